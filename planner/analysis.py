@@ -1,0 +1,88 @@
+"""The baseline against every intervention, with the reason in plain words where it is structural."""
+from __future__ import annotations
+
+from .plan import Plan
+from .result import Comparison, InterventionResult, Result
+from .run import Model
+
+TOL = 1e-6
+
+
+def compare(plan: Plan, *, solver: str = "highs", interventions: list[str] | None = None,
+            on_result=None, **options) -> Comparison:
+    """Solve the baseline, then each intervention on the same built model (numbers changed in place).
+
+    `on_result(result)` is called as each solve finishes, so a caller can show or keep progress.
+    """
+    chosen = [plan.intervention(n) for n in interventions] if interventions else list(plan.interventions)
+    model = Model(plan, solver=solver)
+    baseline = model.solve(**options)
+    if on_result:
+        on_result(baseline)
+    rows = []
+    for iv in chosen:
+        model.update(iv)
+        res = model.solve(**options)
+        if on_result:
+            on_result(res)
+        delta = (res.objective - baseline.objective
+                 if res.objective is not None and baseline.objective is not None else None)
+        rows.append(InterventionResult(iv.name, res, delta, explain_change(plan, baseline, res, iv.deadline_shift)))
+    return Comparison(baseline, rows, explain(plan, baseline))
+
+
+def _chain(names: list[str]) -> str:
+    return f"stream {names[0]}" if len(names) == 1 else "the chain " + " -> ".join(names)
+
+
+def explain(plan: Plan, res: Result) -> str:
+    """Why a result is what it is, when the plan's structure (not labour) decides it."""
+    s = res.structure
+    if not res.solved:
+        return res.message
+    if s.earliest_goal_years is None:
+        return (f"{_chain(s.critical_path)} cannot finish inside the {res.period_starts.size * _step(res):g}-year "
+                "horizon with any amount of labour")
+    needs = f"{_chain(s.critical_path)} needs {s.earliest_goal_years:g} years"
+    if res.objective_kind == "earliest":
+        if res.objective is not None and abs(res.objective - s.earliest_goal_years) < TOL:
+            return f"structural: {needs}, and the plan finishes then; more labour cannot finish it sooner"
+        return f"labour binds: {needs} with unlimited labour, the supply given finishes at {res.objective:g}"
+    if res.objective_kind != "probability" or s.bound is None:
+        return ""
+    deadline = _single_deadline(plan, res)
+    if abs(res.objective - s.bound) < TOL:
+        if deadline is not None and s.bound == 0:
+            return f"structural: {needs}; the deadline is {deadline:g} years away"
+        if deadline is not None:
+            return f"structural: {needs}, inside the deadline of {deadline:g} years"
+        return (f"structural: {needs}; P(deadline at or after {s.earliest_goal_years:g} years) = "
+                f"{s.bound:.4f}, and no amount of labour raises it")
+    return (f"labour binds: with unlimited labour the chance would be {s.bound:.4f} "
+            f"({needs}); the supply given reaches {res.objective:.4f}")
+
+
+def explain_change(plan: Plan, base: Result, res: Result, shift: float) -> str:
+    """Why an intervention's optimum differs from the baseline's."""
+    own = explain(plan, res)
+    if not (base.solved and res.solved) or res.objective_kind != "probability":
+        return own
+    moved = f"the deadline moves {abs(shift):g} years {'earlier' if shift < 0 else 'later'}; " if shift else ""
+    if res.structure.bound is not None and res.structure.bound < base.objective - TOL:
+        return (f"{moved}{own}. The structural limit ({res.structure.bound:.4f}) is below the baseline's "
+                f"optimum ({base.objective:.4f}): no amount of added labour recovers it")
+    return moved + own
+
+
+def _step(res: Result) -> float:
+    return float(res.period_starts[1] - res.period_starts[0]) if res.period_starts.size > 1 else 1.0
+
+
+def _single_deadline(plan: Plan, res: Result) -> float | None:
+    """The deadline in years from start when it is one fixed date (after the variant's shift)."""
+    d = plan.deadline
+    if d is None or (d.years is None and d.year is None):
+        return None
+    years = d.years if d.years is not None else d.year - plan.plan.start_year
+    shift = next((iv.deadline_shift for iv in plan.interventions if iv.name == res.variant), 0.0)
+    return years + shift

@@ -1,0 +1,159 @@
+"""The `planner` command: check, solve and compare plan files.
+
+Exit codes: 0 done, 2 invalid input, 3 no solution (infeasible, or none found in the time
+limit), 4 a schedule failed verification (a bug: please report it), 130 interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import PlannerError
+
+EXIT_OK, EXIT_INVALID, EXIT_NO_SOLUTION, EXIT_INTERRUPTED = 0, 2, 3, 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="planner", description=(
+        "Allocate researcher-years across serial and parallel alignment work under a deadline, "
+        "and compare the optimum with and without capabilities work."))
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check = sub.add_parser("check", help="validate a plan file (and the data files it names)")
+    check.add_argument("plan", type=Path)
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    for name, text in (("solve", "solve the baseline (or one intervention) of a plan"),
+                       ("compare", "solve the baseline and every intervention, and compare them")):
+        s = sub.add_parser(name, help=text)
+        s.add_argument("plan", type=Path)
+        s.add_argument("--json", action="store_true", help="print the result as JSON")
+        s.add_argument("-o", "--output", type=Path, help="also write the result to FILE (.json or .csv)")
+        s.add_argument("--time-limit", type=float, metavar="SECONDS",
+                       help="stop each solve after SECONDS and keep the best plan found")
+        s.add_argument("--gap", type=float, default=1e-6, help="relative MIP gap counted as optimal (default 1e-6)")
+        s.add_argument("--threads", type=int, help="solver threads")
+        s.add_argument("--solver", default="highs",
+                       help="'highs' (default, direct), or any Pyomo solver name, e.g. pyomo:highs, cbc, gurobi")
+        s.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                       help="raw solver option passed through (repeatable), e.g. mip_heuristic_effort=0.2")
+        s.add_argument("--verbose", action="store_true", help="show the solver's log")
+        if name == "solve":
+            s.add_argument("--intervention", metavar="NAME", help="solve this intervention instead of the baseline")
+        else:
+            s.add_argument("--only", action="append", metavar="NAME", help="compare only these interventions")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return {"check": _check, "solve": _solve, "compare": _compare}[args.command](args)
+    except PlannerError as e:
+        _error(str(e))
+        return e.exit_code
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return EXIT_INTERRUPTED
+
+
+def _error(message: str) -> None:
+    print(f"planner: error: {message}", file=sys.stderr)
+
+
+def _options(args) -> dict:
+    raw = {}
+    for item in args.option:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise PlannerError(f"--option takes KEY=VALUE, got '{item}'")
+        raw[key.strip()] = _literal(value.strip())
+    return dict(time_limit=args.time_limit, gap=args.gap, threads=args.threads, solver_options=raw,
+                verbose=args.verbose)
+
+
+def _literal(text: str):
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
+def _check(args) -> int:
+    from . import load, resolve
+    from .structure import critical_path
+
+    plan = load(args.plan)
+    variants = [resolve(plan)] + [resolve(plan, iv) for iv in plan.interventions]
+    base = variants[0]
+    cp = critical_path(base, unlimited_labour=True)
+    summary = {"plan": plan.plan.name, "file": str(args.plan), "valid": True,
+               "periods": base.periods, "step": base.step, "streams": len(base.streams),
+               "pools": len(base.pools), "deadline_scenarios": int(len(base.deadline_years)),
+               "interventions": [v.name for v in variants[1:]], "objective": base.objective,
+               "critical_path": cp.chain, "earliest_goal_years": cp.years(cp.goal_finish, base.step)}
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"{args.plan}: valid. {summary['streams']} streams, {summary['pools']} pools, "
+              f"{summary['periods']} periods of {base.step:g} years, {summary['deadline_scenarios']} deadline "
+              f"scenarios, {len(summary['interventions'])} interventions; objective '{base.objective}'.")
+        ey = summary["earliest_goal_years"]
+        print(f"Critical path: {' -> '.join(cp.chain)}; with unlimited labour the goal "
+              + (f"is met after {ey:g} years." if ey is not None else "cannot be met inside the horizon."))
+    return EXIT_OK
+
+
+def _solve(args) -> int:
+    from . import load, solve
+
+    plan = load(args.plan)
+    if args.intervention:
+        plan.intervention(args.intervention)  # a clear error for an unknown name, before solving
+    result = solve(plan, args.intervention, solver=args.solver, **_options(args))
+    _write(args.output, result)
+    if args.json:
+        print(result.to_json(allocation=False))
+    else:
+        from .report import print_result
+        print_result(result)
+    return EXIT_OK if result.solved else _no_solution(result)
+
+
+def _compare(args) -> int:
+    from . import compare, load
+
+    plan = load(args.plan)
+    comparison = compare(plan, solver=args.solver, interventions=args.only, **_options(args))
+    _write(args.output, comparison)
+    if args.json:
+        print(comparison.to_json(allocation=False))
+    else:
+        from .report import print_comparison
+        print_comparison(comparison)
+    unsolved = [r for r in [comparison.baseline] + [iv.result for iv in comparison.interventions] if not r.solved]
+    return _no_solution(unsolved[0]) if unsolved else EXIT_OK
+
+
+def _no_solution(result) -> int:
+    _error(f"{result.variant}: no solution ({result.status}): {result.message}")
+    return EXIT_NO_SOLUTION
+
+
+def _write(path: Path | None, result) -> None:
+    if path is None:
+        return
+    from .files import write_atomic
+
+    if path.suffix.lower() == ".csv":
+        write_atomic(path, result.to_csv())
+    elif path.suffix.lower() == ".json":
+        write_atomic(path, result.to_json() + "\n")
+    else:
+        raise PlannerError(f"-o {path}: the output file must end in .json or .csv")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Deadlines as scenarios (years from start, probability), and their weight on each period.
+
+A distribution is discretised exactly at period boundaries (MODEL.md): scenario `k*step` carries
+`G((k+1)*step) - G(k*step)`, the tail `1 - G(H*step)` sits at `H*step`, and the mass below one
+step (which can never be met) is kept as a scenario at 0 so that probabilities sum to 1.
+`G = (1 - p_never) * F` where `F` is the distribution's CDF: `p_never` is mass on "no deadline".
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .plan import Deadline, Lognormal, Percentiles
+
+
+def cdf(dist: Lognormal | Percentiles, x: np.ndarray) -> np.ndarray:
+    """CDF in years from start. Percentiles run linearly from (0, 0) and stay flat after the last point."""
+    x = np.asarray(x, dtype=float)
+    if isinstance(dist, Lognormal):
+        out = np.zeros_like(x)
+        pos = x > 0
+        z = (np.log(x[pos]) - math.log(dist.median)) / (dist.sigma * math.sqrt(2))
+        out[pos] = 0.5 * (1 + np.array([math.erf(v) for v in z]))
+        return out
+    xs = np.array([0.0] + [p[0] for p in dist.points])
+    ps = np.array([0.0] + [p[1] for p in dist.points])
+    return np.interp(x, xs, ps, left=0.0, right=ps[-1])
+
+
+def scenarios(deadline: Deadline, *, start_year: int, periods: int, step: float,
+              shift: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """(years from start, probability) of every deadline scenario, after `shift` years."""
+    if deadline.years is not None:
+        return np.array([deadline.years + shift]), np.array([1.0])
+    if deadline.year is not None:
+        return np.array([deadline.year - start_year + shift]), np.array([1.0])
+    if deadline.scenarios is not None:
+        pts = np.asarray(deadline.scenarios, dtype=float)
+        return pts[:, 0] + shift, pts[:, 1]
+    keep = 1.0 - (deadline.p_never or 0.0)
+    bounds = np.arange(periods + 1) * step              # 0, step, ..., H*step
+    g = keep * cdf(deadline.distribution, bounds - shift)  # shifted earlier: F(x - shift)
+    years = bounds.copy()
+    probs = np.empty(periods + 1)
+    probs[0] = g[1] if periods >= 1 else 0.0           # below one step: never met
+    probs[1:periods] = np.diff(g[1:])                  # k = 1 .. H-1
+    probs[periods] = 1.0 - g[periods]                  # the tail, plus p_never
+    if periods >= 1:
+        years[0] = 0.0
+    return years, probs
+
+
+def last_period(years: np.ndarray, *, periods: int, step: float) -> np.ndarray:
+    """The period by whose end the goal must be met: floor(min(D, H*step) / step) - 1 (may be -1)."""
+    k = np.floor(np.asarray(years, dtype=float) / step + 1e-9).astype(int)
+    return np.minimum(k, periods) - 1
+
+
+def period_weights(years: np.ndarray, probs: np.ndarray, *, periods: int, step: float) -> np.ndarray:
+    """w[t] = probability that the goal must be met by the end of period t (scenarios below 0 drop out)."""
+    last = last_period(years, periods=periods, step=step)
+    w = np.zeros(periods)
+    ok = last >= 0
+    np.add.at(w, last[ok], probs[ok])
+    return w

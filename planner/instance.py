@@ -1,0 +1,141 @@
+"""A plan variant (the baseline or one intervention) resolved to arrays: the numbers the model uses.
+
+The model builder, the verifier and the structural analysis all read an `Instance`, so every
+series rule and intervention rule is applied in exactly one place.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import deadlines, series
+from .errors import PlanError
+from .plan import Intervention, Plan
+
+
+@dataclass(frozen=True)
+class Precedence:
+    """Stream `succ` may work in period t only once `pred` is complete by the end of t - 1 - gap."""
+
+    pred: int
+    succ: int
+    lag: float
+    gap: int  # ceil(lag / step) periods
+
+
+@dataclass
+class Instance:
+    name: str                      # "baseline" or the intervention's name
+    objective: str                 # "probability" | "earliest" | "value"
+    start_year: int
+    step: float
+    starts: np.ndarray             # (H,) years from start at which each period begins
+    streams: list[str]
+    pools: list[str]
+    supply: np.ndarray             # (R, H) FTE available
+    crew: np.ndarray               # (S, R) FTE of each pool per crew unit
+    productivity: np.ndarray       # (S, H) effective person-years per crew-year
+    effort: np.ndarray             # (S,)
+    min_duration: np.ndarray       # (S,) years, 0 = no rate cap
+    max_staff: np.ndarray          # (S,) crew units, inf = no cap
+    release: np.ndarray            # (S,) years
+    value: np.ndarray              # (S,)
+    required: np.ndarray           # (S,) bool: the goal needs this stream
+    precedences: list[Precedence]
+    deadline_years: np.ndarray     # (K,) scenario deadlines, years from start (after any shift)
+    deadline_probs: np.ndarray     # (K,)
+    has_deadline: bool
+    weights: np.ndarray = field(init=False)  # (H,) P(goal must be met by the end of period t)
+
+    def __post_init__(self):
+        self.weights = deadlines.period_weights(self.deadline_years, self.deadline_probs,
+                                                periods=self.periods, step=self.step)
+
+    @property
+    def periods(self) -> int:
+        return len(self.starts)
+
+    @property
+    def rate_cap(self) -> np.ndarray:
+        """Effective person-years per year each stream can absorb: effort / min_duration (inf if 0)."""
+        with np.errstate(divide="ignore"):
+            return np.where(self.min_duration > 0, self.effort / self.min_duration, np.inf)
+
+    @property
+    def release_period(self) -> np.ndarray:
+        """First period whose start t*step is at or after the release."""
+        return np.ceil(self.release / self.step - 1e-9).astype(int)
+
+    def staff_bound(self) -> np.ndarray:
+        """(S, H) the most crew units a stream can use in a period, from its own limits and its pools."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cap = np.where(self.productivity > 0, self.rate_cap[:, None] / self.productivity, 0.0)
+            per_pool = np.where(self.crew[:, :, None] > 0,
+                                self.supply[None, :, :] / self.crew[:, :, None], np.inf)
+        bound = np.minimum(np.minimum(cap, self.max_staff[:, None]), per_pool.min(axis=1))
+        bound[np.arange(self.periods)[None, :] < self.release_period[:, None]] = 0.0
+        return bound
+
+
+def resolve(plan: Plan, intervention: Intervention | str | None = None) -> Instance:
+    """The numbers of the baseline (no intervention) or of one intervention applied to it."""
+    if isinstance(intervention, str):
+        intervention = plan.intervention(intervention)
+    hdr = plan.plan
+    file = str(plan.source) if plan.source else None
+    starts = series.period_starts(hdr.horizon, hdr.step)
+    pools = [q.name for q in plan.pools]
+    streams = [s.name for s in plan.streams]
+    common = dict(start_year=hdr.start_year, base_dir=plan.base_dir, file=file)
+    supply = np.array([series.evaluate(q.supply, starts, table=f'[[pools]] #{k} "{q.name}"',
+                                       key="supply", **common)
+                       for k, q in enumerate(plan.pools, 1)])
+    productivity = np.array([series.evaluate(s.productivity, starts, table=f'[[streams]] #{k} "{s.name}"',
+                                             key="productivity", **common)
+                             for k, s in enumerate(plan.streams, 1)])
+    crew = np.zeros((len(streams), len(pools)))
+    for i, s in enumerate(plan.streams):
+        for r, units in s.crew_units.items():
+            crew[i, pools.index(r)] = units
+    shift = 0.0
+    if intervention is not None:
+        shift = intervention.deadline_shift
+        where = f'[[interventions]] "{intervention.name}"'
+        for j, ch in enumerate(intervention.supply, 1):
+            _apply(supply[pools.index(ch.pool)], ch, starts, file, where, f"supply[{j}]")
+        for j, ch in enumerate(intervention.productivity, 1):
+            for name in ch.streams:
+                _apply(productivity[streams.index(name)], ch, starts, file, where, f"productivity[{j}]")
+    precedences = [Precedence(streams.index(a.stream), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
+                   for i, s in enumerate(plan.streams) for a in s.predecessors]
+    if plan.deadline is not None:
+        years, probs = deadlines.scenarios(plan.deadline, start_year=hdr.start_year,
+                                           periods=len(starts), step=hdr.step, shift=shift)
+    else:
+        years, probs = np.zeros(0), np.zeros(0)
+    required = set(plan.required)
+    return Instance(
+        name=intervention.name if intervention else "baseline", objective=hdr.objective,
+        start_year=hdr.start_year, step=hdr.step, starts=starts, streams=streams, pools=pools,
+        supply=supply, crew=crew, productivity=productivity,
+        effort=np.array([s.effort for s in plan.streams]),
+        min_duration=np.array([s.min_duration for s in plan.streams]),
+        max_staff=np.array([s.max_staff if s.max_staff is not None else np.inf for s in plan.streams]),
+        release=np.array([s.release for s in plan.streams]),
+        value=np.array([s.value for s in plan.streams]),
+        required=np.array([s.name in required for s in plan.streams]),
+        precedences=precedences, deadline_years=years, deadline_probs=probs,
+        has_deadline=plan.deadline is not None)
+
+
+def _apply(row: np.ndarray, ch, starts: np.ndarray, file, where: str, key: str) -> None:
+    """new = old * multiply + add over periods starting in [from_year, until_year); in place."""
+    until = np.inf if ch.until_year is None else ch.until_year
+    window = (starts >= ch.from_year - 1e-9) & (starts < until - 1e-9)
+    row[window] = row[window] * ch.multiply + ch.add
+    if np.any(row < 0):
+        t = int(np.flatnonzero(row < 0)[0])
+        raise PlanError(f"makes the value negative ({row[t]:g}) in the period starting at year {starts[t]:g}",
+                        file=file, table=where, key=key)

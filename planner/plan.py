@@ -1,0 +1,419 @@
+"""The plan-file contract (MODEL.md) as strict pydantic models, and `load()` for TOML/JSON files.
+
+Every table refuses unknown keys, every number must be finite, and every cross-reference (a
+pool, a stream, an `after` target, a goal) must name something that exists. Errors are turned
+into one `PlanError` naming the file, the table and the key.
+"""
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from annotated_types import Ge, Gt, Le, Len
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag,
+                      ValidationError, model_validator)
+
+from .errors import PlanError
+
+NonNeg = Annotated[float, Ge(0)]
+Positive = Annotated[float, Gt(0)]
+Probability = Annotated[float, Ge(0), Le(1)]
+Name = Annotated[str, Len(1, 200)]
+Pair = Annotated[list[float], Len(2, 2)]
+
+
+class Table(BaseModel):
+    """Base of every table: strict types, no unknown keys, finite numbers, immutable."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# --- series: a value per period --------------------------------------------------------------
+
+class Growth(Table):
+    """`start * (1 + growth) ** years`, evaluated at each period's start, then capped."""
+
+    start: NonNeg
+    growth: Annotated[float, Gt(-1)]
+    cap: NonNeg | None = None
+
+
+class FileColumn(Table):
+    """A column of a CSV file with a `year` column of calendar years (step-interpolated)."""
+
+    file: Name
+    column: Name
+
+
+def _series_kind(v: Any) -> str | None:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return "~number"
+    if isinstance(v, list):
+        return "~list"
+    if isinstance(v, dict):
+        return "~file" if "file" in v or "column" in v else "~growth"
+    if isinstance(v, (Growth, FileColumn)):
+        return "~file" if isinstance(v, FileColumn) else "~growth"
+    return None
+
+
+Supply = Annotated[
+    Union[Annotated[NonNeg, Tag("~number")],
+          Annotated[list[NonNeg], Len(1), Tag("~list")],
+          Annotated[Growth, Tag("~growth")],
+          Annotated[FileColumn, Tag("~file")]],
+    Discriminator(_series_kind, custom_error_type="series",
+                  custom_error_message="must be a number, a list of numbers, "
+                  "{ start, growth, cap } or { file, column }"),
+]
+PerPeriod = Annotated[
+    Union[Annotated[NonNeg, Tag("~number")], Annotated[list[NonNeg], Len(1), Tag("~list")]],
+    Discriminator(lambda v: _series_kind(v) if _series_kind(v) in ("~number", "~list") else None,
+                  custom_error_type="series",
+                  custom_error_message="must be a number or a list of numbers (one per period)"),
+]
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+class PlanHeader(Table):
+    name: str = ""
+    start_year: int = 2026
+    horizon: Annotated[float, Gt(0), Le(10_000)]
+    step: Annotated[float, Gt(0)] = 1.0
+    objective: Literal["probability", "earliest", "value"] = "probability"
+
+    @property
+    def periods(self) -> int:
+        """H = ceil(horizon / step), guarded against float noise (40 / 0.1 is 400, not 401)."""
+        return max(1, math.ceil(self.horizon / self.step - 1e-9))
+
+
+class Pool(Table):
+    name: Name
+    supply: Supply
+
+
+class After(Table):
+    stream: Name
+    lag: NonNeg = 0.0
+
+
+class Stream(Table):
+    name: Name
+    pool: Name | None = None
+    crew: dict[Name, Positive] | None = None
+    effort: Positive
+    min_duration: NonNeg = 0.0
+    productivity: PerPeriod = 1.0
+    max_staff: Positive | None = None
+    release: NonNeg = 0.0
+    after: list[Annotated[Union[Annotated[Name, Tag("~name")], Annotated[After, Tag("~table")]],
+                          Discriminator(lambda v: "~name" if isinstance(v, str) else "~table")]] = []
+    value: float = 0.0
+
+    @model_validator(mode="after")
+    def _pool_or_crew(self) -> Stream:
+        if (self.pool is None) == (self.crew is None):
+            raise ValueError("give exactly one of 'pool' or 'crew'")
+        if self.crew is not None and not self.crew:
+            raise ValueError("'crew' needs at least one pool")
+        return self
+
+    @property
+    def crew_units(self) -> dict[str, float]:
+        """FTE of each pool per crew unit; a `pool = "x"` stream is a crew of one from x."""
+        return dict(self.crew) if self.crew is not None else {self.pool: 1.0}
+
+    @property
+    def predecessors(self) -> list[After]:
+        return [After(stream=a) if isinstance(a, str) else a for a in self.after]
+
+
+class Goal(Table):
+    required: Annotated[list[Name], Len(1)]
+
+
+class Lognormal(Table):
+    kind: Literal["lognormal"]
+    median: Positive
+    sigma: Positive
+
+
+class Percentiles(Table):
+    kind: Literal["percentiles"]
+    points: Annotated[list[Pair], Len(1)]
+
+    @model_validator(mode="after")
+    def _monotone(self) -> Percentiles:
+        prev_x, prev_p = 0.0, 0.0
+        for k, (x, p) in enumerate(self.points, 1):
+            if not x > prev_x:
+                raise ValueError(f"points[{k}]: years must be positive and increasing, got {x:g}")
+            if not prev_p <= p <= 1:
+                raise ValueError(f"points[{k}]: probabilities must be non-decreasing within [0, 1], got {p:g}")
+            prev_x, prev_p = x, p
+        return self
+
+
+Distribution = Annotated[
+    Union[Annotated[Lognormal, Tag("~lognormal")], Annotated[Percentiles, Tag("~percentiles")]],
+    Discriminator(lambda v: {"lognormal": "~lognormal", "percentiles": "~percentiles"}.get(
+        v.get("kind") if isinstance(v, dict) else getattr(v, "kind", None)),
+                  custom_error_type="distribution",
+                  custom_error_message="'kind' must be \"lognormal\" or \"percentiles\""),
+]
+
+
+class Deadline(Table):
+    years: float | None = None
+    year: float | None = None
+    scenarios: Annotated[list[Pair], Len(1)] | None = None
+    distribution: Distribution | None = None
+    p_never: Probability | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Deadline:
+        given = [k for k in ("years", "year", "scenarios", "distribution") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'years', 'year', 'scenarios', 'distribution'"
+                             + (f" (got {', '.join(given)})" if given else ""))
+        if self.p_never is not None and self.distribution is None:
+            raise ValueError("'p_never' goes with 'distribution' only")
+        if self.scenarios is not None:
+            for k, (_, p) in enumerate(self.scenarios, 1):
+                if not 0 <= p <= 1:
+                    raise ValueError(f"scenarios[{k}]: probability {p:g} is outside [0, 1]")
+            total = sum(p for _, p in self.scenarios)
+            if abs(total - 1) > 1e-6:
+                raise ValueError(f"scenario probabilities sum to {total:.8g}, not 1")
+        return self
+
+
+class Window(Table):
+    """An intervention's change applies to periods starting in [from_year, until_year)."""
+
+    multiply: NonNeg = 1.0
+    add: float = 0.0
+    from_year: NonNeg = 0.0
+    until_year: NonNeg | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.until_year is not None and self.until_year <= self.from_year:
+            raise ValueError(f"'until_year' ({self.until_year:g}) must be after 'from_year' ({self.from_year:g})")
+        return self
+
+
+class SupplyChange(Window):
+    pool: Name
+
+
+class ProductivityChange(Window):
+    streams: Annotated[list[Name], Len(1)]
+
+
+class Intervention(Table):
+    name: Name
+    deadline_shift: float = 0.0
+    supply: list[SupplyChange] = []
+    productivity: list[ProductivityChange] = []
+
+
+class Plan(Table):
+    """A whole plan. Build it from a file with `load()`, or in Python with keyword arguments."""
+
+    plan: PlanHeader
+    pools: Annotated[list[Pool], Len(1)]
+    streams: Annotated[list[Stream], Len(1)]
+    goal: Goal | None = None
+    deadline: Deadline | None = None
+    interventions: list[Intervention] = []
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Path | None:
+        """The file the plan was read from (None when built in Python); data files are relative to it."""
+        return self._source
+
+    @property
+    def base_dir(self) -> Path:
+        return self._source.parent if self._source else Path.cwd()
+
+    @property
+    def required(self) -> list[str]:
+        return list(self.goal.required) if self.goal else [s.name for s in self.streams]
+
+    def stream(self, name: str) -> Stream:
+        return next(s for s in self.streams if s.name == name)
+
+    def intervention(self, name: str) -> Intervention:
+        for iv in self.interventions:
+            if iv.name == name:
+                return iv
+        raise PlanError(f"no intervention named '{name}' (have: "
+                        f"{', '.join(iv.name for iv in self.interventions) or 'none'})",
+                        file=str(self._source) if self._source else None, table="[[interventions]]",
+                        key="name")
+
+    @model_validator(mode="after")
+    def _references(self) -> Plan:
+        _check_references(self)
+        return self
+
+
+# --- cross-reference checks -------------------------------------------------------------------
+
+class _RefError(ValueError):
+    """A cross-reference error with its own location (table, key), raised inside validation."""
+
+    def __init__(self, table: str, key: str, message: str):
+        super().__init__(message)
+        self.table, self.key, self.message = table, key, message
+
+
+def _unique(items, table: str):
+    seen = set()
+    for k, it in enumerate(items, 1):
+        if it.name in seen:
+            raise _RefError(f'{table} #{k} "{it.name}"', "name", f"duplicate name '{it.name}'")
+        seen.add(it.name)
+
+
+def _check_references(p: Plan) -> None:
+    _unique(p.pools, "[[pools]]")
+    _unique(p.streams, "[[streams]]")
+    _unique(p.interventions, "[[interventions]]")
+    pools = {q.name for q in p.pools}
+    streams = {s.name for s in p.streams}
+    for k, s in enumerate(p.streams, 1):
+        where = f'[[streams]] #{k} "{s.name}"'
+        for r in s.crew_units:
+            if r not in pools:
+                raise _RefError(where, "pool" if s.pool else f"crew.{r}", f"unknown pool '{r}'")
+        if isinstance(s.productivity, list) and len(s.productivity) > p.plan.periods:
+            pass  # a longer list is allowed: values past the horizon are unused
+        for a in s.predecessors:
+            if a.stream not in streams:
+                raise _RefError(where, "after", f"unknown stream '{a.stream}'")
+            if a.stream == s.name:
+                raise _RefError(where, "after", "a stream cannot come after itself")
+    cycle = _find_cycle(p)
+    if cycle:
+        raise _RefError("[[streams]]", "after", "precedence cycle: " + " -> ".join(cycle))
+    if p.goal:
+        for name in p.goal.required:
+            if name not in streams:
+                raise _RefError("[goal]", "required", f"unknown stream '{name}'")
+    for k, iv in enumerate(p.interventions, 1):
+        where = f'[[interventions]] #{k} "{iv.name}"'
+        for j, ch in enumerate(iv.supply, 1):
+            if ch.pool not in pools:
+                raise _RefError(where, f"supply[{j}].pool", f"unknown pool '{ch.pool}'")
+        for j, ch in enumerate(iv.productivity, 1):
+            for name in ch.streams:
+                if name not in streams:
+                    raise _RefError(where, f"productivity[{j}].streams", f"unknown stream '{name}'")
+    if p.plan.objective in ("probability", "value") and p.deadline is None:
+        raise _RefError("[deadline]", "", f"objective '{p.plan.objective}' needs a [deadline] table")
+    if p.deadline and p.deadline.year is not None and p.deadline.year < p.plan.start_year:
+        raise _RefError("[deadline]", "year",
+                        f"year {p.deadline.year:g} is before start_year {p.plan.start_year}")
+
+
+def _find_cycle(p: Plan) -> list[str] | None:
+    succ = {s.name: [] for s in p.streams}
+    for s in p.streams:
+        for a in s.predecessors:
+            succ[a.stream].append(s.name)
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(n: str) -> list[str] | None:
+        state[n] = 1
+        stack.append(n)
+        for m in succ[n]:
+            if state.get(m) == 1:
+                return stack[stack.index(m):] + [m]
+            if m not in state and (found := visit(m)):
+                return found
+        stack.pop()
+        state[n] = 2
+        return None
+
+    for n in succ:
+        if n not in state and (found := visit(n)):
+            return found
+    return None
+
+
+# --- loading and error messages ---------------------------------------------------------------
+
+def load(path: str | Path) -> Plan:
+    """Read a plan from a TOML or JSON file; any problem is a `PlanError` naming file, table and key."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PlanError("no such file", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise PlanError(f"cannot read: {e}", file=str(path)) from None
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
+        kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
+        raise PlanError(f"not valid {kind}: {e}", file=str(path)) from None
+    return from_dict(data, source=path)
+
+
+def from_dict(data: Any, source: str | Path | None = None) -> Plan:
+    """Validate a plan given as nested dicts (as parsed from TOML/JSON)."""
+    file = str(source) if source is not None else None
+    if not isinstance(data, dict):
+        raise PlanError("a plan must be a table (an object) at the top level", file=file)
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as e:
+        raise _plan_error(e, data, file) from None
+    plan._source = Path(source) if source is not None else None
+    return plan
+
+
+def _plan_error(e: ValidationError, data: dict, file: str | None) -> PlanError:
+    """Turn pydantic's first error into a message a plan author can act on."""
+    err = e.errors(include_url=False)[0]
+    loc = [x for x in err["loc"] if not (isinstance(x, str) and x.startswith("~"))]  # union tags
+    ctx_error = (err.get("ctx") or {}).get("error")
+    if isinstance(ctx_error, _RefError):
+        return PlanError(ctx_error.message, file=file, table=ctx_error.table, key=ctx_error.key or None)
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key"
+    elif err["type"] == "missing":
+        msg = "missing required key"
+    table, key = _locate(loc, data)
+    return PlanError(msg, file=file, table=table, key=key)
+
+
+def _locate(loc: list, data: dict) -> tuple[str, str | None]:
+    """('streams', 1, 'effort') -> ('[[streams]] #2 "parallel"', 'effort')."""
+    if not loc:
+        return "(top level)", None
+    head, rest = loc[0], loc[1:]
+    if head in ("pools", "streams", "interventions") and rest and isinstance(rest[0], int):
+        k = rest[0]
+        item = data.get(head)[k] if isinstance(data.get(head), list) else None
+        name = item.get("name") if isinstance(item, dict) else None
+        table = f"[[{head}]] #{k + 1}" + (f' "{name}"' if isinstance(name, str) else "")
+        rest = rest[1:]
+    elif head in ("plan", "goal", "deadline", "pools", "streams", "interventions"):
+        table = f"[{head}]"
+    else:
+        return "(top level)", str(head)
+    key = ""
+    for x in rest:
+        key += f"[{x + 1}]" if isinstance(x, int) else (f".{x}" if key else str(x))
+    return table, key or None

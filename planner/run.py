@@ -1,0 +1,129 @@
+"""Plan in, verified result out: resolve the numbers, build the MIP, solve it, re-check the schedule.
+
+`Model` keeps a built model so that a change of numbers (another intervention, deadline or supply)
+is pushed into the solver in place and re-solved, instead of rebuilt; `solve()` is the one-shot.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from . import model as mip
+from . import verify
+from .instance import Instance, resolve
+from .plan import Intervention, Plan
+from .result import Result, StreamResult, Structure
+from .solvers import SolveOptions, get_backend
+from .structure import NEVER, critical_path, structural_bound
+
+
+class Model:
+    """One plan variant built for a solver; `update()` swaps in another variant's numbers."""
+
+    def __init__(self, plan: Plan, intervention: Intervention | str | None = None, *, solver: str = "highs"):
+        self.plan = plan
+        self.backend = get_backend(solver)
+        self.instance: Instance | None = None
+        self.rebuilds = 0
+        self._set(intervention, first=True)
+
+    def update(self, intervention: Intervention | str | None = None, plan: Plan | None = None) -> bool:
+        """Switch to another variant (or plan with the same structure); True if done in place."""
+        if plan is not None:
+            self.plan = plan
+        return self._set(intervention, first=False)
+
+    def _set(self, intervention, *, first: bool) -> bool:
+        start = time.perf_counter()
+        inst = resolve(self.plan, intervention)
+        self.critical_path = critical_path(inst)
+        self.linear_model = mip.build(inst, self.critical_path)
+        in_place = not first and self.backend.update(self.linear_model)
+        if not in_place:
+            self.backend.load(self.linear_model)
+            self.rebuilds += 1
+        self.instance = inst
+        self.build_time = time.perf_counter() - start
+        return in_place
+
+    def solve(self, *, time_limit: float | None = None, gap: float = 1e-6, threads: int | None = None,
+              solver_options: dict | None = None, verbose: bool = False) -> Result:
+        options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads,
+                               solver_options=dict(solver_options or {}), verbose=verbose)
+        raw = self.backend.solve(options)
+        inst, lm = self.instance, self.linear_model
+        u = lm.values(raw.x, "u") if raw.x is not None else None
+        return _result(self.plan, inst, self.critical_path, raw, u, self.backend.name, self.build_time)
+
+
+def solve(plan: Plan, intervention: Intervention | str | None = None, *, solver: str = "highs",
+          **options) -> Result:
+    """Solve the baseline (or one intervention) of a plan; see `Model.solve` for the options."""
+    return Model(plan, intervention, solver=solver).solve(**options)
+
+
+def _structure(inst: Instance) -> Structure:
+    cp = critical_path(inst, unlimited_labour=True)
+    return Structure(critical_path=cp.chain, earliest_goal_years=cp.years(cp.goal_finish, inst.step),
+                     bound=structural_bound(inst, cp))
+
+
+def _result(plan: Plan, inst: Instance, cp, raw, u, solver: str, build_time: float) -> Result:
+    structure = _structure(inst)
+    common = dict(plan=plan.plan.name, variant=inst.name, objective_kind=inst.objective,
+                  bound=raw.bound, gap=raw.gap, runtime=raw.runtime, build_time=build_time,
+                  solver=solver, start_year=inst.start_year, structure=structure,
+                  period_starts=inst.starts, pool_names=inst.pools)
+    if u is None:
+        message = raw.message
+        if raw.status == "infeasible" and inst.objective == "earliest":
+            message = _why_infeasible(inst, cp)
+        streams = [StreamResult(n, float(e), 0.0, None, None, inst.start_year, bool(r))
+                   for n, e, r in zip(inst.streams, inst.effort, inst.required)]
+        return Result(status=raw.status, objective=None, goal_completion_years=None,
+                      success_probability=None, streams=streams, allocation=None, message=message, **common)
+    u = np.where(np.abs(u) < 1e-12, 0.0, u)
+    checked = verify.check(inst, u)
+    _agrees_with_solver(inst, raw, checked)
+    starts = verify.first_work_years(inst, u)
+    streams = [StreamResult(n, float(inst.effort[i]), float(checked.effort_done[i]),
+                            None if np.isnan(starts[i]) else float(starts[i]),
+                            None if np.isnan(checked.finish_years[i]) else float(checked.finish_years[i]),
+                            inst.start_year, bool(inst.required[i]))
+               for i, n in enumerate(inst.streams)]
+    return Result(status=raw.status, objective=checked.objective,
+                  goal_completion_years=checked.goal_years, success_probability=checked.success_probability,
+                  streams=streams, allocation=u, pool_use=inst.crew.T @ u, pool_supply=inst.supply,
+                  message=raw.message, **common)
+
+
+def _agrees_with_solver(inst: Instance, raw, checked: verify.Verified) -> None:
+    """The objective recomputed from the schedule must be at least what the solver claims (it may be
+    better: the solver need not mark a finished stream complete) and never beyond its proven bound."""
+    claimed, ours = raw.objective, checked.objective
+    if claimed is None or ours is None:
+        if (claimed is None) != (ours is None):
+            raise verify.VerificationError(f"the solver reports objective {claimed}, the schedule gives {ours}")
+        return
+    tol = 1e-6 * max(1.0, abs(claimed))
+    worse = ours < claimed - tol if inst.objective != "earliest" else ours > claimed + tol
+    beyond = raw.bound is not None and (ours > raw.bound + tol if inst.objective != "earliest"
+                                        else ours < raw.bound - tol)
+    if worse or beyond:
+        raise verify.VerificationError(
+            f"objective recomputed from the schedule ({ours:.9g}) disagrees with the solver's "
+            f"({claimed:.9g}, bound {raw.bound})")
+
+
+def _why_infeasible(inst: Instance, cp) -> str:
+    horizon = inst.periods * inst.step
+    unlimited = critical_path(inst, unlimited_labour=True)
+    if unlimited.goal_finish == NEVER:
+        return (f"the goal cannot be met within the horizon of {horizon:g} years: the chain "
+                f"{' -> '.join(unlimited.chain)} cannot finish inside it even with unlimited labour")
+    if cp.goal_finish == NEVER:
+        return (f"the goal cannot be met within the horizon of {horizon:g} years: the chain "
+                f"{' -> '.join(cp.chain)} cannot finish inside it with the supply its pools have")
+    return (f"the goal cannot be met within the horizon of {horizon:g} years: the streams compete "
+            f"for too little supply")

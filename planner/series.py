@@ -1,0 +1,78 @@
+"""Values per period: pool supplies and stream productivities, from numbers, lists, growth or CSV."""
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+
+from .errors import PlanError
+from .plan import FileColumn, Growth
+
+
+def period_starts(horizon: float, step: float) -> np.ndarray:
+    """Years from the plan's start at which each period begins: t * step."""
+    h = max(1, math.ceil(horizon / step - 1e-9))
+    return np.arange(h) * step
+
+
+def evaluate(spec, starts: np.ndarray, *, start_year: int, base_dir: Path,
+             file: str | None, table: str, key: str) -> np.ndarray:
+    """One value per period for a supply or productivity spec (MODEL.md, "Series rules")."""
+    if isinstance(spec, (int, float)):
+        return np.full(len(starts), float(spec))
+    if isinstance(spec, list):
+        values = np.asarray(spec, dtype=float)
+        idx = np.minimum(np.arange(len(starts)), len(values) - 1)  # the last value repeats
+        return values[idx]
+    if isinstance(spec, Growth):
+        # The exponent is bounded so that a long horizon with strong growth caps instead of overflowing.
+        with np.errstate(over="ignore"):
+            v = spec.start * np.power(1.0 + spec.growth, starts)
+        v = np.where(np.isfinite(v), v, np.finfo(float).max)
+        return np.minimum(v, spec.cap) if spec.cap is not None else v
+    if isinstance(spec, FileColumn):
+        years, values = read_column(base_dir / spec.file, spec.column, file=file, table=table, key=key)
+        at = start_year + starts
+        pos = np.searchsorted(years, at + 1e-9, side="right") - 1  # latest row at or before
+        if pos[0] < 0:
+            raise PlanError(f"{spec.file} has no row at or before {at[0]:g}, the first period's start",
+                            file=file, table=table, key=f"{key}.file")
+        return values[pos]
+    raise TypeError(f"not a series: {spec!r}")
+
+
+def read_column(path: Path, column: str, *, file: str | None, table: str, key: str):
+    """(years, values) of one numeric column of a CSV with a `year` column; '#' lines are comments."""
+    def fail(msg: str, k: str = "file") -> PlanError:
+        return PlanError(f"{path}: {msg}", file=file, table=table, key=f"{key}.{k}")
+
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(line for line in f if line.strip() and not line.lstrip().startswith("#")))
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise fail(f"cannot read: {e}") from None
+    if not rows:
+        raise fail("no data rows")
+    for col, k in (("year", "file"), (column, "column")):
+        if col not in rows[0]:
+            raise fail(f"no column '{col}' (columns: {', '.join(rows[0])})", k)
+    years, values = [], []
+    for n, row in enumerate(rows, 1):
+        try:
+            y, v = float(row["year"]), float(row[column])
+        except (TypeError, ValueError):
+            raise fail(f"data row {n}: year '{row['year']}', {column} '{row[column]}' is not a number",
+                       "column") from None
+        if not (math.isfinite(y) and math.isfinite(v)) or v < 0:
+            raise fail(f"data row {n}: {column} must be a finite number >= 0, got {row[column]}", "column")
+        years.append(y)
+        values.append(v)
+    order = np.argsort(years, kind="stable")
+    years_a = np.asarray(years)[order]
+    if np.any(np.diff(years_a) == 0):
+        raise fail(f"year {years_a[np.flatnonzero(np.diff(years_a) == 0)[0]]:g} appears twice")
+    return years_a, np.asarray(values)[order]

@@ -1,0 +1,100 @@
+"""Re-check a schedule against MODEL.md's rules with plain numpy, independently of the MIP.
+
+Only the allocation u[i,t] is taken from the solver; completion times, the goal and the objective
+are recomputed here from progress sums and compared in years (not in the model's period indices).
+A broken rule is a `VerificationError`: the planner never reports a schedule that fails here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import VerificationError
+from .instance import Instance
+
+REL, ABS = 1e-6, 1e-6  # tolerances: solver feasibility tolerances are ~1e-7
+
+
+@dataclass(frozen=True)
+class Verified:
+    finish_years: np.ndarray        # (S,) completion time in years (end of period), nan if never
+    effort_done: np.ndarray         # (S,) effective person-years done inside the horizon
+    goal_years: float | None        # when every required stream is complete, None if never
+    success_probability: float | None
+    objective: float | None         # the plan's objective recomputed from the schedule
+
+
+def _over(lhs: np.ndarray, rhs, scale=None) -> np.ndarray:
+    scale = np.maximum(1.0, np.abs(rhs) if scale is None else scale)
+    with np.errstate(invalid="ignore"):
+        return lhs > rhs + REL * scale + ABS
+
+
+def check(inst: Instance, u: np.ndarray) -> Verified:
+    """Every rule for allocation `u` (S x H crew units); raises VerificationError on the first breach."""
+    S, H = u.shape
+    problems: list[str] = []
+    t_idx = np.arange(H)
+
+    def report(mask: np.ndarray, what: str, fmt) -> None:
+        if np.any(mask):
+            problems.append(what + ": " + "; ".join(fmt(*ix) for ix in np.argwhere(mask)[:3]))
+
+    report(u < -ABS, "negative crew units", lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g}")
+    used = inst.crew.T @ u
+    report(_over(used, inst.supply), "pool supply exceeded",
+           lambda r, t: f"{inst.pools[r]} period {t}: {used[r, t]:g} > {inst.supply[r, t]:g}")
+    rate = inst.productivity * u
+    report(_over(rate, inst.rate_cap[:, None] * np.ones((1, H))), "rate cap exceeded",
+           lambda i, t: f"{inst.streams[i]} period {t}: {rate[i, t]:g} > {inst.rate_cap[i]:g}/year")
+    report(_over(u, inst.max_staff[:, None] * np.ones((1, H))), "max_staff exceeded",
+           lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g} > {inst.max_staff[i]:g}")
+    before_release = inst.starts[None, :] < inst.release[:, None] - 1e-9
+    report(before_release & (u > ABS), "work before release",
+           lambda i, t: f"{inst.streams[i]} at year {inst.starts[t]:g} < release {inst.release[i]:g}")
+
+    progress = np.cumsum(inst.step * inst.productivity * u, axis=1)
+    done = progress >= inst.effort[:, None] * (1 - REL) - ABS
+    finished = done.any(axis=1)
+    finish_years = np.where(finished, (done.argmax(axis=1) + 1) * inst.step, np.nan)
+
+    working = is_working(inst, u)
+    for p in inst.precedences:
+        # j may work in a period starting at year y only if i finished by y - lag (rounded up to periods)
+        ready = finish_years[p.pred] + p.gap * inst.step
+        busy = working[p.succ]
+        early = busy & ~(inst.starts >= ready - 1e-9) if finished[p.pred] else busy
+        report(early[None, :], f"{inst.streams[p.succ]} works before {inst.streams[p.pred]} is complete "
+               f"(lag {p.lag:g})", lambda _, t: f"period {t} (year {inst.starts[t]:g})")
+    if problems:
+        raise VerificationError("the schedule breaks the model's rules: " + " | ".join(problems))
+
+    req = inst.required
+    goal_years = float(finish_years[req].max()) if finished[req].all() else None
+    horizon_end = H * inst.step
+    success = objective = None
+    if inst.has_deadline:
+        reach = np.minimum(inst.deadline_years, horizon_end) + 1e-9  # deadlines past the horizon
+        success = float(inst.deadline_probs[goal_years <= reach].sum()) if goal_years is not None else 0.0
+        if inst.objective == "value":
+            met = finish_years[:, None] <= reach[None, :]  # nan compares False: never complete
+            objective = float((inst.value[:, None] * met * inst.deadline_probs[None, :]).sum())
+    if inst.objective == "probability":
+        objective = success
+    elif inst.objective == "earliest":
+        objective = goal_years
+    effort_done = np.minimum(progress[:, -1], inst.effort) if H else np.zeros(S)
+    return Verified(finish_years, effort_done, goal_years, success, objective)
+
+
+def is_working(inst: Instance, u: np.ndarray) -> np.ndarray:
+    """(S, H) crew units above the solver's tolerance, scaled like the solver's (to u's own bound)."""
+    bound = inst.staff_bound()
+    return u > ABS + REL * np.where(np.isfinite(bound), np.maximum(bound, 1.0), 1.0)
+
+
+def first_work_years(inst: Instance, u: np.ndarray) -> np.ndarray:
+    """(S,) the start of the first period with work on each stream, nan if none."""
+    working = is_working(inst, u)
+    return np.where(working.any(axis=1), inst.starts[working.argmax(axis=1)], np.nan)
