@@ -6,11 +6,13 @@ limit), 4 a schedule failed verification (a bug: please report it), 130 interrup
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 
-from .errors import PlannerError
+from .errors import PlannerError, UsageError
 
 EXIT_OK, EXIT_INVALID, EXIT_NO_SOLUTION, EXIT_INTERRUPTED = 0, 2, 3, 130
 
@@ -55,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # e.g. `planner compare PLAN --json | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _error(message: str) -> None:
@@ -66,7 +71,7 @@ def _options(args) -> dict:
     for item in args.option:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise PlannerError(f"--option takes KEY=VALUE, got '{item}'")
+            raise UsageError(f"--option takes KEY=VALUE, got '{item}'")
         raw[key.strip()] = _literal(value.strip())
     return dict(time_limit=args.time_limit, gap=args.gap, threads=args.threads, solver_options=raw,
                 verbose=args.verbose)
@@ -109,10 +114,12 @@ def _check(args) -> int:
 def _solve(args) -> int:
     from . import load, solve
 
+    _check_output(args.output)
     plan = load(args.plan)
     if args.intervention:
         plan.intervention(args.intervention)  # a clear error for an unknown name, before solving
-    result = solve(plan, args.intervention, solver=args.solver, **_options(args))
+    with _solver_log(args):
+        result = solve(plan, args.intervention, solver=args.solver, **_options(args))
     _write(args.output, result)
     if args.json:
         print(result.to_json(allocation=False))
@@ -125,8 +132,10 @@ def _solve(args) -> int:
 def _compare(args) -> int:
     from . import compare, load
 
+    _check_output(args.output)
     plan = load(args.plan)
-    comparison = compare(plan, solver=args.solver, interventions=args.only, **_options(args))
+    with _solver_log(args):
+        comparison = compare(plan, solver=args.solver, interventions=args.only, **_options(args))
     _write(args.output, comparison)
     if args.json:
         print(comparison.to_json(allocation=False))
@@ -142,17 +151,35 @@ def _no_solution(result) -> int:
     return EXIT_NO_SOLUTION
 
 
+@contextlib.contextmanager
+def _solver_log(args):
+    """With --json, stdout carries only the JSON: the solver's --verbose log goes to stderr."""
+    if not (args.json and args.verbose):
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _check_output(path: Path | None) -> None:
+    if path is not None and path.suffix.lower() not in (".json", ".csv"):
+        raise UsageError(f"-o {path}: the output file must end in .json or .csv")
+
+
 def _write(path: Path | None, result) -> None:
     if path is None:
         return
     from .files import write_atomic
 
-    if path.suffix.lower() == ".csv":
-        write_atomic(path, result.to_csv())
-    elif path.suffix.lower() == ".json":
-        write_atomic(path, result.to_json() + "\n")
-    else:
-        raise PlannerError(f"-o {path}: the output file must end in .json or .csv")
+    text = result.to_csv() if path.suffix.lower() == ".csv" else result.to_json() + "\n"
+    write_atomic(path, text)
 
 
 if __name__ == "__main__":

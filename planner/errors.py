@@ -20,6 +20,12 @@ class PlanError(PlannerError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class UsageError(PlannerError):
+    """A command-line or API argument is wrong (an unknown solver option, an output file type)."""
+
+    exit_code = 2
+
+
 class NoSolutionError(PlannerError):
     """The solver found no plan: infeasible, or nothing found within the time limit."""
 

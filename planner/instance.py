@@ -102,7 +102,8 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None) -> Insta
     shift = 0.0
     if intervention is not None:
         shift = intervention.deadline_shift
-        where = f'[[interventions]] "{intervention.name}"'
+        k = next(k for k, iv in enumerate(plan.interventions, 1) if iv.name == intervention.name)
+        where = f'[[interventions]] #{k} "{intervention.name}"'
         for j, ch in enumerate(intervention.supply, 1):
             _apply(supply[pools.index(ch.pool)], ch, starts, file, where, f"supply[{j}]")
         for j, ch in enumerate(intervention.productivity, 1):

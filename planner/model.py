@@ -43,6 +43,7 @@ class Family:
 @dataclass
 class LinearModel:
     sense: str = "max"                          # "max" | "min"
+    tie_break: np.ndarray | None = None         # maximised among optimal plans (earliest finishes)
     lb: list = field(default_factory=list)
     ub: list = field(default_factory=list)
     integer: list = field(default_factory=list)
@@ -119,10 +120,20 @@ def build(inst: Instance, cp: CriticalPath | None = None) -> LinearModel:
     w = _progress(lm, inst, u)
     c = _completion(lm, inst, cp, w)
     _pool_supply(lm, inst, u)
-    _precedence(lm, inst, u, c)
+    _precedence(lm, inst, w, c)
+    _completion_order(lm, inst, c)
     g = _goal(lm, inst, cp, c)
     _objective(lm, inst, c, g)
     return lm
+
+
+def last_useful_period(inst: Instance) -> int:
+    """Work after the last period any deadline scenario counts cannot raise a `probability` or
+    `value` objective, so it is not modelled (-1 if no scenario can be met at all)."""
+    if inst.objective == "earliest":
+        return inst.periods - 1
+    useful = np.flatnonzero(inst.weights > 0)
+    return int(useful[-1]) if useful.size else -1
 
 
 def _crew_units(lm: LinearModel, inst: Instance, cp: CriticalPath) -> np.ndarray:
@@ -130,15 +141,19 @@ def _crew_units(lm: LinearModel, inst: Instance, cp: CriticalPath) -> np.ndarray
     ub = inst.staff_bound()
     H = inst.periods
     ub[np.arange(H)[None, :] < cp.earliest_start[:, None]] = 0.0
+    ub[:, last_useful_period(inst) + 1:] = 0.0
     for p in inst.precedences:   # no work at all before t - 1 - gap can index the predecessor
         ub[p.succ, : min(H, p.gap + 1)] = 0.0
     return lm.add_vars("u", (len(inst.streams), H), 0.0, ub)
 
 
 def _progress(lm: LinearModel, inst: Instance, u: np.ndarray) -> np.ndarray:
-    """Running total: w[i,t] - w[i,t-1] - step * productivity[i,t] * u[i,t] = 0."""
+    """Running total: w[i,t] - w[i,t-1] - step * productivity[i,t] * u[i,t] = 0.
+
+    w is capped at the effort: work past it is useless, and the cap makes `_precedence` exact.
+    """
     S, H = u.shape
-    w = lm.add_vars("w", (S, H), 0.0, INF)
+    w = lm.add_vars("w", (S, H), 0.0, np.repeat(inst.effort[:, None], H, axis=1))
     prev = w[:, :-1]
     lm.add_rows("progress_first", [(w[:, 0], 1.0), (u[:, 0], -inst.step * inst.productivity[:, 0])], 0.0, 0.0)
     lm.add_rows("progress", [(w[:, 1:].ravel(), 1.0), (prev.ravel(), -1.0),
@@ -170,20 +185,34 @@ def _pool_supply(lm: LinearModel, inst: Instance, u: np.ndarray) -> None:
                     [(u[i], np.full(H, inst.crew[i, r])) for i in users], -INF, inst.supply[r])
 
 
-def _precedence(lm: LinearModel, inst: Instance, u: np.ndarray, c: np.ndarray) -> None:
-    """u[j,t] <= M[j,t] * c[i, t-1-gap]: no work on j until i is complete (and the lag has passed).
+def _precedence(lm: LinearModel, inst: Instance, w: np.ndarray, c: np.ndarray) -> None:
+    """w[j,t] <= effort_j * c[i, t-1-gap]: no progress on j until i is complete and the lag passed.
 
-    M[j,t] is u[j,t]'s own upper bound, the tightest big-M this row admits; periods where the
-    predecessor index is negative were already fixed to zero by `_crew_units`.
+    Bounding j's progress so far (rather than each period's crew units with a big-M) is exact,
+    since w is capped at the effort and periods without productivity have no crew units, and it
+    is the tighter relaxation. Periods where the predecessor index is negative were already fixed
+    to zero work by `_crew_units`.
     """
     H = inst.periods
-    bound = inst.staff_bound()
     for p in inst.precedences:
         t = np.arange(p.gap + 1, H)
-        if t.size == 0:
-            continue
-        lm.add_rows(f"precedence[{inst.streams[p.pred]}->{inst.streams[p.succ]}]",
-                    [(u[p.succ, t], 1.0), (c[p.pred, t - 1 - p.gap], -bound[p.succ, t])], -INF, 0.0)
+        if t.size:
+            lm.add_rows(f"precedence[{inst.streams[p.pred]}->{inst.streams[p.succ]}]",
+                        [(w[p.succ, t], 1.0), (c[p.pred, t - 1 - p.gap], -inst.effort[p.succ])], -INF, 0.0)
+
+
+def _completion_order(lm: LinearModel, inst: Instance, c: np.ndarray) -> None:
+    """c[j,t] <= c[i, t-gap-d_j]: j complete by t means i was complete by t-gap-d_j, where d_j is
+    the fewest periods j can take (its rate cap). Implied by the integer model, not by its
+    relaxation: it links the completion indicators directly."""
+    H = inst.periods
+    d = np.maximum(1, np.ceil(inst.min_duration / inst.step - 1e-9)).astype(int)
+    for p in inst.precedences:
+        off = p.gap + int(d[p.succ])
+        t = np.arange(off, H)
+        if t.size:
+            lm.add_rows(f"completion_order[{inst.streams[p.pred]}->{inst.streams[p.succ]}]",
+                        [(c[p.succ, t], 1.0), (c[p.pred, t - off], -1.0)], -INF, 0.0)
 
 
 def _goal(lm: LinearModel, inst: Instance, cp: CriticalPath, c: np.ndarray) -> np.ndarray:
@@ -216,3 +245,8 @@ def _objective(lm: LinearModel, inst: Instance, c: np.ndarray, g: np.ndarray) ->
         lm.sense = "min"
         lm.offset = inst.step * (1 + H)
         lm.set_cost(g, -inst.step)
+    # Among optimal plans, prefer the goal early, then every stream early (and marked complete).
+    tie = np.zeros(lm.n)
+    tie[c.ravel()] = 1.0
+    tie[g] = c.shape[0] + 1.0
+    lm.tie_break = tie

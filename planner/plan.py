@@ -25,6 +25,14 @@ Name = Annotated[str, Len(1, 200)]
 Pair = Annotated[list[float], Len(2, 2)]
 
 
+class _RefError(ValueError):
+    """A cross-reference error with its own location (table, key), raised inside validation."""
+
+    def __init__(self, table: str, key: str, message: str):
+        super().__init__(message)
+        self.table, self.key, self.message = table, key, message
+
+
 class Table(BaseModel):
     """Base of every table: strict types, no unknown keys, finite numbers, immutable."""
 
@@ -182,14 +190,14 @@ class Deadline(Table):
             raise ValueError("give exactly one of 'years', 'year', 'scenarios', 'distribution'"
                              + (f" (got {', '.join(given)})" if given else ""))
         if self.p_never is not None and self.distribution is None:
-            raise ValueError("'p_never' goes with 'distribution' only")
+            raise _RefError("[deadline]", "p_never", "'p_never' goes with 'distribution' only")
         if self.scenarios is not None:
             for k, (_, p) in enumerate(self.scenarios, 1):
                 if not 0 <= p <= 1:
-                    raise ValueError(f"scenarios[{k}]: probability {p:g} is outside [0, 1]")
+                    raise _RefError("[deadline]", f"scenarios[{k}]", f"probability {p:g} is outside [0, 1]")
             total = sum(p for _, p in self.scenarios)
             if abs(total - 1) > 1e-6:
-                raise ValueError(f"scenario probabilities sum to {total:.8g}, not 1")
+                raise _RefError("[deadline]", "scenarios", f"probabilities sum to {total:.8g}, not 1")
         return self
 
 
@@ -266,14 +274,6 @@ class Plan(Table):
 
 
 # --- cross-reference checks -------------------------------------------------------------------
-
-class _RefError(ValueError):
-    """A cross-reference error with its own location (table, key), raised inside validation."""
-
-    def __init__(self, table: str, key: str, message: str):
-        super().__init__(message)
-        self.table, self.key, self.message = table, key, message
-
 
 def _unique(items, table: str):
     seen = set()
@@ -393,6 +393,10 @@ def _plan_error(e: ValidationError, data: dict, file: str | None) -> PlanError:
     if err["type"] == "extra_forbidden":
         msg = "unknown key"
     elif err["type"] == "missing":
+        if len(loc) == 1:  # a whole table
+            brackets = "[[{}]]" if loc[0] in ("pools", "streams") else "[{}]"
+            return PlanError("missing required table " + brackets.format(loc[0]), file=file,
+                             table="(top level)", key=str(loc[0]))
         msg = "missing required key"
     table, key = _locate(loc, data)
     return PlanError(msg, file=file, table=table, key=key)

@@ -48,10 +48,13 @@ class Model:
         return in_place
 
     def solve(self, *, time_limit: float | None = None, gap: float = 1e-6, threads: int | None = None,
-              solver_options: dict | None = None, verbose: bool = False) -> Result:
+              solver_options: dict | None = None, verbose: bool = False, tie_break: bool = True) -> Result:
+        """Solve the current variant. `tie_break` re-solves a proven optimum for the plan that meets
+        the goal and finishes every stream as early as possible among the optimal ones (costs a
+        second, warm-started solve; turn it off for sweeps that only need objectives)."""
         options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads,
                                solver_options=dict(solver_options or {}), verbose=verbose)
-        raw = self.backend.solve(options)
+        raw = self.backend.solve(options, self.linear_model.tie_break if tie_break else None)
         inst, lm = self.instance, self.linear_model
         u = lm.values(raw.x, "u") if raw.x is not None else None
         return _result(self.plan, inst, self.critical_path, raw, u, self.backend.name, self.build_time)

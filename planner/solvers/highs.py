@@ -4,10 +4,11 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
 
 import numpy as np
 
-from ..errors import PlannerError
+from ..errors import PlannerError, UsageError
 from . import RawSolution, SolveOptions
 
 _INCUMBENT_STOPS = {"kTimeLimit": "time_limit", "kIterationLimit": "time_limit",
@@ -43,6 +44,7 @@ class HighsBackend:
         if status == hs.HighsStatus.kError:
             raise PlannerError("HiGHS refused the model (passModel returned an error)")
         self._pattern, self._values, self._cols, self._rows = (starts, index), values, col, (lower, upper)
+        self._sense, self._offset = lm.sense, lm.offset
 
     def update(self, lm) -> bool:
         """Change bounds, costs and coefficients in place; False if the sparsity pattern differs."""
@@ -69,45 +71,88 @@ class HighsBackend:
         h.changeObjectiveOffset(lm.offset)
         h.changeObjectiveSense(self._hs.ObjSense.kMaximize if lm.sense == "max" else self._hs.ObjSense.kMinimize)
         self._values, self._cols, self._rows = values, col, (lower, upper)
+        self._sense, self._offset = lm.sense, lm.offset
         return True
 
-    def solve(self, options: SolveOptions) -> RawSolution:
+    def solve(self, options: SolveOptions, tie_break: np.ndarray | None = None) -> RawSolution:
+        """Solve; with `tie_break`, a proven optimum is then re-solved for the plan that maximises
+        `tie_break` among the optimal ones (e.g. the goal and every stream as early as possible)."""
+        start = time.perf_counter()
+        self._options(options)
+        self.h.clearSolver()
+        self.h.run()
+        raw = self._read()
+        if tie_break is not None and raw.status == "optimal":
+            self._tie_break(raw, tie_break, options, start)
+        raw.runtime = time.perf_counter() - start
+        return raw
+
+    def _options(self, options: SolveOptions, time_limit: float | None = None) -> None:
         h, hs = self.h, self._hs
         h.resetOptions()
         h.setOptionValue("output_flag", bool(options.verbose))
         h.setOptionValue("mip_rel_gap", float(options.gap))
-        if options.time_limit is not None:
-            h.setOptionValue("time_limit", float(options.time_limit))
+        limit = time_limit if time_limit is not None else options.time_limit
+        if limit is not None:
+            h.setOptionValue("time_limit", float(max(limit, 0.0)))
         if options.threads is not None:
             h.setOptionValue("threads", int(options.threads))
         for key, value in options.solver_options.items():
             if h.setOptionValue(key, value) == hs.HighsStatus.kError:
-                raise PlannerError(f"HiGHS does not accept option {key} = {value!r}")
-        h.clearSolver()
-        h.run()
+                raise UsageError(f"HiGHS does not accept option {key} = {value!r}")
+
+    def _read(self) -> RawSolution:
+        h = self.h
         model_status = h.getModelStatus()
-        name = model_status.name
+        name, text = model_status.name, h.modelStatusToString(model_status)
         info = h.getInfo()
-        runtime = h.getRunTime()
         has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
         if name == "kOptimal":
             status = "optimal"
         elif name in ("kInfeasible", "kUnboundedOrInfeasible"):
-            return RawSolution("infeasible", None, None, None, None, runtime, "the model is infeasible")
+            return RawSolution("infeasible", None, None, None, None, 0.0, "the model is infeasible")
         elif name in _INCUMBENT_STOPS:
             status = _INCUMBENT_STOPS[name] if has_plan else "no_solution"
         else:
-            return RawSolution("error", None, None, None, None, runtime, h.modelStatusToString(model_status))
+            return RawSolution("error", None, None, None, None, 0.0, text)
         if not has_plan:
-            return RawSolution(status, None, None, _finite(info.mip_dual_bound), None, runtime,
-                               h.modelStatusToString(model_status))
+            return RawSolution(status, None, None, _finite(info.mip_dual_bound), None, 0.0, text)
         x = np.asarray(h.getSolution().col_value, dtype=float)
         objective = float(info.objective_function_value)
         bound = _finite(info.mip_dual_bound)
         bound = objective if bound is None and status == "optimal" else bound
         gap = _finite(info.mip_gap)
         gap = 0.0 if gap is None and status == "optimal" else gap
-        return RawSolution(status, x, objective, bound, gap, runtime, h.modelStatusToString(model_status))
+        return RawSolution(status, x, objective, bound, gap, 0.0, text)
+
+    def _tie_break(self, raw: RawSolution, secondary: np.ndarray, options: SolveOptions, start: float) -> None:
+        """Keep the primary objective within 1e-9 (relative) of its optimum as a row, maximise
+        `secondary` from the optimal plan as a start, then restore the model as it was."""
+        h, hs = self.h, self._hs
+        cost, n = self._cols["cost"], len(secondary)
+        target = raw.objective - self._offset
+        tol = 1e-9 * max(1.0, abs(raw.objective))
+        nz = np.flatnonzero(cost).astype(np.int32)
+        lo, hi = (target - tol, np.inf) if self._sense == "max" else (-np.inf, target + tol)
+        row = h.getNumRow()
+        h.addRow(lo, hi, len(nz), nz, cost[nz])
+        every = np.arange(n, dtype=np.int32)
+        h.changeColsCost(n, every, secondary)
+        h.changeObjectiveSense(hs.ObjSense.kMaximize)
+        h.changeObjectiveOffset(0.0)
+        h.setSolution(n, every, raw.x)
+        left = None if options.time_limit is None else options.time_limit - (time.perf_counter() - start)
+        try:
+            if left is None or left > 0:
+                self._options(options, time_limit=left)
+                h.run()
+                if h.getInfo().primal_solution_status == 2:
+                    raw.x = np.asarray(h.getSolution().col_value, dtype=float)
+        finally:
+            h.deleteRows(1, np.array([row], dtype=np.int32))
+            h.changeColsCost(n, every, cost)
+            h.changeObjectiveSense(hs.ObjSense.kMaximize if self._sense == "max" else hs.ObjSense.kMinimize)
+            h.changeObjectiveOffset(self._offset)
 
 
 def _finite(v) -> float | None:

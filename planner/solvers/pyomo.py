@@ -66,7 +66,9 @@ class PyomoBackend:
     def update(self, lm) -> bool:
         return False  # rebuilt on every change; in-place updates are the highs backend's job
 
-    def solve(self, options: SolveOptions) -> RawSolution:
+    def solve(self, options: SolveOptions, tie_break=None) -> RawSolution:
+        """Solve through Pyomo. `tie_break` is not applied here: the plan is one optimum, not
+        necessarily the earliest one (the highs backend applies it)."""
         from pyomo.contrib.solver.common.factory import SolverFactory as ContribFactory
         from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 
