@@ -13,22 +13,34 @@ def compare(plan: Plan, *, solver: str = "highs", interventions: list[str] | Non
     """Solve the baseline, then each intervention on the same built model (numbers changed in place).
 
     `on_result(result)` is called as each solve finishes, so a caller can show or keep progress.
+    Ctrl-C stops the run cleanly: what finished is kept, the solve under way keeps its best plan
+    (status "interrupted"), and the interventions not reached are listed in `not_run`.
     """
     chosen = [plan.intervention(n) for n in interventions] if interventions else list(plan.interventions)
-    model = Model(plan, solver=solver)
-    baseline = model.solve(**options)
-    if on_result:
-        on_result(baseline)
-    rows = []
-    for iv in chosen:
-        model.update(iv)
-        res = model.solve(**options)
+    baseline, rows = None, []
+    try:
+        model = Model(plan, solver=solver)
+        baseline = model.solve(**options)
         if on_result:
-            on_result(res)
-        delta = (res.objective - baseline.objective
-                 if res.objective is not None and baseline.objective is not None else None)
-        rows.append(InterventionResult(iv.name, res, delta, explain_change(plan, baseline, res, iv.deadline_shift)))
-    return Comparison(baseline, rows, explain(plan, baseline))
+            on_result(baseline)
+        for iv in chosen:
+            if baseline.interrupted or (rows and rows[-1].result.interrupted):
+                break
+            model.update(iv)
+            res = model.solve(**options)
+            if on_result:
+                on_result(res)
+            delta = (res.objective - baseline.objective
+                     if res.objective is not None and baseline.objective is not None else None)
+            rows.append(InterventionResult(iv.name, res, delta,
+                                           explain_change(plan, baseline, res, iv.deadline_shift)))
+    except KeyboardInterrupt:
+        pass
+    done = {r.name for r in rows}
+    not_run = [iv.name for iv in chosen if iv.name not in done]
+    if baseline is None:
+        return Comparison(None, [], "", not_run or ["baseline"])
+    return Comparison(baseline, rows, explain(plan, baseline), not_run)
 
 
 def _chain(names: list[str]) -> str:

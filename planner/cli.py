@@ -120,12 +120,15 @@ def _solve(args) -> int:
         plan.intervention(args.intervention)  # a clear error for an unknown name, before solving
     with _solver_log(args):
         result = solve(plan, args.intervention, solver=args.solver, **_options(args))
-    _write(args.output, result)
+    if not result.interrupted:
+        _write(args.output, result)
     if args.json:
         print(result.to_json(allocation=False))
     else:
         from .report import print_result
         print_result(result)
+    if result.interrupted:
+        return _interrupted(args.output, [])
     return EXIT_OK if result.solved else _no_solution(result)
 
 
@@ -136,6 +139,14 @@ def _compare(args) -> int:
     plan = load(args.plan)
     with _solver_log(args):
         comparison = compare(plan, solver=args.solver, interventions=args.only, **_options(args))
+    if comparison.interrupted:
+        if comparison.baseline is not None:
+            if args.json:
+                print(comparison.to_json(allocation=False))
+            else:
+                from .report import print_comparison
+                print_comparison(comparison)
+        return _interrupted(args.output, comparison.not_run)
     _write(args.output, comparison)
     if args.json:
         print(comparison.to_json(allocation=False))
@@ -144,6 +155,18 @@ def _compare(args) -> int:
         print_comparison(comparison)
     unsolved = [r for r in [comparison.baseline] + [iv.result for iv in comparison.interventions] if not r.solved]
     return _no_solution(unsolved[0]) if unsolved else EXIT_OK
+
+
+def _interrupted(output: Path | None, not_run: list[str]) -> int:
+    """What finished was printed above; a partial run never writes (or half-writes) the -o file."""
+    parts = ["interrupted: the results above are what finished"
+             + ("; the solve under way shows its best plan so far" if not not_run else "")]
+    if not_run:
+        parts.append("not run: " + ", ".join(not_run))
+    if output is not None:
+        parts.append(f"{output} was not written (run again to write it)")
+    _error("; ".join(parts))
+    return EXIT_INTERRUPTED
 
 
 def _no_solution(result) -> int:

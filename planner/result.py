@@ -73,6 +73,7 @@ class Result:
     pool_use: np.ndarray | None = field(default=None, repr=False)     # (R, H) FTE used
     pool_supply: np.ndarray | None = field(default=None, repr=False)  # (R, H) FTE available
     message: str = ""
+    interrupted: bool = False        # the user stopped the run (Ctrl-C) during this solve
 
     @property
     def solved(self) -> bool:
@@ -136,13 +137,24 @@ class InterventionResult:
 
 @dataclass
 class Comparison:
-    baseline: Result
+    baseline: Result | None          # None only if the run was interrupted before it finished
     interventions: list[InterventionResult]
     baseline_reason: str = ""
+    not_run: list[str] = field(default_factory=list)  # interventions an interruption left unsolved
+
+    @property
+    def interrupted(self) -> bool:
+        return bool(self.not_run) or self.baseline is None or any(
+            r.interrupted for r in [self.baseline] + [iv.result for iv in self.interventions])
 
     def to_dict(self, **kw) -> dict:
-        return {"baseline": self.baseline.to_dict(**kw), "baseline_reason": self.baseline_reason,
-                "interventions": [iv.to_dict(**kw) for iv in self.interventions]}
+        d = {"baseline": self.baseline.to_dict(**kw) if self.baseline else None,
+             "baseline_reason": self.baseline_reason,
+             "interventions": [iv.to_dict(**kw) for iv in self.interventions]}
+        if self.interrupted:
+            d["interrupted"] = True
+            d["not_run"] = self.not_run
+        return d
 
     def to_json(self, **kw) -> str:
         return json.dumps(self.to_dict(**kw), indent=2)

@@ -9,13 +9,13 @@ import time
 
 import numpy as np
 
+from . import heuristic, verify
 from . import model as mip
-from . import verify
 from .instance import Instance, resolve
 from .plan import Intervention, Plan
 from .result import Result, StreamResult, Structure
 from .solvers import SolveOptions, get_backend
-from .structure import NEVER, critical_path, structural_bound
+from .structure import NEVER, critical_path, objective_bound, structural_bound
 
 
 class Model:
@@ -39,6 +39,7 @@ class Model:
         inst = resolve(self.plan, intervention)
         self.critical_path = critical_path(inst)
         self.linear_model = mip.build(inst, self.critical_path)
+        self.linear_model.start = heuristic.start_solution(inst, self.critical_path, self.linear_model)
         in_place = not first and self.backend.update(self.linear_model)
         if not in_place:
             self.backend.load(self.linear_model)
@@ -56,8 +57,22 @@ class Model:
                                solver_options=dict(solver_options or {}), verbose=verbose)
         raw = self.backend.solve(options, self.linear_model.tie_break if tie_break else None)
         inst, lm = self.instance, self.linear_model
+        if raw.x is None and raw.status in ("time_limit", "interrupted", "no_solution"):
+            _fall_back_on_start(raw, lm)
         u = lm.values(raw.x, "u") if raw.x is not None else None
         return _result(self.plan, inst, self.critical_path, raw, u, self.backend.name, self.build_time)
+
+
+def _fall_back_on_start(raw, lm: mip.LinearModel) -> None:
+    """A solve stopped before the solver found any plan reports the greedy start plan instead
+    (feasible by construction, and verified like any other), with the solver's bound if it has one."""
+    x = lm.start
+    if x is None or (lm.sense == "min" and lm.values(x, "g")[-1] < 1):  # `earliest` needs the goal met
+        return
+    raw.x = x
+    raw.objective = float(lm.arrays()["cost"] @ x + lm.offset)
+    raw.status = "interrupted" if raw.interrupted else "time_limit"
+    raw.message = "stopped before the solver found a plan: reporting the greedy start plan"
 
 
 def solve(plan: Plan, intervention: Intervention | str | None = None, *, solver: str = "highs",
@@ -74,7 +89,12 @@ def _structure(inst: Instance) -> Structure:
 
 def _result(plan: Plan, inst: Instance, cp, raw, u, solver: str, build_time: float) -> Result:
     structure = _structure(inst)
+    if raw.x is not None and raw.bound is None:  # stopped before the solver had a bound of its own
+        raw.bound = objective_bound(inst, cp)
+        if raw.bound is not None:
+            raw.gap = abs(raw.bound - raw.objective) / max(abs(raw.bound), abs(raw.objective), 1e-10)
     common = dict(plan=plan.plan.name, variant=inst.name, objective_kind=inst.objective,
+                  interrupted=raw.interrupted,
                   bound=raw.bound, gap=raw.gap, runtime=raw.runtime, build_time=build_time,
                   solver=solver, start_year=inst.start_year, structure=structure,
                   period_starts=inst.starts, pool_names=inst.pools)

@@ -75,7 +75,22 @@ def critical_path(inst: Instance, *, unlimited_labour: bool = False) -> Critical
 
 
 def structural_bound(inst: Instance, cp: CriticalPath) -> float | None:
-    """The best `probability` any amount of labour could reach: P(deadline allows goal_finish)."""
+    """The best `probability` reachable given these earliest finishes: P(deadline allows goal_finish).
+    With the labour-unlimited path it is what no amount of labour can beat."""
     if inst.objective != "probability" or not inst.has_deadline:
         return None
     return 0.0 if cp.goal_finish == NEVER else float(inst.weights[cp.goal_finish:].sum())
+
+
+def objective_bound(inst: Instance, cp: CriticalPath) -> float | None:
+    """A bound on the objective from earliest finishes alone, for when the solver stops before it
+    has one: no plan does better than every stream finishing at its own earliest."""
+    if inst.objective == "earliest":
+        return cp.years(cp.goal_finish, inst.step)
+    if not inst.has_deadline:
+        return None
+    if inst.objective == "probability":
+        return structural_bound(inst, cp)
+    tail = np.concatenate([np.cumsum(inst.weights[::-1])[::-1], [0.0]])  # P(deadline allows t)
+    reach = np.where(cp.earliest_finish == NEVER, inst.periods, cp.earliest_finish)
+    return float((np.maximum(inst.value, 0.0) * tail[reach]).sum())

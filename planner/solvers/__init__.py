@@ -30,6 +30,7 @@ class RawSolution:
     gap: float | None
     runtime: float               # seconds inside the solver
     message: str = ""
+    interrupted: bool = False    # the user stopped the run (Ctrl-C) during this solve
 
 
 class Backend(Protocol):

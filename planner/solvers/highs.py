@@ -26,6 +26,7 @@ class HighsBackend:
         with _stdout_to_devnull():  # HiGHS prints a banner from C++ before any option can stop it
             self.h = highspy.Highs()
         self.h.silent()
+        self.h.HandleUserInterrupt = True  # lets Ctrl-C stop a solve and keep its best plan
         self._pattern = None   # (starts, index) of the loaded matrix, to recognise number-only updates
         self._values = None
         self._cols = None
@@ -80,12 +81,33 @@ class HighsBackend:
         start = time.perf_counter()
         self._options(options)
         self.h.clearSolver()
-        self.h.run()
+        # No start solution here: HiGHS 1.16 presolve can mis-map one and claim a wrong optimum
+        # (docs/solver-notes.md); the caller falls back on its own start if the solver finds none.
+        interrupted = self._run(options.time_limit)
         raw = self._read()
-        if tie_break is not None and raw.status == "optimal":
-            self._tie_break(raw, tie_break, options, start)
+        if tie_break is not None and raw.status == "optimal" and not interrupted:
+            interrupted = self._tie_break(raw, tie_break, options, start)
         raw.runtime = time.perf_counter() - start
+        raw.interrupted = interrupted
         return raw
+
+    def _run(self, time_limit: float | None = None) -> bool:
+        """Run HiGHS in its own thread so that Ctrl-C stops it cleanly (HiGHS then returns the best
+        plan found so far); True if the user interrupted. Past `time_limit` the run is cancelled
+        too, for the phases where HiGHS does not check its own clock as often."""
+        h, interrupted, self._timed_out = self.h, False, False
+        deadline = None if time_limit is None else time.perf_counter() + time_limit
+        h.startSolve()
+        while True:
+            try:
+                if h.wait(0.05)[0]:
+                    return interrupted
+                if deadline is not None and time.perf_counter() > deadline and not interrupted:
+                    self._timed_out = True
+                    h.cancelSolve()
+            except KeyboardInterrupt:
+                interrupted = True
+                h.cancelSolve()
 
     def _options(self, options: SolveOptions, time_limit: float | None = None) -> None:
         h, hs = self.h, self._hs
@@ -112,7 +134,8 @@ class HighsBackend:
         elif name in ("kInfeasible", "kUnboundedOrInfeasible"):
             return RawSolution("infeasible", None, None, None, None, 0.0, "the model is infeasible")
         elif name in _INCUMBENT_STOPS:
-            status = _INCUMBENT_STOPS[name] if has_plan else "no_solution"
+            status = "time_limit" if self._timed_out else _INCUMBENT_STOPS[name]
+            status = status if has_plan else "no_solution"
         else:
             return RawSolution("error", None, None, None, None, 0.0, text)
         if not has_plan:
@@ -125,7 +148,7 @@ class HighsBackend:
         gap = 0.0 if gap is None and status == "optimal" else gap
         return RawSolution(status, x, objective, bound, gap, 0.0, text)
 
-    def _tie_break(self, raw: RawSolution, secondary: np.ndarray, options: SolveOptions, start: float) -> None:
+    def _tie_break(self, raw: RawSolution, secondary: np.ndarray, options: SolveOptions, start: float) -> bool:
         """Keep the primary objective within 1e-9 (relative) of its optimum as a row, maximise
         `secondary` from the optimal plan as a start, then restore the model as it was."""
         h, hs = self.h, self._hs
@@ -141,18 +164,27 @@ class HighsBackend:
         h.changeObjectiveSense(hs.ObjSense.kMaximize)
         h.changeObjectiveOffset(0.0)
         h.setSolution(n, every, raw.x)
-        left = None if options.time_limit is None else options.time_limit - (time.perf_counter() - start)
+        # The tie-break only polishes a proven optimum: give it at most as long as the optimum took.
+        spent = time.perf_counter() - start
+        left = max(0.5, spent)
+        if options.time_limit is not None:
+            left = min(left, options.time_limit - spent)
+        interrupted = False
         try:
-            if left is None or left > 0:
+            if left > 0:
                 self._options(options, time_limit=left)
-                h.run()
+                interrupted = self._run(left)
                 if h.getInfo().primal_solution_status == 2:
-                    raw.x = np.asarray(h.getSolution().col_value, dtype=float)
+                    x = np.asarray(h.getSolution().col_value, dtype=float)
+                    kept = cost @ x  # trust only what we recompute (see the note in solve)
+                    if (kept >= target - 10 * tol) if self._sense == "max" else (kept <= target + 10 * tol):
+                        raw.x = x
         finally:
             h.deleteRows(1, np.array([row], dtype=np.int32))
             h.changeColsCost(n, every, cost)
             h.changeObjectiveSense(hs.ObjSense.kMaximize if self._sense == "max" else hs.ObjSense.kMinimize)
             h.changeObjectiveOffset(self._offset)
+        return interrupted
 
 
 def _finite(v) -> float | None:
