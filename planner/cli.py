@@ -25,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate a plan file (and the data files it names)")
     check.add_argument("plan", type=Path)
     check.add_argument("--json", action="store_true", help="machine-readable output")
+    _allow_dir(check)
     for name, text in (("solve", "solve the baseline (or one intervention) of a plan"),
                        ("compare", "solve the baseline and every intervention, and compare them")):
         s = sub.add_parser(name, help=text)
@@ -40,11 +41,18 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                        help="raw solver option passed through (repeatable), e.g. mip_heuristic_effort=0.2")
         s.add_argument("--verbose", action="store_true", help="show the solver's log")
+        _allow_dir(s)
         if name == "solve":
             s.add_argument("--intervention", metavar="NAME", help="solve this intervention instead of the baseline")
         else:
             s.add_argument("--only", action="append", metavar="NAME", help="compare only these interventions")
     return p
+
+
+def _allow_dir(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--allow-dir", action="append", default=[], type=Path, metavar="DIR",
+                   help="a folder the plan's data files may be read from, besides the plan's own "
+                        "folder and the data/ folder beside it (repeatable)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,7 +98,7 @@ def _check(args) -> int:
     from . import load, resolve
     from .structure import critical_path
 
-    plan = load(args.plan)
+    plan = load(args.plan, allow_dirs=args.allow_dir)
     variants = [resolve(plan)] + [resolve(plan, iv) for iv in plan.interventions]
     base = variants[0]
     cp = critical_path(base, unlimited_labour=True)
@@ -115,7 +123,7 @@ def _solve(args) -> int:
     from . import load, solve
 
     _check_output(args.output)
-    plan = load(args.plan)
+    plan = load(args.plan, allow_dirs=args.allow_dir)
     if args.intervention:
         plan.intervention(args.intervention)  # a clear error for an unknown name, before solving
     with _solver_log(args):
@@ -136,7 +144,7 @@ def _compare(args) -> int:
     from . import compare, load
 
     _check_output(args.output)
-    plan = load(args.plan)
+    plan = load(args.plan, allow_dirs=args.allow_dir)
     with _solver_log(args):
         comparison = compare(plan, solver=args.solver, interventions=args.only, **_options(args))
     if comparison.interrupted:

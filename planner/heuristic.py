@@ -19,7 +19,7 @@ def greedy(inst: Instance, cp: CriticalPath) -> np.ndarray:
     S, H = len(inst.streams), inst.periods
     bound = inst.staff_bound()
     bound[:, last_useful_period(inst) + 1:] = 0.0
-    needed = _needed(inst)
+    needed = needed_streams(inst)
     order = sorted(range(S), key=lambda i: (not needed[i], cp.earliest_start[i], -inst.min_duration[i], i))
     u = np.zeros((S, H))
     left = inst.effort.astype(float).copy()
@@ -63,7 +63,7 @@ def start_solution(inst: Instance, cp: CriticalPath, lm: LinearModel) -> np.ndar
     return x
 
 
-def _needed(inst: Instance) -> np.ndarray:
+def needed_streams(inst: Instance) -> np.ndarray:
     """Streams the goal depends on: the required ones and everything they come after."""
     needed = inst.required.copy()
     changed = True

@@ -88,7 +88,7 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None) -> Insta
     starts = series.period_starts(hdr.horizon, hdr.step)
     pools = [q.name for q in plan.pools]
     streams = [s.name for s in plan.streams]
-    common = dict(start_year=hdr.start_year, base_dir=plan.base_dir, file=file)
+    common = dict(start_year=hdr.start_year, base_dir=plan.base_dir, data_dirs=plan.data_dirs, file=file)
     supply = np.array([series.evaluate(q.supply, starts, table=f'[[pools]] #{k} "{q.name}"',
                                        key="supply", **common)
                        for k, q in enumerate(plan.pools, 1)])

@@ -241,6 +241,7 @@ class Plan(Table):
     deadline: Deadline | None = None
     interventions: list[Intervention] = []
     _source: Path | None = PrivateAttr(default=None)
+    _allowed_dirs: tuple[Path, ...] = PrivateAttr(default=())
 
     @property
     def source(self) -> Path | None:
@@ -250,6 +251,14 @@ class Plan(Table):
     @property
     def base_dir(self) -> Path:
         return self._source.parent if self._source else Path.cwd()
+
+    @property
+    def data_dirs(self) -> tuple[Path, ...]:
+        """Folders the plan's data files may come from: the plan's own folder (and below), the
+        project's `data/` beside it (plans in models/, tables in data/), and any allowed by the
+        caller (`load(..., allow_dirs=...)`, `--allow-dir`). A plan file cannot widen this."""
+        base = self.base_dir.resolve()
+        return (base, base.parent / "data", *(Path(d).resolve() for d in self._allowed_dirs))
 
     @property
     def required(self) -> list[str]:
@@ -352,8 +361,9 @@ def _find_cycle(p: Plan) -> list[str] | None:
 
 # --- loading and error messages ---------------------------------------------------------------
 
-def load(path: str | Path) -> Plan:
-    """Read a plan from a TOML or JSON file; any problem is a `PlanError` naming file, table and key."""
+def load(path: str | Path, *, allow_dirs: tuple[str | Path, ...] = ()) -> Plan:
+    """Read a plan from a TOML or JSON file; any problem is a `PlanError` naming file, table and key.
+    `allow_dirs` are further folders its data files may be read from (see `Plan.data_dirs`)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -366,7 +376,9 @@ def load(path: str | Path) -> Plan:
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
         kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
         raise PlanError(f"not valid {kind}: {e}", file=str(path)) from None
-    return from_dict(data, source=path)
+    plan = from_dict(data, source=path)
+    plan._allowed_dirs = tuple(Path(d) for d in allow_dirs)
+    return plan
 
 
 def from_dict(data: Any, source: str | Path | None = None) -> Plan:

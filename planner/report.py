@@ -19,6 +19,8 @@ def _objective(r: Result) -> str:
 
 
 def _headline(r: Result) -> str:
+    if not r.solved:
+        return f"[bold]{r.plan or 'plan'}[/bold] / {r.variant}: no plan ({r.status}, {r.runtime:.2f} s)."
     proven = "proven optimal" if r.status == "optimal" else f"{r.status}, not proven optimal"
     gap = f", gap {r.gap:.2%}" if r.gap is not None and r.status != "optimal" else ""
     goal = (f"goal met in {r.goal_completion_year:g} (after {r.goal_completion_years:g} years)"

@@ -60,7 +60,9 @@ class Model:
         if raw.x is None and raw.status in ("time_limit", "interrupted", "no_solution"):
             _fall_back_on_start(raw, lm)
         u = lm.values(raw.x, "u") if raw.x is not None else None
-        return _result(self.plan, inst, self.critical_path, raw, u, self.backend.name, self.build_time)
+        why = _why_infeasible(inst, self.critical_path, self.backend, lm) \
+            if raw.status == "infeasible" and inst.objective == "earliest" else None
+        return _result(self.plan, inst, self.critical_path, raw, u, self.backend.name, self.build_time, why)
 
 
 def _fall_back_on_start(raw, lm: mip.LinearModel) -> None:
@@ -87,7 +89,8 @@ def _structure(inst: Instance) -> Structure:
                      bound=structural_bound(inst, cp))
 
 
-def _result(plan: Plan, inst: Instance, cp, raw, u, solver: str, build_time: float) -> Result:
+def _result(plan: Plan, inst: Instance, cp, raw, u, solver: str, build_time: float,
+            why: str | None = None) -> Result:
     structure = _structure(inst)
     if raw.x is not None and raw.bound is None:  # stopped before the solver had a bound of its own
         raw.bound = objective_bound(inst, cp)
@@ -99,9 +102,7 @@ def _result(plan: Plan, inst: Instance, cp, raw, u, solver: str, build_time: flo
                   solver=solver, start_year=inst.start_year, structure=structure,
                   period_starts=inst.starts, pool_names=inst.pools)
     if u is None:
-        message = raw.message
-        if raw.status == "infeasible" and inst.objective == "earliest":
-            message = _why_infeasible(inst, cp)
+        message = why or raw.message
         streams = [StreamResult(n, float(e), 0.0, None, None, inst.start_year, bool(r))
                    for n, e, r in zip(inst.streams, inst.effort, inst.required)]
         return Result(status=raw.status, objective=None, goal_completion_years=None,
@@ -139,14 +140,39 @@ def _agrees_with_solver(inst: Instance, raw, checked: verify.Verified) -> None:
             f"({claimed:.9g}, bound {raw.bound})")
 
 
-def _why_infeasible(inst: Instance, cp) -> str:
+def _why_infeasible(inst: Instance, cp, backend=None, lm=None) -> str:
+    """Why no plan meets the goal inside the horizon, in the plan's terms: first the critical path
+    (durations, releases and lags), then a pool whose whole supply is below the work it must do,
+    then the solver's irreducible infeasible set."""
     horizon = inst.periods * inst.step
+    head = f"the goal cannot be met within the horizon of {horizon:g} years: "
     unlimited = critical_path(inst, unlimited_labour=True)
     if unlimited.goal_finish == NEVER:
-        return (f"the goal cannot be met within the horizon of {horizon:g} years: the chain "
-                f"{' -> '.join(unlimited.chain)} cannot finish inside it even with unlimited labour")
+        return head + (f"the chain {' -> '.join(unlimited.chain)} cannot finish inside it even with "
+                       "unlimited labour (minimum durations, releases and lags)")
+    short = _short_pools(inst)
+    if short:
+        return head + "; ".join(short)
     if cp.goal_finish == NEVER:
-        return (f"the goal cannot be met within the horizon of {horizon:g} years: the chain "
-                f"{' -> '.join(cp.chain)} cannot finish inside it with the supply its pools have")
-    return (f"the goal cannot be met within the horizon of {horizon:g} years: the streams compete "
-            f"for too little supply")
+        return head + (f"the chain {' -> '.join(cp.chain)} cannot finish inside it with the supply "
+                       "and staff limits it has")
+    iis = backend.infeasible_set(lm) if backend is not None and hasattr(backend, "infeasible_set") else []
+    tail = f" (the solver's irreducible infeasible set: {', '.join(iis)})" if iis else ""
+    return head + "the streams compete for too little supply at the times they can work" + tail
+
+
+def _short_pools(inst: Instance) -> list[str]:
+    """Pools whose supply over the horizon is below the crew-years the goal's streams need at the
+    best productivity each stream ever has."""
+    needed = heuristic.needed_streams(inst)
+    best = inst.productivity.max(axis=1)
+    with np.errstate(divide="ignore"):
+        crew_years = np.where(best > 0, inst.effort / best, np.inf)
+    out = []
+    for r, pool in enumerate(inst.pools):
+        need = float((inst.crew[needed, r] * crew_years[needed]).sum())
+        have = float(inst.supply[r].sum() * inst.step)
+        if need > have * (1 + 1e-9):
+            out.append(f"pool {pool} supplies {have:,.4g} FTE-years over the horizon, and the streams "
+                       f"the goal needs take at least {need:,.4g}")
+    return out

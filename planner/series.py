@@ -17,7 +17,7 @@ def period_starts(horizon: float, step: float) -> np.ndarray:
     return np.arange(h) * step
 
 
-def evaluate(spec, starts: np.ndarray, *, start_year: int, base_dir: Path,
+def evaluate(spec, starts: np.ndarray, *, start_year: int, base_dir: Path, data_dirs: tuple[Path, ...],
              file: str | None, table: str, key: str) -> np.ndarray:
     """One value per period for a supply or productivity spec (MODEL.md, "Series rules")."""
     if isinstance(spec, (int, float)):
@@ -33,7 +33,13 @@ def evaluate(spec, starts: np.ndarray, *, start_year: int, base_dir: Path,
         v = np.where(np.isfinite(v), v, np.finfo(float).max)
         return np.minimum(v, spec.cap) if spec.cap is not None else v
     if isinstance(spec, FileColumn):
-        years, values = read_column(base_dir / spec.file, spec.column, file=file, table=table, key=key)
+        path = (base_dir / spec.file).resolve()
+        if not any(path.is_relative_to(d) for d in data_dirs):
+            raise PlanError(f"{spec.file} is outside the folders a plan may read "
+                            f"({', '.join(str(d) for d in data_dirs[:2])}); allow its folder explicitly "
+                            "with --allow-dir (or load(..., allow_dirs=...))",
+                            file=file, table=table, key=f"{key}.file")
+        years, values = read_column(path, spec.column, file=file, table=table, key=key)
         at = start_year + starts
         pos = np.searchsorted(years, at + 1e-9, side="right") - 1  # latest row at or before
         if pos[0] < 0:

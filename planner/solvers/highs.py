@@ -91,6 +91,22 @@ class HighsBackend:
         raw.interrupted = interrupted
         return raw
 
+    def infeasible_set(self, lm) -> list[str]:
+        """Names of the rows in HiGHS's irreducible infeasible set (of the LP relaxation, when it
+        has one), as `family[k]`; empty if HiGHS finds none."""
+        try:
+            status, iis = self.h.getIis()
+        except Exception:  # an older highspy without IIS support
+            return []
+        if not getattr(iis, "valid_", False):
+            return []
+        offsets = np.cumsum([0] + [len(f.lower) for f in lm.families])
+        names = []
+        for row in list(iis.row_index_)[:8]:
+            k = int(np.searchsorted(offsets, row, side="right") - 1)
+            names.append(f"{lm.families[k].name}[{row - offsets[k]}]")
+        return names
+
     def _run(self, time_limit: float | None = None) -> bool:
         """Run HiGHS in its own thread so that Ctrl-C stops it cleanly (HiGHS then returns the best
         plan found so far); True if the user interrupted. Past `time_limit` the run is cancelled
