@@ -1,0 +1,23 @@
+"""Small plans for tests, written as TOML would parse them."""
+from __future__ import annotations
+
+import planner
+
+
+def make_plan(streams, *, pools=None, supply=10.0, horizon=20, step=1.0, objective="earliest",
+              deadline=None, goal=None, interventions=None, start_year=None):
+    """A plan dict as TOML would parse it. Streams default to `pool = "p"`; one pool "p" by default."""
+    header = {"name": "test", "horizon": horizon, "step": step, "objective": objective}
+    if start_year is not None:
+        header["start_year"] = start_year
+    data = {"plan": header,
+            "pools": pools if pools is not None else [{"name": "p", "supply": supply}],
+            "streams": [dict({"pool": "p"} if "crew" not in s and "pool" not in s else {}, **s)
+                        for s in streams]}
+    if deadline is not None:
+        data["deadline"] = deadline
+    if goal is not None:
+        data["goal"] = {"required": goal}
+    if interventions is not None:
+        data["interventions"] = interventions
+    return planner.from_dict(data)
