@@ -53,7 +53,8 @@ def scenarios(deadline: Deadline, *, start_year: int, periods: int, step: float,
 
 def last_period(years: np.ndarray, *, periods: int, step: float) -> np.ndarray:
     """The period by whose end the goal must be met: floor(min(D, H*step) / step) - 1 (may be -1)."""
-    k = np.floor(np.clip(np.asarray(years, dtype=float) / step + 1e-9, -1, periods))
+    with np.errstate(over="ignore"):  # a deadline of 1e308 years is inf periods: clipped below
+        k = np.floor(np.clip(np.asarray(years, dtype=float) / step + 1e-9, -1, periods))
     return k.astype(int) - 1
 
 

@@ -136,6 +136,10 @@ def _apply(row: np.ndarray, ch, starts: np.ndarray, file, where: str, key: str) 
     until = np.inf if ch.until_year is None else ch.until_year
     window = (starts >= ch.from_year - 1e-9) & (starts < until - 1e-9)
     row[window] = row[window] * ch.multiply + ch.add
+    if np.any(row > 1e12):
+        t = int(np.flatnonzero(row > 1e12)[0])
+        raise PlanError(f"makes the value larger than 1e12 ({row[t]:g}) in the period starting at year {starts[t]:g}",
+                        file=file, table=where, key=key)
     if np.any(row < 0):
         t = int(np.flatnonzero(row < 0)[0])
         raise PlanError(f"makes the value negative ({row[t]:g}) in the period starting at year {starts[t]:g}",

@@ -18,8 +18,17 @@ from pydantic import (BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, 
 
 from .errors import PlanError
 
-NonNeg = Annotated[float, Ge(0)]
-Positive = Annotated[float, Gt(0)]
+# Magnitude limits keep every number in a range the solver handles exactly (HiGHS refuses
+# coefficients past 1e15); each is far beyond any real plan.
+BIG = 1e9            # person-years, FTE, values
+YEARS = 1e4          # the longest horizon
+LONG = 1e6           # durations, lags, releases (longer than any horizon, but not overflowing)
+MAX_PERIODS = 10_000
+NonNeg = Annotated[float, Ge(0), Le(BIG)]
+Positive = Annotated[float, Gt(0), Le(BIG)]
+Years = Annotated[float, Ge(0), Le(LONG)]
+Signed = Annotated[float, Ge(-BIG), Le(BIG)]
+Factor = Annotated[float, Ge(0), Le(1e3)]
 Probability = Annotated[float, Ge(0), Le(1)]
 Name = Annotated[str, Len(1, 200)]
 Pair = Annotated[list[float], Len(2, 2)]
@@ -45,7 +54,7 @@ class Growth(Table):
     """`start * (1 + growth) ** years`, evaluated at each period's start, then capped."""
 
     start: NonNeg
-    growth: Annotated[float, Gt(-1)]
+    growth: Annotated[float, Gt(-1), Le(10)]
     cap: NonNeg | None = None
 
 
@@ -78,7 +87,7 @@ Supply = Annotated[
                   "{ start, growth, cap } or { file, column }"),
 ]
 PerPeriod = Annotated[
-    Union[Annotated[NonNeg, Tag("~number")], Annotated[list[NonNeg], Len(1), Tag("~list")]],
+    Union[Annotated[Factor, Tag("~number")], Annotated[list[Factor], Len(1), Tag("~list")]],
     Discriminator(lambda v: _series_kind(v) if _series_kind(v) in ("~number", "~list") else None,
                   custom_error_type="series",
                   custom_error_message="must be a number or a list of numbers (one per period)"),
@@ -89,10 +98,17 @@ PerPeriod = Annotated[
 
 class PlanHeader(Table):
     name: str = ""
-    start_year: int = 2026
-    horizon: Annotated[float, Gt(0), Le(10_000)]
-    step: Annotated[float, Gt(0)] = 1.0
+    start_year: Annotated[int, Ge(-100_000), Le(100_000)] = 2026
+    horizon: Annotated[float, Gt(0), Le(YEARS)]
+    step: Annotated[float, Gt(0), Le(YEARS)] = 1.0
     objective: Literal["probability", "earliest", "value"] = "probability"
+
+    @model_validator(mode="after")
+    def _few_enough_periods(self) -> PlanHeader:
+        if self.horizon / self.step > MAX_PERIODS:
+            raise _RefError("[plan]", "step", f"horizon / step gives {self.horizon / self.step:.4g} periods; "
+                            f"at most {MAX_PERIODS:,} are allowed (use a longer step)")
+        return self
 
     @property
     def periods(self) -> int:
@@ -107,21 +123,21 @@ class Pool(Table):
 
 class After(Table):
     stream: Name
-    lag: NonNeg = 0.0
+    lag: Years = 0.0
 
 
 class Stream(Table):
     name: Name
     pool: Name | None = None
-    crew: dict[Name, Positive] | None = None
-    effort: Positive
-    min_duration: NonNeg = 0.0
+    crew: dict[Name, Annotated[float, Gt(0), Le(1e6)]] | None = None
+    effort: Annotated[float, Ge(1e-3), Le(BIG)]  # below ~9 hours of work, solver tolerances dominate
+    min_duration: Years = 0.0
     productivity: PerPeriod = 1.0
     max_staff: Positive | None = None
-    release: NonNeg = 0.0
+    release: Years = 0.0
     after: list[Annotated[Union[Annotated[Name, Tag("~name")], Annotated[After, Tag("~table")]],
                           Discriminator(lambda v: "~name" if isinstance(v, str) else "~table")]] = []
-    value: float = 0.0
+    value: NonNeg = 0.0  # a weight; negative would let a finished stream go unmarked
 
     @model_validator(mode="after")
     def _pool_or_crew(self) -> Stream:
@@ -148,7 +164,7 @@ class Goal(Table):
 class Lognormal(Table):
     kind: Literal["lognormal"]
     median: Positive
-    sigma: Positive
+    sigma: Annotated[float, Gt(0), Le(100)]
 
 
 class Percentiles(Table):
@@ -177,7 +193,7 @@ Distribution = Annotated[
 
 
 class Deadline(Table):
-    years: float | None = None
+    years: float | None = None   # any finite number: past the horizon counts as its end
     year: float | None = None
     scenarios: Annotated[list[Pair], Len(1)] | None = None
     distribution: Distribution | None = None
@@ -192,9 +208,9 @@ class Deadline(Table):
         if self.p_never is not None and self.distribution is None:
             raise _RefError("[deadline]", "p_never", "'p_never' goes with 'distribution' only")
         if self.scenarios is not None:
-            for k, (_, p) in enumerate(self.scenarios, 1):
-                if not 0 <= p <= 1:
-                    raise _RefError("[deadline]", f"scenarios[{k}]", f"probability {p:g} is outside [0, 1]")
+            for k, (y, p) in enumerate(self.scenarios, 1):
+                if not 0 <= p <= 1 + 1e-6:
+                    raise _RefError("[deadline]", f"scenarios[{k}]", f"probability {p:.10g} is outside [0, 1]")
             total = sum(p for _, p in self.scenarios)
             if abs(total - 1) > 1e-6:
                 raise _RefError("[deadline]", "scenarios", f"probabilities sum to {total:.8g}, not 1")
@@ -204,10 +220,10 @@ class Deadline(Table):
 class Window(Table):
     """An intervention's change applies to periods starting in [from_year, until_year)."""
 
-    multiply: NonNeg = 1.0
-    add: float = 0.0
-    from_year: NonNeg = 0.0
-    until_year: NonNeg | None = None
+    multiply: Factor = 1.0
+    add: Signed = 0.0
+    from_year: Years = 0.0
+    until_year: Annotated[float, Ge(0), Le(1e6)] | None = None
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -371,11 +387,13 @@ def load(path: str | Path, *, allow_dirs: tuple[str | Path, ...] = ()) -> Plan:
         raise PlanError("no such file", file=str(path)) from None
     except (OSError, UnicodeDecodeError) as e:
         raise PlanError(f"cannot read: {e}", file=str(path)) from None
+    kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+        data = json.loads(text) if kind == "JSON" else tomllib.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
-        kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
         raise PlanError(f"not valid {kind}: {e}", file=str(path)) from None
+    except RecursionError:
+        raise PlanError(f"not a plan: {kind} nested too deeply", file=str(path)) from None
     plan = from_dict(data, source=path)
     plan._allowed_dirs = tuple(Path(d) for d in allow_dirs)
     return plan
@@ -385,11 +403,13 @@ def from_dict(data: Any, source: str | Path | None = None) -> Plan:
     """Validate a plan given as nested dicts (as parsed from TOML/JSON)."""
     file = str(source) if source is not None else None
     if not isinstance(data, dict):
-        raise PlanError("a plan must be a table (an object) at the top level", file=file)
+        raise PlanError("a plan must be a table (an object) at the top level", file=file, table="(top level)")
     try:
         plan = Plan.model_validate(data)
     except ValidationError as e:
         raise _plan_error(e, data, file) from None
+    except RecursionError:
+        raise PlanError("not a plan: nested too deeply", file=file, table="(top level)") from None
     plan._source = Path(source) if source is not None else None
     return plan
 

@@ -11,6 +11,9 @@ from .errors import PlanError
 from .plan import FileColumn, Growth
 
 
+GROWTH_LIMIT = 1e12
+
+
 def period_starts(horizon: float, step: float) -> np.ndarray:
     """Years from the plan's start at which each period begins: t * step."""
     h = max(1, math.ceil(horizon / step - 1e-9))
@@ -30,7 +33,8 @@ def evaluate(spec, starts: np.ndarray, *, start_year: int, base_dir: Path, data_
         # The exponent is bounded so that a long horizon with strong growth caps instead of overflowing.
         with np.errstate(over="ignore"):
             v = spec.start * np.power(1.0 + spec.growth, starts)
-        v = np.where(np.isfinite(v), v, np.finfo(float).max)
+        # Uncapped growth over centuries overflows; past 1e12 FTE supply is unlimited in effect.
+        v = np.minimum(np.nan_to_num(v, nan=GROWTH_LIMIT, posinf=GROWTH_LIMIT), GROWTH_LIMIT)
         return np.minimum(v, spec.cap) if spec.cap is not None else v
     if isinstance(spec, FileColumn):
         path = (base_dir / spec.file).resolve()
@@ -73,8 +77,11 @@ def read_column(path: Path, column: str, *, file: str | None, table: str, key: s
         except (TypeError, ValueError):
             raise fail(f"data row {n}: year '{row['year']}', {column} '{row[column]}' is not a number",
                        "column") from None
-        if not (math.isfinite(y) and math.isfinite(v)) or v < 0:
-            raise fail(f"data row {n}: {column} must be a finite number >= 0, got {row[column]}", "column")
+        if not abs(y) <= 1e6:
+            raise fail(f"data row {n}: year {row['year']} is not a calendar year", "file")
+        if not 0 <= v <= 1e12:
+            raise fail(f"data row {n}: {column} must be a finite number >= 0 and at most 1e12, "
+                       f"got {row[column]}", "column")
         years.append(y)
         values.append(v)
     order = np.argsort(years, kind="stable")

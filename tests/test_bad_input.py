@@ -96,8 +96,8 @@ CASES = [
     Case("toml-syntax", "[plan\nhorizon = 10\n", None, None, "not valid TOML"),
     Case("toml-duplicate-key", HEADER + "horizon = 12\n" + POOL + STREAM_A, None, None, "not valid TOML"),
     Case("json-syntax", '{"plan": {"horizon": 10,}', None, None, "not valid JSON", suffix=".json"),
-    Case("json-top-level-list", "[1, 2, 3]", None, None, "top level", suffix=".json"),
-    Case("json-top-level-string", '"a plan"', None, None, "top level", suffix=".json"),
+    Case("json-top-level-list", "[1, 2, 3]", "(top level)", None, "top level", suffix=".json"),
+    Case("json-top-level-string", '"a plan"', "(top level)", None, "top level", suffix=".json"),
     # --- unknown keys in every table ----------------------------------------------------------------
     Case("unknown-key-plan", HEADER + "horizn = 12\n" + POOL + STREAM_A, "[plan]", "horizn", "unknown key"),
     Case("unknown-key-pools", HEADER + pool("supply = 4\nsuply = 5") + STREAM_A,
@@ -168,9 +168,9 @@ CASES = [
          '[[streams]] #1 "a"', "max_staff", "finite", suffix=".json"),
     # --- out-of-range numbers ------------------------------------------------------------------------
     Case("zero-effort", HEADER + POOL + stream('pool = "staff"\neffort = 0'), '[[streams]] #1 "a"', "effort",
-         "greater than 0"),
+         "greater than or equal to 0.001"),
     Case("negative-effort", HEADER + POOL + stream('pool = "staff"\neffort = -3'), '[[streams]] #1 "a"', "effort",
-         "greater than 0"),
+         "greater than or equal to 0.001"),
     Case("negative-min-duration", HEADER + POOL + stream('pool = "staff"\neffort = 3\nmin_duration = -1'),
          '[[streams]] #1 "a"', "min_duration", "greater than or equal to 0"),
     Case("negative-supply", HEADER + pool("supply = -4") + STREAM_A, '[[pools]] #1 "staff"', "supply",
@@ -401,9 +401,10 @@ def test_the_error_format_of_the_contract(tmp_path):
     path.write_text(HEADER + POOL + stream('pool = "staff"\neffort = 0'), encoding="utf-8")
     with pytest.raises(PlanError) as info:
         planner.load(path)
-    assert str(info.value) == f'{path}: [[streams]] #1 "a": key \'effort\': Input should be greater than 0'
+    assert str(info.value) == (f'{path}: [[streams]] #1 "a": key \'effort\': '
+                               'Input should be greater than or equal to 0.001')
     assert (info.value.table, info.value.key) == ('[[streams]] #1 "a"', "effort")
-    assert info.value.detail == "Input should be greater than 0"
+    assert info.value.detail == "Input should be greater than or equal to 0.001"
 
 
 @pytest.mark.parametrize("probs", [(0.3, 0.7), (0.3, 0.7000005), (0.3, 0.6999995), (0.1, 0.2, 0.3, 0.4)])

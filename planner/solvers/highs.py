@@ -13,7 +13,7 @@ from . import RawSolution, SolveOptions
 
 _INCUMBENT_STOPS = {"kTimeLimit": "time_limit", "kIterationLimit": "time_limit",
                     "kSolutionLimit": "time_limit", "kObjectiveBound": "time_limit",
-                    "kObjectiveTarget": "time_limit", "kMemoryLimit": "time_limit",
+                    "kObjectiveTarget": "time_limit",
                     "kInterrupt": "interrupted", "kHighsInterrupt": "interrupted"}
 
 
@@ -111,7 +111,7 @@ class HighsBackend:
         """Run HiGHS in its own thread so that Ctrl-C stops it cleanly (HiGHS then returns the best
         plan found so far); True if the user interrupted. Past `time_limit` the run is cancelled
         too, for the phases where HiGHS does not check its own clock as often."""
-        h, interrupted, self._timed_out = self.h, False, False
+        h, interrupted, self._timed_out, self._interrupted = self.h, False, False, False
         deadline = None if time_limit is None else time.perf_counter() + time_limit
         h.startSolve()
         while True:
@@ -120,10 +120,17 @@ class HighsBackend:
                     return interrupted
                 if deadline is not None and time.perf_counter() > deadline and not interrupted:
                     self._timed_out = True
-                    h.cancelSolve()
+                    self._stop()
             except KeyboardInterrupt:
-                interrupted = True
-                h.cancelSolve()
+                interrupted = self._interrupted = True
+                self._stop()
+
+    def _stop(self) -> None:
+        """Ask a running solve to stop. The interrupt callback is not polled everywhere (MIP
+        presolve's probing can run for many seconds without it), but the clock is, so the time
+        limit is pulled in to now as well."""
+        self.h.cancelSolve()
+        self.h.setOptionValue("time_limit", 1e-3)
 
     def _options(self, options: SolveOptions, time_limit: float | None = None) -> None:
         h, hs = self.h, self._hs
@@ -150,7 +157,7 @@ class HighsBackend:
         elif name in ("kInfeasible", "kUnboundedOrInfeasible"):
             return RawSolution("infeasible", None, None, None, None, 0.0, "the model is infeasible")
         elif name in _INCUMBENT_STOPS:
-            status = "time_limit" if self._timed_out else _INCUMBENT_STOPS[name]
+            status = "interrupted" if self._interrupted else "time_limit" if self._timed_out else _INCUMBENT_STOPS[name]
             status = status if has_plan else "no_solution"
         else:
             return RawSolution("error", None, None, None, None, 0.0, text)
@@ -160,6 +167,8 @@ class HighsBackend:
         objective = float(info.objective_function_value)
         bound = _finite(info.mip_dual_bound)
         bound = objective if bound is None and status == "optimal" else bound
+        if bound is not None and (bound < objective - 1e-9 if self._sense == "max" else bound > objective + 1e-9):
+            bound = None  # not a bound at all (HiGHS stopped before it had one)
         gap = _finite(info.mip_gap)
         gap = 0.0 if gap is None and status == "optimal" else gap
         return RawSolution(status, x, objective, bound, gap, 0.0, text)
