@@ -79,7 +79,8 @@ def explain_change(plan: Plan, base: Result, res: Result, shift: float) -> str:
     own = explain(plan, res)
     if not (base.solved and res.solved) or res.objective_kind != "probability":
         return own
-    moved = f"the deadline moves {abs(shift):g} years {'earlier' if shift < 0 else 'later'}; " if shift else ""
+    years = f"{abs(shift):g} year" + ("" if abs(shift) == 1 else "s")
+    moved = f"the deadline moves {years} {'earlier' if shift < 0 else 'later'}; " if shift else ""
     if res.structure.bound is not None and res.structure.bound < base.objective - TOL:
         return (f"{moved}{own}. The structural limit ({res.structure.bound:.4f}) is below the baseline's "
                 f"optimum ({base.objective:.4f}): no amount of added labour recovers it")
