@@ -1,9 +1,9 @@
-"""A greedy schedule handed to the solver as its first plan.
+"""A greedy schedule: the plan reported when a solve is stopped before the solver has any.
 
 Period by period, streams whose predecessors (and lags) are done get as much work as their caps
 and the pools' remaining supply allow, most urgent first (required by the goal, then earliest
 possible start, then longest minimum duration). It is feasible by construction, so a solve stopped
-early always has a plan to report, and it gives branch-and-bound an incumbent from the start.
+early always has a plan to report. (It is not handed to HiGHS as a start: docs/solver-notes.md.)
 """
 from __future__ import annotations
 

@@ -44,7 +44,6 @@ class Family:
 class LinearModel:
     sense: str = "max"                          # "max" | "min"
     tie_break: np.ndarray | None = None         # maximised among optimal plans (earliest finishes)
-    start: np.ndarray | None = None             # a feasible plan to start from (heuristic.py)
     lb: list = field(default_factory=list)
     ub: list = field(default_factory=list)
     integer: list = field(default_factory=list)
