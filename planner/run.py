@@ -57,22 +57,22 @@ class Model:
         raw = self.backend.solve(options, self.linear_model.tie_break if tie_break else None)
         inst, lm = self.instance, self.linear_model
         if raw.x is None and raw.status in ("time_limit", "interrupted", "no_solution"):
-            _fall_back_on_start(raw, lm, heuristic.start_solution(inst, self.critical_path, lm))
+            _fall_back_on_greedy(raw, lm, heuristic.start_solution(inst, self.critical_path, lm))
         u = lm.values(raw.x, "u") if raw.x is not None else None
         why = _why_infeasible(inst, self.critical_path, self.backend, lm) \
             if raw.status == "infeasible" and inst.objective == "earliest" else None
         return _result(self.plan, inst, self.critical_path, raw, u, self.backend.name, self.build_time, why)
 
 
-def _fall_back_on_start(raw, lm: mip.LinearModel, x) -> None:
+def _fall_back_on_greedy(raw, lm: mip.LinearModel, x) -> None:
     """A solve stopped before the solver found any plan reports the greedy plan `x` instead
     (feasible by construction, and verified like any other), with the solver's bound if it has one."""
-    if (lm.sense == "min" and lm.values(x, "g")[-1] < 1):  # `earliest` needs the goal met
+    if lm.sense == "min" and lm.values(x, "g")[-1] < 1:  # `earliest` needs the goal met
         return
     raw.x = x
     raw.objective = float(lm.arrays()["cost"] @ x + lm.offset)
     raw.status = "interrupted" if raw.interrupted else "time_limit"
-    raw.message = "stopped before the solver found a plan: reporting the greedy start plan"
+    raw.message = "stopped before the solver found a plan: reporting the greedy plan (planner/heuristic.py)"
 
 
 def solve(plan: Plan, intervention: Intervention | str | None = None, *, solver: str = "highs",
