@@ -42,6 +42,9 @@ class Family:
 
 @dataclass
 class LinearModel:
+    """A MIP as arrays: columns added a block at a time (bounds, integrality and costs kept as
+    per-block chunks until `arrays()` joins them), rows a family at a time (`csr()` stacks them)."""
+
     sense: str = "max"                          # "max" | "min"
     tie_break: np.ndarray | None = None         # maximised among optimal plans (earliest finishes)
     lb: list = field(default_factory=list)

@@ -319,8 +319,6 @@ def _check_references(p: Plan) -> None:
         for r in s.crew_units:
             if r not in pools:
                 raise _RefError(where, "pool" if s.pool else f"crew.{r}", f"unknown pool '{r}'")
-        if isinstance(s.productivity, list) and len(s.productivity) > p.plan.periods:
-            pass  # a longer list is allowed: values past the horizon are unused
         for a in s.predecessors:
             if a.stream not in streams:
                 raise _RefError(where, "after", f"unknown stream '{a.stream}'")
