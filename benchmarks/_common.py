@@ -1,12 +1,10 @@
 """Helpers shared by the benchmark scripts: medians, plain tables, JSON output, a silenced HiGHS."""
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -60,18 +58,7 @@ def _looks_numeric(s: str) -> bool:
         return False
 
 
-@contextlib.contextmanager
-def stdout_to_devnull():
-    """Silence file descriptor 1: HiGHS prints its banner from C++ before any option can stop it."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+from planner.solvers.highs import stdout_to_devnull  # noqa: E402
 
 
 def fresh_highs():

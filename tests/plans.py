@@ -1,6 +1,8 @@
 """Small plans for tests, written as TOML would parse them."""
 from __future__ import annotations
 
+import math
+
 import planner
 
 
@@ -21,3 +23,17 @@ def make_plan(streams, *, pools=None, supply=10.0, horizon=20, step=1.0, objecti
     if interventions is not None:
         data["interventions"] = interventions
     return planner.from_dict(data)
+
+
+def solved(plan, intervention=None):
+    """Solve and insist on a proven optimum."""
+    res = planner.solve(plan, intervention) if intervention else planner.solve(plan)
+    assert res.status == "optimal", res.message
+    return res
+
+
+def lognormal_cdf(x, median, sigma):
+    """An independent lognormal CDF: Phi((ln x - ln median) / sigma) via math.erf."""
+    if x <= 0:
+        return 0.0
+    return 0.5 * (1.0 + math.erf((math.log(x) - math.log(median)) / (sigma * math.sqrt(2.0))))

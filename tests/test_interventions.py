@@ -17,24 +17,13 @@ TOL = 1e-6
 
 
 make_plan = functools.partial(plans.make_plan, objective="probability")
+solved, lognormal_cdf = plans.solved, plans.lognormal_cdf
 
 
 def fixed_time_plan(T, deadline, interventions, *, horizon=40, step=1.0, **kw):
     """One stream that completes at exactly T years: effort 10*T, min_duration T, ample supply."""
     return make_plan([{"name": "work", "effort": 10 * T, "min_duration": T}], supply=1e4,
                      horizon=horizon, step=step, deadline=deadline, interventions=interventions, **kw)
-
-
-def solved(plan, intervention=None):
-    res = planner.solve(plan, intervention) if intervention else planner.solve(plan)
-    assert res.status == "optimal", res.message
-    return res
-
-
-def lognormal_cdf(x, median, sigma):
-    if x <= 0:
-        return 0.0
-    return 0.5 * (1.0 + math.erf((math.log(x) - math.log(median)) / (sigma * math.sqrt(2.0))))
 
 
 def essay_toy():

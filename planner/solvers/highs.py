@@ -23,7 +23,7 @@ class HighsBackend:
     def __init__(self):
         import highspy
         self._hs = highspy
-        with _stdout_to_devnull():  # HiGHS prints a banner from C++ before any option can stop it
+        with stdout_to_devnull():  # HiGHS prints a banner from C++ before any option can stop it
             self.h = highspy.Highs()
         self.h.silent()
         self.h.HandleUserInterrupt = True  # lets Ctrl-C stop a solve and keep its best plan
@@ -219,7 +219,7 @@ def _finite(v) -> float | None:
 
 
 @contextlib.contextmanager
-def _stdout_to_devnull():
+def stdout_to_devnull():
     """Silence file descriptor 1 (C++ writes), keeping `--json` output clean."""
     sys.stdout.flush()
     saved = os.dup(1)
