@@ -177,6 +177,8 @@ class HighsBackend:
         """Keep the primary objective within 1e-9 (relative) of its optimum as a row, maximise
         `secondary` from the optimal plan as a start, then restore the model as it was."""
         h, hs = self.h, self._hs
+        if secondary @ raw.x >= secondary @ np.minimum(self._cols["ub"], 1e30) - 1e-6:
+            return False  # already as early as the windows allow: nothing to polish
         cost, n = self._cols["cost"], len(secondary)
         target = raw.objective - self._offset
         tol = 1e-9 * max(1.0, abs(raw.objective))
