@@ -146,7 +146,9 @@ def _compare(args) -> int:
     _check_output(args.output)
     plan = load(args.plan, allow_dirs=args.allow_dir)
     with _solver_log(args):
-        comparison = compare(plan, solver=args.solver, interventions=args.only, **_options(args))
+        comparison = compare(plan, solver=args.solver, interventions=args.only,
+                             on_result=_progress(len(plan.interventions) + 1 if not args.only else len(args.only) + 1),
+                             **_options(args))
     if comparison.interrupted:
         if comparison.baseline is not None:
             if args.json:
@@ -180,6 +182,18 @@ def _interrupted(output: Path | None, not_run: list[str]) -> int:
 def _no_solution(result) -> int:
     _error(f"{result.variant}: no solution ({result.status}): {result.message}")
     return EXIT_NO_SOLUTION
+
+
+def _progress(total: int):
+    """One line on stderr as each variant finishes, so a long comparison shows where it is."""
+    done = [0]
+
+    def report(result) -> None:
+        done[0] += 1
+        if sys.stderr.isatty():
+            print(f"[{done[0]}/{total}] {result.variant}: {result.status} in {result.runtime:.1f} s",
+                  file=sys.stderr, flush=True)
+    return report
 
 
 @contextlib.contextmanager
