@@ -33,27 +33,27 @@ def compare(plan: Plan, *, solver: str = "highs", interventions: list[str] | Non
             delta = (res.objective - baseline.objective
                      if res.objective is not None and baseline.objective is not None else None)
             rows.append(InterventionResult(iv.name, res, delta,
-                                           explain_change(plan, baseline, res, iv.deadline_shift)))
+                                           explain_change(baseline, res, iv.deadline_shift)))
     except KeyboardInterrupt:
         pass
     done = {r.name for r in rows}
     not_run = [iv.name for iv in chosen if iv.name not in done]
     if baseline is None:
         return Comparison(None, [], "", not_run or ["baseline"])
-    return Comparison(baseline, rows, explain(plan, baseline), not_run)
+    return Comparison(baseline, rows, explain(baseline), not_run)
 
 
 def _chain(names: list[str]) -> str:
     return f"stream {names[0]}" if len(names) == 1 else "the chain " + " -> ".join(names)
 
 
-def explain(plan: Plan, res: Result) -> str:
+def explain(res: Result) -> str:
     """Why a result is what it is, when the plan's structure (not labour) decides it."""
     s = res.structure
     if not res.solved:
         return res.message
     if s.earliest_goal_years is None:
-        return (f"{_chain(s.critical_path)} cannot finish inside the {res.period_starts.size * _step(res):g}-year "
+        return (f"{_chain(s.critical_path)} cannot finish inside the {s.horizon_years:g}-year "
                 "horizon with any amount of labour")
     needs = f"{_chain(s.critical_path)} needs {s.earliest_goal_years:g} years"
     if res.objective_kind == "earliest":
@@ -62,7 +62,7 @@ def explain(plan: Plan, res: Result) -> str:
         return f"labour binds: {needs} with unlimited labour, the supply given finishes at {res.objective:g}"
     if res.objective_kind != "probability" or s.bound is None:
         return ""
-    deadline = _single_deadline(plan, res)
+    deadline = s.fixed_deadline
     if abs(res.objective - s.bound) < TOL:
         if deadline is not None and s.bound == 0:
             return f"structural: {needs}; the deadline is {deadline:g} years away"
@@ -74,9 +74,9 @@ def explain(plan: Plan, res: Result) -> str:
             f"({needs}); the supply given reaches {res.objective:.4f}")
 
 
-def explain_change(plan: Plan, base: Result, res: Result, shift: float) -> str:
+def explain_change(base: Result, res: Result, shift: float) -> str:
     """Why an intervention's optimum differs from the baseline's."""
-    own = explain(plan, res)
+    own = explain(res)
     if not (base.solved and res.solved) or res.objective_kind != "probability":
         return own
     years = f"{abs(shift):g} year" + ("" if abs(shift) == 1 else "s")
@@ -86,16 +86,3 @@ def explain_change(plan: Plan, base: Result, res: Result, shift: float) -> str:
                 f"optimum ({base.objective:.4f}): no amount of added labour recovers it")
     return moved + own
 
-
-def _step(res: Result) -> float:
-    return float(res.period_starts[1] - res.period_starts[0]) if res.period_starts.size > 1 else 1.0
-
-
-def _single_deadline(plan: Plan, res: Result) -> float | None:
-    """The deadline in years from start when it is one fixed date (after the variant's shift)."""
-    d = plan.deadline
-    if d is None or (d.years is None and d.year is None):
-        return None
-    years = d.years if d.years is not None else d.year - plan.plan.start_year
-    shift = next((iv.deadline_shift for iv in plan.interventions if iv.name == res.variant), 0.0)
-    return years + shift

@@ -147,7 +147,7 @@ def _compare(args) -> int:
     plan = load(args.plan, allow_dirs=args.allow_dir)
     with _solver_log(args):
         comparison = compare(plan, solver=args.solver, interventions=args.only,
-                             on_result=_progress(len(plan.interventions) + 1 if not args.only else len(args.only) + 1),
+                             on_result=_progress(1 + len(args.only or plan.interventions)),
                              **_options(args))
     if comparison.interrupted:
         if comparison.baseline is not None:

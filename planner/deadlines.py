@@ -46,8 +46,6 @@ def scenarios(deadline: Deadline, *, start_year: int, periods: int, step: float,
     probs[0] = g[1] if periods >= 1 else 0.0           # below one step: never met
     probs[1:periods] = np.diff(g[1:])                  # k = 1 .. H-1
     probs[periods] = 1.0 - g[periods]                  # the tail, plus p_never
-    if periods >= 1:
-        years[0] = 0.0
     return years, probs
 
 

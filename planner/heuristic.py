@@ -17,21 +17,20 @@ from .structure import CriticalPath
 def greedy(inst: Instance, cp: CriticalPath) -> np.ndarray:
     """(S, H) crew units of a feasible schedule."""
     S, H = len(inst.streams), inst.periods
-    bound = inst.staff_bound()
+    bound = inst.staff_bound.copy()
     bound[:, last_useful_period(inst) + 1:] = 0.0
     needed = needed_streams(inst)
     order = sorted(range(S), key=lambda i: (not needed[i], cp.earliest_start[i], -inst.min_duration[i], i))
     u = np.zeros((S, H))
     left = inst.effort.astype(float).copy()
     finish = np.full(S, H)  # period by whose end each stream completed (H: not yet)
-    preds = [[p for p in inst.precedences if p.succ == i] for i in range(S)]
     for t in range(H):
         supply = inst.supply[:, t].astype(float).copy()
         for i in order:
             rate = inst.step * inst.productivity[i, t]
             if left[i] <= 0 or rate <= 0 or bound[i, t] <= 0 or t < cp.earliest_start[i]:
                 continue
-            if any(finish[p.pred] > t - 1 - p.gap for p in preds[i]):
+            if any(finish[p.pred] > t - 1 - p.gap for p in inst.predecessors[i]):
                 continue
             crew = inst.crew[i]
             room = min(supply[r] / crew[r] for r in np.flatnonzero(crew > 0))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -68,8 +69,18 @@ class Instance:
         """First period whose start t*step is at or after the release."""
         return np.ceil(self.release / self.step - 1e-9).astype(int)
 
+    @cached_property
+    def predecessors(self) -> list[list[Precedence]]:
+        """For each stream, the precedences it must wait for."""
+        out: list[list[Precedence]] = [[] for _ in self.streams]
+        for p in self.precedences:
+            out[p.succ].append(p)
+        return out
+
+    @cached_property
     def staff_bound(self) -> np.ndarray:
-        """(S, H) the most crew units a stream can use in a period, from its own limits and its pools."""
+        """(S, H) the most crew units a stream can use in a period, from its own limits and its pools.
+        Computed once per variant; callers that change it take a copy."""
         with np.errstate(divide="ignore", invalid="ignore"):
             cap = np.where(self.productivity > 0, self.rate_cap[:, None] / self.productivity, 0.0)
             per_pool = np.where(self.crew[:, :, None] > 0,

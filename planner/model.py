@@ -141,7 +141,7 @@ def last_useful_period(inst: Instance) -> int:
 
 def _crew_units(lm: LinearModel, inst: Instance, cp: CriticalPath) -> np.ndarray:
     """u[i,t] with its bounds: rate cap, max_staff, pool supply, release, and the critical-path window."""
-    ub = inst.staff_bound()
+    ub = inst.staff_bound.copy()
     H = inst.periods
     ub[np.arange(H)[None, :] < cp.earliest_start[:, None]] = 0.0
     ub[:, last_useful_period(inst) + 1:] = 0.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import tomllib
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -348,28 +349,11 @@ def _check_references(p: Plan) -> None:
 
 
 def _find_cycle(p: Plan) -> list[str] | None:
-    succ = {s.name: [] for s in p.streams}
-    for s in p.streams:
-        for a in s.predecessors:
-            succ[a.stream].append(s.name)
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(n: str) -> list[str] | None:
-        state[n] = 1
-        stack.append(n)
-        for m in succ[n]:
-            if state.get(m) == 1:
-                return stack[stack.index(m):] + [m]
-            if m not in state and (found := visit(m)):
-                return found
-        stack.pop()
-        state[n] = 2
-        return None
-
-    for n in succ:
-        if n not in state and (found := visit(n)):
-            return found
+    """A precedence cycle as a list of stream names (first = last), or None."""
+    try:
+        TopologicalSorter({s.name: [a.stream for a in s.predecessors] for s in p.streams}).prepare()
+    except CycleError as e:
+        return list(reversed(e.args[1]))
     return None
 
 

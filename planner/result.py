@@ -44,6 +44,8 @@ class Structure:
     critical_path: list[str]
     earliest_goal_years: float | None     # no amount of labour finishes the goal sooner
     bound: float | None                   # best probability any labour could reach (probability only)
+    horizon_years: float = 0.0            # H * step
+    fixed_deadline: float | None = None   # years from start, when the deadline is one date (after shifts)
 
     def to_dict(self) -> dict:
         return {"critical_path": self.critical_path, "earliest_goal_years": _num(self.earliest_goal_years),

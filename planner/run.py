@@ -83,8 +83,10 @@ def solve(plan: Plan, intervention: Intervention | str | None = None, *, solver:
 
 def _structure(inst: Instance) -> Structure:
     cp = critical_path(inst, unlimited_labour=True)
+    fixed = float(inst.deadline_years[0]) if len(inst.deadline_years) == 1 else None
     return Structure(critical_path=cp.chain, earliest_goal_years=cp.years(cp.goal_finish, inst.step),
-                     bound=structural_bound(inst, cp))
+                     bound=structural_bound(inst, cp), horizon_years=inst.periods * inst.step,
+                     fixed_deadline=fixed)
 
 
 def _result(plan: Plan, inst: Instance, cp, raw, u, solver: str, build_time: float,
@@ -108,7 +110,7 @@ def _result(plan: Plan, inst: Instance, cp, raw, u, solver: str, build_time: flo
     u = np.where(np.abs(u) < 1e-12, 0.0, u)
     checked = verify.check(inst, u)
     _agrees_with_solver(inst, raw, checked)
-    starts = verify.first_work_years(inst, u)
+    starts = checked.start_years
     streams = [StreamResult(n, float(inst.effort[i]), float(checked.effort_done[i]),
                             None if np.isnan(starts[i]) else float(starts[i]),
                             None if np.isnan(checked.finish_years[i]) else float(checked.finish_years[i]),

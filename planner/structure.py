@@ -9,6 +9,7 @@ version to say when an answer is structural ("no number of researchers finishes 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from graphlib import TopologicalSorter
 
 import numpy as np
 
@@ -29,30 +30,20 @@ class CriticalPath:
         return None if period == NEVER else (period + 1) * step
 
 
-def _topological(inst: Instance) -> list[int]:
-    preds = {i: [p.pred for p in inst.precedences if p.succ == i] for i in range(len(inst.streams))}
-    order, done = [], set()
-    while len(order) < len(preds):
-        for i in range(len(preds)):
-            if i not in done and all(p in done for p in preds[i]):
-                order.append(i)
-                done.add(i)
-    return order
-
-
 def critical_path(inst: Instance, *, unlimited_labour: bool = False) -> CriticalPath:
     """Earliest start/finish of every stream, ignoring competition between streams for pools."""
     S, H = len(inst.streams), inst.periods
-    per_period = inst.step * inst.productivity * inst.staff_bound()  # effective progress per period
-    if unlimited_labour:
-        with np.errstate(invalid="ignore"):
-            per_period = np.where(inst.productivity > 0, inst.step * inst.rate_cap[:, None], 0.0)
+    if unlimited_labour:  # effective progress per period
+        per_period = np.where(inst.productivity > 0, inst.step * inst.rate_cap[:, None], 0.0)
+    else:
+        per_period = inst.step * inst.productivity * inst.staff_bound
     es = np.full(S, H)
     ef = np.full(S, NEVER)
     via: dict[int, int | None] = {}
-    for i in _topological(inst):
+    order = TopologicalSorter({i: [p.pred for p in inst.predecessors[i]] for i in range(S)}).static_order()
+    for i in order:
         start, via[i] = int(inst.release_period[i]), None
-        for p in (p for p in inst.precedences if p.succ == i):
+        for p in inst.predecessors[i]:
             ready = H if ef[p.pred] == NEVER else ef[p.pred] + 1 + p.gap
             if ready > start:
                 start, via[i] = ready, p.pred

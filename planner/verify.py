@@ -23,6 +23,7 @@ class Verified:
     goal_years: float | None        # when every required stream is complete, None if never
     success_probability: float | None
     objective: float | None         # the plan's objective recomputed from the schedule
+    start_years: np.ndarray         # (S,) start of the first period with work, nan if none
 
 
 def _over(lhs: np.ndarray, rhs, scale=None) -> np.ndarray:
@@ -85,16 +86,12 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
     elif inst.objective == "earliest":
         objective = goal_years
     effort_done = np.minimum(progress[:, -1], inst.effort) if H else np.zeros(S)
-    return Verified(finish_years, effort_done, goal_years, success, objective)
+    starts = np.where(working.any(axis=1), inst.starts[working.argmax(axis=1)], np.nan)
+    return Verified(finish_years, effort_done, goal_years, success, objective, starts)
 
 
 def is_working(inst: Instance, u: np.ndarray) -> np.ndarray:
     """(S, H) crew units above the solver's tolerance, scaled like the solver's (to u's own bound)."""
-    bound = inst.staff_bound()
+    bound = inst.staff_bound
     return u > ABS + REL * np.where(np.isfinite(bound), np.maximum(bound, 1.0), 1.0)
 
-
-def first_work_years(inst: Instance, u: np.ndarray) -> np.ndarray:
-    """(S,) the start of the first period with work on each stream, nan if none."""
-    working = is_working(inst, u)
-    return np.where(working.any(axis=1), inst.starts[working.argmax(axis=1)], np.nan)
