@@ -11,14 +11,16 @@ import numpy as np
 
 from .instance import Instance
 from .model import LinearModel, last_useful_period
-from .structure import CriticalPath
+from .structure import CriticalPath, needed_streams
 
 
-def greedy(inst: Instance, cp: CriticalPath) -> np.ndarray:
-    """(S, H) crew units of a feasible schedule."""
+def greedy(inst: Instance, cp: CriticalPath, bound: np.ndarray | None = None) -> np.ndarray:
+    """(S, H) crew units of a feasible schedule, within `bound` crew units per stream and period
+    (default: each stream's own caps up to the last period a deadline counts)."""
     S, H = len(inst.streams), inst.periods
-    bound = inst.staff_bound.copy()
-    bound[:, last_useful_period(inst) + 1:] = 0.0
+    if bound is None:
+        bound = inst.staff_bound.copy()
+        bound[:, last_useful_period(inst) + 1:] = 0.0
     needed = needed_streams(inst)
     order = sorted(range(S), key=lambda i: (not needed[i], cp.earliest_start[i], -inst.min_duration[i], i))
     u = np.zeros((S, H))
@@ -47,28 +49,16 @@ def greedy(inst: Instance, cp: CriticalPath) -> np.ndarray:
 
 
 def start_solution(inst: Instance, cp: CriticalPath, lm: LinearModel) -> np.ndarray:
-    """The greedy schedule as a full column vector (u, w, c, g) of the model."""
-    u = greedy(inst, cp)
+    """The greedy schedule, kept inside the model's bounds, as a full column vector (u, w, c, g)."""
+    col = lm.arrays()
+    u = greedy(inst, cp, lm.values(col["ub"], "u"))
     progress = np.minimum(np.cumsum(inst.step * inst.productivity * u, axis=1), inst.effort[:, None])
     complete = progress >= inst.effort[:, None] * (1 - 1e-9)
     progress = np.where(complete, inst.effort[:, None], progress)
-    ub = lm.arrays()["ub"]
-    x = np.zeros(lm.n)
-    x[lm.blocks["u"].index] = np.minimum(u, ub[lm.blocks["u"].index])
-    x[lm.blocks["w"].index] = progress
-    x[lm.blocks["c"].index] = np.minimum(complete, ub[lm.blocks["c"].index])
     goal = complete[inst.required].all(axis=0) if inst.required.any() else np.ones(inst.periods, bool)
-    x[lm.blocks["g"].index] = np.minimum(goal, ub[lm.blocks["g"].index])
-    return x
-
-
-def needed_streams(inst: Instance) -> np.ndarray:
-    """Streams the goal depends on: the required ones and everything they come after."""
-    needed = inst.required.copy()
-    changed = True
-    while changed:
-        changed = False
-        for p in inst.precedences:
-            if needed[p.succ] and not needed[p.pred]:
-                needed[p.pred] = changed = True
-    return needed
+    x = np.zeros(lm.n)
+    lm.assign(x, "u", u)
+    lm.assign(x, "w", progress)
+    lm.assign(x, "c", complete)
+    lm.assign(x, "g", goal)
+    return np.minimum(x, col["ub"])

@@ -1,14 +1,19 @@
 """The mixed-integer program of MODEL.md, built as whole arrays: one function per constraint family.
 
-Variables (each an S x H block unless noted):
+Variables (each indexed by stream i and period t, or by t alone):
   u[i,t]  crew units on stream i in period t (continuous, bounds carry release, rate cap, max_staff)
   w[i,t]  effective progress of stream i by the end of period t (running total)
   c[i,t]  binary: stream i complete by the end of period t
-  g[t]    goal met by the end of period t (H; continuous, integral at any optimum since c is)
+  g[t]    goal met by the end of period t (continuous, integral at any optimum since c is)
+
+Each stream has a window of periods in which it can usefully work: from its earliest start on the
+critical path to the latest finish that still lets the goal count (structure.py). Only periods in
+the window get columns: before it a variable is 0, after it progress and completion keep their
+value at the window's end, so later periods refer to that last column. A chain of 300 streams
+then has a few periods per stream instead of 300, and no solver has to discover that itself.
 
 The formulation is solver-neutral: `build()` returns a `LinearModel` (bounds, sparse rows, costs)
-that a backend loads into HiGHS directly or transcribes into Pyomo. Windows from the critical path
-fix variables that no schedule can use, and every big-M is the period's own staffing bound.
+that a backend loads into HiGHS or SCIP directly or transcribes into Pyomo.
 """
 from __future__ import annotations
 
@@ -17,15 +22,21 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .instance import Instance
-from .structure import NEVER, CriticalPath, critical_path
+from .structure import NEVER, CriticalPath, critical_path, latest_finish
 
 
 @dataclass
 class Block:
-    """A named group of variables: `index` maps the group's shape to global column numbers."""
+    """A named group of variables: `index` maps the group's shape to column numbers (-1 where the
+    variable is fixed at 0; several cells may share a column where a value is carried forward)."""
 
     name: str
     index: np.ndarray
+
+    @property
+    def columns(self) -> np.ndarray:
+        """The block's own columns, in order."""
+        return np.unique(self.index[self.index >= 0])
 
 
 @dataclass
@@ -46,7 +57,6 @@ class LinearModel:
     per-block chunks until `arrays()` joins them), rows a family at a time (`csr()` stacks them)."""
 
     sense: str = "max"                          # "max" | "min"
-    tie_break: np.ndarray | None = None         # maximised among optimal plans (earliest finishes)
     lb: list = field(default_factory=list)
     ub: list = field(default_factory=list)
     integer: list = field(default_factory=list)
@@ -57,29 +67,60 @@ class LinearModel:
     n: int = 0
 
     def add_vars(self, name: str, shape, lb, ub, integer: bool = False) -> np.ndarray:
+        """A dense block: one column per cell."""
         size = int(np.prod(shape))
-        index = np.arange(self.n, self.n + size).reshape(shape)
+        return self._add(name, np.arange(self.n, self.n + size).reshape(shape), lb, ub, integer)
+
+    def add_window_vars(self, name: str, first: np.ndarray, last: np.ndarray, H: int, lb, ub,
+                        integer: bool = False, carry: bool = True) -> np.ndarray:
+        """Row i has columns for periods first[i]..last[i] only; cells before are fixed at 0, cells
+        after refer to the column at last[i] (`carry`) or are fixed at 0. `lb`/`ub` are (S, H)."""
+        t = np.arange(H)[None, :]
+        first, last = np.asarray(first)[:, None], np.asarray(last)[:, None]
+        active = (t >= first) & (t <= last)
+        index = np.full(active.shape, -1)
+        index[active] = np.arange(self.n, self.n + int(active.sum()))
+        if carry:
+            has = (last >= first).ravel()
+            end = np.where(has, index[np.arange(len(has)), np.clip(last.ravel(), 0, H - 1)], -1)
+            index = np.where((t > last) & has[:, None], end[:, None], index)
+        return self._add(name, index, lb, ub, integer, active)
+
+    def _add(self, name, index, lb, ub, integer, active=None) -> np.ndarray:
+        active = np.ones(index.shape, bool) if active is None else active
+        size = int(active.sum())
         self.n += size
-        self.lb.append(np.broadcast_to(np.asarray(lb, float), shape).ravel().copy())
-        self.ub.append(np.broadcast_to(np.asarray(ub, float), shape).ravel().copy())
+        self.lb.append(np.broadcast_to(np.asarray(lb, float), index.shape)[active].copy())
+        self.ub.append(np.broadcast_to(np.asarray(ub, float), index.shape)[active].copy())
         self.integer.append(np.full(size, integer))
         self.cost.append(np.zeros(size))
         self.blocks[name] = Block(name, index)
         return index
 
     def add_rows(self, name: str, terms: list[tuple[np.ndarray, np.ndarray]], lower, upper) -> None:
-        """Rows k = 0..m-1 of `sum_j coef_j[k] * x[col_j[k]]`; each term is (cols, coefs) of length m."""
+        """Rows k = 0..m-1 of `sum_j coef_j[k] * x[col_j[k]]`; each term is (cols, coefs) of length m.
+        Terms on a column of -1 (a variable fixed at 0) drop out; a row left empty and satisfied
+        by 0 is dropped."""
         m = len(np.broadcast_to(lower, (len(terms[0][0]),)))
         rows = np.concatenate([np.arange(m)] * len(terms))
         cols = np.concatenate([np.broadcast_to(c, (m,)) for c, _ in terms])
         vals = np.concatenate([np.broadcast_to(np.asarray(v, float), (m,)) for _, v in terms])
-        self.families.append(Family(name, rows, cols, vals,
-                                    np.broadcast_to(np.asarray(lower, float), (m,)).copy(),
-                                    np.broadcast_to(np.asarray(upper, float), (m,)).copy()))
+        lower = np.broadcast_to(np.asarray(lower, float), (m,))
+        upper = np.broadcast_to(np.asarray(upper, float), (m,))
+        keep = cols >= 0
+        rows, cols, vals = rows[keep], cols[keep], vals[keep]
+        used = np.zeros(m, bool)
+        used[rows] = True
+        used |= (lower > 0) | (upper < 0)
+        renumber = np.cumsum(used) - 1
+        self.families.append(Family(name, renumber[rows], cols, vals, lower[used].copy(), upper[used].copy()))
 
-    def set_cost(self, cols: np.ndarray, coefs) -> None:
+    def add_cost(self, cols: np.ndarray, coefs) -> None:
+        """Add `coefs` to the costs of `cols` (cells sharing a column add up; -1 cells drop out)."""
         cost = self.arrays()["cost"]
-        cost[np.asarray(cols).ravel()] = np.broadcast_to(coefs, np.shape(cols)).ravel()
+        coefs = np.broadcast_to(coefs, np.shape(cols)).ravel()
+        cols = np.asarray(cols).ravel()
+        np.add.at(cost, cols[cols >= 0], coefs[cols >= 0])
         self.cost = [cost]
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -109,7 +150,16 @@ class LinearModel:
         return sum(len(f.vals) for f in self.families)
 
     def values(self, x: np.ndarray, name: str) -> np.ndarray:
-        return x[self.blocks[name].index]
+        """A block's values in its own shape (0 where the variable is fixed at 0)."""
+        index = self.blocks[name].index
+        out = np.zeros(index.shape)
+        out[index >= 0] = x[index[index >= 0]]
+        return out
+
+    def assign(self, x: np.ndarray, name: str, values: np.ndarray) -> None:
+        """Write a block's values (in its own shape) into the column vector `x`."""
+        index = self.blocks[name].index
+        x[index[index >= 0]] = np.asarray(values, float)[index >= 0]
 
 
 INF = np.inf
@@ -119,12 +169,13 @@ def build(inst: Instance, cp: CriticalPath | None = None) -> LinearModel:
     """The whole MIP for one plan variant, constraint family by constraint family."""
     cp = cp or critical_path(inst)
     lm = LinearModel()
-    u = _crew_units(lm, inst, cp)
-    w = _progress(lm, inst, u)
-    c = _completion(lm, inst, cp, w)
+    window = _windows(inst, cp)
+    u = _crew_units(lm, inst, window)
+    w = _progress(lm, inst, window, u)
+    c = _completion(lm, inst, cp, window, w)
     _pool_supply(lm, inst, u)
-    _precedence(lm, inst, w, c)
-    _completion_order(lm, inst, c)
+    _precedence(lm, inst, window, w, c)
+    _completion_order(lm, inst, cp, window, c)
     g = _goal(lm, inst, cp, c)
     _objective(lm, inst, c, g)
     return lm
@@ -139,46 +190,52 @@ def last_useful_period(inst: Instance) -> int:
     return int(useful[-1]) if useful.size else -1
 
 
-def _crew_units(lm: LinearModel, inst: Instance, cp: CriticalPath) -> np.ndarray:
-    """u[i,t] with its bounds: rate cap, max_staff, pool supply, release, and the critical-path window."""
-    ub = inst.staff_bound.copy()
-    H = inst.periods
-    ub[np.arange(H)[None, :] < cp.earliest_start[:, None]] = 0.0
-    ub[:, last_useful_period(inst) + 1:] = 0.0
-    for p in inst.precedences:   # no work at all before t - 1 - gap can index the predecessor
-        ub[p.succ, : min(H, p.gap + 1)] = 0.0
-    return lm.add_vars("u", (len(inst.streams), H), 0.0, ub)
+def _windows(inst: Instance, cp: CriticalPath) -> tuple[np.ndarray, np.ndarray]:
+    """(first, last) period in which each stream can usefully work: its earliest start, and the
+    latest finish that lets the goal (or, for `value`, any deadline) count."""
+    last = last_useful_period(inst)
+    return cp.earliest_start, np.minimum(latest_finish(inst, last), last)
 
 
-def _progress(lm: LinearModel, inst: Instance, u: np.ndarray) -> np.ndarray:
-    """Running total: w[i,t] - w[i,t-1] - step * productivity[i,t] * u[i,t] = 0.
+def _crew_units(lm: LinearModel, inst: Instance, window) -> np.ndarray:
+    """u[i,t] inside the window, bounded by the rate cap, max_staff, pool supply and release."""
+    first, last = window
+    return lm.add_window_vars("u", first, last, inst.periods, 0.0, inst.staff_bound, carry=False)
+
+
+def _progress(lm: LinearModel, inst: Instance, window, u: np.ndarray) -> np.ndarray:
+    """Running total: w[i,t] - w[i,t-1] - step * productivity[i,t] * u[i,t] = 0 inside the window.
 
     w is capped at the effort: work past it is useless, and the cap makes `_precedence` exact.
     """
     S, H = u.shape
-    w = lm.add_vars("w", (S, H), 0.0, np.repeat(inst.effort[:, None], H, axis=1))
-    prev = w[:, :-1]
-    lm.add_rows("progress_first", [(w[:, 0], 1.0), (u[:, 0], -inst.step * inst.productivity[:, 0])], 0.0, 0.0)
-    lm.add_rows("progress", [(w[:, 1:].ravel(), 1.0), (prev.ravel(), -1.0),
-                             (u[:, 1:].ravel(), (-inst.step * inst.productivity[:, 1:]).ravel())], 0.0, 0.0)
+    first, last = window
+    w = lm.add_window_vars("w", first, last, H, 0.0, np.repeat(inst.effort[:, None], H, axis=1))
+    i, t = np.nonzero(u >= 0)
+    prev = np.where(t > 0, w[i, np.maximum(t - 1, 0)], -1)
+    prev = np.where(t > first[i], prev, -1)  # the window's first period starts from 0
+    lm.add_rows("progress", [(w[i, t], 1.0), (prev, -1.0), (u[i, t], -inst.step * inst.productivity[i, t])],
+                0.0, 0.0)
     return w
 
 
-def _completion(lm: LinearModel, inst: Instance, cp: CriticalPath, w: np.ndarray) -> np.ndarray:
-    """c[i,t] = 1 only if w[i,t] >= effort_i; completion is permanent (c[i,t] <= c[i,t+1])."""
+def _completion(lm: LinearModel, inst: Instance, cp: CriticalPath, window, w: np.ndarray) -> np.ndarray:
+    """c[i,t] = 1 only if w[i,t] >= effort_i; completion is permanent (c[i,t] <= c[i,t+1]).
+    c exists from the stream's earliest finish to the end of its window."""
     S, H = w.shape
-    ub = np.ones((S, H))
-    never = cp.earliest_finish == NEVER
-    ub[never, :] = 0.0
-    ub[np.arange(H)[None, :] < np.where(never, H, cp.earliest_finish)[:, None]] = 0.0
-    c = lm.add_vars("c", (S, H), 0.0, ub, integer=True)
-    lm.add_rows("completion", [(w.ravel(), 1.0), (c.ravel(), -np.repeat(inst.effort, H))], 0.0, INF)
-    lm.add_rows("completion_permanent", [(c[:, :-1].ravel(), 1.0), (c[:, 1:].ravel(), -1.0)], -INF, 0.0)
+    _, last = window
+    first = np.where(cp.earliest_finish == NEVER, H, cp.earliest_finish)
+    c = lm.add_window_vars("c", first, last, H, 0.0, 1.0, integer=True)
+    own = np.arange(H)[None, :]
+    i, t = np.nonzero((own >= first[:, None]) & (own <= last[:, None]))
+    lm.add_rows("completion", [(w[i, t], 1.0), (c[i, t], -inst.effort[i])], 0.0, INF)
+    nxt = t < last[i]
+    lm.add_rows("completion_permanent", [(c[i[nxt], t[nxt]], 1.0), (c[i[nxt], t[nxt] + 1], -1.0)], -INF, 0.0)
     return c
 
 
 def _pool_supply(lm: LinearModel, inst: Instance, u: np.ndarray) -> None:
-    """sum_i crew[i,r] * u[i,t] <= supply[r,t], one row per pool and period."""
+    """sum_i crew[i,r] * u[i,t] <= supply[r,t], one row per pool and period in which anyone works."""
     H = inst.periods
     for r in range(len(inst.pools)):
         users = np.flatnonzero(inst.crew[:, r] > 0)
@@ -188,49 +245,54 @@ def _pool_supply(lm: LinearModel, inst: Instance, u: np.ndarray) -> None:
                     [(u[i], np.full(H, inst.crew[i, r])) for i in users], -INF, inst.supply[r])
 
 
-def _precedence(lm: LinearModel, inst: Instance, w: np.ndarray, c: np.ndarray) -> None:
+def _precedence(lm: LinearModel, inst: Instance, window, w: np.ndarray, c: np.ndarray) -> None:
     """w[j,t] <= effort_j * c[i, t-1-gap]: no progress on j until i is complete and the lag passed.
 
     Bounding j's progress so far (rather than each period's crew units with a big-M) is exact,
     since w is capped at the effort and periods without productivity have no crew units, and it
-    is the tighter relaxation. Periods where the predecessor index is negative were already fixed
-    to zero work by `_crew_units`.
+    is the tighter relaxation. Rows run over j's window (its earliest start already waits for i).
     """
-    H = inst.periods
+    first, last = window
     for p in inst.precedences:
-        t = np.arange(p.gap + 1, H)
+        t = np.arange(max(first[p.succ], p.gap + 1), last[p.succ] + 1)
         if t.size:
             lm.add_rows(f"precedence[{inst.streams[p.pred]}->{inst.streams[p.succ]}]",
                         [(w[p.succ, t], 1.0), (c[p.pred, t - 1 - p.gap], -inst.effort[p.succ])], -INF, 0.0)
 
 
-def _completion_order(lm: LinearModel, inst: Instance, c: np.ndarray) -> None:
+def _completion_order(lm: LinearModel, inst: Instance, cp: CriticalPath, window, c: np.ndarray) -> None:
     """c[j,t] <= c[i, t-gap-d_j]: j complete by t means i was complete by t-gap-d_j, where d_j is
     the fewest periods j can take (its rate cap). Implied by the integer model, not by its
-    relaxation: it links the completion indicators directly."""
-    H = inst.periods
+    relaxation: it links the completion indicators directly. One row per period of j's c."""
+    _, last = window
     d = np.maximum(1, np.ceil(inst.min_duration / inst.step - 1e-9)).astype(int)
     for p in inst.precedences:
         off = p.gap + int(d[p.succ])
-        t = np.arange(off, H)
+        if cp.earliest_finish[p.succ] == NEVER:
+            continue
+        t = np.arange(max(int(cp.earliest_finish[p.succ]), off), last[p.succ] + 1)
         if t.size:
             lm.add_rows(f"completion_order[{inst.streams[p.pred]}->{inst.streams[p.succ]}]",
                         [(c[p.succ, t], 1.0), (c[p.pred, t - off], -1.0)], -INF, 0.0)
 
 
 def _goal(lm: LinearModel, inst: Instance, cp: CriticalPath, c: np.ndarray) -> np.ndarray:
-    """g[t] <= c[i,t] for every required stream i, and g[t] <= g[t+1]."""
+    """g[t] <= c[i,t] for every required stream i, and g[t] <= g[t+1]; g exists from the earliest
+    period the goal can be met to the last period that counts."""
     H = inst.periods
-    ub = np.ones(H)
-    ub[: H if cp.goal_finish == NEVER else cp.goal_finish] = 0.0
-    lb = np.zeros(H)
+    first = H if cp.goal_finish == NEVER else cp.goal_finish
+    last = last_useful_period(inst)
+    lb = np.zeros((1, H))
     if inst.objective == "earliest":
-        lb[-1] = 1.0  # the goal must be met inside the horizon
-    g = lm.add_vars("g", (H,), lb, ub)
+        lb[0, -1] = 1.0  # the goal must be met inside the horizon
+        if first > last:  # it cannot be: say so with a row no plan satisfies (0 >= 1)
+            lm.add_rows("goal_inside_horizon", [(np.array([-1]), 0.0)], 1.0, INF)
+    g = lm.add_window_vars("g", [first], [last], H, lb, 1.0)[0]
+    lm.blocks["g"].index = g  # a single row: index it by period alone
+    t = np.arange(first, last + 1)
     for i in np.flatnonzero(inst.required):
-        lm.add_rows(f"goal[{inst.streams[i]}]", [(g, 1.0), (c[i], -1.0)], -INF, 0.0)
-    if H > 1:
-        lm.add_rows("goal_permanent", [(g[:-1], 1.0), (g[1:], -1.0)], -INF, 0.0)
+        lm.add_rows(f"goal[{inst.streams[i]}]", [(g[t], 1.0), (c[i, t], -1.0)], -INF, 0.0)
+    lm.add_rows("goal_permanent", [(g[t[:-1]], 1.0), (g[t[1:]], -1.0)], -INF, 0.0)
     return g
 
 
@@ -240,16 +302,11 @@ def _objective(lm: LinearModel, inst: Instance, c: np.ndarray, g: np.ndarray) ->
     H = inst.periods
     if inst.objective == "probability":
         lm.sense = "max"
-        lm.set_cost(g, inst.weights)
+        lm.add_cost(g, inst.weights)
     elif inst.objective == "value":
         lm.sense = "max"
-        lm.set_cost(c, inst.value[:, None] * inst.weights[None, :])
+        lm.add_cost(c, inst.value[:, None] * inst.weights[None, :])
     else:
         lm.sense = "min"
         lm.offset = inst.step * (1 + H)
-        lm.set_cost(g, -inst.step)
-    # Among optimal plans, prefer the goal early, then every stream early (and marked complete).
-    tie = np.zeros(lm.n)
-    tie[c.ravel()] = 1.0
-    tie[g] = c.shape[0] + 1.0
-    lm.tie_break = tie
+        lm.add_cost(g, -inst.step)

@@ -76,6 +76,8 @@ class Result:
     pool_supply: np.ndarray | None = field(default=None, repr=False)  # (R, H) FTE available
     message: str = ""
     interrupted: bool = False        # the user stopped the run (Ctrl-C) during this solve
+    cross_check: dict | None = None  # the second solver's verdict on the same model, when asked
+    explanation: str = ""            # why the optimum is what it is, in the plan's terms
 
     @property
     def solved(self) -> bool:
@@ -101,8 +103,11 @@ class Result:
              "goal_completion_year": _num(self.goal_completion_year),
              "success_probability": _num(self.success_probability),
              "streams": [s.to_dict() for s in self.streams],
-             "structure": self.structure.to_dict(), "message": self.message,
+             "structure": self.structure.to_dict(), "explanation": self.explanation,
+             "message": self.message,
              "timing": {"build_seconds": round(self.build_time, 4), "solve_seconds": round(self.runtime, 4)}}
+        if self.cross_check is not None:
+            d["cross_check"] = {k: _num(v) if isinstance(v, float) else v for k, v in self.cross_check.items()}
         if allocation and self.allocation is not None:
             d["period_starts"] = [_num(x) for x in self.period_starts]
             d["allocation"] = {s.name: [_num(x) for x in row] for s, row in zip(self.streams, self.allocation)}

@@ -1,7 +1,9 @@
 """Plan in, verified result out: resolve the numbers, build the MIP, solve it, re-check the schedule.
 
-`Model` keeps a built model so that a change of numbers (another intervention, deadline or supply)
-is pushed into the solver in place and re-solved, instead of rebuilt; `solve()` is the one-shot.
+Every solve loads the model into a fresh solver object: nothing one solve leaves behind (an
+interrupt, a cut time budget, a half-finished search) can reach the next, which is what sweeps and
+comparisons running thousands of variants rely on. Building the arrays costs well under a
+millisecond per small variant, so there is no state worth the risk of keeping.
 """
 from __future__ import annotations
 
@@ -9,59 +11,94 @@ import time
 
 import numpy as np
 
-from . import heuristic, verify
+from . import heuristic, polish, verify
 from . import model as mip
+from .errors import VerificationError
 from .instance import Instance, resolve
 from .plan import Intervention, Plan
 from .result import Result, StreamResult, Structure
-from .solvers import SolveOptions, get_backend
-from .structure import NEVER, critical_path, objective_bound, structural_bound
+from .solvers import RawSolution, SolveOptions, get_backend
+from .structure import NEVER, critical_path, needed_streams, objective_bound, structural_bound
 
 
 class Model:
-    """One plan variant built for a solver; `update()` swaps in another variant's numbers."""
+    """One plan variant resolved to arrays and built as a MIP; `update()` swaps in another variant."""
 
     def __init__(self, plan: Plan, intervention: Intervention | str | None = None, *, solver: str = "highs"):
         self.plan = plan
-        self.backend = get_backend(solver)
-        self.instance: Instance | None = None
-        self.rebuilds = 0
-        self._set(intervention, first=True)
+        self.solver = solver
+        get_backend(solver)  # an unknown or missing solver fails here, before any work
+        self.update(intervention)
 
-    def update(self, intervention: Intervention | str | None = None, plan: Plan | None = None) -> bool:
-        """Switch to another variant (or plan with the same structure); True if done in place."""
+    def update(self, intervention: Intervention | str | None = None, plan: Plan | None = None) -> None:
+        """Switch to another variant (an intervention, None for the baseline) or another plan."""
         if plan is not None:
             self.plan = plan
-        return self._set(intervention, first=False)
-
-    def _set(self, intervention, *, first: bool) -> bool:
         start = time.perf_counter()
-        inst = resolve(self.plan, intervention)
-        self.critical_path = critical_path(inst)
-        self.linear_model = mip.build(inst, self.critical_path)
-        in_place = not first and self.backend.update(self.linear_model)
-        if not in_place:
-            self.backend.load(self.linear_model)
-            self.rebuilds += 1
-        self.instance = inst
+        self.instance = resolve(self.plan, intervention)
+        self.critical_path = critical_path(self.instance)
+        self.linear_model = mip.build(self.instance, self.critical_path)
         self.build_time = time.perf_counter() - start
-        return in_place
 
     def solve(self, *, time_limit: float | None = None, gap: float = 1e-6, threads: int | None = None,
-              solver_options: dict | None = None, verbose: bool = False, tie_break: bool = True) -> Result:
-        """Solve the current variant. `tie_break` re-solves a proven optimum for the plan that meets
-        the goal and finishes every stream as early as possible among the optimal ones (costs a
-        second, warm-started solve; turn it off for sweeps that only need objectives)."""
+              solver_options: dict | None = None, verbose: bool = False, tie_break: bool = True,
+              cross_check: bool | str = False) -> Result:
+        """Solve the current variant in a fresh solver and verify the schedule.
+
+        `tie_break` reports the optimum as the schedule that does every stream's work as early as
+        the plan allows (planner/polish.py; the objective never changes). `cross_check` solves the
+        same model with a second solver (`True`: SCIP, or HiGHS when SCIP is the first) and raises
+        VerificationError if the two proven optima differ."""
         options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads,
                                solver_options=dict(solver_options or {}), verbose=verbose)
-        raw = self.backend.solve(options, self.linear_model.tie_break if tie_break else None)
         inst, lm = self.instance, self.linear_model
+        backend = get_backend(self.solver)
+        backend.load(lm)
+        raw = _only_asked_stops(backend.solve(options), options)
         if raw.x is None and raw.status in ("time_limit", "interrupted", "no_solution"):
             _fall_back_on_greedy(raw, lm, heuristic.start_solution(inst, self.critical_path, lm))
         u = lm.values(raw.x, "u") if raw.x is not None else None
-        why = _why_infeasible(inst, self.critical_path, self.backend, lm) \
+        if u is not None and tie_break:
+            u = polish.earliest(inst, lm, np.where(np.abs(u) < 1e-12, 0.0, u))
+        why = _why_infeasible(inst, self.critical_path, backend, lm) \
             if raw.status == "infeasible" and inst.objective == "earliest" else None
-        return _result(self.plan, inst, self.critical_path, raw, u, self.backend.name, self.build_time, why)
+        result = _result(self.plan, inst, self.critical_path, raw, u, backend.name, self.build_time, why)
+        if cross_check and not raw.interrupted:
+            second = ("highs" if self.solver == "scip" else "scip") if cross_check is True else cross_check
+            result.cross_check = _cross_check(result, second, lm, options)
+        return result
+
+
+def _only_asked_stops(raw: RawSolution, options: SolveOptions) -> RawSolution:
+    """A plan is `time_limit` only when the user set a limit (a time limit, or a raw solver option
+    that may hold one). Any other unproven stop is an error, never a result that looks finished."""
+    asked = options.time_limit is not None or bool(options.solver_options)
+    if raw.status in ("time_limit", "no_solution") and not raw.interrupted and not asked:
+        return RawSolution("error", None, None, None, None, raw.runtime,
+                           f"the solver stopped without proving an optimum though no limit was set "
+                           f"({raw.message}); please report this")
+    return raw
+
+
+def _cross_check(result: Result, solver: str, lm: mip.LinearModel, options: SolveOptions) -> dict:
+    """Solve the same arrays with `solver`; two proven optima that differ beyond the gap are a bug."""
+    backend = get_backend(solver)
+    backend.load(lm)
+    raw = _only_asked_stops(backend.solve(options), options)
+    record = {"solver": backend.name, "status": raw.status, "objective": raw.objective,
+              "runtime": raw.runtime}
+    if raw.interrupted:
+        raise KeyboardInterrupt
+    first, second = result.status, raw.status
+    tol = max(1e-6, 2 * options.gap) * max(1.0, abs(result.objective or 0.0), abs(raw.objective or 0.0))
+    differ = ((first == "optimal" and second == "optimal" and abs(result.objective - raw.objective) > tol)
+              or {first, second} == {"optimal", "infeasible"})
+    if differ:
+        raise VerificationError(
+            f"{result.variant}: the solvers disagree: {result.solver} says {first} "
+            f"{result.objective}, {backend.name} says {second} {raw.objective}")
+    record["agrees"] = first == second == "optimal" or first == second == "infeasible"
+    return record
 
 
 def _fall_back_on_greedy(raw, lm: mip.LinearModel, x) -> None:
@@ -116,6 +153,9 @@ def _result(plan: Plan, inst: Instance, cp, raw, u, solver: str, build_time: flo
                             None if np.isnan(checked.finish_years[i]) else float(checked.finish_years[i]),
                             inst.start_year, bool(inst.required[i]))
                for i, n in enumerate(inst.streams)]
+    if raw.status != "optimal" and raw.bound is not None and checked.objective is not None:
+        # the earliest-start pass may have improved an unproven plan: its gap is to what we report
+        common["gap"] = abs(raw.bound - checked.objective) / max(abs(raw.bound), abs(checked.objective), 1e-10)
     return Result(status=raw.status, objective=checked.objective,
                   goal_completion_years=checked.goal_years, success_probability=checked.success_probability,
                   streams=streams, allocation=u, pool_use=inst.crew.T @ u, pool_supply=inst.supply,
@@ -164,7 +204,7 @@ def _why_infeasible(inst: Instance, cp, backend=None, lm=None) -> str:
 def _short_pools(inst: Instance) -> list[str]:
     """Pools whose supply over the horizon is below the crew-years the goal's streams need at the
     best productivity each stream ever has."""
-    needed = heuristic.needed_streams(inst)
+    needed = needed_streams(inst)
     best = inst.productivity.max(axis=1)
     with np.errstate(divide="ignore"):
         crew_years = np.where(best > 0, inst.effort / best, np.inf)

@@ -65,6 +65,53 @@ def critical_path(inst: Instance, *, unlimited_labour: bool = False) -> Critical
     return CriticalPath(es, ef, goal, [inst.streams[i] for i in reversed(chain)])
 
 
+def latest_finish(inst: Instance, last: int) -> np.ndarray:
+    """(S,) the last period by whose end each stream must be complete for the goal to be met by the
+    end of period `last` (H - 1 for streams the goal does not wait on). A stream the goal waits on
+    must finish before each successor's latest start, where the latest start is the last period
+    from which the successor, working at its own caps alone, still finishes in time. Work after
+    these periods cannot help a `probability` or `earliest` objective, so the model fixes it to 0."""
+    S, H = len(inst.streams), inst.periods
+    lf = np.full(S, H - 1)
+    if inst.objective == "value":
+        return lf
+    needed = needed_streams(inst)
+    lf[needed] = last
+    per_period = inst.step * inst.productivity * inst.staff_bound
+    succ: dict[int, list] = {i: [] for i in range(S)}
+    for p in inst.precedences:
+        succ[p.pred].append(p)
+    order = list(TopologicalSorter({i: [p.pred for p in inst.predecessors[i]] for i in range(S)}).static_order())
+    for i in reversed(order):
+        if not needed[i]:
+            continue
+        for p in succ[i]:
+            if needed[p.succ]:
+                lf[i] = min(lf[i], _latest_start(per_period[p.succ], inst.effort[p.succ], lf[p.succ]) - 1 - p.gap)
+    return lf
+
+
+def _latest_start(per_period: np.ndarray, effort: float, finish: int) -> int:
+    """The last period from which `per_period` progress reaches `effort` by the end of `finish`
+    (-1 if none does)."""
+    if finish < 0:
+        return -1
+    back = np.cumsum(per_period[finish::-1])          # progress from finish - k to finish
+    hit = np.flatnonzero(back >= effort * (1 - 1e-9))
+    return finish - int(hit[0]) if hit.size else -1
+
+
+def needed_streams(inst: Instance) -> np.ndarray:
+    """(S,) bool: the streams the goal waits on, the required ones and everything they come after."""
+    needed = inst.required.copy()
+    for i in reversed(list(TopologicalSorter({i: [p.pred for p in inst.predecessors[i]]
+                                              for i in range(len(inst.streams))}).static_order())):
+        if needed[i]:
+            for p in inst.predecessors[i]:
+                needed[p.pred] = True
+    return needed
+
+
 def structural_bound(inst: Instance, cp: CriticalPath) -> float | None:
     """The best `probability` reachable given these earliest finishes: P(deadline allows goal_finish).
     With the labour-unlimited path it is what no amount of labour can beat."""

@@ -16,8 +16,18 @@ _INCUMBENT_STOPS = {"kTimeLimit": "time_limit", "kIterationLimit": "time_limit",
                     "kObjectiveTarget": "time_limit",
                     "kInterrupt": "interrupted", "kHighsInterrupt": "interrupted"}
 
+# HiGHS's presolve probes every binary, and on long time-indexed models (a 10,000-period plan, long
+# chains) that alone runs for minutes without checking the clock, while the MIP itself is solved
+# at the root. Above this many binaries probing is switched off (`--option presolve_rule_off=0`
+# turns it back on); benchmarks/chains.py and docs/solver-notes.md have the measurements.
+PROBING_BINARIES = 4000
+
 
 class HighsBackend:
+    """One HiGHS object for one load and one solve. Nothing carries over between solves: HiGHS
+    keeps an interrupt (`cancelSolve`) in the object, so a reused object can stop the next solve at
+    its first check. A fresh object costs well under a millisecond next to any solve."""
+
     name = "highs"
 
     def __init__(self):
@@ -27,15 +37,12 @@ class HighsBackend:
             self.h = highspy.Highs()
         self.h.silent()
         self.h.HandleUserInterrupt = True  # lets Ctrl-C stop a solve and keep its best plan
-        self._pattern = None   # (starts, index) of the loaded matrix, to recognise number-only updates
-        self._values = None
-        self._cols = None
+        self._sense, self._binaries = "max", 0
 
     def load(self, lm) -> None:
         hs = self._hs
         col = lm.arrays()
         starts, index, values, lower, upper = lm.csr()
-        self.h.clearModel()
         sense = hs.ObjSense.kMaximize if lm.sense == "max" else hs.ObjSense.kMinimize
         status = self.h.passModel(
             lm.n, len(lower), len(values), hs.MatrixFormat.kRowwise.value, sense.value, lm.offset,
@@ -44,49 +51,17 @@ class HighsBackend:
             col["integer"].astype(np.int32))
         if status == hs.HighsStatus.kError:
             raise PlannerError("HiGHS refused the model (passModel returned an error)")
-        self._pattern, self._values, self._cols, self._rows = (starts, index), values, col, (lower, upper)
         self._sense, self._offset = lm.sense, lm.offset
+        self._binaries = int(col["integer"].sum())
+        self._empty_rows_violated = bool(np.any(lower > 0) or np.any(upper < 0)) if lm.n == 0 else False
 
-    def update(self, lm) -> bool:
-        """Change bounds, costs and coefficients in place; False if the sparsity pattern differs."""
-        if self._pattern is None:
-            return False
-        starts, index, values, lower, upper = lm.csr()
-        if not (np.array_equal(starts, self._pattern[0]) and np.array_equal(index, self._pattern[1])):
-            return False
-        col, h = lm.arrays(), self.h
-        ix = np.flatnonzero(col["cost"] != self._cols["cost"]).astype(np.int32)
-        if ix.size:
-            h.changeColsCost(len(ix), ix, col["cost"][ix])
-        ix = np.flatnonzero((col["lb"] != self._cols["lb"]) | (col["ub"] != self._cols["ub"])).astype(np.int32)
-        if ix.size:
-            h.changeColsBounds(len(ix), ix, col["lb"][ix], col["ub"][ix])
-        ix = np.flatnonzero((lower != self._rows[0]) | (upper != self._rows[1])).astype(np.int32)
-        if ix.size:
-            h.changeRowsBounds(len(ix), ix, lower[ix], upper[ix])
-        changed = np.flatnonzero(values != self._values)
-        if changed.size:
-            row_of = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
-            for k in changed:
-                h.changeCoeff(int(row_of[k]), int(index[k]), float(values[k]))
-        h.changeObjectiveOffset(lm.offset)
-        h.changeObjectiveSense(self._hs.ObjSense.kMaximize if lm.sense == "max" else self._hs.ObjSense.kMinimize)
-        self._values, self._cols, self._rows = values, col, (lower, upper)
-        self._sense, self._offset = lm.sense, lm.offset
-        return True
-
-    def solve(self, options: SolveOptions, tie_break: np.ndarray | None = None) -> RawSolution:
-        """Solve; with `tie_break`, a proven optimum is then re-solved for the plan that maximises
-        `tie_break` among the optimal ones (e.g. the goal and every stream as early as possible)."""
+    def solve(self, options: SolveOptions) -> RawSolution:
         start = time.perf_counter()
         self._options(options)
-        self.h.clearSolver()
         # No start solution here: HiGHS 1.16 presolve can mis-map one and claim a wrong optimum
-        # (docs/solver-notes.md); the caller falls back on its own start if the solver finds none.
+        # (docs/solver-notes.md); the caller falls back on its own greedy plan if HiGHS finds none.
         interrupted = self._run(options.time_limit)
         raw = self._read()
-        if tie_break is not None and raw.status == "optimal" and not interrupted:
-            interrupted = self._tie_break(raw, tie_break, options, start)
         raw.runtime = time.perf_counter() - start
         raw.interrupted = interrupted
         return raw
@@ -128,20 +103,20 @@ class HighsBackend:
     def _stop(self) -> None:
         """Ask a running solve to stop. The interrupt callback is not polled everywhere (MIP
         presolve's probing can run for many seconds without it), but the clock is, so the time
-        limit is pulled in to now as well."""
+        limit is pulled in to now as well. The object is not solved again afterwards."""
         self.h.cancelSolve()
         self.h.setOptionValue("time_limit", 1e-3)
 
-    def _options(self, options: SolveOptions, time_limit: float | None = None) -> None:
+    def _options(self, options: SolveOptions) -> None:
         h, hs = self.h, self._hs
-        h.resetOptions()
         h.setOptionValue("output_flag", bool(options.verbose))
         h.setOptionValue("mip_rel_gap", float(options.gap))
-        limit = time_limit if time_limit is not None else options.time_limit
-        if limit is not None:
-            h.setOptionValue("time_limit", float(max(limit, 0.0)))
+        if options.time_limit is not None:
+            h.setOptionValue("time_limit", float(max(options.time_limit, 0.0)))
         if options.threads is not None:
             h.setOptionValue("threads", int(options.threads))
+        if self._binaries > PROBING_BINARIES:
+            h.setOptionValue("presolve_rule_off", 32768)  # probing: see PROBING_BINARIES
         for key, value in options.solver_options.items():
             if h.setOptionValue(key, value) == hs.HighsStatus.kError:
                 raise UsageError(f"HiGHS does not accept option {key} = {value!r}")
@@ -152,6 +127,11 @@ class HighsBackend:
         name, text = model_status.name, h.modelStatusToString(model_status)
         info = h.getInfo()
         has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        if name == "kModelEmpty":  # every variable fixed by its window: nothing to decide
+            if self._empty_rows_violated:
+                return RawSolution("infeasible", None, None, None, None, 0.0, "the model is infeasible")
+            objective = self._offset
+            return RawSolution("optimal", np.zeros(h.getNumCol()), objective, objective, 0.0, 0.0, text)
         if name == "kOptimal":
             status = "optimal"
         elif name in ("kInfeasible", "kUnboundedOrInfeasible"):
@@ -172,47 +152,6 @@ class HighsBackend:
         gap = _finite(info.mip_gap)
         gap = 0.0 if gap is None and status == "optimal" else gap
         return RawSolution(status, x, objective, bound, gap, 0.0, text)
-
-    def _tie_break(self, raw: RawSolution, secondary: np.ndarray, options: SolveOptions, start: float) -> bool:
-        """Keep the primary objective within 1e-9 (relative) of its optimum as a row, maximise
-        `secondary` from the optimal plan as a start, then restore the model as it was."""
-        h, hs = self.h, self._hs
-        if secondary @ raw.x >= secondary @ np.minimum(self._cols["ub"], 1e30) - 1e-6:
-            return False  # already as early as the windows allow: nothing to polish
-        cost, n = self._cols["cost"], len(secondary)
-        target = raw.objective - self._offset
-        tol = 1e-9 * max(1.0, abs(raw.objective))
-        nz = np.flatnonzero(cost).astype(np.int32)
-        lo, hi = (target - tol, np.inf) if self._sense == "max" else (-np.inf, target + tol)
-        row = h.getNumRow()
-        h.addRow(lo, hi, len(nz), nz, cost[nz])
-        every = np.arange(n, dtype=np.int32)
-        h.changeColsCost(n, every, secondary)
-        h.changeObjectiveSense(hs.ObjSense.kMaximize)
-        h.changeObjectiveOffset(0.0)
-        h.setSolution(n, every, raw.x)
-        # The tie-break only polishes a proven optimum: it gets half the time the optimum took (at
-        # least 0.2 s) and keeps the earliest plan found by then, proven or not.
-        spent = time.perf_counter() - start
-        left = max(0.2, 0.5 * spent)
-        if options.time_limit is not None:
-            left = min(left, options.time_limit - spent)
-        interrupted = False
-        try:
-            if left > 0:
-                self._options(options, time_limit=left)
-                interrupted = self._run(left)
-                if h.getInfo().primal_solution_status == 2:
-                    x = np.asarray(h.getSolution().col_value, dtype=float)
-                    kept = cost @ x  # trust only what we recompute (see the note in solve)
-                    if (kept >= target - 10 * tol) if self._sense == "max" else (kept <= target + 10 * tol):
-                        raw.x = x
-        finally:
-            h.deleteRows(1, np.array([row], dtype=np.int32))
-            h.changeColsCost(n, every, cost)
-            h.changeObjectiveSense(hs.ObjSense.kMaximize if self._sense == "max" else hs.ObjSense.kMinimize)
-            h.changeObjectiveOffset(self._offset)
-        return interrupted
 
 
 def _finite(v) -> float | None:

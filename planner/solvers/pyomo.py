@@ -19,13 +19,12 @@ def to_pyomo(lm):
     m = pyo.ConcreteModel()
     col = lm.arrays()
     var_of = np.empty(lm.n, dtype=object)
-    for block in lm.blocks.values():
-        shape = block.index.shape
-        v = pyo.Var(*[range(n) for n in shape], domain=pyo.Reals)
+    for block in lm.blocks.values():  # one Var per block, indexed by the block's own columns
+        cols = block.columns
+        v = pyo.Var(range(len(cols)), domain=pyo.Reals)
         m.add_component(block.name, v)
-        for idx in np.ndindex(*shape):
-            j = block.index[idx]
-            var = v[idx if len(idx) > 1 else idx[0]]
+        for k, j in enumerate(cols):
+            var = v[k]
             var.setlb(col["lb"][j] if np.isfinite(col["lb"][j]) else None)
             var.setub(col["ub"][j] if np.isfinite(col["ub"][j]) else None)
             if col["integer"][j]:
@@ -63,12 +62,8 @@ class PyomoBackend:
         self.model = to_pyomo(lm)
         self._sense = lm.sense
 
-    def update(self, lm) -> bool:
-        return False  # rebuilt on every change; in-place updates are the highs backend's job
-
-    def solve(self, options: SolveOptions, tie_break=None) -> RawSolution:
-        """Solve through Pyomo. `tie_break` is not applied here: the plan is one optimum, not
-        necessarily the earliest one (the highs backend applies it)."""
+    def solve(self, options: SolveOptions) -> RawSolution:
+        """Solve through Pyomo's own interface to the named solver."""
         from pyomo.contrib.solver.common.factory import SolverFactory as ContribFactory
         from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 
