@@ -59,6 +59,8 @@ def print_result(r: Result, console: Console | None = None) -> None:
     console.print(_headline(r))
     if r.message and not r.solved:
         console.print(f"[red]{r.message}[/red]")
+    elif r.explanation:
+        console.print(f"[bold]why[/bold]: {r.explanation}")
     if r.allocation is not None:
         console.print(streams_table(r))
         console.print(pools_table(r))

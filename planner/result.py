@@ -43,7 +43,7 @@ class Structure:
 
     critical_path: list[str]
     earliest_goal_years: float | None     # no amount of labour finishes the goal sooner
-    bound: float | None                   # best probability any labour could reach (probability only)
+    bound: float | None                   # best probability or value any labour could reach
     horizon_years: float = 0.0            # H * step
     fixed_deadline: float | None = None   # years from start, when the deadline is one date (after shifts)
 

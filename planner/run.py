@@ -14,6 +14,7 @@ import numpy as np
 from . import heuristic, polish, verify
 from . import model as mip
 from .errors import VerificationError
+from .explain import explain
 from .instance import Instance, resolve
 from .plan import Intervention, Plan
 from .result import Result, StreamResult, Structure
@@ -63,6 +64,7 @@ class Model:
         why = _why_infeasible(inst, self.critical_path, backend, lm) \
             if raw.status == "infeasible" and inst.objective == "earliest" else None
         result = _result(self.plan, inst, self.critical_path, raw, u, backend.name, self.build_time, why)
+        result.explanation = explain(result)
         if cross_check and not raw.interrupted:
             second = ("highs" if self.solver == "scip" else "scip") if cross_check is True else cross_check
             result.cross_check = _cross_check(result, second, lm, options)
@@ -73,7 +75,7 @@ def _only_asked_stops(raw: RawSolution, options: SolveOptions) -> RawSolution:
     """A plan is `time_limit` only when the user set a limit (a time limit, or a raw solver option
     that may hold one). Any other unproven stop is an error, never a result that looks finished."""
     asked = options.time_limit is not None or bool(options.solver_options)
-    if raw.status in ("time_limit", "no_solution") and not raw.interrupted and not asked:
+    if raw.status in ("time_limit", "no_solution", "interrupted") and not raw.interrupted and not asked:
         return RawSolution("error", None, None, None, None, raw.runtime,
                            f"the solver stopped without proving an optimum though no limit was set "
                            f"({raw.message}); please report this")
@@ -121,8 +123,10 @@ def solve(plan: Plan, intervention: Intervention | str | None = None, *, solver:
 def _structure(inst: Instance) -> Structure:
     cp = critical_path(inst, unlimited_labour=True)
     fixed = float(inst.deadline_years[0]) if len(inst.deadline_years) == 1 else None
+    bound = structural_bound(inst, cp) if inst.objective == "probability" else \
+        objective_bound(inst, cp) if inst.objective == "value" else None
     return Structure(critical_path=cp.chain, earliest_goal_years=cp.years(cp.goal_finish, inst.step),
-                     bound=structural_bound(inst, cp), horizon_years=inst.periods * inst.step,
+                     bound=bound, horizon_years=inst.periods * inst.step,
                      fixed_deadline=fixed)
 
 

@@ -33,8 +33,11 @@ class CriticalPath:
 def critical_path(inst: Instance, *, unlimited_labour: bool = False) -> CriticalPath:
     """Earliest start/finish of every stream, ignoring competition between streams for pools."""
     S, H = len(inst.streams), inst.periods
-    if unlimited_labour:  # effective progress per period
-        per_period = np.where(inst.productivity > 0, inst.step * inst.rate_cap[:, None], 0.0)
+    if unlimited_labour:  # effective progress per period with every pool unlimited: own caps only
+        with np.errstate(invalid="ignore"):
+            own = np.minimum(inst.rate_cap[:, None], inst.productivity * inst.max_staff[:, None])
+        per_period = np.where(inst.productivity > 0, inst.step * own, 0.0)
+        per_period[np.arange(inst.periods)[None, :] < inst.release_period[:, None]] = 0.0
     else:
         per_period = inst.step * inst.productivity * inst.staff_bound
     es = np.full(S, H)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 import time
 
 import numpy as np
@@ -83,21 +84,31 @@ class HighsBackend:
         return names
 
     def _run(self, time_limit: float | None = None) -> bool:
-        """Run HiGHS in its own thread so that Ctrl-C stops it cleanly (HiGHS then returns the best
-        plan found so far); True if the user interrupted. Past `time_limit` the run is cancelled
-        too, for the phases where HiGHS does not check its own clock as often."""
-        h, interrupted, self._timed_out, self._interrupted = self.h, False, False, False
+        """Run HiGHS in a thread of our own so that Ctrl-C stops it cleanly (HiGHS then returns the
+        best plan found so far); True if the user interrupted. Past `time_limit` the run is
+        cancelled too, for the phases where HiGHS does not check its own clock as often.
+        (highspy's own startSolve/wait keep their locks on the class, shared by every Highs object,
+        so two solves in two threads of one process collide there.)"""
+        self._timed_out = self._interrupted = False
         deadline = None if time_limit is None else time.perf_counter() + time_limit
-        h.startSolve()
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                self._hs.highs._Highs.run(self.h)  # the C++ run, without highspy's shared locks
+            finally:
+                done.set()
+
+        threading.Thread(target=run, daemon=True).start()
         while True:
             try:
-                if h.wait(0.05)[0]:
-                    return interrupted
-                if deadline is not None and time.perf_counter() > deadline and not interrupted:
+                if done.wait(0.05):
+                    return self._interrupted
+                if deadline is not None and time.perf_counter() > deadline and not self._interrupted:
                     self._timed_out = True
                     self._stop()
             except KeyboardInterrupt:
-                interrupted = self._interrupted = True
+                self._interrupted = True
                 self._stop()
 
     def _stop(self) -> None:

@@ -1,0 +1,72 @@
+"""Why a result is what it is, in the plan's terms: structure (serial time, lags, staff caps) or labour.
+
+The structural limit is what the plan reaches with every pool unlimited: each stream still takes
+at least its minimum duration and at most `max_staff` crew units at its productivity, and waits for
+its predecessors, lags and release (structure.py). An optimum at that limit is decided by structure,
+and no number of researchers changes it; one below it is held back by labour.
+"""
+from __future__ import annotations
+
+from .result import Result
+
+TOL = 1e-6
+
+
+def _chain(names: list[str]) -> str:
+    return f"stream {names[0]}" if len(names) == 1 else "the chain " + " -> ".join(names)
+
+
+def _years(x: float) -> str:
+    return f"{x:g} year" + ("" if x == 1 else "s")
+
+
+def explain(res: Result) -> str:
+    """Why a result is what it is, when the plan's structure (not labour) decides it."""
+    s = res.structure
+    if not res.solved:
+        return res.message
+    if res.status != "optimal":
+        gap = "unknown" if res.gap is None else f"{res.gap:.2%}"
+        bound = "none" if res.bound is None else f"{res.bound:.6g}"
+        return (f"unproven: the solve stopped ({res.status}) before proving this plan optimal "
+                f"(bound {bound}, gap {gap}); no verdict on structure or labour is drawn from it")
+    if s.earliest_goal_years is None:
+        return (f"{_chain(s.critical_path)} cannot finish inside the {_years(s.horizon_years)} "
+                "horizon with any amount of labour")
+    needs = f"{_chain(s.critical_path)} needs {_years(s.earliest_goal_years)}"
+    if res.objective_kind == "earliest":
+        if abs(res.objective - s.earliest_goal_years) < TOL:
+            return f"structural: {needs}, and the plan finishes then; more labour cannot finish it sooner"
+        return (f"labour binds: {needs} with unlimited labour; the supply given finishes in "
+                f"{_years(res.objective)}")
+    if s.bound is None:
+        return ""
+    if res.objective_kind == "value":
+        if abs(res.objective - s.bound) < TOL * max(1.0, abs(s.bound)):
+            return (f"structural: the expected value {s.bound:.6g} is what unlimited labour reaches "
+                    f"(every stream finished as early as its chain allows); more labour cannot raise it")
+        return (f"labour binds: with unlimited labour the expected value could reach {s.bound:.6g}; "
+                f"the supply given reaches {res.objective:.6g}")
+    deadline = s.fixed_deadline
+    if abs(res.objective - s.bound) < TOL:
+        if deadline is not None and s.bound == 0:
+            return f"structural: {needs}; the deadline is {_years(deadline)} away"
+        if deadline is not None:
+            return f"structural: {needs}, inside the deadline of {_years(deadline)}"
+        return (f"structural: {needs}; P(deadline at or after {_years(s.earliest_goal_years)}) = "
+                f"{s.bound:.4f}, and no amount of labour raises it")
+    return (f"labour binds: with unlimited labour the chance would be {s.bound:.4f} "
+            f"({needs}); the supply given reaches {res.objective:.4f}")
+
+
+def explain_change(base: Result, res: Result, shift: float) -> str:
+    """Why an intervention's optimum differs from the baseline's."""
+    own = explain(res)
+    if not (base.status == res.status == "optimal") or res.objective_kind == "earliest":
+        return own
+    moved = f"the deadline moves {_years(abs(shift))} {'earlier' if shift < 0 else 'later'}; " if shift else ""
+    limit = res.structure.bound
+    if limit is not None and limit < base.objective - TOL * max(1.0, abs(base.objective)):
+        return (f"{moved}{own}. The structural limit ({limit:.4g}) is below the baseline's "
+                f"optimum ({base.objective:.4g}): no amount of added labour recovers it")
+    return moved + own
