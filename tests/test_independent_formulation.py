@@ -1,8 +1,29 @@
-"""The planner's optimum against an independent route: MODEL.md's program written the way the
-contract reads (cumulative sums, per-period big-M precedence, one binary per deadline scenario, no
-windows or extra rows; benchmarks/naive.py), solved separately. Two formulations that share only
-the plan's numbers must reach the same optimum."""
-import sys
+"""The planner's optimum against a route that shares nothing with it but the plan file.
+
+For each plan FILE below (TOML written to a temporary folder, with its CSV data), this test
+computes the contract's numbers itself, straight from ../shared/MODEL.md: supply and productivity
+series (numbers, lists whose last value repeats, `{start, growth, cap}` at each period's start
+year, CSV columns read here with `csv` and stepped at calendar years), intervention windows on
+period start years, and the deadline scenarios (its own lognormal CDF through math.erf, its own
+percentiles interpolation, `p_never` scaling the CDF, `deadline_shift` applied before
+discretising, scenarios past the horizon counting at its end). It then writes MODEL.md's program
+literally: cumulative progress sums, `c[i,t] <= c[i,t+1]`, one big-M row per period for each
+precedence (M = the period's supply over the crew coefficient), one binary per deadline scenario
+(per stream and scenario for `value`), and nothing else: no windows, no running totals, no pruning.
+That program is solved with pyscipopt directly. `planner.solve(planner.load(file), variant)` must
+reach the same optimum within 1e-6, or both must find the plan infeasible.
+
+Nothing from planner/ is used except `planner.load`, `planner.solve` (whose result is checked) and
+planner/synthetic.py (only to generate a few random plan tables, written out as TOML). The two
+routes share the contract and nothing else, so a mistake in the planner's series, deadline
+discretisation, interventions, windows or formulation shows up as a different optimum.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -10,23 +31,721 @@ import pytest
 import planner
 from planner import synthetic
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import naive  # noqa: E402
-
-CASES = [(6, 12, 4, 0.5, seed, objective) for seed, objective in
-         [(0, "probability"), (1, "probability"), (2, "value"), (3, "earliest"), (4, "probability"),
-          (5, "value"), (6, "earliest"), (7, "probability"), (8, "probability"), (9, "value")]]
+pyscipopt = pytest.importorskip("pyscipopt")
+TOL = 1e-6
+EPS = 1e-9   # float noise when comparing years (0.1 * 3 is not 0.3)
 
 
-@pytest.mark.parametrize("intervention", [None, "capabilities work"])
-@pytest.mark.parametrize("streams, periods, scenarios, tightness, seed, objective", CASES)
-def test_planner_and_naive_formulation_agree(streams, periods, scenarios, tightness, seed, objective, intervention):
-    plan = synthetic.plan(streams=streams, periods=periods, scenarios=scenarios, tightness=tightness,
-                          seed=seed, objective=objective)
-    ours = planner.solve(plan, intervention, gap=1e-9)
-    _, raw, _, _ = naive.solve_naive(planner.resolve(plan, intervention), time_limit=30, gap=1e-9)
-    if raw.status == "infeasible":
-        assert ours.status == "infeasible"
+# =============================================================================================
+# The contract's numbers, from the plan file
+# =============================================================================================
+
+def series(spec, H: int, step: float, start_year: int, folder: Path) -> list[float]:
+    """One value per period t = 0..H-1 (MODEL.md, "Series rules")."""
+    if isinstance(spec, (int, float)):
+        return [float(spec)] * H
+    if isinstance(spec, list):
+        return [float(spec[min(t, len(spec) - 1)]) for t in range(H)]
+    if "file" in spec:
+        with open(folder / spec["file"], newline="") as f:  # '#' lines are comments (data/README.md)
+            lines = [line for line in f if not line.lstrip().startswith("#")]
+        rows = sorted((float(r["year"]), float(r[spec["column"]])) for r in csv.DictReader(lines))
+        out = []
+        for t in range(H):
+            year = start_year + t * step
+            out.append([v for y, v in rows if y <= year + EPS][-1])  # the latest row at or before
+        return out
+    values = [spec["start"] * (1 + spec["growth"]) ** (t * step) for t in range(H)]
+    return [min(v, spec["cap"]) for v in values] if "cap" in spec else values
+
+
+def apply_window(values: list[float], change: dict, step: float) -> None:
+    """new = old * multiply + add on periods whose start year t*step is in [from_year, until_year)."""
+    lo, hi = change.get("from_year", 0.0), change.get("until_year", math.inf)
+    for t in range(len(values)):
+        if lo - EPS <= t * step < hi - EPS:
+            values[t] = values[t] * change.get("multiply", 1.0) + change.get("add", 0.0)
+
+
+def lognormal_cdf(x: float, median: float, sigma: float) -> float:
+    if x <= 0:
+        return 0.0
+    return 0.5 * (1 + math.erf((math.log(x) - math.log(median)) / (sigma * math.sqrt(2))))
+
+
+def percentiles_cdf(x: float, points: list) -> float:
+    """Linear from (0, 0) through the points, flat after the last one."""
+    xs, ps = [0.0] + [p[0] for p in points], [0.0] + [p[1] for p in points]
+    if x <= 0:
+        return 0.0
+    for k in range(1, len(xs)):
+        if x <= xs[k]:
+            return ps[k - 1] + (ps[k] - ps[k - 1]) * (x - xs[k - 1]) / (xs[k] - xs[k - 1])
+    return ps[-1]
+
+
+def deadline_scenarios(deadline: dict, H: int, step: float, start_year: int, shift: float) -> list:
+    """[(years from start, probability)] after the shift."""
+    if "years" in deadline:
+        return [(deadline["years"] + shift, 1.0)]
+    if "year" in deadline:
+        return [(deadline["year"] - start_year + shift, 1.0)]
+    if "scenarios" in deadline:
+        return [(y + shift, p) for y, p in deadline["scenarios"]]
+    dist, keep = deadline["distribution"], 1.0 - deadline.get("p_never", 0.0)
+
+    def G(x):  # the shifted deadline's CDF, scaled by 1 - p_never
+        x -= shift
+        if dist["kind"] == "lognormal":
+            return keep * lognormal_cdf(x, dist["median"], dist["sigma"])
+        return keep * percentiles_cdf(x, dist["points"])
+
+    out = [(k * step, G((k + 1) * step) - G(k * step)) for k in range(1, H)]
+    return out + [(H * step, 1.0 - G(H * step))]   # the tail and p_never; mass below one step is lost
+
+
+def lag_periods(lag: float, step: float) -> int:
+    """A lag of L years keeps the successor idle for ceil(L/step) more periods."""
+    return math.ceil(lag / step - EPS)
+
+
+def before_release(t: int, step: float, release: float) -> bool:
+    return t * step < release - EPS
+
+
+def last_period(years: float, H: int, step: float) -> int:
+    """The period by whose end the goal must be met: floor(D/step) - 1, past the horizon its end."""
+    return min(math.floor(years / step + EPS), H) - 1
+
+
+# =============================================================================================
+# MODEL.md's program, literally, solved with SCIP
+# =============================================================================================
+
+def independent_optimum(path: Path, intervention: str | None) -> float | None:
+    """The optimum of the plan variant, or None when no schedule meets `earliest`'s goal."""
+    d = tomllib.loads(path.read_text(encoding="utf-8"))
+    hdr = d["plan"]
+    step, start_year = float(hdr.get("step", 1.0)), hdr.get("start_year", 2026)
+    H = math.ceil(hdr["horizon"] / step - EPS)
+    objective = hdr.get("objective", "probability")
+    supply = {p["name"]: series(p["supply"], H, step, start_year, path.parent) for p in d["pools"]}
+    streams = d["streams"]
+    names = [s["name"] for s in streams]
+    prod = {s["name"]: series(s.get("productivity", 1.0), H, step, start_year, path.parent) for s in streams}
+    iv = next((v for v in d.get("interventions", []) if v["name"] == intervention), {})
+    for change in iv.get("supply", []):
+        apply_window(supply[change["pool"]], change, step)
+    for change in iv.get("productivity", []):
+        for name in change["streams"]:
+            apply_window(prod[name], change, step)
+    required = d.get("goal", {}).get("required", names)
+
+    m = pyscipopt.Model()
+    m.hideOutput()
+    m.setParam("numerics/feastol", 1e-9)
+    T = range(H)
+    u = {(s["name"], t): m.addVar(lb=0.0) for s in streams for t in T}
+    c = {(s["name"], t): m.addVar(vtype="B") for s in streams for t in T}
+    crew = {s["name"]: s.get("crew") or {s["pool"]: 1.0} for s in streams}
+    for r, cap in supply.items():
+        for t in T:
+            users = [n for n in names if r in crew[n]]
+            if users:
+                m.addCons(pyscipopt.quicksum(crew[n][r] * u[n, t] for n in users) <= cap[t])
+    for s in streams:
+        i, effort = s["name"], s["effort"]
+        for t in T:
+            if s.get("min_duration", 0) > 0:
+                m.addCons(prod[i][t] * u[i, t] <= effort / s["min_duration"])
+            if "max_staff" in s:
+                m.addCons(u[i, t] <= s["max_staff"])
+            if before_release(t, step, s.get("release", 0.0)):
+                m.addCons(u[i, t] == 0)
+            m.addCons(pyscipopt.quicksum(step * prod[i][k] * u[i, k] for k in range(t + 1)) >= effort * c[i, t])
+            if t + 1 < H:
+                m.addCons(c[i, t] <= c[i, t + 1])
+        for a in s.get("after", []):
+            pred, lag = (a, 0.0) if isinstance(a, str) else (a["stream"], a.get("lag", 0.0))
+            gap = lag_periods(lag, step)
+            for t in T:
+                if t - 1 - gap < 0:
+                    m.addCons(u[i, t] == 0)
+                else:
+                    big_m = min(supply[r][t] / k for r, k in crew[i].items())
+                    m.addCons(u[i, t] <= big_m * c[pred, t - 1 - gap])
+
+    if objective == "earliest":  # g[t]: goal met by the end of t; it must be met inside the horizon
+        g = [m.addVar(vtype="B") for t in T]
+        for t in T:
+            for i in required:
+                m.addCons(g[t] <= c[i, t])
+        m.addCons(g[H - 1] == 1)
+        m.setObjective(step + pyscipopt.quicksum(step * (1 - g[t]) for t in T), "minimize")
+    else:
+        scen = deadline_scenarios(d["deadline"], H, step, start_year, iv.get("deadline_shift", 0.0))
+        terms = []
+        for k, (years, p) in enumerate(scen):
+            last = last_period(years, H, step)
+            if last < 0 or p == 0:
+                continue   # never met
+            if objective == "probability":
+                y = m.addVar(vtype="B")
+                for i in required:
+                    m.addCons(y <= c[i, last])
+                terms.append(p * y)
+            else:
+                for s in streams:
+                    z = m.addVar(vtype="B")
+                    m.addCons(z <= c[s["name"], last])
+                    terms.append(p * s.get("value", 0.0) * z)
+        m.setObjective(pyscipopt.quicksum(terms), "maximize")
+    m.optimize()
+    if m.getStatus() == "infeasible":
+        return None
+    assert m.getStatus() == "optimal", m.getStatus()
+    return m.getObjVal()
+
+
+# =============================================================================================
+# Plan files
+# =============================================================================================
+
+CASES: dict[str, tuple[str, dict[str, str]]] = {}   # name -> (TOML, {data file name: CSV text})
+
+CASES["toy_fixed_years"] = ("""
+# MODEL.md's reference case: four 25-year serial chunks fit a 26-year deadline, 24 years do not.
+[plan]
+horizon = 30
+[[pools]]
+name = "researchers"
+supply = 1800
+[[streams]]
+name = "parallel"
+pool = "researchers"
+effort = 900
+min_duration = 5
+productivity = 0.05
+""" + "".join(f"""
+[[streams]]
+name = "serial-{k}"
+pool = "researchers"
+effort = 25
+min_duration = 25
+""" for k in "abcd") + """
+[deadline]
+years = 26
+[[interventions]]
+name = "capabilities work"
+deadline_shift = -2
+supply = [{ pool = "researchers", multiply = 3.0 }]
+""", {})
+
+CASES["lists_and_windows"] = ("""
+[plan]
+horizon = 8
+objective = "probability"
+[[pools]]
+name = "staff"
+supply = [2, 3, 5]
+[[streams]]
+name = "a"
+pool = "staff"
+effort = 9
+productivity = [0.5, 1, 1, 2]
+[[streams]]
+name = "b"
+pool = "staff"
+effort = 12
+min_duration = 3
+[[streams]]
+name = "c"
+pool = "staff"
+effort = 6
+after = ["a"]
+[deadline]
+scenarios = [[3, 0.2], [5, 0.3], [7.5, 0.5]]
+[[interventions]]
+name = "more staff for a while"
+supply = [{ pool = "staff", multiply = 2, add = 1, from_year = 2, until_year = 5 }]
+productivity = [{ streams = ["b"], multiply = 0.5, from_year = 3 }]
+[[interventions]]
+name = "earlier"
+deadline_shift = -1.5
+""", {})
+
+CASES["growth_half_step_lognormal"] = ("""
+[plan]
+horizon = 6
+step = 0.5
+[[pools]]
+name = "people"
+supply = { start = 2, growth = 0.3, cap = 4 }
+[[streams]]
+name = "first"
+pool = "people"
+effort = 4
+min_duration = 1.5
+[[streams]]
+name = "second"
+pool = "people"
+effort = 5
+release = 1.25
+after = [{ stream = "first", lag = 0.75 }]
+[[streams]]
+name = "side"
+pool = "people"
+effort = 3
+productivity = [1, 1, 0.5]
+[deadline]
+distribution = { kind = "lognormal", median = 4, sigma = 0.5 }
+[[interventions]]
+name = "capabilities work"
+deadline_shift = -0.7
+supply = [{ pool = "people", multiply = 1.5, from_year = 1, until_year = 3.5 }]
+""", {})
+
+CASES["csv_calendar_year_value"] = ("""
+[plan]
+start_year = 2030
+horizon = 10
+objective = "value"
+[[pools]]
+name = "technical"
+supply = { file = "workforce.csv", column = "technical" }
+[[pools]]
+name = "other"
+supply = { file = "workforce.csv", column = "other" }
+[[streams]]
+name = "build"
+pool = "technical"
+effort = 14
+min_duration = 3
+value = 5
+[[streams]]
+name = "govern"
+crew = { technical = 1, other = 2 }
+effort = 10
+value = 3
+[[streams]]
+name = "deploy"
+pool = "other"
+effort = 4
+after = ["build", { stream = "govern", lag = 1 }]
+value = 4
+[deadline]
+year = 2037.5
+[[interventions]]
+name = "more of the others from 2034"
+supply = [{ pool = "other", add = 2, from_year = 4 }]
+""", {"workforce.csv": "year,technical,other\n2028,3,5\n2031,4,4\n2033.5,5,3\n2036,6,2\n"})
+
+CASES["crews_max_staff_percentiles"] = ("""
+[plan]
+horizon = 10
+[[pools]]
+name = "theory"
+supply = 3
+[[pools]]
+name = "engineering"
+supply = [4, 6]
+[[streams]]
+name = "mixed"
+crew = { theory = 1, engineering = 2 }
+effort = 8
+[[streams]]
+name = "eng"
+pool = "engineering"
+effort = 10
+max_staff = 2
+[[streams]]
+name = "think"
+crew = { theory = 0.5 }
+effort = 6
+min_duration = 2
+after = ["mixed"]
+[deadline]
+distribution = { kind = "percentiles", points = [[2, 0.1], [5, 0.4], [8, 0.7]] }
+[[interventions]]
+name = "faster mixed"
+productivity = [{ streams = ["mixed"], multiply = 2, from_year = 3, until_year = 6 }]
+[[interventions]]
+name = "later"
+deadline_shift = 1.5
+""", {})
+
+CASES["percentiles_p_never_goal_subset"] = ("""
+[plan]
+horizon = 12
+[[pools]]
+name = "r"
+supply = 2
+[[streams]]
+name = "x"
+pool = "r"
+effort = 6
+min_duration = 4
+[[streams]]
+name = "y"
+pool = "r"
+effort = 10
+after = [{ stream = "x", lag = 2 }]
+[[streams]]
+name = "unneeded"
+pool = "r"
+effort = 30
+[goal]
+required = ["x", "y"]
+[deadline]
+distribution = { kind = "percentiles", points = [[3, 0.2], [9, 0.6]] }
+p_never = 0.2
+[[interventions]]
+name = "earlier"
+deadline_shift = -1
+[[interventions]]
+name = "later, less staff"
+deadline_shift = 2.5
+supply = [{ pool = "r", multiply = 0.5, until_year = 6 }]
+""", {})
+
+CASES["lognormal_p_never_step_two_value"] = ("""
+[plan]
+horizon = 16
+step = 2
+objective = "value"
+[[pools]]
+name = "r"
+supply = 3
+[[streams]]
+name = "a"
+pool = "r"
+effort = 12
+min_duration = 4
+value = 2
+[[streams]]
+name = "b"
+pool = "r"
+effort = 10
+release = 3
+after = [{ stream = "a", lag = 3 }]
+value = 5
+[[streams]]
+name = "c"
+pool = "r"
+effort = 16
+value = 1
+[deadline]
+distribution = { kind = "lognormal", median = 6, sigma = 0.8 }
+p_never = 0.1
+[[interventions]]
+name = "halved later"
+supply = [{ pool = "r", multiply = 0.5, from_year = 6 }]
+[[interventions]]
+name = "earlier"
+deadline_shift = -3
+""", {})
+
+CASES["earliest_chain"] = ("""
+[plan]
+horizon = 15
+objective = "earliest"
+[[pools]]
+name = "r"
+supply = [1, 2, 2, 3]
+[[streams]]
+name = "a"
+pool = "r"
+effort = 4
+min_duration = 2
+[[streams]]
+name = "b"
+pool = "r"
+effort = 6
+after = [{ stream = "a", lag = 1.5 }]
+[[streams]]
+name = "c"
+pool = "r"
+effort = 5
+after = ["a"]
+productivity = 0.5
+[[interventions]]
+name = "double supply"
+supply = [{ pool = "r", multiply = 2 }]
+[[interventions]]
+name = "slow c"
+productivity = [{ streams = ["c"], multiply = 0.2 }]
+""", {})
+
+CASES["earliest_infeasible"] = ("""
+[plan]
+horizon = 6
+objective = "earliest"
+[[pools]]
+name = "r"
+supply = 1
+[[streams]]
+name = "a"
+pool = "r"
+effort = 4
+[[streams]]
+name = "b"
+pool = "r"
+effort = 4
+after = ["a"]
+[[interventions]]
+name = "enough people"
+supply = [{ pool = "r", multiply = 3 }]
+""", {})
+
+CASES["earliest_step_two_ragged_horizon"] = ("""
+[plan]
+horizon = 9
+step = 2
+objective = "earliest"
+[[pools]]
+name = "r"
+supply = { start = 1.5, growth = 0.2 }
+[[streams]]
+name = "a"
+pool = "r"
+effort = 7
+min_duration = 3
+[[streams]]
+name = "b"
+pool = "r"
+effort = 9
+after = [{ stream = "a", lag = 1 }]
+[[interventions]]
+name = "late boost"
+supply = [{ pool = "r", multiply = 3, from_year = 4 }]
+""", {})
+
+CASES["scenario_edges"] = ("""
+[plan]
+horizon = 8
+[[pools]]
+name = "r"
+supply = 2
+[[streams]]
+name = "a"
+pool = "r"
+effort = 5
+[[streams]]
+name = "b"
+pool = "r"
+effort = 6
+after = ["a"]
+[deadline]
+scenarios = [[0.5, 0.1], [3, 0.3], [6.5, 0.2], [50, 0.4]]
+[[interventions]]
+name = "later"
+deadline_shift = 1
+[[interventions]]
+name = "earlier"
+deadline_shift = -2.5
+""", {})
+
+CASES["fixed_years_past_horizon_value"] = ("""
+[plan]
+horizon = 8
+objective = "value"
+[[pools]]
+name = "r"
+supply = 1.5
+[[streams]]
+name = "a"
+pool = "r"
+effort = 6
+value = 3
+[[streams]]
+name = "b"
+pool = "r"
+effort = 5
+value = 2
+[[streams]]
+name = "c"
+pool = "r"
+effort = 4
+value = 1
+[deadline]
+years = 30
+[[interventions]]
+name = "much earlier"
+deadline_shift = -25
+""", {})
+
+CASES["calendar_year_shift"] = ("""
+[plan]
+start_year = 2026
+horizon = 10
+[[pools]]
+name = "r"
+supply = 3
+[[streams]]
+name = "a"
+pool = "r"
+effort = 9
+min_duration = 2
+[[streams]]
+name = "b"
+pool = "r"
+effort = 4
+after = ["a"]
+[deadline]
+year = 2031
+[[interventions]]
+name = "half a year earlier"
+deadline_shift = -0.5
+""", {})
+
+CASES["zero_productivity_periods_lognormal_shift"] = ("""
+[plan]
+horizon = 10
+[[pools]]
+name = "r"
+supply = 4
+[[streams]]
+name = "a"
+pool = "r"
+effort = 6
+productivity = [0, 0, 1, 0.5]
+max_staff = 3
+[[streams]]
+name = "b"
+pool = "r"
+effort = 8
+min_duration = 3
+release = 2.5
+[deadline]
+distribution = { kind = "lognormal", median = 5, sigma = 0.4 }
+[[interventions]]
+name = "later"
+deadline_shift = 2
+productivity = [{ streams = ["a"], add = 1, from_year = 0, until_year = 2 }]
+""", {})
+
+CASES["half_step_value_scenarios"] = ("""
+[plan]
+horizon = 5
+step = 0.5
+objective = "value"
+[[pools]]
+name = "p"
+supply = { start = 3, growth = -0.2 }
+[[pools]]
+name = "q"
+supply = [0.5, 1, 1.5]
+[[streams]]
+name = "a"
+crew = { p = 1, q = 0.5 }
+effort = 3
+min_duration = 1
+value = 4
+[[streams]]
+name = "b"
+pool = "p"
+effort = 2.5
+after = [{ stream = "a", lag = 0.5 }]
+value = 6
+[[streams]]
+name = "c"
+pool = "q"
+effort = 2
+release = 0.75
+value = 1
+[deadline]
+scenarios = [[1.2, 0.25], [2.5, 0.25], [3.75, 0.5]]
+[[interventions]]
+name = "q boost"
+supply = [{ pool = "q", multiply = 2, from_year = 0.5, until_year = 2 }]
+""", {})
+
+
+CASES["csv_half_step_windows"] = ("""
+# Completion hinges on the exact per-period supply: CSV rows between period starts, a window edge.
+[plan]
+start_year = 2030
+horizon = 5
+step = 0.5
+[[pools]]
+name = "r"
+supply = { file = "supply.csv", column = "fte" }
+[[streams]]
+name = "only"
+pool = "r"
+effort = 6
+[deadline]
+scenarios = [[1, 0.1], [1.5, 0.1], [2, 0.1], [2.5, 0.1], [3, 0.2], [3.5, 0.2], [4, 0.2]]
+[[interventions]]
+name = "double until 1.5"
+supply = [{ pool = "r", multiply = 2, until_year = 1.5 }]
+[[interventions]]
+name = "plus one from 2"
+supply = [{ pool = "r", add = 1, from_year = 2 }]
+""", {"supply.csv": "year,fte\n2029,1\n2031,2\n2032.5,4\n2031.2,3\n"})
+
+
+def toml(data: dict) -> str:
+    """A plan dict as TOML: tables, arrays of tables, inline values (enough for synthetic plans)."""
+    def value(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        if isinstance(v, str):
+            return json.dumps(v)
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+
+    out = []
+    for key, v in data.items():
+        for table in ([v] if isinstance(v, dict) else v):
+            out.append(f"[{key}]" if isinstance(v, dict) else f"[[{key}]]")
+            out += [f"{k} = {value(x)}" for k, x in table.items()]
+    return "\n".join(out) + "\n"
+
+
+for seed, objective in [(1, "probability"), (2, "value"), (3, "earliest"), (9, "probability")]:
+    CASES[f"synthetic_{seed}_{objective}"] = (toml(synthetic.plan_dict(
+        streams=5, periods=10, scenarios=4, pools=2, tightness=0.5, seed=seed, objective=objective)), {})
+
+
+def _variants():
+    for name, (text, _) in CASES.items():
+        for iv in [None] + [v["name"] for v in tomllib.loads(text).get("interventions", [])]:
+            yield pytest.param(name, iv, id=f"{name}-{iv or 'baseline'}")
+
+
+@pytest.mark.parametrize("case, intervention", list(_variants()))
+def test_planner_matches_independent_formulation(case, intervention, tmp_path):
+    text, files = CASES[case]
+    path = tmp_path / "plan.toml"
+    path.write_text(text, encoding="utf-8")
+    for name, content in files.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    expected = independent_optimum(path, intervention)
+    result = planner.solve(planner.load(path), intervention, gap=1e-9)
+    if expected is None:
+        assert result.status == "infeasible", (result.status, result.objective)
         return
-    assert raw.status == "optimal" and ours.status == "optimal"
-    assert ours.objective == pytest.approx(raw.objective, rel=1e-6, abs=1e-6)
+    assert result.status == "optimal", (result.status, result.message)
+    assert result.objective == pytest.approx(expected, rel=TOL, abs=TOL)
+
+
+def test_independent_numbers_by_hand(tmp_path):
+    """The test's own helpers against hand values, so that agreement above means something."""
+    assert percentiles_cdf(3.5, [[2, 0.1], [5, 0.4]]) == pytest.approx(0.25)
+    assert percentiles_cdf(1.0, [[2, 0.1]]) == pytest.approx(0.05)
+    assert percentiles_cdf(9.0, [[2, 0.1], [5, 0.4]]) == pytest.approx(0.4)
+    assert lognormal_cdf(4.0, 4.0, 0.5) == pytest.approx(0.5)
+    assert series({"start": 2, "growth": 0.3, "cap": 4}, 4, 0.5, 2026, tmp_path) == \
+        pytest.approx([2, 2 * 1.3 ** 0.5, 2.6, 2 * 1.3 ** 1.5])
+    (tmp_path / "x.csv").write_text("year,v\n2031,3\n2028,1\n2033.5,4\n")
+    assert series({"file": "x.csv", "column": "v"}, 5, 1.0, 2030, tmp_path) == [1, 3, 3, 3, 4]
+    # percentiles [[2, 0.1], [8, 0.7]], H = 4 periods of 2 years, p_never 0.5: G = 0.5 F
+    scen = deadline_scenarios({"distribution": {"kind": "percentiles", "points": [[2, 0.1], [8, 0.7]]},
+                               "p_never": 0.5}, 4, 2.0, 2026, 0.0)
+    assert [y for y, _ in scen] == [2, 4, 6, 8]
+    assert [p for _, p in scen] == pytest.approx([0.1, 0.1, 0.1, 0.65])
+    assert last_period(26, 30, 1.0) == 25 and last_period(50, 8, 1.0) == 7 and last_period(0.5, 8, 1.0) == -1

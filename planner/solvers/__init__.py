@@ -1,12 +1,17 @@
-"""Solver backends: each loads a `LinearModel`, solves it and returns a `RawSolution`.
+"""Solver backends: each loads a `LinearModel`, solves it once and returns a `RawSolution`.
 
-`highs` (the default) hands the arrays straight to HiGHS through highspy: no per-term Python
-objects, and in-place updates for re-solves. Any other name goes through Pyomo's SolverFactory
-(`pyomo:highs` runs HiGHS through Pyomo's highspy interface), for users with another MIP solver.
+`highs` (the default) hands the arrays straight to HiGHS through highspy. `scip` hands them to SCIP
+through pyscipopt (a second, independent solver, used to cross-check HiGHS). Any other name goes
+through Pyomo (`pyomo:highs` runs HiGHS through Pyomo's highspy interface; a bare name such as
+`cbc` or `gurobi_direct` is a Pyomo solver too), for users with another MIP solver.
+
+`get_backend` returns a new object on every call and fails at once, naming the solvers this
+machine has, if the one asked for is unknown or unavailable, so that nothing is built in vain.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -34,18 +39,74 @@ class RawSolution:
 
 
 class Backend(Protocol):
+    """One object per solve: `load` a model once, `solve` it once."""
+
     name: str
 
     def load(self, lm) -> None: ...
 
-    def update(self, lm) -> bool: ...
+    def solve(self, options: SolveOptions) -> RawSolution: ...
 
-    def solve(self, options: SolveOptions, tie_break: np.ndarray | None = None) -> RawSolution: ...
+
+# Pyomo solver names that can solve a MIP, listed when present (Pyomo registers many more: NLP
+# solvers and meta-solvers such as gdpopt, which report "available" but are no use here).
+PYOMO_MIP_SOLVERS = ("highs", "appsi_highs", "cbc", "appsi_cbc", "glpk", "scip_direct", "scip",
+                     "gurobi_direct", "gurobi_persistent", "appsi_gurobi", "gurobi", "cplex_direct",
+                     "cplex_persistent", "appsi_cplex", "cplex", "xpress_direct", "xpress", "mosek_direct",
+                     "cuopt", "gams", "sas")
 
 
 def get_backend(name: str = "highs") -> Backend:
+    """A fresh backend for `name`: "highs", "scip", "pyomo:<name>" or a bare Pyomo solver name."""
     if name == "highs":
         from .highs import HighsBackend
         return HighsBackend()
-    from .pyomo import PyomoBackend
-    return PyomoBackend(name.removeprefix("pyomo:"))
+    if name == "scip":
+        if _scip_available():
+            from .scip import ScipBackend
+            return ScipBackend()
+        raise _unknown(name, "SCIP needs pyscipopt (pip install pyscipopt)")
+    solver = name.removeprefix("pyomo:")
+    if solver and _pyomo_available(solver):
+        from .pyomo import PyomoBackend
+        return PyomoBackend(solver)
+    raise _unknown(name, "unknown, or not installed here")
+
+
+def available_solvers() -> list[str]:
+    """Solver names `get_backend` accepts on this machine (Pyomo's MIP solvers with their prefix)."""
+    names = ["highs"] + (["scip"] if _scip_available() else [])
+    return names + [f"pyomo:{s}" for s in PYOMO_MIP_SOLVERS if _pyomo_available(s)]
+
+
+def _unknown(name: str, why: str):
+    from ..errors import UsageError
+    return UsageError(f"solver '{name}' is not available ({why}); available on this machine: "
+                      f"{', '.join(available_solvers())}")
+
+
+@lru_cache(maxsize=None)
+def _scip_available() -> bool:
+    try:
+        import pyscipopt  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=None)  # asked at every solve; the answer does not change while we run
+def _pyomo_available(solver: str) -> bool:
+    """Whether Pyomo can run `solver` here, asked the way PyomoBackend will run it: through the new
+    solver interface when it knows the name, else through the legacy SolverFactory."""
+    try:
+        import pyomo.environ as pyo
+        from pyomo.contrib.solver.common.factory import SolverFactory as ContribFactory
+    except ImportError:
+        return False
+    try:
+        if solver in set(ContribFactory):
+            return bool(ContribFactory(solver).available())
+        # only registered names: Pyomo logs a traceback for an unknown one
+        return solver in set(pyo.SolverFactory) and bool(pyo.SolverFactory(solver).available(exception_flag=False))
+    except Exception:  # a plugin that fails to start is not available
+        return False
