@@ -6,26 +6,33 @@ and compare the optimum with and without capabilities work.
     result = planner.solve(plan)
     comparison = planner.compare(plan)
 
-Heavy imports (numpy, the solver stack) happen only when a solve is asked for.
+Importing the package loads only the standard library (and planner.errors): the plan schema
+(pydantic), numpy and the solver stack are imported on first use of the name that needs them, so
+`planner --help` starts at once and `planner check` never loads a solver.
 """
 from __future__ import annotations
 
 from .errors import NoSolutionError, PlanError, PlannerError, VerificationError
-from .plan import Plan, from_dict, load
 
 __version__ = "0.1.0"
 __all__ = ["Plan", "load", "from_dict", "solve", "compare", "Model", "resolve", "PlannerError",
            "PlanError", "NoSolutionError", "VerificationError"]
 
+# public name -> (module, attribute), imported when the name is first asked for
+_LAZY = {"Plan": ("plan", "Plan"), "load": ("plan", "load"), "from_dict": ("plan", "from_dict"),
+         "solve": ("run", "solve"), "Model": ("run", "Model"), "compare": ("analysis", "compare"),
+         "resolve": ("instance", "resolve")}
+
 
 def __getattr__(name: str):
-    if name in ("solve", "Model"):
-        from . import run
-        return getattr(run, name)
-    if name == "compare":
-        from .analysis import compare
-        return compare
-    if name == "resolve":
-        from .instance import resolve
-        return resolve
+    if name in _LAZY:
+        from importlib import import_module
+        module, attr = _LAZY[name]
+        value = getattr(import_module(f".{module}", __name__), attr)
+        globals()[name] = value  # later look-ups skip this function
+        return value
     raise AttributeError(f"module 'planner' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -5,9 +5,14 @@ limit), 4 a schedule failed verification (a bug: please report it), 130 interrup
 """
 from __future__ import annotations
 
+# Only the standard library (and the stdlib-only errors module) at the top: what `import
+# planner.cli` runs happens before main's try, where a Ctrl-C would still print a traceback.
+# Everything else (numpy, the solver stack, rich) is imported inside main.
 import argparse
 import contextlib
+import errno
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -17,8 +22,39 @@ from .errors import PlannerError, UsageError
 EXIT_OK, EXIT_INVALID, EXIT_NO_SOLUTION, EXIT_INTERRUPTED = 0, 2, 3, 130
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in the form of every other error: one line, exit code 2."""
+
+    def error(self, message: str):
+        self.exit(EXIT_INVALID, f"planner: error: {message} (see '{self.prog} --help')\n")
+
+
+def _gap(text: str) -> float:
+    """--gap: 1 or more would call any plan optimal; NaN would compare false with everything."""
+    return _ranged(text, float, lambda v: 0 <= v < 1, "a number with 0 <= gap < 1")
+
+
+def _time_limit(text: str) -> float:
+    return _ranged(text, float, lambda v: 0 < v < math.inf, "a finite number > 0 (seconds)")
+
+
+def _threads(text: str) -> int:
+    return _ranged(text, int, lambda v: v >= 1, "a whole number >= 1")
+
+
+def _ranged(text: str, cast, valid, what: str):
+    """`text` cast and checked, or an argparse error that states the valid range."""
+    try:
+        value = cast(text)
+    except ValueError:
+        value = None
+    if value is None or not valid(value):  # `not valid`, so NaN fails every range
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="planner", description=(
+    p = _Parser(prog="planner", description=(
         "Allocate researcher-years across serial and parallel alignment work under a deadline, "
         "and compare the optimum with and without capabilities work."))
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -32,10 +68,11 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("plan", type=Path)
         s.add_argument("--json", action="store_true", help="print the result as JSON")
         s.add_argument("-o", "--output", type=Path, help="also write the result to FILE (.json or .csv)")
-        s.add_argument("--time-limit", type=float, metavar="SECONDS",
-                       help="stop each solve after SECONDS and keep the best plan found")
-        s.add_argument("--gap", type=float, default=1e-6, help="relative MIP gap counted as optimal (default 1e-6)")
-        s.add_argument("--threads", type=int, help="solver threads")
+        s.add_argument("--time-limit", type=_time_limit, metavar="SECONDS",
+                       help="stop each solve after SECONDS (> 0) and keep the best plan found")
+        s.add_argument("--gap", type=_gap, default=1e-6,
+                       help="relative MIP gap counted as optimal, 0 <= GAP < 1 (default 1e-6)")
+        s.add_argument("--threads", type=_threads, help="solver threads (>= 1)")
         s.add_argument("--solver", default="highs",
                        help="'highs' (default, direct), or any Pyomo solver name, e.g. pyomo:highs, cbc, gurobi")
         s.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
@@ -56,18 +93,24 @@ def _allow_dir(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    """Run one command and return its exit code. Everything from parsing the command line to the
+    last flush of stdout runs inside the try, so a Ctrl-C while the solver stack is still being
+    imported, or a reader that has gone (`| head -1`), ends as cleanly as an error in a plan."""
+    code = EXIT_OK
     try:
-        return {"check": _check, "solve": _solve, "compare": _compare}[args.command](args)
-    except PlannerError as e:
-        _error(str(e))
-        return e.exit_code
+        try:
+            args = _parser().parse_args(argv)
+            code = {"check": _check, "solve": _solve, "compare": _compare}[args.command](args)
+        except PlannerError as e:
+            _error(str(e))
+            code = e.exit_code
+        sys.stdout.flush()  # here, not at exit, where a closed pipe prints "Exception ignored"
     except KeyboardInterrupt:
         _error("interrupted")
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:  # e.g. `planner compare PLAN --json | head`
+        code = EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader has what it wanted: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+    return code
 
 
 def _error(message: str) -> None:
@@ -86,11 +129,15 @@ def _options(args) -> dict:
 
 
 def _literal(text: str):
+    """An --option value as the solver wants it: int, finite float, bool, else the string
+    (so `nan` reaches the solver as text and is refused there, not used as a number)."""
     for cast in (int, float):
         try:
-            return cast(text)
+            value = cast(text)
         except ValueError:
-            pass
+            continue
+        if math.isfinite(value):
+            return value
     return {"true": True, "false": False}.get(text.lower(), text)
 
 
@@ -122,7 +169,7 @@ def _check(args) -> int:
 def _solve(args) -> int:
     from . import load, solve
 
-    _check_output(args.output)
+    _check_output(args.output, args.plan)
     plan = load(args.plan, allow_dirs=args.allow_dir)
     if args.intervention:
         plan.intervention(args.intervention)  # a clear error for an unknown name, before solving
@@ -134,7 +181,7 @@ def _solve(args) -> int:
         print(result.to_json(allocation=False))
     else:
         from .report import print_result
-        print_result(result)
+        print_result(result, _console())
     if result.interrupted:
         return _interrupted(args.output, [])
     return EXIT_OK if result.solved else _no_solution(result)
@@ -143,7 +190,7 @@ def _solve(args) -> int:
 def _compare(args) -> int:
     from . import compare, load
 
-    _check_output(args.output)
+    _check_output(args.output, args.plan)
     plan = load(args.plan, allow_dirs=args.allow_dir)
     with _solver_log(args):
         comparison = compare(plan, solver=args.solver, interventions=args.only,
@@ -155,14 +202,14 @@ def _compare(args) -> int:
                 print(comparison.to_json(allocation=False))
             else:
                 from .report import print_comparison
-                print_comparison(comparison)
+                print_comparison(comparison, _console())
         return _interrupted(args.output, comparison.not_run)
     _write(args.output, comparison)
     if args.json:
         print(comparison.to_json(allocation=False))
     else:
         from .report import print_comparison
-        print_comparison(comparison)
+        print_comparison(comparison, _console())
     unsolved = [r for r in [comparison.baseline] + [iv.result for iv in comparison.interventions] if not r.solved]
     return _no_solution(unsolved[0]) if unsolved else EXIT_OK
 
@@ -196,10 +243,24 @@ def _progress(total: int):
     return report
 
 
+def _console():
+    """rich's console on stdout, except that a closed pipe raises BrokenPipeError for main to
+    handle like print()'s (rich's own handler exits with code 1)."""
+    from rich.console import Console
+
+    class StdoutConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, "stdout is closed")
+
+    return StdoutConsole()
+
+
 @contextlib.contextmanager
 def _solver_log(args):
-    """With --json, stdout carries only the JSON: the solver's --verbose log goes to stderr."""
-    if not (args.json and args.verbose):
+    """With --json, stdout carries only the JSON: whatever the solver prints (its --verbose log, or
+    one turned on by a raw --option such as output_flag=true) goes to stderr instead."""
+    if not args.json:
         yield
         return
     sys.stdout.flush()
@@ -213,9 +274,21 @@ def _solver_log(args):
         os.close(saved)
 
 
-def _check_output(path: Path | None) -> None:
-    if path is not None and path.suffix.lower() not in (".json", ".csv"):
+def _check_output(path: Path | None, plan: Path) -> None:
+    """Refuse an -o file that cannot be written (or would replace the plan) before the solve."""
+    if path is None:
+        return
+    if path.suffix.lower() not in (".json", ".csv"):
         raise UsageError(f"-o {path}: the output file must end in .json or .csv")
+    with contextlib.suppress(OSError):  # either file missing: not the same file
+        if os.path.samefile(path, plan):
+            raise UsageError(f"-o {path}: that is the plan file, which the result would replace")
+    from .files import check_writable
+
+    try:
+        check_writable(path)
+    except OSError as e:
+        raise UsageError(f"-o {path}: cannot write: {e}") from None
 
 
 def _write(path: Path | None, result) -> None:
@@ -224,7 +297,10 @@ def _write(path: Path | None, result) -> None:
     from .files import write_atomic
 
     text = result.to_csv() if path.suffix.lower() == ".csv" else result.to_json() + "\n"
-    write_atomic(path, text)
+    try:
+        write_atomic(path, text)
+    except OSError as e:  # checked before the solve, but a disk can fill or a folder go meanwhile
+        raise UsageError(f"-o {path}: cannot write: {e.strerror or e}") from None
 
 
 if __name__ == "__main__":

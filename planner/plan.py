@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import sys
 import tomllib
-from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -18,6 +19,7 @@ from pydantic import (BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, 
                       ValidationError, model_validator)
 
 from .errors import PlanError
+from .files import read_text
 
 # Magnitude limits keep every number in a range the solver handles exactly (HiGHS refuses
 # coefficients past 1e15); each is far beyond any real plan.
@@ -25,6 +27,12 @@ BIG = 1e9            # person-years, FTE, values
 YEARS = 1e4          # the longest horizon
 LONG = 1e6           # durations, lags, releases (longer than any horizon, but not overflowing)
 MAX_PERIODS = 10_000
+MAX_STREAM_PERIODS = 200_000
+"""The most streams x periods a plan may have. Every stream-period is a few variables and rows of
+the MIP, and even a trivial plan (independent streams of effort 1 on one pool, horizon 20) takes
+HiGHS 11-25 s to build and solve at 10,000 streams (200,000 stream-periods) and 34-51 s at 20,000,
+measured on 2 shared cores; real plans, with deadlines, precedences and several pools, are harder.
+Past this limit a plan is refused with a message instead of being left to run for minutes."""
 NonNeg = Annotated[float, Ge(0), Le(BIG)]
 Positive = Annotated[float, Gt(0), Le(BIG)]
 Years = Annotated[float, Ge(0), Le(LONG)]
@@ -295,11 +303,20 @@ class Plan(Table):
 
     @model_validator(mode="after")
     def _references(self) -> Plan:
+        _check_size(self)
         _check_references(self)
         return self
 
 
-# --- cross-reference checks -------------------------------------------------------------------
+# --- size and cross-reference checks ------------------------------------------------------------
+
+def _check_size(p: Plan) -> None:
+    streams, periods = len(p.streams), p.plan.periods
+    if streams * periods > MAX_STREAM_PERIODS:
+        raise _RefError("[plan]", "horizon", f"{streams:,} streams x {periods:,} periods = "
+                        f"{streams * periods:,} stream-periods; at most {MAX_STREAM_PERIODS:,} solve in "
+                        "reasonable time (use fewer [[streams]], a shorter horizon or a longer step)")
+
 
 def _unique(items, table: str):
     seen = set()
@@ -320,10 +337,10 @@ def _check_references(p: Plan) -> None:
         for r in s.crew_units:
             if r not in pools:
                 raise _RefError(where, "pool" if s.pool else f"crew.{r}", f"unknown pool '{r}'")
-        for a in s.predecessors:
-            if a.stream not in streams:
-                raise _RefError(where, "after", f"unknown stream '{a.stream}'")
-            if a.stream == s.name:
+        for name in _after_names(s):
+            if name not in streams:
+                raise _RefError(where, "after", f"unknown stream '{name}'")
+            if name == s.name:
                 raise _RefError(where, "after", "a stream cannot come after itself")
     cycle = _find_cycle(p)
     if cycle:
@@ -348,12 +365,33 @@ def _check_references(p: Plan) -> None:
                         f"year {p.deadline.year:g} is before start_year {p.plan.start_year}")
 
 
+def _after_names(s: Stream) -> list[str]:
+    """The streams `s` comes after (without building an `After` for each, as `predecessors` does)."""
+    return [a if isinstance(a, str) else a.stream for a in s.after]
+
+
 def _find_cycle(p: Plan) -> list[str] | None:
-    """A precedence cycle as a list of stream names (first = last), or None."""
-    try:
-        TopologicalSorter({s.name: [a.stream for a in s.predecessors] for s in p.streams}).prepare()
-    except CycleError as e:
-        return list(reversed(e.args[1]))
+    """A precedence cycle as a list of stream names, each after the next (first = last), or None.
+    An iterative depth-first search: linear in streams and links, and a chain of 20,000 streams
+    is deeper than Python's recursion limit."""
+    after = {s.name: _after_names(s) for s in p.streams}
+    done: set[str] = set()
+    for root in after:
+        if root in done:
+            continue
+        path, on_path, todo = [root], {root}, [iter(after[root])]
+        while todo:
+            nxt = next(todo[-1], None)
+            if nxt is None:  # every stream this one comes after is cycle-free
+                done.add(path[-1])
+                on_path.discard(path.pop())
+                todo.pop()
+            elif nxt in on_path:
+                return path[path.index(nxt):] + [nxt]
+            elif nxt not in done:
+                path.append(nxt)
+                on_path.add(nxt)
+                todo.append(iter(after[nxt]))
     return None
 
 
@@ -363,22 +401,121 @@ def load(path: str | Path, *, allow_dirs: tuple[str | Path, ...] = ()) -> Plan:
     """Read a plan from a TOML or JSON file; any problem is a `PlanError` naming file, table and key.
     `allow_dirs` are further folders its data files may be read from (see `Plan.data_dirs`)."""
     path = Path(path)
+    file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)  # a regular file only: a FIFO would wait for a writer forever
     except FileNotFoundError:
-        raise PlanError("no such file", file=str(path)) from None
+        raise PlanError("no such file", file=file) from None
     except (OSError, UnicodeDecodeError) as e:
-        raise PlanError(f"cannot read: {e}", file=str(path)) from None
+        raise PlanError(f"cannot read: {e}", file=file) from None
     kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
     try:
-        data = json.loads(text) if kind == "JSON" else tomllib.loads(text)
+        data = _parse_json(text, file) if kind == "JSON" else tomllib.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
-        raise PlanError(f"not valid {kind}: {e}", file=str(path)) from None
+        raise PlanError(f"not valid {kind}: {e}", file=file) from None
+    except ValueError as e:  # tomllib: an integer longer than Python reads
+        raise _long_toml_integer(text, file, e) from None
     except RecursionError:
-        raise PlanError(f"not a plan: {kind} nested too deeply", file=str(path)) from None
+        raise PlanError(f"not a plan: {kind} nested too deeply", file=file) from None
     plan = from_dict(data, source=path)
     plan._allowed_dirs = tuple(Path(d) for d in allow_dirs)
     return plan
+
+
+class _Duplicate(dict):
+    """A JSON object that gave `key` more than once."""
+
+    key: str
+
+
+class _LongInteger:
+    """Stands for a JSON integer longer than Python reads (`sys.get_int_max_str_digits()`)."""
+
+    def __init__(self, digits: int):
+        self.digits = digits
+
+
+def _parse_json(text: str, file: str) -> Any:
+    """JSON read as strictly as TOML: a key given twice is an error (json keeps the last one
+    silently), and an integer too long for Python is named by where it is, not a bare ValueError."""
+    trouble: list = []
+
+    def pairs(items: list) -> dict:
+        obj = dict(items)
+        if len(obj) < len(items):
+            seen: set = set()
+            obj = _Duplicate(obj)
+            obj.key = next(k for k, _ in items if k in seen or seen.add(k))
+            trouble.append(obj)
+        return obj
+
+    def integer(digits: str):
+        try:
+            return int(digits)
+        except ValueError:
+            trouble.append(_LongInteger(len(digits.lstrip("-"))))
+            return trouble[-1]
+
+    data = json.loads(text, object_pairs_hook=pairs, parse_int=integer)
+    for bad in trouble:  # the first that is still in the data (a duplicate may have replaced it)
+        loc = _path_to(bad, data)
+        if loc is None:
+            continue
+        if isinstance(bad, _Duplicate):
+            loc, message = loc + [bad.key], "duplicate key (JSON would silently keep the last value)"
+        else:
+            message = _too_long(bad.digits)
+        table, key = ("(top level)", str(loc[0])) if len(loc) == 1 else _locate(loc, data)
+        raise PlanError(message, file=file, table=table, key=key)
+    return data
+
+
+def _path_to(target: Any, node: Any, loc: list | None = None) -> list | None:
+    """The keys and indices leading from `node` to the object `target`, or None."""
+    loc = loc or []
+    if node is target:
+        return loc
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for k, child in children:
+        found = _path_to(target, child, loc + [k])
+        if found is not None:
+            return found
+    return None
+
+
+def _too_long(digits: int) -> str:
+    return (f"an integer of {digits:,} digits, more than Python reads ({sys.get_int_max_str_digits():,}); "
+            "no plan value needs that many")
+
+
+_TOML_HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([\w.\-]+)[ \t]*\]", re.M)
+_TOML_NAME = re.compile(r'^[ \t]*name[ \t]*=[ \t]*"([^"\n]*)"', re.M)
+
+
+def _long_toml_integer(text: str, file: str, error: ValueError) -> PlanError:
+    """tomllib stops at an integer longer than Python reads with a bare ValueError and no position,
+    so find the number in the text: its line, the keys before it on that line, and its table."""
+    limit = sys.get_int_max_str_digits()
+    number = re.search(r"[0-9][0-9_]{%d,}" % limit, text) if limit else None
+    if number is None:
+        return PlanError(f"not valid TOML: {error}", file=file)
+    at = number.start()
+    line_start = text.rfind("\n", 0, at) + 1
+    keys = re.findall(r"([\w\-]+)[ \t]*=", text[line_start:at])
+    table, counts = "(top level)", {}
+    for header in _TOML_HEADER.finditer(text, 0, at):
+        name = header.group(2)
+        if header.group(1) == "[[":
+            counts[name] = counts.get(name, 0) + 1
+            table = f"[[{name}]] #{counts[name]}"
+            following = _TOML_HEADER.search(text, header.end())
+            given = _TOML_NAME.search(text, header.end(), following.start() if following else len(text))
+            table += f' "{given.group(1)}"' if given else ""
+        else:
+            table = f"[{name}]"
+    line = text.count("\n", 0, at) + 1
+    digits = sum(c.isdigit() for c in number.group())
+    return PlanError(f"line {line}: {_too_long(digits)}", file=file, table=table, key=".".join(keys) or None)
 
 
 def from_dict(data: Any, source: str | Path | None = None) -> Plan:

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 from pathlib import Path
 
 import numpy as np
 
 from .errors import PlanError
+from .files import read_text
 from .plan import FileColumn, Growth
 
 
@@ -54,34 +56,59 @@ def evaluate(spec, starts: np.ndarray, *, start_year: int, base_dir: Path, data_
 
 
 def read_column(path: Path, column: str, *, file: str | None, table: str, key: str):
-    """(years, values) of one numeric column of a CSV with a `year` column; '#' lines are comments."""
+    """(years, values) of one numeric column of a CSV with a `year` column; '#' lines are comments.
+
+    The header must name each column once and every row must have one cell per column: a short or
+    long row means its cells have shifted, and a number read from the wrong column is worse than
+    an error. Messages give the file's own line numbers."""
     def fail(msg: str, k: str = "file") -> PlanError:
         return PlanError(f"{path}: {msg}", file=file, table=table, key=f"{key}.{k}")
 
     try:
-        with open(path, newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(line for line in f if line.strip() and not line.lstrip().startswith("#")))
+        text = read_text(path)  # a regular file only: a FIFO would wait for a writer forever
     except FileNotFoundError:
         raise fail("no such file") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
+    except (OSError, UnicodeDecodeError) as e:
         raise fail(f"cannot read: {e}") from None
-    if not rows:
+    line_numbers: list[int] = []  # of the lines handed to the csv reader, so rows can be named
+
+    def data_lines():
+        for n, line in enumerate(io.StringIO(text, newline=""), 1):
+            if line.strip() and not line.lstrip().startswith("#"):
+                line_numbers.append(n)
+                yield line
+
+    try:
+        rows = [(line_numbers[-1], row) for row in csv.reader(data_lines())]
+    except csv.Error as e:
+        raise fail(f"cannot read: {e}") from None
+    if len(rows) < 2:
         raise fail("no data rows")
+    (header_line, header), rows = rows[0], rows[1:]
+    for j, name in enumerate(header):
+        if name in header[:j]:
+            raise fail(f"line {header_line}: column '{name}' appears twice in the header")
     for col, k in (("year", "file"), (column, "column")):
-        if col not in rows[0]:
-            raise fail(f"no column '{col}' (columns: {', '.join(rows[0])})", k)
+        if col not in header:
+            raise fail(f"no column '{col}' (columns: {', '.join(header)})", k)
+    iy, iv = header.index("year"), header.index(column)
     years, values = [], []
-    for n, row in enumerate(rows, 1):
+    for line, row in rows:
+        if len(row) > len(header):
+            raise fail(f"line {line}: {len(row)} cells for {len(header)} columns "
+                       f"(an extra cell after column '{header[-1]}')")
+        if len(row) < len(header):
+            raise fail(f"line {line}: no cell for column '{header[len(row)]}'")
+        y_text, v_text = row[iy], row[iv]
         try:
-            y, v = float(row["year"]), float(row[column])
-        except (TypeError, ValueError):
-            raise fail(f"data row {n}: year '{row['year']}', {column} '{row[column]}' is not a number",
-                       "column") from None
+            y, v = float(y_text), float(v_text)
+        except ValueError:
+            raise fail(f"line {line}: year '{y_text}', {column} '{v_text}' is not a number", "column") from None
         if not abs(y) <= 1e6:
-            raise fail(f"data row {n}: year {row['year']} is not a calendar year", "file")
+            raise fail(f"line {line}: year {y_text} is not a calendar year", "file")
         if not 0 <= v <= 1e12:
-            raise fail(f"data row {n}: {column} must be a finite number >= 0 and at most 1e12, "
-                       f"got {row[column]}", "column")
+            raise fail(f"line {line}: {column} must be a finite number >= 0 and at most 1e12, "
+                       f"got {v_text}", "column")
         years.append(y)
         values.append(v)
     order = np.argsort(years, kind="stable")

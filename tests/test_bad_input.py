@@ -6,7 +6,10 @@ format of the contract: `file: table: key 'k': message`.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 from dataclasses import dataclass, field
 
 import pytest
@@ -98,6 +101,31 @@ CASES = [
     Case("json-syntax", '{"plan": {"horizon": 10,}', None, None, "not valid JSON", suffix=".json"),
     Case("json-top-level-list", "[1, 2, 3]", "(top level)", None, "top level", suffix=".json"),
     Case("json-top-level-string", '"a plan"', "(top level)", None, "top level", suffix=".json"),
+    Case("json-duplicate-key", json.dumps({"plan": {"horizon": 10, "objective": "earliest"},
+                                           "pools": [{"name": "staff", "supply": 4}]})[:-1]
+         + ', "streams": [{"name": "a", "pool": "staff", "effort": 6, "effort": 60}]}',
+         '[[streams]] #1 "a"', "effort", "duplicate key", suffix=".json"),
+    Case("json-duplicate-key-plan",
+         '{"plan": {"horizon": 10, "objective": "earliest", "horizon": 12}, '
+         '"pools": [{"name": "staff", "supply": 4}], "streams": [{"name": "a", "pool": "staff", "effort": 6}]}',
+         "[plan]", "horizon", "duplicate key", suffix=".json"),
+    Case("json-duplicate-top-level-table",
+         '{"plan": {"horizon": 10, "objective": "earliest"}, "pools": [{"name": "staff", "supply": 4}], '
+         '"streams": [{"name": "a", "pool": "staff", "effort": 6}], "plan": {"horizon": 20}}',
+         "(top level)", "plan", "duplicate key", suffix=".json"),
+    Case("json-duplicate-key-nested",
+         '{"plan": {"horizon": 10, "objective": "earliest"}, "pools": [{"name": "staff", '
+         '"supply": {"start": 3, "growth": 0.1, "start": 4}}], "streams": [{"name": "a", "pool": "staff", "effort": 6}]}',
+         '[[pools]] #1 "staff"', "supply.start", "duplicate key", suffix=".json"),
+    Case("json-integer-too-long",
+         '{"plan": {"horizon": 10, "objective": "earliest"}, "pools": [{"name": "staff", "supply": 4}], '
+         '"streams": [{"name": "a", "pool": "staff", "effort": ' + "9" * 5000 + '}]}',
+         '[[streams]] #1 "a"', "effort", "5,000 digits", suffix=".json"),
+    Case("toml-integer-too-long", HEADER + POOL + stream('pool = "staff"\neffort = ' + "7" * 5000),
+         '[[streams]] #1 "a"', "effort", "5,000 digits", named=("line 14",)),
+    Case("toml-negative-integer-too-long-in-a-list",
+         HEADER + pool("supply = [4, -" + "1" * 4400 + "]") + STREAM_A,
+         '[[pools]] #1 "staff"', "supply", "4,400 digits", named=("line 9",)),
     # --- unknown keys in every table ----------------------------------------------------------------
     Case("unknown-key-plan", HEADER + "horizn = 12\n" + POOL + STREAM_A, "[plan]", "horizn", "unknown key"),
     Case("unknown-key-pools", HEADER + pool("supply = 4\nsuply = 5") + STREAM_A,
@@ -308,6 +336,18 @@ CASES = [
          "supply.file", "no data", stage="resolve", files={"s.csv": "year,fte\n"}),
     Case("csv-duplicate-year", csv_pool('{ file = "s.csv", column = "fte" }'), '[[pools]] #1 "staff"',
          "supply.file", "twice", stage="resolve", files={"s.csv": "year,fte\n2020,5\n2020,6\n"}),
+    Case("csv-duplicate-header", csv_pool('{ file = "s.csv", column = "fte" }'), '[[pools]] #1 "staff"',
+         "supply.file", "appears twice", stage="resolve", files={"s.csv": "year,fte,fte\n2020,5,6\n"},
+         named=("line 1", "'fte'")),
+    Case("csv-extra-cell", csv_pool('{ file = "s.csv", column = "fte" }'), '[[pools]] #1 "staff"',
+         "supply.file", "extra cell", stage="resolve", files={"s.csv": "# c\nyear,fte\n2020,5\n2028,8,9\n"},
+         named=("line 4", "'fte'")),
+    Case("csv-missing-cell", csv_pool('{ file = "s.csv", column = "fte" }'), '[[pools]] #1 "staff"',
+         "supply.file", "no cell for column 'fte'", stage="resolve",
+         files={"s.csv": "year,fte\n2020,5\n\n2028\n"}, named=("line 4",)),
+    Case("csv-missing-cell-of-another-column", csv_pool('{ file = "s.csv", column = "fte" }'),
+         '[[pools]] #1 "staff"', "supply.file", "no cell for column 'source'", stage="resolve",
+         files={"s.csv": "year,fte,source\n2020,5,x\n2028,8\n"}, named=("line 3",)),
     Case("intervention-makes-supply-negative", GOOD + CUT, ("[[interventions]]", '"cut"'), "supply[1]",
          "negative", stage="resolve", arg="cut"),
     Case("unknown-intervention-resolve", GOOD + CUT, "[[interventions]]", "name", "no intervention named 'nope'",
@@ -446,3 +486,115 @@ def test_csv_supply_good_file_resolves(tmp_path):
     inst = planner.resolve(planner.load(path))
     # periods start 2026..2035: 2026-2027 -> 5 (row 2020), 2028-2031 -> 8, 2032.. -> 2
     assert list(inst.supply[0]) == [5, 5, 8, 8, 8, 8, 2, 2, 2, 2]
+
+
+# --- what a file is and how it starts ------------------------------------------------------------
+
+@contextlib.contextmanager
+def no_hang(seconds: float = 10):
+    """Fail (instead of blocking the suite) if the body waits longer than `seconds`."""
+    def stop(signum, frame):
+        raise TimeoutError(f"still waiting after {seconds} s")
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def test_csv_that_is_a_fifo_is_refused_not_waited_on(tmp_path):
+    os.mkfifo(tmp_path / "s.csv")
+    path = tmp_path / "p.toml"
+    path.write_text(csv_pool('{ file = "s.csv", column = "fte" }'), encoding="utf-8")
+    with no_hang(), pytest.raises(PlanError) as info:
+        planner.resolve(planner.load(path))
+    err = info.value
+    assert (err.file, err.table, err.key) == (str(path), '[[pools]] #1 "staff"', "supply.file")
+    assert "FIFO" in err.detail and "s.csv" in err.detail
+
+
+def test_csv_that_is_a_directory_is_refused(tmp_path):
+    (tmp_path / "s.csv").mkdir()
+    path = tmp_path / "p.toml"
+    path.write_text(csv_pool('{ file = "s.csv", column = "fte" }'), encoding="utf-8")
+    with pytest.raises(PlanError) as info:
+        planner.resolve(planner.load(path))
+    assert (info.value.table, info.value.key) == ('[[pools]] #1 "staff"', "supply.file")
+    assert "directory" in info.value.detail
+
+
+def test_plan_that_is_a_fifo_is_refused_not_waited_on(tmp_path):
+    path = tmp_path / "p.toml"
+    os.mkfifo(path)
+    with no_hang(), pytest.raises(PlanError) as info:
+        planner.load(path)
+    assert info.value.file == str(path) and "FIFO" in info.value.detail
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_a_utf8_bom_before_a_plan_is_accepted(tmp_path, suffix):
+    """Editors on Windows write a byte-order mark; it carries no meaning and is dropped."""
+    path = tmp_path / f"p{suffix}"
+    text = GOOD if suffix == ".toml" else json.dumps({
+        "plan": {"name": "t", "horizon": 10, "objective": "earliest"}, "pools": [{"name": "staff", "supply": 4}],
+        "streams": [{"name": "a", "pool": "staff", "effort": 6, "min_duration": 3},
+                    {"name": "b", "pool": "staff", "effort": 2}]})
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    plan = planner.load(path)
+    assert plan.plan.name == "t" and [s.name for s in plan.streams] == ["a", "b"]
+
+
+@pytest.mark.parametrize("first", ["year,fte\n", "# a comment\nyear,fte\n"])
+def test_a_utf8_bom_before_a_csv_is_accepted(tmp_path, first):
+    (tmp_path / "s.csv").write_bytes(b"\xef\xbb\xbf" + (first + "2020,5\n2028,8\n").encode("utf-8"))
+    path = tmp_path / "p.toml"
+    path.write_text(csv_pool('{ file = "s.csv", column = "fte" }'), encoding="utf-8")
+    inst = planner.resolve(planner.load(path))
+    assert list(inst.supply[0]) == [5, 5, 8, 8, 8, 8, 8, 8, 8, 8]
+
+
+# --- model size -----------------------------------------------------------------------------------
+
+def _wide(streams: int, horizon: float, step: float = 1.0) -> dict:
+    return {"plan": {"horizon": horizon, "step": step, "objective": "earliest"},
+            "pools": [{"name": "p", "supply": 1}],
+            "streams": [{"name": f"s{i}", "pool": "p", "effort": 1} for i in range(streams)]}
+
+
+def test_a_model_past_the_size_limit_is_refused_naming_streams_and_horizon():
+    from planner.plan import MAX_STREAM_PERIODS
+    periods = 1000
+    streams = MAX_STREAM_PERIODS // periods + 1
+    with pytest.raises(PlanError) as info:
+        planner.from_dict(_wide(streams, horizon=periods))
+    err = info.value
+    assert (err.table, err.key) == ("[plan]", "horizon")
+    assert f"{streams:,} streams" in err.detail and f"{periods:,} periods" in err.detail
+    assert f"{MAX_STREAM_PERIODS:,}" in err.detail and "[[streams]]" in err.detail
+    planner.from_dict(_wide(streams - 1, horizon=periods))          # just inside the limit: fine
+
+
+def test_validation_is_linear_in_the_number_of_streams():
+    """20,000 streams in one chain: every check (names, references, cycles) stays fast."""
+    import time
+    n = 20_000
+    data = _wide(n, horizon=1, step=1)
+    for i in range(1, n):
+        data["streams"][i]["after"] = [f"s{i - 1}"]
+    start = time.perf_counter()
+    plan = planner.from_dict(data)
+    assert time.perf_counter() - start < 5.0
+    assert len(plan.streams) == n
+
+
+def test_a_cycle_through_20000_streams_is_found():
+    n = 20_000
+    data = _wide(n, horizon=1, step=1)
+    for i in range(n):
+        data["streams"][i]["after"] = [f"s{(i - 1) % n}"]          # s0 after s19999: one long cycle
+    with pytest.raises(PlanError) as info:
+        planner.from_dict(data)
+    assert (info.value.table, info.value.key) == ("[[streams]]", "after")
+    assert info.value.detail.startswith("precedence cycle: s0 -> s19999 -> s19998")
