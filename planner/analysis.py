@@ -9,7 +9,7 @@ from .run import Model
 
 def compare(plan: Plan, *, solver: str = "highs", interventions: list[str] | None = None,
             on_result=None, **options) -> Comparison:
-    """Solve the baseline, then each intervention on the same built model (numbers changed in place).
+    """Solve the baseline, then each intervention (each in a fresh solver; see run.py).
 
     `on_result(result)` is called as each solve finishes, so a caller can show or keep progress.
     Ctrl-C stops the run cleanly: what finished is kept, the solve under way keeps its best plan

@@ -74,7 +74,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="relative MIP gap counted as optimal, 0 <= GAP < 1 (default 1e-6)")
         s.add_argument("--threads", type=_threads, help="solver threads (>= 1)")
         s.add_argument("--solver", default="highs",
-                       help="'highs' (default, direct), or any Pyomo solver name, e.g. pyomo:highs, cbc, gurobi")
+                       help="'highs' (default), 'scip', or a Pyomo solver name, e.g. pyomo:highs, cbc, gurobi "
+                            "(an unknown name lists the ones available here)")
+        s.add_argument("--cross-check", action="store_true",
+                       help="solve every variant with a second solver too (SCIP, or HiGHS when --solver scip) "
+                            "and stop with exit code 4 if their proven optima differ")
         s.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                        help="raw solver option passed through (repeatable), e.g. mip_heuristic_effort=0.2")
         s.add_argument("--verbose", action="store_true", help="show the solver's log")
@@ -125,7 +129,7 @@ def _options(args) -> dict:
             raise UsageError(f"--option takes KEY=VALUE, got '{item}'")
         raw[key.strip()] = _literal(value.strip())
     return dict(time_limit=args.time_limit, gap=args.gap, threads=args.threads, solver_options=raw,
-                verbose=args.verbose)
+                verbose=args.verbose, cross_check=args.cross_check)
 
 
 def _literal(text: str):

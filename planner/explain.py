@@ -66,7 +66,8 @@ def explain_change(base: Result, res: Result, shift: float) -> str:
         return own
     moved = f"the deadline moves {_years(abs(shift))} {'earlier' if shift < 0 else 'later'}; " if shift else ""
     limit = res.structure.bound
+    spec = ".4f" if res.objective_kind == "probability" else ".6g"
     if limit is not None and limit < base.objective - TOL * max(1.0, abs(base.objective)):
-        return (f"{moved}{own}. The structural limit ({limit:.4g}) is below the baseline's "
-                f"optimum ({base.objective:.4g}): no amount of added labour recovers it")
+        return (f"{moved}{own}. The structural limit ({limit:{spec}}) is below the baseline's "
+                f"optimum ({base.objective:{spec}}): no amount of added labour recovers it")
     return moved + own

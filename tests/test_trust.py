@@ -199,3 +199,46 @@ def test_value_objective_is_explained():
     roomy = make_plan([{"name": "a", "effort": 10, "value": 1, "max_staff": 1}], supply=5, horizon=30,
                       objective="value", deadline={"years": 12})
     assert planner.solve(roomy).explanation.startswith("structural")
+
+
+# --- a second solver as a cross-check ----------------------------------------------------------------
+
+class _WrongScip:
+    """Stands in for SCIP and claims a different proven optimum."""
+
+    name = "scip"
+
+    def load(self, lm):
+        self.n = lm.n
+
+    def solve(self, options):
+        import numpy as np
+        return RawSolution("optimal", np.zeros(self.n), 0.25, 0.25, 0.0, 0.0, "optimal")
+
+
+def test_cross_check_agrees_with_scip_on_the_toy():
+    res = planner.solve(planner.load("models/serial_parallel_toy.toml"), cross_check=True)
+    assert res.cross_check["solver"] == "scip" and res.cross_check["agrees"]
+    assert res.cross_check["objective"] == pytest.approx(1.0)
+
+
+def test_cross_check_that_disagrees_is_a_verification_error(monkeypatch):
+    real = run_module.get_backend
+    monkeypatch.setattr(run_module, "get_backend", lambda name: _WrongScip() if name == "scip" else real(name))
+    with pytest.raises(planner.VerificationError, match="solvers disagree"):
+        planner.solve(planner.load("models/serial_parallel_toy.toml"), cross_check=True)
+
+
+def test_cross_check_disagreement_exits_4_on_the_command_line():
+    code = ("import sys, numpy as np, planner.run as r, planner.cli as c\n"
+            "from planner.solvers import RawSolution\n"
+            "real = r.get_backend\n"
+            "class Wrong:\n"
+            "    name = 'scip'\n"
+            "    def load(self, lm): self.n = lm.n\n"
+            "    def solve(self, o): return RawSolution('optimal', np.zeros(self.n), 0.25, 0.25, 0.0, 0.0, '')\n"
+            "r.get_backend = lambda n: Wrong() if n == 'scip' else real(n)\n"
+            "sys.exit(c.main(['compare', 'models/serial_parallel_toy.toml', '--cross-check', '--json']))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 4, proc.stderr
+    assert "solvers disagree" in proc.stderr and "Traceback" not in proc.stderr
