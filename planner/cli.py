@@ -59,35 +59,62 @@ def _parser() -> argparse.ArgumentParser:
         "and compare the optimum with and without capabilities work."))
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = sub.add_parser("check", help="validate a plan file (and the data files it names)")
-    check.add_argument("plan", type=Path)
+    plan_arguments(check)
     check.add_argument("--json", action="store_true", help="machine-readable output")
-    _allow_dir(check)
     for name, text in (("solve", "solve the baseline (or one intervention) of a plan"),
                        ("compare", "solve the baseline and every intervention, and compare them")):
         s = sub.add_parser(name, help=text)
-        s.add_argument("plan", type=Path)
+        plan_arguments(s)
         s.add_argument("--json", action="store_true", help="print the result as JSON")
         s.add_argument("-o", "--output", type=Path, help="also write the result to FILE (.json or .csv)")
-        s.add_argument("--time-limit", type=_time_limit, metavar="SECONDS",
-                       help="stop each solve after SECONDS (> 0) and keep the best plan found")
-        s.add_argument("--gap", type=_gap, default=1e-6,
-                       help="relative MIP gap counted as optimal, 0 <= GAP < 1 (default 1e-6)")
-        s.add_argument("--threads", type=_threads, help="solver threads (>= 1)")
-        s.add_argument("--solver", default="highs",
-                       help="'highs' (default), 'scip', or a Pyomo solver name, e.g. pyomo:highs, cbc, gurobi "
-                            "(an unknown name lists the ones available here)")
-        s.add_argument("--cross-check", action="store_true",
-                       help="solve every variant with a second solver too (SCIP, or HiGHS when --solver scip) "
-                            "and stop with exit code 4 if their proven optima differ")
-        s.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                       help="raw solver option passed through (repeatable), e.g. mip_heuristic_effort=0.2")
-        s.add_argument("--verbose", action="store_true", help="show the solver's log")
-        _allow_dir(s)
+        solver_arguments(s)
         if name == "solve":
             s.add_argument("--intervention", metavar="NAME", help="solve this intervention instead of the baseline")
         else:
             s.add_argument("--only", action="append", metavar="NAME", help="compare only these interventions")
+    from . import cli_analysis
+    cli_analysis.add_parsers(sub)
     return p
+
+
+def plan_arguments(p: argparse.ArgumentParser) -> None:
+    """The plan file and what changes it before use: every command that reads a plan takes these."""
+    p.add_argument("plan", type=Path)
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                   help="change one plan value before use (repeatable), e.g. "
+                        "--set deadline.years=20 or --set streams.serial-a.min_duration=20")
+    p.add_argument("--scenario", action="append", default=[], metavar="NAME",
+                   help="apply the plan's [overrides.NAME] group (repeatable, applied in order, before --set)")
+    _allow_dir(p)
+
+
+def solver_arguments(p: argparse.ArgumentParser) -> None:
+    """How each solve runs: every command that solves takes these."""
+    p.add_argument("--time-limit", type=_time_limit, metavar="SECONDS",
+                   help="stop each solve after SECONDS (> 0) and keep the best plan found")
+    p.add_argument("--gap", type=_gap, default=1e-6,
+                   help="relative MIP gap counted as optimal, 0 <= GAP < 1 (default 1e-6)")
+    p.add_argument("--threads", type=_threads, help="solver threads (>= 1)")
+    p.add_argument("--solver", default="highs",
+                   help="'highs' (default), 'scip', or a Pyomo solver name, e.g. pyomo:highs, cbc, gurobi "
+                        "(an unknown name lists the ones available here)")
+    p.add_argument("--cross-check", action="store_true",
+                   help="solve every variant with a second solver too (SCIP, or HiGHS when --solver scip) "
+                        "and stop with exit code 4 if their proven optima differ")
+    p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                   help="raw solver option passed through (repeatable), e.g. mip_heuristic_effort=0.2")
+    p.add_argument("--verbose", action="store_true", help="show the solver's log")
+
+
+def load_plan(args):
+    """The plan named on the command line, with its --scenario groups and --set changes applied."""
+    from . import load
+
+    plan = load(args.plan, allow_dirs=args.allow_dir)
+    if args.scenario or args.set:
+        from .overrides import apply
+        plan = apply(plan, scenarios=args.scenario, sets=args.set)
+    return plan
 
 
 def _allow_dir(p: argparse.ArgumentParser) -> None:
@@ -104,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         try:
             args = _parser().parse_args(argv)
-            code = {"check": _check, "solve": _solve, "compare": _compare}[args.command](args)
+            from . import cli_analysis
+            commands = {"check": _check, "solve": _solve, "compare": _compare, **cli_analysis.COMMANDS}
+            code = commands[args.command](args)
         except PlannerError as e:
             _error(str(e))
             code = e.exit_code
@@ -121,7 +150,7 @@ def _error(message: str) -> None:
     print(f"planner: error: {message}", file=sys.stderr)
 
 
-def _options(args) -> dict:
+def solver_options(args) -> dict:
     raw = {}
     for item in args.option:
         key, sep, value = item.partition("=")
@@ -146,10 +175,10 @@ def _literal(text: str):
 
 
 def _check(args) -> int:
-    from . import load, resolve
+    from . import resolve
     from .structure import critical_path
 
-    plan = load(args.plan, allow_dirs=args.allow_dir)
+    plan = load_plan(args)
     variants = [resolve(plan)] + [resolve(plan, iv) for iv in plan.interventions]
     base = variants[0]
     cp = critical_path(base, unlimited_labour=True)
@@ -171,14 +200,14 @@ def _check(args) -> int:
 
 
 def _solve(args) -> int:
-    from . import load, solve
+    from . import solve
 
     _check_output(args.output, args.plan)
-    plan = load(args.plan, allow_dirs=args.allow_dir)
+    plan = load_plan(args)
     if args.intervention:
         plan.intervention(args.intervention)  # a clear error for an unknown name, before solving
     with _solver_log(args):
-        result = solve(plan, args.intervention, solver=args.solver, **_options(args))
+        result = solve(plan, args.intervention, solver=args.solver, **solver_options(args))
     if not result.interrupted:
         _write(args.output, result)
     if args.json:
@@ -192,14 +221,14 @@ def _solve(args) -> int:
 
 
 def _compare(args) -> int:
-    from . import compare, load
+    from . import compare
 
     _check_output(args.output, args.plan)
-    plan = load(args.plan, allow_dirs=args.allow_dir)
+    plan = load_plan(args)
     with _solver_log(args):
         comparison = compare(plan, solver=args.solver, interventions=args.only,
                              on_result=_progress(1 + len(args.only or plan.interventions)),
-                             **_options(args))
+                             **solver_options(args))
     if comparison.interrupted:
         if comparison.baseline is not None:
             if args.json:
