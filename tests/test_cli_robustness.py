@@ -19,23 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TOY = ROOT / "models" / "serial_parallel_toy.toml"
 CLI = [sys.executable, "-m", "planner.cli"]
 
-ONE_STREAM = """
-[plan]
-name = "one stream"
-start_year = 2030
-horizon = 4
-objective = "earliest"
-
-[[pools]]
-name = "staff"
-supply = 5
-
-[[streams]]
-name = "only"
-pool = "staff"
-effort = 3
-min_duration = 3
-"""
+from test_cli import ONE_STREAM  # noqa: E402  (the same one-stream plan)
 
 TOO_SHORT = ONE_STREAM.replace("effort = 3\nmin_duration = 3", "effort = 20\nmin_duration = 20")
 
