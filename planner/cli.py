@@ -57,24 +57,57 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="planner", description=(
         "Allocate researcher-years across serial and parallel alignment work under a deadline, "
         "and compare the optimum with and without capabilities work."))
+    from . import __version__
+    p.add_argument("--version", action="version", version=f"planner {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = sub.add_parser("check", help="validate a plan file (and the data files it names)")
     plan_arguments(check)
     check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.add_argument("--strict", action="store_true",
+                       help="treat warnings (such as a calendar year where years from the start are meant) as errors")
     for name, text in (("solve", "solve the baseline (or one intervention) of a plan"),
                        ("compare", "solve the baseline and every intervention, and compare them")):
         s = sub.add_parser(name, help=text)
         plan_arguments(s)
         s.add_argument("--json", action="store_true", help="print the result as JSON")
-        s.add_argument("-o", "--output", type=Path, help="also write the result to FILE (.json or .csv)")
+        s.add_argument("-o", "--output", type=Path,
+                       help="also write the result to FILE (.json, or .csv: the allocation, with the status "
+                            "and objective in FILE.summary.csv beside it)")
+        s.add_argument("--schedule", action="store_true",
+                       help="print the year-by-year FTE by stream and pool, with the deadline marked")
         solver_arguments(s)
         if name == "solve":
             s.add_argument("--intervention", metavar="NAME", help="solve this intervention instead of the baseline")
         else:
             s.add_argument("--only", action="append", metavar="NAME", help="compare only these interventions")
+    plot = sub.add_parser("plot", help="draw a chart of a plan's solution (PNG, SVG or PDF)")
+    plan_arguments(plot)
+    plot.add_argument("--kind", required=True, choices=CHART_KINDS,
+                      help="schedule (Gantt against the deadline), staffing (each pool's use against its "
+                           "supply), comparison (baseline against interventions), deadline (the deadline CDF "
+                           "with each variant's goal year)")
+    plot.add_argument("-o", "--output", type=Path, required=True, help="the image file: .png, .svg or .pdf")
+    plot.add_argument("--variant", metavar="NAME",
+                      help="for schedule and staffing: the intervention to draw (default the baseline)")
+    solver_arguments(plot)
+    report = sub.add_parser("report", help="write a self-contained report: .html (charts inside) or .md")
+    plan_arguments(report)
+    report.add_argument("-o", "--output", type=Path, required=True,
+                        help="report.html (one file, no network needed) or report.md (PNG charts beside it)")
+    solver_arguments(report)
+    init = sub.add_parser("init", help="write a commented starter plan")
+    init.add_argument("output", type=Path, nargs="?", default=Path("plan.toml"),
+                      help="the plan file to write (default plan.toml; '-' prints it)")
+    init.add_argument("--example", choices=("toy", "field"), default="toy",
+                      help="toy: the essay's serial/parallel model; field: two pools, growth, an uncertain "
+                           "deadline")
+    init.add_argument("--force", action="store_true", help="replace the file if it exists")
     from . import cli_analysis
     cli_analysis.add_parsers(sub)
     return p
+
+
+CHART_KINDS = ("schedule", "staffing", "comparison", "deadline")
 
 
 def plan_arguments(p: argparse.ArgumentParser) -> None:
@@ -132,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             args = _parser().parse_args(argv)
             from . import cli_analysis
-            commands = {"check": _check, "solve": _solve, "compare": _compare, **cli_analysis.COMMANDS}
+            commands = {"check": _check, "solve": _solve, "compare": _compare, "plot": _plot,
+                        "report": _report, "init": _init, **cli_analysis.COMMANDS}
             code = commands[args.command](args)
         except PlannerError as e:
             _error(str(e))
@@ -179,6 +213,7 @@ def _check(args) -> int:
     from .structure import critical_path
 
     plan = load_plan(args)
+    warnings = _lint(plan, quiet=args.json)
     variants = [resolve(plan)] + [resolve(plan, iv) for iv in plan.interventions]
     base = variants[0]
     cp = critical_path(base, unlimited_labour=True)
@@ -186,17 +221,58 @@ def _check(args) -> int:
                "periods": base.periods, "step": base.step, "streams": len(base.streams),
                "pools": len(base.pools), "deadline_scenarios": int(len(base.deadline_years)),
                "interventions": [v.name for v in variants[1:]], "objective": base.objective,
-               "critical_path": cp.chain, "earliest_goal_years": cp.years(cp.goal_finish, base.step)}
+               "critical_path": cp.chain, "earliest_goal_years": cp.years(cp.goal_finish, base.step),
+               "warnings": [str(w) for w in warnings]}
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        print(f"{args.plan}: valid. {summary['streams']} streams, {summary['pools']} pools, "
-              f"{summary['periods']} periods of {base.step:g} years, {summary['deadline_scenarios']} deadline "
-              f"scenarios, {len(summary['interventions'])} interventions; objective '{base.objective}'.")
+        def n(k, word):
+            return f"{k:g} {word if k == 1 else word + 's'}"
+        print(f"{args.plan}: valid. {n(summary['streams'], 'stream')}, {n(summary['pools'], 'pool')}, "
+              f"{n(len(summary['interventions']), 'intervention')}; {n(summary['periods'], 'period')} of "
+              f"{n(base.step, 'year')} from the start of {base.start_year}; objective '{base.objective}'"
+              f" ({_OBJECTIVES[base.objective]}); deadline: {_deadline_words(plan, base)}.")
         ey = summary["earliest_goal_years"]
         print(f"Critical path: {' -> '.join(cp.chain)}; with unlimited labour the goal "
-              + (f"is met after {ey:g} years." if ey is not None else "cannot be met inside the horizon."))
+              + (f"is met after {n(ey, 'year')} (done by the start of {base.start_year + ey:g})."
+                 if ey is not None else "cannot be met inside the horizon."))
+    if warnings and args.strict:
+        _error(f"{args.plan}: {len(warnings)} warning(s), refused under --strict")
+        return EXIT_INVALID
     return EXIT_OK
+
+
+_OBJECTIVES = {"probability": "the chance of finishing before the deadline",
+               "earliest": "the goal as early as possible", "value": "the expected value finished in time"}
+
+
+def _deadline_words(plan, base) -> str:
+    """The deadline as the plan states it, in words (not the model's internal scenario count)."""
+    d = plan.deadline
+    if d is None:
+        return "none"
+    if d.years is not None or d.year is not None:
+        years = d.years if d.years is not None else d.year - base.start_year
+        return f"fixed, the start of {base.start_year + years:g} ({years:g} year{'' if years == 1 else 's'} from the start)"
+    if d.scenarios is not None:
+        k = len(d.scenarios)
+        return f"{k} possible date{'s' if k != 1 else ''}, each with its probability"
+    dist = d.distribution
+    text = (f"uncertain, lognormal with median {dist.median:g} years from the start"
+            if dist.kind == "lognormal" else f"uncertain, a CDF through {len(dist.points)} percentile points")
+    return text + (f", probability {d.p_never:g} of never" if d.p_never else "") + \
+        "; counted year by year (one step per period)"
+
+
+def _lint(plan, *, quiet: bool = False) -> list:
+    """The plan's pitfalls, each printed as a warning on stderr (unless `quiet`)."""
+    from .lint import lint
+
+    found = lint(plan)
+    if not quiet:
+        for w in found:
+            print(f"planner: warning: {plan.source or 'plan'}: {w}", file=sys.stderr)
+    return found
 
 
 def _solve(args) -> int:
@@ -204,17 +280,20 @@ def _solve(args) -> int:
 
     _check_output(args.output, args.plan)
     plan = load_plan(args)
+    _lint(plan)
     if args.intervention:
         plan.intervention(args.intervention)  # a clear error for an unknown name, before solving
     with _solver_log(args):
         result = solve(plan, args.intervention, solver=args.solver, **solver_options(args))
+    from .report import attach
+    attach(result, plan)
     if not result.interrupted:
         _write(args.output, result)
     if args.json:
-        print(result.to_json(allocation=False))
+        print(result.to_json(allocation=True))
     else:
         from .report import print_result
-        print_result(result, _console())
+        print_result(result, _console(), schedule=args.schedule)
     if result.interrupted:
         return _interrupted(args.output, [])
     return EXIT_OK if result.solved else _no_solution(result)
@@ -225,24 +304,27 @@ def _compare(args) -> int:
 
     _check_output(args.output, args.plan)
     plan = load_plan(args)
+    _lint(plan)
     with _solver_log(args):
         comparison = compare(plan, solver=args.solver, interventions=args.only,
                              on_result=_progress(1 + len(args.only or plan.interventions)),
                              **solver_options(args))
+    from .report.words import attach_all
+    attach_all(comparison, plan)
     if comparison.interrupted:
         if comparison.baseline is not None:
             if args.json:
                 print(comparison.to_json(allocation=False))
             else:
                 from .report import print_comparison
-                print_comparison(comparison, _console())
+                print_comparison(comparison, _console(), schedule=args.schedule)
         return _interrupted(args.output, comparison.not_run)
     _write(args.output, comparison)
     if args.json:
         print(comparison.to_json(allocation=False))
     else:
         from .report import print_comparison
-        print_comparison(comparison, _console())
+        print_comparison(comparison, _console(), schedule=args.schedule)
     unsolved = [r for r in [comparison.baseline] + [iv.result for iv in comparison.interventions] if not r.solved]
     return _no_solution(unsolved[0]) if unsolved else EXIT_OK
 
@@ -329,11 +411,93 @@ def _write(path: Path | None, result) -> None:
         return
     from .files import write_atomic
 
-    text = result.to_csv() if path.suffix.lower() == ".csv" else result.to_json() + "\n"
+    csv = path.suffix.lower() == ".csv"
+    text = result.to_csv() if csv else result.to_json() + "\n"
     try:
         write_atomic(path, text)
+        if csv:  # the status and objective, which a plain allocation table has no room for
+            write_atomic(summary_path(path), result.summary_csv())
     except OSError as e:  # checked before the solve, but a disk can fill or a folder go meanwhile
         raise UsageError(f"-o {path}: cannot write: {e.strerror or e}") from None
+
+
+def summary_path(path: Path) -> Path:
+    """out.csv -> out.summary.csv: one row per variant beside the allocation table."""
+    return path.with_name(path.stem + ".summary" + path.suffix)
+
+
+def _solve_for_output(args):
+    """Solve the baseline and every intervention, for charts and reports (interrupts stop here)."""
+    from . import compare
+    from .report.words import attach_all
+
+    plan = load_plan(args)
+    _lint(plan)
+    comparison = compare(plan, solver=args.solver, on_result=_progress(1 + len(plan.interventions)),
+                         **solver_options(args))
+    if comparison.interrupted:
+        raise KeyboardInterrupt
+    return plan, attach_all(comparison, plan)
+
+
+def _check_suffix(path: Path, allowed: tuple[str, ...], what: str) -> None:
+    if path.suffix.lower() not in allowed:
+        raise UsageError(f"-o {path}: {what} must end in {' or '.join(allowed)}")
+    from .files import check_writable
+
+    try:
+        check_writable(path)
+    except OSError as e:
+        raise UsageError(f"-o {path}: cannot write: {e}") from None
+
+
+def _plot(args) -> int:
+    _check_suffix(args.output, (".png", ".svg", ".pdf"), "the image file")
+    plan, comparison = _solve_for_output(args)
+    if args.variant is not None and args.variant not in [r.variant for r in comparison.results()]:
+        plan.intervention(args.variant)  # the plan's own error for an unknown name
+    from .report.charts import chart
+
+    drawn = next((r for r in comparison.results() if r.variant == (args.variant or "baseline")), None)
+    if args.kind in ("schedule", "staffing") and drawn is not None and not drawn.solved:
+        return _no_solution(drawn)
+    try:
+        fig = chart(args.kind, comparison, args.variant)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    fig.savefig(args.output, dpi=120)
+    print(f"wrote {args.output}")
+    return EXIT_OK
+
+
+def _report(args) -> int:
+    _check_suffix(args.output, (".html", ".md"), "the report")
+    plan, comparison = _solve_for_output(args)
+    from .report.document import write_html, write_markdown
+
+    if args.output.suffix.lower() == ".html":
+        write_html(plan, comparison, args.output)
+    else:
+        write_markdown(plan, comparison, args.output)
+    print(f"wrote {args.output}")
+    unsolved = [r for r in comparison.results() if not r.solved]
+    return _no_solution(unsolved[0]) if unsolved else EXIT_OK  # the report says so too
+
+
+def _init(args) -> int:
+    from importlib.resources import files
+
+    text = files("planner").joinpath("templates", f"{args.example}.toml").read_text(encoding="utf-8")
+    if str(args.output) == "-":
+        print(text, end="")
+        return EXIT_OK
+    if args.output.exists() and not args.force:
+        raise UsageError(f"{args.output} exists; use --force to replace it")
+    from .files import write_atomic
+
+    write_atomic(args.output, text)
+    print(f"wrote {args.output}: check it with `planner check {args.output}`")
+    return EXIT_OK
 
 
 if __name__ == "__main__":

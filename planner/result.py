@@ -78,6 +78,16 @@ class Result:
     interrupted: bool = False        # the user stopped the run (Ctrl-C) during this solve
     cross_check: dict | None = None  # the second solver's verdict on the same model, when asked
     explanation: str = ""            # why the optimum is what it is, in the plan's terms
+    # Filled by run.py when it can, else by `attach_instance` (the CLI does): FTE of each pool per
+    # crew unit, and the variant's deadline scenarios, for FTE tables and the deadline chart.
+    crew: np.ndarray | None = field(default=None, repr=False)            # (S, R)
+    deadline_years: np.ndarray | None = field(default=None, repr=False)  # (K,) after any shift
+    deadline_probs: np.ndarray | None = field(default=None, repr=False)  # (K,)
+    min_duration: np.ndarray | None = field(default=None, repr=False)    # (S,) years, for the Gantt chart
+    precedences: list | None = field(default=None, repr=False)           # [(before, after, lag years)]
+    serial: np.ndarray | None = field(default=None, repr=False)          # (S,) bool, see report.words.attach
+    deadline_discretised: bool = False  # the scenarios are a distribution counted per period: scenario
+                                        # k*step holds the mass of [k*step, (k+1)*step)
 
     @property
     def solved(self) -> bool:
@@ -86,6 +96,56 @@ class Result:
     @property
     def goal_completion_year(self) -> float | None:
         return None if self.goal_completion_years is None else self.start_year + self.goal_completion_years
+
+    @property
+    def step(self) -> float:
+        return float(self.period_starts[1] - self.period_starts[0]) if self.period_starts.size > 1 else 1.0
+
+    @property
+    def horizon_years(self) -> float:
+        return float(self.period_starts.size * self.step)
+
+    @property
+    def fixed_deadline(self) -> float | None:
+        """The deadline in years from start when it is one date, else None."""
+        if self.deadline_years is not None and len(self.deadline_years) == 1:
+            return float(self.deadline_years[0])
+        return self.structure.fixed_deadline
+
+    @property
+    def pool_fte(self) -> np.ndarray | None:
+        """(S, R, H) FTE of each pool on each stream per period, or None without the crew matrix."""
+        if self.allocation is None or self.crew is None:
+            return None
+        return self.allocation[:, None, :] * self.crew[:, :, None]
+
+    @property
+    def late_years(self) -> float | None:
+        """How many years after a fixed deadline the goal is met (None if on time or unknown)."""
+        d = self.fixed_deadline
+        g = self.goal_completion_years
+        if d is None or g is None or g <= d + 1e-9:
+            return None
+        return g - d
+
+    def to_frame(self):
+        """The allocation in long form, one row per stream, pool and period: year, period start
+        (years from start), crew units and FTE of that pool. Empty (with the columns) if unsolved."""
+        import pandas as pd
+
+        cols = ["variant", "stream", "pool", "year", "period_start_years", "crew_units", "fte"]
+        rows = []
+        if self.allocation is not None:
+            crew = self.crew  # unknown (None): one row per stream and period, pool "" and FTE nan
+            for i, s in enumerate(self.streams):
+                pools = [None] if crew is None else np.flatnonzero(crew[i] > 0)
+                for r in pools:
+                    for t, t0 in enumerate(self.period_starts):
+                        units = float(self.allocation[i, t])
+                        rows.append((self.variant, s.name, "" if r is None else self.pool_names[r],
+                                     self.start_year + float(t0), float(t0), units,
+                                     np.nan if r is None else units * float(crew[i, r])))
+        return pd.DataFrame(rows, columns=cols)
 
     @property
     def utilisation(self) -> np.ndarray | None:
@@ -110,7 +170,12 @@ class Result:
             d["cross_check"] = {k: _num(v) if isinstance(v, float) else v for k, v in self.cross_check.items()}
         if allocation and self.allocation is not None:
             d["period_starts"] = [_num(x) for x in self.period_starts]
+            d["years"] = [_num(self.start_year + x) for x in self.period_starts]  # calendar year of each period
             d["allocation"] = {s.name: [_num(x) for x in row] for s, row in zip(self.streams, self.allocation)}
+            fte = self.pool_fte
+            if fte is not None:  # FTE per stream, pool and period (the crew units above times the crew)
+                d["fte"] = {s.name: {p: [_num(x) for x in fte[i, r]] for r, p in enumerate(self.pool_names)
+                                     if self.crew[i, r] > 0} for i, s in enumerate(self.streams)}
             d["pools"] = [{"name": n, "used": [_num(x) for x in used], "supply": [_num(x) for x in sup]}
                           for n, used, sup in zip(self.pool_names, self.pool_use, self.pool_supply)]
         return d
@@ -119,15 +184,21 @@ class Result:
         return json.dumps(self.to_dict(**kw), indent=2)
 
     def to_csv(self) -> str:
-        """The allocation as a long table: variant, stream, period start (years and calendar), crew units."""
+        """The allocation as a long table, one row per stream, pool and period: period start (years
+        from start and calendar year), crew units, and the FTE of that pool they take. The status
+        and objective go in a second file (`summary_csv`), so this one stays a plain table."""
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
-        w.writerow(["variant", "stream", "period_start_years", "year", "crew_units"])
-        if self.allocation is not None:
-            for s, row in zip(self.streams, self.allocation):
-                for t0, units in zip(self.period_starts, row):
-                    w.writerow([self.variant, s.name, f"{t0:g}", f"{self.start_year + t0:g}", f"{_num(units):.10g}"])
+        w.writerow(["variant", "stream", "period_start_years", "year", "crew_units", "pool", "fte"])
+        for row in self.to_frame().itertuples(index=False):
+            w.writerow([row.variant, row.stream, f"{row.period_start_years:g}", f"{row.year:g}",
+                        f"{_num(row.crew_units):.10g}", row.pool,
+                        "" if np.isnan(row.fte) else f"{_num(row.fte):.10g}"])
         return out.getvalue()
+
+    def summary_csv(self) -> str:
+        """One row: variant, status, objective, goal year (the file beside the allocation CSV)."""
+        return Comparison(self, []).summary_csv()
 
 
 @dataclass
@@ -166,6 +237,33 @@ class Comparison:
     def to_json(self, **kw) -> str:
         return json.dumps(self.to_dict(**kw), indent=2)
 
+    def results(self) -> list[Result]:
+        return ([self.baseline] if self.baseline else []) + [iv.result for iv in self.interventions]
+
+    def to_frame(self):
+        """One row per variant: status, objective, change against the baseline, goal year, the
+        fixed deadline it faced (calendar year, if one date) and the reason."""
+        import pandas as pd
+
+        rows = []
+        for r, delta, reason in ([(self.baseline, None, self.baseline_reason)] if self.baseline else []) + \
+                [(iv.result, iv.delta, iv.reason) for iv in self.interventions]:
+            d = r.fixed_deadline
+            rows.append({"variant": r.variant, "status": r.status, "objective_kind": r.objective_kind,
+                         "objective": r.objective, "delta": delta,
+                         "goal_year": r.goal_completion_year, "goal_years": r.goal_completion_years,
+                         "deadline_year": None if d is None else r.start_year + d,
+                         "late_years": r.late_years, "success_probability": r.success_probability,
+                         "reason": reason})
+        return pd.DataFrame(rows, columns=["variant", "status", "objective_kind", "objective", "delta",
+                                           "goal_year", "goal_years", "deadline_year", "late_years",
+                                           "success_probability", "reason"])
+
     def to_csv(self) -> str:
-        parts = [self.baseline.to_csv()] + [iv.result.to_csv().split("\n", 1)[1] for iv in self.interventions]
-        return "".join(parts)
+        """Every variant's allocation in one table (see Result.to_csv)."""
+        body = [r.to_csv() for r in self.results()]
+        return body[0] + "".join(b.split("\n", 1)[1] for b in body[1:])
+
+    def summary_csv(self) -> str:
+        """One row per variant: status, objective, change, goal year, deadline (see to_frame)."""
+        return self.to_frame().to_csv(index=False, lineterminator="\n", float_format="%.10g")

@@ -356,7 +356,7 @@ def test_output_csv_file_by_hand(tmp_path):
     assert proc.returncode == 0, proc.stderr
     json.loads(proc.stdout)
     text = out.read_text(encoding="utf-8")
-    assert text.splitlines()[0] == "variant,stream,period_start_years,year,crew_units"
+    assert text.splitlines()[0] == "variant,stream,period_start_years,year,crew_units,pool,fte"
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 4                                   # one stream, 4 periods
     assert [r["variant"] for r in rows] == ["baseline"] * 4
@@ -373,7 +373,7 @@ def test_compare_output_csv_has_every_variant(tmp_path):
     assert proc.returncode == 0, proc.stderr
     text = out.read_text(encoding="utf-8")
     lines = text.splitlines()
-    assert lines[0] == "variant,stream,period_start_years,year,crew_units"
+    assert lines[0] == "variant,stream,period_start_years,year,crew_units,pool,fte"
     assert lines.count(lines[0]) == 1
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 2 * 5 * 40                          # 2 variants x 5 streams x 40 periods

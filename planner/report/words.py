@@ -1,0 +1,183 @@
+"""Numbers with their units, in the same words everywhere (terminal, charts, HTML).
+
+Times: a stream done at `g` years from the start is "done by the start of <start_year + g>"
+(completion is the end of a period). Probabilities are shown as probabilities (0.5313) and
+changes in them as percentage points (-6.1 pp). Labour is FTE (people working full time) per
+year; work is effective person-years.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..result import Comparison, Result
+
+
+def plural(n: float, word: str, many: str | None = None) -> str:
+    """'1 pool', '2 pools', '1 year', '2.5 years'."""
+    return f"{n:g} {word if n == 1 else (many or word + 's')}"
+
+
+def calendar(r: Result, years: float) -> str:
+    """Calendar year at `years` from the start: '2051', or '2051.5' between year starts."""
+    return f"{r.start_year + years:g}"
+
+
+def done_by(r: Result, years: float | None) -> str:
+    if years is None:
+        return "never"
+    return f"the start of {calendar(r, years)}"
+
+
+def attach(result: Result, plan) -> Result:
+    """Fill the crew matrix and the deadline scenarios from the plan's variant (run.py may not),
+    so that FTE tables and the deadline chart can be drawn. Returns the same result."""
+    if result.crew is not None and result.min_duration is not None:
+        return result
+    from ..instance import resolve
+
+    inst = resolve(plan, None if result.variant == "baseline" else result.variant)
+    if result.crew is None:
+        result.crew = inst.crew
+    if result.min_duration is None:
+        result.min_duration = inst.min_duration
+        result.serial = serial_streams(inst)
+        result.precedences = [(inst.streams[p.pred], inst.streams[p.succ], p.lag) for p in inst.precedences]
+    if plan.deadline is not None and plan.deadline.distribution is not None:
+        result.deadline_discretised = True
+    if result.deadline_years is None and inst.has_deadline:
+        result.deadline_years, result.deadline_probs = inst.deadline_years, inst.deadline_probs
+    return result
+
+
+def serial_streams(inst, share: float = 0.1) -> np.ndarray:
+    """(S,) True for serial streams: they have a minimum duration, and working at their full rate
+    takes at most `share` of their pools' smallest (non-zero) supply, so calendar time, not people,
+    limits them."""
+    low = np.array([row[row > 0].min() if (row > 0).any() else 0.0 for row in inst.supply])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crew_units = inst.rate_cap / inst.productivity.mean(axis=1)          # at the full rate
+        need = inst.crew * crew_units[:, None]                               # (S, R) FTE
+        room = np.where(inst.crew > 0, need / low[None, :], 0.0)
+    return (inst.min_duration > 0) & np.all(np.nan_to_num(room, nan=np.inf) <= share, axis=1)
+
+
+def attach_all(c: Comparison, plan) -> Comparison:
+    for r in c.results():
+        attach(r, plan)
+    return c
+
+
+def deadline_quantile(r: Result, q: float) -> float | None:
+    """Years from the start by which the deadline has come with probability q (from the
+    scenarios the model uses), or None without scenarios or when it may never come that early."""
+    if r.deadline_years is None or len(r.deadline_years) == 0:
+        return None
+    order = np.argsort(r.deadline_years)
+    cum = np.cumsum(r.deadline_probs[order])
+    k = np.searchsorted(cum, q - 1e-12)
+    if k >= len(cum):
+        return None
+    years = float(r.deadline_years[order][k])
+    if r.deadline_discretised:  # the mass of [k, k + step): its quantile is at most k + step
+        years += r.step
+        if years > r.horizon_years + 1e-9:  # the tail, which holds everything past the horizon
+            return None
+    return years
+
+
+def deadline_words(r: Result) -> str:
+    """'the start of 2052' for one date, else the median and 10-90% range of the distribution."""
+    d = r.fixed_deadline
+    if d is not None:
+        return f"the start of {calendar(r, d)}"
+    med = deadline_quantile(r, 0.5)
+    if med is None:
+        return "none"
+    lo, hi = deadline_quantile(r, 0.1), deadline_quantile(r, 0.9)
+    hz = r.horizon_years
+    hi_text = "after the horizon" if hi is None or hi >= hz else calendar(r, hi)
+    return f"uncertain: median {calendar(r, med)}, 10-90% {calendar(r, lo)} to {hi_text}"
+
+
+def goal_words(r: Result) -> str:
+    """When the goal is done, and whether that is after a fixed deadline."""
+    g = r.goal_completion_years
+    if g is None:
+        return f"the goal cannot be met inside the {plural(r.horizon_years, 'year')} modelled"
+    text = f"goal done by {done_by(r, g)} ({plural(g, 'year')} from the start)"
+    late = r.late_years
+    if late is not None:
+        text += (f": that is the earliest possible, {plural(late, 'year')} after the deadline "
+                 f"({done_by(r, r.fixed_deadline)})")
+    return text
+
+
+def objective_words(r: Result) -> str:
+    if r.objective is None:
+        return "no plan"
+    if r.objective_kind == "probability":
+        return f"chance of finishing before the deadline = {r.objective:.4f}"
+    if r.objective_kind == "earliest":
+        return f"goal done after {plural(r.objective, 'year')} (done by the start of {calendar(r, r.objective)})"
+    return f"expected value {r.objective:.4f} (sum of stream values, weighted by probability)"
+
+
+def objective_cell(r: Result) -> str:
+    if r.objective is None:
+        return "-"
+    if r.objective_kind == "earliest":
+        return plural(r.objective, "year")
+    return f"{r.objective:.4f}"
+
+
+def delta_cell(kind: str, delta: float | None) -> str:
+    """A change in probability in percentage points; in years or value otherwise."""
+    if delta is None:
+        return ""
+    if abs(delta) < 1e-12:
+        return "no change"
+    if kind == "probability":
+        return f"{100 * delta:+.1f} pp"
+    if kind == "earliest":
+        return f"{delta:+g} years"
+    return f"{delta:+.4f}"
+
+
+def goal_cell(r: Result) -> str:
+    g = r.goal_completion_years
+    if g is None:
+        return "never (not in the horizon)"
+    late = r.late_years
+    return calendar(r, g) + (f" ({plural(late, 'year')} late)" if late is not None else "")
+
+
+def verdict(c: Comparison) -> str:
+    """The answer in one or two plain sentences, baseline against each intervention."""
+    b = c.baseline
+    if b is None or not b.solved:
+        if b is None:
+            return "The run was stopped before the baseline finished, so there is nothing to compare."
+        why = f": {b.message}" if b.message else ""
+        return f"The baseline has no plan ({b.status}){why}. There is nothing to compare."
+    parts = []
+    for iv in c.interventions:
+        r = iv.result
+        if not r.solved or iv.delta is None:
+            parts.append(f"'{iv.name}' has no plan ({r.status}).")
+            continue
+        kind = b.objective_kind
+        better = iv.delta > 1e-9 if kind != "earliest" else iv.delta < -1e-9
+        worse = iv.delta < -1e-9 if kind != "earliest" else iv.delta > 1e-9
+        what = {"probability": "the chance of finishing before the deadline",
+                "earliest": "the years until the goal is done", "value": "the expected value finished in time"}[kind]
+        if (better or worse) and kind == "earliest":
+            parts.append(f"'{iv.name}' {'helps' if better else 'hurts'}: the goal is done after {objective_cell(r)} "
+                         f"instead of {objective_cell(b)} ({delta_cell(kind, iv.delta)}).")
+        elif better or worse:
+            verb = ("raises" if iv.delta > 0 else "lowers") if kind != "earliest" else \
+                ("delays the goal:" if worse else "brings the goal forward:")
+            parts.append(f"'{iv.name}' {'helps' if better else 'hurts'}: it {verb} {what} from {objective_cell(b)} "
+                         f"to {objective_cell(r)} ({delta_cell(kind, iv.delta)}).")
+        else:
+            parts.append(f"'{iv.name}' makes no difference to {what} ({objective_cell(r)} either way).")
+    return " ".join(parts) if parts else "The plan has no interventions to compare."
