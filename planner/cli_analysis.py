@@ -7,9 +7,351 @@ their own file; like cli.py, this module imports only the standard library at th
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import os
+import sys
+from pathlib import Path
 
-COMMANDS: dict = {}
+from .errors import PlanError, UsageError
+
+EXIT_OK, EXIT_NO_SOLUTION, EXIT_INTERRUPTED = 0, 3, 130
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return value
+
+
+def _range(text: str) -> tuple[float, float]:
+    lo, sep, hi = text.partition(":")
+    try:
+        pair = (float(lo), float(hi)) if sep else None
+    except ValueError:
+        pair = None
+    if pair is None or not all(map(math.isfinite, pair)) or not pair[0] < pair[1]:
+        raise argparse.ArgumentTypeError(f"must be LO:HI with finite LO < HI, got {text!r}")
+    return pair
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return value
+
+
+def _nonneg(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (value >= 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 1,000,000, got {text!r}")
+    return value
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Add the analysis commands to the `planner` command line."""
+    from .cli import plan_arguments, solver_arguments
+
+    def command(name: str, text: str, *, table_output: bool = False, scale_out: bool = False):
+        p = sub.add_parser(name, help=text, description=text)
+        plan_arguments(p)
+        solver_arguments(p)
+        p.add_argument("--json", action="store_true", help="print the result as JSON")
+        if table_output:
+            p.add_argument("-o", "--output", type=Path,
+                           help="write one row per point and variant to FILE (.csv, .parquet or .json)")
+        if scale_out:
+            p.add_argument("--workers", type=_workers, metavar="N",
+                           help="local worker processes (default: one per core)")
+            p.add_argument("--scheduler", metavar="ADDRESS",
+                           help="run on a Dask cluster instead, e.g. tcp://127.0.0.1:8786 (needs the 'dask' extra)")
+        return p
+
+    s = command("sweep", "solve the baseline and interventions over a grid of plan values",
+                table_output=True, scale_out=True)
+    s.epilog = ("--set PATH=V1,V2,... or --set PATH=LO:HI:STEP sweeps PATH; --set PATH=VALUE with one "
+                "value changes the plan for every point")
+    s.add_argument("--only", action="append", metavar="NAME", help="solve only these interventions")
+
+    b = command("breakeven", "find the value of one plan value at which an intervention breaks even")
+    b.add_argument("--intervention", required=True, metavar="NAME")
+    b.add_argument("--vary", required=True, metavar="PATH", help="the numeric plan value to vary")
+    b.add_argument("--range", type=_range, metavar="LO:HI",
+                   help="where to look (default: 0 to 10x a positive value, else the value +-10)")
+    b.add_argument("--tolerance", type=_positive, help="width of the final interval (default range / 10,000)")
+
+    m = command("margins", "what one more year of deadline and one more FTE-year in each pool are worth")
+    m.add_argument("--intervention", metavar="NAME", help="at this intervention's optimum instead of the baseline's")
+    m.add_argument("--year-step", type=_positive, help="years of deadline added (default: the plan's step)")
+    m.add_argument("--fte-step", type=_positive,
+                   help="FTE added to every period of each pool (default: 10%% of its mean supply, at least 1)")
+
+    mc = command("montecarlo", "sample the plan's [uncertainty] table and solve every sample",
+                 table_output=True, scale_out=True)
+    mc.add_argument("-n", "--samples", type=_count, default=500, help="number of samples (default 500)")
+    mc.add_argument("--seed", type=int, help="override the [uncertainty] seed")
+    mc.add_argument("--only", action="append", metavar="NAME", help="solve only these interventions")
+
+    e = command("evpi", "the value of knowing when the deadline comes (wait-and-see against one plan)")
+    e.add_argument("--intervention", metavar="NAME", help="for this intervention instead of the baseline")
+    e.add_argument("--learn-at", type=_nonneg, action="append", default=[], metavar="K",
+                   help="also solve the adaptive plan that shares the allocation before year K and "
+                        "adapts to the deadline from K on (repeatable)")
+    e.add_argument("--max-groups", type=_workers, default=24, metavar="N",
+                   help="at most N scenario copies in an adaptive MIP; neighbouring deadlines share one "
+                        "beyond that (a lower bound; default 24)")
+
+
+def _progress(total: int, label: str):
+    """A rich progress bar with an ETA on an interactive terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None, (lambda k, records: None)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=Console(stderr=True), transient=True)
+    task = bar.add_task(label, total=total)
+    return bar, (lambda k, records: bar.advance(task))
+
+
+def _options(args) -> dict:
+    from .cli import solver_options
+    return dict(solver_options(args), solver=args.solver)
+
+
+def _check_table_output(path: Path | None) -> None:
+    if path is None:
+        return
+    if path.suffix.lower() not in (".csv", ".parquet", ".json"):
+        raise UsageError(f"-o {path}: the output file must end in .csv, .parquet or .json")
+    from .files import check_writable
+    try:
+        check_writable(path)
+    except OSError as e:
+        raise UsageError(f"-o {path}: cannot write: {e}") from None
+
+
+def _write_table(path: Path | None, frame, as_dict: dict) -> None:
+    """CSV, Parquet or JSON, written atomically (a reader never sees half a file)."""
+    if path is None:
+        return
+    from .files import write_atomic
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            frame.to_parquet(tmp, index=False)
+            os.replace(tmp, path)
+        except ImportError:
+            raise UsageError("-o .parquet needs pyarrow: pip install -e '.[parquet]'") from None
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+    elif suffix == ".json":
+        write_atomic(path, json.dumps(as_dict, indent=2, default=_jsonable) + "\n")
+    else:
+        write_atomic(path, frame.to_csv(index=False))
+
+
+def _jsonable(x):
+    if hasattr(x, "item"):
+        return x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    raise TypeError(f"not JSON: {type(x).__name__}")
+
+
+def _print_json(obj: dict) -> None:
+    print(json.dumps(obj, indent=2, default=_jsonable))
+
+
+def _frame_table(frame, title: str | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in frame.columns:
+        table.add_column(str(col), justify="right" if frame[col].dtype.kind in "fi" else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*("" if v is None or (isinstance(v, float) and math.isnan(v))
+                        else f"{v:.6g}" if isinstance(v, float) else str(v) for v in row))
+    Console().print(table)
+
+
+# --- commands -------------------------------------------------------------------------------
+
+def _sweep(args) -> int:
+    from .cli import load_plan
+    from .analysis.sweep import parse_values, sweep
+    from .overrides import parse_set
+
+    _check_table_output(args.output)
+    grid, fixed = {}, []
+    for item in args.set:
+        path, sep, text = item.partition("=")
+        if not sep:
+            parse_set(item)  # the standard error for a malformed item
+        values = parse_values(text, path.strip())
+        if len(values) > 1 or (":" in text and not text.strip()[:1] in "[{\"'"):
+            grid[path.strip()] = values
+        else:
+            fixed.append(item)
+    if not grid:
+        raise UsageError("sweep needs at least one --set PATH=V1,V2,... or --set PATH=LO:HI:STEP")
+    args.set = fixed
+    plan = load_plan(args)
+    total = math.prod(len(v) for v in grid.values())
+    bar, advance = _progress(total, "sweep")
+    with bar if bar is not None else _nothing():
+        result = sweep(plan, grid, interventions=args.only, workers=args.workers, scheduler=args.scheduler,
+                       on_point=advance, **_options(args))
+    frame = result.to_frame()
+    if not result.interrupted:
+        _write_table(args.output, frame, result.to_dict())
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        _sweep_summary(result, frame)
+    if result.interrupted:
+        print(f"planner: error: interrupted: {result.outcome.not_run} of {len(result.grid)} points not run"
+              + (f"; {args.output} was not written" if args.output else ""), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    unsolved = frame[frame["status"] != "optimal"]
+    if len(unsolved):
+        print(f"planner: {len(unsolved)} of {len(frame)} solves are not proven optimal "
+              f"({', '.join(sorted(set(unsolved['status'])))})", file=sys.stderr)
+    return EXIT_OK
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _sweep_summary(result, frame) -> None:
+    """Small grids in full; large ones as a per-variant summary."""
+    show = frame.drop(columns=["reason", "structural"])
+    if len(result.grid) <= 30:
+        _frame_table(show, f"sweep over {', '.join(result.paths)} ({len(result.grid)} points)")
+        return
+    summary = frame.groupby("variant", sort=False).agg(
+        points=("objective", "size"), objective_min=("objective", "min"),
+        objective_mean=("objective", "mean"), objective_max=("objective", "max"),
+        share_harm=("delta", lambda d: float((d < -1e-7).mean()) if d.notna().any() else math.nan),
+        share_structural=("structural", "mean")).reset_index()
+    _frame_table(summary, f"sweep over {', '.join(result.paths)} ({len(result.grid)} points)")
+
+
+def _breakeven(args) -> int:
+    from .cli import load_plan
+    from .analysis.breakeven import breakeven
+
+    plan = load_plan(args)
+    lo, hi = args.range if args.range else (None, None)
+    result = breakeven(plan, args.intervention, args.vary, low=lo, high=hi, tolerance=args.tolerance,
+                       **_options(args))
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        if result.value is None:
+            print(f"no break-even: {result.reason}")
+        else:
+            a, b = result.interval
+            print(f"break-even at {args.vary} = {result.value:.6g} ({result.kind}; the verdict flips "
+                  f"between {min(a, b):.6g} and {max(a, b):.6g}, tolerance {result.tolerance:.2g})")
+            print(result.reason)
+    return EXIT_OK
+
+
+def _margins(args) -> int:
+    from .cli import load_plan
+    from .analysis.margins import margins
+
+    plan = load_plan(args)
+    result = margins(plan, args.intervention, year_step=args.year_step, fte_step=args.fte_step,
+                     **_options(args))
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        print(f"{result.variant}: optimum {result.objective:.6g} ({result.objective_kind})")
+        for line in result.sentences():
+            print("- " + line)
+    return EXIT_OK
+
+
+def _montecarlo(args) -> int:
+    from .cli import load_plan
+    from .analysis.montecarlo import montecarlo
+
+    _check_table_output(args.output)
+    plan = load_plan(args)
+    bar, advance = _progress(args.samples, "montecarlo")
+    with bar if bar is not None else _nothing():
+        result = montecarlo(plan, args.samples, seed=args.seed, interventions=args.only, workers=args.workers,
+                            scheduler=args.scheduler, on_point=advance, **_options(args))
+    if not result.interrupted:
+        _write_table(args.output, result.to_frame(), result.to_dict())
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        _frame_table(result.summary(), f"effect of each intervention over {len(result.samples)} samples "
+                     f"(seed {result.seed}); p_harm = P(effect < 0)")
+        for name in result.summary()["intervention"]:
+            _frame_table(result.tornado(name), f"{name}: rank correlation of each input with the effect")
+    if result.interrupted:
+        print(f"planner: error: interrupted: {result.outcome.not_run} of {len(result.samples)} samples not run"
+              + (f"; {args.output} was not written" if args.output else ""), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_OK
+
+
+def _evpi(args) -> int:
+    from .cli import load_plan
+    from .analysis.evpi import evpi
+
+    plan = load_plan(args)
+    options = _options(args)
+    options.pop("verbose", None)
+    result = evpi(plan, args.intervention, learn_at=args.learn_at, max_groups=args.max_groups, **options)
+    if args.json:
+        _print_json(result.to_dict())
+        return EXIT_OK
+    print(f"{result.variant} ({result.objective_kind}): one plan for every deadline {result.single:.6g}; "
+          f"a plan per deadline, known in advance (wait-and-see) {result.wait_and_see:.6g}; "
+          f"EVPI {result.evpi:.6g}")
+    if result.evpi <= 1e-9:
+        print("Knowing the deadline in advance is worth nothing here: one plan is best for every deadline.")
+    for a in result.adaptive:
+        bound = " (a lower bound: neighbouring deadlines shared a plan)" if a.to_dict()["lower_bound"] else ""
+        print(f"- learning the deadline at year {a.learn_at:g}: {a.value:.6g}, worth {a.value - result.single:+.6g} "
+              f"over the single plan{bound}")
+    return EXIT_OK
+
+
+COMMANDS: dict = {"sweep": _sweep, "breakeven": _breakeven, "margins": _margins, "montecarlo": _montecarlo,
+                  "evpi": _evpi}

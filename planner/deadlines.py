@@ -4,6 +4,8 @@ A distribution is discretised exactly at period boundaries (MODEL.md): scenario 
 `G((k+1)*step) - G(k*step)`, the tail `1 - G(H*step)` sits at `H*step`, and the mass below one
 step (which can never be met) is kept as a scenario at 0 so that probabilities sum to 1.
 `G = (1 - p_never) * F` where `F` is the distribution's CDF: `p_never` is mass on "no deadline".
+With `scenarios`, `p_never` scales their probabilities by `1 - p_never` and puts itself at the
+horizon's end, the same tail a distribution's "no deadline" mass joins.
 """
 from __future__ import annotations
 
@@ -37,7 +39,12 @@ def scenarios(deadline: Deadline, *, start_year: int, periods: int, step: float,
         return np.array([deadline.year - start_year + shift]), np.array([1.0])
     if deadline.scenarios is not None:
         pts = np.asarray(deadline.scenarios, dtype=float)
-        return pts[:, 0] + shift, pts[:, 1]
+        if not deadline.p_never:
+            return pts[:, 0] + shift, pts[:, 1]
+        # "no deadline" joins the tail at the horizon's end, which no shift moves earlier
+        keep = 1.0 - deadline.p_never
+        return (np.append(pts[:, 0] + shift, periods * step + max(shift, 0.0)),
+                np.append(pts[:, 1] * keep, deadline.p_never))
     keep = 1.0 - (deadline.p_never or 0.0)
     bounds = np.arange(periods + 1) * step              # 0, step, ..., H*step
     g = keep * cdf(deadline.distribution, bounds - shift)  # shifted earlier: F(x - shift)

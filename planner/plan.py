@@ -214,8 +214,9 @@ class Deadline(Table):
         if len(given) != 1:
             raise ValueError("give exactly one of 'years', 'year', 'scenarios', 'distribution'"
                              + (f" (got {', '.join(given)})" if given else ""))
-        if self.p_never is not None and self.distribution is None:
-            raise _RefError("[deadline]", "p_never", "'p_never' goes with 'distribution' only")
+        if self.p_never is not None and self.distribution is None and self.scenarios is None:
+            raise _RefError("[deadline]", "p_never", "'p_never' goes with 'distribution' or 'scenarios' only "
+                            "(a fixed deadline has no mass to spare)")
         if self.scenarios is not None:
             for k, (y, p) in enumerate(self.scenarios, 1):
                 if not 0 <= p <= 1 + 1e-6:
@@ -265,6 +266,12 @@ class Plan(Table):
     goal: Goal | None = None
     deadline: Deadline | None = None
     interventions: list[Intervention] = []
+    overrides: dict[Name, dict[str, Any]] = {}
+    """Named groups of changes (`[overrides.NAME]`, dotted paths or partial tables), applied by
+    `--scenario NAME` as Calliope applies its scenarios; see planner/overrides.py."""
+    uncertainty: dict[str, Any] | None = None
+    """`[uncertainty]`: `seed` and a distribution per dotted path, sampled by `planner montecarlo`
+    (planner/analysis/montecarlo.py validates the distributions)."""
     _source: Path | None = PrivateAttr(default=None)
     _allowed_dirs: tuple[Path, ...] = PrivateAttr(default=())
 
@@ -296,10 +303,16 @@ class Plan(Table):
         for iv in self.interventions:
             if iv.name == name:
                 return iv
-        raise PlanError(f"no intervention named '{name}' (have: "
-                        f"{', '.join(iv.name for iv in self.interventions) or 'none'})",
+        raise PlanError(f"no intervention named '{name}'"
+                        + (did_you_mean(name, [iv.name for iv in self.interventions]) or " (have: none)"),
                         file=str(self._source) if self._source else None, table="[[interventions]]",
                         key="name")
+
+    def with_changes(self, changes: dict[str, Any]) -> Plan:
+        """A new validated plan with each dotted path set to its value (see planner/overrides.py);
+        this plan is left as it was."""
+        from .overrides import with_changes
+        return with_changes(self, changes)
 
     @model_validator(mode="after")
     def _references(self) -> Plan:
@@ -326,20 +339,35 @@ def _unique(items, table: str):
         seen.add(it.name)
 
 
+def _unknown(kind: str, name: str, valid) -> str:
+    """"unknown pool 'x': did you mean 'y'? (have: a, b)": the closest name first, then all of them."""
+    return f"unknown {kind} '{name}'" + did_you_mean(name, valid)
+
+
+def did_you_mean(name: str, valid) -> str:
+    """': did you mean 'y'? (have: a, b, ...)', or just the list, for an unknown key or name."""
+    import difflib
+    valid = [str(v) for v in valid]
+    close = difflib.get_close_matches(str(name), valid, n=1, cutoff=0.6)
+    shown = ", ".join(valid[:20]) + (", ..." if len(valid) > 20 else "")
+    return (f": did you mean '{close[0]}'?" if close else "") + (f" (have: {shown})" if valid else "")
+
+
 def _check_references(p: Plan) -> None:
     _unique(p.pools, "[[pools]]")
     _unique(p.streams, "[[streams]]")
     _unique(p.interventions, "[[interventions]]")
     pools = {q.name for q in p.pools}
     streams = {s.name for s in p.streams}
+    pools_list, streams_list = [q.name for q in p.pools], [s.name for s in p.streams]
     for k, s in enumerate(p.streams, 1):
         where = f'[[streams]] #{k} "{s.name}"'
         for r in s.crew_units:
             if r not in pools:
-                raise _RefError(where, "pool" if s.pool else f"crew.{r}", f"unknown pool '{r}'")
+                raise _RefError(where, "pool" if s.pool else f"crew.{r}", _unknown("pool", r, pools_list))
         for name in _after_names(s):
             if name not in streams:
-                raise _RefError(where, "after", f"unknown stream '{name}'")
+                raise _RefError(where, "after", _unknown("stream", name, streams_list))
             if name == s.name:
                 raise _RefError(where, "after", "a stream cannot come after itself")
     cycle = _find_cycle(p)
@@ -348,16 +376,17 @@ def _check_references(p: Plan) -> None:
     if p.goal:
         for name in p.goal.required:
             if name not in streams:
-                raise _RefError("[goal]", "required", f"unknown stream '{name}'")
+                raise _RefError("[goal]", "required", _unknown("stream", name, streams_list))
     for k, iv in enumerate(p.interventions, 1):
         where = f'[[interventions]] #{k} "{iv.name}"'
         for j, ch in enumerate(iv.supply, 1):
             if ch.pool not in pools:
-                raise _RefError(where, f"supply[{j}].pool", f"unknown pool '{ch.pool}'")
+                raise _RefError(where, f"supply[{j}].pool", _unknown("pool", ch.pool, pools_list))
         for j, ch in enumerate(iv.productivity, 1):
             for name in ch.streams:
                 if name not in streams:
-                    raise _RefError(where, f"productivity[{j}].streams", f"unknown stream '{name}'")
+                    raise _RefError(where, f"productivity[{j}].streams",
+                                    _unknown("stream", name, streams_list))
     if p.plan.objective in ("probability", "value") and p.deadline is None:
         raise _RefError("[deadline]", "", f"objective '{p.plan.objective}' needs a [deadline] table")
     if p.deadline and p.deadline.year is not None and p.deadline.year < p.plan.start_year:
@@ -535,14 +564,16 @@ def from_dict(data: Any, source: str | Path | None = None) -> Plan:
 
 def _plan_error(e: ValidationError, data: dict, file: str | None) -> PlanError:
     """Turn pydantic's first error into a message a plan author can act on."""
-    err = e.errors(include_url=False)[0]
+    errors = e.errors(include_url=False)
+    # a misspelt key is also a missing one: the unknown key, with its hint, says more
+    err = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
     loc = [x for x in err["loc"] if not (isinstance(x, str) and x.startswith("~"))]  # union tags
     ctx_error = (err.get("ctx") or {}).get("error")
     if isinstance(ctx_error, _RefError):
         return PlanError(ctx_error.message, file=file, table=ctx_error.table, key=ctx_error.key or None)
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
-        msg = "unknown key"
+        msg = f"unknown key '{loc[-1]}'" + did_you_mean(loc[-1], _valid_keys(loc))
     elif err["type"] == "missing":
         if len(loc) == 1:  # a whole table
             brackets = "[[{}]]" if loc[0] in ("pools", "streams") else "[{}]"
@@ -551,6 +582,27 @@ def _plan_error(e: ValidationError, data: dict, file: str | None) -> PlanError:
         msg = "missing required key"
     table, key = _locate(loc, data)
     return PlanError(msg, file=file, table=table, key=key)
+
+
+def _valid_keys(loc: list) -> list[str]:
+    """The keys the table holding `loc[-1]` allows, found from the names on the way to it."""
+    names = [x for x in loc[:-1] if isinstance(x, str)]
+    if not names:
+        return list(Plan.model_fields)
+    parent, grand = names[-1], (names[-2] if len(names) > 1 else None)
+    by_name = {"plan": [PlanHeader], "pools": [Pool], "streams": [Stream], "goal": [Goal],
+               "deadline": [Deadline], "interventions": [Intervention], "after": [After],
+               "distribution": [Lognormal, Percentiles]}
+    if parent == "supply":
+        classes = [SupplyChange] if grand == "interventions" else [Growth, FileColumn]
+    elif parent == "productivity":
+        classes = [ProductivityChange]
+    else:
+        classes = by_name.get(parent, [])
+    keys: list[str] = []
+    for cls in classes:
+        keys += [k for k in cls.model_fields if k not in keys]
+    return keys
 
 
 def _locate(loc: list, data: dict) -> tuple[str, str | None]:

@@ -1,10 +1,10 @@
 """The baseline against every intervention, with the reason in plain words where it is structural."""
 from __future__ import annotations
 
-from .plan import Plan
-from .explain import explain_change
-from .result import Comparison, InterventionResult
-from .run import Model
+from ..plan import Plan
+from ..explain import explain_change
+from ..result import Comparison, InterventionResult
+from ..run import Model
 
 
 def compare(plan: Plan, *, solver: str = "highs", interventions: list[str] | None = None,

@@ -1,0 +1,198 @@
+"""The value of knowing when the deadline comes.
+
+Wait-and-see: if the deadline were known in advance, each deadline scenario would get its own
+optimal plan; weighting those optima by probability gives the most any timeline information can
+be worth. EVPI = wait-and-see minus the optimum of the single plan that must serve every scenario.
+
+Adaptive plan (`learn_at=K`): the allocation of periods starting before year K is shared by every
+scenario (nobody knows the deadline yet); from K each scenario has its own. One MIP holds a copy
+of the plan's model per group of scenarios (planner.model.build, so every constraint family is
+the planner's own), with the copies' crew units equal before K (non-anticipativity rows) and each
+copy paid for the goal by its own scenarios' deadlines. Scenarios whose deadline falls before K
+share the root copy: everything that matters to them is decided before K anyway. Where more groups
+remain than `max_groups`, neighbouring deadlines share a copy: that is still a valid adaptive plan
+(a coarser one), so its value is a lower bound, and the result says so.
+
+Every number reported is recomputed by planner.verify from the schedules, scenario by scenario,
+against a plan whose deadline is that scenario's: the MIP's own objective is only cross-checked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import PlanError, VerificationError
+from ..instance import resolve
+from ..model import LinearModel, build
+from ..plan import Plan
+from ..run import Model
+from ..solvers import SolveOptions, get_backend
+from ..structure import critical_path
+from .. import verify
+
+TOL = 1e-6
+
+
+@dataclass
+class Adaptive:
+    learn_at: float
+    value: float
+    groups: int
+    grouped: bool        # neighbouring deadlines shared a copy: `value` is a lower bound
+    status: str
+
+    def to_dict(self) -> dict:
+        return {"learn_at": self.learn_at, "value": self.value, "groups": self.groups,
+                "lower_bound": self.grouped, "status": self.status}
+
+
+@dataclass
+class EVPI:
+    variant: str
+    objective_kind: str
+    single: float                       # the one plan for every scenario
+    wait_and_see: float                 # a plan per scenario, weighted
+    scenarios: list[dict]               # {deadline_years, probability, optimum}
+    adaptive: list[Adaptive] = field(default_factory=list)
+
+    @property
+    def evpi(self) -> float:
+        return self.wait_and_see - self.single
+
+    def to_dict(self) -> dict:
+        return {"variant": self.variant, "objective_kind": self.objective_kind, "single": self.single,
+                "wait_and_see": self.wait_and_see, "evpi": self.evpi, "scenarios": self.scenarios,
+                "adaptive": [{**a.to_dict(), "value_of_warning": a.value - self.single} for a in self.adaptive]}
+
+    def to_frame(self):
+        import pandas as pd
+        return pd.DataFrame(self.scenarios, columns=["deadline_years", "last_period", "probability", "optimum"])
+
+
+def _scenario_groups(inst) -> list[tuple[int, float]]:
+    """(last period that counts, probability) for every deadline that some plan could meet."""
+    return [(int(t), float(inst.weights[t])) for t in np.flatnonzero(inst.weights > 0)]
+
+
+def _fixed(plan: Plan, variant, years: float) -> Plan:
+    """The plan with its deadline fixed at `years` after the variant's shift."""
+    shift = plan.intervention(variant).deadline_shift if variant else 0.0
+    return plan.with_changes({"deadline": {"years": years - shift}})
+
+
+def evpi(plan: Plan, intervention: str | None = None, *, learn_at: list[float] = (), max_groups: int = 24,
+         solver: str = "highs", **options) -> EVPI:
+    """Wait-and-see, the single plan, EVPI, and an adaptive plan for each K in `learn_at`."""
+    options.pop("cross_check", None)
+    inst = resolve(plan, intervention)
+    if inst.objective == "earliest" or len(inst.deadline_years) < 2:
+        raise PlanError("EVPI needs an uncertain deadline (scenarios or a distribution) and objective "
+                        "'probability' or 'value'", table="[deadline]")
+    single = Model(plan, intervention, solver=solver).solve(**options)
+    _optimal(single)
+    rows, ws = [], 0.0
+    for last, prob in _scenario_groups(inst):
+        years = (last + 1) * inst.step
+        res = Model(_fixed(plan, intervention, years), intervention, solver=solver).solve(**options)
+        _optimal(res)
+        rows.append({"deadline_years": years, "last_period": last, "probability": prob, "optimum": res.objective})
+        ws += prob * res.objective
+    out = EVPI(inst.name, inst.objective, single.objective, ws, rows)
+    for k in learn_at:
+        out.adaptive.append(adaptive(plan, intervention, k, max_groups=max_groups, **options))
+    return out
+
+
+def _optimal(res) -> None:
+    if res.status != "optimal":
+        raise PlanError(f"{res.variant}: the solve ended '{res.status}' ({res.message}); EVPI needs proven "
+                        "optima: give more --time-limit")
+
+
+def adaptive(plan: Plan, intervention: str | None, learn_at: float, *, max_groups: int = 24,
+             **options) -> Adaptive:
+    """The best plan that learns the deadline at year `learn_at` (see the module docstring)."""
+    inst = resolve(plan, intervention)
+    cp = critical_path(inst)
+    base = build(inst, cp)
+    shared = inst.starts < learn_at - 1e-9            # periods decided before the deadline is known
+    k_first = int(shared.sum())                       # first period that can adapt
+    scen = _scenario_groups(inst)
+    early = [(t, p) for t, p in scen if t < k_first]  # their deadline passes before anyone learns
+    late = [(t, p) for t, p in scen if t >= k_first]
+    bins = [late[i::1] for i in range(0)]
+    if len(late) > max_groups:
+        size = -(-len(late) // max_groups)
+        bins = [late[i:i + size] for i in range(0, len(late), size)]
+    else:
+        bins = [[s] for s in late]
+    groups = [early] + bins if early or not bins else bins
+    lm, offsets = _stack(base, len(groups))
+    cost = np.zeros(lm.n)
+    u_index = base.blocks["u"].index
+    for g, members in enumerate(groups):
+        for t, p in members:
+            _pay(cost, base, inst, offsets[g], t, p)
+    lm.cost = [cost]
+    # non-anticipativity: every copy's crew units before K equal the first copy's
+    i, t = np.nonzero((u_index >= 0) & shared[None, :])
+    for g in range(1, len(groups)):
+        lm.add_rows(f"nonanticipativity[{g}]", [(u_index[i, t] + offsets[g], 1.0), (u_index[i, t], -1.0)], 0.0, 0.0)
+    backend = get_backend("highs")
+    backend.load(lm)
+    raw = backend.solve(SolveOptions(time_limit=options.get("time_limit"), gap=options.get("gap", 1e-6),
+                                     threads=options.get("threads")))
+    if raw.x is None:
+        raise PlanError(f"the adaptive plan for K = {learn_at:g} was not solved ({raw.status}: {raw.message})")
+    # verify: each scenario's schedule against a plan with that scenario's deadline
+    value, schedules = 0.0, []
+    for g, members in enumerate(groups):
+        u = _values(raw.x, u_index, offsets[g])
+        schedules.append(u)
+        for t, p in members:
+            fixed = resolve(_fixed(plan, intervention, (t + 1) * inst.step), intervention)
+            checked = verify.check(fixed, u)
+            value += p * (checked.objective or 0.0)
+    for u in schedules[1:]:
+        if np.abs(u[:, shared] - schedules[0][:, shared]).max(initial=0.0) > 1e-6:
+            raise VerificationError(f"adaptive plan K = {learn_at:g}: schedules differ before K")
+    if raw.status == "optimal" and abs(value - raw.objective) > 1e-5 * max(1.0, abs(value)):
+        if value < raw.objective - 1e-5:
+            raise VerificationError(f"adaptive plan K = {learn_at:g}: the verified value {value:.9g} is below "
+                                    f"the solver's {raw.objective:.9g}")
+    return Adaptive(learn_at, value, len(groups), len(late) > max_groups, raw.status)
+
+
+def _stack(base: LinearModel, copies: int) -> tuple[LinearModel, list[int]]:
+    """`copies` copies of one model side by side (columns offset, rows repeated)."""
+    arrays = base.arrays()
+    lm = LinearModel(sense=base.sense)
+    offsets = [g * base.n for g in range(copies)]
+    lm.lb = [np.tile(arrays["lb"], copies)]
+    lm.ub = [np.tile(arrays["ub"], copies)]
+    lm.integer = [np.tile(arrays["integer"], copies)]
+    lm.cost = [np.zeros(base.n * copies)]
+    lm.n = base.n * copies
+    for g, off in enumerate(offsets):
+        for f in base.families:
+            lm.families.append(type(f)(f"{f.name}#{g}", f.rows, f.cols + off, f.vals, f.lower, f.upper))
+    return lm, offsets
+
+
+def _pay(cost: np.ndarray, base: LinearModel, inst, offset: int, t: int, p: float) -> None:
+    """The objective of one scenario (deadline counted at the end of period t), weight p."""
+    if inst.objective == "probability":
+        col = base.blocks["g"].index[t]
+        if col >= 0:
+            cost[col + offset] += p
+    else:  # value
+        cols = base.blocks["c"].index[:, t]
+        ok = cols >= 0
+        np.add.at(cost, cols[ok] + offset, p * inst.value[ok])
+
+
+def _values(x: np.ndarray, index: np.ndarray, offset: int) -> np.ndarray:
+    out = np.zeros(index.shape)
+    out[index >= 0] = x[index[index >= 0] + offset]
+    return np.where(np.abs(out) < 1e-12, 0.0, out)

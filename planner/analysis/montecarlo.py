@@ -1,0 +1,255 @@
+"""Monte Carlo over a plan's inputs: sample the `[uncertainty]` table, solve every sample's baseline
+and interventions, and report the distribution of each intervention's effect.
+
+All samples are drawn here, in the calling process, before any solve, from one seed: the numbers
+depend on the seed and `n` only, never on how many workers solve them or in which order they
+finish. Each sample is a whole plan built with `Plan.with_changes`, so a draw that breaks a plan
+rule is an error naming the sample and the path, not a silently odd solve.
+
+    [uncertainty]
+    seed = 20260101
+    "deadline.distribution.median" = { kind = "lognormal", median = 26, sigma = 0.2 }
+    "interventions.\\"capabilities work\\".deadline_shift" = { kind = "triangular", low = -2, mode = -1, high = -0.25 }
+
+Kinds and their parameters: lognormal (median, sigma), normal (mean, sd), uniform (low, high),
+triangular (low, mode, high), beta (alpha, beta, scaled to [low, high], default [0, 1]), choice
+(values, optional weights). `min` and `max` truncate lognormal and normal draws (by rejection, so
+the truncated shape is the distribution's own).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import PlanError
+from ..overrides import get, split_path
+from ..parallel import Outcome, Point, run
+from ..plan import Plan, did_you_mean
+
+HARM = 1e-9
+"""An effect below -HARM is harm; smaller differences are solver tolerance."""
+
+KINDS: dict[str, tuple[set, set]] = {   # kind -> (required parameters, optional ones)
+    "lognormal": ({"median", "sigma"}, {"min", "max"}),
+    "normal": ({"mean", "sd"}, {"min", "max"}),
+    "uniform": ({"low", "high"}, set()),
+    "triangular": ({"low", "mode", "high"}, set()),
+    "beta": ({"alpha", "beta"}, {"low", "high"}),
+    "choice": ({"values"}, {"weights"}),
+}
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One uncertain input: the plan path it sets and its distribution."""
+
+    path: str
+    kind: str
+    params: dict
+
+    def sample(self, rng: np.random.Generator, n: int) -> list:
+        p = self.params
+        if self.kind == "choice":
+            weights = np.asarray(p.get("weights") or [1.0] * len(p["values"]), dtype=float)
+            picks = rng.choice(len(p["values"]), size=n, p=weights / weights.sum())
+            return [p["values"][k] for k in picks]
+        if self.kind == "uniform":
+            return rng.uniform(p["low"], p["high"], n).tolist()
+        if self.kind == "triangular":
+            return rng.triangular(p["low"], p["mode"], p["high"], n).tolist()
+        if self.kind == "beta":
+            lo, hi = p.get("low", 0.0), p.get("high", 1.0)
+            return (lo + (hi - lo) * rng.beta(p["alpha"], p["beta"], n)).tolist()
+        out = np.empty(0)
+        lo, hi = p.get("min", -math.inf), p.get("max", math.inf)
+        for _ in range(1000):   # rejection: keeps the distribution's own shape inside [min, max]
+            x = rng.lognormal(math.log(p["median"]), p["sigma"], n) if self.kind == "lognormal" \
+                else rng.normal(p["mean"], p["sd"], n)
+            out = np.concatenate([out, x[(x >= lo) & (x <= hi)]])
+            if len(out) >= n:
+                return out[:n].tolist()
+        raise PlanError(f"the truncation [{lo:g}, {hi:g}] keeps almost none of the distribution",
+                        table="[uncertainty]", key=self.path)
+
+
+def parse_uncertainty(table: dict | None, plan: Plan) -> tuple[int, list[Draw]]:
+    """The seed and the draws of an `[uncertainty]` table, every path checked against the plan."""
+    if not table:
+        raise PlanError("the plan has no [uncertainty] table to sample (see docs/analysis.md)",
+                        file=str(plan.source) if plan.source else None, table="[uncertainty]")
+    where = dict(file=str(plan.source) if plan.source else None, table="[uncertainty]")
+    seed = table.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise PlanError("needs 'seed', a whole number >= 0, so that a run can be repeated", key="seed", **where)
+    draws = []
+    for path, spec in _leaves({k: v for k, v in table.items() if k != "seed"}):
+        split_path(path)
+        if not isinstance(spec, dict) or "kind" not in spec:
+            raise PlanError("a distribution is a table with 'kind' (" + ", ".join(KINDS) + ")", key=path, **where)
+        kind = spec["kind"]
+        if kind not in KINDS:
+            raise PlanError(f"unknown kind '{kind}'" + did_you_mean(kind, list(KINDS)), key=path, **where)
+        required, optional = KINDS[kind]
+        params = {k: v for k, v in spec.items() if k != "kind"}
+        missing, extra = required - set(params), set(params) - required - optional
+        if missing:
+            raise PlanError(f"{kind} needs {', '.join(sorted(missing))}", key=path, **where)
+        if extra:
+            bad = sorted(extra)[0]
+            raise PlanError(f"unknown parameter '{bad}' for {kind}" + did_you_mean(bad, sorted(required | optional)),
+                            key=path, **where)
+        _check_params(kind, params, path, where)
+        get(plan, path)   # the path must name a value of this plan
+        draws.append(Draw(path, kind, params))
+    if not draws:
+        raise PlanError("names no uncertain input", **where)
+    return seed, draws
+
+
+def _leaves(table: dict, prefix: str = ""):
+    """(path, distribution) pairs: TOML turns unquoted dotted keys into nested tables."""
+    for key, value in table.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict) and "kind" not in value:
+            yield from _leaves(value, path)
+        else:
+            yield path, value
+
+
+def _check_params(kind: str, p: dict, path: str, where: dict) -> None:
+    def number(name):
+        v = p[name]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise PlanError(f"'{name}' must be a finite number, got {v!r}", key=path, **where)
+        return v
+
+    nums = {k: number(k) for k in p if k not in ("values", "weights")}
+    problem = None
+    if kind == "lognormal" and not (nums["median"] > 0 and nums["sigma"] > 0):
+        problem = "median and sigma must be > 0"
+    elif kind == "normal" and not nums["sd"] > 0:
+        problem = "sd must be > 0"
+    elif kind == "uniform" and not nums["low"] < nums["high"]:
+        problem = "needs low < high"
+    elif kind == "triangular" and not nums["low"] <= nums["mode"] <= nums["high"] > nums["low"]:
+        problem = "needs low <= mode <= high and low < high"
+    elif kind == "beta" and not (nums["alpha"] > 0 and nums["beta"] > 0
+                                 and nums.get("low", 0) < nums.get("high", 1)):
+        problem = "needs alpha, beta > 0 and low < high"
+    elif kind == "choice":
+        values, weights = p["values"], p.get("weights")
+        if not isinstance(values, list) or not values:
+            problem = "'values' must be a non-empty list"
+        elif weights is not None and (not isinstance(weights, list) or len(weights) != len(values)
+                                      or any(not isinstance(w, (int, float)) or w < 0 for w in weights)
+                                      or sum(weights) <= 0):
+            problem = "'weights' must be one non-negative number per value, not all zero"
+    if "min" in nums and "max" in nums and not nums["min"] < nums["max"]:
+        problem = "needs min < max"
+    if problem:
+        raise PlanError(f"{kind}: {problem}", key=path, **where)
+
+
+def draw_samples(seed: int, draws: list[Draw], n: int) -> list[dict[str, Any]]:
+    """n samples {path: value}; each input has its own stream from the seed, so adding an input
+    does not change the draws of the others."""
+    streams = np.random.SeedSequence(seed).spawn(len(draws))
+    columns = {d.path: d.sample(np.random.default_rng(s), n) for d, s in zip(draws, streams)}
+    return [{path: _plain(values[k]) for path, values in columns.items()} for k in range(n)]
+
+
+def _plain(x):
+    return x.item() if hasattr(x, "item") else x
+
+
+@dataclass
+class MonteCarloResult:
+    seed: int
+    inputs: list[str]
+    samples: list[dict]
+    outcome: Outcome
+
+    @property
+    def interrupted(self) -> bool:
+        return self.outcome.interrupted
+
+    def to_frame(self):
+        """One row per sample and variant: `sample`, each sampled input, `variant`, `objective`,
+        `status`, `goal_year`, `delta`, `structural`."""
+        import pandas as pd
+        rows = []
+        for k, (values, records) in enumerate(zip(self.samples, self.outcome.records)):
+            for r in records or []:
+                rows.append({"sample": k, **values, "variant": r["variant"], "objective": r["objective"],
+                             "status": r["status"], "goal_year": r["goal_year"], "delta": r["delta"],
+                             "structural": r["structural"]})
+        return pd.DataFrame(rows, columns=["sample", *self.inputs, "variant", "objective", "status",
+                                           "goal_year", "delta", "structural"])
+
+    def summary(self):
+        """Per intervention: samples, mean effect, percentiles, P(harm) = P(delta < 0), the share
+        of samples where the effect is structural, and the input its effect follows most."""
+        import pandas as pd
+        frame = self.to_frame()
+        rows = []
+        for name, g in frame[frame.variant != "baseline"].groupby("variant", sort=False):
+            d = g["delta"].dropna()
+            top = self.tornado(name)
+            rows.append({"intervention": name, "samples": len(d), "mean": d.mean(),
+                         "p5": d.quantile(0.05), "p50": d.quantile(0.5), "p95": d.quantile(0.95),
+                         "p_harm": float((d < -HARM).mean()), "structural": float(g["structural"].mean()),
+                         "top_input": top.iloc[0]["input"] if len(top) and pd.notna(top.iloc[0]["rank_correlation"]) else None})
+        return pd.DataFrame(rows, columns=["intervention", "samples", "mean", "p5", "p50", "p95", "p_harm",
+                                           "structural", "top_input"])
+
+    def tornado(self, intervention: str):
+        """Spearman rank correlation of each sampled input with the intervention's effect, largest
+        first (NaN where the input or the effect does not vary)."""
+        import pandas as pd
+        frame = self.to_frame()
+        g = frame[frame.variant == intervention]
+        rows = []
+        for path in self.inputs:
+            x = pd.to_numeric(g[path], errors="coerce")
+            ok = x.notna() & g["delta"].notna()
+            rho = x[ok].rank().corr(g["delta"][ok].rank()) if ok.sum() > 2 and x[ok].nunique() > 1 \
+                and g["delta"][ok].nunique() > 1 else math.nan
+            rows.append({"input": path, "rank_correlation": rho})
+        out = pd.DataFrame(rows, columns=["input", "rank_correlation"])
+        return out.reindex(out["rank_correlation"].abs().sort_values(ascending=False, na_position="last").index) \
+            .reset_index(drop=True)
+
+    def to_dict(self) -> dict:
+        summary = self.summary()
+        clean = lambda f: f.astype(object).where(f.notna(), None).to_dict(orient="records")  # noqa: E731
+        return {"seed": self.seed, "samples": len(self.samples), "inputs": self.inputs,
+                "not_run": self.outcome.not_run, "interrupted": self.interrupted, "where": self.outcome.where,
+                "interventions": clean(summary),
+                "tornado": {name: clean(self.tornado(name)) for name in summary["intervention"]}}
+
+
+def montecarlo(plan: Plan, n: int = 500, *, seed: int | None = None, interventions: list[str] | None = None,
+               workers: int | None = None, scheduler=None, on_point=None, cancel=None,
+               **options) -> MonteCarloResult:
+    """Sample the plan's `[uncertainty]` table `n` times and solve every sample."""
+    table_seed, draws = parse_uncertainty(plan.uncertainty, plan)
+    seed = table_seed if seed is None else seed
+    if interventions is not None:
+        for name in interventions:
+            plan.intervention(name)
+    samples = draw_samples(seed, draws, n)
+    plans = []
+    for k, values in enumerate(samples):
+        try:
+            plans.append(plan.with_changes(values))
+        except PlanError as e:
+            raise PlanError(f"sample {k} ({', '.join(f'{p} = {v:.6g}' if isinstance(v, float) else f'{p} = {v}' for p, v in values.items())}): "
+                            f"{e.detail} (narrow or truncate its distribution in [uncertainty])",
+                            file=e.file, table=e.table, key=e.key) from None
+    options.pop("cross_check", None)
+    outcome = run([Point(p, interventions) for p in plans], options, workers=workers, scheduler=scheduler,
+                  on_point=on_point, cancel=cancel)
+    return MonteCarloResult(seed, [d.path for d in draws], samples, outcome)

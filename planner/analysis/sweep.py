@@ -1,0 +1,110 @@
+"""A grid of plan values, each point solved for the baseline and every intervention.
+
+Every point is a whole plan built with `Plan.with_changes` (so it is validated like a plan file)
+and solved from scratch: a sweep point is by construction the same solve as `planner solve` with
+the same `--set`s, which is what makes a sweep trustworthy. The points are independent, so they
+run on worker processes or a Dask cluster (planner/parallel.py).
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import PlanError
+from ..overrides import parse_value, split_path
+from ..parallel import Outcome, Point, run
+from ..plan import Plan
+
+MAX_POINTS = 1_000_000
+
+
+def parse_values(text: str, path: str = "") -> list[Any]:
+    """'V1,V2,...' or 'LO:HI:STEP' (HI included when the steps reach it) -> the values.
+    A single value (or a TOML list or table) is a list of one."""
+    text = text.strip()
+    if text[:1] in "[{\"'":
+        return [parse_value(text)]
+    if ":" in text:
+        parts = text.split(":")
+        try:
+            lo, hi, step = (float(x) for x in parts) if len(parts) == 3 else (None, None, None)
+        except ValueError:
+            lo = None
+        if lo is None or not all(map(math.isfinite, (lo, hi, step))):
+            raise PlanError(f"a range is LO:HI:STEP with three numbers, got '{text}'", key=path)
+        if step <= 0 or hi < lo:
+            raise PlanError(f"the range {text} needs LO <= HI and STEP > 0", key=path)
+        count = math.floor((hi - lo) / step + 1e-9) + 1
+        if count > MAX_POINTS:
+            raise PlanError(f"the range {text} has {count:,} values; at most {MAX_POINTS:,}", key=path)
+        return [_tidy(lo + k * step) for k in range(count)]
+    return [parse_value(v) for v in text.split(",") if v.strip()]
+
+
+def _tidy(x: float) -> float | int:
+    """0.1 * 3 as 0.3, and whole numbers as ints (so a value prints as it was typed)."""
+    x = round(x, 12)
+    return int(x) if x == int(x) and abs(x) < 2 ** 53 else x
+
+
+@dataclass
+class SweepResult:
+    """One row per grid point and variant (see `to_frame`); `outcome` says how it ran."""
+
+    paths: list[str]
+    grid: list[tuple]
+    outcome: Outcome
+
+    @property
+    def interrupted(self) -> bool:
+        return self.outcome.interrupted
+
+    def to_frame(self):
+        """Columns: each swept path, `variant`, `objective`, `status`, `goal_year`, `delta`
+        (intervention minus baseline at the same point), `structural`, `reason`."""
+        import pandas as pd
+
+        rows = []
+        for values, records in zip(self.grid, self.outcome.records):
+            for r in records or []:
+                rows.append({**dict(zip(self.paths, values)), "variant": r["variant"],
+                             "objective": r["objective"], "status": r["status"], "goal_year": r["goal_year"],
+                             "delta": r["delta"], "structural": r["structural"], "reason": r["reason"]})
+        columns = self.paths + ["variant", "objective", "status", "goal_year", "delta", "structural", "reason"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def to_dict(self) -> dict:
+        frame = self.to_frame()
+        return {"paths": self.paths, "points": len(self.grid), "not_run": self.outcome.not_run,
+                "interrupted": self.interrupted, "where": self.outcome.where,
+                "rows": frame.astype(object).where(frame.notna(), None).to_dict(orient="records")}
+
+
+def grid_points(plan: Plan, grid: dict[str, list]) -> tuple[list[str], list[tuple], list[Plan]]:
+    """Every combination of the grid's values, each as a validated plan."""
+    paths = list(grid)
+    for path in paths:
+        split_path(path)
+        if not grid[path]:
+            raise PlanError("no values to sweep", key=path)
+    total = math.prod(len(v) for v in grid.values())
+    if total > MAX_POINTS:
+        raise PlanError(f"the grid has {total:,} points; at most {MAX_POINTS:,}")
+    combos = list(itertools.product(*(grid[p] for p in paths)))
+    return paths, combos, [plan.with_changes(dict(zip(paths, c))) for c in combos]
+
+
+def sweep(plan: Plan, grid: dict[str, list], *, interventions: list[str] | None = None,
+          workers: int | None = None, scheduler=None, on_point=None, cancel=None, **options) -> SweepResult:
+    """Solve the baseline and `interventions` (default: all) at every point of `grid`
+    ({path: [values]}); `options` are `Model.solve`'s (time_limit, gap, ...) plus `solver`."""
+    if interventions is not None:
+        for name in interventions:
+            plan.intervention(name)
+    paths, combos, plans = grid_points(plan, grid)
+    options.pop("cross_check", None)
+    outcome = run([Point(p, interventions) for p in plans], options, workers=workers, scheduler=scheduler,
+                  on_point=on_point, cancel=cancel)
+    return SweepResult(paths, combos, outcome)

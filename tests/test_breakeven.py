@@ -1,0 +1,75 @@
+"""Break-even on the essay's toy model: the serial chain needs 25 years and the deadline is 26, so
+capabilities work breaks even iff its shift is >= -1, and no supply multiplier helps at shift -2."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import planner
+from planner import PlanError
+from planner.analysis.breakeven import breakeven
+from planner.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+TOY = ROOT / "models" / "serial_parallel_toy.toml"
+IV = "capabilities work"
+SHIFT = 'interventions."capabilities work".deadline_shift'
+MULTIPLY = 'interventions."capabilities work".supply.0.multiply'
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return planner.load(TOY)
+
+
+def test_no_supply_multiplier_breaks_even(toy):
+    r = breakeven(toy, IV, MULTIPLY, low=1, high=100)
+    assert r.value is None and r.kind == "none"
+    assert "serial-a needs 25 years" in r.reason and "the deadline is 24 years away" in r.reason
+    # independently: even 100x researchers leave the intervention at 0 against 1
+    assert planner.solve(toy.with_changes({MULTIPLY: 100}), IV).objective == 0.0
+
+
+def test_deadline_shift_flips_between_minus_two_and_minus_one(toy):
+    r = breakeven(toy, IV, SHIFT, low=-5, high=0)
+    assert r.kind == "step"
+    lo, hi = sorted(r.interval)
+    assert -2 <= lo < hi <= -1 + 1e-12 and hi - lo <= r.tolerance * 1.0001
+    assert r.value == -1
+    # the two ends, solved independently
+    assert planner.solve(toy.with_changes({SHIFT: r.value}), IV).objective == 1.0
+    assert planner.solve(toy.with_changes({SHIFT: lo}), IV).objective == 0.0
+
+
+def test_default_range_finds_the_flip(toy):
+    r = breakeven(toy, IV, SHIFT)          # -2 +- 10
+    assert r.value == -1 and (r.low, r.high) == (-12, 8)
+
+
+def test_never_loses_says_so(toy):
+    r = breakeven(toy, IV, SHIFT, low=0, high=5)
+    assert r.value is None and r.kind == "always" and "breaks even or gains" in r.reason
+
+
+def test_bad_inputs(toy):
+    with pytest.raises(PlanError, match="did you mean 'capabilities work'"):
+        breakeven(toy, "capabilities", SHIFT)
+    with pytest.raises(PlanError, match="holds"):
+        breakeven(toy, IV, "plan.objective")
+    with pytest.raises(PlanError, match="LO < HI"):
+        breakeven(toy, IV, SHIFT, low=2, high=1)
+    with pytest.raises(PlanError, match="--range"):
+        breakeven(toy, IV, MULTIPLY, low=-5, high=1)   # a negative multiplier is not a plan
+
+
+def test_cli_json(capsys):
+    assert main(["breakeven", str(TOY), "--intervention", IV, "--vary", SHIFT, "--range=-5:0", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["value"] == -1 and "flips" in out["reason"]
+    assert main(["breakeven", str(TOY), "--intervention", IV, "--vary", MULTIPLY, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["value"] is None and "serial-a" in out["reason"]
+    assert main(["breakeven", str(TOY), "--intervention", IV, "--vary", "streams.nope.effort"]) == 2
+    assert "no stream named 'nope'" in capsys.readouterr().err

@@ -1,0 +1,66 @@
+"""Margins: exact finite differences, checked against hand calculations."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import planner
+from planner.analysis.margins import margins
+from planner.cli import main
+from plans import lognormal_cdf, make_plan
+
+ROOT = Path(__file__).resolve().parent.parent
+LOGNORMAL = ROOT / "models" / "serial_parallel_toy_lognormal.toml"
+
+
+def test_lognormal_toy_year_is_worth_something_researchers_nothing():
+    m = margins(planner.load(LOGNORMAL))
+    # the chain needs 25 years: P = 1 - F(25); one year later: 1 - F(24)
+    assert m.objective == pytest.approx(1 - lognormal_cdf(25, 26, 0.5), abs=1e-9)
+    assert m.year == pytest.approx(lognormal_cdf(25, 26, 0.5) - lognormal_cdf(24, 26, 0.5), abs=1e-9)
+    assert m.year > 0
+    assert m.pools == {"researchers": 0.0}
+    assert m.years_per_researcher_year == {"researchers": 0.0}
+    assert m.researcher_years_per_year == {"researchers": None}
+    assert "infinite" in m.sentences()[1]
+
+
+def test_intervention_margins_are_at_its_own_optimum():
+    # capabilities work shifts 2 years earlier: P = 1 - F(27); a year later: 1 - F(26)
+    m = margins(planner.load(LOGNORMAL), "capabilities work")
+    assert m.year == pytest.approx(lognormal_cdf(27, 26, 0.5) - lognormal_cdf(26, 26, 0.5), abs=1e-9)
+
+
+def test_labour_bound_plan_has_a_positive_pool_margin():
+    # effort 100 on 10 FTE: 10 years; 10 more FTE in each of 20 periods (200 FTE-years): 5 years.
+    plan = make_plan([{"name": "a", "effort": 100}], supply=10, horizon=20, objective="earliest")
+    m = margins(plan, fte_step=10)
+    assert m.objective == 10 and m.fte_years == {"p": 200}
+    assert m.pools["p"] == pytest.approx(5 / 200)
+    assert m.year == 0   # `earliest` has no deadline to move
+    assert m.years_per_researcher_year == {"p": None}
+    assert "ratio is zero" in m.sentences()[1]
+
+
+def test_probability_plan_with_both_margins_gives_the_ratio():
+    # effort 100, 10 FTE: done in 10 years; deadline scenarios 9 (0.5) and 12 (0.5): P = 0.5.
+    # A deadline 1 year later: 10 and 13, both met: +0.5 per year. 1 more FTE (11 FTE, 20 FTE-years):
+    # ceil(100/11) = 10 periods, still 0.5 -> 0. 2 more: ceil(100/12) = 9 -> P = 1 over 40 FTE-years.
+    plan = make_plan([{"name": "a", "effort": 100}], supply=10, horizon=20, objective="probability",
+                     deadline={"scenarios": [[9, 0.5], [12, 0.5]]})
+    m = margins(plan, fte_step=2)
+    assert m.year == pytest.approx(0.5)
+    assert m.pools["p"] == pytest.approx(0.5 / 40)
+    assert m.researcher_years_per_year["p"] == pytest.approx(40)
+    assert m.years_per_researcher_year["p"] == pytest.approx(1 / 40)
+    assert "one calendar year is worth 40 researcher-years of p" in m.sentences()[1]
+
+
+def test_cli_json(capsys):
+    assert main(["margins", str(LOGNORMAL), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["year"] > 0 and out["pools"] == {"researchers": 0.0}
+    assert out["years_per_researcher_year"] == {"researchers": 0.0}
+    assert main(["margins", str(LOGNORMAL), "--intervention", "nope"]) == 2
