@@ -73,7 +73,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Add the analysis commands to the `planner` command line."""
     from .cli import plan_arguments, solver_arguments
 
-    def command(name: str, text: str, *, table_output: bool = False, scale_out: bool = False):
+    def command(name: str, text: str, *, table_output: bool = False, scale_out: bool = False,
+                plot: str | None = None):
         p = sub.add_parser(name, help=text, description=text)
         plan_arguments(p)
         solver_arguments(p)
@@ -81,6 +82,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         if table_output:
             p.add_argument("-o", "--output", type=Path,
                            help="write one row per point and variant to FILE (.csv, .parquet or .json)")
+        if plot:
+            p.add_argument("--plot", type=Path, metavar="FILE", help=plot)
         if scale_out:
             p.add_argument("--workers", type=_workers, metavar="N",
                            help="local worker processes (default: one per core)")
@@ -89,12 +92,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         return p
 
     s = command("sweep", "solve the baseline and interventions over a grid of plan values",
-                table_output=True, scale_out=True)
+                table_output=True, scale_out=True,
+                plot="draw each variant's objective along the first swept path to FILE (.png, .svg or .pdf)")
     s.epilog = ("--set PATH=V1,V2,... or --set PATH=LO:HI:STEP sweeps PATH; --set PATH=VALUE with one "
                 "value changes the plan for every point")
     s.add_argument("--only", action="append", metavar="NAME", help="solve only these interventions")
 
-    b = command("breakeven", "find the value of one plan value at which an intervention breaks even")
+    b = command("breakeven", "find the value of one plan value at which an intervention breaks even",
+                plot="draw the effect at every value solved, with the break-even marked, to FILE "
+                     "(.png, .svg or .pdf)")
     b.add_argument("--intervention", required=True, metavar="NAME")
     b.add_argument("--vary", required=True, metavar="PATH", help="the numeric plan value to vary")
     b.add_argument("--range", type=_range, metavar="LO:HI",
@@ -108,7 +114,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="FTE added to every period of each pool (default: 10%% of its mean supply, at least 1)")
 
     mc = command("montecarlo", "sample the plan's [uncertainty] table and solve every sample",
-                 table_output=True, scale_out=True)
+                 table_output=True, scale_out=True,
+                 plot="draw the first intervention's effect histogram to FILE (.png, .svg or .pdf) and its "
+                      "tornado to FILE with '-tornado' before the suffix")
     mc.add_argument("-n", "--samples", type=_count, default=500, help="number of samples (default 500)")
     mc.add_argument("--seed", type=int, help="override the [uncertainty] seed")
     mc.add_argument("--only", action="append", metavar="NAME", help="solve only these interventions")
@@ -175,6 +183,53 @@ def _write_table(path: Path | None, frame, as_dict: dict) -> None:
         write_atomic(path, frame.to_csv(index=False))
 
 
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def _check_plot(path: Path | None) -> None:
+    """Before any solve: the chart file's type and that it can be written."""
+    if path is None:
+        return
+    if path.suffix.lower() not in PLOT_SUFFIXES:
+        raise UsageError(f"--plot {path}: the image file must end in .png, .svg or .pdf")
+    from .files import check_writable
+    try:
+        check_writable(path)
+    except OSError as e:
+        raise UsageError(f"--plot {path}: cannot write: {e}") from None
+
+
+def tornado_path(path: Path) -> Path:
+    """montecarlo --plot FILE.png writes the tornado to FILE-tornado.png."""
+    return path.with_name(f"{path.stem}-tornado{path.suffix}")
+
+
+def _save_figure(fig, path: Path) -> None:
+    """Write the figure atomically (a temporary file beside it, then a rename) and say where on stderr."""
+    import tempfile
+
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=120, format=path.suffix.lower().lstrip("."))
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)   # as a plain savefig would leave it, not mkstemp's 0600
+        os.replace(tmp, path)
+    finally:
+        plt.close(fig)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    print(f"wrote {path}", file=sys.stderr)
+
+
+def _objective_kind(plan) -> str | None:
+    return getattr(getattr(plan, "plan", None), "objective", None)
+
+
 def _jsonable(x):
     if hasattr(x, "item"):
         return x.item()
@@ -208,6 +263,7 @@ def _sweep(args) -> int:
     from .overrides import parse_set
 
     _check_table_output(args.output)
+    _check_plot(args.plot)
     grid, fixed = {}, []
     for item in args.set:
         path, sep, text = item.partition("=")
@@ -230,19 +286,27 @@ def _sweep(args) -> int:
     frame = result.to_frame()
     if not result.interrupted:
         _write_table(args.output, frame, result.to_dict())
+        if args.plot is not None:
+            from .report.charts import sweep_chart
+            _save_figure(sweep_chart(result, objective=_objective_kind(plan)), args.plot)
     if args.json:
         _print_json(result.to_dict())
     else:
         _sweep_summary(result, frame)
     if result.interrupted:
         print(f"planner: error: interrupted: {result.outcome.not_run} of {len(result.grid)} points not run"
-              + (f"; {args.output} was not written" if args.output else ""), file=sys.stderr)
+              + _not_written(args), file=sys.stderr)
         return EXIT_INTERRUPTED
     unsolved = frame[frame["status"] != "optimal"]
     if len(unsolved):
         print(f"planner: {len(unsolved)} of {len(frame)} solves are not proven optimal "
               f"({', '.join(sorted(set(unsolved['status'])))})", file=sys.stderr)
     return EXIT_OK
+
+
+def _not_written(args) -> str:
+    files = [str(f) for f in (args.output, args.plot) if f is not None]
+    return f"; {' and '.join(files)} {'was' if len(files) == 1 else 'were'} not written" if files else ""
 
 
 class _nothing:
@@ -271,10 +335,14 @@ def _breakeven(args) -> int:
     from .cli import load_plan
     from .analysis.breakeven import breakeven
 
+    _check_plot(args.plot)
     plan = load_plan(args)
     lo, hi = args.range if args.range else (None, None)
     result = breakeven(plan, args.intervention, args.vary, low=lo, high=hi, tolerance=args.tolerance,
                        **_options(args))
+    if args.plot is not None:
+        from .report.charts import breakeven_chart
+        _save_figure(breakeven_chart(result, objective=_objective_kind(plan)), args.plot)
     if args.json:
         _print_json(result.to_dict())
     else:
@@ -309,6 +377,7 @@ def _montecarlo(args) -> int:
     from .analysis.montecarlo import montecarlo
 
     _check_table_output(args.output)
+    _check_plot(args.plot)
     plan = load_plan(args)
     bar, advance = _progress(args.samples, "montecarlo")
     with bar if bar is not None else _nothing():
@@ -316,6 +385,10 @@ def _montecarlo(args) -> int:
                             scheduler=args.scheduler, on_point=advance, **_options(args))
     if not result.interrupted:
         _write_table(args.output, result.to_frame(), result.to_dict())
+        if args.plot is not None and len(result.summary()):
+            from .report.charts import montecarlo_chart, tornado_chart
+            _save_figure(montecarlo_chart(result, objective=_objective_kind(plan)), args.plot)
+            _save_figure(tornado_chart(result), tornado_path(args.plot))
     if args.json:
         _print_json(result.to_dict())
     else:
@@ -325,7 +398,7 @@ def _montecarlo(args) -> int:
             _frame_table(result.tornado(name), f"{name}: rank correlation of each input with the effect")
     if result.interrupted:
         print(f"planner: error: interrupted: {result.outcome.not_run} of {len(result.samples)} samples not run"
-              + (f"; {args.output} was not written" if args.output else ""), file=sys.stderr)
+              + _not_written(args), file=sys.stderr)
         return EXIT_INTERRUPTED
     return EXIT_OK
 
