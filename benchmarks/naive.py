@@ -116,7 +116,7 @@ def _goal_and_objective(lm: LinearModel, inst: Instance, c: np.ndarray) -> None:
         if H > 1:
             lm.add_rows("goal_permanent", [(g[:-1], 1.0), (g[1:], -1.0)], -INF, 0.0)
         lm.sense, lm.offset = "min", inst.step * (1 + H)
-        lm.set_cost(g, -inst.step)
+        lm.add_cost(g, -inst.step)
         return
     last = deadlines.last_period(inst.deadline_years, periods=H, step=inst.step)  # T_s per scenario
     met = last >= 0
@@ -127,7 +127,7 @@ def _goal_and_objective(lm: LinearModel, inst: Instance, c: np.ndarray) -> None:
         for i in required:
             if s.size:
                 lm.add_rows(f"goal[{inst.streams[i]}]", [(y[s], 1.0), (c[i, last[s]], -1.0)], -INF, 0.0)
-        lm.set_cost(y, inst.deadline_probs)
+        lm.add_cost(y, inst.deadline_probs)
     else:  # value
         z = lm.add_vars("z", (len(last), len(inst.streams)), 0.0,
                         np.repeat(met[:, None], len(inst.streams), axis=1).astype(float), integer=True)
@@ -135,7 +135,7 @@ def _goal_and_objective(lm: LinearModel, inst: Instance, c: np.ndarray) -> None:
         for i in range(len(inst.streams)):
             if s.size:
                 lm.add_rows(f"stream_met[{inst.streams[i]}]", [(z[s, i], 1.0), (c[i, last[s]], -1.0)], -INF, 0.0)
-        lm.set_cost(z, inst.deadline_probs[:, None] * inst.value[None, :])
+        lm.add_cost(z, inst.deadline_probs[:, None] * inst.value[None, :])
 
 
 # --- the --check mode --------------------------------------------------------------------------

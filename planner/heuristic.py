@@ -1,17 +1,28 @@
-"""A greedy schedule: the plan reported when a solve is stopped before the solver has any.
+"""Schedules built without a solver: feasible by construction, and checked like any other.
 
-Period by period, streams whose predecessors (and lags) are done get as much work as their caps
-and the pools' remaining supply allow, most urgent first (required by the goal, then earliest
-possible start, then longest minimum duration). It is feasible by construction, so a solve stopped
-early always has a plan to report. (It is not handed to HiGHS as a start: docs/solver-notes.md.)
+- `least_slack`: the plan that tries to reach the critical-path bound (run.py's first step):
+  least-laxity-first list scheduling towards each stream's due period. When it meets them all, it
+  is optimal and no MIP is needed.
+- `greedy` / `start_solution`: the plan reported when a solve is stopped before the solver has any.
+  Period by period, streams whose predecessors (and lags) are done get as much work as their caps
+  and the pools' remaining supply allow, most urgent first (required by the goal, then earliest
+  possible start, then longest minimum duration).
+
+Neither is handed to HiGHS as a start solution (docs/solver-notes.md).
 """
 from __future__ import annotations
 
+import bisect
+import math
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .instance import Instance
 from .model import LinearModel, last_useful_period
 from .structure import CriticalPath, needed_streams
+
+if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
+    from .instance import Instance
 
 
 def greedy(inst: Instance, cp: CriticalPath, bound: np.ndarray | None = None) -> np.ndarray:
@@ -62,3 +73,63 @@ def start_solution(inst: Instance, cp: CriticalPath, lm: LinearModel) -> np.ndar
     lm.assign(x, "c", complete)
     lm.assign(x, "g", goal)
     return np.minimum(x, col["ub"])
+
+
+def least_slack(inst: Instance, cp: CriticalPath, bound: np.ndarray, due: np.ndarray) -> np.ndarray:
+    """(S, H) crew units of a feasible schedule that tries to finish every stream by its due period
+    (structure.bound_due_periods; NO_DUE where it does not matter).
+
+    Period by period, the streams that may work (released, inside `bound`, predecessors and lags
+    done) get as much work as their caps and the pools' remaining supply allow, in order of
+    slack: the one whose latest start (the last period from which it still finishes by its due
+    period, working at its caps) comes first goes first; streams without a due period come after,
+    by earliest start. This is least-laxity-first list scheduling, the rule that keeps the most
+    streams on time when they compete for pools.
+
+    Plain Python on lists: the loop visits each ready stream once a period, and numpy's per-call
+    cost is more than that work on plans of a few streams (where it runs thousands of times)."""
+    S, H = len(inst.streams), inst.periods
+    rate = inst.step * inst.productivity                   # effective person-years per crew unit
+    reach = np.concatenate([np.zeros((S, 1)), np.cumsum(rate * bound, axis=1)], axis=1).tolist()
+    end = [int(min(d, H - 1)) + 1 if d < H else -1 for d in due.tolist()]  # reach[i][end] = by the due period
+    pools = [[(r, float(inst.crew[i, r])) for r in np.flatnonzero(inst.crew[i] > 0).tolist()] for i in range(S)]
+    succ: list[list] = [[] for _ in range(S)]
+    for p in inst.precedences:
+        succ[p.pred].append((p.succ, p.gap))
+    waiting = [len(inst.predecessors[i]) for i in range(S)]   # predecessors not yet done
+    ready_from = inst.release_period.astype(int).tolist()
+    es = cp.earliest_start.tolist()
+    bound_t, rate_t, supply_t = bound.T.tolist(), rate.T.tolist(), inst.supply.T.tolist()
+    effort = inst.effort.astype(float).tolist()
+    left = list(effort)
+    u = np.zeros((S, H))
+    todo = set(range(S))
+    for t in range(H):
+        bt, rt = bound_t[t], rate_t[t]
+        ready = [i for i in todo if waiting[i] == 0 and ready_from[i] <= t and bt[i] > 0 and rt[i] > 0]
+        if not ready:
+            continue
+
+        def latest_start(i: int) -> float:
+            """The last s with reach[i][end] - reach[i][s] >= left[i]; inf without a due period."""
+            if end[i] < 0:
+                return math.inf
+            return bisect.bisect_right(reach[i], reach[i][end[i]] - left[i] * (1 - 1e-9), 0, end[i] + 1) - 1
+
+        supply = list(supply_t[t])
+        for i in sorted(ready, key=lambda i: (latest_start(i), es[i], i)):
+            room = min(supply[r] / units for r, units in pools[i])
+            work = min(bt[i], room, left[i] / rt[i])
+            if work <= 0:
+                continue
+            u[i, t] = work
+            for r, units in pools[i]:
+                supply[r] -= units * work
+            left[i] -= work * rt[i]
+            if left[i] <= 1e-9 * effort[i]:
+                left[i] = 0.0
+                todo.discard(i)
+                for j, gap in succ[i]:  # its successors may start once the lag has passed
+                    waiting[j] -= 1
+                    ready_from[j] = max(ready_from[j], t + 1 + gap)
+    return u

@@ -8,12 +8,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from graphlib import TopologicalSorter
 
 import numpy as np
 
 from . import deadlines, series
 from .errors import PlanError
-from .plan import Intervention, Plan
+from .plan import FileColumn, Intervention, Plan
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,17 @@ class Instance:
         return out
 
     @cached_property
+    def order(self) -> list[int]:
+        """Stream indices with every predecessor before its successors (computed once per variant)."""
+        return list(TopologicalSorter({i: [p.pred for p in self.predecessors[i]]
+                                       for i in range(len(self.streams))}).static_order())
+
+    @cached_property
+    def pools_of(self) -> list[np.ndarray]:
+        """For each stream, the pools its crew draws on."""
+        return [np.flatnonzero(self.crew[i] > 0) for i in range(len(self.streams))]
+
+    @cached_property
     def staff_bound(self) -> np.ndarray:
         """(S, H) the most crew units a stream can use in a period, from its own limits and its pools.
         Computed once per variant; callers that change it take a copy."""
@@ -99,7 +111,11 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None) -> Insta
     starts = series.period_starts(hdr.horizon, hdr.step)
     pools = [q.name for q in plan.pools]
     streams = [s.name for s in plan.streams]
-    common = dict(start_year=hdr.start_year, base_dir=plan.base_dir, data_dirs=plan.data_dirs, file=file)
+    files = any(isinstance(spec, FileColumn) for spec in [q.supply for q in plan.pools] +
+                [s.productivity for s in plan.streams])
+    # data_dirs resolves paths on disk: only worth it when a series reads a file
+    common = dict(start_year=hdr.start_year, base_dir=plan.base_dir, data_dirs=plan.data_dirs if files else (),
+                  file=file)
     supply = np.array([series.evaluate(q.supply, starts, table=f'[[pools]] #{k} "{q.name}"',
                                        key="supply", **common)
                        for k, q in enumerate(plan.pools, 1)])

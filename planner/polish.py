@@ -1,23 +1,33 @@
-"""Report the solver's optimum as a schedule that does each stream's work as early as the plan allows.
+"""Report an optimum as a schedule that does each stream's work as early as the plan allows.
 
 The solver's optimum fixes the objective, not the timing: with slack before a deadline, work may
 sit anywhere, and a `probability` plan that cannot meet the deadline may leave the goal undone.
 Two steps, neither of which can change the objective:
-- `earliest_progress`: one LP over the same model with every completion indicator fixed at the
-  solver's plan, maximising progress summed over periods (so streams trade supply to get ahead);
 - `earliest_start`: a numpy pass that takes the streams in the order they finish (predecessors
   first) and re-schedules each as early as its release, its predecessors (as already moved), its
-  caps and the supply the others leave free allow, up to its whole effort.
+  caps and the supply the others leave free allow, up to its whole effort;
+- `earliest_progress`: one LP over the same model with every completion indicator fixed at the
+  plan's, maximising progress summed over periods (so streams trade supply to get ahead). Only
+  streams the pass leaves finishing after their critical-path earliest finish, and that could
+  gain supply another stream can give up (`could_gain`), are free in it; when there are none, no
+  LP runs at all (on small plans the LP cost more than the MIP did).
 At every period each stream's progress is at least what it was, so no stream finishes later and
 no other stream loses supply it used. Neither is a MIP, so neither can stall.
+
+run.py runs both after the whole MIP or the goal-period search (their plans put work anywhere
+before its deadline), and the pass alone after the critical-path bound (that plan is built
+front-first by heuristic.least_slack). `fixed_completion_lp` with no stream free is also the
+solver's check of a plan the bound settled (run.Model._confirm).
 """
 from __future__ import annotations
 
-from graphlib import TopologicalSorter
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .instance import Instance
+if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
+    from .instance import Instance
+
 
 DONE = 1 - 1e-12  # progress counted as the whole effort (verify allows 1e-6)
 
@@ -29,38 +39,109 @@ def finish_periods(inst: Instance, u: np.ndarray) -> np.ndarray:
     return np.where(done.any(axis=1), done.argmax(axis=1), u.shape[1])
 
 
-def earliest(inst: Instance, lm, u: np.ndarray) -> np.ndarray:
-    """Both steps: the LP (kept only if it solves) then the pass."""
-    return earliest_start(inst, earliest_progress(inst, lm, u))
+def earliest(inst: Instance, lm, u: np.ndarray, earliest_finish: np.ndarray, backend=None,
+             options=None, always_lp: bool = False):
+    """Both steps; returns (crew units, the LP's RawSolution or None if no LP ran).
+
+    The pass first. The streams that it leaves finishing after their critical-path earliest
+    finish (`earliest_finish`) and that `could_gain` are the only ones an LP could still move, so
+    the LP runs only when there are some (or when `always_lp`), with every other stream's crew
+    units fixed: it is as small as what can move. Then the pass again on the LP's plan. `lm` is
+    the model (or a function that builds it: it is not built when no LP runs); `backend` is a
+    fresh, unloaded solver backend (or a function that makes one; HiGHS by default). (The LP starts
+    from the passed plan, or from `u` when the pass finished a stream the solver left undone after
+    its window, where the model has no columns.)"""
+    passed = earliest_start(inst, u.copy())
+    movable = could_gain(inst, passed) & ~finished_at(inst, passed, earliest_finish)
+    if not movable.any() and not always_lp:
+        return passed, None
+    lm = lm() if callable(lm) else lm
+    backend = backend() if callable(backend) else backend
+    inside = np.all((passed <= 1e-12) | (lm.values(lm.arrays()["ub"], "u") > 0))
+    moved, raw = earliest_progress(inst, lm, passed if inside else u, backend, options, free=movable)
+    if inside and not movable.any():  # every column was fixed at `passed`: the LP only checked it
+        return passed, raw
+    return earliest_start(inst, moved), raw
 
 
-def earliest_progress(inst: Instance, lm, u: np.ndarray) -> np.ndarray:
-    """The LP step: completions (c) and the goal (g) fixed where `u` has them, maximise the sum over
-    streams and periods of progress / effort. Returns `u` itself if the LP does not solve."""
-    from .model import LinearModel
-    from .solvers.highs import HighsBackend
+def could_gain(inst: Instance, u: np.ndarray) -> np.ndarray:
+    """(S,) bool: streams the LP might still move earlier after the pass. The pass has given each
+    stream all the supply the others leave free before it finishes, so it can only gain supply
+    another stream uses, in a period before it finishes where it is below its own cap; and that
+    stream can give it up only if it can make the work up later, before its own finish, in a
+    period where it is below its cap. Where no such pair exists the LP cannot move anything (a
+    necessary condition only: where one exists, the LP decides)."""
+    S, H = u.shape
+    tol = 1e-9
+    cap = inst.staff_bound
+    finish = finish_periods(inst, u)
+    t = np.arange(H)[None, :]
+    before = t <= np.minimum(finish, H - 1)[:, None]           # up to and including the finish
+    below = (u < cap * (1 - tol) - tol) & before
+    # slack_after[j, t]: j is below its cap in some period after t, up to its finish
+    after = np.cumsum(below[:, ::-1], axis=1)[:, ::-1]          # below-cap periods from t on
+    slack_after = np.concatenate([after[:, 1:], np.zeros((S, 1), int)], axis=1) > 0
+    gives = (u > tol) & slack_after                             # (S, H) j could yield supply at t
+    uses = inst.crew > 0                                        # (S, R)
+    givers = uses.T.astype(int) @ gives.astype(int)             # (R, H) streams that could yield
+    out = np.zeros(S, bool)
+    for i in range(S):
+        others = givers[uses[i]] - gives[i][None, :]            # excluding i itself
+        out[i] = bool(np.any(below[i] & (others > 0).any(axis=0)))
+    return out
+
+
+def finished_at(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray) -> np.ndarray:
+    """(S,) bool: the stream finishes in the period its critical path allows at the earliest (one
+    that cannot finish at all counts as there: nothing can move it)."""
+    reach = np.where(earliest_finish < 0, u.shape[1], earliest_finish)
+    return finish_periods(inst, u) <= reach
+
+
+def earliest_progress(inst: Instance, lm, u: np.ndarray, backend=None, options=None, free=None):
+    """The LP step: completions (c) and the goal (g) fixed where `u` has them, the crew units of
+    streams not `free` (default: all are) fixed at `u`'s, maximise the sum over the free streams
+    and periods of progress / effort. Returns (the LP's crew units, or `u` itself if the LP does
+    not solve; the backend's RawSolution)."""
     from .solvers import SolveOptions
 
+    if backend is None:
+        from .solvers.highs import HighsBackend
+        backend = HighsBackend()
+    lp = fixed_completion_lp(inst, lm, u, free)
+    backend.load(lp)
+    raw = backend.solve(options or SolveOptions())
+    if raw.status != "optimal" or raw.x is None:
+        return u, raw
+    return np.clip(lp.values(raw.x, "u"), 0.0, None), raw
+
+
+def fixed_completion_lp(inst: Instance, lm, u: np.ndarray, free: np.ndarray | None = None):
+    """The model `lm` as an LP: every completion indicator and the goal fixed at what plan `u`
+    reaches, the crew units and progress of streams not `free` fixed at `u`'s, progress of the free
+    streams (as a share of each one's effort, summed over periods) maximised. `u`'s own columns are
+    a feasible point of it; with no stream free every column is fixed (a check of the plan)."""
+    from .model import LinearModel
+
+    free = np.ones(len(inst.streams), bool) if free is None else free
     progress = np.cumsum(inst.step * inst.productivity * u, axis=1)
     col = lm.arrays()
-    lb, ub, cost = col["lb"].copy(), col["ub"].copy(), np.zeros(lm.n)
+    lb, ub = col["lb"].copy(), col["ub"].copy()
     done = progress >= inst.effort[:, None] * (1 - 1e-6) - 1e-6
     goal = done[inst.required].all(axis=0) if inst.required.any() else np.ones(inst.periods, bool)
-    for name, fixed in (("c", done), ("g", goal)):
-        x = np.zeros(lm.n)
+    units = np.where(free[:, None], np.nan, u)  # nan: not fixed
+    made = np.where(free[:, None], np.nan, np.minimum(progress, inst.effort[:, None]))
+    for name, fixed in (("c", done), ("g", goal), ("u", units), ("w", made)):
+        x = np.full(lm.n, np.nan)
         lm.assign(x, name, fixed)
         cols = lm.blocks[name].columns
-        lb[cols] = ub[cols] = np.minimum(x[cols], ub[cols])
-    lm_cost = LinearModel(n=lm.n, blocks=lm.blocks, cost=[cost])
-    lm_cost.add_cost(lm.blocks["w"].index, np.repeat(1.0 / inst.effort[:, None], inst.periods, axis=1))
-    lp = LinearModel(sense="max", lb=[lb], ub=[ub], integer=[np.zeros(lm.n, bool)], cost=lm_cost.cost,
-                     blocks=lm.blocks, families=lm.families, n=lm.n)
-    backend = HighsBackend()
-    backend.load(lp)
-    raw = backend.solve(SolveOptions())
-    if raw.status != "optimal" or raw.x is None:
-        return u
-    return np.clip(lp.values(raw.x, "u"), 0.0, None)
+        cols = cols[~np.isnan(x[cols])]
+        lb[cols] = ub[cols] = np.clip(x[cols], col["lb"][cols], col["ub"][cols])
+    cost = np.zeros(lm.n)
+    w = np.where(free[:, None], lm.blocks["w"].index, -1)
+    np.add.at(cost, w[w >= 0], np.broadcast_to(1.0 / inst.effort[:, None], w.shape)[w >= 0])
+    return LinearModel(sense="max", lb=[lb], ub=[ub], integer=[np.zeros(lm.n, bool)], cost=[cost],
+                       blocks=lm.blocks, families=lm.families, n=lm.n)
 
 
 def earliest_start(inst: Instance, u: np.ndarray) -> np.ndarray:
@@ -69,32 +150,32 @@ def earliest_start(inst: Instance, u: np.ndarray) -> np.ndarray:
     rate = inst.step * inst.productivity                  # effective person-years per crew unit
     finish = finish_periods(inst, u)
     u = np.where(np.arange(H)[None, :] > finish[:, None], 0.0, u)  # work past completion is idle
-    rank = {i: k for k, i in enumerate(TopologicalSorter(
-        {i: [p.pred for p in inst.predecessors[i]] for i in range(S)}).static_order())}
+    rank = {i: k for k, i in enumerate(inst.order)}
     used = inst.crew.T @ u                                # (R, H) FTE in use
+    release = inst.release_period.tolist()
     for i in sorted(range(S), key=lambda i: (finish[i], rank[i])):
-        ready = max([int(inst.release_period[i])] +
-                    [H if finish[p.pred] >= H else int(finish[p.pred]) + 1 + p.gap for p in inst.predecessors[i]])
+        ready = max([release[i]] + [H if finish[p.pred] >= H else int(finish[p.pred]) + 1 + p.gap
+                                    for p in inst.predecessors[i]])
         if ready >= H:
             continue
-        pools = np.flatnonzero(inst.crew[i] > 0)
-        others = used[pools] - np.outer(inst.crew[i, pools], u[i])
-        room = np.min((inst.supply[pools] - others) / inst.crew[i, pools, None], axis=0, initial=np.inf)
-        cap = np.clip(np.minimum(inst.staff_bound[i], room), 0.0, None)
+        pools = inst.pools_of[i]
+        crew = inst.crew[i, pools][:, None]
+        others = used[pools] - crew * u[i]
+        room = ((inst.supply[pools] - others) / crew).min(axis=0) if len(pools) else np.full(H, np.inf)
+        cap = np.minimum(inst.staff_bound[i], room).clip(0.0, None)
         cap[:ready] = 0.0
         cum = np.cumsum(rate[i] * cap)
-        hit = np.flatnonzero(cum >= inst.effort[i] * DONE)
-        if not hit.size:
+        k = int(np.searchsorted(cum, inst.effort[i] * DONE))  # first period where cum reaches it
+        if k >= H:
             continue  # cannot finish even alone in the free supply: keep the solver's work
-        k = int(hit[0])
-        new = cap.copy()
+        new = cap
         new[k + 1:] = 0.0
         new[k] = min(cap[k], (inst.effort[i] - (cum[k - 1] if k else 0.0)) / rate[i, k])
         before = np.cumsum(rate[i] * u[i])
         after = np.cumsum(rate[i] * new)
         if np.any(after < np.minimum(before, inst.effort[i]) - 1e-9 * max(1.0, inst.effort[i])):
             continue  # never behind the solver's plan (guards against rounding)
-        used[pools] = others + np.outer(inst.crew[i, pools], new)
+        used[pools] = others + crew * new
         u[i] = new
         finish[i] = k
     return u

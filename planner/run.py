@@ -1,12 +1,19 @@
-"""Plan in, verified result out: resolve the numbers, build the MIP, solve it, re-check the schedule.
+"""Plan in, verified result out: resolve the numbers, solve, re-check the schedule.
 
-Every solve loads the model into a fresh solver object: nothing one solve leaves behind (an
+A solve uses the plan's structure first (Model._structured): the critical-path bound, which a
+least-slack plan often reaches (then no MIP is needed at all), and for `probability` and
+`earliest` a search over the period the goal is met by, each step a small feasibility MIP. The
+whole MIP is solved when neither applies (`value` plans the bound does not settle), with
+`method="mip"`, and with the `scip` and Pyomo solvers, which stay independent checks.
+
+Every solve loads its models into fresh solver objects: nothing one solve leaves behind (an
 interrupt, a cut time budget, a half-finished search) can reach the next, which is what sweeps and
 comparisons running thousands of variants rely on. Building the arrays costs well under a
 millisecond per small variant, so there is no state worth the risk of keeping.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -19,7 +26,16 @@ from .instance import Instance, resolve
 from .plan import Intervention, Plan
 from .result import Result, StreamResult, Structure
 from .solvers import RawSolution, SolveOptions, get_backend
-from .structure import NEVER, critical_path, needed_streams, objective_bound, structural_bound
+from .structure import (NEVER, NO_DUE, bound_due_periods, critical_path, due_by, goal_periods, needed_streams,
+                        objective_bound, structural_bound)
+
+
+
+
+def _uses_structure(solver: str) -> bool:
+    """Whether Model.solve first uses the plan's structure (Model._structured) with this solver:
+    HiGHS and races; other solvers always get the whole MIP, so they stay independent checks."""
+    return solver == "highs" or solver == "race" or solver.startswith("race:")
 
 
 class Model:
@@ -32,43 +48,246 @@ class Model:
         self.update(intervention)
 
     def update(self, intervention: Intervention | str | None = None, plan: Plan | None = None) -> None:
-        """Switch to another variant (an intervention, None for the baseline) or another plan."""
+        """Switch to another variant (an intervention, None for the baseline) or another plan.
+
+        Only the numbers and the critical path are computed here. The MIP's arrays
+        (`linear_model`) and the labour-unlimited structure a result reports are built on first
+        use: a variant the critical-path bound settles never needs the whole MIP."""
         if plan is not None:
             self.plan = plan
         start = time.perf_counter()
         self.instance = resolve(self.plan, intervention)
         self.critical_path = critical_path(self.instance)
-        self.linear_model = mip.build(self.instance, self.critical_path)
+        self._linear_model = self._structure = None
         self.build_time = time.perf_counter() - start
+
+    @property
+    def linear_model(self) -> mip.LinearModel:
+        """The whole MIP of the current variant (built once per variant, on first use)."""
+        if self._linear_model is None:
+            start = time.perf_counter()
+            self._linear_model = mip.build(self.instance, self.critical_path)
+            self.build_time += time.perf_counter() - start
+        return self._linear_model
+
+    @property
+    def structure(self) -> Structure:
+        """What the plan's structure allows with unlimited labour (reported with every result)."""
+        if self._structure is None:
+            self._structure = _structure(self.instance)
+        return self._structure
 
     def solve(self, *, time_limit: float | None = None, gap: float = 1e-6, threads: int | None = None,
               solver_options: dict | None = None, verbose: bool = False, tie_break: bool = True,
-              cross_check: bool | str = False) -> Result:
-        """Solve the current variant in a fresh solver and verify the schedule.
+              cross_check: bool | str = False, method: str = "auto", confirm: bool = True) -> Result:
+        """Solve the current variant in fresh solvers and verify the schedule.
 
         `tie_break` reports the optimum as the schedule that does every stream's work as early as
         the plan allows (planner/polish.py; the objective never changes). `cross_check` solves the
         same model with a second solver (`True`: SCIP, or HiGHS when SCIP is the first) and raises
-        VerificationError if the two proven optima differ."""
+        VerificationError if the two proven optima differ. `method`: "auto" (the default) first
+        uses the plan's structure (`_structured`: the critical-path bound, then a search over the
+        goal's completion period), which needs the whole MIP only for `value` plans the bound does
+        not settle; "mip" always solves the whole MIP. `confirm` (with "auto"): a plan the
+        critical-path bound settles is still handed to the solver, every column fixed, which checks
+        it against every row of the model (`_confirm`); False skips that check, and then no solver
+        runs at all for such a plan. The plan reported is the same either way."""
+        if method not in ("auto", "mip"):
+            raise ValueError(f"method must be 'auto' or 'mip', got {method!r}")
         options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads,
                                solver_options=dict(solver_options or {}), verbose=verbose)
-        inst, lm = self.instance, self.linear_model
-        backend = get_backend(self.solver)
-        backend.load(lm)
-        raw = _only_asked_stops(backend.solve(options), options)
-        if raw.x is None and raw.status in ("time_limit", "interrupted", "no_solution"):
-            _fall_back_on_greedy(raw, lm, heuristic.start_solution(inst, self.critical_path, lm))
-        u = lm.values(raw.x, "u") if raw.x is not None else None
-        if u is not None and tie_break:
-            u = polish.earliest(inst, lm, np.where(np.abs(u) < 1e-12, 0.0, u))
-        why = _why_infeasible(inst, self.critical_path, backend, lm) \
+        inst = self.instance
+        clock = _Clock()
+        done = self._structured(options, tie_break, confirm, clock) \
+            if _uses_structure(self.solver) and method == "auto" else None
+        if done is not None:
+            raw, u, backend, failed = done
+            name = self.solver
+        else:
+            lm = self.linear_model
+            if options.time_limit is not None:  # what the structured attempt used counts against it
+                options = dataclasses.replace(options, time_limit=max(1e-3, options.time_limit - clock.total))
+            backend = get_backend(self.solver)
+            name, failed = backend.name, lm
+            backend.load(lm)
+            raw = _only_asked_stops(backend.solve(options), options)
+            if raw.x is None and raw.status in ("time_limit", "interrupted", "no_solution"):
+                _fall_back_on_greedy(raw, lm, heuristic.start_solution(inst, self.critical_path, lm))
+            u = lm.values(raw.x, "u") if raw.x is not None else None
+            clock.lap("mip")
+            if u is not None and tie_break:
+                u, _ = polish.earliest(inst, lm, np.where(np.abs(u) < 1e-12, 0.0, u),
+                                       self.critical_path.earliest_finish)
+                clock.lap("tie_break")
+        why = _why_infeasible(inst, self.critical_path, backend, failed) \
             if raw.status == "infeasible" and inst.objective == "earliest" else None
-        result = _result(self.plan, inst, self.critical_path, raw, u, backend.name, self.build_time, why)
+        result = _result(self.plan, inst, self.critical_path, raw, u, name, self.build_time, why, self.structure)
         result.explanation = explain(result)
+        clock.lap("check")
         if cross_check and not raw.interrupted:
             second = ("highs" if self.solver == "scip" else "scip") if cross_check is True else cross_check
-            result.cross_check = _cross_check(result, second, lm, options)
+            result.cross_check = _cross_check(result, second, self.linear_model, options)
+            clock.lap("cross_check")
+        self.timing = clock.laps
         return result
+
+    def _structured(self, options: SolveOptions, tie_break: bool, confirm: bool, clock: _Clock):
+        """(RawSolution, crew units, backend, model) from the plan's structure, or None to solve the
+        whole MIP instead.
+
+        First the bound: no plan beats every stream finishing at its own earliest
+        (`structure.objective_bound`), so a least-slack schedule (heuristic.least_slack) that still
+        meets the periods the bound needs (`structure.bound_due_periods`) is optimal, with no MIP
+        at all. On plans decided by their structure, finding that plan is most of what HiGHS's
+        search spends its time on. The schedule first aims at the goal's earliest finish (so the
+        goal is met as early as it can be), then, if that misses the bound, at the bound's own
+        periods. Its tie-break is the earliest-start pass alone: the schedule is already built
+        front-first, and an LP would cost more than everything else here. With `confirm`, the
+        solver then checks it (`_confirm`); if the solver does not finish that check (an error, a
+        stop nobody set, a time limit), the whole MIP is solved as usual and reports what stopped
+        it; only Ctrl-C ends here.
+
+        Otherwise, for `probability` and `earliest`, the search over the goal's completion period
+        (`_search`). Only `highs` (the default) and `race` take these paths: `scip` and Pyomo's
+        solvers always solve the whole MIP, so they stay independent checks of it."""
+        inst, cp = self.instance, self.critical_path
+        bound = objective_bound(inst, cp)
+        due = bound_due_periods(inst, cp)
+        if bound is None or due is None:
+            return None
+        caps = mip.crew_unit_bounds(inst, cp)
+        aims = [due] if cp.goal_finish == NEVER else [np.minimum(due, due_by(inst, cp.goal_finish)), due]
+        for aim in aims:
+            u = heuristic.least_slack(inst, cp, caps, aim)
+            reached = bool(np.all(polish.finish_periods(inst, u) <= due))  # NO_DUE exceeds any period
+            if reached:
+                break
+        clock.lap("bound")
+        if not reached:
+            if inst.objective not in ("probability", "earliest"):
+                return None
+            return self._search(u, options, tie_break, clock)
+        raw = RawSolution("optimal", None, bound, bound, 0.0, 0.0,
+                          "optimal: the plan reaches the bound of every stream finishing at its "
+                          "earliest (the critical path), which no plan can beat")
+        if confirm:  # the plan that proves the bound, inside the model's windows (the pass may not be)
+            check = self._confirm(u, options)
+            clock.lap("confirm")
+            if check.interrupted:  # Ctrl-C: the plan in hand is optimal all the same
+                raw.status, raw.interrupted = "interrupted", True
+            elif check.status != "optimal":
+                return None  # the MIP decides, and reports whatever stopped the solver
+        if tie_break:
+            u = polish.earliest_start(inst, u)
+            clock.lap("tie_break")
+        raw.runtime = clock.total
+        return raw, u, None, None
+
+    def _confirm(self, u: np.ndarray, options: SolveOptions) -> RawSolution:
+        """The solver's check of a plan the bound settled: the whole model with every column fixed
+        at the plan (an LP the solver's presolve empties), which it finds infeasible if the plan
+        breaks any row of the model. It does not change the plan; it is what makes a plan that
+        needed no MIP still pass through the solver, whose stops and errors are then reported as
+        for any other solve."""
+        lm = self.linear_model
+        fixed = polish.fixed_completion_lp(self.instance, lm, u, np.zeros(len(self.instance.streams), bool))
+        backend = get_backend("highs" if self.solver.startswith("race") else self.solver)
+        backend.load(fixed)
+        return backend.solve(options)
+
+    def _search(self, start: np.ndarray, options: SolveOptions, tie_break: bool, clock: _Clock):
+        """The optimum of a `probability` or `earliest` plan as the first goal period within reach.
+
+        Both objectives depend only on the period by whose end the goal is met, they only get
+        worse as it gets later, and a period within reach stays within reach for every later one.
+        So the optimum is the first period of `structure.goal_periods` (where a deadline falls)
+        for which the feasibility MIP "every stream the goal waits on is complete by its latest
+        finish" (`model.build_target`) has a plan. The first candidate (the bound's) is asked
+        first, then the search halves the candidates between the first not ruled out and the
+        first a plan is known to reach (the least-slack plan `start`, then each plan found). Each
+        question is a fresh solver on a small, tight model: far fewer and easier nodes than the
+        whole MIP, whose relaxation can meet a fraction of the goal with a fraction of every
+        stream's work. The proof of the optimum is the solver's "infeasible" for the candidate
+        before it, or the critical-path bound when it is the first."""
+        inst, cp = self.instance, self.critical_path
+        H = inst.periods
+        periods = goal_periods(inst, cp)
+        best, lo, hi = start, 0, len(periods)
+        if start is not None:
+            hi = int(np.searchsorted(periods, _goal_period(inst, start)))
+        stop, backend, model = None, None, None
+        while lo < hi and stop is None:
+            k = lo if lo == 0 else (lo + hi) // 2
+            left = None if options.time_limit is None else options.time_limit - clock.total
+            if left is not None and left <= 0:
+                stop = RawSolution("time_limit", None, None, None, None, 0.0, "time limit reached")
+                break
+            model = mip.build_target(inst, cp, due_by(inst, int(periods[k])))
+            backend = get_backend(self.solver)
+            backend.load(model)
+            raw = _only_asked_stops(backend.solve(dataclasses.replace(options, time_limit=left)), options)
+            if raw.status == "optimal" and raw.x is not None:
+                best = np.clip(model.values(raw.x, "u"), 0.0, None)
+                hi = min(k, int(np.searchsorted(periods, _goal_period(inst, best))))
+            elif raw.status == "infeasible":
+                lo = k + 1
+            else:
+                stop = raw
+        clock.lap("search")
+        if stop is not None and stop.status == "error":
+            return stop, None, backend, model
+        value = (lambda k: float(inst.weights[periods[k]:].sum()) if k < len(periods) else 0.0) \
+            if inst.objective == "probability" else \
+            (lambda k: float((periods[k] + 1) * inst.step) if k < len(periods) else None)
+        if best is None or (inst.objective == "earliest" and hi == len(periods)):
+            if stop is None:  # every candidate ruled out: the goal cannot be met inside the horizon
+                return RawSolution("infeasible", None, None, None, None, clock.total,
+                                   "the model is infeasible"), None, backend, model
+            stop.runtime = clock.total
+            stop.bound = value(lo) if lo < len(periods) else None
+            return stop, None, backend, model
+        objective = value(hi)
+        if stop is None:
+            raw = RawSolution("optimal", None, objective, objective, 0.0, 0.0,
+                              f"optimal: no plan meets the goal within {(periods[hi - 1] + 1) * inst.step:g} "
+                              "years" if hi > 0 else "optimal: the plan reaches the critical-path bound")
+        else:  # stopped (a time limit, Ctrl-C) with a plan in hand: the optimum lies between the two
+            bound = value(lo)
+            gap = None if bound is None else abs(bound - objective) / max(abs(bound), abs(objective), 1e-10)
+            status = "interrupted" if stop.interrupted else "time_limit"
+            raw = RawSolution(status, None, objective, bound, gap, 0.0,
+                              f"{'interrupted' if stop.interrupted else 'time limit reached'}: the goal's "
+                              f"earliest period is not yet known between "
+                              f"{(periods[lo] + 1) * inst.step:g} and {(periods[hi] + 1) * inst.step:g} years"
+                              if hi < len(periods) else stop.message, interrupted=stop.interrupted)
+        if tie_break and not raw.interrupted:
+            best, _ = polish.earliest(inst, lambda: self.linear_model, best, cp.earliest_finish)
+            clock.lap("tie_break")
+        raw.runtime = clock.total
+        return raw, best, None, None
+
+
+class _Clock:
+    """Seconds spent in each phase of one solve (Model.timing), for benchmarks and --verbose."""
+
+    def __init__(self):
+        self.start = self.last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = self.laps.get(name, 0.0) + now - self.last
+        self.last = now
+
+    @property
+    def total(self) -> float:
+        return time.perf_counter() - self.start
+
+
+def _goal_period(inst: Instance, u: np.ndarray) -> int:
+    """The period by whose end plan `u` meets the goal (H if it never does)."""
+    finish = polish.finish_periods(inst, u)[inst.required]
+    return int(finish.max()) if finish.size else 0
 
 
 def _only_asked_stops(raw: RawSolution, options: SolveOptions) -> RawSolution:
@@ -131,8 +350,8 @@ def _structure(inst: Instance) -> Structure:
 
 
 def _result(plan: Plan, inst: Instance, cp, raw, u, solver: str, build_time: float,
-            why: str | None = None) -> Result:
-    structure = _structure(inst)
+            why: str | None = None, structure: Structure | None = None) -> Result:
+    structure = structure or _structure(inst)
     if raw.x is not None and raw.bound is None:  # stopped before the solver had a bound of its own
         raw.bound = objective_bound(inst, cp)
         if raw.bound is not None:

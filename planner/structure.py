@@ -9,11 +9,13 @@ version to say when an answer is structural ("no number of researchers finishes 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from graphlib import TopologicalSorter
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .instance import Instance
+if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
+    from .instance import Instance
+
 
 NEVER = -1  # finish period of a stream that cannot complete inside the horizon
 
@@ -43,8 +45,7 @@ def critical_path(inst: Instance, *, unlimited_labour: bool = False) -> Critical
     es = np.full(S, H)
     ef = np.full(S, NEVER)
     via: dict[int, int | None] = {}
-    order = TopologicalSorter({i: [p.pred for p in inst.predecessors[i]] for i in range(S)}).static_order()
-    for i in order:
+    for i in inst.order:
         start, via[i] = int(inst.release_period[i]), None
         for p in inst.predecessors[i]:
             ready = H if ef[p.pred] == NEVER else ef[p.pred] + 1 + p.gap
@@ -84,8 +85,7 @@ def latest_finish(inst: Instance, last: int) -> np.ndarray:
     succ: dict[int, list] = {i: [] for i in range(S)}
     for p in inst.precedences:
         succ[p.pred].append(p)
-    order = list(TopologicalSorter({i: [p.pred for p in inst.predecessors[i]] for i in range(S)}).static_order())
-    for i in reversed(order):
+    for i in reversed(inst.order):
         if not needed[i]:
             continue
         for p in succ[i]:
@@ -107,8 +107,7 @@ def _latest_start(per_period: np.ndarray, effort: float, finish: int) -> int:
 def needed_streams(inst: Instance) -> np.ndarray:
     """(S,) bool: the streams the goal waits on, the required ones and everything they come after."""
     needed = inst.required.copy()
-    for i in reversed(list(TopologicalSorter({i: [p.pred for p in inst.predecessors[i]]
-                                              for i in range(len(inst.streams))}).static_order())):
+    for i in reversed(inst.order):
         if needed[i]:
             for p in inst.predecessors[i]:
                 needed[p.pred] = True
@@ -135,3 +134,68 @@ def objective_bound(inst: Instance, cp: CriticalPath) -> float | None:
     tail = np.concatenate([np.cumsum(inst.weights[::-1])[::-1], [0.0]])  # P(deadline allows t)
     reach = np.where(cp.earliest_finish == NEVER, inst.periods, cp.earliest_finish)
     return float((np.maximum(inst.value, 0.0) * tail[reach]).sum())
+
+
+NO_DUE = np.iinfo(np.int64).max  # due period of a stream the bound does not need finished
+
+
+def bound_due_periods(inst: Instance, cp: CriticalPath) -> np.ndarray | None:
+    """(S,) the period by whose end each stream must be complete for a plan to reach
+    `objective_bound` (NO_DUE where it does not matter); None if there is no bound to reach.
+
+    The bound is each stream finishing at its own earliest, but it only counts at the periods a
+    deadline scenario ends: the goal (or, for `value`, a stream) need only be complete by the end
+    of the first such period at or after its earliest finish. Predecessors then have latest finishes
+    of their own (`_propagate_due`). A plan that meets every due period reaches the bound, so it is
+    optimal: no solver can do better, whatever the competition for labour."""
+    S, H = len(inst.streams), inst.periods
+    due = np.full(S, NO_DUE)
+    if inst.objective == "earliest":
+        return None if cp.goal_finish == NEVER else due_by(inst, cp.goal_finish)
+    if not inst.has_deadline:
+        return None
+    counted = np.flatnonzero(inst.weights > 0)  # periods at whose end some deadline falls
+    if inst.objective == "probability":
+        if cp.goal_finish == NEVER or not np.any(counted >= cp.goal_finish):
+            return due  # the bound is 0: every plan reaches it
+        return due_by(inst, int(counted[np.searchsorted(counted, cp.goal_finish)]))
+    for i in np.flatnonzero((inst.value > 0) & (cp.earliest_finish != NEVER)):
+        k = np.searchsorted(counted, cp.earliest_finish[i])
+        if k < counted.size:
+            due[i] = counted[k]
+    return _propagate_due(inst, due)
+
+
+def due_by(inst: Instance, period: int) -> np.ndarray:
+    """(S,) the period by whose end each stream the goal waits on must be complete for the goal to
+    be met by the end of `period` (NO_DUE for the others)."""
+    due = np.full(len(inst.streams), NO_DUE)
+    due[needed_streams(inst)] = period
+    return _propagate_due(inst, due)
+
+
+def goal_periods(inst: Instance, cp: CriticalPath) -> np.ndarray:
+    """The periods at whose end meeting the goal can change a `probability` or `earliest`
+    objective, in order: for `probability`, those where a deadline scenario falls, from the goal's
+    earliest finish on; for `earliest`, every period from there to the horizon's end."""
+    if cp.goal_finish == NEVER:
+        return np.zeros(0, int)
+    if inst.objective == "earliest":
+        return np.arange(cp.goal_finish, inst.periods)
+    counted = np.flatnonzero(inst.weights > 0)
+    return counted[counted >= cp.goal_finish]
+
+
+def _propagate_due(inst: Instance, due: np.ndarray) -> np.ndarray:
+    """Latest finishes backwards along the precedences, as `latest_finish` does for the goal: a
+    predecessor of a stream with a due period must be complete before that stream's latest start
+    (at its own caps, alone), less the lag."""
+    due = due.copy()
+    per_period = inst.step * inst.productivity * inst.staff_bound
+    for j in reversed(inst.order):
+        if due[j] == NO_DUE:
+            continue
+        start = _latest_start(per_period[j], inst.effort[j], int(min(due[j], inst.periods - 1)))
+        for p in inst.predecessors[j]:
+            due[p.pred] = min(due[p.pred], start - 1 - p.gap)
+    return due

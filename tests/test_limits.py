@@ -14,7 +14,9 @@ import planner
 from planner import synthetic
 from planner.files import write_atomic
 
-HARD = dict(streams=120, periods=200, scenarios=20, seed=0)  # far beyond a few seconds to prove optimal
+# far beyond a few seconds to prove optimal; `value`, which no structural bound settles, so the
+# whole MIP is solved
+HARD = dict(streams=120, periods=200, scenarios=20, seed=0, objective="value", tightness=0.3)
 
 
 def _cli(*args, **kw):
@@ -27,7 +29,7 @@ def test_time_limit_returns_the_best_plan_with_bound_and_gap():
     start = time.perf_counter()
     result = planner.solve(plan, time_limit=2)
     elapsed = time.perf_counter() - start
-    assert elapsed < 4.0, elapsed
+    assert elapsed < 6.0, elapsed      # the limit holds within seconds (build and checks on top)
     assert result.status == "time_limit"
     assert result.objective is not None and result.bound is not None and result.gap is not None
     assert result.bound >= result.objective - 1e-9      # a maximisation: the bound is above the plan

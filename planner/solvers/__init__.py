@@ -1,7 +1,9 @@
 """Solver backends: each loads a `LinearModel`, solves it once and returns a `RawSolution`.
 
 `highs` (the default) hands the arrays straight to HiGHS through highspy. `scip` hands them to SCIP
-through pyscipopt (a second, independent solver, used to cross-check HiGHS). Any other name goes
+through pyscipopt (a second, independent solver, used to cross-check HiGHS). `race` solves the
+same arrays with several set-ups at once, each in its own process, and keeps the first proven
+answer (race.py; `race:highs+scip`, `race:highs+highs/7`). Any other name goes
 through Pyomo (`pyomo:highs` runs HiGHS through Pyomo's highspy interface; a bare name such as
 `cbc` or `gurobi_direct` is a Pyomo solver too), for users with another MIP solver.
 
@@ -61,6 +63,9 @@ def get_backend(name: str = "highs") -> Backend:
     if name == "highs":
         from .highs import HighsBackend
         return HighsBackend()
+    if name == "race" or name.startswith("race:"):
+        from .race import RaceBackend
+        return RaceBackend(_entrants(name))
     if name == "scip":
         if _scip_available():
             from .scip import ScipBackend
@@ -73,9 +78,30 @@ def get_backend(name: str = "highs") -> Backend:
     raise _unknown(name, "unknown, or not installed here")
 
 
+def _entrants(name: str):
+    """`race` (two HiGHS runs with different random seeds) or `race:A+B+...`, each entrant `highs`,
+    `scip`, or `highs/seed` (HiGHS with that random seed)."""
+    from .race import DEFAULT_ENTRANTS, Entrant
+
+    if name == "race":
+        return DEFAULT_ENTRANTS
+    out = []
+    for part in name.removeprefix("race:").split("+"):
+        solver, _, seed = part.partition("/")
+        if solver not in ("highs", "scip") or (seed and (solver != "highs" or not seed.isdigit())):
+            raise _unknown(name, f"a race entrant is highs, highs/SEED or scip, not '{part}'")
+        if solver == "scip" and not _scip_available():
+            raise _unknown(name, "SCIP needs pyscipopt (pip install pyscipopt)")
+        out.append(Entrant(solver, {"random_seed": int(seed)} if seed else {}))
+    if len(out) < 2:
+        raise _unknown(name, "a race needs at least two entrants, e.g. race:highs+scip")
+    return tuple(out)
+
+
 def available_solvers() -> list[str]:
     """Solver names `get_backend` accepts on this machine (Pyomo's MIP solvers with their prefix)."""
-    names = ["highs"] + (["scip"] if _scip_available() else [])
+    names = ["highs"] + (["scip"] if _scip_available() else []) + ["race"] + \
+        (["race:highs+scip"] if _scip_available() else [])
     return names + [f"pyomo:{s}" for s in PYOMO_MIP_SOLVERS if _pyomo_available(s)]
 
 

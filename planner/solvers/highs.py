@@ -23,6 +23,12 @@ _INCUMBENT_STOPS = {"kTimeLimit": "time_limit", "kIterationLimit": "time_limit",
 # turns it back on); benchmarks/chains.py and docs/solver-notes.md have the measurements.
 PROBING_BINARIES = 4000
 
+# LPs up to this many nonzeros (the tie-break's, for instance) run in the calling thread: see
+# HighsBackend._run_inline. Above it, and for every MIP, HiGHS runs in a thread of its own.
+INLINE_LP_NONZEROS = 200_000
+
+_BANNER_SHOWN = False  # HiGHS prints its banner when the process makes its first Highs()
+
 
 class HighsBackend:
     """One HiGHS object for one load and one solve. Nothing carries over between solves: HiGHS
@@ -34,11 +40,24 @@ class HighsBackend:
     def __init__(self):
         import highspy
         self._hs = highspy
-        with stdout_to_devnull():  # HiGHS prints a banner from C++ before any option can stop it
-            self.h = highspy.Highs()
-        self.h.silent()
-        self.h.HandleUserInterrupt = True  # lets Ctrl-C stop a solve and keep its best plan
-        self._sense, self._binaries = "max", 0
+        self._h = None
+        self._sense, self._binaries, self._inline, self._threads = "max", 0, False, None
+
+    @property
+    def h(self):
+        """The HiGHS object, made on first use: `get_backend` is also called only to check that the
+        solver is there, and a Highs() costs more than a small model's whole solve."""
+        global _BANNER_SHOWN
+        if self._h is None:
+            if _BANNER_SHOWN:
+                self._h = self._hs.Highs()
+            else:
+                with stdout_to_devnull():  # HiGHS prints a banner from C++, once per process, before
+                    self._h = self._hs.Highs()  # any option can stop it
+                _BANNER_SHOWN = True
+            self._h.silent()
+            self._h.HandleUserInterrupt = True  # lets Ctrl-C stop a solve and keep its best plan
+        return self._h
 
     def load(self, lm) -> None:
         hs = self._hs
@@ -54,18 +73,38 @@ class HighsBackend:
             raise PlannerError("HiGHS refused the model (passModel returned an error)")
         self._sense, self._offset = lm.sense, lm.offset
         self._binaries = int(col["integer"].sum())
+        self._inline = self._binaries == 0 and len(values) <= INLINE_LP_NONZEROS
         self._empty_rows_violated = bool(np.any(lower > 0) or np.any(upper < 0)) if lm.n == 0 else False
+        self._fixed = col["lb"].copy() if lm.n and np.array_equal(col["lb"], col["ub"]) else None
+        self._cost = col["cost"]
 
     def solve(self, options: SolveOptions) -> RawSolution:
         start = time.perf_counter()
         self._options(options)
         # No start solution here: HiGHS 1.16 presolve can mis-map one and claim a wrong optimum
         # (docs/solver-notes.md); the caller falls back on its own greedy plan if HiGHS finds none.
-        interrupted = self._run(options.time_limit)
-        raw = self._read()
+        raw = self._check_fixed() if self._fixed is not None else None
+        if raw is None:
+            interrupted = self._run(options.time_limit)
+            raw = self._read()
+            raw.interrupted = interrupted
         raw.runtime = time.perf_counter() - start
-        raw.interrupted = interrupted
         return raw
+
+    def _check_fixed(self) -> RawSolution | None:
+        """A model whose every column is fixed (a plan handed over to be checked) needs no simplex:
+        presolve alone checks every row against the fixed values, and finds the model empty (every
+        row holds) or infeasible. It is a fraction of a full run, which after presolve solves the
+        original LP again from the postsolved point. None (run as usual) for any other outcome."""
+        status = self.h.presolve()
+        kind = self.h.getModelPresolveStatus().name
+        if status == self._hs.HighsStatus.kError or kind not in ("kReducedToEmpty", "kInfeasible"):
+            return None
+        if kind == "kInfeasible":
+            return RawSolution("infeasible", None, None, None, None, 0.0, "the model is infeasible")
+        objective = float(self._cost @ self._fixed + self._offset)
+        return RawSolution("optimal", self._fixed.copy(), objective, objective, 0.0, 0.0,
+                           "every column fixed: presolve found every row satisfied")
 
     def infeasible_set(self, lm) -> list[str]:
         """Names of the rows in HiGHS's irreducible infeasible set (of the LP relaxation, when it
@@ -80,7 +119,7 @@ class HighsBackend:
         names = []
         for row in list(iis.row_index_)[:8]:
             k = int(np.searchsorted(offsets, row, side="right") - 1)
-            names.append(f"{lm.families[k].name}[{row - offsets[k]}]")
+            names.append(lm.families[k].row_name(int(row - offsets[k])))
         return names
 
     def _run(self, time_limit: float | None = None) -> bool:
@@ -90,6 +129,8 @@ class HighsBackend:
         (highspy's own startSolve/wait keep their locks on the class, shared by every Highs object,
         so two solves in two threads of one process collide there.)"""
         self._timed_out = self._interrupted = False
+        if self._inline and self._threads is None:
+            return self._run_inline()
         deadline = None if time_limit is None else time.perf_counter() + time_limit
         done = threading.Event()
 
@@ -111,6 +152,20 @@ class HighsBackend:
                 self._interrupted = True
                 self._stop()
 
+    def _run_inline(self) -> bool:
+        """A small LP runs in the calling thread: starting a thread and waiting for it costs more
+        than such an LP (a few ms on a loaded machine), and the simplex checks HiGHS's own clock.
+        A Ctrl-C during it is raised by Python as soon as the run returns, moments later: the
+        result is then reported as interrupted, like a threaded run's. Only without a `threads`
+        option: HiGHS keeps one task scheduler per calling thread, sized by the first run in that
+        thread, and refuses a later run that asks for another size; a fresh thread always has a
+        fresh scheduler, and the automatic size (0) is accepted by any."""
+        try:
+            self._hs.highs._Highs.run(self.h)
+        except KeyboardInterrupt:
+            self._interrupted = True
+        return self._interrupted
+
     def _stop(self) -> None:
         """Ask a running solve to stop. The interrupt callback is not polled everywhere (MIP
         presolve's probing can run for many seconds without it), but the clock is, so the time
@@ -124,6 +179,7 @@ class HighsBackend:
         h.setOptionValue("mip_rel_gap", float(options.gap))
         if options.time_limit is not None:
             h.setOptionValue("time_limit", float(max(options.time_limit, 0.0)))
+        self._threads = options.threads
         if options.threads is not None:
             h.setOptionValue("threads", int(options.threads))
         if self._binaries > PROBING_BINARIES:
