@@ -440,19 +440,21 @@ def _solve_for_output(args):
     return plan, attach_all(comparison, plan)
 
 
-def _check_suffix(path: Path, allowed: tuple[str, ...], what: str) -> None:
+def check_suffix(path: Path, allowed: tuple[str, ...], what: str, option: str = "-o") -> None:
+    """Before any solve: an output file's type, and that it can be written."""
     if path.suffix.lower() not in allowed:
-        raise UsageError(f"-o {path}: {what} must end in {' or '.join(allowed)}")
+        kinds = ", ".join(allowed[:-1]) + " or " + allowed[-1] if len(allowed) > 1 else allowed[0]
+        raise UsageError(f"{option} {path}: {what} must end in {kinds}")
     from .files import check_writable
 
     try:
         check_writable(path)
     except OSError as e:
-        raise UsageError(f"-o {path}: cannot write: {e}") from None
+        raise UsageError(f"{option} {path}: cannot write: {e}") from None
 
 
 def _plot(args) -> int:
-    _check_suffix(args.output, (".png", ".svg", ".pdf"), "the image file")
+    check_suffix(args.output, (".png", ".svg", ".pdf"), "the image file")
     plan, comparison = _solve_for_output(args)
     if args.variant is not None and args.variant not in [r.variant for r in comparison.results()]:
         plan.intervention(args.variant)  # the plan's own error for an unknown name
@@ -471,7 +473,7 @@ def _plot(args) -> int:
 
 
 def _report(args) -> int:
-    _check_suffix(args.output, (".html", ".md"), "the report")
+    check_suffix(args.output, (".html", ".md"), "the report")
     plan, comparison = _solve_for_output(args)
     from .report.document import write_html, write_markdown
 

@@ -188,15 +188,9 @@ PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 def _check_plot(path: Path | None) -> None:
     """Before any solve: the chart file's type and that it can be written."""
-    if path is None:
-        return
-    if path.suffix.lower() not in PLOT_SUFFIXES:
-        raise UsageError(f"--plot {path}: the image file must end in .png, .svg or .pdf")
-    from .files import check_writable
-    try:
-        check_writable(path)
-    except OSError as e:
-        raise UsageError(f"--plot {path}: cannot write: {e}") from None
+    if path is not None:
+        from .cli import check_suffix
+        check_suffix(path, PLOT_SUFFIXES, "the image file", option="--plot")
 
 
 def tornado_path(path: Path) -> Path:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_cli import TOO_SHORT  # the one-stream plan whose stream outlasts the horizon
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY = ROOT / "models" / "serial_parallel_toy.toml"
@@ -122,22 +123,7 @@ def test_report_refuses_other_suffixes(tmp_path):
 
 def test_report_on_a_plan_with_no_solution_says_why_and_exits_3(tmp_path):
     plan = tmp_path / "short.toml"
-    plan.write_text("""
-[plan]
-name = "too short"
-horizon = 10
-objective = "earliest"
-
-[[pools]]
-name = "staff"
-supply = 100
-
-[[streams]]
-name = "slow"
-pool = "staff"
-effort = 20
-min_duration = 20
-""", encoding="utf-8")
+    plan.write_text(TOO_SHORT, encoding="utf-8")
     out = tmp_path / "short.html"
     proc = subprocess.run([sys.executable, "-m", "planner.cli", "report", str(plan), "-o", str(out)],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
