@@ -139,6 +139,13 @@ def summarise(rec: dict) -> dict:
          "plain_timed_out": not plain_proven, "planner_timed_out": not proven}
     s["agree"] = (agree(proven[0]["objective"], plain_proven[0]["objective"])
                   if proven and plain_proven else None)
+    # only the planner proved it: the plain model's best plan must not beat that optimum
+    incumbent = N[0]["objective"] if not plain_proven else None
+    if proven and incumbent is not None:
+        best, sense = proven[0]["objective"], -1 if rec["params"]["objective"] == "earliest" else 1
+        s["beyond"] = sense * (incumbent - best) > 1e-6 * max(1.0, abs(best))
+    else:
+        s["beyond"] = None
     return s
 
 
@@ -183,6 +190,11 @@ def report(summaries: list[dict], repeats: int, time_limit: float) -> dict:
     both = sum(s["agree"] is not None for s in summaries)
     print(f"\noptima compared where both proved optimality: {both}; differing: "
           + (", ".join(differ) if differ else "none"))
+    beyond = [s["plan"] for s in summaries if s["beyond"]]
+    one = sum(s["beyond"] is not None for s in summaries)
+    print(f"plans where only the planner proved its optimum and the plain model has a plan: {one}; the "
+          "plain plan beats the planner's optimum in: " + (", ".join(beyond) if beyond else "none"))
+    out["beyond"] = beyond
     unproven = [s["plan"] for s in summaries if s["planner_timed_out"]]
     print("planner runs not proven optimal within the limit: " + (", ".join(unproven) if unproven else "none"))
     out["differ"] = differ

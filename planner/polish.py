@@ -144,16 +144,24 @@ def fixed_completion_lp(inst: Instance, lm, u: np.ndarray, free: np.ndarray | No
                        blocks=lm.blocks, families=lm.families, n=lm.n)
 
 
-def earliest_start(inst: Instance, u: np.ndarray) -> np.ndarray:
-    """The pass: a schedule whose every stream is at least as far along as in `u` at every period."""
+def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | None = None) -> np.ndarray:
+    """The pass: a schedule whose every stream is at least as far along as in `u` at every period.
+    With `earliest_finish`, a stream `u` already has finishing there is left as it is: it cannot
+    finish sooner, and in a plan built front-first (heuristic.least_slack) its work is already as
+    early as the supply the others leave allows."""
     S, H = u.shape
+    settled = finished_at(inst, u, earliest_finish) if earliest_finish is not None else np.zeros(S, bool)
     rate = inst.step * inst.productivity                  # effective person-years per crew unit
     finish = finish_periods(inst, u)
     u = np.where(np.arange(H)[None, :] > finish[:, None], 0.0, u)  # work past completion is idle
     rank = {i: k for k, i in enumerate(inst.order)}
     used = inst.crew.T @ u                                # (R, H) FTE in use
     release = inst.release_period.tolist()
+    # each stream's progress in `u`, capped at its effort: a new schedule may never fall behind it
+    floor = np.minimum(np.cumsum(rate * u, axis=1), inst.effort[:, None]) - 1e-9 * np.maximum(1.0, inst.effort)[:, None]
     for i in sorted(range(S), key=lambda i: (finish[i], rank[i])):
+        if settled[i]:
+            continue
         ready = max([release[i]] + [H if finish[p.pred] >= H else int(finish[p.pred]) + 1 + p.gap
                                     for p in inst.predecessors[i]])
         if ready >= H:
@@ -168,13 +176,11 @@ def earliest_start(inst: Instance, u: np.ndarray) -> np.ndarray:
         k = int(np.searchsorted(cum, inst.effort[i] * DONE))  # first period where cum reaches it
         if k >= H:
             continue  # cannot finish even alone in the free supply: keep the solver's work
+        if np.any(np.minimum(cum, inst.effort[i]) < floor[i]):
+            continue  # never behind the solver's plan (guards against rounding)
         new = cap
         new[k + 1:] = 0.0
         new[k] = min(cap[k], (inst.effort[i] - (cum[k - 1] if k else 0.0)) / rate[i, k])
-        before = np.cumsum(rate[i] * u[i])
-        after = np.cumsum(rate[i] * new)
-        if np.any(after < np.minimum(before, inst.effort[i]) - 1e-9 * max(1.0, inst.effort[i])):
-            continue  # never behind the solver's plan (guards against rounding)
         used[pools] = others + crew * new
         u[i] = new
         finish[i] = k

@@ -178,7 +178,7 @@ class Model:
             elif check.status != "optimal":
                 return None  # the MIP decides, and reports whatever stopped the solver
         if tie_break:
-            u = polish.earliest_start(inst, u)
+            u = polish.earliest_start(inst, u, cp.earliest_finish)
             clock.lap("tie_break")
         raw.runtime = clock.total
         return raw, u, None, None

@@ -18,9 +18,16 @@ race leaves behind reaches the next, as with every other solve (run.py).
 - A time limit is each entrant's own; past it (and a grace period) the race stops them itself.
 
 Processes come from a fork server (Linux, macOS) that has the solver stack imported already, so
-an entrant starts in tens of milliseconds, not the half second a new interpreter takes.
+an entrant starts in tens of milliseconds, not the half second a new interpreter takes. As with
+any multiprocessing start method but fork, a script that races must guard its top level with
+`if __name__ == "__main__":` (the `planner` command and `python -m` do).
 `RaceBackend` has the backend interface (load, solve), so `get_backend("race")` plugs it in
 wherever a solver goes; its default entrants are two HiGHS set-ups with different random seeds.
+
+It is opt-in (`solver="race"`, `race:highs+scip`), not the default: on this project's 2 shared
+cores it lost to one HiGHS run on the plans that need MIPs (value plans, long goal-period
+searches: 16-20 s against 10-13 s, and a time limit against 48 s), because each entrant gets
+half the machine and HiGHS already uses a second thread for parts of its search.
 """
 from __future__ import annotations
 
@@ -36,7 +43,8 @@ from . import RawSolution, SolveOptions
 
 GRACE = 2.0      # seconds past the time limit before the race stops entrants itself
 REAP = 1.0       # seconds an entrant has to exit after SIGTERM before SIGKILL
-PRELOAD = ["planner.solvers.race", "planner.solvers.highs", "planner.model", "numpy", "highspy"]
+PRELOAD = ["planner.solvers.race", "planner.solvers.highs", "planner.model", "numpy", "highspy",
+           "pyscipopt"]  # a name that fails to import is skipped
 
 
 @dataclass(frozen=True)
