@@ -283,7 +283,7 @@ def _solve(args) -> int:
     _lint(plan)
     if args.intervention:
         plan.intervention(args.intervention)  # a clear error for an unknown name, before solving
-    with _solver_log(args):
+    with _solver_log(args), _live(args):
         result = solve(plan, args.intervention, solver=args.solver, **solver_options(args))
     from .report import attach
     attach(result, plan)
@@ -305,7 +305,7 @@ def _compare(args) -> int:
     _check_output(args.output, args.plan)
     plan = load_plan(args)
     _lint(plan)
-    with _solver_log(args):
+    with _solver_log(args), _live(args):
         comparison = compare(plan, solver=args.solver, interventions=args.only,
                              on_result=_progress(1 + len(args.only or plan.interventions)),
                              **solver_options(args))
@@ -387,6 +387,12 @@ def _solver_log(args):
         sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(saved)
+
+
+def _live(args):
+    """The live progress line on stderr (a terminal only, and not under the solver's own log)."""
+    from . import progress
+    return contextlib.nullcontext() if args.verbose else progress.on_terminal()
 
 
 def _check_output(path: Path | None, plan: Path) -> None:

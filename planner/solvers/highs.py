@@ -9,7 +9,9 @@ import time
 
 import numpy as np
 
+from .. import progress
 from ..errors import PlannerError, UsageError
+from ..progress import Reporter
 from . import RawSolution, SolveOptions
 
 _INCUMBENT_STOPS = {"kTimeLimit": "time_limit", "kIterationLimit": "time_limit",
@@ -133,6 +135,15 @@ class HighsBackend:
             return self._run_inline()
         deadline = None if time_limit is None else time.perf_counter() + time_limit
         done = threading.Event()
+        reporter = Reporter(progress.current())
+        latest: list = [None, None, None]   # incumbent, bound, gap: written by HiGHS's thread
+
+        def on_mip(event) -> None:
+            out = event.data_out
+            latest[:] = out.mip_primal_bound, out.mip_dual_bound, out.mip_gap
+
+        if reporter.callback is not None and self._binaries and np.any(self._cost):
+            self.h.cbMipInterrupt.subscribe(on_mip)  # a feasibility MIP (no costs) shows time only
 
         def run() -> None:
             try:
@@ -144,7 +155,9 @@ class HighsBackend:
         while True:
             try:
                 if done.wait(0.05):
+                    reporter.finish()
                     return self._interrupted
+                reporter.tick(*latest)
                 if deadline is not None and time.perf_counter() > deadline and not self._interrupted:
                     self._timed_out = True
                     self._stop()
