@@ -102,6 +102,11 @@ def _parser() -> argparse.ArgumentParser:
                       help="toy: the essay's serial/parallel model; field: two pools, growth, an uncertain "
                            "deadline")
     init.add_argument("--force", action="store_true", help="replace the file if it exists")
+    psp = sub.add_parser("import-psplib", help="turn a PSPLIB single-mode RCPSP instance (.sm) into a plan")
+    psp.add_argument("instance", type=Path, help="the PSPLIB .sm file")
+    psp.add_argument("-o", "--output", type=Path, required=True,
+                     help="the plan file to write (.toml; '-' prints it)")
+    psp.add_argument("--force", action="store_true", help="replace the file if it exists")
     from . import cli_analysis
     cli_analysis.add_parsers(sub)
     return p
@@ -143,7 +148,11 @@ def load_plan(args):
     """The plan named on the command line, with its --scenario groups and --set changes applied."""
     from . import load
 
-    plan = load(args.plan, allow_dirs=args.allow_dir)
+    if Path(args.plan).suffix.lower() == ".sm":  # a PSPLIB instance, converted in memory
+        from .psplib import load_plan as load_psplib
+        plan = load_psplib(args.plan)
+    else:
+        plan = load(args.plan, allow_dirs=args.allow_dir)
     if args.scenario or args.set:
         from .overrides import apply
         plan = apply(plan, scenarios=args.scenario, sets=args.set)
@@ -166,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
             args = _parser().parse_args(argv)
             from . import cli_analysis
             commands = {"check": _check, "solve": _solve, "compare": _compare, "plot": _plot,
-                        "report": _report, "init": _init, **cli_analysis.COMMANDS}
+                        "report": _report, "init": _init, "import-psplib": _import_psplib,
+                        **cli_analysis.COMMANDS}
             code = commands[args.command](args)
         except PlannerError as e:
             _error(str(e))
@@ -505,6 +515,33 @@ def _init(args) -> int:
 
     write_atomic(args.output, text)
     print(f"wrote {args.output}: check it with `planner check {args.output}`")
+    return EXIT_OK
+
+
+def _import_psplib(args) -> int:
+    from . import psplib
+
+    if args.instance.suffix.lower() != psplib.SUFFIX:
+        raise UsageError(f"{args.instance}: a PSPLIB single-mode instance must end in .sm "
+                         "(multi-mode .mm and other formats are not supported)")
+    to_stdout = str(args.output) == "-"
+    if not to_stdout:
+        if args.output.suffix.lower() != ".toml":
+            raise UsageError(f"-o {args.output}: the plan file must end in .toml")
+        if args.output.exists() and not args.force:
+            raise UsageError(f"{args.output} exists; use --force to replace it")
+        check_suffix(args.output, (".toml",), "the plan file")
+    rcpsp = psplib.parse(args.instance)
+    sgs = psplib.serial_sgs(rcpsp)
+    horizon = psplib.makespan(rcpsp, sgs)
+    data = psplib.to_plan(rcpsp, psplib.instance_name(args.instance), horizon=horizon)
+    comment = psplib.header_comment(rcpsp, psplib.published_optimum(args.instance), horizon)
+    if to_stdout:
+        print(psplib.to_toml(data, comment), end="")
+        return EXIT_OK
+    psplib.write_toml(data, args.output, comment=comment)
+    print(f"wrote {args.output}: {len(data['streams'])} streams, {len(data['pools'])} pools, horizon "
+          f"{horizon} (serial SGS makespan); solve it with `planner solve {args.output}`")
     return EXIT_OK
 
 

@@ -49,15 +49,60 @@ class Instance:
     deadline_years: np.ndarray     # (K,) scenario deadlines, years from start (after any shift)
     deadline_probs: np.ndarray     # (K,)
     has_deadline: bool
+    # staffing dynamics (all off by default): see model._staffing
+    contiguous: np.ndarray | None = None    # (S,) bool
+    min_staff: np.ndarray | None = None     # (S,) crew units, 0 = none
+    fixed_crew: np.ndarray | None = None    # (S,) bool
+    integer_pools: np.ndarray | None = None  # (R,) bool: headcounts from this pool are whole people
     weights: np.ndarray = field(init=False)  # (H,) P(goal must be met by the end of period t)
 
     def __post_init__(self):
+        S, R = len(self.streams), len(self.pools)
+        for name, default in (("contiguous", np.zeros(S, bool)), ("min_staff", np.zeros(S)),
+                              ("fixed_crew", np.zeros(S, bool)), ("integer_pools", np.zeros(R, bool))):
+            if getattr(self, name) is None:
+                setattr(self, name, default)
         self.weights = deadlines.period_weights(self.deadline_years, self.deadline_probs,
                                                 periods=self.periods, step=self.step)
 
     @property
     def periods(self) -> int:
         return len(self.starts)
+
+    @cached_property
+    def integer_staff(self) -> np.ndarray:
+        """(S, R) bool: the stream's FTE from that pool must be a whole number."""
+        return (self.crew > 0) & self.integer_pools[None, :]
+
+    @cached_property
+    def discrete(self) -> np.ndarray:
+        """(S,) bool: streams whose staffing is not a fluid (contiguous, min_staff, fixed_crew, or
+        whole people from some pool). Their last period may do more than the work left (a whole
+        crew works the whole period), and the shortcuts that assume fluid work do not apply."""
+        return self.contiguous | (self.min_staff > 0) | self.fixed_crew | self.integer_staff.any(axis=1)
+
+    @property
+    def has_dynamics(self) -> bool:
+        """Whether any stream's staffing is discrete: then only the whole MIP decides (run.py)."""
+        return bool(self.discrete.any())
+
+    @cached_property
+    def own_cap(self) -> np.ndarray:
+        """(S, H) crew units each stream can take from its own limits alone (rate cap, max_staff),
+        ignoring supply; inf if it has none. A fixed crew works at exactly this."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cap = np.where(self.productivity > 0, self.rate_cap[:, None] / self.productivity, 0.0)
+        return np.minimum(cap, self.max_staff[:, None])
+
+    @cached_property
+    def floor(self) -> np.ndarray:
+        """(S,) crew units a discrete stream needs in any period it is worked (and a contiguous one
+        in every period of its run but the last): min_staff, or for a contiguous stream without
+        one, one crew unit or its smallest own cap if that is less; 0 for the others."""
+        own = np.where(np.isfinite(self.own_cap), self.own_cap, np.inf)
+        own = np.where(own > 0, own, np.inf).min(axis=1)
+        default = np.where(self.contiguous, np.minimum(1.0, own), 0.0)
+        return np.where(self.min_staff > 0, self.min_staff, default)
 
     @property
     def rate_cap(self) -> np.ndarray:
@@ -155,7 +200,11 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None) -> Insta
         value=np.array([s.value for s in plan.streams]),
         required=np.array([s.name in required for s in plan.streams]),
         precedences=precedences, deadline_years=years, deadline_probs=probs,
-        has_deadline=plan.deadline is not None)
+        has_deadline=plan.deadline is not None,
+        contiguous=np.array([s.contiguous for s in plan.streams], bool),
+        min_staff=np.array([s.min_staff or 0.0 for s in plan.streams]),
+        fixed_crew=np.array([s.fixed_crew for s in plan.streams], bool),
+        integer_pools=np.array([q.integer_staff for q in plan.pools], bool))
 
 
 def _apply(row: np.ndarray, ch, starts: np.ndarray, file, where: str, key: str) -> None:

@@ -205,6 +205,7 @@ def build(inst: Instance, cp: CriticalPath | None = None) -> LinearModel:
     w = _progress(lm, inst, window, u)
     c = _completion(lm, inst, cp, window, w)
     _pool_supply(lm, inst, u)
+    _staffing(lm, inst, window, u, c)
     _precedence(lm, inst, window, w, c)
     _completion_order(lm, inst, cp, window, c)
     g = _goal(lm, inst, cp, c)
@@ -232,6 +233,7 @@ def build_target(inst: Instance, cp: CriticalPath, due: np.ndarray) -> LinearMod
     w = _progress(lm, inst, window, u)
     c = _completion(lm, inst, cp, window, w)
     _pool_supply(lm, inst, u)
+    _staffing(lm, inst, window, u, c)
     _precedence(lm, inst, window, w, c)
     _completion_order(lm, inst, cp, window, c)
     _complete_by_due(lm, inst, c, np.where(has, due, -1), has)
@@ -286,14 +288,23 @@ def crew_unit_bounds(inst: Instance, cp: CriticalPath) -> np.ndarray:
     return np.where((t >= first[:, None]) & (t <= last[:, None]), inst.staff_bound, 0.0)
 
 
+def progress_cap(inst: Instance) -> np.ndarray:
+    """(S,) the most progress w may hold: the effort, and for a discrete stream (instance.discrete)
+    one period's work more, since a whole crew works its last period through."""
+    extra = (inst.step * inst.productivity * inst.staff_bound).max(axis=1) if inst.periods else np.zeros(len(inst.streams))
+    return np.where(inst.discrete, inst.effort + extra, inst.effort)
+
+
 def _progress(lm: LinearModel, inst: Instance, window, u: np.ndarray) -> np.ndarray:
     """Running total: w[i,t] - w[i,t-1] - step * productivity[i,t] * u[i,t] = 0 inside the window.
 
     w is capped at the effort: work past it is useless, and the cap makes `_precedence` exact.
+    A discrete stream's cap is one period's work higher (`progress_cap`): its last period may do
+    more than the work left, and `_staffing` forbids work once it is complete.
     """
     S, H = u.shape
     first, last = window
-    w = lm.add_window_vars("w", first, last, H, 0.0, np.repeat(inst.effort[:, None], H, axis=1))
+    w = lm.add_window_vars("w", first, last, H, 0.0, np.repeat(progress_cap(inst)[:, None], H, axis=1))
     i, t = np.nonzero(u >= 0)
     prev = np.where(t > 0, w[i, np.maximum(t - 1, 0)], -1)
     prev = np.where(t > first[i], prev, -1)  # the window's first period starts from 0
@@ -328,6 +339,62 @@ def _pool_supply(lm: LinearModel, inst: Instance, u: np.ndarray) -> None:
                     [(u[i], np.full(H, inst.crew[i, r])) for i in users], -INF, inst.supply[r])
 
 
+def _staffing(lm: LinearModel, inst: Instance, window, u: np.ndarray, c: np.ndarray) -> None:
+    """Discrete staffing, for the streams that ask for it (instance.discrete); B = u's bound.
+
+    - every discrete stream: no work once complete, u[i,t] <= B (1 - c[i,t-1]);
+    - `min_staff = m`: z[i,t] binary "worked", m z <= u <= B z (z = 0 where B < m);
+    - `fixed_crew`: u = K z with K the stream's own cap (instance.own_cap; z = 0 where the pools
+      cannot supply K);
+    - `contiguous`: s[i,t] binary "started by t", non-decreasing; u <= B s, and while started and
+      not complete by the period's end, u >= floor (s - c[i,t]) (instance.floor): so the periods
+      it is worked form one run, each but the last with at least its floor;
+    - `integer_staff` pools: n[i,r,t] integer, crew[i,r] u[i,t] = n (whole people).
+    """
+    S, H = u.shape
+    first, last = window
+    bound = inst.staff_bound
+    discrete = inst.discrete
+    i, t = np.nonzero((u >= 0) & discrete[:, None])
+    if i.size == 0:
+        return
+    prev_c = np.where(t > 0, c[i, np.maximum(t - 1, 0)], -1)
+    i, t, prev_c = i[prev_c >= 0], t[prev_c >= 0], prev_c[prev_c >= 0]
+    B = bound[i, t]
+    lm.add_rows("no_work_once_complete", [(u[i, t], 1.0), (prev_c, B)], -INF, B)
+
+    tol = 1e-9
+    own = np.where(np.isfinite(inst.own_cap), inst.own_cap, 0.0)
+    lumpy = (inst.min_staff > 0) | inst.fixed_crew
+    need = np.where(inst.fixed_crew[:, None], own, inst.min_staff[:, None])    # (S, H) u when worked
+    possible = (need <= bound * (1 + tol) + tol) & (need > 0)
+    z = lm.add_window_vars("z", np.where(lumpy, first, H), np.where(lumpy, last, -1), H, 0.0,
+                           possible.astype(float), integer=True, carry=False)
+    k, s_ = np.nonzero((z >= 0) & inst.fixed_crew[:, None])
+    lm.add_rows("fixed_crew", [(u[k, s_], 1.0), (z[k, s_], -need[k, s_])], 0.0, 0.0)
+    k, s_ = np.nonzero((z >= 0) & ~inst.fixed_crew[:, None])
+    lm.add_rows("min_staff", [(u[k, s_], 1.0), (z[k, s_], -inst.min_staff[k])], 0.0, INF)
+    lm.add_rows("worked_only_if_chosen", [(u[k, s_], 1.0), (z[k, s_], -bound[k, s_])], -INF, 0.0)
+
+    cont = inst.contiguous
+    s = lm.add_window_vars("s", np.where(cont, first, H), np.where(cont, last, -1), H, 0.0, 1.0,
+                           integer=True, carry=False)
+    k, s_ = np.nonzero(s >= 0)
+    lm.add_rows("contiguous_cap", [(u[k, s_], 1.0), (s[k, s_], -bound[k, s_])], -INF, 0.0)
+    lm.add_rows("contiguous_floor", [(u[k, s_], 1.0), (s[k, s_], -inst.floor[k]), (c[k, s_], inst.floor[k])],
+                0.0, INF)
+    nxt = (s_ < last[k]) & (s[k, np.minimum(s_ + 1, H - 1)] >= 0)
+    lm.add_rows("contiguous_started", [(s[k[nxt], s_[nxt]], 1.0), (s[k[nxt], s_[nxt] + 1], -1.0)], -INF, 0.0)
+
+    whole = inst.integer_staff
+    for r in np.flatnonzero(whole.any(axis=0)):
+        users = whole[:, r]
+        n = lm.add_window_vars(f"n[{inst.pools[r]}]", np.where(users, first, H), np.where(users, last, -1), H,
+                               0.0, np.floor(inst.crew[:, r:r + 1] * bound + 1e-9), integer=True, carry=False)
+        k, s_ = np.nonzero(n >= 0)
+        lm.add_rows(f"integer_staff[{inst.pools[r]}]", [(u[k, s_], inst.crew[k, r]), (n[k, s_], -1.0)], 0.0, 0.0)
+
+
 def _precedence(lm: LinearModel, inst: Instance, window, w: np.ndarray, c: np.ndarray) -> None:
     """w[j,t] <= effort_j * c[i, t-1-gap]: no progress on j until i is complete and the lag passed.
 
@@ -338,8 +405,9 @@ def _precedence(lm: LinearModel, inst: Instance, window, w: np.ndarray, c: np.nd
     """
     first, last = window
     spans = [(p, np.arange(max(first[p.succ], p.gap + 1), last[p.succ] + 1)) for p in inst.precedences]
+    cap = progress_cap(inst)
     _pairwise(lm, inst, "precedence", [(p, t, t - 1 - p.gap) for p, t in spans],
-              lambda p: (w[p.succ], 1.0, c[p.pred], -inst.effort[p.succ]))
+              lambda p: (w[p.succ], 1.0, c[p.pred], -cap[p.succ]))
 
 
 def _completion_order(lm: LinearModel, inst: Instance, cp: CriticalPath, window, c: np.ndarray) -> None:

@@ -128,6 +128,7 @@ class PlanHeader(Table):
 class Pool(Table):
     name: Name
     supply: Supply
+    integer_staff: bool = False  # each stream's FTE from this pool is a whole number of people
 
 
 class After(Table):
@@ -147,6 +148,10 @@ class Stream(Table):
     after: list[Annotated[Union[Annotated[Name, Tag("~name")], Annotated[After, Tag("~table")]],
                           Discriminator(lambda v: "~name" if isinstance(v, str) else "~table")]] = []
     value: NonNeg = 0.0  # a weight; negative would let a finished stream go unmarked
+    # staffing dynamics (docs/plan-file.md): off by default, each one a switch of its own
+    contiguous: bool = False        # once started, worked in every period until done
+    min_staff: Positive | None = None  # crew units in any period it is worked (0 otherwise)
+    fixed_crew: bool = False        # worked at exactly its staff cap, or not at all
 
     @model_validator(mode="after")
     def _pool_or_crew(self) -> Stream:
@@ -154,6 +159,12 @@ class Stream(Table):
             raise ValueError("give exactly one of 'pool' or 'crew'")
         if self.crew is not None and not self.crew:
             raise ValueError("'crew' needs at least one pool")
+        if self.fixed_crew and self.min_duration <= 0 and self.max_staff is None:
+            raise ValueError("'fixed_crew' needs a staff cap to be fixed at: give 'min_duration' or 'max_staff'")
+        if self.fixed_crew and self.min_staff is not None:
+            raise ValueError("give 'fixed_crew' or 'min_staff', not both (a fixed crew is its own minimum)")
+        if self.min_staff is not None and self.max_staff is not None and self.min_staff > self.max_staff:
+            raise ValueError(f"'min_staff' ({self.min_staff:g}) is above 'max_staff' ({self.max_staff:g})")
         return self
 
     @property

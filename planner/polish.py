@@ -185,3 +185,48 @@ def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | 
         u[i] = new
         finish[i] = k
     return u
+
+
+def earliest_discrete(inst: Instance, lm, x: np.ndarray, backend=None, options=None) -> np.ndarray:
+    """The tie-break for plans with discrete staffing (instance.discrete), where the pass above
+    would break crews and runs: one LP over the model with every integer column (completion,
+    the goal, worked/started indicators, headcounts) and the goal fixed at the solver's plan `x`,
+    maximising progress (up to each stream's effort) summed over periods, with a penalty a million
+    times smaller on crew units so that a last period does no more than it must. The objective
+    depends on the fixed columns only, so it cannot change. Returns crew units (the solver's own if
+    the LP does not solve)."""
+    from .model import LinearModel
+    from .solvers import SolveOptions
+
+    if backend is None:
+        from .solvers.highs import HighsBackend
+        backend = HighsBackend()
+    col = lm.arrays()
+    lb, ub = col["lb"].copy(), col["ub"].copy()
+    fixed = col["integer"].copy()
+    fixed[lm.blocks["g"].columns] = True
+    value = np.where(col["integer"], np.round(x), x)
+    lb[fixed] = ub[fixed] = np.clip(value[fixed], col["lb"][fixed], col["ub"][fixed])
+    lp = LinearModel(sense="max", lb=[lb], ub=[ub], integer=[np.zeros(lm.n, bool)], cost=[np.zeros(lm.n)],
+                     blocks=dict(lm.blocks), families=list(lm.families), n=lm.n)
+    S, H = len(inst.streams), inst.periods
+    w = lm.blocks["w"].index
+    own = w >= 0          # before its window a stream has made no progress
+    v = lp.add_vars("v", (S, H), 0.0, np.where(own, inst.effort[:, None], 0.0))
+    lp.add_rows("v_below_progress", [(v[own], 1.0), (w[own], -1.0)], -np.inf, 0.0)
+    lp.add_cost(v, np.broadcast_to(1.0 / inst.effort[:, None], (S, H)))
+    u = lm.blocks["u"].index
+    lp.add_cost(u, -1e-6 * inst.step * inst.productivity / inst.effort[:, None])
+    backend.load(lp)
+    raw = backend.solve(options or SolveOptions())
+    source = raw.x if raw.status == "optimal" and raw.x is not None else x
+    return np.clip(lm.values(source[:lm.n], "u"), 0.0, None)
+
+
+
+def idle_once_complete(inst: Instance, u: np.ndarray) -> np.ndarray:
+    """`u` without the work a discrete stream's crew may do after its last period (the solver need
+    not mark a finished stream complete at once): less supply used, no rule broken, nothing later."""
+    finish = finish_periods(inst, u)
+    late = inst.discrete[:, None] & (np.arange(u.shape[1])[None, :] > finish[:, None])
+    return np.where(late, 0.0, u)

@@ -235,8 +235,8 @@ def parse_text(text: str, path: str | Path = "<text>") -> Rcpsp:
     for j in range(n):
         for k in range(K):
             if requests[j][k] > capacities[k]:
-                raise PlanError(f"job {j + 1} needs {requests[j][k]} units of R{k + 1}, more than its "
-                                f"capacity {capacities[k]}: no schedule exists", file=str(path))
+                raise lines.error(f"job {j + 1} needs {requests[j][k]} units of R{k + 1}, more than its "
+                                  f"capacity {capacities[k]}: no schedule exists")
     rcpsp = Rcpsp(names=[str(j) for j in range(1, n + 1)], durations=durations, successors=successors,
                   requests=requests, capacities=capacities, horizon=horizon, source=str(path))
     rcpsp.topological_order()  # a cycle is an error here, not a hang later

@@ -98,8 +98,9 @@ class Model:
                                solver_options=dict(solver_options or {}), verbose=verbose)
         inst = self.instance
         clock = _Clock()
+        # discrete staffing breaks the fluid schedules the structured path builds: the MIP decides
         done = self._structured(options, tie_break, confirm, clock) \
-            if _uses_structure(self.solver) and method == "auto" else None
+            if _uses_structure(self.solver) and method == "auto" and not inst.has_dynamics else None
         if done is not None:
             raw, u, backend, failed = done
             name = self.solver
@@ -111,11 +112,16 @@ class Model:
             name, failed = backend.name, lm
             backend.load(lm)
             raw = _only_asked_stops(backend.solve(options), options)
-            if raw.x is None and raw.status in ("time_limit", "interrupted", "no_solution"):
+            if raw.x is None and raw.status in ("time_limit", "interrupted", "no_solution") \
+                    and not inst.has_dynamics:  # the greedy plan is a fluid one
                 _fall_back_on_greedy(raw, lm, heuristic.start_solution(inst, self.critical_path, lm))
             u = lm.values(raw.x, "u") if raw.x is not None else None
             clock.lap("mip")
-            if u is not None and tie_break:
+            if u is not None and inst.has_dynamics:
+                u = polish.earliest_discrete(inst, lm, raw.x) if tie_break else u
+                u = polish.idle_once_complete(inst, u)
+                clock.lap("tie_break")
+            elif u is not None and tie_break:
                 u, _ = polish.earliest(inst, lm, np.where(np.abs(u) < 1e-12, 0.0, u),
                                        self.critical_path.earliest_finish)
                 clock.lap("tie_break")

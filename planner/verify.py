@@ -61,6 +61,8 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
     finish_years = np.where(finished, (done.argmax(axis=1) + 1) * inst.step, np.nan)
 
     working = is_working(inst, u)
+    if inst.has_dynamics:
+        _staffing(inst, u, working, done, report)
     for p in inst.precedences:
         # j may work in a period starting at year y only if i finished by y - lag (rounded up to periods)
         ready = finish_years[p.pred] + p.gap * inst.step
@@ -88,6 +90,38 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
     effort_done = np.minimum(progress[:, -1], inst.effort) if H else np.zeros(S)
     starts = np.where(working.any(axis=1), inst.starts[working.argmax(axis=1)], np.nan)
     return Verified(finish_years, effort_done, goal_years, success, objective, starts)
+
+
+def _staffing(inst: Instance, u: np.ndarray, working: np.ndarray, done: np.ndarray, report) -> None:
+    """The discrete staffing keys (docs/plan-file.md), from the allocation alone."""
+    S, H = u.shape
+    finish = np.where(done.any(axis=1), done.argmax(axis=1), H)
+    after = np.arange(H)[None, :] > finish[:, None]
+    report(inst.discrete[:, None] & after & working, "work after completion",
+           lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g} crew units")
+    floor = inst.min_staff[:, None] * np.ones((1, H))
+    report(working & (u < floor * (1 - REL) - ABS), "below min_staff",
+           lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g} < {inst.min_staff[i]:g}")
+    own = inst.own_cap
+    off = np.abs(u - np.where(np.isfinite(own), own, 0.0)) > REL * np.maximum(1.0, np.abs(own)) + ABS
+    report(inst.fixed_crew[:, None] & working & off, "fixed crew not at its cap",
+           lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g} crew units, not {own[i, t]:g}")
+    for i in np.flatnonzero(inst.contiguous):
+        worked = np.flatnonzero(working[i])
+        if worked.size == 0:
+            continue
+        run = np.zeros(H, bool)
+        run[worked[0]:worked[-1] + 1] = True
+        report(run & ~working[i], "contiguous stream interrupted",
+               lambda t, i=i: f"{inst.streams[i]} idle in period {t} between periods it is worked")
+        before_last = run & (np.arange(H) < finish[i])  # every period of the run but the one it completes in
+        report(before_last & (u[i] < inst.floor[i] * (1 - REL) - ABS), "contiguous stream below its floor",
+               lambda t, i=i: f"{inst.streams[i]} period {t}: {u[i, t]:g} < {inst.floor[i]:g} crew units")
+    for r in np.flatnonzero(inst.integer_pools):
+        fte = inst.crew[:, r:r + 1] * u
+        frac = np.abs(fte - np.round(fte)) > REL * np.maximum(1.0, fte) + ABS
+        report(inst.integer_staff[:, r:r + 1] & frac, f"not whole people from pool {inst.pools[r]}",
+               lambda i, t, fte=fte: f"{inst.streams[i]} period {t}: {fte[i, t]:g} FTE")
 
 
 def is_working(inst: Instance, u: np.ndarray) -> np.ndarray:

@@ -148,6 +148,7 @@ def independent_optimum(path: Path, intervention: str | None) -> float | None:
     u = {(s["name"], t): m.addVar(lb=0.0) for s in streams for t in T}
     c = {(s["name"], t): m.addVar(vtype="B") for s in streams for t in T}
     crew = {s["name"]: s.get("crew") or {s["pool"]: 1.0} for s in streams}
+    integer_pools = {p["name"] for p in d["pools"] if p.get("integer_staff")}
     for r, cap in supply.items():
         for t in T:
             users = [n for n in names if r in crew[n]]
@@ -165,6 +166,7 @@ def independent_optimum(path: Path, intervention: str | None) -> float | None:
             m.addCons(pyscipopt.quicksum(step * prod[i][k] * u[i, k] for k in range(t + 1)) >= effort * c[i, t])
             if t + 1 < H:
                 m.addCons(c[i, t] <= c[i, t + 1])
+        staffing(m, s, u, c, supply, crew[i], prod[i], step, T, integer_pools)
         for a in s.get("after", []):
             pred, lag = (a, 0.0) if isinstance(a, str) else (a["stream"], a.get("lag", 0.0))
             gap = lag_periods(lag, step)
@@ -205,6 +207,43 @@ def independent_optimum(path: Path, intervention: str | None) -> float | None:
         return None
     assert m.getStatus() == "optimal", m.getStatus()
     return m.getObjVal()
+
+
+def staffing(m, s: dict, u: dict, c: dict, supply: dict, crew: dict, prod: list, step: float, T, integer_pools) -> None:
+    """The staffing keys as docs/plan-file.md words them, one literal row set each (y: worked in
+    t; b: started by t). M is the period's supply over the crew coefficient."""
+    i, H = s["name"], len(T)
+    M = [min(supply[r][t] / k for r, k in crew.items()) for t in T]
+    own = []   # the stream's own cap in crew units: rate cap over productivity, and max_staff
+    for t in T:
+        cap = math.inf
+        if s.get("min_duration", 0) > 0:
+            cap = s["effort"] / s["min_duration"] / prod[t] if prod[t] > 0 else 0.0
+        own.append(min(cap, s.get("max_staff", math.inf)))
+    if s.get("min_staff") or s.get("fixed_crew"):
+        for t in T:
+            y = m.addVar(vtype="B")
+            if s.get("fixed_crew"):
+                m.addCons(u[i, t] == own[t] * y)
+            else:
+                m.addCons(u[i, t] >= s["min_staff"] * y)
+                m.addCons(u[i, t] <= M[t] * y)
+    if s.get("contiguous"):
+        positive = [x for x in own if x > 0]
+        floor = s.get("min_staff") or min([1.0] + positive)
+        b = [m.addVar(vtype="B") for t in T]
+        for t in T:
+            if t + 1 < H:
+                m.addCons(b[t] <= b[t + 1])
+            m.addCons(u[i, t] <= M[t] * b[t])
+            m.addCons(u[i, t] >= floor * (b[t] - c[i, t]))   # started, not yet complete: at least the floor
+            if t > 0:
+                m.addCons(u[i, t] <= M[t] * (1 - c[i, t - 1]))  # and nothing once complete
+    for r in crew:
+        if r in integer_pools:
+            for t in T:
+                n = m.addVar(vtype="I", lb=0)
+                m.addCons(crew[r] * u[i, t] == n)
 
 
 # =============================================================================================
@@ -709,6 +748,73 @@ def toml(data: dict) -> str:
 for seed, objective in [(1, "probability"), (2, "value"), (3, "earliest"), (9, "probability")]:
     CASES[f"synthetic_{seed}_{objective}"] = (toml(synthetic.plan_dict(
         streams=5, periods=10, scenarios=4, pools=2, tightness=0.5, seed=seed, objective=objective)), {})
+
+
+CASES["staffing_keys"] = ("""
+# contiguous, min_staff, fixed_crew and whole people, with precedence and an uncertain deadline
+[plan]
+horizon = 8
+objective = "probability"
+[[pools]]
+name = "staff"
+supply = [3, 2.5, 4, 1, 3, 3.5, 2, 3]
+integer_staff = true
+[[pools]]
+name = "seniors"
+supply = [1, 1, 0, 1, 2, 1, 1, 1]
+[[streams]]
+name = "ser"
+pool = "seniors"
+effort = 3
+min_duration = 3
+contiguous = true
+[[streams]]
+name = "lump"
+pool = "staff"
+effort = 5
+min_staff = 1.5
+[[streams]]
+name = "crew"
+crew = { staff = 1, seniors = 0.5 }
+effort = 4
+min_duration = 2
+fixed_crew = true
+after = ["ser"]
+[[streams]]
+name = "free"
+pool = "staff"
+effort = 6
+productivity = [0.5, 1]
+[deadline]
+scenarios = [[4, 0.2], [6, 0.2], [7, 0.2], [8, 0.4]]
+[[interventions]]
+name = "more seniors"
+deadline_shift = -1
+supply = [{ pool = "seniors", add = 1 }]
+""", {})
+
+CASES["staffing_keys_value"] = (CASES["staffing_keys"][0].replace('objective = "probability"', 'objective = "value"')
+                                .replace("effort = 5\n", "effort = 5\nvalue = 2\n")
+                                .replace("effort = 6\n", "effort = 6\nvalue = 1.5\n")
+                                .replace("fixed_crew = true\n", "fixed_crew = true\nvalue = 3\n"), {})
+CASES["staffing_keys_earliest"] = (CASES["staffing_keys"][0].replace('objective = "probability"', 'objective = "earliest"')
+                                   .replace("horizon = 8", "horizon = 12"), {})
+
+
+def _with_staffing(plan: dict, seed: int) -> dict:
+    """A synthetic plan with staffing keys on some streams: contiguous, min_staff, whole people."""
+    for k, st in enumerate(plan["streams"]):
+        if k % 3 == 0:
+            st["contiguous"] = True
+        elif k % 3 == 1:
+            st["min_staff"] = 0.5 + seed % 2
+    plan["pools"][0]["integer_staff"] = True
+    return plan
+
+
+for seed, objective in [(4, "probability"), (5, "value"), (6, "earliest")]:
+    CASES[f"synthetic_staffing_{seed}_{objective}"] = (toml(_with_staffing(synthetic.plan_dict(
+        streams=5, periods=10, scenarios=4, pools=2, tightness=0.5, seed=seed, objective=objective), seed)), {})
 
 
 def _variants():

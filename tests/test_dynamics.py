@@ -1,0 +1,153 @@
+"""Richer research dynamics, each key on a plan small enough to solve by hand.
+
+Every expected number is worked out in the comment above it from the plan alone."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import planner
+from planner import Plan
+from planner.errors import PlanError, VerificationError
+from planner.instance import resolve
+from planner import verify
+
+
+def one_stream(supply, *, horizon=None, integer=False, **stream) -> Plan:
+    """One pool, one stream `a`, objective `earliest` from year 0: the objective is its finish year."""
+    stream = {"name": "a", "pool": "r", "effort": 3.0, **stream}
+    return Plan.model_validate({
+        "plan": {"horizon": horizon or len(supply), "objective": "earliest", "start_year": 0},
+        "pools": [{"name": "r", "supply": supply, "integer_staff": integer}],
+        "streams": [stream]})
+
+
+def solved(plan: Plan, intervention=None):
+    r = planner.solve(plan, intervention)
+    assert r.status == "optimal", (r.status, r.message)
+    return r
+
+
+# --- contiguous --------------------------------------------------------------------------------
+
+def test_a_contiguous_stream_cannot_be_split_around_a_gap_in_supply():
+    # effort 3 at 1 per year, supply 1 except none in period 2.
+    # Fluid: periods 0, 1, 3 -> done by the end of year 4.
+    # Contiguous: it cannot straddle period 2, and periods 0-1 are too few: periods 3, 4, 5 -> year 6.
+    supply = [1, 1, 0, 1, 1, 1]
+    fluid = solved(one_stream(supply, min_duration=3))
+    assert fluid.objective == pytest.approx(4.0)
+    run = solved(one_stream(supply, min_duration=3, contiguous=True))
+    assert run.objective == pytest.approx(6.0)
+    np.testing.assert_allclose(run.allocation[0], [0, 0, 0, 1, 1, 1], atol=1e-6)
+
+
+def test_contiguous_work_keeps_its_floor_until_the_last_period():
+    # effort 2.5, no rate cap: supply 1, 0.2, 1, 1, 1. Contiguous with its default floor of one
+    # crew unit: period 1 (0.2) cannot be inside the run, so the run starts in period 2:
+    # 1 + 1 + 0.5 -> done by the end of year 5 (the fluid plan: 1 + 0.2 + 1 + 0.3 -> year 4).
+    supply = [1, 0.2, 1, 1, 1]
+    assert solved(one_stream(supply, effort=2.5)).objective == pytest.approx(4.0)
+    r = solved(one_stream(supply, effort=2.5, contiguous=True))
+    assert r.objective == pytest.approx(5.0)
+    np.testing.assert_allclose(r.allocation[0][:2], [0, 0], atol=1e-6)
+
+
+# --- min_staff, fixed_crew, integer_staff ------------------------------------------------------
+
+def test_min_staff_forbids_a_half_person_period():
+    # effort 2.5, supply 1, 0.5, 1, 1, 1. Fluid: 1 + 0.5 + 1 -> year 3.
+    # min_staff = 1: period 1 (0.5 available) cannot be worked: 1 + 0 + 1 + 1 -> year 4.
+    supply = [1, 0.5, 1, 1, 1]
+    assert solved(one_stream(supply, effort=2.5)).objective == pytest.approx(3.0)
+    r = solved(one_stream(supply, effort=2.5, min_staff=1.0))
+    assert r.objective == pytest.approx(4.0)
+    u = r.allocation[0]
+    assert np.all((u < 1e-9) | (u > 1 - 1e-6)), u
+
+
+def test_fixed_crew_works_at_its_cap_or_not_at_all():
+    # effort 4, min_duration 2: cap 2 crew units. Supply 3, 1, 1, 3, 3.
+    # Fluid: 2 + 1 + 1 -> year 3. Fixed crew of 2: periods 1 and 2 lack 2 people: 2 + 0 + 0 + 2 -> year 4.
+    supply = [3, 1, 1, 3, 3]
+    assert solved(one_stream(supply, effort=4, min_duration=2)).objective == pytest.approx(3.0)
+    r = solved(one_stream(supply, effort=4, min_duration=2, fixed_crew=True))
+    assert r.objective == pytest.approx(4.0)
+    np.testing.assert_allclose(r.allocation[0], [2, 0, 0, 2, 0], atol=1e-6)
+
+
+def test_integer_staff_hires_whole_people():
+    # effort 3, supply 1.5 a year. Fluid: 1.5 + 1.5 -> year 2. Whole people: 1 + 1 + 1 -> year 3.
+    assert solved(one_stream([1.5] * 4)).objective == pytest.approx(2.0)
+    r = solved(one_stream([1.5] * 4, integer=True))
+    assert r.objective == pytest.approx(3.0)
+    u = r.allocation[0]
+    np.testing.assert_allclose(u, np.round(u), atol=1e-6)
+
+
+def test_integer_staff_counts_people_through_the_crew():
+    # a crew of 2 people per unit: 1.5 crew units would be 3 people, 0.75 units 1.5 people.
+    # effort 3 (productivity 1), supply 3.2 people: fluid 1.6 units a year -> 1.6 + 1.4 -> year 2.
+    # Whole people: at most 3 people = 1.5 units a year -> 1.5 + 1.5 -> year 2 as well, with units
+    # in steps of 0.5.
+    plan = Plan.model_validate({
+        "plan": {"horizon": 4, "objective": "earliest", "start_year": 0},
+        "pools": [{"name": "r", "supply": 3.2, "integer_staff": True}],
+        "streams": [{"name": "a", "crew": {"r": 2.0}, "effort": 3.0}]})
+    r = solved(plan)
+    assert r.objective == pytest.approx(2.0)
+    people = 2 * r.allocation[0]
+    np.testing.assert_allclose(people, np.round(people), atol=1e-6)
+
+
+def test_a_crew_that_finishes_mid_period_still_works_the_whole_period():
+    # effort 2.5 with min_staff 1 and supply 1: 1 + 1 + 1 (the last period does 0.5 more than the
+    # work left) -> year 3, the same as fluid work (1 + 1 + 0.5); nothing after it.
+    r = solved(one_stream([1] * 5, effort=2.5, min_staff=1.0))
+    assert r.objective == pytest.approx(3.0)
+    np.testing.assert_allclose(r.allocation[0][3:], 0.0, atol=1e-9)
+    assert r.streams[0].effort_done == pytest.approx(2.5)
+
+
+# --- schema --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("stream, words", [
+    ({"fixed_crew": True}, "needs a staff cap"),
+    ({"fixed_crew": True, "min_duration": 3, "min_staff": 1.0}, "not both"),
+    ({"min_staff": 3.0, "max_staff": 2.0}, "above 'max_staff'"),
+    ({"min_staff": 0.0}, "min_staff"),
+    ({"contiguous": "yes"}, "contiguous"),
+])
+def test_bad_staffing_keys_are_refused_with_the_key(stream, words, tmp_path):
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({
+        "plan": {"horizon": 4, "objective": "earliest"},
+        "pools": [{"name": "r", "supply": 1}],
+        "streams": [{"name": "a", "pool": "r", "effort": 3.0, **stream}]}))
+    with pytest.raises(PlanError) as e:
+        planner.load(path)
+    assert words in str(e.value) and "plan.json" in str(e.value) and "[[streams]]" in str(e.value)
+
+
+# --- verification catches each breach ------------------------------------------------------------
+
+@pytest.mark.parametrize("stream, u, words", [
+    ({"contiguous": True, "min_duration": 3}, [1, 0, 1, 1, 0, 0], "interrupted"),
+    ({"contiguous": True}, [1, 0.5, 1, 0.5, 0, 0], "below its floor"),
+    ({"min_staff": 1.0}, [1, 0.5, 1, 0.5, 0, 0], "below min_staff"),
+    ({"fixed_crew": True, "min_duration": 3}, [1, 1, 0.5, 0.5, 0, 0], "fixed crew"),
+    ({"min_staff": 1.0}, [1, 1, 1, 1, 0, 0], "work after completion"),
+])
+def test_verify_refuses_a_schedule_that_breaks_a_staffing_rule(stream, u, words):
+    inst = resolve(one_stream([2] * 6, **stream))
+    with pytest.raises(VerificationError, match=words):
+        verify.check(inst, np.array([u], float))
+
+
+def test_verify_refuses_fractional_people():
+    inst = resolve(one_stream([2] * 6, integer=True))
+    with pytest.raises(VerificationError, match="whole people"):
+        verify.check(inst, np.array([[1.5, 1.5, 0, 0, 0, 0]]))
+    verify.check(inst, np.array([[1, 1, 1, 0, 0, 0]], float))  # and accepts whole ones
