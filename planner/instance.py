@@ -54,12 +54,14 @@ class Instance:
     min_staff: np.ndarray | None = None     # (S,) crew units, 0 = none
     fixed_crew: np.ndarray | None = None    # (S,) bool
     integer_pools: np.ndarray | None = None  # (R,) bool: headcounts from this pool are whole people
+    speedup: np.ndarray | None = None       # (S, H) factor on the rate cap (serial_speedup), 1 = none
     weights: np.ndarray = field(init=False)  # (H,) P(goal must be met by the end of period t)
 
     def __post_init__(self):
         S, R = len(self.streams), len(self.pools)
         for name, default in (("contiguous", np.zeros(S, bool)), ("min_staff", np.zeros(S)),
-                              ("fixed_crew", np.zeros(S, bool)), ("integer_pools", np.zeros(R, bool))):
+                              ("fixed_crew", np.zeros(S, bool)), ("integer_pools", np.zeros(R, bool)),
+                              ("speedup", np.ones((S, len(self.starts))))):
             if getattr(self, name) is None:
                 setattr(self, name, default)
         self.weights = deadlines.period_weights(self.deadline_years, self.deadline_probs,
@@ -91,7 +93,7 @@ class Instance:
         """(S, H) crew units each stream can take from its own limits alone (rate cap, max_staff),
         ignoring supply; inf if it has none. A fixed crew works at exactly this."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            cap = np.where(self.productivity > 0, self.rate_cap[:, None] / self.productivity, 0.0)
+            cap = np.where(self.productivity > 0, self.rate_cap / self.productivity, 0.0)
         return np.minimum(cap, self.max_staff[:, None])
 
     @cached_property
@@ -104,11 +106,20 @@ class Instance:
         default = np.where(self.contiguous, np.minimum(1.0, own), 0.0)
         return np.where(self.min_staff > 0, self.min_staff, default)
 
-    @property
+    @cached_property
     def rate_cap(self) -> np.ndarray:
-        """Effective person-years per year each stream can absorb: effort / min_duration (inf if 0)."""
+        """(S, H) effective person-years per year each stream can absorb: effort / min_duration
+        (inf if 0), times any serial speed-up in that period."""
         with np.errstate(divide="ignore"):
-            return np.where(self.min_duration > 0, self.effort / self.min_duration, np.inf)
+            base = np.where(self.min_duration > 0, self.effort / self.min_duration, np.inf)
+        return base[:, None] * self.speedup
+
+    @property
+    def fewest_periods(self) -> np.ndarray:
+        """(S,) the fewest periods a stream can take at its rate cap (at least 1), with the largest
+        speed-up it ever gets: a bound, never more than it can really take."""
+        fastest = self.speedup.max(axis=1) if self.periods else np.ones(len(self.streams))
+        return np.maximum(1, np.ceil(self.min_duration / fastest / self.step - 1e-9)).astype(int)
 
     @property
     def release_period(self) -> np.ndarray:
@@ -139,7 +150,7 @@ class Instance:
         """(S, H) the most crew units a stream can use in a period, from its own limits and its pools.
         Computed once per variant; callers that change it take a copy."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            cap = np.where(self.productivity > 0, self.rate_cap[:, None] / self.productivity, 0.0)
+            cap = np.where(self.productivity > 0, self.rate_cap / self.productivity, 0.0)
             per_pool = np.where(self.crew[:, :, None] > 0,
                                 self.supply[None, :, :] / self.crew[:, :, None], np.inf)
         bound = np.minimum(np.minimum(cap, self.max_staff[:, None]), per_pool.min(axis=1))
@@ -172,6 +183,7 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None) -> Insta
         for r, units in s.crew_units.items():
             crew[i, pools.index(r)] = units
     shift = 0.0
+    speedup = np.ones((len(streams), len(starts)))
     if intervention is not None:
         shift = intervention.deadline_shift
         k = next(k for k, iv in enumerate(plan.interventions, 1) if iv.name == intervention.name)
@@ -181,6 +193,11 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None) -> Insta
         for j, ch in enumerate(intervention.productivity, 1):
             for name in ch.streams:
                 _apply(productivity[streams.index(name)], ch, starts, file, where, f"productivity[{j}]")
+        for ch in intervention.serial_speedup:
+            until = np.inf if ch.until_year is None else ch.until_year
+            window = (starts >= ch.from_year - 1e-9) & (starts < until - 1e-9)
+            for name in ch.streams:
+                speedup[streams.index(name), window] *= ch.factor
     precedences = [Precedence(streams.index(a.stream), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
                    for i, s in enumerate(plan.streams) for a in s.predecessors]
     if plan.deadline is not None:
@@ -204,7 +221,7 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None) -> Insta
         contiguous=np.array([s.contiguous for s in plan.streams], bool),
         min_staff=np.array([s.min_staff or 0.0 for s in plan.streams]),
         fixed_crew=np.array([s.fixed_crew for s in plan.streams], bool),
-        integer_pools=np.array([q.integer_staff for q in plan.pools], bool))
+        integer_pools=np.array([q.integer_staff for q in plan.pools], bool), speedup=speedup)
 
 
 def _apply(row: np.ndarray, ch, starts: np.ndarray, file, where: str, key: str) -> None:

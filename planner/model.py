@@ -415,7 +415,7 @@ def _completion_order(lm: LinearModel, inst: Instance, cp: CriticalPath, window,
     the fewest periods j can take (its rate cap). Implied by the integer model, not by its
     relaxation: it links the completion indicators directly. One row per period of j's c."""
     _, last = window
-    d = np.maximum(1, np.ceil(inst.min_duration / inst.step - 1e-9)).astype(int)
+    d = inst.fewest_periods
     spans = []
     for p in inst.precedences:
         off = p.gap + int(d[p.succ])

@@ -261,11 +261,28 @@ class ProductivityChange(Window):
     streams: Annotated[list[Name], Len(1)]
 
 
+class SerialSpeedup(Table):
+    """Serial time itself compressed: from `from_year` (until `until_year`) the streams' rate cap
+    is `factor * effort / min_duration`, so their minimum duration shrinks by the factor."""
+
+    streams: Annotated[list[Name], Len(1)]
+    factor: Annotated[float, Gt(0), Le(1e3)]
+    from_year: Years = 0.0
+    until_year: Annotated[float, Ge(0), Le(1e6)] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.until_year is not None and self.until_year <= self.from_year:
+            raise ValueError(f"'until_year' ({self.until_year:g}) must be after 'from_year' ({self.from_year:g})")
+        return self
+
+
 class Intervention(Table):
     name: Name
     deadline_shift: float = 0.0
     supply: list[SupplyChange] = []
     productivity: list[ProductivityChange] = []
+    serial_speedup: list[SerialSpeedup] = []
 
 
 class Plan(Table):
@@ -398,6 +415,13 @@ def _check_references(p: Plan) -> None:
                 if name not in streams:
                     raise _RefError(where, f"productivity[{j}].streams",
                                     _unknown("stream", name, streams_list))
+        for j, ch in enumerate(iv.serial_speedup, 1):
+            for name in ch.streams:
+                if name not in streams:
+                    raise _RefError(where, f"serial_speedup[{j}].streams", _unknown("stream", name, streams_list))
+                if p.stream(name).min_duration <= 0:
+                    raise _RefError(where, f"serial_speedup[{j}].streams",
+                                    f"stream '{name}' has no min_duration, so no serial time to speed up")
     if p.plan.objective in ("probability", "value") and p.deadline is None:
         raise _RefError("[deadline]", "", f"objective '{p.plan.objective}' needs a [deadline] table")
     if p.deadline and p.deadline.year is not None and p.deadline.year < p.plan.start_year:

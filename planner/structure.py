@@ -37,7 +37,7 @@ def critical_path(inst: Instance, *, unlimited_labour: bool = False) -> Critical
     S, H = len(inst.streams), inst.periods
     if unlimited_labour:  # effective progress per period with every pool unlimited: own caps only
         with np.errstate(invalid="ignore"):
-            own = np.minimum(inst.rate_cap[:, None], inst.productivity * inst.max_staff[:, None])
+            own = np.minimum(inst.rate_cap, inst.productivity * inst.max_staff[:, None])
         per_period = np.where(inst.productivity > 0, inst.step * own, 0.0)
         per_period[np.arange(inst.periods)[None, :] < inst.release_period[:, None]] = 0.0
     else:

@@ -47,8 +47,8 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
     report(_over(used, inst.supply), "pool supply exceeded",
            lambda r, t: f"{inst.pools[r]} period {t}: {used[r, t]:g} > {inst.supply[r, t]:g}")
     rate = inst.productivity * u
-    report(_over(rate, inst.rate_cap[:, None] * np.ones((1, H))), "rate cap exceeded",
-           lambda i, t: f"{inst.streams[i]} period {t}: {rate[i, t]:g} > {inst.rate_cap[i]:g}/year")
+    report(_over(rate, inst.rate_cap), "rate cap exceeded",
+           lambda i, t: f"{inst.streams[i]} period {t}: {rate[i, t]:g} > {inst.rate_cap[i, t]:g}/year")
     report(_over(u, inst.max_staff[:, None] * np.ones((1, H))), "max_staff exceeded",
            lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g} > {inst.max_staff[i]:g}")
     before_release = inst.starts[None, :] < inst.release[:, None] - 1e-9

@@ -151,3 +151,59 @@ def test_verify_refuses_fractional_people():
     with pytest.raises(VerificationError, match="whole people"):
         verify.check(inst, np.array([[1.5, 1.5, 0, 0, 0, 0]]))
     verify.check(inst, np.array([[1, 1, 1, 0, 0, 0]], float))  # and accepts whole ones
+
+
+# --- serial speed-up ------------------------------------------------------------------------------
+
+SERIAL = ["serial-a", "serial-b", "serial-c", "serial-d"]
+
+
+def toy_with_speedup(factor: float, from_year: float = 0.0) -> Plan:
+    """The essay's toy, its capabilities work (deadline 2 years earlier, 3x researchers) also
+    compressing serial time by `factor` from `from_year`."""
+    toy = planner.load("models/serial_parallel_toy.toml")
+    return toy.with_changes({"interventions": [{
+        "name": "capabilities work", "deadline_shift": -2,
+        "supply": [{"pool": "researchers", "multiply": 3.0}],
+        "serial_speedup": [{"streams": SERIAL, "factor": factor, "from_year": from_year}]}]})
+
+
+@pytest.mark.parametrize("factor, success", [(1.0, 0.0), (1.04, 0.0), (25 / 24 - 1e-4, 0.0),
+                                             (25 / 24, 1.0), (1.05, 1.0), (2.0, 1.0)])
+def test_a_serial_speedup_of_25_24_restores_success_on_the_toy(factor, success):
+    # Each serial chunk is 25 person-years at a rate cap of 1 a year: 25 years. The deadline
+    # is 26 - 2 = 24 years away. A speed-up f makes it 25 / f years, within 24 iff f >= 25/24.
+    r = solved(toy_with_speedup(factor), "capabilities work")
+    assert r.objective == pytest.approx(success)
+    expected_goal = 25.0 if success == 0.0 else np.ceil(25 / factor - 1e-9)
+    assert r.goal_completion_years == pytest.approx(expected_goal)
+
+
+def test_a_speedup_from_a_later_year_applies_from_that_year_only():
+    # factor 2 from year 10: 10 years at 1 a year, then 15 person-years at 2 a year = 7.5 years:
+    # done by year 17.5, so by the end of year 18 (whole periods), well inside 24.
+    r = solved(toy_with_speedup(2.0, from_year=10), "capabilities work")
+    assert r.objective == 1.0 and r.goal_completion_years == pytest.approx(18.0)
+    serial = [s for s in r.streams if s.name in SERIAL]
+    assert all(s.finish_years == pytest.approx(18.0) for s in serial)
+
+
+def test_breakeven_over_the_speedup_factor_finds_25_24():
+    from planner.analysis.breakeven import breakeven
+    path = 'interventions."capabilities work".serial_speedup.0.factor'
+    r = breakeven(toy_with_speedup(1.0), "capabilities work", path, low=1.0, high=2.0, tolerance=1e-4)
+    assert r.kind == "step" and r.value is not None
+    lo, hi = sorted(r.interval)
+    assert lo <= 25 / 24 <= hi + 1e-12 and hi - lo <= 1e-4 * 1.0001
+
+
+def test_serial_speedup_on_a_stream_without_min_duration_is_refused(tmp_path):
+    toy = planner.load("models/serial_parallel_toy.toml")
+    path = tmp_path / "plan.json"
+    data = toy.model_dump(mode="json", exclude_defaults=True)
+    data["interventions"][0]["serial_speedup"] = [{"streams": ["parallel"], "factor": 2.0}]
+    data["streams"][0]["min_duration"] = 0.0
+    path.write_text(json.dumps(data))
+    with pytest.raises(PlanError, match="no min_duration") as e:
+        planner.load(path)
+    assert "serial_speedup[1].streams" in str(e.value)

@@ -139,6 +139,13 @@ def independent_optimum(path: Path, intervention: str | None) -> float | None:
     for change in iv.get("productivity", []):
         for name in change["streams"]:
             apply_window(prod[name], change, step)
+    speed = {n: [1.0] * H for n in names}   # serial_speedup: the rate cap's factor per period
+    for change in iv.get("serial_speedup", []):
+        lo, hi = change.get("from_year", 0.0), change.get("until_year", math.inf)
+        for name in change["streams"]:
+            for t in range(H):
+                if lo - EPS <= t * step < hi - EPS:
+                    speed[name][t] *= change["factor"]
     required = d.get("goal", {}).get("required", names)
 
     m = pyscipopt.Model()
@@ -158,7 +165,7 @@ def independent_optimum(path: Path, intervention: str | None) -> float | None:
         i, effort = s["name"], s["effort"]
         for t in T:
             if s.get("min_duration", 0) > 0:
-                m.addCons(prod[i][t] * u[i, t] <= effort / s["min_duration"])
+                m.addCons(prod[i][t] * u[i, t] <= speed[i][t] * effort / s["min_duration"])
             if "max_staff" in s:
                 m.addCons(u[i, t] <= s["max_staff"])
             if before_release(t, step, s.get("release", 0.0)):
@@ -166,7 +173,7 @@ def independent_optimum(path: Path, intervention: str | None) -> float | None:
             m.addCons(pyscipopt.quicksum(step * prod[i][k] * u[i, k] for k in range(t + 1)) >= effort * c[i, t])
             if t + 1 < H:
                 m.addCons(c[i, t] <= c[i, t + 1])
-        staffing(m, s, u, c, supply, crew[i], prod[i], step, T, integer_pools)
+        staffing(m, s, u, c, supply, crew[i], prod[i], speed[i], T, integer_pools)
         for a in s.get("after", []):
             pred, lag = (a, 0.0) if isinstance(a, str) else (a["stream"], a.get("lag", 0.0))
             gap = lag_periods(lag, step)
@@ -209,7 +216,7 @@ def independent_optimum(path: Path, intervention: str | None) -> float | None:
     return m.getObjVal()
 
 
-def staffing(m, s: dict, u: dict, c: dict, supply: dict, crew: dict, prod: list, step: float, T, integer_pools) -> None:
+def staffing(m, s: dict, u: dict, c: dict, supply: dict, crew: dict, prod: list, speed: list, T, integer_pools) -> None:
     """The staffing keys as docs/plan-file.md words them, one literal row set each (y: worked in
     t; b: started by t). M is the period's supply over the crew coefficient."""
     i, H = s["name"], len(T)
@@ -218,7 +225,7 @@ def staffing(m, s: dict, u: dict, c: dict, supply: dict, crew: dict, prod: list,
     for t in T:
         cap = math.inf
         if s.get("min_duration", 0) > 0:
-            cap = s["effort"] / s["min_duration"] / prod[t] if prod[t] > 0 else 0.0
+            cap = speed[t] * s["effort"] / s["min_duration"] / prod[t] if prod[t] > 0 else 0.0
         own.append(min(cap, s.get("max_staff", math.inf)))
     if s.get("min_staff") or s.get("fixed_crew"):
         for t in T:
@@ -279,6 +286,14 @@ name = "capabilities work"
 deadline_shift = -2
 supply = [{ pool = "researchers", multiply = 3.0 }]
 """, {})
+
+# the toy with serial time compressed: 25/24 fits 24 years exactly, 1.04 does not, 1.2 from year 5
+CASES["toy_speedup"] = (CASES["toy_fixed_years"][0] + "".join(f"""
+[[interventions]]
+name = "speedup {f}"
+deadline_shift = -2
+serial_speedup = [{{ streams = ["serial-a", "serial-b", "serial-c", "serial-d"], factor = {f}, from_year = {y} }}]
+""" for f, y in [(25 / 24, 0), (1.04, 0), (1.2, 5)]), {})
 
 CASES["lists_and_windows"] = ("""
 [plan]
@@ -791,6 +806,10 @@ scenarios = [[4, 0.2], [6, 0.2], [7, 0.2], [8, 0.4]]
 name = "more seniors"
 deadline_shift = -1
 supply = [{ pool = "seniors", add = 1 }]
+[[interventions]]
+name = "faster serial work"
+deadline_shift = -1
+serial_speedup = [{ streams = ["ser", "crew"], factor = 1.5, from_year = 1 }]
 """, {})
 
 CASES["staffing_keys_value"] = (CASES["staffing_keys"][0].replace('objective = "probability"', 'objective = "value"')

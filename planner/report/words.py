@@ -55,7 +55,7 @@ def serial_streams(inst, share: float = 0.1) -> np.ndarray:
     limits them."""
     low = np.array([row[row > 0].min() if (row > 0).any() else 0.0 for row in inst.supply])
     with np.errstate(divide="ignore", invalid="ignore"):
-        crew_units = inst.rate_cap / inst.productivity.mean(axis=1)          # at the full rate
+        crew_units = inst.rate_cap.min(axis=1) / inst.productivity.mean(axis=1)  # at the full rate
         need = inst.crew * crew_units[:, None]                               # (S, R) FTE
         room = np.where(inst.crew > 0, need / low[None, :], 0.0)
     return (inst.min_duration > 0) & np.all(np.nan_to_num(room, nan=np.inf) <= share, axis=1)
