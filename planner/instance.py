@@ -55,13 +55,17 @@ class Instance:
     fixed_crew: np.ndarray | None = None    # (S,) bool
     integer_pools: np.ndarray | None = None  # (R,) bool: headcounts from this pool are whole people
     speedup: np.ndarray | None = None       # (S, H) factor on the rate cap (serial_speedup), 1 = none
+    milestones: list[str] = field(default_factory=list)     # [[goals]] names
+    milestone_streams: np.ndarray | None = None  # (M, S) bool: the streams each milestone needs
+    milestone_value: np.ndarray | None = None    # (M,)
     weights: np.ndarray = field(init=False)  # (H,) P(goal must be met by the end of period t)
 
     def __post_init__(self):
         S, R = len(self.streams), len(self.pools)
         for name, default in (("contiguous", np.zeros(S, bool)), ("min_staff", np.zeros(S)),
                               ("fixed_crew", np.zeros(S, bool)), ("integer_pools", np.zeros(R, bool)),
-                              ("speedup", np.ones((S, len(self.starts))))):
+                              ("speedup", np.ones((S, len(self.starts)))),
+                              ("milestone_streams", np.zeros((0, S), bool)), ("milestone_value", np.zeros(0))):
             if getattr(self, name) is None:
                 setattr(self, name, default)
         self.weights = deadlines.period_weights(self.deadline_years, self.deadline_probs,
@@ -85,8 +89,15 @@ class Instance:
 
     @property
     def has_dynamics(self) -> bool:
-        """Whether any stream's staffing is discrete: then only the whole MIP decides (run.py)."""
+        """Whether any stream's staffing is discrete: the fluid schedules of heuristic.py and the
+        earliest-start pass (polish.py) do not apply."""
         return bool(self.discrete.any())
+
+    @property
+    def whole_mip(self) -> bool:
+        """Whether only the whole MIP decides (run.py): discrete staffing, or milestones, which the
+        critical-path bound does not count."""
+        return self.has_dynamics or len(self.milestones) > 0
 
     @cached_property
     def own_cap(self) -> np.ndarray:
@@ -158,10 +169,13 @@ class Instance:
         return bound
 
 
-def resolve(plan: Plan, intervention: Intervention | str | None = None) -> Instance:
-    """The numbers of the baseline (no intervention) or of one intervention applied to it."""
+def resolve(plan: Plan, intervention: Intervention | str | None = None, units: float | None = None) -> Instance:
+    """The numbers of the baseline (no intervention) or of one intervention applied to it, at
+    `units` of it (default: its own `units`, or its first level for one that chooses)."""
     if isinstance(intervention, str):
         intervention = plan.intervention(intervention)
+    if intervention is not None and units is None:
+        units = intervention.levels[0] if intervention.choose else intervention.units
     hdr = plan.plan
     file = str(plan.source) if plan.source else None
     starts = series.period_starts(hdr.horizon, hdr.step)
@@ -180,24 +194,24 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None) -> Insta
                              for k, s in enumerate(plan.streams, 1)])
     crew = np.zeros((len(streams), len(pools)))
     for i, s in enumerate(plan.streams):
-        for r, units in s.crew_units.items():
-            crew[i, pools.index(r)] = units
+        for r, per_unit in s.crew_units.items():
+            crew[i, pools.index(r)] = per_unit
     shift = 0.0
     speedup = np.ones((len(streams), len(starts)))
     if intervention is not None:
-        shift = intervention.deadline_shift
+        shift = intervention.deadline_shift * units
         k = next(k for k, iv in enumerate(plan.interventions, 1) if iv.name == intervention.name)
         where = f'[[interventions]] #{k} "{intervention.name}"'
         for j, ch in enumerate(intervention.supply, 1):
-            _apply(supply[pools.index(ch.pool)], ch, starts, file, where, f"supply[{j}]")
+            _apply(supply[pools.index(ch.pool)], ch, starts, file, where, f"supply[{j}]", units)
         for j, ch in enumerate(intervention.productivity, 1):
             for name in ch.streams:
-                _apply(productivity[streams.index(name)], ch, starts, file, where, f"productivity[{j}]")
+                _apply(productivity[streams.index(name)], ch, starts, file, where, f"productivity[{j}]", units)
         for ch in intervention.serial_speedup:
             until = np.inf if ch.until_year is None else ch.until_year
             window = (starts >= ch.from_year - 1e-9) & (starts < until - 1e-9)
             for name in ch.streams:
-                speedup[streams.index(name), window] *= ch.factor
+                speedup[streams.index(name), window] *= ch.factor ** units
     precedences = [Precedence(streams.index(a.stream), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
                    for i, s in enumerate(plan.streams) for a in s.predecessors]
     if plan.deadline is not None:
@@ -221,14 +235,18 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None) -> Insta
         contiguous=np.array([s.contiguous for s in plan.streams], bool),
         min_staff=np.array([s.min_staff or 0.0 for s in plan.streams]),
         fixed_crew=np.array([s.fixed_crew for s in plan.streams], bool),
-        integer_pools=np.array([q.integer_staff for q in plan.pools], bool), speedup=speedup)
+        integer_pools=np.array([q.integer_staff for q in plan.pools], bool), speedup=speedup,
+        milestones=[m.name for m in plan.goals],
+        milestone_streams=np.array([[s in m.streams for s in streams] for m in plan.goals], bool).reshape(-1, len(streams)),
+        milestone_value=np.array([m.value for m in plan.goals], float))
 
 
-def _apply(row: np.ndarray, ch, starts: np.ndarray, file, where: str, key: str) -> None:
-    """new = old * multiply + add over periods starting in [from_year, until_year); in place."""
+def _apply(row: np.ndarray, ch, starts: np.ndarray, file, where: str, key: str, units: float = 1.0) -> None:
+    """new = old * multiply**units + add*units over periods starting in [from_year, until_year);
+    in place (units = 1: one unit of the intervention, as written)."""
     until = np.inf if ch.until_year is None else ch.until_year
     window = (starts >= ch.from_year - 1e-9) & (starts < until - 1e-9)
-    row[window] = row[window] * ch.multiply + ch.add
+    row[window] = row[window] * ch.multiply ** units + ch.add * units
     if np.any(row > 1e12):
         t = int(np.flatnonzero(row > 1e12)[0])
         raise PlanError(f"makes the value larger than 1e12 ({row[t]:g}) in the period starting at year {starts[t]:g}",

@@ -181,6 +181,15 @@ class Goal(Table):
     required: Annotated[list[Name], Len(1)]
 
 
+class Milestone(Table):
+    """`[[goals]]`: a partial goal with a value, counted by the `value` objective when all its
+    streams are complete by the deadline ("half of alignment" is worth something)."""
+
+    name: Name
+    streams: Annotated[list[Name], Len(1)]
+    value: NonNeg = 1.0
+
+
 class Lognormal(Table):
     kind: Literal["lognormal"]
     median: Positive
@@ -283,6 +292,21 @@ class Intervention(Table):
     supply: list[SupplyChange] = []
     productivity: list[ProductivityChange] = []
     serial_speedup: list[SerialSpeedup] = []
+    # how much of it: the effects above are one unit's, `units` of them apply (a shift times units,
+    # each multiply and factor to the power units, each add times units)
+    units: Annotated[float, Ge(0), Le(1e3)] = 1.0
+    levels: Annotated[list[Annotated[float, Ge(0), Le(1e3)]], Len(2)] | None = None
+    choose: bool = False   # the MIP picks the best of `levels` (run.py, Model._solve_choice)
+
+    @model_validator(mode="after")
+    def _levels(self):
+        if self.choose and self.levels is None:
+            raise ValueError("'choose' needs 'levels', the amounts to choose from, e.g. levels = [0, 1, 2, 3]")
+        if self.levels is not None and not self.choose:
+            raise ValueError("'levels' needs 'choose = true' (for one fixed amount, set 'units')")
+        if self.levels is not None and len(set(self.levels)) != len(self.levels):
+            raise ValueError("'levels' must not repeat a value")
+        return self
 
 
 class Plan(Table):
@@ -292,6 +316,7 @@ class Plan(Table):
     pools: Annotated[list[Pool], Len(1)]
     streams: Annotated[list[Stream], Len(1)]
     goal: Goal | None = None
+    goals: list[Milestone] = []
     deadline: Deadline | None = None
     interventions: list[Intervention] = []
     overrides: dict[Name, dict[str, Any]] = {}
@@ -405,6 +430,14 @@ def _check_references(p: Plan) -> None:
         for name in p.goal.required:
             if name not in streams:
                 raise _RefError("[goal]", "required", _unknown("stream", name, streams_list))
+    _unique(p.goals, "[[goals]]")
+    for k, m in enumerate(p.goals, 1):
+        for name in m.streams:
+            if name not in streams:
+                raise _RefError(f'[[goals]] #{k} "{m.name}"', "streams", _unknown("stream", name, streams_list))
+    if p.goals and p.plan.objective != "value":
+        raise _RefError("[[goals]]", "", f"milestones count only toward objective 'value' (this plan's is "
+                        f"'{p.plan.objective}'); for one goal that must be met, use [goal] required")
     for k, iv in enumerate(p.interventions, 1):
         where = f'[[interventions]] #{k} "{iv.name}"'
         for j, ch in enumerate(iv.supply, 1):

@@ -86,6 +86,8 @@ class Result:
     min_duration: np.ndarray | None = field(default=None, repr=False)    # (S,) years, for the Gantt chart
     precedences: list | None = field(default=None, repr=False)           # [(before, after, lag years)]
     serial: np.ndarray | None = field(default=None, repr=False)          # (S,) bool, see report.words.attach
+    chosen_units: float | None = None   # an intervention that chooses its level: the one chosen
+    levels: list | None = None          # and every level's own optimum: [{units, status, objective}]
     deadline_discretised: bool = False  # the scenarios are a distribution counted per period: scenario
                                         # k*step holds the mass of [k*step, (k+1)*step)
 
@@ -166,6 +168,10 @@ class Result:
              "structure": self.structure.to_dict(), "explanation": self.explanation,
              "message": self.message,
              "timing": {"build_seconds": round(self.build_time, 4), "solve_seconds": round(self.runtime, 4)}}
+        if self.chosen_units is not None:
+            d["chosen_units"] = _num(self.chosen_units)
+            d["levels"] = [{k: _num(v) if isinstance(v, float) else v for k, v in row.items()}
+                           for row in self.levels or []]
         if self.cross_check is not None:
             d["cross_check"] = {k: _num(v) if isinstance(v, float) else v for k, v in self.cross_check.items()}
         if allocation and self.allocation is not None:

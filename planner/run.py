@@ -41,13 +41,15 @@ def _uses_structure(solver: str) -> bool:
 class Model:
     """One plan variant resolved to arrays and built as a MIP; `update()` swaps in another variant."""
 
-    def __init__(self, plan: Plan, intervention: Intervention | str | None = None, *, solver: str = "highs"):
+    def __init__(self, plan: Plan, intervention: Intervention | str | None = None, *, solver: str = "highs",
+                 units: float | None = None):
         self.plan = plan
         self.solver = solver
         get_backend(solver)  # an unknown or missing solver fails here, before any work
-        self.update(intervention)
+        self.update(intervention, units=units)
 
-    def update(self, intervention: Intervention | str | None = None, plan: Plan | None = None) -> None:
+    def update(self, intervention: Intervention | str | None = None, plan: Plan | None = None,
+               units: float | None = None) -> None:
         """Switch to another variant (an intervention, None for the baseline) or another plan.
 
         Only the numbers and the critical path are computed here. The MIP's arrays
@@ -56,7 +58,10 @@ class Model:
         if plan is not None:
             self.plan = plan
         start = time.perf_counter()
-        self.instance = resolve(self.plan, intervention)
+        if isinstance(intervention, str):
+            intervention = self.plan.intervention(intervention)
+        self.intervention, self.units = intervention, units
+        self.instance = resolve(self.plan, intervention, units)
         self.critical_path = critical_path(self.instance)
         self._linear_model = self._structure = None
         self.build_time = time.perf_counter() - start
@@ -96,11 +101,14 @@ class Model:
             raise ValueError(f"method must be 'auto' or 'mip', got {method!r}")
         options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads,
                                solver_options=dict(solver_options or {}), verbose=verbose)
+        if self.intervention is not None and self.intervention.choose and self.units is None:
+            from .choose import solve_choice
+            return solve_choice(self, options, tie_break=tie_break, cross_check=cross_check)
         inst = self.instance
         clock = _Clock()
         # discrete staffing breaks the fluid schedules the structured path builds: the MIP decides
         done = self._structured(options, tie_break, confirm, clock) \
-            if _uses_structure(self.solver) and method == "auto" and not inst.has_dynamics else None
+            if _uses_structure(self.solver) and method == "auto" and not inst.whole_mip else None
         if done is not None:
             raw, u, backend, failed = done
             name = self.solver

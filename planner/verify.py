@@ -83,6 +83,9 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
         if inst.objective == "value":
             met = finish_years[:, None] <= reach[None, :]  # nan compares False: never complete
             objective = float((inst.value[:, None] * met * inst.deadline_probs[None, :]).sum())
+            for k, needs in enumerate(inst.milestone_streams):   # [[goals]]: all its streams in time
+                all_met = met[needs].all(axis=0) if needs.any() else np.ones(len(reach), bool)
+                objective += float(inst.milestone_value[k] * (all_met * inst.deadline_probs).sum())
     if inst.objective == "probability":
         objective = success
     elif inst.objective == "earliest":

@@ -207,3 +207,134 @@ def test_serial_speedup_on_a_stream_without_min_duration_is_refused(tmp_path):
     with pytest.raises(PlanError, match="no min_duration") as e:
         planner.load(path)
     assert "serial_speedup[1].streams" in str(e.value)
+
+
+# --- choosing the amount of capabilities work ------------------------------------------------------
+
+def toy_with_levels(changes: dict | None = None) -> Plan:
+    toy = planner.load("models/serial_parallel_toy.toml")
+    iv = 'interventions."capabilities work"'
+    return toy.with_changes({f"{iv}.levels": [0, 1, 2, 3], f"{iv}.choose": True, **(changes or {})})
+
+
+def test_on_the_toy_the_mip_chooses_no_capabilities_work():
+    # Each unit: the deadline 2 years earlier and 3x researchers. Deadlines 26, 24, 22, 20 years;
+    # the serial chunks need 25 years whatever the staff: only level 0 succeeds.
+    r = solved(toy_with_levels(), "capabilities work")
+    assert r.chosen_units == 0 and r.objective == 1.0
+    assert [(row["units"], row["objective"]) for row in r.levels] == [(0, 1.0), (1, 0.0), (2, 0.0), (3, 0.0)]
+    assert "chose 0 units" in r.explanation
+    d = r.to_dict()
+    assert d["chosen_units"] == 0 and [row["objective"] for row in d["levels"]] == [1.0, 0.0, 0.0, 0.0]
+
+
+def test_when_labour_binds_the_mip_chooses_the_least_capabilities_work_that_succeeds():
+    # Only the parallel stream: 900 effective person-years at 5%, 180 a year at most (min_duration 5).
+    # 600 researchers give 30 a year: 30 years, past the 26-year deadline. One unit (1800, deadline
+    # 24) gives 90 a year: 10 years. Two and three units succeed too (capped: 5 years; deadlines 22,
+    # 20), and the tie goes to the least: 1 unit.
+    plan = toy_with_levels({"streams": [{"name": "parallel", "pool": "researchers", "effort": 900,
+                                         "min_duration": 5, "productivity": 0.05}],
+                            "pools": [{"name": "researchers", "supply": 600}]})
+    r = solved(plan, "capabilities work")
+    assert r.chosen_units == 1 and r.objective == 1.0
+    assert [row["objective"] for row in r.levels] == [0.0, 1.0, 1.0, 1.0]
+    assert r.goal_completion_years == pytest.approx(10.0)
+
+
+def test_a_level_between_whole_units_scales_each_effect():
+    # 0.5 units: the deadline 1 year earlier (25 years: the serial chunks still fit) and
+    # researchers x 3 ** 0.5.
+    from planner.instance import resolve
+    plan = toy_with_levels({'interventions."capabilities work".levels': [0.5, 1.5]})
+    inst = resolve(plan, "capabilities work", 0.5)
+    assert inst.deadline_years[0] == pytest.approx(25.0)
+    assert inst.supply[0, 0] == pytest.approx(1800 * 3 ** 0.5)
+    r = solved(plan, "capabilities work")
+    assert r.chosen_units == 0.5 and r.objective == 1.0
+
+
+def test_either_of_two_models_is_the_better_one():
+    # model A: max x, x <= 2; model B: max 3 y, y <= 1 (offset 0.5): the joint optimum is B's, 3.5.
+    from planner.model import LinearModel, either
+    from planner.solvers import SolveOptions
+    from planner.solvers.highs import HighsBackend
+    a, b = LinearModel(), LinearModel()
+    xa = a.add_vars("x", (1,), 0.0, 2.0)
+    a.add_cost(xa, 1.0)
+    xb = b.add_vars("x", (1,), 0.0, 1.0)
+    b.add_cost(xb, 3.0)
+    b.offset = 0.5
+    b.add_rows("r", [(xb, 1.0)], 0.2, np.inf)   # y >= 0.2 when B is on; switched off, 0 is allowed
+    joint, y, first = either([a, b])
+    backend = HighsBackend()
+    backend.load(joint)
+    raw = backend.solve(SolveOptions())
+    assert raw.status == "optimal" and raw.objective == pytest.approx(3.5)
+    np.testing.assert_allclose(raw.x[y], [0, 1], atol=1e-9)
+    assert raw.x[first[0]] == pytest.approx(0.0)
+    b.offset = -2.0   # now A (2) beats B (1): the joint optimum switches
+    joint, y, first = either([a, b])
+    backend = HighsBackend()
+    backend.load(joint)
+    raw = backend.solve(SolveOptions())
+    assert raw.objective == pytest.approx(2.0) and raw.x[y][0] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"choose": True}, "'choose' needs 'levels'"),
+    ({"levels": [0, 1]}, "needs 'choose = true'"),
+    ({"levels": [1, 1], "choose": True}, "must not repeat"),
+    ({"levels": [1], "choose": True}, "levels"),
+])
+def test_bad_levels_are_refused(change, words, tmp_path):
+    toy = planner.load("models/serial_parallel_toy.toml")
+    data = toy.model_dump(mode="json", exclude_defaults=True)
+    data["interventions"][0].update(change)
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(PlanError, match=words) as e:
+        planner.load(path)
+    assert "[[interventions]]" in str(e.value)
+
+
+# --- milestones ------------------------------------------------------------------------------------
+
+def milestone_plan(deadline: float, horizon: float = 8) -> Plan:
+    """Three streams on one researcher a year: a and b (2 person-years each), c (4). Milestones:
+    "half" = a and b, worth 5; "all" = a, b and c, worth 10. No stream has a value of its own."""
+    return Plan.model_validate({
+        "plan": {"horizon": horizon, "objective": "value", "start_year": 0},
+        "pools": [{"name": "r", "supply": 1}],
+        "streams": [{"name": "a", "pool": "r", "effort": 2}, {"name": "b", "pool": "r", "effort": 2},
+                    {"name": "c", "pool": "r", "effort": 4}],
+        "goals": [{"name": "half", "streams": ["a", "b"], "value": 5},
+                  {"name": "all", "streams": ["a", "b", "c"], "value": 10}],
+        "deadline": {"years": deadline}})
+
+
+def test_half_of_the_work_counts_for_its_milestone():
+    # 4 person-years by year 4: a and b (worth 5) beat c alone (worth nothing).
+    r = solved(milestone_plan(4))
+    assert r.objective == pytest.approx(5.0)
+    done = {s.name: s.finish_years for s in r.streams}
+    assert done["a"] <= 4 and done["b"] <= 4 and (done["c"] is None or done["c"] > 4)
+    # 8 person-years by year 8: everything, 5 + 10.
+    assert solved(milestone_plan(8)).objective == pytest.approx(15.0)
+    # 3 person-years by year 3: no milestone can be complete.
+    assert solved(milestone_plan(3)).objective == pytest.approx(0.0)
+
+
+def test_milestones_need_the_value_objective(tmp_path):
+    data = milestone_plan(4).model_dump(mode="json", exclude_defaults=True)
+    data["plan"]["objective"] = "probability"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(PlanError, match="count only toward objective 'value'"):
+        planner.load(path)
+    data["plan"]["objective"] = "value"
+    data["goals"][0]["streams"] = ["a", "x"]
+    path.write_text(json.dumps(data))
+    with pytest.raises(PlanError, match="unknown stream 'x'") as e:
+        planner.load(path)
+    assert '[[goals]] #1 "half"' in str(e.value)

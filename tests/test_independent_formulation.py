@@ -208,6 +208,11 @@ def independent_optimum(path: Path, intervention: str | None) -> float | None:
                     z = m.addVar(vtype="B")
                     m.addCons(z <= c[s["name"], last])
                     terms.append(p * s.get("value", 0.0) * z)
+                for goal in d.get("goals", []):   # [[goals]]: all its streams complete by the deadline
+                    z = m.addVar(vtype="B")
+                    for name in goal["streams"]:
+                        m.addCons(z <= c[name, last])
+                    terms.append(p * goal.get("value", 1.0) * z)
         m.setObjective(pyscipopt.quicksum(terms), "maximize")
     m.optimize()
     if m.getStatus() == "infeasible":
@@ -818,6 +823,46 @@ CASES["staffing_keys_value"] = (CASES["staffing_keys"][0].replace('objective = "
                                 .replace("fixed_crew = true\n", "fixed_crew = true\nvalue = 3\n"), {})
 CASES["staffing_keys_earliest"] = (CASES["staffing_keys"][0].replace('objective = "probability"', 'objective = "earliest"')
                                    .replace("horizon = 8", "horizon = 12"), {})
+
+
+CASES["milestones"] = ("""
+# partial goals worth something under the value objective, next to streams with values of their own
+[plan]
+horizon = 10
+objective = "value"
+[[pools]]
+name = "r"
+supply = [1, 1, 2, 2, 1]
+[[streams]]
+name = "a"
+pool = "r"
+effort = 2
+[[streams]]
+name = "b"
+pool = "r"
+effort = 3
+value = 1
+[[streams]]
+name = "c"
+pool = "r"
+effort = 4
+min_duration = 3
+after = ["a"]
+[[goals]]
+name = "a and b"
+streams = ["a", "b"]
+value = 4
+[[goals]]
+name = "everything"
+streams = ["a", "b", "c"]
+value = 6
+[deadline]
+scenarios = [[3, 0.2], [5, 0.3], [7, 0.3], [9, 0.2]]
+[[interventions]]
+name = "earlier, more people"
+deadline_shift = -1
+supply = [{ pool = "r", multiply = 1.5 }]
+""", {})
 
 
 def _with_staffing(plan: dict, seed: int) -> dict:

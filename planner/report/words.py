@@ -35,7 +35,7 @@ def attach(result: Result, plan) -> Result:
         return result
     from ..instance import resolve
 
-    inst = resolve(plan, None if result.variant == "baseline" else result.variant)
+    inst = resolve(plan, None if result.variant == "baseline" else result.variant, result.chosen_units)
     if result.crew is None:
         result.crew = inst.crew
     if result.min_duration is None:

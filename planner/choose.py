@@ -1,0 +1,97 @@
+"""An intervention that chooses its own amount: `levels = [0, 1, 2, 3]` and `choose = true`.
+
+One MIP holds a copy of the variant's model per level (model.either): binaries pick exactly one,
+so its optimum is the best level's, found in one solve, each level with its own deadline, supply
+and windows. Every level is then solved on its own (`levels` in the result: what the others would
+give), which also checks the choice: the MIP's optimum must be the best of them. The level
+reported (`chosen_units`) is the MIP's, or on a tie the smallest level that gives the same
+optimum (the least of the intervention that does as well), with that level's own plan.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from . import model as mip
+from . import polish
+from .errors import VerificationError
+from .explain import explain
+from .instance import resolve
+from .result import Result
+from .solvers import RawSolution, SolveOptions, get_backend
+from .structure import critical_path
+
+
+def solve_choice(model, options: SolveOptions, *, tie_break: bool = True, cross_check=False) -> Result:
+    """The best level of `model.intervention`, with every level's own optimum alongside."""
+    from .run import Model, _only_asked_stops, _result
+
+    plan, iv = model.plan, model.intervention
+    levels = list(iv.levels)
+    start = time.perf_counter()
+    insts = [resolve(plan, iv, units) for units in levels]
+    paths = [critical_path(inst) for inst in insts]
+    models = [mip.build(inst, cp) for inst, cp in zip(insts, paths)]
+    joint, y, first = mip.either(models)
+    build_time = time.perf_counter() - start
+    backend = get_backend(model.solver)
+    backend.load(joint)
+    raw = _only_asked_stops(backend.solve(options), options)
+    k = int(np.argmax(raw.x[y])) if raw.x is not None else 0
+    inst, cp, lm = insts[k], paths[k], models[k]
+    model.instance, model.critical_path = inst, cp   # what the result describes
+    u = None
+    if raw.x is not None:
+        x = raw.x[first[k]:first[k] + lm.n]
+        raw = RawSolution(raw.status, x, raw.objective, raw.bound, raw.gap, raw.runtime, raw.message,
+                          raw.interrupted)
+        u = lm.values(x, "u")
+        if inst.has_dynamics:
+            u = polish.idle_once_complete(inst, polish.earliest_discrete(inst, lm, x) if tie_break else u)
+        elif tie_break:
+            u, _ = polish.earliest(inst, lm, np.where(np.abs(u) < 1e-12, 0.0, u), cp.earliest_finish)
+    joint = _result(plan, inst, cp, raw, u, backend.name, build_time)   # verified at level k
+    joint.chosen_units = levels[k] if u is not None else None
+    if raw.interrupted or joint.status != "optimal":
+        joint.explanation = explain(joint)
+        return joint
+    solo = dict(time_limit=options.time_limit, gap=options.gap, threads=options.threads,
+                solver_options=options.solver_options, tie_break=tie_break, cross_check=cross_check)
+    each = [Model(plan, iv, solver=model.solver, units=units).solve(**solo) for units in levels]
+    _check_choice(joint, each, iv.name)
+    # the level reported: the joint MIP's, or the smallest level that ties with it
+    tol = 1e-6 * max(1.0, abs(joint.objective))
+    tied = [j for j, r in enumerate(each) if r.status == "optimal" and abs(r.objective - joint.objective) <= tol]
+    pick = min(tied, key=lambda j: levels[j]) if tied else k
+    result = each[pick] if tied else joint
+    result.chosen_units = levels[pick]
+    result.levels = [{"units": units, "status": r.status, "objective": r.objective} for units, r in zip(levels, each)]
+    result.runtime += joint.runtime
+    model.instance, model.critical_path = insts[pick], paths[pick]
+    result.explanation = explain(result) + _words(result, iv.name)
+    return result
+
+
+def _check_choice(joint: Result, each: list[Result], name: str) -> None:
+    """With every level proven on its own, the joint MIP's optimum must be the best of them."""
+    if any(r.status not in ("optimal", "infeasible") for r in each):
+        return
+    values = [r.objective for r in each if r.status == "optimal"]
+    if not values:
+        return
+    best = min(values) if joint.objective_kind == "earliest" else max(values)
+    tol = 1e-6 * max(1.0, abs(best))
+    if joint.objective is None or abs(joint.objective - best) > tol:
+        raise VerificationError(f"choosing the level of '{name}': the MIP chose {joint.chosen_units:g} units "
+                                f"with objective {joint.objective}, but the best level on its own gives {best}")
+
+
+def _words(result: Result, name: str) -> str:
+    def amount(units: float) -> str:
+        return f"{units:g} unit" + ("" if units == 1 else "s")
+
+    others = ", ".join(f"{amount(row['units'])}: " + ("no plan" if row["objective"] is None else f"{row['objective']:.6g}")
+                       for row in result.levels)
+    return (f" Of the levels of {name}, the plan chose {amount(result.chosen_units)}; each level's own "
+            f"optimum: {others}.")
