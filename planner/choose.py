@@ -69,7 +69,8 @@ def solve_choice(model, options: SolveOptions, *, tie_break: bool = True, cross_
     result.levels = [{"units": units, "status": r.status, "objective": r.objective} for units, r in zip(levels, each)]
     result.runtime += joint.runtime
     model.instance, model.critical_path = insts[pick], paths[pick]
-    result.explanation = explain(result) + _words(result, iv.name)
+    base = explain(result)
+    result.explanation = base + (". " if base and not base.endswith(".") else " " if base else "") + _words(result, iv.name)
     return result
 
 
@@ -93,5 +94,5 @@ def _words(result: Result, name: str) -> str:
 
     others = ", ".join(f"{amount(row['units'])}: " + ("no plan" if row["objective"] is None else f"{row['objective']:.6g}")
                        for row in result.levels)
-    return (f" Of the levels of {name}, the plan chose {amount(result.chosen_units)}; each level's own "
+    return (f"Of the levels of {name}, the plan chose {amount(result.chosen_units)}; each level's own "
             f"optimum: {others}.")

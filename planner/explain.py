@@ -61,7 +61,7 @@ def explain(res: Result) -> str:
 
 def explain_change(base: Result, res: Result, shift: float) -> str:
     """Why an intervention's optimum differs from the baseline's."""
-    own = explain(res)
+    own = res.explanation or explain(res)   # a chosen level's result adds what every level gives
     if not (base.status == res.status == "optimal") or res.objective_kind == "earliest":
         return own
     moved = f"the deadline moves {_years(abs(shift))} {'earlier' if shift < 0 else 'later'}; " if shift else ""

@@ -31,8 +31,9 @@ def compare(plan: Plan, *, solver: str = "highs", interventions: list[str] | Non
                 on_result(res)
             delta = (res.objective - baseline.objective
                      if res.objective is not None and baseline.objective is not None else None)
+            units = res.chosen_units if res.chosen_units is not None else iv.units
             rows.append(InterventionResult(iv.name, res, delta,
-                                           explain_change(baseline, res, iv.deadline_shift)))
+                                           explain_change(baseline, res, iv.deadline_shift * units)))
     except KeyboardInterrupt:
         pass
     done = {r.name for r in rows}

@@ -77,7 +77,8 @@ def _scenario_groups(inst) -> list[tuple[int, float]]:
 
 def _fixed(plan: Plan, variant, years: float) -> Plan:
     """The plan with its deadline fixed at `years` after the variant's shift."""
-    shift = plan.intervention(variant).deadline_shift if variant else 0.0
+    iv = plan.intervention(variant) if variant else None
+    shift = iv.deadline_shift * iv.units if iv else 0.0
     return plan.with_changes({"deadline": {"years": years - shift}})
 
 
@@ -85,6 +86,9 @@ def evpi(plan: Plan, intervention: str | None = None, *, learn_at: list[float] =
          solver: str = "highs", **options) -> EVPI:
     """Wait-and-see, the single plan, EVPI, and an adaptive plan for each K in `learn_at`."""
     options.pop("cross_check", None)
+    if intervention and plan.intervention(intervention).choose:
+        raise PlanError(f"EVPI of '{intervention}', which chooses its level, is not defined here: set its "
+                        "'units' to one level (--set) and ask again", table="[[interventions]]", key="choose")
     inst = resolve(plan, intervention)
     if inst.objective == "earliest" or len(inst.deadline_years) < 2:
         raise PlanError("EVPI needs an uncertain deadline (scenarios or a distribution) and objective "

@@ -137,13 +137,20 @@ def assumptions(plan) -> list[tuple[str, str, str, str]]:
         rows.append(("deadline", "AGI arrival", text, source("deadline", 1)))
     for iv in plan.interventions:
         parts = [f"deadline {iv.deadline_shift:+g} years"] if iv.deadline_shift else []
+        for ch in iv.serial_speedup:
+            parts.append(f"serial time of {', '.join(ch.streams)} compressed x{ch.factor:g}" + _window(ch, hdr.start_year))
         for ch in iv.supply:
             parts.append(f"{ch.pool} supply x{ch.multiply:g}" + (f" {ch.add:+g} FTE" if ch.add else "")
                          + _window(ch, hdr.start_year))
         for ch in iv.productivity:
             parts.append(f"productivity of {', '.join(ch.streams)} x{ch.multiply:g}"
                          + (f" {ch.add:+g}" if ch.add else "") + _window(ch, hdr.start_year))
-        rows.append(("intervention", iv.name, "; ".join(parts) or "no change", "plan file (an assumption)"))
+        text = "; ".join(parts) or "no change"
+        if iv.choose:
+            text = f"per unit: {text}; the plan chooses among {', '.join(f'{x:g}' for x in iv.levels)} units"
+        elif iv.units != 1:
+            text = f"per unit: {text}; {iv.units:g} units"
+        rows.append(("intervention", iv.name, text, "plan file (an assumption)"))
     return rows
 
 
