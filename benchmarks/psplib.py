@@ -206,12 +206,13 @@ def summarise(records: list[dict], solvers: list[str]) -> dict:
     return out
 
 
-def _cell(run: dict | None) -> list:
-    if run is None:
-        return ["-", "-", "-"]
-    status = "optimal" if run["proven"] else run["status"]
-    return [status + (" BUG" if run["bugs"] else ""), run["makespan"] if run["makespan"] is not None else "-",
-            run["seconds"]]
+def published_text(fig: dict | None) -> str:
+    """The published optimum, or LB..UB for an open instance, or '-'."""
+    if not fig:
+        return "-"
+    if fig.get("optimum") is not None:
+        return str(fig["optimum"])
+    return f"{fmt(fig.get('lb'))}..{fmt(fig.get('ub'))}"
 
 
 def main(argv=None) -> int:
@@ -268,7 +269,7 @@ def main(argv=None) -> int:
             if run["status"] == "error" and sv not in first_error:
                 first_error[sv] = f"{name}: {run.get('message')}"
         records.append(rec)
-        parts = [f"{name:<10} opt {fmt(fig.get('optimum') if fig else None):>4} sgs {sgs:>4}"]
+        parts = [f"{name:<10} opt {published_text(fig):>4} sgs {sgs:>4}"]
         for sv in solvers:
             r = rec[sv]
             parts.append(f"{sv} {r['status'] + (' BUG' if r['bugs'] else ''):<11} "
@@ -289,10 +290,7 @@ def main(argv=None) -> int:
     if unproven:
         rows = []
         for r in unproven:
-            fig = r["published"] or {}
-            pub = fig.get("optimum") if fig.get("optimum") is not None else \
-                (f"{fig.get('lb')}..{fig.get('ub')}" if fig else "-")
-            row = [r["instance"], pub if isinstance(pub, str) else fmt(pub)]
+            row = [r["instance"], published_text(r["published"])]
             for sv in solvers:
                 x = r[sv]
                 row += [x["status"], fmt(x["makespan"]), fmt(x["bound"], 1) if x["bound"] is not None else "-",

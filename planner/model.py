@@ -387,6 +387,8 @@ def _staffing(lm: LinearModel, inst: Instance, window, u: np.ndarray, c: np.ndar
     nxt = (s_ < last[k]) & (s[k, np.minimum(s_ + 1, H - 1)] >= 0)
     lm.add_rows("contiguous_started", [(s[k[nxt], s_[nxt]], 1.0), (s[k[nxt], s_[nxt] + 1], -1.0)], -INF, 0.0)
 
+    _rigid(lm, inst, window, u, c, s, need)
+
     whole = inst.integer_staff
     for r in np.flatnonzero(whole.any(axis=0)):
         users = whole[:, r]
@@ -394,6 +396,42 @@ def _staffing(lm: LinearModel, inst: Instance, window, u: np.ndarray, c: np.ndar
                                0.0, np.floor(inst.crew[:, r:r + 1] * bound + 1e-9), integer=True, carry=False)
         k, s_ = np.nonzero(n >= 0)
         lm.add_rows(f"integer_staff[{inst.pools[r]}]", [(u[k, s_], inst.crew[k, r]), (n[k, s_], -1.0)], 0.0, 0.0)
+
+
+def rigid_periods(inst: Instance, window) -> np.ndarray:
+    """(S,) for a rigid stream (contiguous with a fixed crew, its cap and productivity constant over
+    its window) the periods d its run takes: ceil(effort / (step p K)); 0 for any other stream."""
+    first, last = window
+    d = np.zeros(len(inst.streams), int)
+    own = inst.own_cap
+    for i in np.flatnonzero(inst.contiguous & inst.fixed_crew):
+        if last[i] < first[i]:
+            continue
+        span = slice(int(first[i]), int(last[i]) + 1)
+        K, p = own[i, span], inst.productivity[i, span]
+        if np.ptp(K) > 1e-12 * max(1.0, K.max()) or np.ptp(p) > 1e-12 or K[0] * p[0] <= 0:
+            continue
+        d[i] = int(np.ceil(inst.effort[i] / (inst.step * p[0] * K[0]) - 1e-9))
+    return d
+
+
+def _rigid(lm: LinearModel, inst: Instance, window, u, c, s, need) -> None:
+    """A rigid stream's run is its start alone (the step formulation of time-indexed scheduling):
+    u[i,t] = K (s[i,t] - s[i,t-d]) and c[i,t] = s[i,t-d+1]. Its integer plans are those of the rows
+    above with completion marked when it happens; the relaxation is much tighter, since a fraction
+    of a start now carries a whole run with it, and `_completion_order` then reads as the classic
+    start-time precedence s[j,t] <= s[i,t-d_i-gap]."""
+    first, last = window
+    d = rigid_periods(inst, window)
+    S, H = u.shape
+    for i in np.flatnonzero(d):
+        t = np.arange(first[i], last[i] + 1)
+        back = np.where(t - d[i] >= 0, s[i, np.maximum(t - d[i], 0)], -1)
+        K = need[i, t]
+        lm.add_rows(f"rigid_run[{inst.streams[i]}]", [(u[i, t], 1.0), (s[i, t], -K), (back, K)], 0.0, 0.0)
+        t = t[c[i, t] >= 0]
+        start = np.where(t - d[i] + 1 >= 0, s[i, np.maximum(t - d[i] + 1, 0)], -1)
+        lm.add_rows(f"rigid_finish[{inst.streams[i]}]", [(c[i, t], 1.0), (start, -1.0)], 0.0, 0.0)
 
 
 def _precedence(lm: LinearModel, inst: Instance, window, w: np.ndarray, c: np.ndarray) -> None:

@@ -32,6 +32,16 @@ from .structure import (NEVER, NO_DUE, bound_due_periods, critical_path, due_by,
 
 
 
+def _structure_applies(inst: Instance) -> bool:
+    """The critical-path bound builds fluid schedules: not for discrete staffing or milestones.
+    The goal-period search needs only that the objective depends on the goal's period, which holds
+    for `probability` and `earliest` with discrete staffing too (its feasibility MIPs carry the
+    staffing rows)."""
+    if not inst.whole_mip:
+        return True
+    return inst.has_dynamics and not inst.milestones and inst.objective in ("probability", "earliest")
+
+
 def _uses_structure(solver: str) -> bool:
     """Whether Model.solve first uses the plan's structure (Model._structured) with this solver:
     HiGHS and races; other solvers always get the whole MIP, so they stay independent checks."""
@@ -106,9 +116,8 @@ class Model:
             return solve_choice(self, options, tie_break=tie_break, cross_check=cross_check)
         inst = self.instance
         clock = _Clock()
-        # discrete staffing breaks the fluid schedules the structured path builds: the MIP decides
         done = self._structured(options, tie_break, confirm, clock) \
-            if _uses_structure(self.solver) and method == "auto" and not inst.whole_mip else None
+            if _uses_structure(self.solver) and method == "auto" and _structure_applies(inst) else None
         if done is not None:
             raw, u, backend, failed = done
             name = self.solver
@@ -165,6 +174,8 @@ class Model:
         (`_search`). Only `highs` (the default) and `race` take these paths: `scip` and Pyomo's
         solvers always solve the whole MIP, so they stay independent checks of it."""
         inst, cp = self.instance, self.critical_path
+        if inst.has_dynamics:  # no fluid schedule to try: straight to the search, from the empty plan
+            return self._search(np.zeros((len(inst.streams), inst.periods)), options, tie_break, clock)
         bound = objective_bound(inst, cp)
         due = bound_due_periods(inst, cp)
         if bound is None or due is None:
@@ -227,6 +238,7 @@ class Model:
         H = inst.periods
         periods = goal_periods(inst, cp)
         best, lo, hi = start, 0, len(periods)
+        found = None   # (model, column values) of the last plan a feasibility MIP found
         if start is not None:
             hi = int(np.searchsorted(periods, _goal_period(inst, start)))
         stop, backend, model = None, None, None
@@ -242,6 +254,7 @@ class Model:
             raw = _only_asked_stops(backend.solve(dataclasses.replace(options, time_limit=left)), options)
             if raw.status == "optimal" and raw.x is not None:
                 best = np.clip(model.values(raw.x, "u"), 0.0, None)
+                found = (model, raw.x)
                 hi = min(k, int(np.searchsorted(periods, _goal_period(inst, best))))
             elif raw.status == "infeasible":
                 lo = k + 1
@@ -274,7 +287,11 @@ class Model:
                               f"earliest period is not yet known between "
                               f"{(periods[lo] + 1) * inst.step:g} and {(periods[hi] + 1) * inst.step:g} years"
                               if hi < len(periods) else stop.message, interrupted=stop.interrupted)
-        if tie_break and not raw.interrupted:
+        if inst.has_dynamics:  # the plan found, kept whole: its crews and runs are the model's
+            if tie_break and not raw.interrupted and found is not None:
+                best = polish.earliest_discrete(inst, *found)
+            best = polish.idle_once_complete(inst, best)
+        elif tie_break and not raw.interrupted:
             best, _ = polish.earliest(inst, lambda: self.linear_model, best, cp.earliest_finish)
             clock.lap("tie_break")
         raw.runtime = clock.total

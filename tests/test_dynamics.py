@@ -338,3 +338,65 @@ def test_milestones_need_the_value_objective(tmp_path):
     with pytest.raises(PlanError, match="unknown stream 'x'") as e:
         planner.load(path)
     assert '[[goals]] #1 "half"' in str(e.value)
+
+
+# --- rigid streams: contiguous with a fixed crew (project scheduling) -----------------------------
+
+def rigid_job(name, d, r, after=()):
+    """A job of d years on r units of resource R: effort d, min_duration d, one crew unit of r FTE."""
+    return {"name": name, "crew": {"R": r}, "effort": d, "min_duration": d, "contiguous": True,
+            "fixed_crew": True, "after": list(after)}
+
+
+def small_rcpsp() -> Plan:
+    # Capacity 2. A (2 years, 1 unit), B (2 years, 2 units), C (1 year, 1 unit) after A.
+    # B takes the whole resource for 2 years; A then C is a chain of 3 years that cannot overlap B:
+    # makespan 2 + 3 = 5 (area: 2 + 4 + 1 = 7 unit-years over capacity 2 would allow 4).
+    return Plan.model_validate({"plan": {"horizon": 7, "objective": "earliest", "start_year": 0},
+                                "pools": [{"name": "R", "supply": 2}],
+                                "streams": [rigid_job("A", 2, 1), rigid_job("B", 2, 2), rigid_job("C", 1, 1, ["A"])]})
+
+
+@pytest.mark.parametrize("method", ["auto", "mip"])
+def test_a_small_project_schedule_by_hand(method):
+    r = planner.solve(small_rcpsp(), method=method)
+    assert r.status == "optimal" and r.objective == pytest.approx(5.0)
+    u = r.allocation
+    for i, d in enumerate([2, 2, 1]):   # each job one unbroken run of exactly d years at its crew
+        worked = np.flatnonzero(u[i] > 1e-9)
+        assert len(worked) == d and np.all(np.diff(worked) == 1)
+        np.testing.assert_allclose(u[i, worked], 1.0)
+    assert np.flatnonzero(u[2] > 1e-9)[0] > np.flatnonzero(u[0] > 1e-9)[-1]   # C after A
+    assert np.all(np.array([1, 2, 1]) @ u <= 2 + 1e-9)                           # capacity
+
+
+def test_rigid_rows_tighten_the_relaxation(monkeypatch):
+    """The step rows (model._rigid) must raise the LP bound of the project above the bound without
+    them: a fraction of a start then carries a whole run with it."""
+    from planner import model as mip
+    from planner.solvers import SolveOptions
+    from planner.solvers.highs import HighsBackend
+    from planner.structure import critical_path
+
+    # two chains that compete for one resource: A1 -> A2 and B1 -> B2, every job 3 years on the
+    # whole capacity (2): they run one at a time, 12 years.
+    plan = Plan.model_validate({"plan": {"horizon": 14, "objective": "earliest", "start_year": 0},
+                                "pools": [{"name": "R", "supply": 2}],
+                                "streams": [rigid_job("A1", 3, 2), rigid_job("A2", 3, 2, ["A1"]),
+                                            rigid_job("B1", 3, 2), rigid_job("B2", 3, 2, ["B1"])]})
+    inst = resolve(plan)
+
+    def relaxation() -> float:
+        lm = mip.build(inst, critical_path(inst))
+        lm.integer = [np.zeros(lm.n, bool)]
+        backend = HighsBackend()
+        backend.load(lm)
+        raw = backend.solve(SolveOptions())
+        assert raw.status == "optimal"
+        return raw.objective
+
+    tight = relaxation()
+    monkeypatch.setattr(mip, "_rigid", lambda *a, **k: None)
+    loose = relaxation()
+    assert tight > loose + 0.1, (tight, loose)
+    assert solved(plan).objective == pytest.approx(12.0)

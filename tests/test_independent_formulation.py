@@ -865,6 +865,34 @@ supply = [{ pool = "r", multiply = 1.5 }]
 """, {})
 
 
+CASES["project_schedule"] = ("""
+# jobs as contiguous fixed crews on two resources (project scheduling), earliest completion
+[plan]
+horizon = 16
+objective = "earliest"
+[[pools]]
+name = "R1"
+supply = 4
+[[pools]]
+name = "R2"
+supply = [2, 2, 2, 1, 1, 3]
+""" + "".join(f"""
+[[streams]]
+name = "{n}"
+crew = {{ R1 = {r1}, R2 = {r2} }}
+effort = {d}
+min_duration = {d}
+contiguous = true
+fixed_crew = true
+after = {json.dumps(after)}
+""" for n, d, r1, r2, after in [("a", 3, 2, 1, []), ("b", 2, 3, 1, []), ("c", 4, 1, 1, ["a"]),
+                                ("d", 2, 2, 2, ["a", "b"]), ("e", 3, 2, 1, ["c"]), ("f", 1, 4, 1, ["d"])]) + """
+[[interventions]]
+name = "more R2 from year 4"
+supply = [{ pool = "R2", add = 1, from_year = 4 }]
+""", {})
+
+
 def _with_staffing(plan: dict, seed: int) -> dict:
     """A synthetic plan with staffing keys on some streams: contiguous, min_staff, whole people."""
     for k, st in enumerate(plan["streams"]):
