@@ -117,7 +117,8 @@ CHART_KINDS = ("schedule", "staffing", "comparison", "deadline")
 
 def plan_arguments(p: argparse.ArgumentParser) -> None:
     """The plan file and what changes it before use: every command that reads a plan takes these."""
-    p.add_argument("plan", type=Path)
+    p.add_argument("plan", type=Path, help="the plan file (.toml or .json), or a PSPLIB .sm instance "
+                   "(converted in memory: see docs/psplib.md)")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="change one plan value before use (repeatable), e.g. "
                         "--set deadline.years=20 or --set streams.serial-a.min_duration=20")

@@ -133,7 +133,10 @@ def objective_bound(inst: Instance, cp: CriticalPath) -> float | None:
         return structural_bound(inst, cp)
     tail = np.concatenate([np.cumsum(inst.weights[::-1])[::-1], [0.0]])  # P(deadline allows t)
     reach = np.where(cp.earliest_finish == NEVER, inst.periods, cp.earliest_finish)
-    return float((np.maximum(inst.value, 0.0) * tail[reach]).sum())
+    bound = float((np.maximum(inst.value, 0.0) * tail[reach]).sum())
+    for needs, value in zip(inst.milestone_streams, inst.milestone_value):  # [[goals]]: at their last stream
+        bound += float(value * tail[reach[needs].max()]) if needs.any() else float(value * tail[0])
+    return bound
 
 
 NO_DUE = np.iinfo(np.int64).max  # due period of a stream the bound does not need finished

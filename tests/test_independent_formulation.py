@@ -59,12 +59,13 @@ def series(spec, H: int, step: float, start_year: int, folder: Path) -> list[flo
     return [min(v, spec["cap"]) for v in values] if "cap" in spec else values
 
 
-def apply_window(values: list[float], change: dict, step: float) -> None:
-    """new = old * multiply + add on periods whose start year t*step is in [from_year, until_year)."""
+def apply_window(values: list[float], change: dict, step: float, units: float = 1.0) -> None:
+    """new = old * multiply**units + add*units on periods whose start year t*step is in
+    [from_year, until_year) (units: how many of the intervention's units apply)."""
     lo, hi = change.get("from_year", 0.0), change.get("until_year", math.inf)
     for t in range(len(values)):
         if lo - EPS <= t * step < hi - EPS:
-            values[t] = values[t] * change.get("multiply", 1.0) + change.get("add", 0.0)
+            values[t] = values[t] * change.get("multiply", 1.0) ** units + change.get("add", 0.0) * units
 
 
 def lognormal_cdf(x: float, median: float, sigma: float) -> float:
@@ -122,9 +123,18 @@ def last_period(years: float, H: int, step: float) -> int:
 # MODEL.md's program, literally, solved with SCIP
 # =============================================================================================
 
-def independent_optimum(path: Path, intervention: str | None) -> float | None:
-    """The optimum of the plan variant, or None when no schedule meets `earliest`'s goal."""
+def independent_optimum(path: Path, intervention: str | None, units: float | None = None) -> float | None:
+    """The optimum of the plan variant, or None when no schedule meets `earliest`'s goal. An
+    intervention that chooses among `levels`: the best of the levels, each solved here on its own."""
     d = tomllib.loads(path.read_text(encoding="utf-8"))
+    iv = next((v for v in d.get("interventions", []) if v["name"] == intervention), {})
+    if iv.get("choose") and units is None:
+        found = [independent_optimum(path, intervention, level) for level in iv["levels"]]
+        found = [v for v in found if v is not None]
+        if not found:
+            return None
+        return min(found) if d["plan"].get("objective") == "earliest" else max(found)
+    units = iv.get("units", 1.0) if units is None else units
     hdr = d["plan"]
     step, start_year = float(hdr.get("step", 1.0)), hdr.get("start_year", 2026)
     H = math.ceil(hdr["horizon"] / step - EPS)
@@ -133,19 +143,18 @@ def independent_optimum(path: Path, intervention: str | None) -> float | None:
     streams = d["streams"]
     names = [s["name"] for s in streams]
     prod = {s["name"]: series(s.get("productivity", 1.0), H, step, start_year, path.parent) for s in streams}
-    iv = next((v for v in d.get("interventions", []) if v["name"] == intervention), {})
     for change in iv.get("supply", []):
-        apply_window(supply[change["pool"]], change, step)
+        apply_window(supply[change["pool"]], change, step, units)
     for change in iv.get("productivity", []):
         for name in change["streams"]:
-            apply_window(prod[name], change, step)
+            apply_window(prod[name], change, step, units)
     speed = {n: [1.0] * H for n in names}   # serial_speedup: the rate cap's factor per period
     for change in iv.get("serial_speedup", []):
         lo, hi = change.get("from_year", 0.0), change.get("until_year", math.inf)
         for name in change["streams"]:
             for t in range(H):
                 if lo - EPS <= t * step < hi - EPS:
-                    speed[name][t] *= change["factor"]
+                    speed[name][t] *= change["factor"] ** units
     required = d.get("goal", {}).get("required", names)
 
     m = pyscipopt.Model()
@@ -192,7 +201,7 @@ def independent_optimum(path: Path, intervention: str | None) -> float | None:
         m.addCons(g[H - 1] == 1)
         m.setObjective(step + pyscipopt.quicksum(step * (1 - g[t]) for t in T), "minimize")
     else:
-        scen = deadline_scenarios(d["deadline"], H, step, start_year, iv.get("deadline_shift", 0.0))
+        scen = deadline_scenarios(d["deadline"], H, step, start_year, iv.get("deadline_shift", 0.0) * units)
         terms = []
         for k, (years, p) in enumerate(scen):
             last = last_period(years, H, step)
@@ -890,6 +899,42 @@ after = {json.dumps(after)}
 [[interventions]]
 name = "more R2 from year 4"
 supply = [{ pool = "R2", add = 1, from_year = 4 }]
+""", {})
+
+
+CASES["levels"] = ("""
+# an intervention that chooses its amount, and one at a fixed non-unit amount
+[plan]
+horizon = 12
+objective = "probability"
+[[pools]]
+name = "r"
+supply = { start = 2, growth = 0.1 }
+[[streams]]
+name = "p"
+pool = "r"
+effort = 14
+productivity = 0.5
+[[streams]]
+name = "s"
+pool = "r"
+effort = 4
+min_duration = 6
+after = ["p"]
+[deadline]
+scenarios = [[6, 0.2], [8, 0.3], [10, 0.3], [12, 0.2]]
+[[interventions]]
+name = "choose"
+deadline_shift = -1
+supply = [{ pool = "r", multiply = 1.6, add = 0.5, from_year = 1 }]
+serial_speedup = [{ streams = ["s"], factor = 1.2 }]
+levels = [0, 0.5, 1, 2, 3]
+choose = true
+[[interventions]]
+name = "two and a half units"
+deadline_shift = -1
+supply = [{ pool = "r", multiply = 1.6, add = 0.5, from_year = 1 }]
+units = 2.5
 """, {})
 
 

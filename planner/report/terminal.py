@@ -144,7 +144,7 @@ _CAPTION = {
                    "Years are calendar years: 'done by 2051' means by the start of 2051.",
     "earliest": "goal after: years from the start until the goal is done. Years are calendar years "
                 "(by the start of that year).",
-    "value": "exp. value: the plan's stream values finished before the deadline, weighted by probability. "
+    "value": "exp. value: the values of the streams (and [[goals]] milestones) done before the deadline, weighted by probability. "
              "Years are calendar years (by the start of that year)."}
 
 
