@@ -223,7 +223,8 @@ def main(argv=None) -> int:
     ap.add_argument("--set", default="j30", help="the instance set, a subfolder of DIR (j30 or j60; default j30)")
     ap.add_argument("--limit", type=int, help="only the first N instances (natural order: j301_1, j301_2, ...)")
     ap.add_argument("--only", nargs="+", metavar="NAME", help="only these instances, e.g. j301_1 j3013_4")
-    ap.add_argument("--time-limit", type=float, default=None, help="seconds per instance and solver (60; 10 with --quick)")
+    ap.add_argument("--time-limit", type=float, default=None,
+                    help="seconds per instance and solver (60; 10 with --quick)")
     ap.add_argument("--threads", type=int, default=2, help="planner threads and CP-SAT num_workers (2)")
     ap.add_argument("--quick", action="store_true",
                     help="12 instances spread over the set (every 40th of j30), 10 s limit")
