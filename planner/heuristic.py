@@ -3,6 +3,9 @@
 - `least_slack`: the plan that tries to reach the critical-path bound (run.py's first step):
   least-laxity-first list scheduling towards each stream's due period. When it meets them all, it
   is optimal and no MIP is needed.
+- `rigid_schedule`: for plans whose streams are all rigid (contiguous with a fixed crew: project
+  scheduling), the serial schedule-generation scheme: jobs by latest finish, each at the first
+  period where its whole run fits the pools. The goal-period search starts from it.
 - `greedy` / `start_solution`: the plan reported when a solve is stopped before the solver has any.
   Period by period, streams whose predecessors (and lags) are done get as much work as their caps
   and the pools' remaining supply allow, most urgent first (required by the goal, then earliest
@@ -132,4 +135,48 @@ def least_slack(inst: Instance, cp: CriticalPath, bound: np.ndarray, due: np.nda
                 for j, gap in succ[i]:  # its successors may start once the lag has passed
                     waiting[j] -= 1
                     ready_from[j] = max(ready_from[j], t + 1 + gap)
+    return u
+
+
+def rigid_schedule(inst: Instance) -> np.ndarray | None:
+    """(S, H) crew units of a feasible schedule when every stream with work to do is rigid
+    (model.rigid_periods), else None. Streams go in order of latest finish (the backward pass of
+    their run lengths and lags from the horizon), each as early as its release, its predecessors'
+    finishes plus lags and the pools allow for its whole run; None if one does not fit the horizon."""
+    from .model import rigid_periods
+
+    S, H = len(inst.streams), inst.periods
+    d = rigid_periods(inst, (np.zeros(S, int), np.full(S, H - 1)))
+    if S == 0 or np.any(d == 0):
+        return None
+    K = inst.own_cap[np.arange(S), 0]                     # constant over the horizon for a rigid stream
+    lft = np.full(S, H, dtype=float)                      # latest finish, backward from the horizon
+    succ: list[list] = [[] for _ in range(S)]
+    for p in inst.precedences:
+        succ[p.pred].append(p)
+    for i in reversed(inst.order):
+        for p in succ[i]:
+            lft[i] = min(lft[i], lft[p.succ] - d[p.succ] - p.gap)
+    used = np.zeros_like(inst.supply)
+    finish = np.full(S, -1)
+    done: set[int] = set()
+    u = np.zeros((S, H))
+    release = inst.release_period
+    while len(done) < S:
+        ready = [i for i in range(S) if i not in done and all(p.pred in done for p in inst.predecessors[i])]
+        i = min(ready, key=lambda j: (lft[j], j))
+        start = max([int(release[i])] + [int(finish[p.pred]) + 1 + p.gap for p in inst.predecessors[i]])
+        need = inst.crew[i] * K[i]                          # (R,) FTE while it runs
+        t = start
+        while t + d[i] <= H:
+            room = inst.supply[:, t:t + d[i]] - used[:, t:t + d[i]]
+            if np.all(room >= need[:, None] - 1e-9):
+                break
+            t += 1
+        if t + d[i] > H:
+            return None
+        used[:, t:t + d[i]] += need[:, None]
+        u[i, t:t + d[i]] = K[i]
+        finish[i] = t + d[i] - 1
+        done.add(i)
     return u

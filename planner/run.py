@@ -174,8 +174,10 @@ class Model:
         (`_search`). Only `highs` (the default) and `race` take these paths: `scip` and Pyomo's
         solvers always solve the whole MIP, so they stay independent checks of it."""
         inst, cp = self.instance, self.critical_path
-        if inst.has_dynamics:  # no fluid schedule to try: straight to the search, from the empty plan
-            return self._search(np.zeros((len(inst.streams), inst.periods)), options, tie_break, clock)
+        if inst.has_dynamics:  # no fluid schedule to try: straight to the search, from a rigid
+            start = heuristic.rigid_schedule(inst)  # schedule (project scheduling) or the empty plan
+            return self._search(np.zeros((len(inst.streams), inst.periods)) if start is None else start,
+                                options, tie_break, clock)
         bound = objective_bound(inst, cp)
         due = bound_due_periods(inst, cp)
         if bound is None or due is None:

@@ -218,6 +218,8 @@ class HighsBackend:
             return RawSolution("infeasible", None, None, None, None, 0.0, "the model is infeasible")
         elif name in _INCUMBENT_STOPS:
             status = "interrupted" if self._interrupted else "time_limit" if self._timed_out else _INCUMBENT_STOPS[name]
+            if self._timed_out and not self._interrupted:
+                text = "time limit reached"  # our own stop at the limit, not the user's
             status = status if has_plan else "no_solution"
         else:
             return RawSolution("error", None, None, None, None, 0.0, text)
