@@ -138,45 +138,152 @@ def least_slack(inst: Instance, cp: CriticalPath, bound: np.ndarray, due: np.nda
     return u
 
 
-def rigid_schedule(inst: Instance) -> np.ndarray | None:
+def rigid_schedule(inst: Instance, budget: float = 0.5, seed: int = 0) -> np.ndarray | None:
     """(S, H) crew units of a feasible schedule when every stream with work to do is rigid
-    (model.rigid_periods), else None. Streams go in order of latest finish (the backward pass of
-    their run lengths and lags from the horizon), each as early as its release, its predecessors'
-    finishes plus lags and the pools allow for its whole run; None if one does not fit the horizon."""
+    (model.rigid_periods), else None (or if no run fits the horizon).
+
+    The serial schedule-generation scheme (each stream in a precedence-feasible order, as early as
+    its release, its predecessors' finishes plus lags and the pools allow for its whole run), first
+    in order of latest finish, then with random orders biased towards it, each improved by
+    forward-backward passes (right-justify every run in order of finish, then left-justify in order
+    of start, until the last finish stops improving), for `budget` seconds; the shortest wins. The
+    goal-period search starts from it, so the better it is, the fewer periods the search asks."""
+    import time
+
     from .model import rigid_periods
 
     S, H = len(inst.streams), inst.periods
     d = rigid_periods(inst, (np.zeros(S, int), np.full(S, H - 1)))
     if S == 0 or np.any(d == 0):
         return None
-    K = inst.own_cap[np.arange(S), 0]                     # constant over the horizon for a rigid stream
-    lft = np.full(S, H, dtype=float)                      # latest finish, backward from the horizon
-    succ: list[list] = [[] for _ in range(S)]
-    for p in inst.precedences:
-        succ[p.pred].append(p)
-    for i in reversed(inst.order):
-        for p in succ[i]:
-            lft[i] = min(lft[i], lft[p.succ] - d[p.succ] - p.gap)
-    used = np.zeros_like(inst.supply)
-    finish = np.full(S, -1)
-    done: set[int] = set()
+    job = _Jobs(inst, d)
+    deadline = time.perf_counter() + budget
+    rng = np.random.default_rng(seed)
+    best = None
+    for k in range(10_000):
+        order = job.order_by(job.lft) if k == 0 else job.random_order(rng)
+        start = job.forward(order)
+        if start is None:
+            continue
+        start = job.improve(start)
+        if job.makespan(start) <= H and (best is None or job.makespan(start) < job.makespan(best)):
+            best = start
+        if time.perf_counter() > deadline or (best is not None and job.makespan(best) <= job.lower):
+            break
+    if best is None:
+        return None
     u = np.zeros((S, H))
-    release = inst.release_period
-    while len(done) < S:
-        ready = [i for i in range(S) if i not in done and all(p.pred in done for p in inst.predecessors[i])]
-        i = min(ready, key=lambda j: (lft[j], j))
-        start = max([int(release[i])] + [int(finish[p.pred]) + 1 + p.gap for p in inst.predecessors[i]])
-        need = inst.crew[i] * K[i]                          # (R,) FTE while it runs
-        t = start
-        while t + d[i] <= H:
-            room = inst.supply[:, t:t + d[i]] - used[:, t:t + d[i]]
-            if np.all(room >= need[:, None] - 1e-9):
-                break
-            t += 1
-        if t + d[i] > H:
-            return None
-        used[:, t:t + d[i]] += need[:, None]
-        u[i, t:t + d[i]] = K[i]
-        finish[i] = t + d[i] - 1
-        done.add(i)
+    for i in range(S):
+        u[i, best[i]:best[i] + d[i]] = job.K[i]
     return u
+
+
+class _Jobs:
+    """Rigid streams as project-scheduling jobs: run lengths d, crews need[i] (FTE per pool while
+    running), predecessors with lags, releases, pool supply per period."""
+
+    def __init__(self, inst: Instance, d: np.ndarray):
+        S, H = len(inst.streams), inst.periods
+        # schedules may run past the horizon here (the supply's last period repeats), so that a
+        # long first pass can still be improved into it; only those that end inside it are used
+        self.S, self.H, self.d, self.horizon = S, 2 * H + int(d.sum()), d, H
+        self.K = inst.own_cap[np.arange(S), 0]
+        self.need = inst.crew * self.K[:, None]                       # (S, R)
+        self.supply = np.concatenate([inst.supply, np.repeat(inst.supply[:, -1:], self.H - H, axis=1)], axis=1)
+        self.release = inst.release_period.astype(int)
+        self.preds = [[(p.pred, p.gap) for p in inst.predecessors[i]] for i in range(S)]
+        self.succs: list[list] = [[] for _ in range(S)]
+        for i in range(S):
+            for j, gap in self.preds[i]:
+                self.succs[j].append((i, gap))
+        self.topo = list(inst.order)
+        lft = np.full(S, float(H))    # latest finishes from the real horizon: the priority
+        est = np.zeros(S)
+        for i in reversed(self.topo):
+            for j, gap in self.succs[i]:
+                lft[i] = min(lft[i], lft[j] - d[j] - gap)
+        for i in self.topo:
+            est[i] = max([self.release[i]] + [est[j] + d[j] + gap for j, gap in self.preds[i]])
+        self.lft = lft
+        self.lower = int(max(est + d))                                # critical path: no schedule is shorter
+
+    def makespan(self, start) -> int:
+        return int(max(start[i] + self.d[i] for i in range(self.S)))
+
+    def order_by(self, key) -> list[int]:
+        """A precedence-feasible order, smallest key first among the eligible."""
+        return self._order(lambda eligible: min(eligible, key=lambda j: (key[j], j)))
+
+    def random_order(self, rng) -> list[int]:
+        """Regret-biased random sampling on latest finish: the most urgent is the likeliest."""
+        def pick(eligible):
+            lft = self.lft[eligible]
+            w = (lft.max() - lft + 1.0) ** 2
+            return eligible[int(rng.choice(len(eligible), p=w / w.sum()))]
+        return self._order(pick)
+
+    def _order(self, pick) -> list[int]:
+        left = [len(p) for p in self.preds]
+        eligible = [i for i in range(self.S) if left[i] == 0]
+        out = []
+        while eligible:
+            i = pick(np.array(eligible))
+            eligible.remove(i)
+            out.append(int(i))
+            for j, _ in self.succs[i]:
+                left[j] -= 1
+                if left[j] == 0:
+                    eligible.append(j)
+        return out
+
+    def _starts(self, used, i) -> np.ndarray:
+        """(H,) bool: job i's whole run fits the pools if it starts in that period."""
+        d = self.d[i]
+        fits = np.all(self.supply - used >= self.need[i][:, None] - 1e-9, axis=0)
+        bad = np.concatenate([[0], np.cumsum(~fits)])             # periods that do not fit, so far
+        ok = np.zeros(self.H, bool)
+        if d <= self.H:
+            ok[:self.H - d + 1] = bad[d:] - bad[:self.H - d + 1] == 0
+        return ok
+
+    def forward(self, order) -> list[int] | None:
+        """Each job in `order` as early as it fits (its predecessors come before it in `order`)."""
+        used = np.zeros_like(self.supply)
+        out = [0] * self.S
+        for i in order:
+            t0 = max([self.release[i]] + [out[j] + self.d[j] + gap for j, gap in self.preds[i]])
+            ok = np.flatnonzero(self._starts(used, i)[t0:]) if t0 < self.H else []
+            if len(ok) == 0:
+                return None
+            t = t0 + int(ok[0])
+            used[:, t:t + self.d[i]] += self.need[i][:, None]
+            out[i] = t
+        return out
+
+    def backward(self, order, end: int) -> list[int] | None:
+        """Each job in `order` (successors first) as late as it fits, finishing by `end`."""
+        used = np.zeros_like(self.supply)
+        out = [0] * self.S
+        for i in order:
+            t1 = min([end - self.d[i]] + [out[j] - gap - self.d[i] for j, gap in self.succs[i]])
+            if t1 < self.release[i]:
+                return None
+            ok = np.flatnonzero(self._starts(used, i)[self.release[i]:t1 + 1])
+            if len(ok) == 0:
+                return None
+            t = self.release[i] + int(ok[-1])
+            used[:, t:t + self.d[i]] += self.need[i][:, None]
+            out[i] = t
+        return out
+
+    def improve(self, start: list[int]) -> list[int]:
+        """Forward-backward improvement until the makespan stops falling."""
+        while True:
+            span = self.makespan(start)
+            back = self.backward(sorted(range(self.S), key=lambda i: -(start[i] + self.d[i])), span)
+            if back is None:
+                return start
+            fwd = self.forward(sorted(range(self.S), key=lambda i: back[i]))
+            if fwd is None or self.makespan(fwd) >= span:
+                return start if fwd is None or self.makespan(fwd) > span else fwd
+            start = fwd

@@ -175,7 +175,8 @@ class Model:
         solvers always solve the whole MIP, so they stay independent checks of it."""
         inst, cp = self.instance, self.critical_path
         if inst.has_dynamics:  # no fluid schedule to try: straight to the search, from a rigid
-            start = heuristic.rigid_schedule(inst)  # schedule (project scheduling) or the empty plan
+            budget = 0.5 if options.time_limit is None else min(0.5, 0.05 * options.time_limit)
+            start = heuristic.rigid_schedule(inst, budget)  # schedule (project scheduling) or the empty plan
             return self._search(np.zeros((len(inst.streams), inst.periods)) if start is None else start,
                                 options, tie_break, clock)
         bound = objective_bound(inst, cp)
