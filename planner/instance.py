@@ -58,6 +58,12 @@ class Instance:
     milestones: list[str] = field(default_factory=list)     # [[goals]] names
     milestone_streams: np.ndarray | None = None  # (M, S) bool: the streams each milestone needs
     milestone_value: np.ndarray | None = None    # (M,)
+    # growth dynamics (off by default): see model._parallelization and model._training
+    parallelization: np.ndarray | None = None  # (S,) progress ~ u ** a; 1 = linear
+    train_pool: np.ndarray | None = None       # (S,) int: pool the stream trains FTE for, -1 = none
+    train_per_effort: np.ndarray | None = None  # (S,) FTE per effective person-year of progress
+    train_delay: np.ndarray | None = None      # (S,) years from the work to the trained FTE joining
+    train_attrition: np.ndarray | None = None  # (S,) fraction of trained FTE lost per year
     weights: np.ndarray = field(init=False)  # (H,) P(goal must be met by the end of period t)
 
     def __post_init__(self):
@@ -65,7 +71,10 @@ class Instance:
         for name, default in (("contiguous", np.zeros(S, bool)), ("min_staff", np.zeros(S)),
                               ("fixed_crew", np.zeros(S, bool)), ("integer_pools", np.zeros(R, bool)),
                               ("speedup", np.ones((S, len(self.starts)))),
-                              ("milestone_streams", np.zeros((0, S), bool)), ("milestone_value", np.zeros(0))):
+                              ("milestone_streams", np.zeros((0, S), bool)), ("milestone_value", np.zeros(0)),
+                              ("parallelization", np.ones(S)), ("train_pool", np.full(S, -1)),
+                              ("train_per_effort", np.zeros(S)), ("train_delay", np.zeros(S)),
+                              ("train_attrition", np.zeros(S))):
             if getattr(self, name) is None:
                 setattr(self, name, default)
         self.weights = deadlines.period_weights(self.deadline_years, self.deadline_probs,
@@ -89,9 +98,54 @@ class Instance:
 
     @property
     def has_dynamics(self) -> bool:
-        """Whether any stream's staffing is discrete: the fluid schedules of heuristic.py and the
-        earliest-start pass (polish.py) do not apply."""
-        return bool(self.discrete.any())
+        """Whether any stream's staffing is discrete, has diminishing returns (parallelization < 1)
+        or trains FTE for a pool: then only the whole MIP decides (run.py). The fluid shortcuts
+        (least-slack schedules, the earliest-start pass) assume progress = step * productivity * u
+        and a fixed supply."""
+        return bool(self.discrete.any() or self.diminishing.any() or self.trains.any())
+
+    @property
+    def diminishing(self) -> np.ndarray:
+        """(S,) bool: streams whose progress is concave in crew units (parallelization < 1)."""
+        return self.parallelization < 1
+
+    @property
+    def trains(self) -> np.ndarray:
+        """(S,) bool: streams whose progress trains FTE for a pool (`train`)."""
+        return self.train_pool >= 0
+
+    @property
+    def train_lag(self) -> np.ndarray:
+        """(S,) periods from the work to the trained FTE joining: ceil(delay / step), at least 1
+        (people trained during a period join from a later one, never the same)."""
+        return np.maximum(1, np.ceil(self.train_delay / self.step - 1e-9)).astype(int)
+
+    @property
+    def survival(self) -> np.ndarray:
+        """(S,) share of trained FTE still there one period later: (1 - attrition) ** step."""
+        return (1.0 - self.train_attrition) ** self.step
+
+    @cached_property
+    def supply_bound(self) -> np.ndarray:
+        """(R, H) an upper bound on each pool's supply with all the training any plan can do: the
+        base supply plus, from each training stream's first possible joining period on (release
+        + lag), per_effort times its whole effort (progress is capped at the effort; survival is
+        at most 1). Everything that uses the supply as an upper bound (staff bounds, the critical
+        path, windows, big-M's) uses this, so no plan is cut off."""
+        bound = self.supply.astype(float).copy()
+        t = np.arange(self.periods)
+        for i in np.flatnonzero(self.trains):
+            joined = t >= self.release_period[i] + self.train_lag[i]
+            bound[self.train_pool[i], joined] += self.train_per_effort[i] * self.effort[i]
+        return bound
+
+    def progress_per_unit(self, units: np.ndarray) -> np.ndarray:
+        """(S, H) crew units as effective crew units: u ** parallelization (u itself where it is 1);
+        a period's progress is step * productivity times this."""
+        a = self.parallelization[:, None]
+        units = np.clip(units, 0.0, None)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return np.where(a < 1, np.power(units, a), units)
 
     @property
     def whole_mip(self) -> bool:
@@ -103,8 +157,11 @@ class Instance:
     def own_cap(self) -> np.ndarray:
         """(S, H) crew units each stream can take from its own limits alone (rate cap, max_staff),
         ignoring supply; inf if it has none. A fixed crew works at exactly this."""
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             cap = np.where(self.productivity > 0, self.rate_cap / self.productivity, 0.0)
+            # the rate cap limits progress, productivity * u ** a: u <= (cap / productivity) ** (1 / a)
+            a = self.parallelization[:, None]
+            cap = np.where(a < 1, np.power(cap, 1.0 / a), cap)
         return np.minimum(cap, self.max_staff[:, None])
 
     @cached_property
@@ -158,15 +215,22 @@ class Instance:
 
     @cached_property
     def staff_bound(self) -> np.ndarray:
-        """(S, H) the most crew units a stream can use in a period, from its own limits and its pools.
-        Computed once per variant; callers that change it take a copy."""
+        """(S, H) the most crew units a stream can use in a period, from its own limits and its pools
+        (their supply with all possible training, `supply_bound`). Computed once per variant;
+        callers that change it take a copy."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            cap = np.where(self.productivity > 0, self.rate_cap / self.productivity, 0.0)
             per_pool = np.where(self.crew[:, :, None] > 0,
-                                self.supply[None, :, :] / self.crew[:, :, None], np.inf)
-        bound = np.minimum(np.minimum(cap, self.max_staff[:, None]), per_pool.min(axis=1))
+                                self.supply_bound[None, :, :] / self.crew[:, :, None], np.inf)
+        bound = np.minimum(self.own_cap, per_pool.min(axis=1))
         bound[np.arange(self.periods)[None, :] < self.release_period[:, None]] = 0.0
         return bound
+
+    @cached_property
+    def max_progress(self) -> np.ndarray:
+        """(S, H) the most effective progress a stream can make in a period: step * productivity *
+        staff_bound ** parallelization (progress grows with crew units, so this is exact at the
+        bound). The critical path, windows and progress caps use it."""
+        return self.step * self.productivity * self.progress_per_unit(self.staff_bound)
 
 
 def resolve(plan: Plan, intervention: Intervention | str | None = None, units: float | None = None) -> Instance:
@@ -238,7 +302,12 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
         integer_pools=np.array([q.integer_staff for q in plan.pools], bool), speedup=speedup,
         milestones=[m.name for m in plan.goals],
         milestone_streams=np.array([[s in m.streams for s in streams] for m in plan.goals], bool).reshape(-1, len(streams)),
-        milestone_value=np.array([m.value for m in plan.goals], float))
+        milestone_value=np.array([m.value for m in plan.goals], float),
+        parallelization=np.array([s.parallelization for s in plan.streams], float),
+        train_pool=np.array([pools.index(s.train.pool) if s.train else -1 for s in plan.streams], int),
+        train_per_effort=np.array([s.train.per_effort if s.train else 0.0 for s in plan.streams]),
+        train_delay=np.array([s.train.delay if s.train else 0.0 for s in plan.streams]),
+        train_attrition=np.array([s.train.attrition if s.train else 0.0 for s in plan.streams]))
 
 
 def _apply(row: np.ndarray, ch, starts: np.ndarray, file, where: str, key: str, units: float = 1.0) -> None:

@@ -1,7 +1,7 @@
 """Plan pitfalls: values that are valid but almost certainly not what the author meant.
 
 Two clocks run through a plan. `[plan] start_year` and `[deadline] year` are calendar years;
-every other time (`release`, `lag`, `min_duration`, `from_year`, `until_year`, `[deadline] years`,
+every other time (`release`, `lag`, `min_duration`, `train.delay`, `from_year`, `until_year`, `[deadline] years`,
 scenario and distribution years) counts years from the start. Writing `release = 2028` in a
 40-year plan passes the schema and silently means "never starts", so the answer drops to 0.
 `lint(plan)` finds such values; the CLI prints them as warnings (and `check --strict` refuses).
@@ -54,6 +54,9 @@ def lint(plan) -> list[Warning]:
         if _looks_like_calendar(s.min_duration, y0):  # past the horizon alone: the solve says why
             out += _time(s.min_duration, table=table, key="min_duration", horizon=H, start_year=y0,
                          what="the stream cannot finish inside the horizon.")
+        if s.train is not None and s.train.delay > 0:  # trained people who join past the horizon help no one
+            out += _time(s.train.delay, table=table, key="train.delay", horizon=H, start_year=y0,
+                         what="the people it trains never join inside the horizon.")
         for j, a in enumerate(s.predecessors, 1):
             out += _time(a.lag if a.lag > 0 else None, table=table, key=f"after[{j}].lag", horizon=H,
                          start_year=y0, what="the stream can never start inside the horizon.")

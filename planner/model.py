@@ -5,6 +5,9 @@ Variables (each indexed by stream i and period t, or by t alone):
   w[i,t]  effective progress of stream i by the end of period t (running total)
   c[i,t]  binary: stream i complete by the end of period t
   g[t]    goal met by the end of period t (continuous, integral at any optimum since c is)
+  p[i,t]  effective crew units of a stream with parallelization a < 1: at most the piecewise-linear
+          interpolation of u ** a (`_parallelization`); its progress is made of p instead of u
+  k[i,t]  FTE stream i's `train` has added to its pool, still there in period t (`_training`)
 
 Each stream has a window of periods in which it can usefully work: from its earliest start on the
 critical path to the latest finish that still lets the goal count (structure.py). Only periods in
@@ -202,9 +205,11 @@ def build(inst: Instance, cp: CriticalPath | None = None) -> LinearModel:
     lm = LinearModel()
     window = _windows(inst, cp)
     u = _crew_units(lm, inst, window)
-    w = _progress(lm, inst, window, u)
+    x = _parallelization(lm, inst, window, u)
+    w = _progress(lm, inst, window, x)
     c = _completion(lm, inst, cp, window, w)
-    _pool_supply(lm, inst, u)
+    trained = _training(lm, inst, window, w, c)
+    _pool_supply(lm, inst, u, trained)
     _staffing(lm, inst, window, u, c)
     _precedence(lm, inst, window, w, c)
     _completion_order(lm, inst, cp, window, c)
@@ -231,9 +236,11 @@ def build_target(inst: Instance, cp: CriticalPath, due: np.ndarray) -> LinearMod
     last = np.where(has, np.minimum(due, H - 1), -1)
     window = (np.where(has, cp.earliest_start, H), last)
     u = _crew_units(lm, inst, window)
-    w = _progress(lm, inst, window, u)
+    x = _parallelization(lm, inst, window, u)
+    w = _progress(lm, inst, window, x)
     c = _completion(lm, inst, cp, window, w)
-    _pool_supply(lm, inst, u)
+    trained = _training(lm, inst, window, w, c)
+    _pool_supply(lm, inst, u, trained)
     _staffing(lm, inst, window, u, c)
     _precedence(lm, inst, window, w, c)
     _completion_order(lm, inst, cp, window, c)
@@ -292,12 +299,64 @@ def crew_unit_bounds(inst: Instance, cp: CriticalPath) -> np.ndarray:
 def progress_cap(inst: Instance) -> np.ndarray:
     """(S,) the most progress w may hold: the effort, and for a discrete stream (instance.discrete)
     one period's work more, since a whole crew works its last period through."""
-    extra = (inst.step * inst.productivity * inst.staff_bound).max(axis=1) if inst.periods else np.zeros(len(inst.streams))
+    extra = inst.max_progress.max(axis=1) if inst.periods else np.zeros(len(inst.streams))
     return np.where(inst.discrete, inst.effort + extra, inst.effort)
 
 
+def breakpoints(bound: float, extra=()) -> np.ndarray:
+    """The crew units at which the piecewise-linear progress of a stream with parallelization < 1
+    is exact (docs/model.md): 0, the powers sqrt(2) ** k (k >= -8, so 1/16, ..., 1, sqrt(2), 2,
+    ...) below `bound`, `bound` itself (the period's staff bound), and any `extra` point inside
+    (0, bound) (a stream's staffing floor, a fixed crew's size). Points closer than 1e-9
+    (relative) to another are merged. Between two grid points (ratio sqrt(2)) the interpolation is
+    at most 0.374% below u ** a, for any a (largest at a = 0.5)."""
+    if not bound > 0:
+        return np.zeros(1)
+    k = np.arange(-8, int(np.ceil(2 * np.log2(bound))) + 1)
+    grid = 2.0 ** (k / 2)  # even k exactly: 1/16, 1/8, ..., 1, 2, 4, ...
+    inside = [e for e in extra if 0 < e < bound]
+    points = np.unique(np.concatenate([[0.0], grid[grid < bound], inside]))
+    points = points[np.r_[True, np.diff(points) > 1e-9 * np.maximum(1.0, points[1:])]]
+    return np.append(points[(points == 0) | (points < bound - 1e-9 * max(1.0, bound))], bound)
+
+
+def _parallelization(lm: LinearModel, inst: Instance, window, u: np.ndarray) -> np.ndarray:
+    """Diminishing returns (`parallelization = a < 1`): a period's progress is step * productivity
+    * u ** a. u ** a is concave, so its piecewise-linear interpolation through `breakpoints` is
+    the minimum of its chords: p[i,t] <= slope_k u[i,t] + intercept_k for each segment k bounds
+    the effective crew units p, with no binaries. It is exact at the breakpoints and below u ** a
+    between them (never over-states progress). Returns the block progress is made of: p for these
+    streams, u for the others."""
+    dim = inst.diminishing
+    if not dim.any():
+        return u
+    S, H = u.shape
+    first, last = window
+    bound = inst.staff_bound
+    top = np.where(dim[:, None], inst.progress_per_unit(bound), 0.0)
+    p = lm.add_window_vars("p", np.where(dim, first, H), np.where(dim, last, -1), H, 0.0, top, carry=False)
+    own = inst.own_cap
+    ps, us, slopes, intercepts = [], [], [], []
+    for i, t in zip(*np.nonzero(p >= 0)):
+        extra = [inst.floor[i]] + ([own[i, t]] if inst.fixed_crew[i] else [])
+        b = breakpoints(float(bound[i, t]), extra)
+        if b.size < 2:
+            continue  # no crew units: p's bound is 0
+        f = b ** inst.parallelization[i]
+        slope = np.diff(f) / np.diff(b)
+        ps.append(np.full(slope.size, p[i, t]))
+        us.append(np.full(slope.size, u[i, t]))
+        slopes.append(slope)
+        intercepts.append(f[:-1] - slope * b[:-1])
+    if ps:
+        lm.add_rows("parallelization", [(np.concatenate(ps), 1.0), (np.concatenate(us), -np.concatenate(slopes))],
+                    -INF, np.concatenate(intercepts))
+    return np.where(dim[:, None], p, u)
+
+
 def _progress(lm: LinearModel, inst: Instance, window, u: np.ndarray) -> np.ndarray:
-    """Running total: w[i,t] - w[i,t-1] - step * productivity[i,t] * u[i,t] = 0 inside the window.
+    """Running total: w[i,t] - w[i,t-1] - step * productivity[i,t] * u[i,t] = 0 inside the window
+    (`u` is the effective crew units: p for a stream with parallelization < 1, `_parallelization`).
 
     w is capped at the effort: work past it is useless, and the cap makes `_precedence` exact.
     A discrete stream's cap is one period's work higher (`progress_cap`): its last period may do
@@ -329,15 +388,61 @@ def _completion(lm: LinearModel, inst: Instance, cp: CriticalPath, window, w: np
     return c
 
 
-def _pool_supply(lm: LinearModel, inst: Instance, u: np.ndarray) -> None:
-    """sum_i crew[i,r] * u[i,t] <= supply[r,t], one row per pool and period in which anyone works."""
+def _training(lm: LinearModel, inst: Instance, window, w: np.ndarray, c: np.ndarray) -> np.ndarray | None:
+    """Field-building (`train`): k[i,t], the FTE stream i's progress has trained for its pool that
+    are there in period t. Progress in period tau (counted up to the effort) joins d_i =
+    instance.train_lag periods later and a share s_i = (1 - attrition) ** step of it stays each
+    further period:
+        k[i,t] = s_i k[i,t-1] + per_effort_i (y[i,t-d_i] - y[i,t-d_i-1]),
+    with y the stream's progress counted up to its effort: w itself, except for a discrete stream,
+    whose w may pass the effort in its last period; there y[i,t] = min(w, effort) by
+    y <= w, y >= w - (cap - effort) c[i,t], y >= effort c[i,t] (y <= effort as a bound).
+    k exists from the stream's earliest start plus d_i to the horizon's end (trained people stay
+    after the stream's window); `_pool_supply` adds it to the pool. Returns k (S, H), or None."""
+    trains = inst.trains
+    if not trains.any():
+        return None
+    S, H = w.shape
+    first, last = window
+    effort = inst.effort[:, None] * np.ones((1, H))
+    y = w
+    disc = trains & inst.discrete
+    if disc.any():
+        yd = lm.add_window_vars("y", np.where(disc, first, H), np.where(disc, last, -1), H, 0.0, effort)
+        own = np.arange(H)[None, :]
+        i, t = np.nonzero((own >= first[:, None]) & (own <= last[:, None]) & disc[:, None])
+        over = progress_cap(inst)[i] - inst.effort[i]
+        lm.add_rows("training_counted_below_progress", [(yd[i, t], 1.0), (w[i, t], -1.0)], -INF, 0.0)
+        lm.add_rows("training_counted_to_effort", [(yd[i, t], 1.0), (w[i, t], -1.0), (c[i, t], over)], 0.0, INF)
+        lm.add_rows("training_counted_once_complete", [(yd[i, t], 1.0), (c[i, t], -inst.effort[i])], 0.0, INF)
+        y = np.where(disc[:, None], yd, w)
+    d = inst.train_lag
+    start = np.where(trains & (first < H), first + d, H)
+    k = lm.add_window_vars("k", start, np.where(trains, H - 1, -1), H, 0.0,
+                           (inst.train_per_effort * inst.effort)[:, None] * np.ones((1, H)), carry=False)
+    i, t = np.nonzero(k >= 0)
+    prev_k = np.where(t > start[i], k[i, np.maximum(t - 1, 0)], -1)
+    now = y[i, t - d[i]]
+    before = np.where(t - d[i] - 1 >= 0, y[i, np.maximum(t - d[i] - 1, 0)], -1)
+    same = now == before  # a value carried past the window: no progress that period
+    now, before = np.where(same, -1, now), np.where(same, -1, before)
+    pe = inst.train_per_effort[i]
+    lm.add_rows("training", [(k[i, t], 1.0), (prev_k, -inst.survival[i]), (now, -pe), (before, pe)], 0.0, 0.0)
+    return k
+
+
+def _pool_supply(lm: LinearModel, inst: Instance, u: np.ndarray, trained: np.ndarray | None = None) -> None:
+    """sum_i crew[i,r] * u[i,t] <= supply[r,t] + sum of k[j,t] over the streams j training for r
+    (`_training`), one row per pool and period in which anyone works."""
     H = inst.periods
     for r in range(len(inst.pools)):
         users = np.flatnonzero(inst.crew[:, r] > 0)
         if users.size == 0:
             continue
+        grown = [] if trained is None else [(trained[j], np.full(H, -1.0))
+                                            for j in np.flatnonzero(inst.train_pool == r)]
         lm.add_rows(f"pool_supply[{inst.pools[r]}]",
-                    [(u[i], np.full(H, inst.crew[i, r])) for i in users], -INF, inst.supply[r])
+                    [(u[i], np.full(H, inst.crew[i, r])) for i in users] + grown, -INF, inst.supply[r])
 
 
 def _staffing(lm: LinearModel, inst: Instance, window, u: np.ndarray, c: np.ndarray) -> None:

@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from annotated_types import Ge, Gt, Le, Len
+from annotated_types import Ge, Gt, Le, Len, Lt
 from pydantic import (BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag,
                       ValidationError, model_validator)
 
@@ -136,6 +136,17 @@ class After(Table):
     lag: Years = 0.0
 
 
+class Train(Table):
+    """Field-building (`train` on a stream): each effective person-year of progress on the stream
+    adds `per_effort` FTE to `pool` from `delay` years after the work, permanently, less a yearly
+    `attrition` (a fraction lost each year, compounding)."""
+
+    pool: Name
+    per_effort: Annotated[float, Ge(0), Le(1e3)]   # FTE per effective person-year
+    delay: Annotated[float, Ge(0), Le(LONG)] = 0.0  # years
+    attrition: Annotated[float, Ge(0), Lt(1)] = 0.0  # fraction a year
+
+
 class Stream(Table):
     name: Name
     pool: Name | None = None
@@ -152,6 +163,9 @@ class Stream(Table):
     contiguous: bool = False        # once started, worked in every period until done
     min_staff: Positive | None = None  # crew units in any period it is worked (0 otherwise)
     fixed_crew: bool = False        # worked at exactly its staff cap, or not at all
+    # growth dynamics: diminishing returns to parallel staff, and field-building
+    parallelization: Annotated[float, Gt(0), Le(1)] = 1.0  # progress ~ crew units ** parallelization
+    train: Train | None = None      # progress on it trains new FTE for a pool
 
     @model_validator(mode="after")
     def _pool_or_crew(self) -> Stream:
@@ -418,6 +432,8 @@ def _check_references(p: Plan) -> None:
         for r in s.crew_units:
             if r not in pools:
                 raise _RefError(where, "pool" if s.pool else f"crew.{r}", _unknown("pool", r, pools_list))
+        if s.train is not None and s.train.pool not in pools:
+            raise _RefError(where, "train.pool", _unknown("pool", s.train.pool, pools_list))
         for name in _after_names(s):
             if name not in streams:
                 raise _RefError(where, "after", _unknown("stream", name, streams_list))
@@ -658,7 +674,7 @@ def _valid_keys(loc: list) -> list[str]:
     if not names:
         return list(Plan.model_fields)
     parent, grand = names[-1], (names[-2] if len(names) > 1 else None)
-    by_name = {"plan": [PlanHeader], "pools": [Pool], "streams": [Stream], "goal": [Goal],
+    by_name = {"plan": [PlanHeader], "pools": [Pool], "streams": [Stream], "goal": [Goal], "train": [Train],
                "deadline": [Deadline], "interventions": [Intervention], "after": [After],
                "distribution": [Lognormal, Percentiles]}
     if parent == "supply":

@@ -34,7 +34,7 @@ DONE = 1 - 1e-12  # progress counted as the whole effort (verify allows 1e-6)
 
 def finish_periods(inst: Instance, u: np.ndarray) -> np.ndarray:
     """(S,) the period by whose end each stream's progress reaches its effort; H if never."""
-    progress = np.cumsum(inst.step * inst.productivity * u, axis=1)
+    progress = np.cumsum(inst.step * inst.productivity * inst.progress_per_unit(u), axis=1)
     done = progress >= inst.effort[:, None] * (1 - 1e-6) - 1e-6
     return np.where(done.any(axis=1), done.argmax(axis=1), u.shape[1])
 
@@ -220,7 +220,30 @@ def earliest_discrete(inst: Instance, lm, x: np.ndarray, backend=None, options=N
     backend.load(lp)
     raw = backend.solve(options or SolveOptions())
     source = raw.x if raw.status == "optimal" and raw.x is not None else x
-    return np.clip(lm.values(source[:lm.n], "u"), 0.0, None)
+    return crew_units(inst, lm, source[:lm.n])
+
+
+def crew_units(inst: Instance, lm, x: np.ndarray) -> np.ndarray:
+    """The crew units of solution `x` of the whole MIP, as reported. A stream with parallelization
+    a < 1 makes progress p (its effective crew units) with u crew units, where the model only
+    knows p <= the piecewise-linear interpolation of u ** a (model._parallelization): u ** a may
+    be more than p. Its reported crew units are the fewest that make exactly p, p ** (1 / a) <= u,
+    so that the progress verify recomputes (u ** a) is the model's, and so are completion times,
+    trained FTE and the objective. A stream whose staffing is discrete keeps what its rules need:
+    a fixed crew and whole people keep u (the model is exact at a fixed crew, a breakpoint); a
+    floor (min_staff, contiguous) is kept where u had it (also a breakpoint)."""
+    u = np.clip(lm.values(x, "u"), 0.0, None)
+    dim = inst.diminishing
+    if not dim.any() or "p" not in lm.blocks:
+        return u
+    p = np.clip(lm.values(x, "p"), 0.0, None)
+    a = inst.parallelization[:, None]
+    trimmed = np.minimum(u, np.power(p, 1.0 / a))
+    floor = inst.floor[:, None]
+    held = (floor > 0) & (u >= floor * (1 - 1e-9)) & (trimmed < floor)
+    trimmed = np.where(held, np.minimum(u, floor), trimmed)
+    keep = inst.fixed_crew | inst.integer_staff.any(axis=1)
+    return np.where(dim[:, None] & ~keep[:, None], trimmed, u)
 
 
 

@@ -2,7 +2,9 @@
 
 Each stream is scheduled as if it had its pools to itself, starting as early as its release and
 its predecessors allow and working at its own caps (rate cap, max_staff, and, unless labour is
-taken as unlimited, its pools' supply). This gives a lower bound on every finish time. The model
+taken as unlimited, its pools' supply, with all the training any plan could do: `supply_bound`),
+making the most progress those crew units allow (`max_progress`: u ** parallelization of them).
+This gives a lower bound on every finish time. The model
 uses it to fix variables outside each stream's window; comparisons use the labour-unlimited
 version to say when an answer is structural ("no number of researchers finishes it sooner").
 """
@@ -37,11 +39,12 @@ def critical_path(inst: Instance, *, unlimited_labour: bool = False) -> Critical
     S, H = len(inst.streams), inst.periods
     if unlimited_labour:  # effective progress per period with every pool unlimited: own caps only
         with np.errstate(invalid="ignore"):
-            own = np.minimum(inst.rate_cap, inst.productivity * inst.max_staff[:, None])
+            staff = inst.progress_per_unit(np.broadcast_to(inst.max_staff[:, None], inst.productivity.shape))
+            own = np.minimum(inst.rate_cap, inst.productivity * staff)
         per_period = np.where(inst.productivity > 0, inst.step * own, 0.0)
         per_period[np.arange(inst.periods)[None, :] < inst.release_period[:, None]] = 0.0
-    else:
-        per_period = inst.step * inst.productivity * inst.staff_bound
+    else:  # at the staff bound (with all possible training), the most progress u ** a gives
+        per_period = inst.max_progress
     es = np.full(S, H)
     ef = np.full(S, NEVER)
     via: dict[int, int | None] = {}
@@ -81,7 +84,7 @@ def latest_finish(inst: Instance, last: int) -> np.ndarray:
         return lf
     needed = needed_streams(inst)
     lf[needed] = last
-    per_period = inst.step * inst.productivity * inst.staff_bound
+    per_period = inst.max_progress
     succ: dict[int, list] = {i: [] for i in range(S)}
     for p in inst.precedences:
         succ[p.pred].append(p)
@@ -194,7 +197,7 @@ def _propagate_due(inst: Instance, due: np.ndarray) -> np.ndarray:
     predecessor of a stream with a due period must be complete before that stream's latest start
     (at its own caps, alone), less the lag."""
     due = due.copy()
-    per_period = inst.step * inst.productivity * inst.staff_bound
+    per_period = inst.max_progress
     for j in reversed(inst.order):
         if due[j] == NO_DUE:
             continue

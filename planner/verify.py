@@ -24,6 +24,7 @@ class Verified:
     success_probability: float | None
     objective: float | None         # the plan's objective recomputed from the schedule
     start_years: np.ndarray         # (S,) start of the first period with work, nan if none
+    supply: np.ndarray | None = None  # (R, H) each pool's supply, with the FTE the plan trained
 
 
 def _over(lhs: np.ndarray, rhs, scale=None) -> np.ndarray:
@@ -43,10 +44,17 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
             problems.append(what + ": " + "; ".join(fmt(*ix) for ix in np.argwhere(mask)[:3]))
 
     report(u < -ABS, "negative crew units", lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g}")
+    # a period's progress: step * productivity * u ** parallelization (exactly, not the MIP's bound)
+    a = inst.parallelization[:, None]
+    with np.errstate(invalid="ignore"):
+        effective = np.where(a < 1, np.power(np.clip(u, 0.0, None), a), u)
+    made = inst.step * inst.productivity * effective
+    progress = np.cumsum(made, axis=1)
+    supply = trained_supply(inst, progress)
     used = inst.crew.T @ u
-    report(_over(used, inst.supply), "pool supply exceeded",
-           lambda r, t: f"{inst.pools[r]} period {t}: {used[r, t]:g} > {inst.supply[r, t]:g}")
-    rate = inst.productivity * u
+    report(_over(used, supply), "pool supply exceeded",
+           lambda r, t: f"{inst.pools[r]} period {t}: {used[r, t]:g} > {supply[r, t]:g}")
+    rate = inst.productivity * effective
     report(_over(rate, inst.rate_cap), "rate cap exceeded",
            lambda i, t: f"{inst.streams[i]} period {t}: {rate[i, t]:g} > {inst.rate_cap[i, t]:g}/year")
     report(_over(u, inst.max_staff[:, None] * np.ones((1, H))), "max_staff exceeded",
@@ -55,7 +63,6 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
     report(before_release & (u > ABS), "work before release",
            lambda i, t: f"{inst.streams[i]} at year {inst.starts[t]:g} < release {inst.release[i]:g}")
 
-    progress = np.cumsum(inst.step * inst.productivity * u, axis=1)
     done = progress >= inst.effort[:, None] * (1 - REL) - ABS
     finished = done.any(axis=1)
     finish_years = np.where(finished, (done.argmax(axis=1) + 1) * inst.step, np.nan)
@@ -92,7 +99,25 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
         objective = goal_years
     effort_done = np.minimum(progress[:, -1], inst.effort) if H else np.zeros(S)
     starts = np.where(working.any(axis=1), inst.starts[working.argmax(axis=1)], np.nan)
-    return Verified(finish_years, effort_done, goal_years, success, objective, starts)
+    return Verified(finish_years, effort_done, goal_years, success, objective, starts, supply)
+
+
+def trained_supply(inst: Instance, progress: np.ndarray) -> np.ndarray:
+    """(R, H) each pool's supply with the FTE training streams add (`train`): the progress made in
+    period tau, counted up to the stream's effort, times per_effort, joins ceil(delay / step)
+    periods later (at least 1) and keeps (1 - attrition) ** (step * k) of itself k periods after."""
+    supply = inst.supply.astype(float).copy()
+    H = progress.shape[1]
+    for i in np.flatnonzero(inst.train_pool >= 0):
+        counted = np.minimum(progress[i], inst.effort[i])
+        made = np.diff(np.concatenate([[0.0], counted]))
+        lag = max(1, int(np.ceil(inst.train_delay[i] / inst.step - 1e-9)))
+        keep = (1.0 - inst.train_attrition[i]) ** inst.step
+        for tau in np.flatnonzero(made > 0):
+            if tau + lag < H:
+                k = np.arange(H - tau - lag)
+                supply[inst.train_pool[i], tau + lag:] += inst.train_per_effort[i] * made[tau] * keep ** k
+    return supply
 
 
 def _staffing(inst: Instance, u: np.ndarray, working: np.ndarray, done: np.ndarray, report) -> None:

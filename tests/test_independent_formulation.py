@@ -10,6 +10,11 @@ discretising, scenarios past the horizon counting at its end). It then writes MO
 literally: cumulative progress sums, `c[i,t] <= c[i,t+1]`, one big-M row per period for each
 precedence (M = the period's supply over the crew coefficient), one binary per deadline scenario
 (per stream and scenario for `value`), and nothing else: no windows, no running totals, no pruning.
+The growth keys are written as docs/plan-file.md words them: `parallelization` as progress made of
+a variable below every chord of `u ** a` between the breakpoints docs/model.md documents (computed
+here by its own code: no MIP holds `u ** a` itself), `train` as the sum over earlier periods of
+`per_effort` times the progress counted up to the effort (a binary per period), joining
+`max(1, ceil(delay / step))` periods later with `(1 - attrition) ** (step * k)` left.
 That program is solved with pyscipopt directly. `planner.solve(planner.load(file), variant)` must
 reach the same optimum within 1e-6, or both must find the plan infeasible.
 
@@ -157,6 +162,15 @@ def independent_optimum(path: Path, intervention: str | None, units: float | Non
                     speed[name][t] *= change["factor"] ** units
     required = d.get("goal", {}).get("required", names)
 
+    # the most each pool can hold with every training stream's whole effort trained (its `train`
+    # FTE join ceil(delay / step) periods, at least 1, after the work, which starts at its release)
+    supply_ub = {r: list(v) for r, v in supply.items()}
+    for s in streams:
+        if "train" in s:
+            joins = math.ceil(s.get("release", 0.0) / step - EPS) + train_lag(s["train"], step)
+            for t in range(joins, H):
+                supply_ub[s["train"]["pool"]][t] += s["train"]["per_effort"] * s["effort"]
+
     m = pyscipopt.Model()
     m.hideOutput()
     m.setParam("numerics/feastol", 1e-9)
@@ -165,24 +179,38 @@ def independent_optimum(path: Path, intervention: str | None, units: float | Non
     c = {(s["name"], t): m.addVar(vtype="B") for s in streams for t in T}
     crew = {s["name"]: s.get("crew") or {s["pool"]: 1.0} for s in streams}
     integer_pools = {p["name"] for p in d["pools"] if p.get("integer_staff")}
+    # effective crew units: u itself, or for parallelization a < 1 a variable below the
+    # interpolation of u ** a through the documented breakpoints
+    x = {(s["name"], t): u[s["name"], t] for s in streams for t in T}
+    for s in streams:
+        if s.get("parallelization", 1.0) < 1:
+            diminishing(m, s, u, x, supply_ub, crew[s["name"]], prod[s["name"]], speed[s["name"]], T, step)
+    made = {(s["name"], t): pyscipopt.quicksum(step * prod[s["name"]][k] * x[s["name"], k] for k in range(t + 1))
+            for s in streams for t in T}
+    trained = training(m, streams, made, H, step)
     for r, cap in supply.items():
         for t in T:
             users = [n for n in names if r in crew[n]]
             if users:
-                m.addCons(pyscipopt.quicksum(crew[n][r] * u[n, t] for n in users) <= cap[t])
+                m.addCons(pyscipopt.quicksum(crew[n][r] * u[n, t] for n in users)
+                          <= cap[t] + pyscipopt.quicksum(trained.get((r, t), [])))
     for s in streams:
         i, effort = s["name"], s["effort"]
+        a = s.get("parallelization", 1.0)
         for t in T:
-            if s.get("min_duration", 0) > 0:
-                m.addCons(prod[i][t] * u[i, t] <= speed[i][t] * effort / s["min_duration"])
+            if s.get("min_duration", 0) > 0:  # the rate cap limits progress: productivity * u ** a
+                if a == 1:
+                    m.addCons(prod[i][t] * u[i, t] <= speed[i][t] * effort / s["min_duration"])
+                elif prod[i][t] > 0:
+                    m.addCons(u[i, t] <= (speed[i][t] * effort / s["min_duration"] / prod[i][t]) ** (1 / a))
             if "max_staff" in s:
                 m.addCons(u[i, t] <= s["max_staff"])
             if before_release(t, step, s.get("release", 0.0)):
                 m.addCons(u[i, t] == 0)
-            m.addCons(pyscipopt.quicksum(step * prod[i][k] * u[i, k] for k in range(t + 1)) >= effort * c[i, t])
+            m.addCons(made[i, t] >= effort * c[i, t])
             if t + 1 < H:
                 m.addCons(c[i, t] <= c[i, t + 1])
-        staffing(m, s, u, c, supply, crew[i], prod[i], speed[i], T, integer_pools)
+        staffing(m, s, u, c, supply_ub, crew[i], prod[i], speed[i], T, integer_pools)
         for a in s.get("after", []):
             pred, lag = (a, 0.0) if isinstance(a, str) else (a["stream"], a.get("lag", 0.0))
             gap = lag_periods(lag, step)
@@ -190,7 +218,7 @@ def independent_optimum(path: Path, intervention: str | None, units: float | Non
                 if t - 1 - gap < 0:
                     m.addCons(u[i, t] == 0)
                 else:
-                    big_m = min(supply[r][t] / k for r, k in crew[i].items())
+                    big_m = min(supply_ub[r][t] / k for r, k in crew[i].items())
                     m.addCons(u[i, t] <= big_m * c[pred, t - 1 - gap])
 
     if objective == "earliest":  # g[t]: goal met by the end of t; it must be met inside the horizon
@@ -230,17 +258,32 @@ def independent_optimum(path: Path, intervention: str | None, units: float | Non
     return m.getObjVal()
 
 
-def staffing(m, s: dict, u: dict, c: dict, supply: dict, crew: dict, prod: list, speed: list, T, integer_pools) -> None:
-    """The staffing keys as docs/plan-file.md words them, one literal row set each (y: worked in
-    t; b: started by t). M is the period's supply over the crew coefficient."""
-    i, H = s["name"], len(T)
-    M = [min(supply[r][t] / k for r, k in crew.items()) for t in T]
-    own = []   # the stream's own cap in crew units: rate cap over productivity, and max_staff
+def own_caps(s: dict, prod: list, speed: list, T) -> list[float]:
+    """The stream's own cap in crew units per period: the rate cap (on progress, productivity *
+    u ** parallelization) and max_staff."""
+    own = []
     for t in T:
         cap = math.inf
         if s.get("min_duration", 0) > 0:
             cap = speed[t] * s["effort"] / s["min_duration"] / prod[t] if prod[t] > 0 else 0.0
+            cap = cap ** (1 / s.get("parallelization", 1.0))
         own.append(min(cap, s.get("max_staff", math.inf)))
+    return own
+
+
+def staffing_floor(s: dict, own: list) -> float:
+    """Crew units a min_staff or contiguous stream needs whenever it is worked (before its last period)."""
+    positive = [x for x in own if x > 0]
+    return s.get("min_staff") or min([1.0] + positive)
+
+
+def staffing(m, s: dict, u: dict, c: dict, supply: dict, crew: dict, prod: list, speed: list, T, integer_pools) -> None:
+    """The staffing keys as docs/plan-file.md words them, one literal row set each (y: worked in
+    t; b: started by t). M is the period's supply (with all possible training) over the crew
+    coefficient."""
+    i, H = s["name"], len(T)
+    M = [min(supply[r][t] / k for r, k in crew.items()) for t in T]
+    own = own_caps(s, prod, speed, T)
     if s.get("min_staff") or s.get("fixed_crew"):
         for t in T:
             y = m.addVar(vtype="B")
@@ -250,8 +293,7 @@ def staffing(m, s: dict, u: dict, c: dict, supply: dict, crew: dict, prod: list,
                 m.addCons(u[i, t] >= s["min_staff"] * y)
                 m.addCons(u[i, t] <= M[t] * y)
     if s.get("contiguous"):
-        positive = [x for x in own if x > 0]
-        floor = s.get("min_staff") or min([1.0] + positive)
+        floor = staffing_floor(s, own)
         b = [m.addVar(vtype="B") for t in T]
         for t in T:
             if t + 1 < H:
@@ -265,6 +307,79 @@ def staffing(m, s: dict, u: dict, c: dict, supply: dict, crew: dict, prod: list,
             for t in T:
                 n = m.addVar(vtype="I", lb=0)
                 m.addCons(crew[r] * u[i, t] == n)
+
+
+def train_lag(train: dict, step: float) -> int:
+    """Periods from the work to the trained FTE joining: ceil(delay / step), at least one."""
+    return max(1, math.ceil(train.get("delay", 0.0) / step - EPS))
+
+
+def sqrt2_breakpoints(bound: float, extra: list[float]) -> list[float]:
+    """docs/model.md's rule: 0, sqrt(2) ** k for k >= -8 below the bound, the bound, and the extra
+    points strictly inside (0, bound)."""
+    points, k = {0.0, bound}, -8
+    while math.sqrt(2) ** k < bound * (1 - 1e-9):
+        points.add(math.sqrt(2) ** k)
+        k += 1
+    points |= {e for e in extra if 0 < e < bound * (1 - 1e-9)}
+    out = []
+    for b in sorted(points):
+        if not out or b > out[-1] * (1 + 1e-9) + 1e-12:
+            out.append(b)
+    out[-1] = bound
+    return out
+
+
+def diminishing(m, s: dict, u: dict, x: dict, supply_ub: dict, crew: dict, prod: list, speed: list, T,
+                step: float) -> None:
+    """parallelization = a < 1: progress is step * productivity * u ** a. No MIP holds u ** a, so
+    x[i,t] <= each chord of u ** a between consecutive breakpoints over [0, U], U the most crew
+    units the stream can have in the period (its own caps, max_staff, each pool's supply with all
+    possible training, 0 before release)."""
+    i, a = s["name"], s["parallelization"]
+    own = own_caps(s, prod, speed, T)
+    for t in T:
+        U = min([own[t]] + [supply_ub[r][t] / k for r, k in crew.items()])
+        if prod[t] <= 0 or before_release(t, step, s.get("release", 0.0)):
+            U = 0.0
+        x[i, t] = m.addVar(lb=0.0)
+        if U <= 0:
+            m.addCons(x[i, t] == 0)
+            continue
+        extra = [staffing_floor(s, own)] if s.get("min_staff") or s.get("contiguous") else []
+        if s.get("fixed_crew"):
+            extra.append(own[t])
+        b = sqrt2_breakpoints(U, extra)
+        for lo, hi in zip(b, b[1:]):
+            slope = (hi ** a - lo ** a) / (hi - lo)
+            m.addCons(x[i, t] <= lo ** a + slope * (u[i, t] - lo))
+
+
+def training(m, streams: list, made: dict, H: int, step: float) -> dict:
+    """`train`: the progress of each period, counted up to the effort, times per_effort, joins the
+    pool ceil(delay / step) periods later (at least 1) and (1 - attrition) ** (step * k) of it is
+    still there k periods after joining. Counted progress y = min(made, effort) with a binary per
+    period (b = 1 once made reaches the effort). Returns {(pool, t): [terms]}."""
+    out: dict = {}
+    for s in streams:
+        if "train" not in s:
+            continue
+        i, tr, effort = s["name"], s["train"], s["effort"]
+        big = 1e4 * effort
+        y = []
+        for t in range(H):
+            y.append(m.addVar(lb=0.0, ub=effort))
+            b = m.addVar(vtype="B")
+            m.addCons(y[t] <= made[i, t])
+            m.addCons(y[t] >= made[i, t] - big * b)
+            m.addCons(y[t] >= effort * b)
+        lag, keep = train_lag(tr, step), 1.0 - tr.get("attrition", 0.0)
+        for t in range(H):
+            for tau in range(0, t - lag + 1):
+                gain = y[tau] - (y[tau - 1] if tau > 0 else 0.0)
+                out.setdefault((tr["pool"], t), []).append(
+                    tr["per_effort"] * keep ** (step * (t - tau - lag)) * gain)
+    return out
 
 
 # =============================================================================================
@@ -952,6 +1067,172 @@ def _with_staffing(plan: dict, seed: int) -> dict:
 for seed, objective in [(4, "probability"), (5, "value"), (6, "earliest")]:
     CASES[f"synthetic_staffing_{seed}_{objective}"] = (toml(_with_staffing(synthetic.plan_dict(
         streams=5, periods=10, scenarios=4, pools=2, tightness=0.5, seed=seed, objective=objective), seed)), {})
+
+
+CASES["parallelization"] = ("""
+# diminishing returns to parallel staff: progress ~ u ** a on two streams, one with a rate cap
+[plan]
+horizon = 8
+objective = "probability"
+[[pools]]
+name = "r"
+supply = [3, 5, 2.5, 6, 4, 7]
+[[streams]]
+name = "half"
+pool = "r"
+effort = 6
+parallelization = 0.5
+[[streams]]
+name = "capped"
+pool = "r"
+effort = 5
+min_duration = 3
+parallelization = 0.7
+productivity = [1, 0.8, 1.2]
+[[streams]]
+name = "linear"
+pool = "r"
+effort = 7
+after = ["half"]
+[deadline]
+scenarios = [[3, 0.2], [4, 0.2], [5, 0.3], [7, 0.3]]
+[[interventions]]
+name = "more people"
+supply = [{ pool = "r", multiply = 1.7, from_year = 1 }]
+[[interventions]]
+name = "earlier"
+deadline_shift = -1
+""", {})
+
+CASES["parallelization_value_staffing"] = ("""
+# parallelization with value, a crew of two pools, max_staff and a staffing floor (a breakpoint)
+[plan]
+horizon = 7
+objective = "value"
+[[pools]]
+name = "a"
+supply = [2.2, 3.1, 4]
+[[pools]]
+name = "b"
+supply = 5
+[[streams]]
+name = "mixed"
+crew = { a = 1, b = 0.5 }
+effort = 4
+parallelization = 0.6
+max_staff = 2.5
+value = 3
+[[streams]]
+name = "floor"
+pool = "b"
+effort = 4
+parallelization = 0.8
+min_staff = 1.5
+value = 2
+[[streams]]
+name = "plain"
+pool = "a"
+effort = 5
+value = 1
+[deadline]
+scenarios = [[3, 0.3], [5, 0.3], [7, 0.4]]
+[[interventions]]
+name = "earlier"
+deadline_shift = -2
+""", {})
+
+CASES["field_building"] = ("""
+# field-building: teaching trains researchers for the main work after a delay, some leave
+[plan]
+horizon = 10
+objective = "probability"
+[[pools]]
+name = "r"
+supply = 4
+[[streams]]
+name = "teach"
+pool = "r"
+effort = 6
+train = { pool = "r", per_effort = 1.5, delay = 2, attrition = 0.1 }
+[[streams]]
+name = "work"
+pool = "r"
+effort = 50
+[goal]
+required = ["work"]
+[deadline]
+scenarios = [[6, 0.2], [7, 0.2], [8, 0.3], [10, 0.3]]
+[[interventions]]
+name = "one more from year 3"
+supply = [{ pool = "r", add = 1, from_year = 3 }]
+""", {})
+
+CASES["field_building_high_attrition"] = (CASES["field_building"][0].replace("effort = 50", "effort = 55")
+                                          .replace("attrition = 0.1", "attrition = 0.3"), {})
+
+CASES["field_building_earliest_crew"] = ("""
+# training for another pool, with a release, a diminishing-returns teacher and a crew stream
+[plan]
+horizon = 14
+step = 1
+objective = "earliest"
+[[pools]]
+name = "seniors"
+supply = 3
+[[pools]]
+name = "juniors"
+supply = [1, 1, 2]
+[[streams]]
+name = "mentor"
+pool = "seniors"
+effort = 4
+release = 1
+parallelization = 0.7
+train = { pool = "juniors", per_effort = 2, delay = 1.5 }
+[[streams]]
+name = "build"
+crew = { seniors = 1, juniors = 2 }
+effort = 18
+[[streams]]
+name = "finish"
+pool = "juniors"
+effort = 6
+after = ["build"]
+[[interventions]]
+name = "fast training"
+supply = [{ pool = "seniors", add = 1 }]
+""", {})
+
+CASES["field_building_value_half_step"] = ("""
+# half-year periods: delay 1 year is 2 periods; attrition compounds per half year
+[plan]
+horizon = 6
+step = 0.5
+objective = "value"
+[[pools]]
+name = "r"
+supply = 2
+[[streams]]
+name = "school"
+pool = "r"
+effort = 2
+min_staff = 1
+train = { pool = "r", per_effort = 2, delay = 1, attrition = 0.2 }
+value = 0.5
+[[streams]]
+name = "x"
+pool = "r"
+effort = 6
+value = 4
+[[streams]]
+name = "y"
+pool = "r"
+effort = 4
+after = ["x"]
+value = 3
+[deadline]
+scenarios = [[3, 0.3], [4.5, 0.3], [6, 0.4]]
+""", {})
 
 
 def _variants():
