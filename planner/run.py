@@ -33,13 +33,16 @@ from .structure import (NEVER, NO_DUE, bound_due_periods, critical_path, due_by,
 
 
 def _structure_applies(inst: Instance) -> bool:
-    """The critical-path bound builds fluid schedules: not for discrete staffing or milestones.
-    The goal-period search needs only that the objective depends on the goal's period, which holds
-    for `probability` and `earliest` with discrete staffing too (its feasibility MIPs carry the
-    staffing rows)."""
+    """The critical-path bound builds fluid schedules: not for discrete staffing, diminishing returns,
+    training or milestones. The goal-period search needs only that the objective depends on the
+    goal's period, which holds for `probability` and `earliest` with discrete staffing and
+    diminishing returns too (its feasibility MIPs carry those rows)."""
     if not inst.whole_mip:
         return True
-    return inst.has_dynamics and not inst.milestones and inst.objective in ("probability", "earliest")
+    # a training stream helps the goal without being one it waits on, which the search's
+    # feasibility MIPs (streams the goal waits on only) would leave out
+    return (inst.has_dynamics and not inst.milestones and not inst.trains.any()
+            and inst.objective in ("probability", "earliest"))
 
 
 def _uses_structure(solver: str) -> bool:
