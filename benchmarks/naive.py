@@ -62,7 +62,8 @@ def big_m(inst: Instance) -> float:
 def _crew_units(lm: LinearModel, inst: Instance) -> np.ndarray:
     S, H = len(inst.streams), inst.periods
     with np.errstate(divide="ignore", invalid="ignore"):
-        cap = np.where(inst.productivity > 0, inst.rate_cap[:, None] / inst.productivity, INF)
+        rate = np.where(inst.min_duration > 0, inst.effort / inst.min_duration, INF)  # the contract's cap
+        cap = np.where(inst.productivity > 0, rate[:, None] / inst.productivity, INF)
     ub = np.minimum(cap, inst.max_staff[:, None])
     ub[np.arange(H)[None, :] < inst.release_period[:, None]] = 0.0
     for p in inst.precedences:
