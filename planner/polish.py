@@ -150,10 +150,15 @@ def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | 
     finish sooner, and in a plan built front-first (heuristic.least_slack) its work is already as
     early as the supply the others leave allows."""
     S, H = u.shape
-    settled = finished_at(inst, u, earliest_finish) if earliest_finish is not None else np.zeros(S, bool)
-    rate = inst.step * inst.productivity                  # effective person-years per crew unit
     finish = finish_periods(inst, u)
     u = np.where(np.arange(H)[None, :] > finish[:, None], 0.0, u)  # work past completion is idle
+    if earliest_finish is not None:
+        settled = finish <= np.where(earliest_finish < 0, H, earliest_finish)   # as `finished_at`
+        if settled.all():
+            return u   # nothing can finish sooner, and front-first plans are already early
+    else:
+        settled = np.zeros(S, bool)
+    rate = inst.step * inst.productivity                  # effective person-years per crew unit
     rank = {i: k for k, i in enumerate(inst.order)}
     used = inst.crew.T @ u                                # (R, H) FTE in use
     release = inst.release_period.tolist()

@@ -61,6 +61,8 @@ class Model:
         get_backend(solver)  # an unknown or missing solver fails here, before any work
         self.update(intervention, units=units)
 
+    _unlimited: dict  # labour-unlimited critical paths by what they depend on (see _structure)
+
     def update(self, intervention: Intervention | str | None = None, plan: Plan | None = None,
                units: float | None = None) -> None:
         """Switch to another variant (an intervention, None for the baseline) or another plan.
@@ -70,6 +72,8 @@ class Model:
         use: a variant the critical-path bound settles never needs the whole MIP."""
         if plan is not None:
             self.plan = plan
+        if not hasattr(self, "_unlimited"):
+            self._unlimited = {}
         start = time.perf_counter()
         if isinstance(intervention, str):
             intervention = self.plan.intervention(intervention)
@@ -92,7 +96,7 @@ class Model:
     def structure(self) -> Structure:
         """What the plan's structure allows with unlimited labour (reported with every result)."""
         if self._structure is None:
-            self._structure = _structure(self.instance)
+            self._structure = _structure(self.instance, self._unlimited)
         return self._structure
 
     def solve(self, *, time_limit: float | None = None, gap: float = 1e-6, threads: int | None = None,
@@ -376,14 +380,32 @@ def solve(plan: Plan, intervention: Intervention | str | None = None, *, solver:
     return Model(plan, intervention, solver=solver).solve(**options)
 
 
-def _structure(inst: Instance) -> Structure:
-    cp = critical_path(inst, unlimited_labour=True)
+def _structure(inst: Instance, cache: dict | None = None) -> Structure:
+    """What unlimited labour allows. Its critical path depends on neither the supply nor the
+    deadline, which is what sweeps and comparisons vary most: `cache` keeps it across variants,
+    keyed by every number it reads."""
+    key = _unlimited_key(inst) if cache is not None else None
+    cp = cache.get(key) if key is not None else None
+    if cp is None:
+        cp = critical_path(inst, unlimited_labour=True)
+        if key is not None:
+            if len(cache) >= 16:
+                cache.clear()
+            cache[key] = cp
     fixed = float(inst.deadline_years[0]) if len(inst.deadline_years) == 1 else None
     bound = structural_bound(inst, cp) if inst.objective == "probability" else \
         objective_bound(inst, cp) if inst.objective == "value" else None
     return Structure(critical_path=cp.chain, earliest_goal_years=cp.years(cp.goal_finish, inst.step),
                      bound=bound, horizon_years=inst.periods * inst.step,
                      fixed_deadline=fixed)
+
+
+def _unlimited_key(inst: Instance) -> tuple:
+    """Every number the labour-unlimited critical path reads (structure.critical_path)."""
+    arrays = (inst.productivity, inst.rate_cap, inst.max_staff, inst.release, inst.effort, inst.required,
+              inst.parallelization)
+    return (inst.periods, inst.step, tuple(inst.streams), tuple((p.pred, p.succ, p.gap) for p in inst.precedences),
+            tuple(a.tobytes() for a in arrays))
 
 
 def _result(plan: Plan, inst: Instance, cp, raw, u, solver: str, build_time: float,

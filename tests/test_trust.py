@@ -5,6 +5,7 @@ import dataclasses
 import json
 import subprocess
 import sys
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -242,3 +243,25 @@ def test_cross_check_disagreement_exits_4_on_the_command_line():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 4, proc.stderr
     assert "solvers disagree" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_unlimited_labour_cache_never_serves_another_variants_structure():
+    """Model keeps labour-unlimited critical paths across update() (run._structure): whatever the
+    sequence of variants and plans, each result's structure must equal a fresh Model's."""
+    import itertools
+    toy = planner.load(Path(__file__).resolve().parent.parent / "models" / "serial_parallel_toy.toml")
+    changes = [{}, {"deadline.years": 20}, {"pools.researchers.supply": 900},
+               {"streams.serial-a.min_duration": 30}, {"streams.serial-a.min_duration": 10},
+               {"streams.parallel.productivity": 0.01}, {"streams.serial-b.release": 3},
+               {"streams.serial-c.max_staff": 0.5}]
+    plans = [toy.with_changes(c) for c in changes]
+    renamed = toy.model_dump(mode="json", exclude_defaults=True)
+    renamed["streams"][1]["name"] = "serial-z"
+    plans.append(planner.Plan.model_validate(renamed))
+    Model = run_module.Model
+    model = Model(plans[0])
+    for plan, iv in itertools.islice(itertools.cycle(itertools.product(plans, [None, "capabilities work"])), 60):
+        model.update(iv, plan=plan)
+        got = model.solve().structure.to_dict()
+        assert got == Model(plan, iv).solve().structure.to_dict(), (plan.streams, iv)
+    assert len(model._unlimited) <= 16
