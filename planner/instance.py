@@ -149,8 +149,9 @@ class Instance:
 
     @property
     def whole_mip(self) -> bool:
-        """Whether only the whole MIP decides (run.py): discrete staffing, or milestones, which the
-        critical-path bound does not count."""
+        """Whether the critical-path shortcut does not apply (run._structure_applies says what
+        does): discrete staffing, diminishing returns or training (its schedules are fluid), or
+        milestones (its bound does not count them)."""
         return self.has_dynamics or len(self.milestones) > 0
 
     @cached_property
