@@ -261,11 +261,9 @@ class Deadline(Table):
         return self
 
 
-class Window(Table):
-    """An intervention's change applies to periods starting in [from_year, until_year)."""
+class Span(Table):
+    """Periods starting in [from_year, until_year), years from the start."""
 
-    multiply: Factor = 1.0
-    add: Signed = 0.0
     from_year: Years = 0.0
     until_year: Annotated[float, Ge(0), Le(1e6)] | None = None
 
@@ -274,6 +272,13 @@ class Window(Table):
         if self.until_year is not None and self.until_year <= self.from_year:
             raise ValueError(f"'until_year' ({self.until_year:g}) must be after 'from_year' ({self.from_year:g})")
         return self
+
+
+class Window(Span):
+    """An intervention's change `new = old * multiply + add` over its span."""
+
+    multiply: Factor = 1.0
+    add: Signed = 0.0
 
 
 class SupplyChange(Window):
@@ -284,20 +289,12 @@ class ProductivityChange(Window):
     streams: Annotated[list[Name], Len(1)]
 
 
-class SerialSpeedup(Table):
-    """Serial time itself compressed: from `from_year` (until `until_year`) the streams' rate cap
-    is `factor * effort / min_duration`, so their minimum duration shrinks by the factor."""
+class SerialSpeedup(Span):
+    """Serial time itself compressed: over the span the streams' rate cap is
+    `factor * effort / min_duration`, so their minimum duration shrinks by the factor."""
 
     streams: Annotated[list[Name], Len(1)]
     factor: Annotated[float, Gt(0), Le(1e3)]
-    from_year: Years = 0.0
-    until_year: Annotated[float, Ge(0), Le(1e6)] | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if self.until_year is not None and self.until_year <= self.from_year:
-            raise ValueError(f"'until_year' ({self.until_year:g}) must be after 'from_year' ({self.from_year:g})")
-        return self
 
 
 class Intervention(Table):
