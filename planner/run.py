@@ -298,14 +298,43 @@ class Model:
                               f"{(periods[lo] + 1) * inst.step:g} and {(periods[hi] + 1) * inst.step:g} years"
                               if hi < len(periods) else stop.message, interrupted=stop.interrupted)
         if inst.has_dynamics:  # the plan found, kept whole: its crews and runs are the model's
-            if tie_break and not raw.interrupted and found is not None:
+            if tie_break and not raw.interrupted and stop is None and found is not None:
+                found = self._earliest_goal(found, best, options, clock)
                 best = polish.earliest_discrete(inst, *found)
             best = polish.idle_once_complete(inst, best)
+            clock.lap("tie_break")
         elif tie_break and not raw.interrupted:
             best, _ = polish.earliest(inst, lambda: self.linear_model, best, cp.earliest_finish)
             clock.lap("tie_break")
         raw.runtime = clock.total
         return raw, best, None, None
+
+
+    def _earliest_goal(self, found, best: np.ndarray, options: SolveOptions, clock: _Clock):
+        """The tie-break's first step for a discrete plan: the search asks only the periods where a
+        deadline falls, so its plan may meet the goal later than it could. Ask the periods before,
+        halving between the critical-path earliest and the plan's, for the first the goal can be
+        met by (the objective cannot change: an earlier goal meets every deadline the later one
+        did). Returns (model, columns) of the earliest plan found; a stop keeps what is in hand."""
+        inst, cp = self.instance, self.critical_path
+        lo, hi = max(int(cp.goal_finish), 0), _goal_period(inst, best)
+        while lo < hi:
+            t = (lo + hi) // 2
+            left = None if options.time_limit is None else options.time_limit - clock.total
+            if left is not None and left <= 0:
+                break
+            model = mip.build_target(inst, cp, due_by(inst, t))
+            backend = get_backend(self.solver)
+            backend.load(model)
+            raw = _only_asked_stops(backend.solve(dataclasses.replace(options, time_limit=left)), options)
+            if raw.status == "optimal" and raw.x is not None:
+                found = (model, raw.x)
+                hi = min(t, _goal_period(inst, np.clip(model.values(raw.x, "u"), 0.0, None)))
+            elif raw.status == "infeasible":
+                lo = t + 1
+            else:
+                break
+        return found
 
 
 class _Clock:
