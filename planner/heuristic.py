@@ -108,6 +108,8 @@ def least_slack(inst: Instance, cp: CriticalPath, bound: np.ndarray, due: np.nda
     u = np.zeros((S, H))
     todo = set(range(S))
     for t in range(H):
+        if not todo:
+            break
         bt, rt = bound_t[t], rate_t[t]
         ready = [i for i in todo if waiting[i] == 0 and ready_from[i] <= t and bt[i] > 0 and rt[i] > 0]
         if not ready:
@@ -120,8 +122,9 @@ def least_slack(inst: Instance, cp: CriticalPath, bound: np.ndarray, due: np.nda
             return bisect.bisect_right(reach[i], reach[i][end[i]] - left[i] * (1 - 1e-9), 0, end[i] + 1) - 1
 
         supply = list(supply_t[t])
-        for i in sorted(ready, key=lambda i: (latest_start(i), es[i], i)):
-            room = min(supply[r] / units for r, units in pools[i])
+        for i in (sorted(ready, key=lambda i: (latest_start(i), es[i], i)) if len(ready) > 1 else ready):
+            room = min(supply[r] / units for r, units in pools[i]) if len(pools[i]) > 1 else \
+                supply[pools[i][0][0]] / pools[i][0][1]
             work = min(bt[i], room, left[i] / rt[i])
             if work <= 0:
                 continue

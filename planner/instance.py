@@ -142,8 +142,10 @@ class Instance:
     def progress_per_unit(self, units: np.ndarray) -> np.ndarray:
         """(S, H) crew units as effective crew units: u ** parallelization (u itself where it is 1);
         a period's progress is step * productivity times this."""
-        a = self.parallelization[:, None]
         units = np.clip(units, 0.0, None)
+        if not self.diminishing.any():  # the usual case: progress is linear in crew units
+            return units
+        a = self.parallelization[:, None]
         with np.errstate(invalid="ignore", over="ignore"):
             return np.where(a < 1, np.power(units, a), units)
 
