@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from . import heuristic, polish, verify
+from . import heuristic, polish, propagate, verify
 from . import model as mip
 from .errors import VerificationError
 from .explain import explain
@@ -252,13 +252,19 @@ class Model:
         if start is not None:
             hi = int(np.searchsorted(periods, _goal_period(inst, start)))
         stop, backend, model = None, None, None
+        lo = self._first_not_ruled_out(periods, lo, hi)
+        asked = False
         while lo < hi and stop is None:
-            k = lo if lo == 0 else (lo + hi) // 2
+            k = lo if not asked else (lo + hi) // 2  # the first candidate left is often the optimum
+            asked = True
             left = None if options.time_limit is None else options.time_limit - clock.total
             if left is not None and left <= 0:
                 stop = RawSolution("time_limit", None, None, None, None, 0.0, "time limit reached")
                 break
-            model = mip.build_target(inst, cp, due_by(inst, int(periods[k])))
+            model = self._target(int(periods[k]))
+            if model is None:  # the windows' rules rule it out: no solver needed
+                lo = k + 1
+                continue
             backend = get_backend(self.solver)
             backend.load(model)
             raw = _only_asked_stops(backend.solve(dataclasses.replace(options, time_limit=left)), options)
@@ -310,6 +316,29 @@ class Model:
         return raw, best, None, None
 
 
+    def _target(self, period: int) -> mip.LinearModel | None:
+        """The feasibility MIP "the goal is met by the end of `period`" on the windows
+        planner/propagate.py narrows, or None when those rules prove no plan meets it."""
+        inst = self.instance
+        narrowed = propagate.narrow(inst, self.critical_path, due_by(inst, period))
+        return None if narrowed is None else mip.build_target(inst, narrowed.cp, narrowed.due)
+
+    def _first_not_ruled_out(self, periods: np.ndarray, lo: int, hi: int) -> int:
+        """The first candidate from `lo` that the window rules (planner/propagate.py) cannot rule
+        out, halving up to `hi` (a plan is known there): a destructive lower bound that costs no
+        solver. Ruling out is monotone, since a later period only widens every window."""
+        inst = self.instance
+        if not inst.has_dynamics:
+            return lo
+        top = hi
+        while lo < top:
+            k = (lo + top) // 2
+            if propagate.narrow(inst, self.critical_path, due_by(inst, int(periods[k]))) is None:
+                lo = k + 1
+            else:
+                top = k
+        return lo
+
     def _earliest_goal(self, found, best: np.ndarray, options: SolveOptions, clock: _Clock):
         """The tie-break's first step for a discrete plan: the search asks only the periods where a
         deadline falls, so its plan may meet the goal later than it could. Ask the periods before,
@@ -323,7 +352,10 @@ class Model:
             left = None if options.time_limit is None else options.time_limit - clock.total
             if left is not None and left <= 0:
                 break
-            model = mip.build_target(inst, cp, due_by(inst, t))
+            model = self._target(t)
+            if model is None:
+                lo = t + 1
+                continue
             backend = get_backend(self.solver)
             backend.load(model)
             raw = _only_asked_stops(backend.solve(dataclasses.replace(options, time_limit=left)), options)

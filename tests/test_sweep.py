@@ -158,7 +158,7 @@ def test_ctrl_c_stops_the_cli_sweep_cleanly(tmp_path):
 
     out = tmp_path / "never.csv"
     proc = subprocess.Popen([sys.executable, "-m", "planner.cli", "sweep", str(TOY), "--set",
-                             "deadline.years=10:60:0.05", "--workers", "2", "-o", str(out)],
+                             "deadline.years=10:60:0.005", "--workers", "2", "-o", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     time.sleep(6)   # past start-up, into the solves
     os.killpg(proc.pid, signal.SIGINT)   # as a terminal's Ctrl-C: the whole process group
