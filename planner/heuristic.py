@@ -141,16 +141,20 @@ def least_slack(inst: Instance, cp: CriticalPath, bound: np.ndarray, due: np.nda
     return u
 
 
-def rigid_schedule(inst: Instance, budget: float = 0.5, seed: int = 0) -> np.ndarray | None:
+def rigid_schedule(inst: Instance, budget: float = 0.5, seed: int = 0, lower: int | None = None) -> np.ndarray | None:
     """(S, H) crew units of a feasible schedule when every stream with work to do is rigid
     (model.rigid_periods), else None (or if no run fits the horizon).
 
     The serial schedule-generation scheme (each stream in a precedence-feasible order, as early as
-    its release, its predecessors' finishes plus lags and the pools allow for its whole run), first
-    in order of latest finish, then with random orders biased towards it, each improved by
-    forward-backward passes (right-justify every run in order of finish, then left-justify in order
-    of start, until the last finish stops improving), for `budget` seconds; the shortest wins. The
-    goal-period search starts from it, so the better it is, the fewer periods the search asks."""
+    its release, its predecessors' finishes plus lags and the pools allow for its whole run), each
+    schedule improved by forward-backward passes (right-justify every run in order of finish,
+    then left-justify in order of start, until the last finish stops improving). The orders come
+    from a genetic algorithm on activity lists (Hartmann 1998): a first population from the
+    latest-finish order and random orders biased towards it, then children of two-point crossover
+    (which keeps every order precedence-feasible) and adjacent swaps, each replacing the worst
+    when it is better. It runs for `budget` seconds, or until a schedule reaches `lower` (periods,
+    a bound no schedule beats; the critical path's by default). The goal-period search starts
+    from the best, so the better it is, the fewer periods the search asks."""
     import time
 
     from .model import rigid_periods
@@ -160,25 +164,99 @@ def rigid_schedule(inst: Instance, budget: float = 0.5, seed: int = 0) -> np.nda
     if S == 0 or np.any(d == 0):
         return None
     job = _Jobs(inst, d)
-    deadline = time.perf_counter() + budget
-    rng = np.random.default_rng(seed)
-    best = None
-    for k in range(10_000):
-        order = job.order_by(job.lft) if k == 0 else job.random_order(rng)
-        start = job.forward(order)
-        if start is None:
-            continue
-        start = job.improve(start)
-        if job.makespan(start) <= H and (best is None or job.makespan(start) < job.makespan(best)):
-            best = start
-        if time.perf_counter() > deadline or (best is not None and job.makespan(best) <= job.lower):
-            break
+    target = max(job.lower, lower or 0)
+    best = _Genetic(job, np.random.default_rng(seed), time.perf_counter() + budget, target).run()
     if best is None:
         return None
     u = np.zeros((S, H))
     for i in range(S):
         u[i, best[i]:best[i] + d[i]] = job.K[i]
     return u
+
+
+class _Genetic:
+    """Steady-state genetic search over activity lists for `rigid_schedule` (see there)."""
+
+    POPULATION = 24
+    MUTATION = 0.05
+
+    def __init__(self, job: "_Jobs", rng, deadline: float, target: int):
+        import time
+        self.job, self.rng, self.deadline, self.target, self.clock = job, rng, deadline, target, time.perf_counter
+        position = np.empty(job.S, int)
+        position[job.topo] = np.arange(job.S)
+        self.position = position            # a tie-break for equal starts that keeps precedences
+
+    def evaluate(self, order) -> tuple[int, list[int], list[int]] | None:
+        """(makespan, starts, the improved schedule's own order) of an order, or None."""
+        start = self.job.forward(order)
+        if start is None:
+            return None
+        start = self.job.improve(start)
+        return (self.job.makespan(start), start,
+                sorted(range(self.job.S), key=lambda i: (start[i], self.position[i])))
+
+    def run(self) -> list[int] | None:
+        job, rng = self.job, self.rng
+        population = []                        # [(makespan, starts, order)]
+        best = None
+        for k in range(10_000):
+            if k >= self.POPULATION and population:
+                break
+            got = self.evaluate(job.order_by(job.lft) if k == 0 else job.random_order(rng))
+            if got is not None:
+                population.append(got)
+                best = got if best is None or got[0] < best[0] else best
+            if self._done(best):
+                return self._fits(best)
+        while population and not self._done(best):
+            mother, father = (self._tournament(population) for _ in range(2))
+            child = self._mutate(self._crossover(mother[2], father[2]))
+            got = self.evaluate(child)
+            if got is None:
+                continue
+            worst = max(range(len(population)), key=lambda i: population[i][0])
+            if got[0] <= population[worst][0] and all(got[1] != p[1] for p in population):
+                population[worst] = got
+            if got[0] < best[0]:
+                best = got
+        return self._fits(best)
+
+    def _done(self, best) -> bool:
+        return (best is not None and best[0] <= self.target) or self.clock() > self.deadline
+
+    def _fits(self, best):
+        return best[1] if best is not None and best[0] <= self.job.horizon else None
+
+    def _tournament(self, population):
+        a, b = self.rng.integers(len(population), size=2)
+        return population[a] if population[a][0] <= population[b][0] else population[b]
+
+    def _crossover(self, mother: list[int], father: list[int]) -> list[int]:
+        """Two-point crossover on activity lists: the mother's first q1, then the father's next
+        jobs (in his order) up to q2, then the mother's rest (in hers). Each part keeps the
+        relative order of a precedence-feasible list, so the child is precedence-feasible."""
+        S = len(mother)
+        q1, q2 = sorted(self.rng.integers(0, S + 1, size=2))
+        child = mother[:q1]
+        taken = set(child)
+        for j in father:
+            if len(child) >= q2:
+                break
+            if j not in taken:
+                child.append(j)
+                taken.add(j)
+        child.extend(j for j in mother if j not in taken)
+        return child
+
+    def _mutate(self, order: list[int]) -> list[int]:
+        """Swap neighbours with a small probability when the second does not wait on the first."""
+        order = list(order)
+        for k in np.flatnonzero(self.rng.random(len(order) - 1) < self.MUTATION):
+            a, b = order[k], order[k + 1]
+            if not any(p == a for p, _ in self.job.preds[b]):
+                order[k], order[k + 1] = b, a
+        return order
 
 
 class _Jobs:
@@ -209,6 +287,11 @@ class _Jobs:
             est[i] = max([self.release[i]] + [est[j] + d[j] + gap for j, gap in self.preds[i]])
         self.lft = lft
         self.lower = int(max(est + d))                                # critical path: no schedule is shorter
+        # plain Python lists for the passes below: per job its (pool, FTE) pairs, per pool its supply
+        self._req = [[(r, float(q)) for r, q in enumerate(self.need[i]) if q > 0] for i in range(S)]
+        self._supply = [list(map(float, row)) for row in self.supply]
+        self._d = [int(x) for x in d]
+        self._release = [int(x) for x in self.release]
 
     def makespan(self, start) -> int:
         return int(max(start[i] + self.d[i] for i in range(self.S)))
@@ -239,45 +322,67 @@ class _Jobs:
                     eligible.append(j)
         return out
 
-    def _starts(self, used, i) -> np.ndarray:
-        """(H,) bool: job i's whole run fits the pools if it starts in that period."""
-        d = self.d[i]
-        fits = np.all(self.supply - used >= self.need[i][:, None] - 1e-9, axis=0)
-        bad = np.concatenate([[0], np.cumsum(~fits)])             # periods that do not fit, so far
-        ok = np.zeros(self.H, bool)
-        if d <= self.H:
-            ok[:self.H - d + 1] = bad[d:] - bad[:self.H - d + 1] == 0
-        return ok
+    def _fits(self, free, i: int, t: int) -> int:
+        """-1 if job i's whole run fits the free supply from period t, else the latest period of
+        the run that does not fit (no start up to it can fit)."""
+        req = self._req[i]
+        for tau in range(t + self._d[i] - 1, t - 1, -1):
+            for r, q in req:
+                if free[r][tau] < q - 1e-9:
+                    return tau
+        return -1
+
+    def _take(self, free, i: int, t: int) -> None:
+        for r, q in self._req[i]:
+            row = free[r]
+            for tau in range(t, t + self._d[i]):
+                row[tau] -= q
 
     def forward(self, order) -> list[int] | None:
         """Each job in `order` as early as it fits (its predecessors come before it in `order`)."""
-        used = np.zeros_like(self.supply)
+        free = [row[:] for row in self._supply]
         out = [0] * self.S
+        d, H = self._d, self.H
         for i in order:
-            t0 = max([self.release[i]] + [out[j] + self.d[j] + gap for j, gap in self.preds[i]])
-            ok = np.flatnonzero(self._starts(used, i)[t0:]) if t0 < self.H else []
-            if len(ok) == 0:
-                return None
-            t = t0 + int(ok[0])
-            used[:, t:t + self.d[i]] += self.need[i][:, None]
+            t = max([self._release[i]] + [out[j] + d[j] + gap for j, gap in self.preds[i]])
+            while True:
+                if t + d[i] > H:
+                    return None
+                bad = self._fits(free, i, t)
+                if bad < 0:
+                    break
+                t = bad + 1
+            self._take(free, i, t)
             out[i] = t
         return out
 
     def backward(self, order, end: int) -> list[int] | None:
         """Each job in `order` (successors first) as late as it fits, finishing by `end`."""
-        used = np.zeros_like(self.supply)
+        free = [row[:] for row in self._supply]
         out = [0] * self.S
+        d = self._d
         for i in order:
-            t1 = min([end - self.d[i]] + [out[j] - gap - self.d[i] for j, gap in self.succs[i]])
-            if t1 < self.release[i]:
-                return None
-            ok = np.flatnonzero(self._starts(used, i)[self.release[i]:t1 + 1])
-            if len(ok) == 0:
-                return None
-            t = self.release[i] + int(ok[-1])
-            used[:, t:t + self.d[i]] += self.need[i][:, None]
+            t = min([end - d[i]] + [out[j] - gap - d[i] for j, gap in self.succs[i]])
+            while True:
+                if t < self._release[i]:
+                    return None
+                bad = self._fits_back(free, i, t)
+                if bad < 0:
+                    break
+                t = bad - d[i]
+            self._take(free, i, t)
             out[i] = t
         return out
+
+    def _fits_back(self, free, i: int, t: int) -> int:
+        """-1 if job i's run fits from period t, else the earliest period of the run that does not
+        fit (no start whose run covers it can fit)."""
+        req = self._req[i]
+        for tau in range(t, t + self._d[i]):
+            for r, q in req:
+                if free[r][tau] < q - 1e-9:
+                    return tau
+        return -1
 
     def improve(self, start: list[int]) -> list[int]:
         """Forward-backward improvement until the makespan stops falling."""

@@ -182,10 +182,14 @@ class Model:
         solvers always solve the whole MIP, so they stay independent checks of it."""
         inst, cp = self.instance, self.critical_path
         if inst.has_dynamics:  # no fluid schedule to try: straight to the search, from a rigid
-            budget = 0.5 if options.time_limit is None else min(0.5, 0.05 * options.time_limit)
-            start = heuristic.rigid_schedule(inst, budget)  # schedule (project scheduling) or the empty plan
+            # schedule (project scheduling) or the empty plan; the heuristic stops early once it
+            # reaches the first period the window rules leave (a destructive lower bound)
+            periods = goal_periods(inst, cp)
+            lo = self._first_not_ruled_out(periods, 0, len(periods))
+            budget = 1.0 if options.time_limit is None else min(10.0, 0.1 * options.time_limit)
+            start = heuristic.rigid_schedule(inst, budget, lower=int(periods[lo]) + 1 if lo < len(periods) else None)
             return self._search(np.zeros((len(inst.streams), inst.periods)) if start is None else start,
-                                options, tie_break, clock)
+                                options, tie_break, clock, lo)
         bound = objective_bound(inst, cp)
         due = bound_due_periods(inst, cp)
         if bound is None or due is None:
@@ -230,7 +234,7 @@ class Model:
         backend.load(fixed)
         return backend.solve(options)
 
-    def _search(self, start: np.ndarray, options: SolveOptions, tie_break: bool, clock: _Clock):
+    def _search(self, start: np.ndarray, options: SolveOptions, tie_break: bool, clock: _Clock, lo: int = 0):
         """The optimum of a `probability` or `earliest` plan as the first goal period within reach.
 
         Both objectives depend only on the period by whose end the goal is met, they only get
@@ -247,12 +251,13 @@ class Model:
         inst, cp = self.instance, self.critical_path
         H = inst.periods
         periods = goal_periods(inst, cp)
-        best, lo, hi = start, 0, len(periods)
+        best, hi = start, len(periods)
         found = None   # (model, column values) of the last plan a feasibility MIP found
         if start is not None:
             hi = int(np.searchsorted(periods, _goal_period(inst, start)))
         stop, backend, model = None, None, None
-        lo = self._first_not_ruled_out(periods, lo, hi)
+        if lo == 0:  # `lo` from the caller is already the first candidate the rules leave
+            lo = self._first_not_ruled_out(periods, lo, hi)
         asked = False
         while lo < hi and stop is None:
             k = lo if not asked else (lo + hi) // 2  # the first candidate left is often the optimum
