@@ -1,6 +1,6 @@
 """Deadlines as scenarios (years from start, probability), and their weight on each period.
 
-A distribution is discretised exactly at period boundaries (MODEL.md): scenario `k*step` carries
+A distribution is discretised exactly at period boundaries (docs/model.md): scenario `k*step` carries
 `G((k+1)*step) - G(k*step)`, the tail `1 - G(H*step)` sits at `H*step`, and the mass below one
 step (which can never be met) is kept as a scenario at 0 so that probabilities sum to 1.
 `G = (1 - p_never) * F` where `F` is the distribution's CDF: `p_never` is mass on "no deadline".

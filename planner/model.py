@@ -1,4 +1,4 @@
-"""The mixed-integer program of MODEL.md, built as whole arrays: one function per constraint family.
+"""The mixed-integer program of docs/model.md, built as whole arrays: one function per constraint family.
 
 Variables (each indexed by stream i and period t, or by t alone):
   u[i,t]  crew units on stream i in period t (continuous, bounds carry release, rate cap, max_staff)

@@ -1,4 +1,4 @@
-"""The plan-file contract (MODEL.md) as strict pydantic models, and `load()` for TOML/JSON files.
+"""The plan-file contract (docs/plan-file.md) as strict pydantic models, and `load()` for TOML/JSON files.
 
 Every table refuses unknown keys, every number must be finite, and every cross-reference (a
 pool, a stream, an `after` target, a goal) must name something that exists. Errors are turned

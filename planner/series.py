@@ -24,7 +24,7 @@ def period_starts(horizon: float, step: float) -> np.ndarray:
 
 def evaluate(spec, starts: np.ndarray, *, start_year: int, base_dir: Path, data_dirs: tuple[Path, ...],
              file: str | None, table: str, key: str) -> np.ndarray:
-    """One value per period for a supply or productivity spec (MODEL.md, "Series rules")."""
+    """One value per period for a supply or productivity spec (docs/plan-file.md, the `supply` and `productivity` keys)."""
     if isinstance(spec, (int, float)):
         return np.full(len(starts), float(spec))
     if isinstance(spec, list):

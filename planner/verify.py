@@ -1,4 +1,4 @@
-"""Re-check a schedule against MODEL.md's rules with plain numpy, independently of the MIP.
+"""Re-check a schedule against docs/model.md's rules with plain numpy, independently of the MIP.
 
 Only the allocation u[i,t] is taken from the solver; completion times, the goal and the objective
 are recomputed here from progress sums and compared in years (not in the model's period indices).

@@ -1,5 +1,5 @@
 """Any Pyomo solver: the `LinearModel` transcribed into a Pyomo ConcreteModel, one component per
-variable block and per constraint family, so the model reads as in MODEL.md (u, w, c, g; progress,
+variable block and per constraint family, so the model reads as in docs/model.md (u, w, c, g; progress,
 completion, pool_supply[...], precedence[...], goal[...])."""
 from __future__ import annotations
 
