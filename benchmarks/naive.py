@@ -1,4 +1,4 @@
-"""The NAIVE formulation of MODEL.md, kept as the baseline the planner's formulation is measured against.
+"""The NAIVE formulation of the model (docs/model.md), kept as the baseline the planner's formulation is measured against.
 
 It writes the contract's rules the way they read, with none of docs/model.md's choices:
 

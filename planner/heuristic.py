@@ -152,9 +152,9 @@ def rigid_schedule(inst: Instance, budget: float = 0.5, seed: int = 0, lower: in
     from a genetic algorithm on activity lists (Hartmann 1998): a first population from the
     latest-finish order and random orders biased towards it, then children of two-point crossover
     (which keeps every order precedence-feasible) and adjacent swaps, each replacing the worst
-    when it is better. It runs for `budget` seconds, or until a schedule reaches `lower` (periods,
-    a bound no schedule beats; the critical path's by default). The goal-period search starts
-    from the best, so the better it is, the fewer periods the search asks."""
+    when it is better. It runs for `budget` seconds, until 2,000 children in a row bring nothing
+    shorter, or until a schedule reaches `lower` (periods, a bound no schedule beats; the
+    critical path's by default). The goal-period search starts from the best, so the better it is, the fewer periods the search asks."""
     import time
 
     from .model import rigid_periods
@@ -179,6 +179,7 @@ class _Genetic:
 
     POPULATION = 24
     MUTATION = 0.05
+    STALL = 2000     # children in a row that did not shorten the best: the search has settled
 
     def __init__(self, job: "_Jobs", rng, deadline: float, target: int):
         import time
@@ -209,17 +210,19 @@ class _Genetic:
                 best = got if best is None or got[0] < best[0] else best
             if self._done(best):
                 return self._fits(best)
-        while population and not self._done(best):
+        stale = 0
+        while population and not self._done(best) and stale < self.STALL:
             mother, father = (self._tournament(population) for _ in range(2))
             child = self._mutate(self._crossover(mother[2], father[2]))
             got = self.evaluate(child)
+            stale += 1
             if got is None:
                 continue
             worst = max(range(len(population)), key=lambda i: population[i][0])
             if got[0] <= population[worst][0] and all(got[1] != p[1] for p in population):
                 population[worst] = got
             if got[0] < best[0]:
-                best = got
+                best, stale = got, 0
         return self._fits(best)
 
     def _done(self, best) -> bool:

@@ -210,6 +210,7 @@ def build(inst: Instance, cp: CriticalPath | None = None) -> LinearModel:
     c = _completion(lm, inst, cp, window, w)
     trained = _training(lm, inst, window, w, c)
     _pool_supply(lm, inst, u, trained)
+    _incompatible(lm, inst, window, u)
     _staffing(lm, inst, window, u, c)
     _precedence(lm, inst, window, w, c)
     _completion_order(lm, inst, cp, window, c)
@@ -241,6 +242,7 @@ def build_target(inst: Instance, cp: CriticalPath, due: np.ndarray) -> LinearMod
     c = _completion(lm, inst, cp, window, w)
     trained = _training(lm, inst, window, w, c)
     _pool_supply(lm, inst, u, trained)
+    _incompatible(lm, inst, window, u)
     _staffing(lm, inst, window, u, c)
     _precedence(lm, inst, window, w, c)
     _completion_order(lm, inst, cp, window, c)
@@ -537,6 +539,50 @@ def _rigid(lm: LinearModel, inst: Instance, window, u, c, s, need) -> None:
         t = t[c[i, t] >= 0]
         start = np.where(t - d[i] + 1 >= 0, s[i, np.maximum(t - d[i] + 1, 0)], -1)
         lm.add_rows(f"rigid_finish[{inst.streams[i]}]", [(c[i, t], 1.0), (start, -1.0)], 0.0, 0.0)
+
+
+def _incompatible(lm: LinearModel, inst: Instance, window, u: np.ndarray) -> None:
+    """At most one rigid stream of each clique runs in a period: sum_{i in C} u[i,t] / K_i <= 1.
+
+    Two rigid streams (`rigid_periods`) whose crews together exceed a pool's largest supply can
+    never run in the same period. The pool row already says need_i x_i + need_j x_j <= R of their
+    run indicators x = u / K, which a relaxation meets with both half running; the clique row does
+    not allow that. Each clique is grown greedily from an uncovered incompatible pair (most
+    conflicts first), until every pair is in one; cliques of two are kept too, since on plans
+    whose pools are tight they are where the relaxation is weakest."""
+    d = rigid_periods(inst, window)
+    rigid = np.flatnonzero(d > 0)
+    if rigid.size < 2:
+        return
+    K = inst.own_cap[rigid, np.clip(window[0][rigid], 0, inst.periods - 1)]
+    need = inst.crew[rigid] * K[:, None]
+    peak = inst.supply_bound.max(axis=1)   # with any training the plan could do
+    clash = np.any(need[:, None, :] + need[None, :, :] > peak * (1 + 1e-9) + 1e-9, axis=2)
+    np.fill_diagonal(clash, False)
+    if not clash.any():
+        return
+    cliques = []
+    uncovered = np.triu(clash)
+    degree = clash.sum(axis=1)
+    while uncovered.any():
+        a, b = map(int, np.argwhere(uncovered)[0])
+        members = [a, b]
+        common = clash[a] & clash[b]
+        for k in np.argsort(-degree, kind="stable"):
+            if common[k]:
+                members.append(int(k))
+                common &= clash[k]
+        members = np.array(sorted(members))
+        uncovered[np.ix_(members, members)] = False
+        cliques.append(members)
+    for n, members in enumerate(cliques):
+        cols = u[rigid[members]]                                    # (|C|, H)
+        live = (cols >= 0).sum(axis=0) >= 2
+        t = np.flatnonzero(live)
+        if t.size == 0:
+            continue
+        lm.add_rows(f"incompatible[{n}]", [(cols[k, t], 1.0 / K[m]) for k, m in enumerate(members)],
+                    -INF, 1.0)
 
 
 def _precedence(lm: LinearModel, inst: Instance, window, w: np.ndarray, c: np.ndarray) -> None:
