@@ -19,6 +19,7 @@ a BUG.
     .venv/bin/python benchmarks/psplib.py --quick             # 12 j30 instances, 10 s
     .venv/bin/python benchmarks/psplib.py --set j60 --limit 48
     .venv/bin/python benchmarks/psplib.py --dir tests/data/psplib   # the CI sample
+    .venv/bin/python benchmarks/psplib.py --bounds            # lower bounds only, no solver
 """
 from __future__ import annotations
 
@@ -156,6 +157,40 @@ def run_cpsat(rcpsp: psplib.Rcpsp, horizon: int, time_limit: float, threads: int
     return out
 
 
+def lower_bounds(files: list[Path], figures: dict) -> int:
+    """Per instance: the critical-path makespan, the first makespan the start-window rules do not
+    rule out (a destructive lower bound, no solver), and the published optimum. A window bound
+    above the optimum would be a bug in the rules."""
+    from planner import propagate
+    from planner.instance import resolve
+    from planner.plan import from_dict
+    from planner.structure import critical_path, due_by
+
+    rows, reach_cp, reach_windows, above, seconds = [], 0, 0, [], []
+    for path in files:
+        rcpsp = psplib.parse(path)
+        plan = from_dict(psplib.to_plan(rcpsp, path.stem), source=str(path))
+        inst = resolve(plan, None, None)
+        cp = critical_path(inst)
+        start = time.perf_counter()
+        bound = next((T + 1 for T in range(cp.goal_finish, inst.periods)
+                      if propagate.narrow(inst, cp, due_by(inst, T)) is not None), None)
+        seconds.append(time.perf_counter() - start)
+        optimum = (figures.get(path.stem) or {}).get("optimum")
+        if optimum is not None:
+            reach_cp += cp.goal_finish + 1 == optimum
+            reach_windows += bound == optimum
+            if bound is not None and bound > optimum:
+                above.append(path.stem)
+        rows.append([path.stem, cp.goal_finish + 1, fmt(bound), fmt(optimum)])
+    print(table(["instance", "critical path", "window rules", "published optimum"], rows))
+    print(f"\n{len(files)} instances: the critical path reaches the optimum on {reach_cp}, the window rules on "
+          f"{reach_windows} (median {fmt(float(np.median(seconds)), 3)} s per instance for the scan)")
+    if above:
+        print(f"BUG: window bound above the published optimum on {', '.join(above)}")
+    return 1 if above else 0
+
+
 # --- judging a run --------------------------------------------------------------------------------
 
 def judge(run: dict, fig: dict | None) -> None:
@@ -231,6 +266,9 @@ def main(argv=None) -> int:
     ap.add_argument("--solvers", nargs="+", choices=SOLVERS, default=list(SOLVERS),
                     help="which solvers to run (default both)")
     ap.add_argument("--json-out", help="write every instance's figures and the summary as JSON")
+    ap.add_argument("--bounds", action="store_true",
+                    help="solve nothing: count the instances whose critical path, and whose start-window "
+                         "rules (planner/propagate.py), reach the published optimum")
     args = ap.parse_args(argv)
 
     folder = (args.dir_option or args.dir or DEFAULT_DIR).resolve()
@@ -245,6 +283,8 @@ def main(argv=None) -> int:
         files = files[::max(1, len(files) // 12)][:12]
     if args.limit is not None:
         files = files[:args.limit]
+    if args.bounds:
+        return lower_bounds(files, figures)
     time_limit = args.time_limit if args.time_limit is not None else (10.0 if args.quick else 60.0)
     solvers = list(args.solvers)
     if "cpsat" in solvers and not cpsat_available():
