@@ -4,8 +4,9 @@
   least-laxity-first list scheduling towards each stream's due period. When it meets them all, it
   is optimal and no MIP is needed.
 - `rigid_schedule`: for plans whose streams are all rigid (contiguous with a fixed crew: project
-  scheduling), the serial schedule-generation scheme: jobs by latest finish, each at the first
-  period where its whole run fits the pools. The goal-period search starts from it.
+  scheduling), the serial schedule-generation scheme (each job at the first period where its whole
+  run fits the pools) over orders from a genetic search, each schedule shortened by
+  forward-backward passes. The goal-period search starts from it.
 - `greedy` / `start_solution`: the plan reported when a solve is stopped before the solver has any.
   Period by period, streams whose predecessors (and lags) are done get as much work as their caps
   and the pools' remaining supply allow, most urgent first (required by the goal, then earliest

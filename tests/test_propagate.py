@@ -141,3 +141,16 @@ def test_streams_that_cannot_run_together_share_a_clique_row_per_period():
     # the three runs of 2 periods must follow one another: 6 periods, which the hand schedule meets
     result = planner.solve(plan)
     assert result.goal_completion_years == 6.0
+
+
+def test_rigid_streams_get_the_step_formulation_alone():
+    from planner import model as mip
+    plan, inst, cp = instance([3, 1, 2], [[1, 0], [0, 1], [1, 0]], [1, 1], [[], [2], []])
+    lm = mip.build(inst, cp)
+    assert mip.lean_streams(inst, (cp.earliest_start, np.full(3, inst.periods - 1))).all()
+    assert (lm.blocks["w"].index < 0).all() and (lm.blocks["z"].index < 0).all()
+    names = {f.name.split("[")[0] for f in lm.families if len(f.lower)}
+    assert {"progress", "completion", "precedence", "contiguous_cap", "fixed_crew"}.isdisjoint(names)
+    assert {"rigid_run", "rigid_finish", "completion_order", "pool_supply"} <= names
+    # the whole MIP on these rows alone still reaches the hand optimum (A, then B after C)
+    assert planner.solve(plan, method="mip").goal_completion_years == 5.0
