@@ -164,7 +164,7 @@ def lower_bounds(files: list[Path], figures: dict) -> int:
     from planner import propagate
     from planner.instance import resolve
     from planner.plan import from_dict
-    from planner.structure import critical_path, due_by
+    from planner.structure import critical_path, goal_periods
 
     rows, reach_cp, reach_windows, above, seconds = [], 0, 0, [], []
     for path in files:
@@ -173,8 +173,9 @@ def lower_bounds(files: list[Path], figures: dict) -> int:
         inst = resolve(plan, None, None)
         cp = critical_path(inst)
         start = time.perf_counter()
-        bound = next((T + 1 for T in range(cp.goal_finish, inst.periods)
-                      if propagate.narrow(inst, cp, due_by(inst, T)) is not None), None)
+        periods = goal_periods(inst, cp)
+        k = propagate.first_open(inst, cp, periods)   # what the planner's search starts from
+        bound = int(periods[k]) + 1 if k < len(periods) else None
         seconds.append(time.perf_counter() - start)
         optimum = (figures.get(path.stem) or {}).get("optimum")
         if optimum is not None:

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import bisect
 import math
+import time
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .model import LinearModel, last_useful_period
+from .model import LinearModel, last_useful_period, rigid_crews
 from .structure import CriticalPath, needed_streams
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
@@ -142,7 +143,8 @@ def least_slack(inst: Instance, cp: CriticalPath, bound: np.ndarray, due: np.nda
     return u
 
 
-def rigid_schedule(inst: Instance, budget: float = 0.5, seed: int = 0, lower: int | None = None) -> np.ndarray | None:
+def rigid_schedule(inst: Instance, budget: float = 0.5, seed: int = 0,
+                   lower: int | None = None) -> np.ndarray | None:
     """(S, H) crew units of a feasible schedule when every stream with work to do is rigid
     (model.rigid_periods), else None (or if no run fits the horizon).
 
@@ -155,9 +157,8 @@ def rigid_schedule(inst: Instance, budget: float = 0.5, seed: int = 0, lower: in
     (which keeps every order precedence-feasible) and adjacent swaps, each replacing the worst
     when it is better. It runs for `budget` seconds, until 2,000 children in a row bring nothing
     shorter, or until a schedule reaches `lower` (periods, a bound no schedule beats; the
-    critical path's by default). The goal-period search starts from the best, so the better it is, the fewer periods the search asks."""
-    import time
-
+    critical path's by default). The goal-period search starts from the best, so the better it
+    is, the fewer periods the search asks."""
     from .model import rigid_periods
 
     S, H = len(inst.streams), inst.periods
@@ -183,8 +184,7 @@ class _Genetic:
     STALL = 2000     # children in a row that did not shorten the best: the search has settled
 
     def __init__(self, job: "_Jobs", rng, deadline: float, target: int):
-        import time
-        self.job, self.rng, self.deadline, self.target, self.clock = job, rng, deadline, target, time.perf_counter
+        self.job, self.rng, self.deadline, self.target = job, rng, deadline, target
         position = np.empty(job.S, int)
         position[job.topo] = np.arange(job.S)
         self.position = position            # a tie-break for equal starts that keeps precedences
@@ -202,7 +202,7 @@ class _Genetic:
         job, rng = self.job, self.rng
         population = []                        # [(makespan, starts, order)]
         best = None
-        for k in range(10_000):
+        for k in range(10_000):   # a first population; orders that fit nowhere are drawn again
             if k >= self.POPULATION and population:
                 break
             got = self.evaluate(job.order_by(job.lft) if k == 0 else job.random_order(rng))
@@ -227,7 +227,7 @@ class _Genetic:
         return self._fits(best)
 
     def _done(self, best) -> bool:
-        return (best is not None and best[0] <= self.target) or self.clock() > self.deadline
+        return (best is not None and best[0] <= self.target) or time.perf_counter() > self.deadline
 
     def _fits(self, best):
         return best[1] if best is not None and best[0] <= self.job.horizon else None
@@ -271,11 +271,14 @@ class _Jobs:
         S, H = len(inst.streams), inst.periods
         # schedules may run past the horizon here (the supply's last period repeats), so that a
         # long first pass can still be improved into it; only those that end inside it are used
-        self.S, self.H, self.d, self.horizon = S, 2 * H + int(d.sum()), d, H
-        self.K = inst.own_cap[np.arange(S), 0]
-        self.need = inst.crew * self.K[:, None]                       # (S, R)
-        self.supply = np.concatenate([inst.supply, np.repeat(inst.supply[:, -1:], self.H - H, axis=1)], axis=1)
-        self.release = inst.release_period.astype(int)
+        self.S, self.H, self.horizon = S, 2 * H + int(d.sum()), H
+        self.K, need = rigid_crews(inst, (np.zeros(S, int), np.full(S, H - 1)), np.arange(S))   # need: (S, R)
+        supply = np.concatenate([inst.supply, np.repeat(inst.supply[:, -1:], self.H - H, axis=1)], axis=1)
+        # plain Python lists for the passes below (6x faster than numpy on rows this short): run
+        # lengths, releases, per job its (pool, FTE) pairs, per pool its supply
+        self.d, self.release = [int(x) for x in d], [int(x) for x in inst.release_period]
+        self._req = [[(r, float(q)) for r, q in enumerate(need[i]) if q > 0] for i in range(S)]
+        self._supply = [list(map(float, row)) for row in supply]
         self.preds = [[(p.pred, p.gap) for p in inst.predecessors[i]] for i in range(S)]
         self.succs: list[list] = [[] for _ in range(S)]
         for i in range(S):
@@ -291,11 +294,6 @@ class _Jobs:
             est[i] = max([self.release[i]] + [est[j] + d[j] + gap for j, gap in self.preds[i]])
         self.lft = lft
         self.lower = int(max(est + d))                                # critical path: no schedule is shorter
-        # plain Python lists for the passes below: per job its (pool, FTE) pairs, per pool its supply
-        self._req = [[(r, float(q)) for r, q in enumerate(self.need[i]) if q > 0] for i in range(S)]
-        self._supply = [list(map(float, row)) for row in self.supply]
-        self._d = [int(x) for x in d]
-        self._release = [int(x) for x in self.release]
 
     def makespan(self, start) -> int:
         return int(max(start[i] + self.d[i] for i in range(self.S)))
@@ -326,11 +324,13 @@ class _Jobs:
                     eligible.append(j)
         return out
 
-    def _fits(self, free, i: int, t: int) -> int:
-        """-1 if job i's whole run fits the free supply from period t, else the latest period of
-        the run that does not fit (no start up to it can fit)."""
+    def _clash(self, free, i: int, t: int, latest: bool) -> int:
+        """-1 if job i's whole run fits the free supply from period t, else a period of the run
+        that does not fit: the latest (no start up to it can fit: the forward pass jumps past
+        it) or the earliest (no run covering it can: the backward pass ends before it)."""
         req = self._req[i]
-        for tau in range(t + self._d[i] - 1, t - 1, -1):
+        periods = range(t, t + self.d[i])
+        for tau in (reversed(periods) if latest else periods):
             for r, q in req:
                 if free[r][tau] < q - 1e-9:
                     return tau
@@ -339,20 +339,20 @@ class _Jobs:
     def _take(self, free, i: int, t: int) -> None:
         for r, q in self._req[i]:
             row = free[r]
-            for tau in range(t, t + self._d[i]):
+            for tau in range(t, t + self.d[i]):
                 row[tau] -= q
 
     def forward(self, order) -> list[int] | None:
         """Each job in `order` as early as it fits (its predecessors come before it in `order`)."""
         free = [row[:] for row in self._supply]
         out = [0] * self.S
-        d, H = self._d, self.H
+        d, H = self.d, self.H
         for i in order:
-            t = max([self._release[i]] + [out[j] + d[j] + gap for j, gap in self.preds[i]])
+            t = max([self.release[i]] + [out[j] + d[j] + gap for j, gap in self.preds[i]])
             while True:
                 if t + d[i] > H:
                     return None
-                bad = self._fits(free, i, t)
+                bad = self._clash(free, i, t, latest=True)
                 if bad < 0:
                     break
                 t = bad + 1
@@ -364,29 +364,19 @@ class _Jobs:
         """Each job in `order` (successors first) as late as it fits, finishing by `end`."""
         free = [row[:] for row in self._supply]
         out = [0] * self.S
-        d = self._d
+        d = self.d
         for i in order:
             t = min([end - d[i]] + [out[j] - gap - d[i] for j, gap in self.succs[i]])
             while True:
-                if t < self._release[i]:
+                if t < self.release[i]:
                     return None
-                bad = self._fits_back(free, i, t)
+                bad = self._clash(free, i, t, latest=False)
                 if bad < 0:
                     break
                 t = bad - d[i]
             self._take(free, i, t)
             out[i] = t
         return out
-
-    def _fits_back(self, free, i: int, t: int) -> int:
-        """-1 if job i's run fits from period t, else the earliest period of the run that does not
-        fit (no start whose run covers it can fit)."""
-        req = self._req[i]
-        for tau in range(t, t + self._d[i]):
-            for r, q in req:
-                if free[r][tau] < q - 1e-9:
-                    return tau
-        return -1
 
     def improve(self, start: list[int]) -> list[int]:
         """Forward-backward improvement until the makespan stops falling."""

@@ -203,17 +203,7 @@ def build(inst: Instance, cp: CriticalPath | None = None) -> LinearModel:
     """The whole MIP for one plan variant, constraint family by constraint family."""
     cp = cp or critical_path(inst)
     lm = LinearModel()
-    window = _windows(inst, cp)
-    u = _crew_units(lm, inst, window)
-    x = _parallelization(lm, inst, window, u)
-    w = _progress(lm, inst, window, x)
-    c = _completion(lm, inst, cp, window, w)
-    trained = _training(lm, inst, window, w, c)
-    _pool_supply(lm, inst, u, trained)
-    _incompatible(lm, inst, window, u)
-    _staffing(lm, inst, window, u, c)
-    _precedence(lm, inst, window, w, c)
-    _completion_order(lm, inst, cp, window, c)
+    c = _work(lm, inst, cp, _windows(inst, cp))
     g = _goal(lm, inst, cp, c)
     _objective(lm, inst, c, g)
     _milestones(lm, inst, c)
@@ -235,22 +225,31 @@ def build_target(inst: Instance, cp: CriticalPath, due: np.ndarray) -> LinearMod
     H = inst.periods
     has = due < H
     last = np.where(has, np.minimum(due, H - 1), -1)
-    window = (np.where(has, cp.earliest_start, H), last)
-    u = _crew_units(lm, inst, window)
-    x = _parallelization(lm, inst, window, u)
-    w = _progress(lm, inst, window, x)
-    c = _completion(lm, inst, cp, window, w)
-    trained = _training(lm, inst, window, w, c)
-    _pool_supply(lm, inst, u, trained)
-    _incompatible(lm, inst, window, u)
-    _staffing(lm, inst, window, u, c)
-    _precedence(lm, inst, window, w, c)
-    _completion_order(lm, inst, cp, window, c)
+    c = _work(lm, inst, cp, (np.where(has, cp.earliest_start, H), last))
     _complete_by_due(lm, inst, c, np.where(has, due, -1), has)
     lm.add_window_vars("g", [H], [H - 1], H, 0.0, 1.0)  # no goal columns: the due periods are the goal
     lm.blocks["g"].index = lm.blocks["g"].index[0]
     lm.sense = "max"
     return lm
+
+
+def _work(lm: LinearModel, inst: Instance, cp: CriticalPath, window) -> np.ndarray:
+    """The families `build` and `build_target` share, inside `window` (first, last period per
+    stream): crew units, progress, completion, training, pools, staffing, precedences. Which
+    streams are rigid (`rigid_periods`) is decided once here. Returns the completion block c."""
+    d = rigid_periods(inst, window)
+    lean = _lean(inst, d)
+    u = _crew_units(lm, inst, window)
+    x = _parallelization(lm, inst, window, u)
+    w = _progress(lm, inst, window, x, lean)
+    c = _completion(lm, inst, cp, window, w, lean)
+    trained = _training(lm, inst, window, w, c)
+    _pool_supply(lm, inst, u, trained)
+    _incompatible(lm, inst, window, u, d)
+    _staffing(lm, inst, window, u, c, d, lean)
+    _precedence(lm, inst, window, w, c, lean)
+    _completion_order(lm, inst, cp, window, c)
+    return c
 
 
 def _complete_by_due(lm: LinearModel, inst: Instance, c: np.ndarray, due: np.ndarray, has: np.ndarray) -> None:
@@ -356,7 +355,7 @@ def _parallelization(lm: LinearModel, inst: Instance, window, u: np.ndarray) -> 
     return np.where(dim[:, None], p, u)
 
 
-def _progress(lm: LinearModel, inst: Instance, window, u: np.ndarray) -> np.ndarray:
+def _progress(lm: LinearModel, inst: Instance, window, u: np.ndarray, lean: np.ndarray) -> np.ndarray:
     """Running total: w[i,t] - w[i,t-1] - step * productivity[i,t] * u[i,t] = 0 inside the window
     (`u` is the effective crew units: p for a stream with parallelization < 1, `_parallelization`).
 
@@ -365,8 +364,7 @@ def _progress(lm: LinearModel, inst: Instance, window, u: np.ndarray) -> np.ndar
     more than the work left, and `_staffing` forbids work once it is complete.
     """
     S, H = u.shape
-    first, last = window
-    lean = lean_streams(inst, window)
+    first, last = window   # `lean` streams (`lean_streams`) have no progress columns
     w = lm.add_window_vars("w", np.where(lean, H, first), np.where(lean, -1, last), H, 0.0,
                            np.repeat(progress_cap(inst)[:, None], H, axis=1))
     i, t = np.nonzero((u >= 0) & ~lean[:, None])
@@ -377,7 +375,8 @@ def _progress(lm: LinearModel, inst: Instance, window, u: np.ndarray) -> np.ndar
     return w
 
 
-def _completion(lm: LinearModel, inst: Instance, cp: CriticalPath, window, w: np.ndarray) -> np.ndarray:
+def _completion(lm: LinearModel, inst: Instance, cp: CriticalPath, window, w: np.ndarray,
+                lean: np.ndarray) -> np.ndarray:
     """c[i,t] = 1 only if w[i,t] >= effort_i; completion is permanent (c[i,t] <= c[i,t+1]).
     c exists from the stream's earliest finish to the end of its window."""
     S, H = w.shape
@@ -385,7 +384,7 @@ def _completion(lm: LinearModel, inst: Instance, cp: CriticalPath, window, w: np
     first = np.where(cp.earliest_finish == NEVER, H, cp.earliest_finish)
     c = lm.add_window_vars("c", first, last, H, 0.0, 1.0, integer=True)
     own = np.arange(H)[None, :]
-    lean = lean_streams(inst, window)   # their completion is their start's (`_rigid`)
+    # a lean stream's completion is its start's (`_rigid`)
     i, t = np.nonzero((own >= first[:, None]) & (own <= last[:, None]) & ~lean[:, None])
     lm.add_rows("completion", [(w[i, t], 1.0), (c[i, t], -inst.effort[i])], 0.0, INF)
     nxt = t < last[i]
@@ -450,7 +449,8 @@ def _pool_supply(lm: LinearModel, inst: Instance, u: np.ndarray, trained: np.nda
                     [(u[i], np.full(H, inst.crew[i, r])) for i in users] + grown, -INF, inst.supply[r])
 
 
-def _staffing(lm: LinearModel, inst: Instance, window, u: np.ndarray, c: np.ndarray) -> None:
+def _staffing(lm: LinearModel, inst: Instance, window, u: np.ndarray, c: np.ndarray, d: np.ndarray,
+              lean: np.ndarray) -> None:
     """Discrete staffing, for the streams that ask for it (instance.discrete); B = u's bound.
 
     - every discrete stream: no work once complete, u[i,t] <= B (1 - c[i,t-1]);
@@ -468,7 +468,6 @@ def _staffing(lm: LinearModel, inst: Instance, window, u: np.ndarray, c: np.ndar
     discrete = inst.discrete
     if not discrete.any():
         return
-    lean = lean_streams(inst, window)   # the step formulation (`_rigid`) is all they need
     i, t = np.nonzero((u >= 0) & (discrete & ~lean)[:, None])
     prev_c = np.where(t > 0, c[i, np.maximum(t - 1, 0)], -1)
     i, t, prev_c = i[prev_c >= 0], t[prev_c >= 0], prev_c[prev_c >= 0]
@@ -499,7 +498,7 @@ def _staffing(lm: LinearModel, inst: Instance, window, u: np.ndarray, c: np.ndar
     nxt = (s_ < last[k]) & (s[k, np.minimum(s_ + 1, H - 1)] >= 0)
     lm.add_rows("contiguous_started", [(s[k[nxt], s_[nxt]], 1.0), (s[k[nxt], s_[nxt] + 1], -1.0)], -INF, 0.0)
 
-    _rigid(lm, inst, window, u, c, s, need)
+    _rigid(lm, inst, window, u, c, s, need, d)   # all a lean stream has
 
     whole = inst.integer_staff
     for r in np.flatnonzero(whole.any(axis=0)):
@@ -535,19 +534,36 @@ def lean_streams(inst: Instance, window) -> np.ndarray:
     the model is a fraction of the size (a 30-job project's target: 18,000 rows down to 7,500),
     which HiGHS's presolve otherwise spends seconds taking apart. Not a stream that trains (its
     progress feeds its pool)."""
-    d = rigid_periods(inst, window)
+    return _lean(inst, rigid_periods(inst, window))
+
+
+def _lean(inst: Instance, d: np.ndarray) -> np.ndarray:
     return (d > 0) & ~inst.trains & (inst.fewest_periods == d)
 
 
-def _rigid(lm: LinearModel, inst: Instance, window, u, c, s, need) -> None:
+def rigid_crews(inst: Instance, window, streams: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(K, need) of rigid `streams`: the crew units K each works at (constant over its window)
+    and need (len(streams), R), the FTE it draws from each pool while running."""
+    K = inst.own_cap[streams, np.clip(window[0][streams], 0, inst.periods - 1)]
+    return K, inst.crew[streams] * K[:, None]
+
+
+def clashes(need: np.ndarray, supply: np.ndarray) -> np.ndarray:
+    """(m, m) bool: which pairs of rigid streams (rows of `need`) can never run in the same period,
+    their crews together exceeding some pool's largest `supply` (R, H)."""
+    peak = supply.max(axis=1)
+    clash = np.any(need[:, None, :] + need[None, :, :] > peak * (1 + 1e-9) + 1e-9, axis=2)
+    np.fill_diagonal(clash, False)
+    return clash
+
+
+def _rigid(lm: LinearModel, inst: Instance, window, u, c, s, need, d: np.ndarray) -> None:
     """A rigid stream's run is its start alone (the step formulation of time-indexed scheduling):
     u[i,t] = K (s[i,t] - s[i,t-d]) and c[i,t] = s[i,t-d+1]. Its integer plans are those of the rows
     above with completion marked when it happens; the relaxation is much tighter, since a fraction
     of a start now carries a whole run with it, and `_completion_order` then reads as the classic
     start-time precedence s[j,t] <= s[i,t-d_i-gap]."""
     first, last = window
-    d = rigid_periods(inst, window)
-    S, H = u.shape
     for i in np.flatnonzero(d):
         t = np.arange(first[i], last[i] + 1)
         back = np.where(t - d[i] >= 0, s[i, np.maximum(t - d[i], 0)], -1)
@@ -558,7 +574,7 @@ def _rigid(lm: LinearModel, inst: Instance, window, u, c, s, need) -> None:
         lm.add_rows(f"rigid_finish[{inst.streams[i]}]", [(c[i, t], 1.0), (start, -1.0)], 0.0, 0.0)
 
 
-def _incompatible(lm: LinearModel, inst: Instance, window, u: np.ndarray) -> None:
+def _incompatible(lm: LinearModel, inst: Instance, window, u: np.ndarray, d: np.ndarray) -> None:
     """At most one rigid stream of each clique runs in a period: sum_{i in C} u[i,t] / K_i <= 1.
 
     Two rigid streams (`rigid_periods`) whose crews together exceed a pool's largest supply can
@@ -566,16 +582,12 @@ def _incompatible(lm: LinearModel, inst: Instance, window, u: np.ndarray) -> Non
     run indicators x = u / K, which a relaxation meets with both half running; the clique row does
     not allow that. Each clique is grown greedily from an uncovered incompatible pair (most
     conflicts first), until every pair is in one; cliques of two are kept too, since on plans
-    whose pools are tight they are where the relaxation is weakest."""
-    d = rigid_periods(inst, window)
+    whose pools are tight they are where the relaxation is weakest. `d`: `rigid_periods`."""
     rigid = np.flatnonzero(d > 0)
     if rigid.size < 2:
         return
-    K = inst.own_cap[rigid, np.clip(window[0][rigid], 0, inst.periods - 1)]
-    need = inst.crew[rigid] * K[:, None]
-    peak = inst.supply_bound.max(axis=1)   # with any training the plan could do
-    clash = np.any(need[:, None, :] + need[None, :, :] > peak * (1 + 1e-9) + 1e-9, axis=2)
-    np.fill_diagonal(clash, False)
+    K, need = rigid_crews(inst, window, rigid)
+    clash = clashes(need, inst.supply_bound)   # with any training the plan could do
     if not clash.any():
         return
     cliques = []
@@ -602,7 +614,7 @@ def _incompatible(lm: LinearModel, inst: Instance, window, u: np.ndarray) -> Non
                     -INF, 1.0)
 
 
-def _precedence(lm: LinearModel, inst: Instance, window, w: np.ndarray, c: np.ndarray) -> None:
+def _precedence(lm: LinearModel, inst: Instance, window, w: np.ndarray, c: np.ndarray, lean: np.ndarray) -> None:
     """w[j,t] <= effort_j * c[i, t-1-gap]: no progress on j until i is complete and the lag passed.
 
     Bounding j's progress so far (rather than each period's crew units with a big-M) is exact,
@@ -611,7 +623,7 @@ def _precedence(lm: LinearModel, inst: Instance, window, w: np.ndarray, c: np.nd
     One family for all pairs (one call, not one per pair), its rows named by pair.
     """
     first, last = window
-    lean = lean_streams(inst, window)   # `_completion_order` is their precedence
+    # a lean stream's precedence is `_completion_order`'s
     spans = [(p, np.arange(max(first[p.succ], p.gap + 1), last[p.succ] + 1)) for p in inst.precedences
              if not lean[p.succ]]
     cap = progress_cap(inst)

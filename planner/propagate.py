@@ -27,8 +27,8 @@ import dataclasses
 import numpy as np
 
 from .instance import Instance
-from .model import rigid_periods
-from .structure import NEVER, NO_DUE, CriticalPath
+from .model import clashes, rigid_crews, rigid_periods
+from .structure import NEVER, CriticalPath, due_by
 
 MAX_ROUNDS = 100  # fixpoint rounds; each removes at least one start, so this only caps the work
 
@@ -55,21 +55,17 @@ def narrow(inst: Instance, cp: CriticalPath, due: np.ndarray) -> Windows | None:
         return None  # a stream the goal waits on cannot finish inside the horizon at all
     first = np.where(has, cp.earliest_start, H)
     last = np.where(has, np.minimum(due, H - 1), -1)
-    d_all = rigid_periods(inst, (first, last))
-    d = d_all[idx]
+    d = rigid_periods(inst, (first, last))[idx]
     if np.any(d <= 0):
         return unchanged
     local = -np.ones(len(inst.streams), int)
     local[idx] = np.arange(idx.size)
     edges = np.array([(local[p.pred], local[p.succ], p.gap) for p in inst.precedences
                       if has[p.succ] and has[p.pred]], dtype=int).reshape(-1, 3)
-    K = inst.own_cap[idx, np.minimum(first[idx], H - 1)]
-    need = inst.crew[idx] * K[:, None]                     # (m, R) pool FTE while running
-    supply = np.asarray(inst.supply, float)                # (R, H)
+    _, need = rigid_crews(inst, (first, last), idx)      # (m, R) pool FTE while running
     est = first[idx].astype(int)
     lst = (np.minimum(due[idx], H - 1) - d + 1).astype(int)
-    state = _Rules(d, need, supply, edges)
-    if not state.fixpoint(est, lst):
+    if not _Rules(d, need, np.asarray(inst.supply, float), edges).fixpoint(est, lst):
         return None
     start = cp.earliest_start.copy()
     start[idx] = est
@@ -80,6 +76,23 @@ def narrow(inst: Instance, cp: CriticalPath, due: np.ndarray) -> Windows | None:
     return Windows(dataclasses.replace(cp, earliest_start=start, earliest_finish=finish), out_due)
 
 
+def first_open(inst: Instance, cp: CriticalPath, periods: np.ndarray, lo: int = 0, hi: int | None = None) -> int:
+    """The index of the first goal period in `periods[lo:hi]` that the rules do not rule out
+    (`hi` if all are): a destructive lower bound that costs no solver. Ruling out is monotone (a
+    later period only widens every window), so it halves. A plan without discrete staffing has
+    no rigid streams, and the answer is `lo` at once."""
+    hi = len(periods) if hi is None else hi
+    if not inst.has_dynamics:
+        return lo
+    while lo < hi:
+        k = (lo + hi) // 2
+        if narrow(inst, cp, due_by(inst, int(periods[k]))) is None:
+            lo = k + 1
+        else:
+            hi = k
+    return lo
+
+
 class _Rules:
     """The three rules over m rigid streams (local indices): d (m,) run lengths, need (m, R),
     supply (R, H), edges (k, 3) of (pred, succ, gap)."""
@@ -87,11 +100,8 @@ class _Rules:
     def __init__(self, d, need, supply, edges):
         self.d, self.need, self.edges = d, need, edges
         self.cum = np.concatenate([np.zeros((supply.shape[0], 1)), np.cumsum(supply, axis=1)], axis=1)
-        peak = supply.max(axis=1)                          # (R,)
-        m = d.size
-        i, j = np.triu_indices(m, 1)
-        clash = np.any(need[i] + need[j] > peak[None, :] * (1 + 1e-9) + 1e-9, axis=1)
-        self.pairs = (i[clash], j[clash])
+        i, j = np.nonzero(np.triu(clashes(need, supply)))
+        self.pairs = (i, j)
         self.uses = need > 0
 
     def fixpoint(self, est: np.ndarray, lst: np.ndarray) -> bool:

@@ -185,7 +185,7 @@ class Model:
             # schedule (project scheduling) or the empty plan; the heuristic stops early once it
             # reaches the first period the window rules leave (a destructive lower bound)
             periods = goal_periods(inst, cp)
-            lo = self._first_not_ruled_out(periods, 0, len(periods))
+            lo = propagate.first_open(inst, cp, periods)
             budget = 1.0 if options.time_limit is None else min(10.0, 0.1 * options.time_limit)
             start = heuristic.rigid_schedule(inst, budget, lower=int(periods[lo]) + 1 if lo < len(periods) else None)
             return self._search(np.zeros((len(inst.streams), inst.periods)) if start is None else start,
@@ -234,7 +234,8 @@ class Model:
         backend.load(fixed)
         return backend.solve(options)
 
-    def _search(self, start: np.ndarray, options: SolveOptions, tie_break: bool, clock: _Clock, lo: int = 0):
+    def _search(self, start: np.ndarray, options: SolveOptions, tie_break: bool, clock: _Clock,
+                lo: int | None = None):
         """The optimum of a `probability` or `earliest` plan as the first goal period within reach.
 
         Both objectives depend only on the period by whose end the goal is met, they only get
@@ -256,8 +257,8 @@ class Model:
         if start is not None:
             hi = int(np.searchsorted(periods, _goal_period(inst, start)))
         stop, backend, model = None, None, None
-        if lo == 0:  # `lo` from the caller is already the first candidate the rules leave
-            lo = self._first_not_ruled_out(periods, lo, hi)
+        if lo is None:  # the first candidate the window rules leave (the caller may know it)
+            lo = propagate.first_open(inst, cp, periods, 0, hi)
         asked = False
         while lo < hi and stop is None:
             k = lo if not asked else (lo + hi) // 2  # the first candidate left is often the optimum
@@ -327,22 +328,6 @@ class Model:
         inst = self.instance
         narrowed = propagate.narrow(inst, self.critical_path, due_by(inst, period))
         return None if narrowed is None else mip.build_target(inst, narrowed.cp, narrowed.due)
-
-    def _first_not_ruled_out(self, periods: np.ndarray, lo: int, hi: int) -> int:
-        """The first candidate from `lo` that the window rules (planner/propagate.py) cannot rule
-        out, halving up to `hi` (a plan is known there): a destructive lower bound that costs no
-        solver. Ruling out is monotone, since a later period only widens every window."""
-        inst = self.instance
-        if not inst.has_dynamics:
-            return lo
-        top = hi
-        while lo < top:
-            k = (lo + top) // 2
-            if propagate.narrow(inst, self.critical_path, due_by(inst, int(periods[k]))) is None:
-                lo = k + 1
-            else:
-                top = k
-        return lo
 
     def _earliest_goal(self, found, best: np.ndarray, options: SolveOptions, clock: _Clock):
         """The tie-break's first step for a discrete plan: the search asks only the periods where a
