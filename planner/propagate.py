@@ -34,11 +34,28 @@ MAX_ROUNDS = 100  # fixpoint rounds; each removes at least one start, so this on
 
 
 @dataclasses.dataclass
+class Jobs:
+    """The rigid target as project-scheduling jobs (local indices 0..m-1): the streams they are,
+    run lengths d, need (m, R) pool FTE while running, the pools' supply (R, H), precedence edges
+    (k, 3) of (pred, succ, gap), and the narrowed start windows [est, lst]. What SCIP's cumulative
+    constraints are built from (planner/solvers/cumulative.py)."""
+    streams: np.ndarray
+    d: np.ndarray
+    need: np.ndarray
+    supply: np.ndarray
+    edges: np.ndarray
+    est: np.ndarray
+    lst: np.ndarray
+
+
+@dataclasses.dataclass
 class Windows:
     """The narrowed target: a critical path whose earliest starts and finishes are the windows'
-    (for model.build_target) and the due periods (each stream's latest finish)."""
+    (for model.build_target), the due periods (each stream's latest finish), and, when the rules
+    applied (every stream the goal waits on rigid), those streams as `Jobs`."""
     cp: CriticalPath
     due: np.ndarray
+    jobs: Jobs | None = None
 
 
 def narrow(inst: Instance, cp: CriticalPath, due: np.ndarray) -> Windows | None:
@@ -65,7 +82,8 @@ def narrow(inst: Instance, cp: CriticalPath, due: np.ndarray) -> Windows | None:
     _, need = rigid_crews(inst, (first, last), idx)      # (m, R) pool FTE while running
     est = first[idx].astype(int)
     lst = (np.minimum(due[idx], H - 1) - d + 1).astype(int)
-    if not _Rules(d, need, np.asarray(inst.supply, float), edges).fixpoint(est, lst):
+    supply = np.asarray(inst.supply, float)
+    if not _Rules(d, need, supply, edges).fixpoint(est, lst):
         return None
     start = cp.earliest_start.copy()
     start[idx] = est
@@ -73,7 +91,8 @@ def narrow(inst: Instance, cp: CriticalPath, due: np.ndarray) -> Windows | None:
     finish[idx] = np.maximum(finish[idx], est + d - 1)
     out_due = due.copy()
     out_due[idx] = lst + d - 1
-    return Windows(dataclasses.replace(cp, earliest_start=start, earliest_finish=finish), out_due)
+    return Windows(dataclasses.replace(cp, earliest_start=start, earliest_finish=finish), out_due,
+                   Jobs(idx, d, need, supply, edges, est, lst))
 
 
 def first_open(inst: Instance, cp: CriticalPath, periods: np.ndarray, lo: int = 0, hi: int | None = None) -> int:

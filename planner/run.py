@@ -25,7 +25,7 @@ from .explain import explain
 from .instance import Instance, resolve
 from .plan import Intervention, Plan
 from .result import Result, StreamResult, Structure
-from .solvers import RawSolution, SolveOptions, get_backend
+from .solvers import RawSolution, SolveOptions, _scip_available, get_backend
 from .structure import (NEVER, NO_DUE, bound_due_periods, critical_path, due_by, goal_periods, needed_streams,
                         objective_bound, structural_bound)
 
@@ -49,6 +49,10 @@ def _uses_structure(solver: str) -> bool:
     """Whether Model.solve first uses the plan's structure (Model._structured) with this solver:
     HiGHS and races; other solvers always get the whole MIP, so they stay independent checks."""
     return solver == "highs" or solver == "race" or solver.startswith("race:")
+
+# Seconds HiGHS works alone on a project-scheduling question before SCIP's cumulative model joins
+# it (Model._ask): nearly every question is settled sooner, by HiGHS alone, as before.
+RIVAL_GRACE = 0.5
 
 
 class Model:
@@ -256,45 +260,35 @@ class Model:
         found = None   # (model, column values) of the last plan a feasibility MIP found
         if start is not None:
             hi = int(np.searchsorted(periods, _goal_period(inst, start)))
-        stop, backend, model = None, None, None
+        stop, model = None, None
         if lo is None:  # the first candidate the window rules leave (the caller may know it)
             lo = propagate.first_open(inst, cp, periods, 0, hi)
         asked = False
         while lo < hi and stop is None:
             k = lo if not asked else (lo + hi) // 2  # the first candidate left is often the optimum
             asked = True
-            left = None if options.time_limit is None else options.time_limit - clock.total
-            if left is not None and left <= 0:
-                stop = RawSolution("time_limit", None, None, None, None, 0.0, "time limit reached")
-                break
-            model = self._target(int(periods[k]))
-            if model is None:  # the windows' rules rule it out: no solver needed
-                lo = k + 1
-                continue
-            backend = get_backend(self.solver)
-            backend.load(model)
-            raw = _only_asked_stops(backend.solve(dataclasses.replace(options, time_limit=left)), options)
-            if raw.status == "optimal" and raw.x is not None:
-                best = np.clip(model.values(raw.x, "u"), 0.0, None)
-                found = (model, raw.x)
+            answer, model, x = self._ask(int(periods[k]), options, clock)
+            if answer == "found":
+                best = np.clip(model.values(x, "u"), 0.0, None)
+                found = (model, x)
                 hi = min(k, int(np.searchsorted(periods, _goal_period(inst, best))))
-            elif raw.status == "infeasible":
+            elif answer in ("infeasible", "ruled_out"):
                 lo = k + 1
             else:
-                stop = raw
+                stop = answer
         clock.lap("search")
         if stop is not None and stop.status == "error":
-            return stop, None, backend, model
+            return stop, None, None, model
         value = (lambda k: float(inst.weights[periods[k]:].sum()) if k < len(periods) else 0.0) \
             if inst.objective == "probability" else \
             (lambda k: float((periods[k] + 1) * inst.step) if k < len(periods) else None)
         if best is None or (inst.objective == "earliest" and hi == len(periods)):
             if stop is None:  # every candidate ruled out: the goal cannot be met inside the horizon
                 return RawSolution("infeasible", None, None, None, None, clock.total,
-                                   "the model is infeasible"), None, backend, model
+                                   "the model is infeasible"), None, None, model
             stop.runtime = clock.total
             stop.bound = value(lo) if lo < len(periods) else None
-            return stop, None, backend, model
+            return stop, None, None, model
         objective = value(hi)
         if stop is None:
             raw = RawSolution("optimal", None, objective, objective, 0.0, 0.0,
@@ -322,12 +316,83 @@ class Model:
         return raw, best, None, None
 
 
-    def _target(self, period: int) -> mip.LinearModel | None:
-        """The feasibility MIP "the goal is met by the end of `period`" on the windows
-        planner/propagate.py narrows, or None when those rules prove no plan meets it."""
+    def _ask(self, period: int, options: SolveOptions, clock: _Clock):
+        """Can the goal be met by the end of `period`? (answer, model, x): answer is "ruled_out"
+        (the window rules of planner/propagate.py: no solver asked), "found" (a plan: the target
+        MIP `model` and its columns x), "infeasible", or the RawSolution of what stopped the
+        solvers (a time limit, Ctrl-C, an error).
+
+        The question is the feasibility MIP on the narrowed windows (`model.build_target`), put to
+        HiGHS. When every stream the goal waits on is rigid (project scheduling), the same question
+        in start-time form goes to SCIP's cumulative constraints beside it, once HiGHS has run
+        RIVAL_GRACE seconds without an answer (solvers/cumulative.py: on the hardest instances
+        each settles what the other leaves open). HiGHS's answer is taken when it has one; a
+        schedule SCIP finds is pinned into the target MIP and solved by HiGHS, so the plan
+        reported is always one of the planner's own model."""
         inst = self.instance
+        left = None if options.time_limit is None else options.time_limit - clock.total
+        if left is not None and left <= 0:
+            return RawSolution("time_limit", None, None, None, None, 0.0, "time limit reached"), None, None
         narrowed = propagate.narrow(inst, self.critical_path, due_by(inst, period))
-        return None if narrowed is None else mip.build_target(inst, narrowed.cp, narrowed.due)
+        if narrowed is None:
+            return "ruled_out", None, None
+        model = mip.build_target(inst, narrowed.cp, narrowed.due)
+        asked = dataclasses.replace(options, time_limit=left)
+        rival = self._rival(narrowed, asked)
+        backend = get_backend(self.solver)
+        backend.load(model)
+        if rival is not None:
+            backend.watch = rival
+        try:
+            raw = backend.solve(asked)
+        finally:
+            theirs = rival.stop() if rival is not None else None
+        if raw.status == "optimal" and raw.x is not None:
+            return "found", model, raw.x
+        if raw.status == "infeasible":
+            return "infeasible", model, None
+        if theirs is not None and not raw.interrupted:
+            if theirs.status == "infeasible":
+                return "infeasible", model, None
+            if theirs.status == "optimal":
+                pinned = self._pinned(narrowed, theirs.x, asked, clock)
+                if pinned is not None:
+                    return "found", *pinned
+                # not a plan of the target MIP (it would be a bug): HiGHS alone, with the time left
+                return self._ask_highs(model, options, clock)
+        return _only_asked_stops(raw, options), model, None
+
+    def _ask_highs(self, model: mip.LinearModel, options: SolveOptions, clock: _Clock):
+        left = None if options.time_limit is None else max(options.time_limit - clock.total, 1e-3)
+        backend = get_backend(self.solver)
+        backend.load(model)
+        raw = _only_asked_stops(backend.solve(dataclasses.replace(options, time_limit=left)), options)
+        if raw.status == "optimal" and raw.x is not None:
+            return "found", model, raw.x
+        return ("infeasible" if raw.status == "infeasible" else raw), model, None
+
+    def _rival(self, narrowed: propagate.Windows, options: SolveOptions):
+        """SCIP's cumulative model of the question (solvers/cumulative.Rival), or None: not a
+        project-scheduling target, FTE with no small common denominator, a solver other than the
+        default HiGHS, or one thread asked for."""
+        if narrowed.jobs is None or self.solver != "highs" or options.threads == 1 or not _scip_available():
+            return None
+        from .solvers import cumulative
+        target = cumulative.build(narrowed.jobs)
+        return None if target is None else cumulative.Rival(target, options, RIVAL_GRACE)
+
+    def _pinned(self, narrowed: propagate.Windows, starts: np.ndarray, options: SolveOptions, clock: _Clock):
+        """(model, x) of the target MIP with every job's window cut to the start SCIP found, solved
+        by HiGHS; None if HiGHS does not find that schedule a plan of it."""
+        jobs, cp = narrowed.jobs, narrowed.cp
+        start, finish, due = cp.earliest_start.copy(), cp.earliest_finish.copy(), narrowed.due.copy()
+        s = starts.astype(int)
+        start[jobs.streams] = s
+        finish[jobs.streams] = s + jobs.d - 1
+        due[jobs.streams] = s + jobs.d - 1
+        model = mip.build_target(self.instance, dataclasses.replace(cp, earliest_start=start, earliest_finish=finish), due)
+        answer, model, x = self._ask_highs(model, options, clock)
+        return (model, x) if answer == "found" else None
 
     def _earliest_goal(self, found, best: np.ndarray, options: SolveOptions, clock: _Clock):
         """The tie-break's first step for a discrete plan: the search asks only the periods where a
@@ -339,20 +404,11 @@ class Model:
         lo, hi = max(int(cp.goal_finish), 0), _goal_period(inst, best)
         while lo < hi:
             t = (lo + hi) // 2
-            left = None if options.time_limit is None else options.time_limit - clock.total
-            if left is not None and left <= 0:
-                break
-            model = self._target(t)
-            if model is None:
-                lo = t + 1
-                continue
-            backend = get_backend(self.solver)
-            backend.load(model)
-            raw = _only_asked_stops(backend.solve(dataclasses.replace(options, time_limit=left)), options)
-            if raw.status == "optimal" and raw.x is not None:
-                found = (model, raw.x)
-                hi = min(t, _goal_period(inst, np.clip(model.values(raw.x, "u"), 0.0, None)))
-            elif raw.status == "infeasible":
+            answer, model, x = self._ask(t, options, clock)
+            if answer == "found":
+                found = (model, x)
+                hi = min(t, _goal_period(inst, np.clip(model.values(x, "u"), 0.0, None)))
+            elif answer in ("infeasible", "ruled_out"):
                 lo = t + 1
             else:
                 break

@@ -44,6 +44,10 @@ class HighsBackend:
         self._hs = highspy
         self._h = None
         self._sense, self._binaries, self._inline, self._threads = "max", 0, False, None
+        # a rival solving the same question beside HiGHS (solvers/cumulative.Rival), asked at every
+        # poll with the seconds HiGHS has run; True stops HiGHS, whose answer is then not needed
+        self.watch = None
+        self._preempted = False
 
     @property
     def h(self):
@@ -130,10 +134,11 @@ class HighsBackend:
         cancelled too, for the phases where HiGHS does not check its own clock as often.
         (highspy's own startSolve/wait keep their locks on the class, shared by every Highs object,
         so two solves in two threads of one process collide there.)"""
-        self._timed_out = self._interrupted = False
+        self._timed_out = self._interrupted = self._preempted = False
         if self._inline and self._threads is None:
             return self._run_inline()
-        deadline = None if time_limit is None else time.perf_counter() + time_limit
+        began = time.perf_counter()
+        deadline = None if time_limit is None else began + time_limit
         done = threading.Event()
         reporter = Reporter(progress.current())
         latest: list = [None, None, None]   # incumbent, bound, gap: written by HiGHS's thread
@@ -160,6 +165,10 @@ class HighsBackend:
                 reporter.tick(*latest)
                 if deadline is not None and time.perf_counter() > deadline and not self._interrupted:
                     self._timed_out = True
+                    self._stop()
+                if self.watch is not None and not (self._interrupted or self._preempted) \
+                        and self.watch(time.perf_counter() - began):
+                    self._preempted = True
                     self._stop()
             except KeyboardInterrupt:
                 self._interrupted = True
@@ -217,9 +226,10 @@ class HighsBackend:
         elif name in ("kInfeasible", "kUnboundedOrInfeasible"):
             return RawSolution("infeasible", None, None, None, None, 0.0, "the model is infeasible")
         elif name in _INCUMBENT_STOPS:
-            status = "interrupted" if self._interrupted else "time_limit" if self._timed_out else _INCUMBENT_STOPS[name]
-            if self._timed_out and not self._interrupted:
-                text = "time limit reached"  # our own stop at the limit, not the user's
+            ours = self._timed_out or self._preempted
+            status = "interrupted" if self._interrupted else "time_limit" if ours else _INCUMBENT_STOPS[name]
+            if ours and not self._interrupted:  # our own stop, not the user's
+                text = "stopped: the rival answered first" if self._preempted else "time limit reached"
             status = status if has_plan else "no_solution"
         else:
             return RawSolution("error", None, None, None, None, 0.0, text)
