@@ -387,6 +387,8 @@ class Model:
         jobs, cp = narrowed.jobs, narrowed.cp
         start, finish, due = cp.earliest_start.copy(), cp.earliest_finish.copy(), narrowed.due.copy()
         s = starts.astype(int)
+        if np.any(s < jobs.est) or np.any(s > jobs.lst):
+            return None
         start[jobs.streams] = s
         finish[jobs.streams] = s + jobs.d - 1
         due[jobs.streams] = s + jobs.d - 1

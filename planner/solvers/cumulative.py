@@ -117,7 +117,7 @@ class CumulativeBackend:
                                 [int(jobs.d[i]) for i in users] + [n for _, n, _ in target.blocks[r]],
                                 [int(target.demand[i, r]) for i in users] + [q for _, _, q in target.blocks[r]],
                                 int(cap), name=f"pool{r}")
-        self.model, self._starts = m, starts
+        self.model, self._starts, self.target = m, starts, target
 
     def solve(self, options: SolveOptions) -> RawSolution:
         """Solve in this thread. SCIP catches Ctrl-C during its search and stops with
