@@ -2,7 +2,8 @@
 
 A solve uses the plan's structure first (Model._structured): the critical-path bound, which a
 least-slack plan often reaches (then no MIP is needed at all), and for `probability` and
-`earliest` a search over the period the goal is met by, each step a small feasibility MIP. The
+`earliest` a search over the period the goal is met by, each step a small feasibility MIP (for
+project scheduling, also put to SCIP's cumulative constraints when HiGHS is slow: `_ask`). The
 whole MIP is solved when neither applies (`value` plans the bound does not settle), with
 `method="mip"`, and with the `scip` and Pyomo solvers, which stay independent checks.
 
@@ -254,7 +255,6 @@ class Model:
         stream's work. The proof of the optimum is the solver's "infeasible" for the candidate
         before it, or the critical-path bound when it is the first."""
         inst, cp = self.instance, self.critical_path
-        H = inst.periods
         periods = goal_periods(inst, cp)
         best, hi = start, len(periods)
         found = None   # (model, column values) of the last plan a feasibility MIP found
