@@ -7,7 +7,8 @@ minute, nor finds a schedule near the optimum: the relaxation is the same at eve
 is no reasoning about which jobs overlap. SCIP's cumulative constraint handler does that reasoning
 (time-tabling, edge-finding, energetic reasoning and conflict analysis on the start times), so the
 same question put as start-time integers often settles in seconds what the time-indexed model
-leaves open, and the reverse on other instances. run.py asks both, in turns (`_ask`).
+leaves open, and the reverse on other instances. run.py asks both at once (`Model._ask`):
+HiGHS alone for its first half second, then SCIP beside it in a thread of its own (`Rival`).
 
 The model here, on the jobs propagate.narrow returns (every stream the goal waits on rigid):
 
