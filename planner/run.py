@@ -54,6 +54,11 @@ def _uses_structure(solver: str) -> bool:
 # Seconds HiGHS works alone on a project-scheduling question before SCIP's cumulative model joins
 # it (Model._ask): nearly every question is settled sooner, by HiGHS alone, as before.
 RIVAL_GRACE = 0.5
+# With this many candidates or fewer left, the goal-period search asks the first of them rather
+# than halving (Model._search).
+LOW_FIRST = 3
+# Seconds the check of a schedule SCIP found (Model._pinned) may take past the time limit.
+PINNED_CHECK = 1.0
 
 
 class Model:
@@ -249,7 +254,8 @@ class Model:
         for which the feasibility MIP "every stream the goal waits on is complete by its latest
         finish" (`model.build_target`) has a plan. The first candidate (the bound's) is asked
         first, then the search halves the candidates between the first not ruled out and the
-        first a plan is known to reach (the least-slack plan `start`, then each plan found). Each
+        first a plan is known to reach (the least-slack plan `start`, then each plan found), and asks
+        the lowest first again once LOW_FIRST or fewer are left. Each
         question is a fresh solver on a small, tight model: far fewer and easier nodes than the
         whole MIP, whose relaxation can meet a fraction of the goal with a fraction of every
         stream's work. The proof of the optimum is the solver's "infeasible" for the candidate
@@ -265,7 +271,9 @@ class Model:
             lo = propagate.first_open(inst, cp, periods, 0, hi)
         asked = False
         while lo < hi and stop is None:
-            k = lo if not asked else (lo + hi) // 2  # the first candidate left is often the optimum
+            # the first candidate left is often the optimum: ask it first, and again once few are
+            # left (a proof of "no plan" there is often far harder than finding the plan at lo)
+            k = lo if not asked or hi - lo <= LOW_FIRST else (lo + hi) // 2
             asked = True
             answer, model, x = self._ask(int(periods[k]), options, clock)
             if answer == "found":
@@ -355,7 +363,7 @@ class Model:
             if theirs.status == "infeasible":
                 return "infeasible", model, None
             if theirs.status == "optimal":
-                pinned = self._pinned(narrowed, theirs.x, asked, clock)
+                pinned = self._pinned(narrowed, theirs.x, options, clock)
                 if pinned is not None:
                     return "found", *pinned
                 # not a plan of the target MIP (it would be a bug): HiGHS alone, with the time left
@@ -393,7 +401,11 @@ class Model:
         finish[jobs.streams] = s + jobs.d - 1
         due[jobs.streams] = s + jobs.d - 1
         model = mip.build_target(self.instance, dataclasses.replace(cp, earliest_start=start, earliest_finish=finish), due)
-        answer, model, x = self._ask_highs(model, options, clock)
+        # every start fixed: HiGHS's presolve settles it in milliseconds, so the check gets a
+        # second even when the time limit has just run out (the schedule is in hand)
+        check = options if options.time_limit is None else \
+            dataclasses.replace(options, time_limit=max(options.time_limit, clock.total + PINNED_CHECK))
+        answer, model, x = self._ask_highs(model, check, clock)
         return (model, x) if answer == "found" else None
 
     def _earliest_goal(self, found, best: np.ndarray, options: SolveOptions, clock: _Clock):

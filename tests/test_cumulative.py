@@ -261,3 +261,25 @@ def test_concurrent_solves_each_get_their_own_answer(scip_answers):
     for w in workers:
         w.join()
     assert {n: (r.status, r.objective) for n, r in out.items()} == {n: ("optimal", optima()[n]) for n in names}
+
+
+def test_highs_returns_soon_after_the_rival_answers_and_its_thread_ends_later():
+    """A preempted HiGHS may be deep in a round of root cuts; the solve returns within
+    PREEMPTED_WAIT (plus a poll) without reading the still-running object, and HiGHS's thread
+    ends on its own afterwards."""
+    from planner import model as mip
+    from planner.solvers import highs
+    plan = psplib.load_plan(HARD)
+    inst = resolve(plan, None, None)
+    w = propagate.narrow(inst, critical_path(inst), due_by(inst, optima()["j3013_1"] - 2))
+    assert w is not None
+    before = threading.active_count()
+    backend = HighsBackend()
+    backend.load(mip.build_target(inst, w.cp, w.due))
+    backend.watch = lambda seconds: seconds > 0.3     # a rival that answers after 0.3 s
+    began = time.perf_counter()
+    raw = backend.solve(SolveOptions(time_limit=60))
+    took = time.perf_counter() - began
+    assert raw.status == "no_solution" and "rival" in raw.message   # HiGHS takes minutes on this one
+    assert took < 0.3 + highs.PREEMPTED_WAIT + 1.0
+    assert _threads_after(before, wait=60) == before

@@ -29,6 +29,15 @@ PROBING_BINARIES = 4000
 # HighsBackend._run_inline. Above it, and for every MIP, HiGHS runs in a thread of its own.
 INLINE_LP_NONZEROS = 200_000
 
+# Once a rival (solvers/cumulative.Rival) has answered, or the time limit has passed on a question
+# a rival races, HiGHS is asked to stop, but it looks at that request only between its own steps,
+# and a round of root cuts on a project-scheduling target can take several seconds
+# (docs/solver-notes.md). After this many seconds the solve returns without it: its thread
+# finishes on its own at HiGHS's next look (the object it solves is used by no one else), rather
+# than hold up the next question or the result. A feasibility question has no plan to lose that
+# way. Ctrl-C, and any solve without a rival, still wait for HiGHS.
+PREEMPTED_WAIT = 0.2
+
 _BANNER_SHOWN = False  # HiGHS prints its banner when the process makes its first Highs()
 
 
@@ -47,7 +56,7 @@ class HighsBackend:
         # a rival solving the same question beside HiGHS (solvers/cumulative.Rival), asked at every
         # poll with the seconds HiGHS has run; True stops HiGHS, whose answer is then not needed
         self.watch = None
-        self._preempted = False
+        self._preempted = self._left_running = False
 
     @property
     def h(self):
@@ -92,7 +101,11 @@ class HighsBackend:
         raw = self._check_fixed() if self._fixed is not None else None
         if raw is None:
             interrupted = self._run(options.time_limit)
-            raw = self._read()
+            if self._left_running:   # the rival answered; HiGHS is still stopping in its thread
+                raw = RawSolution("no_solution", None, None, None, None, 0.0, "stopped: the rival answered first"
+                                  if self._preempted else "time limit reached")
+            else:
+                raw = self._read()
             raw.interrupted = interrupted
         raw.runtime = time.perf_counter() - start
         return raw
@@ -134,7 +147,8 @@ class HighsBackend:
         cancelled too, for the phases where HiGHS does not check its own clock as often.
         (highspy's own startSolve/wait keep their locks on the class, shared by every Highs object,
         so two solves in two threads of one process collide there.)"""
-        self._timed_out = self._interrupted = self._preempted = False
+        self._timed_out = self._interrupted = self._preempted = self._left_running = False
+        left_at = None
         if self._inline and self._threads is None:
             return self._run_inline()
         began = time.perf_counter()
@@ -164,12 +178,19 @@ class HighsBackend:
                     return self._interrupted
                 reporter.tick(*latest)
                 if deadline is not None and time.perf_counter() > deadline and not self._interrupted:
+                    if not self._timed_out:
+                        left_at = deadline + PREEMPTED_WAIT if self.watch is not None else None
                     self._timed_out = True
                     self._stop()
                 if self.watch is not None and not (self._interrupted or self._preempted) \
                         and self.watch(time.perf_counter() - began):
                     self._preempted = True
                     self._stop()
+                    left_at = time.perf_counter() + PREEMPTED_WAIT
+                if left_at is not None and not self._interrupted and time.perf_counter() > left_at:
+                    self._left_running = True   # see PREEMPTED_WAIT; `solve` no longer touches it
+                    reporter.finish()
+                    return False
             except KeyboardInterrupt:
                 self._interrupted = True
                 self._stop()
