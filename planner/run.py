@@ -382,10 +382,12 @@ class Model:
     def _rival(self, narrowed: propagate.Windows, options: SolveOptions):
         """SCIP's cumulative model of the question (solvers/cumulative.Rival), or None: not a
         project-scheduling target, FTE with no small common denominator, a solver other than the
-        default HiGHS, or one thread asked for."""
+        default HiGHS, one thread asked for, or a pyscipopt too old to solve in a thread."""
         if narrowed.jobs is None or self.solver != "highs" or options.threads == 1 or not _scip_available():
             return None
         from .solvers import cumulative
+        if not cumulative.threadable():
+            return None
         target = cumulative.build(narrowed.jobs)
         return None if target is None else cumulative.Rival(target, options, RIVAL_GRACE)
 

@@ -50,6 +50,13 @@ class Cumulative:
     scale: int
 
 
+def threadable() -> bool:
+    """Whether this pyscipopt can solve with the GIL released (`optimizeNogil`, which `Rival`
+    needs: with the GIL held, HiGHS's watcher thread would stall for the whole SCIP solve)."""
+    import pyscipopt
+    return hasattr(pyscipopt.Model, "optimizeNogil")
+
+
 def build(jobs) -> Cumulative | None:
     """The cumulative form of `jobs` (propagate.Jobs), or None when the FTE and supply have no
     common integer scale up to MAX_SCALE."""
