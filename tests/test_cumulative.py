@@ -6,7 +6,8 @@ start in every window, checked period by period against the pools' supply) on ti
 hand arithmetic for the integer scaling and the blocking jobs, and from the published optima of
 the PSPLIB sample. The rival's thread is tested with forced faults: a HiGHS that never answers (so
 SCIP answers every question), a SCIP schedule that is wrong (which must not reach the result), a
-cut time budget, Ctrl-C, and solves running concurrently.
+cut time budget, Ctrl-C, solves running concurrently, and a HiGHS left to stop in its own thread
+after the rival answered (that thread must end).
 """
 from __future__ import annotations
 
