@@ -167,7 +167,22 @@ def rigid_schedule(inst: Instance, budget: float = 0.5, seed: int = 0,
         return None
     job = _Jobs(inst, d)
     target = max(job.lower, lower or 0)
-    best = _Genetic(job, np.random.default_rng(seed), time.perf_counter() + budget, target).run()
+    genetic = _Genetic(job, np.random.default_rng(seed), time.perf_counter() + budget, target)
+    try:
+        return _crew_units(job, d, genetic.run(), S, H)
+    except KeyboardInterrupt:  # Ctrl-C: the best schedule so far is a plan all the same
+        raise Interrupted(_crew_units(job, d, genetic.fits(genetic.best), S, H)) from None
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during `rigid_schedule`, carrying the best schedule found by then (`plan`, or None)."""
+
+    def __init__(self, plan: np.ndarray | None):
+        super().__init__()
+        self.plan = plan
+
+
+def _crew_units(job: "_Jobs", d: np.ndarray, best: list[int] | None, S: int, H: int) -> np.ndarray | None:
     if best is None:
         return None
     u = np.zeros((S, H))
@@ -201,16 +216,16 @@ class _Genetic:
     def run(self) -> list[int] | None:
         job, rng = self.job, self.rng
         population = []                        # [(makespan, starts, order)]
-        best = None
+        best = self.best = None
         for k in range(10_000):   # a first population; orders that fit nowhere are drawn again
             if k >= self.POPULATION and population:
                 break
             got = self.evaluate(job.order_by(job.lft) if k == 0 else job.random_order(rng))
             if got is not None:
                 population.append(got)
-                best = got if best is None or got[0] < best[0] else best
+                best = self.best = got if best is None or got[0] < best[0] else best
             if self._done(best):
-                return self._fits(best)
+                return self.fits(best)
         stale = 0
         while population and not self._done(best) and stale < self.STALL:
             mother, father = (self._tournament(population) for _ in range(2))
@@ -224,12 +239,13 @@ class _Genetic:
                 population[worst] = got
             if got[0] < best[0]:
                 best, stale = got, 0
-        return self._fits(best)
+                self.best = best
+        return self.fits(best)
 
     def _done(self, best) -> bool:
         return (best is not None and best[0] <= self.target) or time.perf_counter() > self.deadline
 
-    def _fits(self, best):
+    def fits(self, best):
         return best[1] if best is not None and best[0] <= self.job.horizon else None
 
     def _tournament(self, population):

@@ -195,11 +195,17 @@ class Model:
             # schedule (project scheduling) or the empty plan; the heuristic stops early once it
             # reaches the first period the window rules leave (a destructive lower bound)
             periods = goal_periods(inst, cp)
-            lo = propagate.first_open(inst, cp, periods)
-            budget = 1.0 if options.time_limit is None else min(10.0, 0.1 * options.time_limit)
-            start = heuristic.rigid_schedule(inst, budget, lower=int(periods[lo]) + 1 if lo < len(periods) else None)
+            lo, start, interrupted = 0, None, False
+            try:  # a Ctrl-C here ends the solve as one during the search does: with what is in hand
+                lo = propagate.first_open(inst, cp, periods)
+                budget = 1.0 if options.time_limit is None else min(10.0, 0.1 * options.time_limit)
+                start = heuristic.rigid_schedule(inst, budget, lower=int(periods[lo]) + 1 if lo < len(periods) else None)
+            except heuristic.Interrupted as e:
+                start, interrupted = e.plan, True
+            except KeyboardInterrupt:
+                interrupted = True
             return self._search(np.zeros((len(inst.streams), inst.periods)) if start is None else start,
-                                options, tie_break, clock, lo)
+                                options, tie_break, clock, lo, interrupted)
         bound = objective_bound(inst, cp)
         due = bound_due_periods(inst, cp)
         if bound is None or due is None:
@@ -245,7 +251,7 @@ class Model:
         return backend.solve(options)
 
     def _search(self, start: np.ndarray, options: SolveOptions, tie_break: bool, clock: _Clock,
-                lo: int | None = None):
+                lo: int | None = None, interrupted: bool = False):
         """The optimum of a `probability` or `earliest` plan as the first goal period within reach.
 
         Both objectives depend only on the period by whose end the goal is met, they only get
@@ -266,7 +272,10 @@ class Model:
         found = None   # (model, column values) of the last plan a feasibility MIP found
         if start is not None:
             hi = int(np.searchsorted(periods, _goal_period(inst, start)))
-        stop, model = None, None
+        model = None
+        # Ctrl-C before the search (`interrupted`): no question is asked, `start` is the result
+        stop = RawSolution("interrupted", None, None, None, None, 0.0, "interrupted", interrupted=True) \
+            if interrupted else None
         if lo is None:  # the first candidate the window rules leave (the caller may know it)
             lo = propagate.first_open(inst, cp, periods, 0, hi)
         asked = False

@@ -284,3 +284,20 @@ def test_highs_returns_soon_after_the_rival_answers_and_its_thread_ends_later():
     assert raw.status == "no_solution" and "rival" in raw.message   # HiGHS takes minutes on this one
     assert took < 0.3 + highs.PREEMPTED_WAIT + 1.0
     assert _threads_after(before, wait=60) == before
+
+
+def test_ctrl_c_during_the_start_schedule_reports_the_schedule_in_hand():
+    """A Ctrl-C before any solver runs (the window bound, then the genetic start schedule, which
+    runs 1 s on this instance) ends the solve as one during the search does: `interrupted`, with
+    the best schedule so far, verified, and no KeyboardInterrupt out of `solve`."""
+    plan = psplib.load_plan(HARD)
+    timer = threading.Timer(0.4, lambda: signal.raise_signal(signal.SIGINT))
+    timer.start()
+    try:
+        result = planner.solve(plan)
+    finally:
+        timer.cancel()
+    assert result.status == "interrupted"
+    assert result.objective is None or result.objective >= optima()["j3013_1"]
+    again = planner.solve(psplib.load_plan(DATA / "j301_1.sm"), time_limit=60)
+    assert again.status == "optimal" and again.objective == optima()["j301_1"]
