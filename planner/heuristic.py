@@ -169,9 +169,9 @@ def rigid_schedule(inst: Instance, budget: float = 0.5, seed: int = 0,
     target = max(job.lower, lower or 0)
     genetic = _Genetic(job, np.random.default_rng(seed), time.perf_counter() + budget, target)
     try:
-        return _crew_units(job, d, genetic.run(), S, H)
+        return job.crew_units(genetic.run())
     except KeyboardInterrupt:  # Ctrl-C: the best schedule so far is a plan all the same
-        raise Interrupted(_crew_units(job, d, genetic.fits(genetic.best), S, H)) from None
+        raise Interrupted(job.crew_units(genetic.fits(genetic.best))) from None
 
 
 class Interrupted(KeyboardInterrupt):
@@ -180,15 +180,6 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, plan: np.ndarray | None):
         super().__init__()
         self.plan = plan
-
-
-def _crew_units(job: "_Jobs", d: np.ndarray, best: list[int] | None, S: int, H: int) -> np.ndarray | None:
-    if best is None:
-        return None
-    u = np.zeros((S, H))
-    for i in range(S):
-        u[i, best[i]:best[i] + d[i]] = job.K[i]
-    return u
 
 
 class _Genetic:
@@ -203,6 +194,7 @@ class _Genetic:
         position = np.empty(job.S, int)
         position[job.topo] = np.arange(job.S)
         self.position = position            # a tie-break for equal starts that keeps precedences
+        self.best = None                    # (makespan, starts, order) of the shortest so far
 
     def evaluate(self, order) -> tuple[int, list[int], list[int]] | None:
         """(makespan, starts, the improved schedule's own order) of an order, or None."""
@@ -216,18 +208,18 @@ class _Genetic:
     def run(self) -> list[int] | None:
         job, rng = self.job, self.rng
         population = []                        # [(makespan, starts, order)]
-        best = self.best = None
         for k in range(10_000):   # a first population; orders that fit nowhere are drawn again
             if k >= self.POPULATION and population:
                 break
             got = self.evaluate(job.order_by(job.lft) if k == 0 else job.random_order(rng))
             if got is not None:
                 population.append(got)
-                best = self.best = got if best is None or got[0] < best[0] else best
-            if self._done(best):
-                return self.fits(best)
+                if self.best is None or got[0] < self.best[0]:
+                    self.best = got
+            if self._done(self.best):
+                return self.fits(self.best)
         stale = 0
-        while population and not self._done(best) and stale < self.STALL:
+        while population and not self._done(self.best) and stale < self.STALL:
             mother, father = (self._tournament(population) for _ in range(2))
             child = self._mutate(self._crossover(mother[2], father[2]))
             got = self.evaluate(child)
@@ -237,10 +229,9 @@ class _Genetic:
             worst = max(range(len(population)), key=lambda i: population[i][0])
             if got[0] <= population[worst][0] and all(got[1] != p[1] for p in population):
                 population[worst] = got
-            if got[0] < best[0]:
-                best, stale = got, 0
-                self.best = best
-        return self.fits(best)
+            if got[0] < self.best[0]:
+                self.best, stale = got, 0
+        return self.fits(self.best)
 
     def _done(self, best) -> bool:
         return (best is not None and best[0] <= self.target) or time.perf_counter() > self.deadline
@@ -313,6 +304,15 @@ class _Jobs:
 
     def makespan(self, start) -> int:
         return int(max(start[i] + self.d[i] for i in range(self.S)))
+
+    def crew_units(self, start: list[int] | None) -> np.ndarray | None:
+        """(S, horizon) crew units of a schedule of starts (None for None)."""
+        if start is None:
+            return None
+        u = np.zeros((self.S, self.horizon))
+        for i in range(self.S):
+            u[i, start[i]:start[i] + self.d[i]] = self.K[i]
+        return u
 
     def order_by(self, key) -> list[int]:
         """A precedence-feasible order, smallest key first among the eligible."""

@@ -354,39 +354,35 @@ class Model:
         if narrowed is None:
             return "ruled_out", None, None
         model = mip.build_target(inst, narrowed.cp, narrowed.due)
-        asked = dataclasses.replace(options, time_limit=left)
-        rival = self._rival(narrowed, asked)
+        rival = self._rival(narrowed, dataclasses.replace(options, time_limit=left))
+        if rival is None:
+            return _answer(self._highs(model, options, clock), model, options)
+        try:
+            raw = self._highs(model, options, clock, rival)
+        finally:
+            theirs = rival.stop()
+        decisive = (raw.status == "optimal" and raw.x is not None) or raw.status == "infeasible"
+        if decisive or theirs is None or raw.interrupted:
+            return _answer(raw, model, options)
+        if theirs.status == "infeasible":
+            return "infeasible", model, None
+        if theirs.status == "optimal":
+            pinned = self._pinned(narrowed, theirs.x, options, clock)
+            if pinned is not None:
+                return "found", *pinned
+            # not a plan of the target MIP (it would be a bug): HiGHS alone, with the time left
+            return _answer(self._highs(model, options, clock), model, options)
+        return _answer(raw, model, options)
+
+    def _highs(self, model: mip.LinearModel, options: SolveOptions, clock: _Clock, rival=None) -> RawSolution:
+        """The default solver's run on a target `model` in the time left, with `rival` (if any)
+        as its watch (solvers/highs.py)."""
+        left = None if options.time_limit is None else max(options.time_limit - clock.total, 1e-3)
         backend = get_backend(self.solver)
         backend.load(model)
         if rival is not None:
             backend.watch = rival
-        try:
-            raw = backend.solve(asked)
-        finally:
-            theirs = rival.stop() if rival is not None else None
-        if raw.status == "optimal" and raw.x is not None:
-            return "found", model, raw.x
-        if raw.status == "infeasible":
-            return "infeasible", model, None
-        if theirs is not None and not raw.interrupted:
-            if theirs.status == "infeasible":
-                return "infeasible", model, None
-            if theirs.status == "optimal":
-                pinned = self._pinned(narrowed, theirs.x, options, clock)
-                if pinned is not None:
-                    return "found", *pinned
-                # not a plan of the target MIP (it would be a bug): HiGHS alone, with the time left
-                return self._ask_highs(model, options, clock)
-        return _only_asked_stops(raw, options), model, None
-
-    def _ask_highs(self, model: mip.LinearModel, options: SolveOptions, clock: _Clock):
-        left = None if options.time_limit is None else max(options.time_limit - clock.total, 1e-3)
-        backend = get_backend(self.solver)
-        backend.load(model)
-        raw = _only_asked_stops(backend.solve(dataclasses.replace(options, time_limit=left)), options)
-        if raw.status == "optimal" and raw.x is not None:
-            return "found", model, raw.x
-        return ("infeasible" if raw.status == "infeasible" else raw), model, None
+        return backend.solve(dataclasses.replace(options, time_limit=left))
 
     def _rival(self, narrowed: propagate.Windows, options: SolveOptions):
         """SCIP's cumulative model of the question (solvers/cumulative.Rival), or None: not a
@@ -416,7 +412,7 @@ class Model:
         # second even when the time limit has just run out (the schedule is in hand)
         check = options if options.time_limit is None else \
             dataclasses.replace(options, time_limit=max(options.time_limit, clock.total + PINNED_CHECK))
-        answer, model, x = self._ask_highs(model, check, clock)
+        answer, model, x = _answer(self._highs(model, check, clock), model, check)
         return (model, x) if answer == "found" else None
 
     def _earliest_goal(self, found, best: np.ndarray, options: SolveOptions, clock: _Clock):
@@ -461,6 +457,16 @@ def _goal_period(inst: Instance, u: np.ndarray) -> int:
     """The period by whose end plan `u` meets the goal (H if it never does)."""
     finish = polish.finish_periods(inst, u)[inst.required]
     return int(finish.max()) if finish.size else 0
+
+
+def _answer(raw: RawSolution, model: mip.LinearModel, options: SolveOptions):
+    """A target's solve as `Model._ask` answers: ("found", model, x), ("infeasible", model, None),
+    or (what stopped the solver, model, None)."""
+    if raw.status == "optimal" and raw.x is not None:
+        return "found", model, raw.x
+    if raw.status == "infeasible":
+        return "infeasible", model, None
+    return _only_asked_stops(raw, options), model, None
 
 
 def _only_asked_stops(raw: RawSolution, options: SolveOptions) -> RawSolution:
