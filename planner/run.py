@@ -322,7 +322,9 @@ class Model:
                               if hi < len(periods) else stop.message, interrupted=stop.interrupted)
         if inst.has_dynamics:  # the plan found, kept whole: its crews and runs are the model's
             if tie_break and not raw.interrupted and stop is None and found is not None:
-                found = self._earliest_goal(found, best, options, clock)
+                # every candidate before hi is proven out of reach: the goal's period is later
+                first = int(periods[hi - 1]) + 1 if hi > 0 else 0
+                found = self._earliest_goal(found, best, options, clock, first)
                 best = polish.earliest_discrete(inst, *found)
             best = polish.idle_once_complete(inst, best)
             clock.lap("tie_break")
@@ -415,14 +417,15 @@ class Model:
         answer, model, x = _answer(self._highs(model, check, clock), model, check)
         return (model, x) if answer == "found" else None
 
-    def _earliest_goal(self, found, best: np.ndarray, options: SolveOptions, clock: _Clock):
+    def _earliest_goal(self, found, best: np.ndarray, options: SolveOptions, clock: _Clock, first: int = 0):
         """The tie-break's first step for a discrete plan: the search asks only the periods where a
         deadline falls, so its plan may meet the goal later than it could. Ask the periods before,
         halving between the critical-path earliest and the plan's, for the first the goal can be
         met by (the objective cannot change: an earlier goal meets every deadline the later one
-        did). Returns (model, columns) of the earliest plan found; a stop keeps what is in hand."""
+        did); `first` is the first period the search left open (the goal is out of reach before
+        it). Returns (model, columns) of the earliest plan found; a stop keeps what is in hand."""
         inst, cp = self.instance, self.critical_path
-        lo, hi = max(int(cp.goal_finish), 0), _goal_period(inst, best)
+        lo, hi = max(int(cp.goal_finish), first, 0), _goal_period(inst, best)
         while lo < hi:
             t = (lo + hi) // 2
             answer, model, x = self._ask(t, options, clock)

@@ -301,3 +301,28 @@ def test_ctrl_c_during_the_start_schedule_reports_the_schedule_in_hand():
     assert result.objective is None or result.objective >= optima()["j3013_1"]
     again = planner.solve(psplib.load_plan(DATA / "j301_1.sm"), time_limit=60)
     assert again.status == "optimal" and again.objective == optima()["j301_1"]
+
+
+@pytest.mark.parametrize("name", ["j3011_10", "j3022_1", "j3043_2"])
+def test_no_period_is_asked_once_proven_out_of_reach(name, monkeypatch):
+    """The search proves every candidate before the optimum out of reach; the tie-break that
+    follows (Model._earliest_goal) must not ask any of those periods again (it used to restart at
+    the critical path and re-prove them all)."""
+    asked = []
+    ask = run_mod.Model._ask
+
+    def record(self, period, options, clock):
+        out = ask(self, period, options, clock)
+        asked.append((period, out[0] if isinstance(out[0], str) else out[0].status))
+        return out
+
+    monkeypatch.setattr(run_mod.Model, "_ask", record)
+    # no start schedule: the search, not the genetic heuristic, finds the plans
+    monkeypatch.setattr(run_mod.heuristic, "rigid_schedule", lambda *a, **k: None)
+    rcpsp = psplib.parse(DATA / f"{name}.sm")
+    res = planner.solve(from_dict(psplib.to_plan(rcpsp, name), source=f"{name}.sm"), time_limit=60, threads=2)
+    assert res.status == "optimal" and round(res.goal_completion_years) == optima()[name]
+    assert any(a == "found" for _, a in asked)  # the search had questions to ask
+    for k, (period, _) in enumerate(asked):
+        out_of_reach = [p for p, a in asked[:k] if a in ("infeasible", "ruled_out")]
+        assert not out_of_reach or period > max(out_of_reach), asked
