@@ -59,6 +59,10 @@ RIVAL_GRACE = 0.5
 LOW_FIRST = 3
 # Seconds the check of a schedule SCIP found (Model._pinned) may take past the time limit.
 PINNED_CHECK = 1.0
+# With a time limit, a question the goal-period search asks by halving (not its lowest candidate)
+# gets at most this share of the time left (Model._search): one hard question in the middle
+# then no longer takes the whole limit while the candidates below it stay unasked.
+HALVING_SHARE = 0.25
 
 
 class Model:
@@ -279,18 +283,31 @@ class Model:
         if lo is None:  # the first candidate the window rules leave (the caller may know it)
             lo = propagate.first_open(inst, cp, periods, 0, hi)
         asked = False
+        unsettled = set()  # halving questions that ran out of their share: each asked again, with
+        # all the time left, once every candidate below it is settled
         while lo < hi and stop is None:
-            # the first candidate left is often the optimum: ask it first, and again once few are
-            # left (a proof of "no plan" there is often far harder than finding the plan at lo)
-            k = lo if not asked or hi - lo <= LOW_FIRST else (lo + hi) // 2
+            top = min([k for k in unsettled if k < hi], default=hi)
+            if lo >= top:
+                k = top
+                unsettled.discard(k)
+            else:
+                # the first candidate left is often the optimum: ask it first, and again once few
+                # are left (a proof of "no plan" there is often far harder than finding the plan)
+                k = lo if not asked or top - lo <= LOW_FIRST else (lo + top) // 2
             asked = True
-            answer, model, x = self._ask(int(periods[k]), options, clock)
+            share = None
+            if k > lo and options.time_limit is not None:
+                share = max(options.time_limit - clock.total, 0.0) * HALVING_SHARE
+            answer, model, x = self._ask(int(periods[k]), options, clock, share)
             if answer == "found":
                 best = np.clip(model.values(x, "u"), 0.0, None)
                 found = (model, x)
                 hi = min(k, int(np.searchsorted(periods, _goal_period(inst, best))))
             elif answer in ("infeasible", "ruled_out"):
                 lo = k + 1
+            elif share is not None and answer.status in ("time_limit", "no_solution") \
+                    and not answer.interrupted and clock.total < options.time_limit:
+                unsettled.add(k)  # its share ran out, not the limit: settle the candidates below first
             else:
                 stop = answer
         clock.lap("search")
@@ -335,7 +352,7 @@ class Model:
         return raw, best, None, None
 
 
-    def _ask(self, period: int, options: SolveOptions, clock: _Clock):
+    def _ask(self, period: int, options: SolveOptions, clock: _Clock, share: float | None = None):
         """Can the goal be met by the end of `period`? (answer, model, x): answer is "ruled_out"
         (the window rules of planner/propagate.py: no solver asked), "found" (a plan: the target
         MIP `model` and its columns x), "infeasible", or the RawSolution of what stopped the
@@ -347,11 +364,15 @@ class Model:
         RIVAL_GRACE seconds without an answer (solvers/cumulative.py: on the hardest instances
         each settles what the other leaves open). HiGHS's answer is taken when it has one; a
         schedule SCIP finds is pinned into the target MIP and solved by HiGHS, so the plan
-        reported is always one of the planner's own model."""
+        reported is always one of the planner's own model. `share` caps the seconds this question
+        may take (its answer is then `time_limit` as for the limit itself)."""
         inst = self.instance
         left = None if options.time_limit is None else options.time_limit - clock.total
         if left is not None and left <= 0:
             return RawSolution("time_limit", None, None, None, None, 0.0, "time limit reached"), None, None
+        if share is not None:
+            left = min(left, share) if left is not None else share
+            options = dataclasses.replace(options, time_limit=clock.total + left)
         narrowed = propagate.narrow(inst, self.critical_path, due_by(inst, period))
         if narrowed is None:
             return "ruled_out", None, None

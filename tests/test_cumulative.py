@@ -303,7 +303,7 @@ def test_ctrl_c_during_the_start_schedule_reports_the_schedule_in_hand():
     assert again.status == "optimal" and again.objective == optima()["j301_1"]
 
 
-@pytest.mark.parametrize("name", ["j3011_10", "j3022_1", "j3043_2"])
+@pytest.mark.parametrize("name", ["j3022_1", "search/j3021_2"])
 def test_no_period_is_asked_once_proven_out_of_reach(name, monkeypatch):
     """The search proves every candidate before the optimum out of reach; the tie-break that
     follows (Model._earliest_goal) must not ask any of those periods again (it used to restart at
@@ -311,8 +311,8 @@ def test_no_period_is_asked_once_proven_out_of_reach(name, monkeypatch):
     asked = []
     ask = run_mod.Model._ask
 
-    def record(self, period, options, clock):
-        out = ask(self, period, options, clock)
+    def record(self, period, options, clock, share=None):
+        out = ask(self, period, options, clock, share)
         asked.append((period, out[0] if isinstance(out[0], str) else out[0].status))
         return out
 
@@ -321,8 +321,46 @@ def test_no_period_is_asked_once_proven_out_of_reach(name, monkeypatch):
     monkeypatch.setattr(run_mod.heuristic, "rigid_schedule", lambda *a, **k: None)
     rcpsp = psplib.parse(DATA / f"{name}.sm")
     res = planner.solve(from_dict(psplib.to_plan(rcpsp, name), source=f"{name}.sm"), time_limit=60, threads=2)
-    assert res.status == "optimal" and round(res.goal_completion_years) == optima()[name]
+    assert res.status == "optimal" and round(res.goal_completion_years) == optima()[Path(name).name]
     assert any(a == "found" for _, a in asked)  # the search had questions to ask
     for k, (period, _) in enumerate(asked):
         out_of_reach = [p for p, a in asked[:k] if a in ("infeasible", "ruled_out")]
         assert not out_of_reach or period > max(out_of_reach), asked
+
+
+def test_halving_questions_out_of_their_share_leave_the_search_going(monkeypatch):
+    """A question asked by halving gets only a share of the time left. When that share runs out
+    (forced here: every such question answers `time_limit` at once), the search settles the
+    candidates below it and then asks it again with no cap, and still proves the published
+    optimum. The lowest candidate is never capped."""
+    asked = []
+    ask = run_mod.Model._ask
+
+    def cut_every_share(self, period, options, clock, share=None):
+        if share is not None:
+            assert 0 < share < options.time_limit - clock.total
+            asked.append((period, share, "cut"))
+            return RawSolution("time_limit", None, None, None, None, 0.0, "time limit reached"), None, None
+        out = ask(self, period, options, clock)
+        asked.append((period, share, out[0] if isinstance(out[0], str) else out[0].status))
+        return out
+
+    monkeypatch.setattr(run_mod.Model, "_ask", cut_every_share)
+    # no start schedule and no window bound: the search halves from the first period up
+    monkeypatch.setattr(run_mod.heuristic, "rigid_schedule", lambda *a, **k: None)
+    monkeypatch.setattr(run_mod.propagate, "first_open", lambda *a, **k: 0)
+    name = "j3021_2"  # critical path 42, optimum 59, serial schedule 74: many candidates to halve
+    rcpsp = psplib.parse(DATA / "search" / f"{name}.sm")
+    res = planner.solve(from_dict(psplib.to_plan(rcpsp, name), source=f"{name}.sm"), time_limit=60, threads=2)
+    optimum = optima()[name]
+    assert res.status == "optimal" and round(res.goal_completion_years) == optimum
+    cuts = [k for k, (_, _, a) in enumerate(asked) if a == "cut"]
+    assert cuts, asked  # the search did halve
+    for k in cuts:
+        period = asked[k][0]
+        if period + 1 < optimum:  # out of reach: it must be asked again, uncapped, to prove it
+            again = [j for j in range(k + 1, len(asked)) if asked[j][0] == period]
+            assert again and asked[again[0]][1] is None and asked[again[0]][2] in ("infeasible", "ruled_out"), asked
+            # ... and only once every candidate below it was settled: the one before it just was
+            assert asked[again[0] - 1][0] == period - 1, asked
+            assert asked[again[0] - 1][2] in ("infeasible", "ruled_out"), asked
