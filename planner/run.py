@@ -265,7 +265,9 @@ class Model:
         finish" (`model.build_target`) has a plan. The first candidate (the bound's) is asked
         first, then the search halves the candidates between the first not ruled out and the
         first a plan is known to reach (the least-slack plan `start`, then each plan found), and asks
-        the lowest first again once LOW_FIRST or fewer are left. Each
+        the lowest first again once LOW_FIRST or fewer are left. Under a time limit a question
+        asked by halving gets HALVING_SHARE of the time left; one that runs out of it is asked
+        again, uncapped, once every candidate below it is settled. Each
         question is a fresh solver on a small, tight model: far fewer and easier nodes than the
         whole MIP, whose relaxation can meet a fraction of the goal with a fraction of every
         stream's work. The proof of the optimum is the solver's "infeasible" for the candidate
