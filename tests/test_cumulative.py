@@ -7,7 +7,9 @@ hand arithmetic for the integer scaling and the blocking jobs, and from the publ
 the PSPLIB sample. The rival's thread is tested with forced faults: a HiGHS that never answers (so
 SCIP answers every question), a SCIP schedule that is wrong (which must not reach the result), a
 cut time budget, Ctrl-C, solves running concurrently, and a HiGHS left to stop in its own thread
-after the rival answered (that thread must end).
+after the rival answered (that thread must end). The goal-period search around them is tested
+for the questions it asks: none once proven out of reach, and a question cut by its share of the
+time asked again once the candidates below it are settled.
 """
 from __future__ import annotations
 
