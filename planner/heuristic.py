@@ -171,7 +171,7 @@ def rigid_schedule(inst: Instance, budget: float = 0.5, seed: int = 0,
     try:
         return job.crew_units(genetic.run())
     except KeyboardInterrupt:  # Ctrl-C: the best schedule so far is a plan all the same
-        raise Interrupted(job.crew_units(genetic.fits(genetic.best))) from None
+        raise Interrupted(job.crew_units(genetic.starts())) from None
 
 
 class Interrupted(KeyboardInterrupt):
@@ -216,10 +216,10 @@ class _Genetic:
                 population.append(got)
                 if self.best is None or got[0] < self.best[0]:
                     self.best = got
-            if self._done(self.best):
-                return self.fits(self.best)
+            if self._done():
+                return self.starts()
         stale = 0
-        while population and not self._done(self.best) and stale < self.STALL:
+        while population and not self._done() and stale < self.STALL:
             mother, father = (self._tournament(population) for _ in range(2))
             child = self._mutate(self._crossover(mother[2], father[2]))
             got = self.evaluate(child)
@@ -231,12 +231,15 @@ class _Genetic:
                 population[worst] = got
             if got[0] < self.best[0]:
                 self.best, stale = got, 0
-        return self.fits(self.best)
+        return self.starts()
 
-    def _done(self, best) -> bool:
+    def _done(self) -> bool:
+        best = self.best
         return (best is not None and best[0] <= self.target) or time.perf_counter() > self.deadline
 
-    def fits(self, best):
+    def starts(self) -> list[int] | None:
+        """The starts of the shortest schedule so far, or None if none fits the horizon."""
+        best = self.best
         return best[1] if best is not None and best[0] <= self.job.horizon else None
 
     def _tournament(self, population):

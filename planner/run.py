@@ -448,7 +448,7 @@ class Model:
         did); `first` is the first period the search left open (the goal is out of reach before
         it). Returns (model, columns) of the earliest plan found; a stop keeps what is in hand."""
         inst, cp = self.instance, self.critical_path
-        lo, hi = max(int(cp.goal_finish), first, 0), _goal_period(inst, best)
+        lo, hi = max(int(cp.goal_finish), first), _goal_period(inst, best)
         while lo < hi:
             t = (lo + hi) // 2
             answer, model, x = self._ask(t, options, clock)
