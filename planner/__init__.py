@@ -12,11 +12,11 @@ Importing the package loads only the standard library (and planner.errors): the 
 """
 from __future__ import annotations
 
-from .errors import NoSolutionError, PlanError, PlannerError, VerificationError
+from .errors import NoSolutionError, PlanError, PlannerError, UsageError, VerificationError
 
 __version__ = "0.1.0"
 __all__ = ["Plan", "load", "from_dict", "solve", "compare", "Model", "resolve", "PlannerError",
-           "PlanError", "NoSolutionError", "VerificationError"]
+           "PlanError", "UsageError", "NoSolutionError", "VerificationError"]
 
 # public name -> (module, attribute), imported when the name is first asked for
 _LAZY = {"Plan": ("plan", "Plan"), "load": ("plan", "load"), "from_dict": ("plan", "from_dict"),

@@ -20,8 +20,10 @@ class PlanError(PlannerError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
-class UsageError(PlannerError):
-    """A command-line or API argument is wrong (an unknown solver option, an output file type)."""
+class UsageError(PlannerError, ValueError):
+    """A command-line or library argument is wrong (an unknown solver option, an output file type,
+    a negative time limit, `solve(None)`). The one exception type for every bad argument: the
+    library checks its arguments at its boundary and the CLI calls the same checks."""
 
     exit_code = 2
 
