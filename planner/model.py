@@ -511,7 +511,8 @@ def _staffing(lm: LinearModel, inst: Instance, window, u: np.ndarray, c: np.ndar
 
 def rigid_periods(inst: Instance, window) -> np.ndarray:
     """(S,) for a rigid stream (contiguous with a fixed crew, its cap and productivity constant over
-    its window) the periods d its run takes: ceil(effort / (step p K)); 0 for any other stream."""
+    its window) the periods d its run takes: ceil(effort / (step p K ** a)), a its parallelization
+    (a crew of K makes K ** a effective crew units); 0 for any other stream."""
     first, last = window
     d = np.zeros(len(inst.streams), int)
     own = inst.own_cap
@@ -522,7 +523,7 @@ def rigid_periods(inst: Instance, window) -> np.ndarray:
         K, p = own[i, span], inst.productivity[i, span]
         if np.ptp(K) > 1e-12 * max(1.0, K.max()) or np.ptp(p) > 1e-12 or K[0] * p[0] <= 0:
             continue
-        d[i] = int(np.ceil(inst.effort[i] / (inst.step * p[0] * K[0]) - 1e-9))
+        d[i] = int(np.ceil(inst.effort[i] / (inst.step * p[0] * K[0] ** inst.parallelization[i]) - 1e-9))
     return d
 
 

@@ -1,0 +1,56 @@
+"""Wrong or missing answers of issue 18, each on a plan small enough to solve by hand.
+
+Every expected number is worked out in the comment above it from the plan alone."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import planner
+from planner import Plan
+
+
+def plan_of(streams, pools, *, horizon, objective="probability", deadline=None, **extra) -> Plan:
+    data = {"plan": {"horizon": horizon, "objective": objective, "start_year": 0},
+            "pools": pools, "streams": streams, **extra}
+    if deadline is not None:
+        data["deadline"] = {"years": deadline}
+    return Plan.model_validate(data)
+
+
+# --- a rigid stream with diminishing returns ---------------------------------------------------
+
+def rigid_lair(objective: str, **plan) -> Plan:
+    # effort 15 over at least 5 years: at most 3 effective person-years a year. With
+    # parallelization 0.6 the crew making 3 is 3 ** (1 / 0.6) = 6.24 units (<= the supply of 8),
+    # fixed and contiguous: 3 a year, so five periods, done by year 5.
+    stream = {"name": "lair", "pool": "p0", "effort": 15, "min_duration": 5, "contiguous": True,
+              "fixed_crew": True, "parallelization": 0.6, "value": 1.0}
+    return plan_of([stream], [{"name": "p0", "supply": 8}], horizon=10, objective=objective, deadline=10, **plan)
+
+
+@pytest.mark.parametrize("objective, expected", [("probability", 1.0), ("earliest", 5.0), ("value", 1.0)])
+def test_a_rigid_stream_with_diminishing_returns_runs_for_effort_over_k_to_the_a(objective, expected):
+    r = planner.solve(rigid_lair(objective))
+    assert r.status == "optimal", r.message
+    assert r.objective == pytest.approx(expected)
+    worked = r.allocation[0] > 1e-9
+    assert worked.sum() == 5
+    np.testing.assert_allclose(r.allocation[0][worked], 3 ** (1 / 0.6), rtol=1e-9)
+
+
+def test_a_rigid_stream_with_diminishing_returns_staffed_by_training():
+    # The pool starts empty; "school" (effort 2, 1 a year at most, linear) trains 4 FTE per
+    # effective person-year, joining a period later: 2 years of school give 8 FTE from year 2
+    # (4 from year 1). The lair needs its fixed crew of 6.24 from its first period to its last:
+    # it can start in period 2 and runs five periods, done by year 7.
+    school = {"name": "school", "pool": "p0", "effort": 2, "min_duration": 2,
+              "train": {"pool": "p0", "per_effort": 4.0, "delay": 1}}
+    lair = {"name": "lair", "pool": "p0", "effort": 15, "min_duration": 5, "contiguous": True,
+            "fixed_crew": True, "parallelization": 0.6}
+    pools = [{"name": "p0", "supply": [1, 0]}]   # one FTE for the school's first year, then none
+    # school needs 1 crew unit a year: year 0 from the base supply, year 1 from the 4 it trained
+    r = planner.solve(plan_of([school, lair], pools, horizon=10, objective="earliest",
+                              goal={"required": ["lair"]}))
+    assert r.status == "optimal", r.message
+    assert r.objective == pytest.approx(7.0)
