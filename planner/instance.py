@@ -14,7 +14,7 @@ import numpy as np
 
 from . import deadlines, series
 from .errors import PlanError
-from .plan import FileColumn, Intervention, Plan
+from .plan import Deadline, FileColumn, Intervention, Plan
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,8 @@ class Instance:
     train_per_effort: np.ndarray | None = None  # (S,) FTE per effective person-year of progress
     train_delay: np.ndarray | None = None      # (S,) years from the work to the trained FTE joining
     train_attrition: np.ndarray | None = None  # (S,) fraction of trained FTE lost per year
+    deadline: Deadline | None = None  # the plan's deadline as written, read in continuous years
+    deadline_shift: float = 0.0       # years the variant moves it (already in deadline_years)
     weights: np.ndarray = field(init=False)  # (H,) P(goal must be met by the end of period t)
 
     def __post_init__(self):
@@ -298,7 +300,7 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
         value=np.array([s.value for s in plan.streams]),
         required=np.array([s.name in required for s in plan.streams]),
         precedences=precedences, deadline_years=years, deadline_probs=probs,
-        has_deadline=plan.deadline is not None,
+        has_deadline=plan.deadline is not None, deadline=plan.deadline, deadline_shift=shift,
         contiguous=np.array([s.contiguous for s in plan.streams], bool),
         min_staff=np.array([s.min_staff or 0.0 for s in plan.streams]),
         fixed_crew=np.array([s.fixed_crew for s in plan.streams], bool),

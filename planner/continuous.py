@@ -1,0 +1,254 @@
+"""Continuous-time answers from a schedule on the grid (docs/model.md, "Continuous time").
+
+The MIP schedules on periods of `step` years, but the answer a user reads is the continuous-time
+plan's: work progresses through each period at that period's rate, a stream finishes at the
+moment its progress reaches its effort, and deadlines (with their shifts) are read in continuous
+years. Any grid schedule is a continuous-time plan (the grid's rules are stricter: lags and
+releases are rounded up to whole periods, a successor waits for the period after its
+predecessor's), so its value in continuous time is a lower bound on the continuous optimum
+(an upper bound for `earliest`). This module gives that value, a bound from the other side that
+no continuous plan beats (each stream alone at its own caps, and each pool's whole supply), and a
+finer grid (`refine`) for when the two differ.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import deadlines
+
+if TYPE_CHECKING:
+    from .instance import Instance
+
+DONE = 1e-6  # relative and absolute tolerance on "progress reached the effort", as verify's
+
+
+def progress_made(inst: Instance, u: np.ndarray) -> np.ndarray:
+    """(S, H) effective progress made in each period: step * productivity * u ** parallelization."""
+    return inst.step * inst.productivity * inst.progress_per_unit(u)
+
+
+def finish_times(inst: Instance, u: np.ndarray) -> np.ndarray:
+    """(S,) the moment, in years from start, at which each stream's progress reaches its effort
+    (nan if never inside the horizon): the start of the period it completes in, plus the share of
+    that period its remaining effort takes at that period's rate."""
+    made = progress_made(inst, u)
+    cum = np.cumsum(made, axis=1)
+    effort = inst.effort
+    done = cum >= effort[:, None] * (1 - DONE) - DONE
+    out = np.full(len(effort), np.nan)
+    for i in np.flatnonzero(done.any(axis=1)):
+        t = int(done[i].argmax())
+        before = cum[i, t - 1] if t > 0 else 0.0
+        share = (effort[i] - before) / made[i, t] if made[i, t] > 0 else 0.0
+        out[i] = inst.starts[t] + inst.step * min(1.0, max(0.0, share))
+    return out
+
+
+def hasten(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) -> np.ndarray:
+    """The schedule with each stream's crew, in the period it completes in, raised to the most its
+    own caps and the supply the other streams leave free allow (whole people from `integer_staff`
+    pools), so that it works at that period's full rate until its effort is done and finishes as
+    early in the period as it can. The MIP stops at the effort (a last period with 50 of 500 FTE
+    finishes at the period's end); in continuous time the crew is free once the work is done.
+    Nothing else moves: the stream completes in the same period, and no other stream's crew
+    changes. `supply` is each pool's supply with the FTE training added (verify.trained_supply)."""
+    u = u.copy()
+    made = progress_made(inst, u)
+    cum = np.cumsum(made, axis=1)
+    done = cum >= inst.effort[:, None] * (1 - DONE) - DONE
+    supply = inst.supply if supply is None else supply
+    order = []
+    for i in np.flatnonzero(done.any(axis=1) & ~inst.fixed_crew):
+        t = int(done[i].argmax())
+        before = cum[i, t - 1] if t > 0 else 0.0
+        if made[i, t] > 0 and inst.effort[i] - before < made[i, t] * (1 - 1e-9) or made[i, t] <= 0:
+            continue  # already at a rate that takes the whole period (or it finished before)
+        order.append((-(inst.effort[i] - before) / made[i, t], i, t))
+    for _, i, t in sorted(order):  # the stream that needs the most of its period first
+        pools = inst.pools_of[i]
+        used = inst.crew[:, pools].T @ u[:, t]
+        free = (supply[pools, t] - used) / inst.crew[i, pools]
+        more = max(0.0, float(free.min())) if pools.size else 0.0
+        cap = inst.own_cap[i, t]
+        target = min(u[i, t] + more, cap if np.isfinite(cap) else u[i, t] + more)
+        for r in pools[inst.integer_pools[pools]]:  # whole people stay whole
+            fte = math.floor(inst.crew[i, r] * target + 1e-9)
+            target = min(target, fte / inst.crew[i, r])
+        if target > u[i, t] * (1 + 1e-9):
+            u[i, t] = target * (1 - 1e-9)  # a hair inside the caps, for the verifier's tolerance
+            u[i, t] = max(u[i, t], 0.0)
+    return u
+
+
+def in_time(inst: Instance, when: np.ndarray | float) -> np.ndarray:
+    """P(the deadline is at or after `when`), for goals met at `when` years (nan: never met).
+
+    The deadline is read in continuous years, after the variant's shift; a deadline past the
+    horizon counts as the horizon's end (work must finish inside it), and `p_never` is the mass on
+    "no deadline in the horizon"."""
+    when = np.atleast_1d(np.asarray(when, dtype=float))
+    out = np.zeros(when.shape)
+    ok = np.isfinite(when)
+    horizon = inst.periods * inst.step
+    ok[ok] = when[ok] <= horizon + 1e-9
+    d = inst.deadline
+    if d is None or not ok.any():
+        return out
+    if d.distribution is None:  # points: a fixed deadline or scenarios (with p_never at the horizon)
+        years, probs = deadlines.scenarios(d, start_year=inst.start_year, periods=inst.periods,
+                                           step=inst.step, shift=inst.deadline_shift)
+        reach = np.minimum(years, horizon) + 1e-9
+        out[ok] = (probs[None, :] * (when[ok, None] <= reach[None, :])).sum(axis=1)
+        return out
+    keep = 1.0 - (d.p_never or 0.0)
+    out[ok] = 1.0 - keep * deadlines.cdf(d.distribution, when[ok] - inst.deadline_shift)
+    return out
+
+
+def objective(inst: Instance, finish: np.ndarray) -> float | None:
+    """The plan's objective in continuous time, from each stream's finish time (`finish_times`)."""
+    req = inst.required
+    goal = float(np.max(finish[req])) if req.any() and np.all(np.isfinite(finish[req])) else \
+        (0.0 if not req.any() else math.nan)
+    if inst.objective == "earliest":
+        return None if math.isnan(goal) else goal
+    if inst.deadline is None:
+        return None
+    if inst.objective == "probability":
+        return float(in_time(inst, goal)[0])
+    total = float((inst.value * in_time(inst, finish)).sum())
+    for k, needs in enumerate(inst.milestone_streams):
+        when = float(np.max(finish[needs])) if needs.any() else 0.0
+        total += float(inst.milestone_value[k] * in_time(inst, when)[0])
+    return total
+
+
+def goal_time(inst: Instance, finish: np.ndarray) -> float | None:
+    """When every required stream is complete, in years (None if never)."""
+    req = inst.required
+    if not req.any():
+        return 0.0
+    return float(np.max(finish[req])) if np.all(np.isfinite(finish[req])) else None
+
+
+def earliest_finishes(inst: Instance) -> np.ndarray:
+    """(S,) a time before which no continuous-time plan completes each stream (inf if none does
+    inside the horizon): the stream alone, from its release (in years) and its predecessors'
+    bounds plus their lags, at the most progress its own caps and its pools' whole supply (with
+    all the training any plan could do) allow in each period."""
+    step, H = inst.step, inst.periods
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_pool = np.where(inst.crew[:, :, None] > 0,
+                            inst.supply_bound[None, :, :] / inst.crew[:, :, None], np.inf)
+    staff = np.minimum(inst.own_cap, per_pool.min(axis=1))
+    rate = np.where(inst.productivity > 0, inst.productivity * inst.progress_per_unit(
+        np.where(np.isfinite(staff), staff, 0.0)), 0.0)  # effective person-years per year
+    rate = np.minimum(rate, inst.rate_cap)
+    bounds = np.concatenate([np.zeros((len(inst.streams), 1)), np.cumsum(rate * step, axis=1)], axis=1)
+    finish = np.full(len(inst.streams), np.inf)
+    for i in inst.order:
+        start = float(inst.release[i])
+        for p in inst.predecessors[i]:
+            start = max(start, finish[p.pred] + p.lag)
+        if not start < H * step:
+            continue
+        t0 = min(H - 1, int(math.floor(start / step + 1e-12)))
+        target = bounds[i, t0] + (start - inst.starts[t0]) * rate[i, t0] + inst.effort[i] * (1 - DONE)
+        k = int(np.searchsorted(bounds[i], target, side="left"))
+        if k > H:
+            continue
+        t = max(k - 1, t0)
+        finish[i] = inst.starts[t] + (target - bounds[i, t]) / rate[i, t] if rate[i, t] > 0 else inst.starts[t]
+        finish[i] = max(finish[i], start)
+    return finish
+
+
+def goal_bound(inst: Instance) -> float:
+    """A time before which no continuous-time plan meets the goal: the latest of the required
+    streams' `earliest_finishes`, and for each pool the moment its whole supply could first have
+    done the work its streams need (streams with diminishing returns, whose crew-years per unit of
+    progress have no floor, are left out of that count)."""
+    finish = earliest_finishes(inst)
+    req = inst.required
+    if not req.any():
+        return 0.0
+    bound = float(np.max(finish[req]))
+    needed = np.zeros(len(inst.streams), bool)  # the required streams and everything before them
+    for i in reversed(inst.order):
+        if req[i] or needed[i]:
+            needed[i] = True
+            for p in inst.predecessors[i]:
+                needed[p.pred] = True
+    best = inst.productivity.max(axis=1) if inst.periods else np.zeros(len(inst.streams))
+    linear = needed & ~inst.diminishing & (best > 0)
+    if linear.any():
+        crew_years = np.where(linear, inst.effort / np.where(best > 0, best, 1.0), 0.0)
+        fte_years = inst.crew.T @ crew_years            # (R,) what each pool must give
+        capacity = np.concatenate([np.zeros((len(inst.pools), 1)),
+                                   np.cumsum(inst.supply_bound * inst.step, axis=1)], axis=1)
+        for r in np.flatnonzero(fte_years > 0):
+            target = fte_years[r] * (1 - DONE)
+            k = int(np.searchsorted(capacity[r], target, side="left"))
+            if k > inst.periods:
+                return math.inf
+            t = max(k - 1, 0)
+            s = inst.supply_bound[r, t]
+            at = inst.starts[t] + ((target - capacity[r, t]) / s if s > 0 else 0.0)
+            bound = max(bound, at)
+    return bound
+
+
+def best_possible(inst: Instance) -> float | None:
+    """An objective no continuous-time plan beats (a lower bound on the goal time for `earliest`),
+    from `goal_bound` and `earliest_finishes`."""
+    if inst.objective == "earliest":
+        b = goal_bound(inst)
+        return None if math.isinf(b) else b
+    if inst.deadline is None:
+        return None
+    if inst.objective == "probability":
+        b = goal_bound(inst)
+        return float(in_time(inst, b)[0]) if math.isfinite(b) else 0.0
+    finish = earliest_finishes(inst)
+    total = float((inst.value * in_time(inst, np.where(np.isfinite(finish), finish, np.nan))).sum())
+    for k, needs in enumerate(inst.milestone_streams):
+        when = float(np.max(finish[needs])) if needs.any() else 0.0
+        total += float(inst.milestone_value[k] * in_time(inst, when if math.isfinite(when) else math.nan)[0])
+    return total
+
+
+def refine(inst: Instance, k: int) -> Instance:
+    """The same variant on periods of `step / k` years: every period's numbers (supply,
+    productivity, speed-ups) hold for each of its k parts, while lags, releases, minimum
+    durations, delays and the deadline are read again in years on the finer grid."""
+    from .instance import Precedence
+
+    step = inst.step / k
+    periods = inst.periods * k
+    if inst.deadline is not None:
+        years, probs = deadlines.scenarios(inst.deadline, start_year=inst.start_year, periods=periods,
+                                           step=step, shift=inst.deadline_shift)
+    else:
+        years, probs = inst.deadline_years, inst.deadline_probs
+    return dataclasses.replace(
+        inst, step=step, starts=np.arange(periods) * step,
+        supply=np.repeat(inst.supply, k, axis=1), productivity=np.repeat(inst.productivity, k, axis=1),
+        speedup=np.repeat(inst.speedup, k, axis=1),
+        precedences=[Precedence(p.pred, p.succ, p.lag, math.ceil(p.lag / step - 1e-9)) for p in inst.precedences],
+        deadline_years=years, deadline_probs=probs)
+
+
+def tolerance(inst: Instance) -> float:
+    """How close two answers must be to count as the same: 0.025 percentage points of probability
+    for each variant (so a delta is good to 0.05 pp), the same share of the plan's total value, and
+    a hundredth of a year for `earliest`."""
+    if inst.objective == "earliest":
+        return 0.01
+    if inst.objective == "value":
+        total = float(inst.value.sum() + inst.milestone_value.sum())
+        return 2.5e-4 * max(total, 1e-9)
+    return 2.5e-4
