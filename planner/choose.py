@@ -48,7 +48,8 @@ def solve_choice(model, options: SolveOptions, *, tie_break: bool = True, cross_
                           raw.interrupted)
         u = lm.values(x, "u")
         if inst.has_dynamics:
-            u = polish.idle_once_complete(inst, polish.earliest_discrete(inst, lm, x) if tie_break else u)
+            u = polish.idle_once_complete(inst, polish.earliest_discrete(inst, lm, x) if tie_break
+                                          else polish.crew_units(inst, lm, x))
         elif tie_break:
             u, _ = polish.earliest(inst, lm, np.where(np.abs(u) < 1e-12, 0.0, u), cp.earliest_finish)
     joint = _result(plan, inst, cp, raw, u, backend.name, build_time)   # verified at level k

@@ -236,7 +236,11 @@ def crew_units(inst: Instance, lm, x: np.ndarray) -> np.ndarray:
     so that the progress verify recomputes (u ** a) is the model's, and so are completion times,
     trained FTE and the objective. A stream whose staffing is discrete keeps what its rules need:
     a fixed crew and whole people keep u (the model is exact at a fixed crew, a breakpoint); a
-    floor (min_staff, contiguous) is kept where u had it (also a breakpoint)."""
+    floor (min_staff, contiguous) is kept where u had it (also a breakpoint).
+
+    A kept crew before the stream has made any progress is dropped: the model bounds progress,
+    not crew units, so such a crew (p = 0) may sit there before a predecessor is complete, where
+    its exact progress u ** a would have it work too early."""
     u = np.clip(lm.values(x, "u"), 0.0, None)
     dim = inst.diminishing
     if not dim.any() or "p" not in lm.blocks:
@@ -248,7 +252,10 @@ def crew_units(inst: Instance, lm, x: np.ndarray) -> np.ndarray:
     held = (floor > 0) & (u >= floor * (1 - 1e-9)) & (trimmed < floor)
     trimmed = np.where(held, np.minimum(u, floor), trimmed)
     keep = inst.fixed_crew | inst.integer_staff.any(axis=1)
-    return np.where(dim[:, None] & ~keep[:, None], trimmed, u)
+    # no progress yet where the stream has progress columns (a lean rigid stream has none)
+    idle = (lm.blocks["w"].index >= 0) & (lm.values(x, "w") <= 1e-9 * np.maximum(1.0, inst.effort)[:, None])
+    kept = np.where(idle, 0.0, u)
+    return np.where(dim[:, None], np.where(keep[:, None], kept, trimmed), u)
 
 
 

@@ -302,7 +302,7 @@ class Model:
                 share = max(options.time_limit - clock.total, 0.0) * HALVING_SHARE
             answer, model, x = self._ask(int(periods[k]), options, clock, share)
             if answer == "found":
-                best = np.clip(model.values(x, "u"), 0.0, None)
+                best = polish.crew_units(inst, model, x)
                 found = (model, x)
                 hi = min(k, int(np.searchsorted(periods, _goal_period(inst, best))))
             elif answer in ("infeasible", "ruled_out"):

@@ -54,3 +54,32 @@ def test_a_rigid_stream_with_diminishing_returns_staffed_by_training():
                               goal={"required": ["lair"]}))
     assert r.status == "optimal", r.message
     assert r.objective == pytest.approx(7.0)
+
+
+# --- whole people with diminishing returns after a predecessor --------------------------------
+
+def whole_people_chain(objective: str) -> Plan:
+    # a (effort 2, at most 2 crew units) is done in period 0. b (effort 30, parallelization 0.3)
+    # then takes all 9 people: 9 ** 0.3 = 1.933 a year, 30 / 1.933 = 15.5, so periods 1..16, done
+    # by year 17 (<= the deadline of 20).
+    pools = [{"name": "p0", "supply": 9, "integer_staff": True}]
+    streams = [{"name": "a", "pool": "p0", "effort": 2, "max_staff": 2},
+               {"name": "b", "pool": "p0", "effort": 30, "after": ["a"], "parallelization": 0.3}]
+    return plan_of(streams, pools, horizon=40, objective=objective, deadline=20)
+
+
+@pytest.mark.parametrize("options", [{}, {"tie_break": False}, {"method": "mip"},
+                                     {"method": "mip", "tie_break": False}])
+def test_a_whole_people_crew_with_diminishing_returns_never_waits_on_its_predecessor(options):
+    r = planner.solve(whole_people_chain("probability"), **options)
+    assert r.status == "optimal", r.message
+    assert r.objective == pytest.approx(1.0)
+    a, b = r.allocation
+    first_b = int(np.flatnonzero(b > 1e-9)[0])
+    assert a[:first_b].sum() * 1.0 >= 2 - 1e-6     # a complete before b's first period
+
+
+def test_the_earliest_whole_people_chain_by_hand():
+    r = planner.solve(whole_people_chain("earliest"))
+    assert r.status == "optimal", r.message
+    assert r.objective == pytest.approx(17.0)
