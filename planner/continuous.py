@@ -252,3 +252,94 @@ def tolerance(inst: Instance) -> float:
         total = float(inst.value.sum() + inst.milestone_value.sum())
         return 2.5e-4 * max(total, 1e-9)
     return 2.5e-4
+
+
+# Finer grids tried when the bound does not settle the answer: step / 2, / 4, ..., / MAX_REFINE,
+# within REFINE_SECONDS or REFINE_FACTOR times the first solve's time (whichever is more), and no
+# more than MAX_STREAM_PERIODS (plan.py) stream-periods.
+MAX_REFINE = 8
+REFINE_SECONDS = 2.0
+REFINE_FACTOR = 4.0
+
+
+def as_continuous(result, inst: Instance):
+    """`result` (a verified grid schedule of variant `inst`) with its objective, finish times, goal
+    time and success probability read in continuous time, its last periods hastened (`hasten`),
+    and the schedule verified again. A result without a plan is returned as it is."""
+    from . import verify
+
+    if result.allocation is None:
+        return dataclasses.replace(result, grid_objective=result.objective, grid_step=inst.step)
+    u = hasten(inst, result.allocation, result.pool_supply)
+    checked = verify.check(inst, u)
+    finish = finish_times(inst, u)
+    value = objective(inst, finish)
+    streams = [dataclasses.replace(s, finish_years=None if math.isnan(f) else float(f))
+               for s, f in zip(result.streams, finish)]
+    goal = goal_time(inst, finish)
+    success = float(in_time(inst, goal if goal is not None else math.nan)[0]) if inst.has_deadline else None
+    return dataclasses.replace(result, objective=value, goal_completion_years=goal, success_probability=success,
+                               streams=streams, allocation=u, pool_use=inst.crew.T @ u,
+                               pool_supply=checked.supply if checked.supply is not None else result.pool_supply,
+                               grid_objective=result.objective, grid_step=inst.step)
+
+
+def better(kind: str, a: float | None, b: float | None) -> bool:
+    """Whether objective `a` beats `b` (a missing objective never does)."""
+    if a is None:
+        return False
+    if b is None:
+        return True
+    return a < b if kind == "earliest" else a > b
+
+
+def settle(result, inst: Instance, solve_on_grid, *, refine: bool = True, time_left: float | None = None,
+           max_stream_periods: int = 200_000):
+    """The continuous-time answer, from `result` (the plan's own grid, already `as_continuous`)
+    and, where the bound (`best_possible`) does not settle it, finer grids (`solve_on_grid(k)`
+    returns the variant solved on periods of step / k, as a continuous result).
+
+    Returns the best result found, with `exactness`: "exact" (within `tolerance` of the bound: no
+    continuous plan does better), "converged" (two successive grids agree within `tolerance`;
+    the bound is not met, so a still finer grid might do better), "step-sensitive" (neither, within
+    the time and size allowed), or "unrefined" (not optimal on its own grid, or refining was not
+    asked for). `objective_range` is (the answer, the bound): the continuous optimum lies inside."""
+    kind = inst.objective
+    bound = best_possible(inst)
+    tol = tolerance(inst)
+    steps = [(inst.step, result.objective)]
+
+    def close(a, b) -> bool:
+        return a is not None and b is not None and abs(a - b) <= tol
+
+    def done(best, status):
+        return dataclasses.replace(best, exactness=status, objective_range=(best.objective, bound),
+                                   grid_steps=tuple(steps))
+
+    if result.objective is None or close(result.objective, bound):
+        return done(result, "exact" if result.objective is not None else "unrefined")
+    if not refine or result.status != "optimal":
+        return done(result, "unrefined")
+    import time
+
+    budget = max(REFINE_SECONDS, REFINE_FACTOR * (result.runtime + result.build_time))
+    if time_left is not None:
+        budget = min(budget, time_left)
+    start = time.perf_counter()
+    best, previous, k = result, result.objective, 2
+    while k <= MAX_REFINE and len(inst.streams) * inst.periods * k <= max_stream_periods:
+        left = budget - (time.perf_counter() - start)
+        if left <= 0:
+            break
+        finer = solve_on_grid(k, left)
+        if finer.status != "optimal" or finer.objective is None:
+            break
+        steps.append((inst.step / k, finer.objective))
+        if better(kind, finer.objective, best.objective):
+            best = finer
+        if close(best.objective, bound):
+            return done(best, "exact")
+        if close(finer.objective, previous):
+            return done(best, "converged")
+        previous, k = finer.objective, k * 2
+    return done(best, "step-sensitive")
