@@ -34,28 +34,32 @@ def test_intervention_margins_are_at_its_own_optimum():
 
 
 def test_labour_bound_plan_has_a_positive_pool_margin():
-    # effort 100 on 10 FTE: 10 years; 10 more FTE in each of 20 periods (200 FTE-years): 5 years.
+    # effort 100 on 10 FTE: 10 years; 10 more FTE: 100 / 20 = 5 years, so the 10 FTE added are used
+    # for 5 years (50 researcher-years, not 10 x the 20-year horizon): 50 buy 5 years, 10 a year,
+    # or 10 / 10 = 1 more FTE every year from the start until the goal.
     plan = make_plan([{"name": "a", "effort": 100}], supply=10, horizon=20, objective="earliest")
     m = margins(plan, fte_step=10)
-    assert m.objective == 10 and m.fte_years == {"p": 200}
-    assert m.pools["p"] == pytest.approx(5 / 200)
+    assert m.objective == 10 and m.fte_years == {"p": pytest.approx(50)}
+    assert m.pools["p"] == pytest.approx(5 / 50)
     assert m.year == 0   # `earliest` has no deadline to move
-    assert m.years_per_researcher_year == {"p": None}
-    assert "ratio is zero" in m.sentences()[1]
+    assert m.researcher_years_per_year["p"] == pytest.approx(10)
+    assert m.fte_per_year_per_year["p"] == pytest.approx(1)
+    assert m.kinds == {"p": "smooth"}
 
 
 def test_probability_plan_with_both_margins_gives_the_ratio():
     # effort 100, 10 FTE: done in 10 years; deadline scenarios 9 (0.5) and 12 (0.5): P = 0.5.
-    # A deadline 1 year later: 10 and 13, both met: +0.5 per year. 1 more FTE (11 FTE, 20 FTE-years):
-    # ceil(100/11) = 10 periods, still 0.5 -> 0. 2 more: ceil(100/12) = 9 -> P = 1 over 40 FTE-years.
+    # A deadline 1 year later: 10 and 13, both met: +0.5 per year. 2 more FTE: done at 100 / 12 =
+    # 8.333 years (continuous; the grid counts 9), 1.667 years sooner, using 2 x 8.333 = 16.67
+    # researcher-years: one year is worth 16.67 / 1.667 = 10 researcher-years (the pool's supply).
     plan = make_plan([{"name": "a", "effort": 100}], supply=10, horizon=20, objective="probability",
                      deadline={"scenarios": [[9, 0.5], [12, 0.5]]})
     m = margins(plan, fte_step=2)
     assert m.year == pytest.approx(0.5)
-    assert m.pools["p"] == pytest.approx(0.5 / 40)
-    assert m.researcher_years_per_year["p"] == pytest.approx(40)
-    assert m.years_per_researcher_year["p"] == pytest.approx(1 / 40)
-    assert "one calendar year is worth 40 researcher-years of p" in m.sentences()[1]
+    assert m.finish_years["p"] == pytest.approx(100 / 12)
+    assert m.researcher_years_per_year["p"] == pytest.approx(10)
+    assert m.years_per_researcher_year["p"] == pytest.approx(1 / 10)
+    assert "one year is worth 10 researcher-years of p" in m.sentences()[1]
 
 
 def test_cli_json(capsys):
