@@ -102,7 +102,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                 plot="draw the effect at every value solved, with the break-even marked, to FILE "
                      "(.png, .svg or .pdf)")
     b.add_argument("--intervention", required=True, metavar="NAME")
-    b.add_argument("--vary", required=True, metavar="PATH", help="the numeric plan value to vary")
+    what = b.add_mutually_exclusive_group(required=True)
+    what.add_argument("--vary", metavar="PATH", help="the numeric plan value to vary")
+    what.add_argument("--add-fte", metavar="POOL",
+                      help="how many more FTE of POOL, every year from the start, make the intervention "
+                           "break even (default range: 0 to 10x the pool's largest supply)")
     b.add_argument("--range", type=_range, metavar="LO:HI",
                    help="where to look (default: 0 to 10x a positive value, else the value +-10)")
     b.add_argument("--tolerance", type=_positive, help="width of the final interval (default range / 10,000)")
@@ -327,13 +331,17 @@ def _sweep_summary(result, frame) -> None:
 
 def _breakeven(args) -> int:
     from .cli import load_plan
-    from .analysis.breakeven import breakeven
+    from .analysis.breakeven import breakeven, breakeven_fte
 
     _check_plot(args.plot)
     plan = load_plan(args)
     lo, hi = args.range if args.range else (None, None)
-    result = breakeven(plan, args.intervention, args.vary, low=lo, high=hi, tolerance=args.tolerance,
-                       **_options(args))
+    if args.add_fte is not None:
+        result = breakeven_fte(plan, args.intervention, args.add_fte, low=lo, high=hi, tolerance=args.tolerance,
+                               **_options(args))
+    else:
+        result = breakeven(plan, args.intervention, args.vary, low=lo, high=hi, tolerance=args.tolerance,
+                           **_options(args))
     if args.plot is not None:
         from .report.charts import breakeven_chart
         _save_figure(breakeven_chart(result, objective=_objective_kind(plan)), args.plot)
@@ -344,8 +352,10 @@ def _breakeven(args) -> int:
             print(f"no break-even: {result.reason}")
         else:
             a, b = result.interval
-            print(f"break-even at {args.vary} = {result.value:.6g} ({result.kind}; the verdict flips "
-                  f"between {min(a, b):.6g} and {max(a, b):.6g}, tolerance {result.tolerance:.2g})")
+            if result.pool is not None:
+                print(result.fte_sentence())
+            print(f"break-even at {result.path if result.pool else args.vary} = {result.value:.6g} ({result.kind}; "
+                  f"the verdict flips between {min(a, b):.6g} and {max(a, b):.6g}, tolerance {result.tolerance:.2g})")
             print(result.reason)
     return EXIT_OK
 

@@ -6,7 +6,6 @@ hand in the test from the labour-bound example: 500 researchers, effort 1200 at 
 from __future__ import annotations
 
 import json
-import math
 
 import pytest
 
@@ -124,3 +123,58 @@ def test_margins_json_gives_both_forms(tmp_path, capsys):
     assert out["researcher_years_per_year"]["researchers"] == pytest.approx(500, rel=1e-6)
     assert out["fte_per_year_per_year"]["researchers"] == pytest.approx(500 / 12, rel=1e-6)
     assert out["kind"] == {"researchers": "smooth"}
+
+
+IV = "deadline one year earlier"
+
+
+def test_breakeven_add_fte_makes_up_the_lost_year(tmp_path):
+    # a year earlier the goal must finish by 11: 6000 / 11 = 545.45 FTE, 45.45 more every year,
+    # and those 45.45 FTE work 11 years: 500 researcher-years, the year's worth in `margins`
+    from planner.analysis.breakeven import breakeven_fte
+    r = breakeven_fte(planner.load(example(tmp_path)), IV, "researchers")
+    assert r.value == pytest.approx(6000 / 11 - 500, rel=0.05)
+    assert r.value == pytest.approx(6000 / 11 - 500, abs=0.5)     # the default tolerance: 5000 / 10,000
+    assert r.until_years == pytest.approx(6000 / (500 + r.value), rel=1e-6)
+    assert r.researcher_years == pytest.approx(500, rel=0.01)
+    assert r.fte_sentence().startswith(f"{r.value:,.4g} more FTE of researchers every year from the start")
+
+
+def test_the_supply_multiplier_that_breaks_even_is_12_over_11(tmp_path):
+    from planner.analysis.breakeven import breakeven
+    r = breakeven(planner.load(example(tmp_path)), IV, f'interventions."{IV}".supply.0.multiply')
+    assert r.value == pytest.approx(12 / 11, abs=0.005)
+
+
+@pytest.mark.parametrize("supply", ["500", "{ start = 400, growth = 0.05 }"])
+def test_margins_and_breakeven_agree_where_the_objective_is_smooth(tmp_path, supply):
+    # a year is worth N researcher-years (margins, near the margin); the FTE that make up a whole
+    # lost year give about N researcher-years until the goal (breakeven). On the growing pool the
+    # hand answer: x with growing_finish(x) = growing_finish(0) - 1, found by bisection here.
+    from planner.analysis.breakeven import breakeven_fte
+    plan = planner.load(example(tmp_path, supply))
+    m = margins(plan, fte_step=25)
+    b = breakeven_fte(plan, IV, "researchers")
+    assert b.researcher_years == pytest.approx(m.researcher_years_per_year["researchers"], rel=0.10)
+    if supply != "500":
+        lo, hi, target = 0.0, 500.0, growing_finish(0) - 1
+        while hi - lo > 1e-6:
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if growing_finish(mid) > target else (lo, mid)
+        assert b.value == pytest.approx(hi, rel=0.05)
+
+
+def test_cli_breakeven_add_fte(tmp_path, capsys):
+    path = str(example(tmp_path))
+    assert main(["breakeven", path, "--intervention", IV, "--add-fte", "researchers", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["pool"] == "researchers"
+    assert out["fte_per_year"] == pytest.approx(6000 / 11 - 500, rel=0.05)
+    assert out["researcher_years"] == pytest.approx(500, rel=0.01)
+    assert main(["breakeven", path, "--intervention", IV, "--add-fte", "researchers"]) == 0
+    assert "FTE a year" in capsys.readouterr().out
+    assert main(["breakeven", path, "--intervention", IV, "--add-fte", "nobody"]) == 2
+    assert "no pool 'nobody'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as both:
+        main(["breakeven", path, "--intervention", IV, "--add-fte", "researchers", "--vary", "deadline.years"])
+    assert both.value.code == 2

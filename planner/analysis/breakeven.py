@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import PlanError
-from ..overrides import get
+from ..instance import resolve
+from ..overrides import get, plan_data
 from ..parallel import Point, solve_point
 from ..plan import Plan
 
@@ -34,12 +35,26 @@ class BreakEven:
     kind: str                        # "step", "continuous", "none", "always"
     reason: str
     evaluations: list[dict] = field(default_factory=list)   # every point solved, in order
+    pool: str | None = None              # with `breakeven_fte`: the pool the FTE are added to (value in FTE)
+    researcher_years: float | None = None   # and what the break-even FTE give, up to the goal (or deadline)
+    until_years: float | None = None     # the years they count for: the goal's finish, or the deadline
 
     def to_dict(self) -> dict:
-        return {"intervention": self.intervention, "path": self.path, "range": [self.low, self.high],
-                "tolerance": self.tolerance, "value": self.value,
-                "interval": list(self.interval) if self.interval else None, "kind": self.kind,
-                "reason": self.reason, "evaluations": self.evaluations}
+        out = {"intervention": self.intervention, "path": self.path, "range": [self.low, self.high],
+               "tolerance": self.tolerance, "value": self.value,
+               "interval": list(self.interval) if self.interval else None, "kind": self.kind,
+               "reason": self.reason, "evaluations": self.evaluations}
+        if self.pool is not None:
+            out.update(pool=self.pool, fte_per_year=self.value, researcher_years=self.researcher_years,
+                       until_years=self.until_years)
+        return out
+
+    def fte_sentence(self) -> str:
+        """The `breakeven_fte` answer in words: FTE every year, and researcher-years until the goal."""
+        until = "the goal is met" if self.kind != "none" and self.until_years is not None else "the deadline"
+        return (f"{self.value:,.4g} more FTE of {self.pool} every year from the start make {self.intervention} "
+                f"break even: {self.value:,.4g} FTE a year, {self.researcher_years:,.4g} researcher-years "
+                f"(until {until}, at year {self.until_years:.4g})")
 
     def to_frame(self):
         import pandas as pd
@@ -140,3 +155,54 @@ def _snap(good: dict, bad: dict, effect) -> tuple[dict, dict]:
 
 def _why(reason: str) -> str:
     return reason.rstrip(".") or "no structural reason found"
+
+
+def breakeven_fte(plan: Plan, intervention: str, pool: str, *, low: float | None = None,
+                  high: float | None = None, tolerance: float | None = None, samples: int = 9,
+                  **options) -> BreakEven:
+    """How many more FTE of `pool`, in every period from the start, make `intervention` break even.
+
+    The FTE are one more supply change appended to the intervention (`add`, after its own
+    multiplies), searched as `breakeven` searches any value, from 0 to 10x the pool's largest
+    supply unless `low`/`high` say otherwise; the answer is also given as the researcher-years
+    those FTE give up to the goal's continuous finish (up to the deadline, for `value`)."""
+    from .margins import goal_finish_years, years_before_deadline
+    from ..plan import did_you_mean
+    from ..run import Model
+
+    iv = plan.intervention(intervention)
+    pools = [p.name for p in plan.pools]
+    if pool not in pools:
+        raise PlanError(f"no pool '{pool}'" + did_you_mean(pool, pools), key="add_fte")
+    if iv.choose or iv.units <= 0:
+        raise PlanError(f"adding FTE to '{iv.name}' needs a fixed positive amount of it: give it units = "
+                        "the level to look at (not choose = true, nor units = 0)", key="units")
+    if '"' in iv.name and "'" in iv.name:
+        raise PlanError(f"the intervention name {iv.name!r} holds both kinds of quote, so no path reaches it",
+                        key="add_fte")
+    quoted = f"'{iv.name}'" if '"' in iv.name else f'"{iv.name}"'
+    changes = [*plan_data(iv).get("supply", []), {"pool": pool, "add": 0.0}]
+    with_add = plan.with_changes({f"interventions.{quoted}.supply": changes})
+    path = f"interventions.{quoted}.supply.{len(changes) - 1}.add"
+    units = iv.units   # an add counts `units` times: search in FTE / units, report FTE
+    if high is None:
+        high = 10.0 * max(1.0, float(resolve(plan, iv).supply[pools.index(pool)].max()))
+    low = 0.0 if low is None else low
+    found = breakeven(with_add, iv.name, path, low=low / units, high=high / units,
+                      tolerance=tolerance / units if tolerance else None, samples=samples, **options)
+    for row in found.evaluations:
+        row["value"] *= units
+    fte = found.value * units if found.value is not None else None
+    result = BreakEven(intervention=iv.name, path=f"FTE of {pool} added every year", low=low, high=high,
+                       tolerance=found.tolerance * units, value=fte,
+                       interval=tuple(v * units for v in found.interval) if found.interval else None,
+                       kind=found.kind, reason=found.reason.replace(path, f"+FTE of {pool}"),
+                       evaluations=found.evaluations, pool=pool)
+    if fte is not None:
+        solve = {k: v for k, v in options.items() if k not in ("solver", "cross_check")}
+        model = Model(with_add.with_changes({path: fte / units}), iv.name, solver=options.get("solver", "highs"))
+        res = model.solve(**solve)
+        goal = goal_finish_years(model.instance, res) if model.instance.objective != "value" else None
+        result.until_years = goal if goal is not None else years_before_deadline(model.instance)
+        result.researcher_years = fte * result.until_years
+    return result
