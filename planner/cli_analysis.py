@@ -111,7 +111,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="where to look (default: 0 to 10x a positive value, else the value +-10)")
     b.add_argument("--tolerance", type=_positive, help="width of the final interval (default range / 10,000)")
 
-    m = command("margins", "what one more year of deadline and one more FTE-year in each pool are worth")
+    m = command("margins", "how many researcher-years of each pool one calendar year is worth, and how stable that is")
     m.add_argument("--intervention", metavar="NAME", help="at this intervention's optimum instead of the baseline's")
     m.add_argument("--year-step", type=_positive, help="years of deadline added (default: the plan's step)")
     m.add_argument("--fte-step", type=_positive,
