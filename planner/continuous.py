@@ -343,3 +343,32 @@ def settle(result, inst: Instance, solve_on_grid, *, refine: bool = True, time_l
             return done(best, "converged")
         previous, k = finer.objective, k * 2
     return done(best, "step-sensitive")
+
+
+def delta_range(base, res) -> tuple[float, float] | None:
+    """The range in which the continuous-time change from `base` to `res` lies, from each result's
+    `objective_range` (None if either has no answer or no bound)."""
+    (b, b_bound), (r, r_bound) = base.objective_range, res.objective_range
+    if None in (b, b_bound, r, r_bound):
+        return None
+    if res.objective_kind == "earliest":  # the optimum lies in [bound, answer]
+        return r_bound - b, r - b_bound
+    return r - b_bound, r_bound - b
+
+
+def unsettled_words(base, res) -> str:
+    """'step-sensitive: between -0.4 and -0.1 pp' when either answer is not settled (empty if both
+    are exact or converged): what the delta could still be."""
+    loose = [x for x in (base, res) if x.exactness in ("step-sensitive", "unrefined")]
+    span = delta_range(base, res)
+    if not loose or span is None:
+        return ""
+    lo, hi = span
+    if res.objective_kind == "probability":
+        text = f"between {lo * 100:+.2f} and {hi * 100:+.2f} pp"
+    elif res.objective_kind == "earliest":
+        text = f"between {lo:+.2f} and {hi:+.2f} years"
+    else:
+        text = f"between {lo:+.4g} and {hi:+.4g}"
+    status = "step-sensitive" if any(x.exactness == "step-sensitive" for x in loose) else "not refined"
+    return f"{status}: {text}"
