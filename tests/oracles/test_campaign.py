@@ -27,8 +27,8 @@ def test_planner_and_oracle_agree(seed, tmp_path):
 
 
 def test_oracle_numbers_by_hand(tmp_path):
-    assert independent.series({"start": 2, "growth": 0.5, "cap": 4}, 4, 0.5, 2026, tmp_path) == \
-        pytest.approx([2, 2 * 1.5 ** 0.5, 3, 4])
+    assert independent.series({"start": 2, "growth": 0.5, "cap": 3.5}, 4, 0.5, 2026, tmp_path) == \
+        pytest.approx([2, 2 * 1.5 ** 0.5, 3, 3.5])   # 2 * 1.5 ** 1.5 = 3.67, capped
     assert independent.series([1, 2], 3, 1, 2026, tmp_path) == [1, 2, 2]
     (tmp_path / "s.csv").write_text("year,fte\n2031.5,3\n2029,1\n")
     assert independent.series({"file": "s.csv", "column": "fte"}, 4, 1, 2030, tmp_path) == [1, 1, 3, 3]
