@@ -326,7 +326,8 @@ def _parallelization(lm: LinearModel, inst: Instance, window, u: np.ndarray) -> 
     * u ** a. u ** a is concave, so its piecewise-linear interpolation through `breakpoints` is
     the minimum of its chords: p[i,t] <= slope_k u[i,t] + intercept_k for each segment k bounds
     the effective crew units p, with no binaries. It is exact at the breakpoints and below u ** a
-    between them (never over-states progress). Returns the block progress is made of: p for these
+    between them (never over-states progress; `_exact_crews` makes it exact where an under-count
+    would mislead). Returns the block progress is made of: p for these
     streams, u for the others."""
     dim = inst.diminishing
     if not dim.any():
@@ -352,7 +353,60 @@ def _parallelization(lm: LinearModel, inst: Instance, window, u: np.ndarray) -> 
     if ps:
         lm.add_rows("parallelization", [(np.concatenate(ps), 1.0), (np.concatenate(us), -np.concatenate(slopes))],
                     -INF, np.concatenate(intercepts))
+    _exact_crews(lm, inst, u, p)
     return np.where(dim[:, None], p, u)
+
+
+def whole_step(inst: Instance, i: int) -> float | None:
+    """The smallest crew units q > 0 that are whole people from every `integer_staff` pool of
+    stream i (u must be a multiple of q), or None if no multiple up to 1000 people is."""
+    pools = np.flatnonzero(inst.integer_staff[i])
+    base = inst.crew[i, pools[0]]
+    for n in range(1, 1001):
+        q = n / base
+        fte = inst.crew[i, pools] * q
+        if np.all(np.abs(fte - np.round(fte)) <= 1e-9 * np.maximum(1.0, fte)):
+            return q
+    return None
+
+
+def _exact_crews(lm: LinearModel, inst: Instance, u: np.ndarray, p: np.ndarray) -> None:
+    """p = u ** a exactly for the diminishing streams whose reported crew cannot be trimmed to the
+    progress the model counts (polish.crew_units): the chord rows only bound p from above, and a
+    crew that counts less than it makes is no plan when it trains people who leave (the model
+    could time their training to dodge attrition that the real progress would not).
+    - a fixed crew is 0 or K: p = (K ** a / K) u, one row;
+    - a training stream of whole people: u = q (b_1 + ... + b_M), b_m binary, b_m >= b_{m+1},
+      p = sum_m (f(m q) - f((m - 1) q)) b_m with f = u ** a (q: `whole_step`). The increments
+      fall (f is concave), so the b's are the first u / q and p is f(u) at every whole crew."""
+    own = inst.own_cap
+    a = inst.parallelization
+    fixed = inst.diminishing & inst.fixed_crew
+    i, t = np.nonzero((p >= 0) & fixed[:, None] & (own > 0) & np.isfinite(own))
+    if i.size:
+        K = own[i, t]
+        lm.add_rows("exact_fixed_crew", [(p[i, t], 1.0), (u[i, t], -K ** (a[i] - 1.0))], 0.0, 0.0)
+    whole = inst.diminishing & ~inst.fixed_crew & inst.trains & inst.integer_staff.any(axis=1)
+    for i in np.flatnonzero(whole):
+        q = whole_step(inst, i)
+        t = np.flatnonzero(p[i] >= 0)
+        if q is None or t.size == 0:
+            continue
+        M = np.floor(inst.staff_bound[i, t] / q + 1e-9).astype(int)
+        levels = int(M.max())
+        if levels == 0:
+            continue
+        m = np.arange(1, levels + 1)
+        b = lm.add_vars(f"whole_crew[{inst.streams[i]}]", (t.size, levels), 0.0,
+                        (m[None, :] <= M[:, None]).astype(float), integer=True)
+        gain = (m * q) ** a[i] - ((m - 1) * q) ** a[i]
+        lm.add_rows(f"whole_crew_units[{inst.streams[i]}]", [(u[i, t], 1.0)] + [(b[:, k], -q) for k in range(levels)],
+                    0.0, 0.0)
+        lm.add_rows(f"whole_crew_progress[{inst.streams[i]}]",
+                    [(p[i, t], 1.0)] + [(b[:, k], -gain[k]) for k in range(levels)], 0.0, 0.0)
+        if levels > 1:
+            lm.add_rows(f"whole_crew_order[{inst.streams[i]}]", [(b[:, :-1].ravel(), -1.0), (b[:, 1:].ravel(), 1.0)],
+                        -INF, 0.0)
 
 
 def _progress(lm: LinearModel, inst: Instance, window, u: np.ndarray, lean: np.ndarray) -> np.ndarray:

@@ -82,4 +82,52 @@ def test_a_whole_people_crew_with_diminishing_returns_never_waits_on_its_predece
 def test_the_earliest_whole_people_chain_by_hand():
     r = planner.solve(whole_people_chain("earliest"))
     assert r.status == "optimal", r.message
-    assert r.objective == pytest.approx(17.0)
+    assert r.objective == pytest.approx(1 + 30 / 9 ** 0.3)   # continuous time: b ends mid-period 16
+
+
+# --- a whole-people training stream with diminishing returns and attrition -------------------
+
+def whole_people_school(objective: str) -> Plan:
+    # One person in year 0, none after. "school" (effort 3, parallelization 0.5: one person makes
+    # 1 a year) trains 1 FTE per unit of progress, joining the next period, half leaving each
+    # year. Year 0: 1 person on school (progress 1) -> 1 FTE in year 1; school again (2) -> 0.5 + 1
+    # = 1.5 FTE in year 2, one whole person; school again (3, done) -> 0.25 + 0.5 + 1 = 1.75 in
+    # year 3: one person does "goal" (effort 1), done by year 4. School cannot be done sooner
+    # (one person a year at most until then), so that is the earliest, and worth the whole value.
+    pools = [{"name": "p", "supply": [1, 0], "integer_staff": True}]
+    streams = [{"name": "school", "pool": "p", "effort": 3, "parallelization": 0.5,
+                "train": {"pool": "p", "per_effort": 1, "delay": 0, "attrition": 0.5}},
+               {"name": "goal", "pool": "p", "effort": 1, "after": ["school"], "value": 1}]
+    return plan_of(streams, pools, horizon=5, objective=objective, deadline=5, goal={"required": ["goal"]})
+
+
+@pytest.mark.parametrize("objective, expected", [("value", 1.0), ("earliest", 4.0), ("probability", 1.0)])
+def test_whole_people_training_counts_the_progress_they_really_make(objective, expected):
+    # the model used to count a fraction of a person's progress (the chord bound is only an upper
+    # bound), timing the training to dodge attrition: the real schedule then lacked people
+    r = planner.solve(whole_people_school(objective))
+    assert r.status == "optimal", r.message
+    assert r.objective == pytest.approx(expected)
+    np.testing.assert_allclose(r.allocation[0][:3], [1, 1, 1], atol=1e-9)
+
+
+def test_a_fixed_crew_with_diminishing_returns_counts_its_whole_progress():
+    # A fixed crew of 4 at parallelization 0.5 (rate cap 2 = 4 ** 0.5) makes exactly 2 a year in
+    # every period it works. Working period 0 while counting at most 1.9 there is then no plan;
+    # the chord rows alone (p <= the interpolation) allowed it, the rest made up later.
+    from planner.instance import resolve
+    from planner.model import build
+    from planner.solvers import SolveOptions
+    from planner.solvers.highs import HighsBackend
+    plan = plan_of([{"name": "f", "pool": "p", "effort": 6, "min_duration": 3, "fixed_crew": True,
+                     "parallelization": 0.5}], [{"name": "p", "supply": 4}], horizon=6, objective="earliest")
+    lm = build(resolve(plan))
+    cols = lm.arrays()
+    lb, ub = cols["lb"], cols["ub"]
+    u, p = lm.blocks["u"].index[0, 0], lm.blocks["p"].index[0, 0]
+    lb[u] = 4.0
+    ub[p] = 1.9
+    lm.lb, lm.ub = [lb], [ub]
+    backend = HighsBackend()
+    backend.load(lm)
+    assert backend.solve(SolveOptions()).status == "infeasible"
