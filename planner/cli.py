@@ -296,8 +296,6 @@ def _solve(args) -> int:
         plan.intervention(args.intervention)  # a clear error for an unknown name, before solving
     with _solver_log(args), _live(args):
         result = solve(plan, args.intervention, solver=args.solver, **solver_options(args))
-    from .report import attach
-    attach(result, plan)
     if not result.interrupted:
         _write(args.output, result)
     if args.json:
@@ -320,8 +318,6 @@ def _compare(args) -> int:
         comparison = compare(plan, solver=args.solver, interventions=args.only,
                              on_result=_progress(1 + len(args.only or plan.interventions)),
                              **solver_options(args))
-    from .report.words import attach_all
-    attach_all(comparison, plan)
     if comparison.interrupted:
         if comparison.baseline is not None:
             if args.json:
@@ -446,7 +442,6 @@ def summary_path(path: Path) -> Path:
 def _solve_for_output(args):
     """Solve the baseline and every intervention, for charts and reports (interrupts stop here)."""
     from . import compare
-    from .report.words import attach_all
 
     plan = load_plan(args)
     _lint(plan)
@@ -454,7 +449,7 @@ def _solve_for_output(args):
                          **solver_options(args))
     if comparison.interrupted:
         raise KeyboardInterrupt
-    return plan, attach_all(comparison, plan)
+    return plan, comparison
 
 
 def check_suffix(path: Path, allowed: tuple[str, ...], what: str, option: str = "-o") -> None:

@@ -71,6 +71,13 @@ class Result:
     structure: Structure
     period_starts: np.ndarray = field(repr=False)      # (H,) years from start
     allocation: np.ndarray | None = field(repr=False)  # (S, H) crew units per stream and period
+    # What reports read beside the schedule, from the variant solved (`variant_fields`): FTE of
+    # each pool per crew unit, for FTE by pool; minimum durations, serial streams and `after`
+    # links, for the Gantt chart.
+    crew: np.ndarray = field(repr=False)               # (S, R)
+    min_duration: np.ndarray = field(repr=False)       # (S,) years
+    serial: np.ndarray = field(repr=False)             # (S,) bool, see `serial_streams`
+    precedences: list = field(repr=False)              # [(before, after, lag years)]
     pool_names: list[str] = field(default_factory=list)
     pool_use: np.ndarray | None = field(default=None, repr=False)     # (R, H) FTE used
     pool_supply: np.ndarray | None = field(default=None, repr=False)  # (R, H) FTE available
@@ -78,14 +85,9 @@ class Result:
     interrupted: bool = False        # the user stopped the run (Ctrl-C) during this solve
     cross_check: dict | None = None  # the second solver's verdict on the same model, when asked
     explanation: str = ""            # why the optimum is what it is, in the plan's terms
-    # Filled by run.py when it can, else by `attach_instance` (the CLI does): FTE of each pool per
-    # crew unit, and the variant's deadline scenarios, for FTE tables and the deadline chart.
-    crew: np.ndarray | None = field(default=None, repr=False)            # (S, R)
+    # the variant's deadline scenarios (None without a deadline), for the deadline chart
     deadline_years: np.ndarray | None = field(default=None, repr=False)  # (K,) after any shift
     deadline_probs: np.ndarray | None = field(default=None, repr=False)  # (K,)
-    min_duration: np.ndarray | None = field(default=None, repr=False)    # (S,) years, for the Gantt chart
-    precedences: list | None = field(default=None, repr=False)           # [(before, after, lag years)]
-    serial: np.ndarray | None = field(default=None, repr=False)          # (S,) bool, see report.words.attach
     chosen_units: float | None = None   # an intervention that chooses its level: the one chosen
     levels: list | None = None          # and every level's own optimum: [{units, status, objective}]
     deadline_discretised: bool = False  # the scenarios are a distribution counted per period: scenario
@@ -116,8 +118,8 @@ class Result:
 
     @property
     def pool_fte(self) -> np.ndarray | None:
-        """(S, R, H) FTE of each pool on each stream per period, or None without the crew matrix."""
-        if self.allocation is None or self.crew is None:
+        """(S, R, H) FTE of each pool on each stream per period, or None without a plan."""
+        if self.allocation is None:
             return None
         return self.allocation[:, None, :] * self.crew[:, :, None]
 
@@ -138,15 +140,12 @@ class Result:
         cols = ["variant", "stream", "pool", "year", "period_start_years", "crew_units", "fte"]
         rows = []
         if self.allocation is not None:
-            crew = self.crew  # unknown (None): one row per stream and period, pool "" and FTE nan
             for i, s in enumerate(self.streams):
-                pools = [None] if crew is None else np.flatnonzero(crew[i] > 0)
-                for r in pools:
+                for r in np.flatnonzero(self.crew[i] > 0):
                     for t, t0 in enumerate(self.period_starts):
                         units = float(self.allocation[i, t])
-                        rows.append((self.variant, s.name, "" if r is None else self.pool_names[r],
-                                     self.start_year + float(t0), float(t0), units,
-                                     np.nan if r is None else units * float(crew[i, r])))
+                        rows.append((self.variant, s.name, self.pool_names[r], self.start_year + float(t0),
+                                     float(t0), units, units * float(self.crew[i, r])))
         return pd.DataFrame(rows, columns=cols)
 
     @property
@@ -178,10 +177,9 @@ class Result:
             d["period_starts"] = [_num(x) for x in self.period_starts]
             d["years"] = [_num(self.start_year + x) for x in self.period_starts]  # calendar year of each period
             d["allocation"] = {s.name: [_num(x) for x in row] for s, row in zip(self.streams, self.allocation)}
-            fte = self.pool_fte
-            if fte is not None:  # FTE per stream, pool and period (the crew units above times the crew)
-                d["fte"] = {s.name: {p: [_num(x) for x in fte[i, r]] for r, p in enumerate(self.pool_names)
-                                     if self.crew[i, r] > 0} for i, s in enumerate(self.streams)}
+            fte = self.pool_fte  # FTE per stream, pool and period (the crew units above times the crew)
+            d["fte"] = {s.name: {p: [_num(x) for x in fte[i, r]] for r, p in enumerate(self.pool_names)
+                                 if self.crew[i, r] > 0} for i, s in enumerate(self.streams)}
             d["pools"] = [{"name": n, "used": [_num(x) for x in used], "supply": [_num(x) for x in sup]}
                           for n, used, sup in zip(self.pool_names, self.pool_use, self.pool_supply)]
         return d
@@ -198,13 +196,35 @@ class Result:
         w.writerow(["variant", "stream", "period_start_years", "year", "crew_units", "pool", "fte"])
         for row in self.to_frame().itertuples(index=False):
             w.writerow([row.variant, row.stream, f"{row.period_start_years:g}", f"{row.year:g}",
-                        f"{_num(row.crew_units):.10g}", row.pool,
-                        "" if np.isnan(row.fte) else f"{_num(row.fte):.10g}"])
+                        f"{_num(row.crew_units):.10g}", row.pool, f"{_num(row.fte):.10g}"])
         return out.getvalue()
 
     def summary_csv(self) -> str:
         """One row: variant, status, objective, goal year (the file beside the allocation CSV)."""
         return Comparison(self, []).summary_csv()
+
+
+def variant_fields(plan, inst) -> dict:
+    """The Result fields reports need from the variant solved (`inst`, resolved from `plan`), set
+    when the result is assembled (run.py) so that every result is complete as returned."""
+    has_deadline = inst.has_deadline
+    return dict(crew=inst.crew, min_duration=inst.min_duration, serial=serial_streams(inst),
+                precedences=[(inst.streams[p.pred], inst.streams[p.succ], p.lag) for p in inst.precedences],
+                deadline_years=inst.deadline_years if has_deadline else None,
+                deadline_probs=inst.deadline_probs if has_deadline else None,
+                deadline_discretised=plan.deadline is not None and plan.deadline.distribution is not None)
+
+
+def serial_streams(inst, share: float = 0.1) -> np.ndarray:
+    """(S,) True for serial streams: they have a minimum duration, and working at their full rate
+    takes at most `share` of their pools' smallest (non-zero) supply, so calendar time, not people,
+    limits them."""
+    low = np.array([row[row > 0].min() if (row > 0).any() else 0.0 for row in inst.supply])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crew_units = inst.rate_cap.min(axis=1) / inst.productivity.mean(axis=1)  # at the full rate
+        need = inst.crew * crew_units[:, None]                               # (S, R) FTE
+        room = np.where(inst.crew > 0, need / low[None, :], 0.0)
+    return (inst.min_duration > 0) & np.all(np.nan_to_num(room, nan=np.inf) <= share, axis=1)
 
 
 @dataclass

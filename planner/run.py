@@ -21,11 +21,12 @@ import numpy as np
 
 from . import heuristic, polish, propagate, verify
 from . import model as mip
+from .arguments import check_intervention, check_plan, check_solve_options, check_solver_name, check_units
 from .errors import VerificationError
 from .explain import explain
 from .instance import Instance, resolve
 from .plan import Intervention, Plan
-from .result import Result, StreamResult, Structure
+from .result import Result, StreamResult, Structure, variant_fields
 from .solvers import RawSolution, SolveOptions, _scip_available, get_backend
 from .structure import (NEVER, NO_DUE, bound_due_periods, critical_path, due_by, goal_periods, needed_streams,
                         objective_bound, structural_bound)
@@ -70,8 +71,8 @@ class Model:
 
     def __init__(self, plan: Plan, intervention: Intervention | str | None = None, *, solver: str = "highs",
                  units: float | None = None):
-        self.plan = plan
-        self.solver = solver
+        self.plan = check_plan(plan)
+        self.solver = check_solver_name(solver)
         get_backend(solver)  # an unknown or missing solver fails here, before any work
         self.update(intervention, units=units)
 
@@ -85,12 +86,11 @@ class Model:
         (`linear_model`) and the labour-unlimited structure a result reports are built on first
         use: a variant the critical-path bound settles never needs the whole MIP."""
         if plan is not None:
-            self.plan = plan
+            self.plan = check_plan(plan)
         if not hasattr(self, "_unlimited"):
             self._unlimited = {}
         start = time.perf_counter()
-        if isinstance(intervention, str):
-            intervention = self.plan.intervention(intervention)
+        intervention, units = check_intervention(self.plan, intervention), check_units(units)
         self.intervention, self.units = intervention, units
         self.instance = resolve(self.plan, intervention, units)
         self.critical_path = critical_path(self.instance)
@@ -128,8 +128,9 @@ class Model:
         critical-path bound settles is still handed to the solver, every column fixed, which checks
         it against every row of the model (`_confirm`); False skips that check, and then no solver
         runs at all for such a plan. The plan reported is the same either way."""
-        if method not in ("auto", "mip"):
-            raise ValueError(f"method must be 'auto' or 'mip', got {method!r}")
+        check_solve_options(time_limit=time_limit, gap=gap, threads=threads, solver_options=solver_options,
+                            verbose=verbose, tie_break=tie_break, cross_check=cross_check, method=method,
+                            confirm=confirm)
         options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads,
                                solver_options=dict(solver_options or {}), verbose=verbose)
         if self.intervention is not None and self.intervention.choose and self.units is None:
@@ -540,7 +541,11 @@ def _fall_back_on_greedy(raw, lm: mip.LinearModel, x) -> None:
 
 def solve(plan: Plan, intervention: Intervention | str | None = None, *, solver: str = "highs",
           **options) -> Result:
-    """Solve the baseline (or one intervention) of a plan; see `Model.solve` for the options."""
+    """Solve the baseline (or one intervention) of a plan; see `Model.solve` for the options.
+
+    `plan` is a loaded Plan: a path is refused (UsageError), call `planner.load(path)` first. Every
+    wrong argument raises UsageError (a ValueError) naming it, before any work (planner/arguments.py)."""
+    check_solve_options(**options)
     return Model(plan, intervention, solver=solver).solve(**options)
 
 
@@ -580,7 +585,7 @@ def _result(plan: Plan, inst: Instance, cp, raw, u, solver: str, build_time: flo
         if raw.bound is not None:
             raw.gap = abs(raw.bound - raw.objective) / max(abs(raw.bound), abs(raw.objective), 1e-10)
     common = dict(plan=plan.plan.name, variant=inst.name, objective_kind=inst.objective,
-                  interrupted=raw.interrupted,
+                  interrupted=raw.interrupted, **variant_fields(plan, inst),
                   bound=raw.bound, gap=raw.gap, runtime=raw.runtime, build_time=build_time,
                   solver=solver, start_year=inst.start_year, structure=structure,
                   period_starts=inst.starts, pool_names=inst.pools)

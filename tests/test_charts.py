@@ -24,7 +24,6 @@ from matplotlib.container import BarContainer  # noqa: E402
 
 import planner  # noqa: E402
 from planner.report import charts  # noqa: E402
-from planner.report.words import attach_all  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = sorted(p.stem for p in (ROOT / "models").glob("*.toml"))
@@ -32,13 +31,13 @@ MODELS = sorted(p.stem for p in (ROOT / "models").glob("*.toml"))
 
 @pytest.fixture(scope="module")
 def solved():
-    """model name -> (plan, comparison with crew and deadlines attached); each solved once."""
+    """model name -> (plan, comparison); each solved once."""
     cache = {}
 
     def get(name):
         if name not in cache:
             plan = planner.load(ROOT / "models" / f"{name}.toml")
-            cache[name] = (plan, attach_all(planner.compare(plan), plan))
+            cache[name] = (plan, planner.compare(plan))
         return cache[name]
     return get
 
@@ -215,7 +214,7 @@ def test_charts_of_a_plan_without_deadline_say_so():
         "pools": [{"name": "staff", "supply": 5}],
         "streams": [{"name": "a", "pool": "staff", "effort": 6, "min_duration": 3},
                     {"name": "b", "pool": "staff", "effort": 3, "after": ["a"]}]})
-    comparison = attach_all(planner.compare(plan), plan)
+    comparison = planner.compare(plan)
     ax = charts.deadline_chart(comparison).axes[0]
     assert [t.get_text() for t in ax.texts if "deadline" in t.get_text()] == ["this plan has no deadline"]
     ax = charts.schedule_chart(comparison.baseline).axes[0]

@@ -21,8 +21,6 @@ from pathlib import Path
 import pytest
 
 import planner
-from planner.report import attach
-from planner.report.words import attach_all
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "planner.cli"]
@@ -65,7 +63,7 @@ def run(*args):
 
 def test_result_to_frame_long_form_with_fte_by_pool(plan_file):
     plan = planner.load(plan_file)
-    result = attach(planner.solve(plan), plan)
+    result = planner.solve(plan)
     df = result.to_frame()
     assert list(df.columns) == ["variant", "stream", "pool", "year", "period_start_years", "crew_units", "fte"]
     assert len(df) == 5                                   # 1 stream x 1 pool x 5 periods
@@ -78,7 +76,7 @@ def test_result_to_frame_long_form_with_fte_by_pool(plan_file):
 
 def test_comparison_to_frame_one_row_per_variant(plan_file):
     plan = planner.load(plan_file)
-    df = attach_all(planner.compare(plan), plan).to_frame()
+    df = planner.compare(plan).to_frame()
     assert df["variant"].tolist() == ["baseline", "late"]
     assert df["status"].tolist() == ["optimal", "optimal"]
     assert df["objective"].tolist() == pytest.approx([1.0, 0.0])

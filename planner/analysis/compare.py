@@ -1,6 +1,7 @@
 """The baseline against every intervention, with the reason in plain words where it is structural."""
 from __future__ import annotations
 
+from ..arguments import check_callback, check_interventions, check_plan, check_solve_options
 from ..plan import Plan
 from ..explain import explain_change
 from ..result import Comparison, InterventionResult
@@ -15,7 +16,10 @@ def compare(plan: Plan, *, solver: str = "highs", interventions: list[str] | Non
     Ctrl-C stops the run cleanly: what finished is kept, the solve under way keeps its best plan
     (status "interrupted"), and the interventions not reached are listed in `not_run`.
     """
-    chosen = [plan.intervention(n) for n in interventions] if interventions else list(plan.interventions)
+    plan = check_plan(plan)
+    chosen = check_interventions(plan, interventions)
+    check_callback(on_result, "on_result")
+    check_solve_options(**options)  # a bad option fails here, not after the baseline is solved
     baseline, rows = None, []
     try:
         model = Model(plan, solver=solver)

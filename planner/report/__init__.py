@@ -3,6 +3,5 @@ whole HTML or Markdown report (`document`)."""
 from __future__ import annotations
 
 from .terminal import pools_table, print_comparison, print_result, schedule_table, schedule_tables, streams_table
-from .words import attach
 
-__all__ = ["print_result", "print_comparison", "schedule_table", "schedule_tables", "streams_table", "pools_table", "attach"]
+__all__ = ["print_result", "print_comparison", "schedule_table", "schedule_tables", "streams_table", "pools_table"]

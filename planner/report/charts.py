@@ -11,7 +11,7 @@
   the varied value with the break-even marked; the effect's histogram with P(harm) shaded; each
   sampled input's rank correlation with the effect.
 
-Results need `attach(result, plan)` first (the CLI does it) for crew, deadlines and precedences.
+Each reads the result alone: a result carries its crew, deadline scenarios and precedences.
 """
 from __future__ import annotations
 
@@ -34,17 +34,6 @@ def _axes(ax, size=(9, 4.5)):
         return ax.figure, ax
     fig, ax = plt.subplots(figsize=size, layout="constrained")
     return fig, ax
-
-
-def is_serial(r: Result, i: int) -> bool:
-    """Serial: calendar time, not people, limits the stream (see words.serial_streams); without
-    that, a stream that ran at its minimum duration (more people would not have finished it sooner)."""
-    if r.serial is not None:
-        return bool(r.serial[i])
-    s = r.streams[i]
-    if r.min_duration is None or r.min_duration[i] <= 0 or s.start_years is None or s.finish_years is None:
-        return False
-    return s.finish_years - s.start_years <= r.min_duration[i] + r.step + 1e-9
 
 
 def _deadline_lines(ax, r: Result, *, label: bool = True) -> None:
@@ -70,11 +59,11 @@ def schedule_chart(r: Result, ax=None):
     S = len(r.streams)
     fig, ax = _axes(ax, (10, max(3.0, 0.45 * S + 1.8)))
     y0, step = r.start_year, r.step
-    fte = r.allocation if r.pool_fte is None else r.pool_fte.sum(axis=1)
+    fte = None if r.allocation is None else r.pool_fte.sum(axis=1)
     rows = {s.name: S - 1 - i for i, s in enumerate(r.streams)}  # first stream on top
     lefts, widths, colours, hatches = [], [], [], []
     for i, s in enumerate(r.streams):
-        serial = is_serial(r, i)
+        serial = bool(r.serial[i])  # calendar time, not people, limits it (result.serial_streams)
         start = s.start_years if s.start_years is not None else 0.0
         end = s.finish_years if s.finish_years is not None else r.horizon_years
         lefts.append(y0 + start)

@@ -73,13 +73,10 @@ def _deadline_marks(r: Result) -> dict[int, str]:
 
 def _schedule_columns(r: Result) -> list[tuple[str, np.ndarray]]:
     """(header, per-period values): FTE on each stream, split by pool when a stream draws on
-    several (crew units when the crew matrix is unknown)."""
+    several."""
     fte = r.pool_fte
     cols = []
     for i, s in enumerate(r.streams):
-        if fte is None:
-            cols.append((f"{s.name} (crew units)", r.allocation[i]))
-            continue
         pools = np.flatnonzero(r.crew[i] > 0)
         for k in pools:
             label = s.name if len(pools) == 1 and len(r.pool_names) == 1 else f"{s.name} / {r.pool_names[k]}"

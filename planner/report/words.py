@@ -28,45 +28,6 @@ def done_by(r: Result, years: float | None) -> str:
     return f"the start of {calendar(r, years)}"
 
 
-def attach(result: Result, plan) -> Result:
-    """Fill the crew matrix and the deadline scenarios from the plan's variant (run.py may not),
-    so that FTE tables and the deadline chart can be drawn. Returns the same result."""
-    if result.crew is not None and result.min_duration is not None:
-        return result
-    from ..instance import resolve
-
-    inst = resolve(plan, None if result.variant == "baseline" else result.variant, result.chosen_units)
-    if result.crew is None:
-        result.crew = inst.crew
-    if result.min_duration is None:
-        result.min_duration = inst.min_duration
-        result.serial = serial_streams(inst)
-        result.precedences = [(inst.streams[p.pred], inst.streams[p.succ], p.lag) for p in inst.precedences]
-    if plan.deadline is not None and plan.deadline.distribution is not None:
-        result.deadline_discretised = True
-    if result.deadline_years is None and inst.has_deadline:
-        result.deadline_years, result.deadline_probs = inst.deadline_years, inst.deadline_probs
-    return result
-
-
-def serial_streams(inst, share: float = 0.1) -> np.ndarray:
-    """(S,) True for serial streams: they have a minimum duration, and working at their full rate
-    takes at most `share` of their pools' smallest (non-zero) supply, so calendar time, not people,
-    limits them."""
-    low = np.array([row[row > 0].min() if (row > 0).any() else 0.0 for row in inst.supply])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        crew_units = inst.rate_cap.min(axis=1) / inst.productivity.mean(axis=1)  # at the full rate
-        need = inst.crew * crew_units[:, None]                               # (S, R) FTE
-        room = np.where(inst.crew > 0, need / low[None, :], 0.0)
-    return (inst.min_duration > 0) & np.all(np.nan_to_num(room, nan=np.inf) <= share, axis=1)
-
-
-def attach_all(c: Comparison, plan) -> Comparison:
-    for r in c.results():
-        attach(r, plan)
-    return c
-
-
 def deadline_quantile(r: Result, q: float) -> float | None:
     """Years from the start by which the deadline has come with probability q (from the
     scenarios the model uses), or None without scenarios or when it may never come that early."""

@@ -1,0 +1,159 @@
+"""The checks of every argument `solve`, `Model` and `compare` take, in one place: the library calls
+them at its boundary and the CLI calls the same ones, so both accept and refuse the same values.
+
+Each check returns the value (a name resolved to what it names) or raises UsageError with one
+line that names the argument. Standard library only at import: the CLI imports this before main.
+"""
+from __future__ import annotations
+
+import math
+import os
+from numbers import Integral, Real
+
+from .errors import PlanError, UsageError
+
+METHODS = ("auto", "mip")
+
+
+def _refuse(name: str, what: str, value) -> UsageError:
+    return UsageError(f"{name} must be {what}, got {_shown(value)}")
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 and "\n" not in text else f"a {type(value).__name__}"
+
+
+def _number(value, name: str, what: str, valid, kind=Real):
+    """`value` if it is a number of `kind` (never a bool) that `valid` accepts; NaN fails every range."""
+    if isinstance(value, bool) or not isinstance(value, kind) or not valid(value):
+        raise _refuse(name, what, value)
+    return value
+
+
+def check_time_limit(value, name: str = "time_limit"):
+    """None (no limit) or seconds: a finite number > 0 (0 would stop before any plan is found)."""
+    return None if value is None else \
+        float(_number(value, name, "a finite number > 0 (seconds)", lambda v: 0 < v < math.inf))
+
+
+def check_gap(value, name: str = "gap") -> float:
+    """A gap of 1 or more would call any plan optimal."""
+    return float(_number(value, name, "a number with 0 <= gap < 1", lambda v: 0 <= v < 1))
+
+
+def check_threads(value, name: str = "threads"):
+    return None if value is None else int(_number(value, name, "a whole number >= 1", lambda v: v >= 1, Integral))
+
+
+def check_flag(value, name: str) -> bool:
+    """tie_break, verbose, confirm: a bool, so that a string such as "no" is not taken as True."""
+    if not isinstance(value, bool):
+        raise _refuse(name, "True or False", value)
+    return value
+
+
+def check_solver_name(value, name: str = "solver") -> str:
+    """A solver name: its availability is `solvers.get_backend`'s to judge (it lists what is here)."""
+    if not isinstance(value, str) or not value:
+        raise _refuse(name, "a solver name such as 'highs' or 'scip'", value)
+    return value
+
+
+def check_cross_check(value, name: str = "cross_check"):
+    """False, True (the other of HiGHS and SCIP) or a solver name, which must be available: found
+    out before the first solve, not after it."""
+    if isinstance(value, bool):
+        return value
+    check_solver_name(value, name)
+    from .solvers import get_backend
+    try:
+        get_backend(value)
+    except UsageError as e:
+        raise UsageError(f"{name}: {e}") from None
+    return value
+
+
+def check_solver_options(value, name: str = "solver_options") -> dict:
+    """None or a dict of raw solver options by name; the values are the solver's to judge."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(k, str) and k for k in value):
+        raise _refuse(name, "a dict of option names (text) to values", value)
+    return dict(value)
+
+
+def check_method(value, name: str = "method") -> str:
+    if value not in METHODS:
+        raise _refuse(name, " or ".join(repr(m) for m in METHODS), value)
+    return value
+
+
+# Model.solve's options, each with its check; `solve` and `compare` pass them through by name
+SOLVE_OPTIONS = {"time_limit": check_time_limit, "gap": check_gap, "threads": check_threads,
+                 "solver_options": check_solver_options, "verbose": check_flag, "tie_break": check_flag,
+                 "confirm": check_flag, "cross_check": check_cross_check, "method": check_method,
+                 "refine": check_flag}
+
+
+def check_solve_options(**options) -> None:
+    """The options given to `Model.solve` (or passed through `solve` and `compare`): a misspelt
+    name is refused here too, with the names there are."""
+    for name, value in options.items():
+        if name not in SOLVE_OPTIONS:
+            raise UsageError(f"{name}: not an option of solve (the options: {', '.join(SOLVE_OPTIONS)})")
+        SOLVE_OPTIONS[name](value, name)
+
+
+def check_plan(value, name: str = "plan"):
+    """A loaded Plan. A path is refused, not loaded: loading has its own errors and options
+    (`planner.load(path, allow_dirs=...)`), and the caller keeps the plan to read its reports."""
+    from .plan import Plan
+
+    if isinstance(value, Plan):
+        return value
+    if isinstance(value, (str, os.PathLike)):
+        path = os.fspath(value)
+        raise UsageError(f"{name} must be a Plan, got the path {path!r}: load it first, "
+                         f"planner.solve(planner.load({path!r}))")
+    raise _refuse(name, "a Plan (from planner.load or planner.from_dict)", value)
+
+
+def check_intervention(plan, value, name: str = "intervention"):
+    """None (the baseline), an Intervention, or the name of one of the plan's: the Intervention."""
+    from .plan import Intervention
+
+    if value is None or isinstance(value, Intervention):
+        return value
+    if not isinstance(value, str):
+        raise _refuse(name, "None, an intervention's name or an Intervention", value)
+    try:
+        return plan.intervention(value)
+    except PlanError as e:
+        raise UsageError(f"{name}: {e}") from None
+
+
+def check_interventions(plan, value, name: str = "interventions"):
+    """None or an empty list (all of the plan's), or a list of intervention names: the Interventions."""
+    if value is None or (isinstance(value, (list, tuple)) and not value):
+        return list(plan.interventions)
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise _refuse(name, "None or a list of intervention names", value)
+    chosen = []
+    for i, v in enumerate(value):
+        if v is None:  # the baseline is always solved: None here is a mistake, not a variant
+            raise _refuse(f"{name}[{i}]", "an intervention's name", v)
+        chosen.append(check_intervention(plan, v, f"{name}[{i}]"))
+    return chosen
+
+
+def check_units(value, name: str = "units"):
+    """None (the intervention's own amount) or a finite number of units."""
+    return None if value is None else \
+        float(_number(value, name, "None or a finite number", lambda v: math.isfinite(v)))
+
+
+def check_callback(value, name: str):
+    if value is not None and not callable(value):
+        raise _refuse(name, "None or a function", value)
+    return value
