@@ -45,9 +45,9 @@ def percentile_cdf(x, points):
 # --- fixed deadlines ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("years, expected", [
-    (15, 1.0),     # done at 15, deadline 15: met by end of period floor(15)-1 = 14
-    (15.5, 1.0),   # floor(15.5) - 1 = 14 still
-    (14.9, 0.0),   # floor(14.9) - 1 = 13: work done at 15 misses
+    (15, 1.0),     # done at 15, deadline 15: 15 <= 15, met
+    (15.5, 1.0),   # 15 <= 15.5
+    (14.9, 0.0),   # work done at 15 misses a deadline at 14.9
     (14, 0.0),
 ])
 def test_deadline_years(years, expected):
@@ -59,7 +59,7 @@ def test_deadline_years(years, expected):
 @pytest.mark.parametrize("start_year, year, expected", [
     (2030, 2045, 1.0),    # 2045 - 2030 = 15 years -> done at 15 counts
     (2030, 2044, 0.0),    # 14 years -> misses
-    (2030, 2044.5, 0.0),  # 14.5 years -> floor 14 -> misses
+    (2030, 2044.5, 0.0),  # 14.5 years < 15 -> misses
     (None, 2041, 1.0),    # default start_year 2026: 15 years
     (None, 2040, 0.0),    # 14 years
 ])
@@ -70,8 +70,7 @@ def test_deadline_calendar_year(start_year, year, expected):
 
 
 def test_deadline_years_step_two():
-    # step 2, deadline 3 years: met by end of period floor(3/2) - 1 = 0, i.e. done by year 2.
-    # T = 2 (effort 20 at 10/yr -> 20 per period -> one period) -> 1; T = 4 -> 0.
+    # step 2, deadline 3 years: T = 2 (effort 20 at 10/yr, done at 2.0 <= 3) -> 1; T = 4 -> 0.
     assert solved(fixed_time_plan(2, {"years": 3}, step=2, horizon=10)).objective == pytest.approx(1.0)
     assert solved(fixed_time_plan(4, {"years": 3}, step=2, horizon=10)).objective == pytest.approx(0.0)
 
@@ -105,7 +104,7 @@ def test_deadline_scenarios_past_horizon_count_as_horizon_end():
 
 
 def test_deadline_scenario_shorter_than_one_step_never_met():
-    # D = 0.5 < step 1: floor(0.5) - 1 = -1 -> never met, even by work that takes one year.
+    # D = 0.5: work that takes one year (rate cap 10/yr) is done at 1.0 > 0.5 -> only D = 5 (0.6).
     sc = [[0.5, 0.4], [5, 0.6]]
     assert solved(fixed_time_plan(1, {"scenarios": sc}, horizon=10)).objective == pytest.approx(0.6)
 
@@ -245,21 +244,37 @@ def test_fixed_deadline_past_horizon_labour_bound():
 
 
 def test_deadline_past_horizon_not_a_multiple_of_step():
+    """The horizon ends at H * step, not at `horizon`, and a far deadline counts as that end.
+
+    Read in continuous time (docs/model.md, "Continuous time"): the goal is met at the moment the
+    work is done, and it is in time if that moment is at or before the deadline."""
     # horizon 9, step 2 -> H = 5 periods ending at year 10 (= H * step, the horizon's end).
-    # effort 90 at 10/yr -> 20 per period -> 5 periods -> done at 10.
-    # D = 100 counts as 10 -> met: 1.0. D = 9.5 -> floor(9.5/2) - 1 = period 3 (year 8) -> 0.0.
-    p100 = make_plan([{"name": "a", "effort": 90}], supply=10, horizon=9, step=2, deadline={"years": 100})
-    p95 = make_plan([{"name": "a", "effort": 90}], supply=10, horizon=9, step=2, deadline={"years": 9.5})
-    assert solved(p100).objective == pytest.approx(1.0, abs=TOL)
-    assert solved(p95).objective == pytest.approx(0.0, abs=TOL)
+    # effort 95 at 10/yr -> done at 95 / 10 = 9.5 years: past `horizon` (9), inside H * step (10).
+    # D = 100 counts as 10 -> 9.5 <= 10 -> met: 1.0. D = 9.5 -> 9.5 <= 9.5 -> 1.0.
+    # D = 9.4 -> 9.5 > 9.4 -> 0.0.
+    def plan(years):
+        return make_plan([{"name": "a", "effort": 95}], supply=10, horizon=9, step=2, deadline={"years": years})
+    far = solved(plan(100))
+    assert far.goal_completion_years == pytest.approx(9.5, abs=TOL)
+    assert far.objective == pytest.approx(1.0, abs=TOL)
+    assert solved(plan(9.5)).objective == pytest.approx(1.0, abs=TOL)
+    assert solved(plan(9.4)).objective == pytest.approx(0.0, abs=TOL)
 
 
 @pytest.mark.parametrize("step, years", [(1.0, 0.5), (2.0, 1.5), (0.5, 0.25)])
-def test_deadline_shorter_than_one_step_never_met(step, years):
-    # Even work that fits into the first period (10/yr for `step` years) misses a deadline < step.
-    plan = make_plan([{"name": "a", "effort": 10 * step, "min_duration": step}], supply=1e4,
-                     horizon=10, step=step, deadline={"years": years})
-    assert solved(plan).objective == pytest.approx(0.0, abs=TOL)
+def test_deadline_shorter_than_one_step(step, years):
+    """On the grid a deadline shorter than one step is never met (the first period ends after
+    it); in continuous time (docs/model.md, "Continuous time") work done before it meets it."""
+    def plan(takes):  # rate cap 10/yr: done at exactly `takes` years
+        return make_plan([{"name": "a", "effort": 10 * takes, "min_duration": takes}], supply=1e4,
+                         horizon=10, step=step, deadline={"years": years})
+    # work taking the whole first period is done at `step` > `years`: missed
+    assert solved(plan(step)).objective == pytest.approx(0.0, abs=TOL)
+    # work taking half the deadline is done at years / 2 <= years: met, though not on the grid
+    quick = planner.solve(plan(years / 2), refine=False)
+    assert quick.goal_completion_years == pytest.approx(years / 2, abs=TOL)
+    assert quick.objective == pytest.approx(1.0, abs=TOL)
+    assert quick.grid_objective == pytest.approx(0.0, abs=TOL)
 
 
 # --- objectives ---------------------------------------------------------------------------------
