@@ -116,7 +116,7 @@ def _supply_plan(interventions, effort=100, horizon=20, step=1.0):
 
 @pytest.mark.parametrize("change, supply, goal", [
     ({"multiply": 2.0}, 20, 5.0),                # 100 / 20 = 5
-    ({"add": 5.0}, 15, 7.0),                     # 100 / 15 = 6.67 -> 7
+    ({"add": 5.0}, 15, 100 / 15),                # 100 / 15 = 6.67 years, read in continuous time
     ({"multiply": 2.0, "add": 5.0}, 25, 4.0),    # 10*2 + 5 = 25 -> 100/25 = 4
     ({"multiply": 0.5}, 5, 20.0),                # 100 / 5 = 20, exactly the horizon
 ])
@@ -130,12 +130,13 @@ def test_supply_multiply_and_add(change, supply, goal):
 
 def test_supply_window():
     # multiply 3 for periods starting in [2, 5): supply 10, 10, 30, 30, 30, 10, ...
-    # effort 100: cumulative 10, 20, 50, 80, 110 -> year 5 (baseline 10).
+    # effort 100: cumulative 10, 20, 50, 80 by year 4, the last 20 at 30/yr -> 4 + 2/3 years
+    # (continuous time: done the moment progress reaches the effort; baseline 10).
     plan = _supply_plan([{"name": "iv", "supply": [{"pool": "p", "multiply": 3, "from_year": 2,
                                                     "until_year": 5}]}], horizon=12)
     np.testing.assert_allclose(planner.resolve(plan, "iv").supply[0],
                                [10, 10, 30, 30, 30, 10, 10, 10, 10, 10, 10, 10])
-    assert solved(plan, "iv").objective == pytest.approx(5.0, abs=TOL)
+    assert solved(plan, "iv").objective == pytest.approx(4 + 2 / 3, abs=TOL)
 
 
 def test_supply_window_from_year_only():
@@ -163,12 +164,13 @@ def test_supply_window_off_grid_with_half_step():
 
 def test_supply_changes_compose_in_order():
     # Two changes on the same pool: x2 everywhere, then +5 in [0, 3): 25, 25, 25, 20, 20, ...
-    # effort 100: 25, 50, 75, 95, 115 -> year 5.
+    # effort 100: 25, 50, 75 by year 3, the last 25 at 20/yr -> 3 + 25/20 = 4.25 years
+    # (+5 applied before x2 would give 30, 30, 30: done at 100/30 = 3.33).
     plan = _supply_plan([{"name": "iv", "supply": [{"pool": "p", "multiply": 2},
                                                    {"pool": "p", "add": 5, "until_year": 3}]}],
                         horizon=8)
     np.testing.assert_allclose(planner.resolve(plan, "iv").supply[0], [25, 25, 25, 20, 20, 20, 20, 20])
-    assert solved(plan, "iv").objective == pytest.approx(5.0, abs=TOL)
+    assert solved(plan, "iv").objective == pytest.approx(4.25, abs=TOL)
 
 
 def test_supply_change_only_named_pool():
@@ -347,13 +349,14 @@ def test_model_update_essay_toy():
 
 
 def test_model_update_earliest_objective():
-    # earliest: baseline 100/10 = 10; "window" (x3 in [2, 5)) -> 5; "more" (+15) -> 100/25 = 4.
+    # earliest: baseline 100/10 = 10; "window" (x3 in [2, 5): 10, 20, 50, 80 by year 4, then 20
+    # at 30/yr) -> 4 + 2/3; "more" (+15) -> 100/25 = 4.
     plan = _supply_plan([{"name": "window", "supply": [{"pool": "p", "multiply": 3, "from_year": 2,
                                                         "until_year": 5}]},
                          {"name": "more", "supply": [{"pool": "p", "add": 15}]}], horizon=12)
     model = planner.Model(plan)
     assert model.solve().objective == pytest.approx(10.0, abs=TOL)
-    for name, value in (("window", 5.0), ("more", 4.0), ("window", 5.0)):
+    for name, value in (("window", 4 + 2 / 3), ("more", 4.0), ("window", 4 + 2 / 3)):
         model.update(name)
         got = model.solve().objective
         assert got == pytest.approx(planner.solve(plan, name).objective, abs=TOL)
