@@ -10,7 +10,11 @@
 - the Pyomo backend agrees with the direct HiGHS backend;
 - two solves of one plan give the same JSON (apart from timings).
 
-Solves use gap=1e-9 so that two optimal objectives can be compared within 1e-6.
+Solves use gap=1e-9 so that two optimal objectives can be compared within 1e-6. The relations are
+the MIP's, on the plan's own grid: solves use `refine=False` and compare `Result.grid_objective`
+(the objective the MIP optimises and proves). The continuous-time answer (`Result.objective`,
+docs/model.md "Continuous time") is the best plan found, not a proven optimum unless `exact`, so
+the relations need not hold between two such answers.
 """
 from __future__ import annotations
 
@@ -35,7 +39,8 @@ def plan_dict(seed: int, objective: str = "probability", **kw) -> dict:
 
 
 def solve(d: dict, **kw):
-    r = planner.solve(planner.from_dict(copy.deepcopy(d)), time_limit=30, gap=1e-9, **kw)
+    """The plan solved on its own grid (refine=False)."""
+    r = planner.solve(planner.from_dict(copy.deepcopy(d)), time_limit=30, gap=1e-9, refine=False, **kw)
     if r.status == "infeasible" and d["plan"].get("objective") == "earliest":
         return r
     assert r.status == "optimal", (r.status, r.message)
@@ -43,11 +48,12 @@ def solve(d: dict, **kw):
 
 
 def optimum(d: dict, **kw) -> float:
-    """The optimal objective; for `earliest`, +inf when no schedule meets the goal in the horizon."""
+    """The optimal objective on the grid; for `earliest`, +inf when no schedule meets the goal in
+    the horizon."""
     r = solve(d, **kw)
     if r.status == "infeasible":
         return math.inf
-    return r.objective
+    return r.grid_objective
 
 
 def not_worse(kind: str, new: float, old: float) -> bool:
@@ -150,13 +156,18 @@ def test_probability_equals_scenario_mass_at_or_after_the_earliest_completion(se
     if early.status == "infeasible":
         expected, E = 0.0, None
     else:
-        E = early.objective
+        E = early.grid_objective
         assert E == pytest.approx(round(E / step) * step), f"completion {E} is not a multiple of step {step}"
         expected = sum(p for D, p in sc if E <= math.floor(min(D, H * step) / step + 1e-9) * step + 1e-9)
-    assert prob.objective == pytest.approx(expected, abs=TOL), \
-        f"earliest completion {E} years, scenarios {sc}: probability {prob.objective}, expected {expected}"
-    # the probability solve's own schedule meets the goal no later than it needs to
-    assert prob.success_probability == pytest.approx(expected, abs=TOL)
+    assert prob.grid_objective == pytest.approx(expected, abs=TOL), \
+        f"earliest completion {E} years, scenarios {sc}: probability {prob.grid_objective}, expected {expected}"
+    # the probability solve's own schedule, read in continuous time, is in time in the scenarios
+    # whose deadline (at most the horizon's end) is at or after its goal time, and in at least
+    # those the grid counted
+    G = prob.goal_completion_years
+    in_time = 0.0 if G is None else sum(p for D, p in sc if G <= min(D, H * step) + 1e-9)
+    assert prob.success_probability == pytest.approx(in_time, abs=TOL)
+    assert prob.success_probability >= expected - TOL
 
 
 @pytest.mark.parametrize("seed,objective", [(50, "probability"), (51, "value"), (52, "earliest")])
@@ -166,7 +177,7 @@ def test_pyomo_backend_agrees_with_highs(seed, objective):
     via_pyomo = solve(d, solver="pyomo:highs")
     assert via_pyomo.status == direct.status
     if direct.status == "optimal":
-        assert via_pyomo.objective == pytest.approx(direct.objective, rel=TOL, abs=TOL)
+        assert via_pyomo.grid_objective == pytest.approx(direct.grid_objective, rel=TOL, abs=TOL)
 
 
 @pytest.mark.parametrize("seed,objective", [(60, "probability"), (61, "value"), (62, "earliest")])
