@@ -6,6 +6,10 @@ and compare the optimum with and without capabilities work.
     result = planner.solve(plan)
     comparison = planner.compare(plan)
 
+A result is complete as returned: its exports (to_frame, to_csv, to_dict) need no other call or
+import. A wrong argument (`solve(None)`, a path instead of a loaded plan, `gap=2`, `threads=0`, an
+unknown intervention) raises `planner.UsageError`, a ValueError whose one line names it.
+
 Importing the package loads only the standard library (and planner.errors): the plan schema
 (pydantic), numpy and the solver stack are imported on first use of the name that needs them, so
 `planner --help` starts at once and `planner check` never loads a solver.

@@ -2,7 +2,7 @@
 them at its boundary and the CLI calls the same ones, so both accept and refuse the same values.
 
 Each check returns the value (a name resolved to what it names) or raises UsageError with one
-line that names the argument. Standard library only at import: the CLI imports this before main.
+line that starts with the argument's name: "gap: must be a number with 0 <= gap < 1, got 2". Standard library only at import: the CLI imports this before main.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ METHODS = ("auto", "mip")
 
 
 def _refuse(name: str, what: str, value) -> UsageError:
-    return UsageError(f"{name} must be {what}, got {_shown(value)}")
+    return UsageError(f"{name}: must be {what}, got {_shown(value)}")
 
 
 def _shown(value) -> str:
@@ -114,7 +114,7 @@ def check_plan(value, name: str = "plan"):
         return value
     if isinstance(value, (str, os.PathLike)):
         path = os.fspath(value)
-        raise UsageError(f"{name} must be a Plan, got the path {path!r}: load it first, "
+        raise UsageError(f"{name}: must be a Plan, got the path {path!r}: load it first, "
                          f"planner.solve(planner.load({path!r}))")
     raise _refuse(name, "a Plan (from planner.load or planner.from_dict)", value)
 

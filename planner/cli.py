@@ -30,27 +30,31 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _gap(text: str) -> float:
-    """--gap: 1 or more would call any plan optimal; NaN would compare false with everything."""
-    return _ranged(text, float, lambda v: 0 <= v < 1, "a number with 0 <= gap < 1")
+    from .arguments import check_gap  # here, not at the top: see the imports above
+    return _ranged(text, float, check_gap)
 
 
 def _time_limit(text: str) -> float:
-    return _ranged(text, float, lambda v: 0 < v < math.inf, "a finite number > 0 (seconds)")
+    from .arguments import check_time_limit
+    return _ranged(text, float, check_time_limit)
 
 
 def _threads(text: str) -> int:
-    return _ranged(text, int, lambda v: v >= 1, "a whole number >= 1")
+    from .arguments import check_threads
+    return _ranged(text, int, check_threads)
 
 
-def _ranged(text: str, cast, valid, what: str):
-    """`text` cast and checked, or an argparse error that states the valid range."""
+def _ranged(text: str, cast, check):
+    """`text` cast and checked by the library's own rule (planner/arguments.py), or an argparse
+    error in the check's words, which state the valid range."""
     try:
         value = cast(text)
     except ValueError:
-        value = None
-    if value is None or not valid(value):  # `not valid`, so NaN fails every range
-        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
-    return value
+        value = text  # not a number: the check refuses it
+    try:
+        return check(value)
+    except UsageError as e:  # "gap: must be ...": argparse names the option itself
+        raise argparse.ArgumentTypeError(str(e).partition(": ")[2]) from None
 
 
 def _parser() -> argparse.ArgumentParser:
