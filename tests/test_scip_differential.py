@@ -200,8 +200,9 @@ def test_planner_fails_before_solving_with_an_unknown_solver():
 
 @pytest.mark.parametrize("seed", range(40))
 def test_highs_and_scip_agree(seed):
-    """benchmarks/differential.py's plan for this seed: both optimal with equal objectives (gap
-    1e-9 for both), or both infeasible."""
+    """benchmarks/differential.py's plan for this seed: both optimal with equal objectives on the
+    plan's own grid (refine=False, `grid_objective`: what the MIP optimises; gap 1e-9 for both),
+    or both infeasible."""
     verdict, a, b = differential.compare(seed)
     assert a["status"] in ("optimal", "infeasible"), a
     assert verdict in ("agree", "infeasible"), f"seed {seed}: highs {a}, scip {b}"
