@@ -5,7 +5,9 @@ the planner and by tests/oracles/independent.py (its own parsing and rows, SCIP)
 
 Plan k uses seed `--seed + k` (tests/oracles/plans.py). Prints the count of each outcome (agree,
 wrong_optimum, false_infeasible, oracle_infeasible, abort, refused, timeout), the median seconds of
-each side, and how many plans used each key. Each failing seed's TOML (and CSV files) is saved to
+each side, and how many plans used each key. Before a disagreement is counted the oracle solves
+the variant again without presolve (tests/oracles/campaign.py); how often that changed its answer
+is printed too. Each failing seed's TOML (and CSV files) is saved to
 `--out` (default /tmp/campaign_failures) with one line per failing variant in SUMMARY.txt.
 """
 from __future__ import annotations
@@ -36,6 +38,7 @@ def main(argv=None) -> int:
     summary = args.out / "SUMMARY.txt"
     summary.write_text("", encoding="utf-8")
     counts, keys = collections.Counter(), collections.Counter()
+    flips = 0   # variants where the oracle's second solve (no presolve) changed its answer
     times = {"oracle": [], "planner": []}
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
@@ -46,6 +49,7 @@ def main(argv=None) -> int:
             outcomes = run_seed(seed, folder, time_limit=args.time_limit)
             for o in outcomes:
                 counts[o.kind] += 1
+                flips += o.detail.startswith("oracle without presolve")
                 for side, sec in o.seconds.items():
                     times[side].append(sec)
                 if o.kind in FAILING:
@@ -61,6 +65,7 @@ def main(argv=None) -> int:
           f"{sum(counts.values())} variants, {time.perf_counter() - start:.0f} s")
     for kind in ("agree",) + FAILING:
         print(f"  {kind:18s} {counts[kind]}")
+    print(f"  (oracle answers changed by its second solve without presolve: {flips})")
     for side, values in times.items():
         if values:
             print(f"  median {side} seconds per variant: {statistics.median(values):.3f} "

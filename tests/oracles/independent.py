@@ -291,12 +291,16 @@ class Answer:
     allocation: dict | None = None     # {(stream, t): crew units}
 
 
-def _solve(v: Variant, fixed: dict | None, time_limit: float) -> Answer:
+def _solve(v: Variant, fixed: dict | None, time_limit: float, careful: bool = False) -> Answer:
+    """`careful`: without presolve, whose reductions on tiny crews (a fixed crew of 0.004 units)
+    once declared a feasible plan infeasible."""
     H, step = v.H, v.step
     T = range(H)
     m = pyscipopt.Model()
     m.hideOutput()
     m.setParam("limits/time", time_limit)
+    if careful:
+        m.setParam("presolving/maxrounds", 0)
     m.setParam("limits/gap", 1e-10)
     m.setParam("limits/absgap", 1e-10)
     m.setParam("numerics/feastol", 1e-6 if fixed is not None else 1e-8)
@@ -366,6 +370,7 @@ def _solve(v: Variant, fixed: dict | None, time_limit: float) -> Answer:
                     big = s.U[t] if fixed is None else max(s.U[t], fixed[j, t]) * (1 + 1e-6) + 1e-7
                     m.addCons(u[j, t] <= big * done[pred, t - 1 - gap])
         if s.discrete:
+            slack = 0.0 if fixed is None else 1e-7   # replay: reported crews are rounded
             x = [m.addVar(vtype="B") for t in T]
             for t in T:
                 big = s.U[t] if fixed is None else max(s.U[t], fixed[j, t]) * (1 + 1e-6) + 1e-7
@@ -373,18 +378,20 @@ def _solve(v: Variant, fixed: dict | None, time_limit: float) -> Answer:
                 if t > 0:
                     m.addCons(x[t] <= 1 - done[j, t - 1])    # nothing once complete
                 if s.min_staff is not None:
-                    m.addCons(u[j, t] >= s.min_staff * x[t] * (1 - 1e-7))
+                    m.addCons(u[j, t] >= s.min_staff * x[t] * (1 - slack))
                 if s.fixed_crew:
                     K = s.own[t]
                     if K <= 0 or K == INF:
                         m.addCons(x[t] == 0)
-                    else:
+                    elif fixed is None:
+                        m.addCons(u[j, t] == K * x[t])
+                    else:   # a reported crew may differ from K in its last digits
                         m.addCons(u[j, t] >= K * x[t] * (1 - 1e-7))
                         m.addCons(u[j, t] <= K * x[t] * (1 + 1e-7))
                 if s.contiguous:
                     if t > 0:   # once started, worked in every period until done
                         m.addCons(x[t] >= x[t - 1] - done[j, t - 1])
-                    m.addCons(u[j, t] >= floor_of(s) * (x[t] - f[j, t]) * (1 - 1e-7))
+                    m.addCons(u[j, t] >= floor_of(s) * (x[t] - f[j, t]) * (1 - slack))
             for r, k in s.crew.items():
                 if r in v.integer_pools:
                     for t in T:
@@ -453,10 +460,11 @@ def _solve(v: Variant, fixed: dict | None, time_limit: float) -> Answer:
     return Answer(m.getObjVal(), "optimal", sol)
 
 
-def _best(doc: dict, path: Path, intervention: str | None, fixed: dict | None, time_limit: float):
+def _best(doc: dict, path: Path, intervention: str | None, fixed: dict | None, time_limit: float,
+          careful: bool = False):
     iv = next((x for x in doc.get("interventions", []) if x["name"] == intervention), {})
     if iv.get("choose"):
-        answers = [(lv, _solve(variant(doc, path.parent, intervention, lv), fixed, time_limit))
+        answers = [(lv, _solve(variant(doc, path.parent, intervention, lv), fixed, time_limit, careful))
                    for lv in iv["levels"]]
         if any(a.status not in ("optimal", "infeasible") for _, a in answers):
             return next(a for _, a in answers if a.status not in ("optimal", "infeasible"))
@@ -465,15 +473,16 @@ def _best(doc: dict, path: Path, intervention: str | None, fixed: dict | None, t
             return Answer(None, "infeasible")
         sign = 1 if doc["plan"].get("objective", "probability") == "earliest" else -1
         return min(found, key=lambda x: (sign * x[0], x[1]))[2]
-    return _solve(variant(doc, path.parent, intervention, None), fixed, time_limit)
+    return _solve(variant(doc, path.parent, intervention, None), fixed, time_limit, careful)
 
 
-def optimum(path: Path, intervention: str | None = None, *, time_limit: float = 60.0) -> Answer:
+def optimum(path: Path, intervention: str | None = None, *, time_limit: float = 60.0,
+            careful: bool = False) -> Answer:
     """The variant's optimum; an intervention with `choose`: the best of its levels, each solved
-    on its own (on a tie the smallest level)."""
+    on its own (on a tie the smallest level). `careful`: SCIP without presolve."""
     path = Path(path)
     doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    return _best(doc, path, intervention, None, time_limit)
+    return _best(doc, path, intervention, None, time_limit, careful)
 
 
 def replay(path: Path, intervention: str | None, allocation: dict, units: float | None = None,

@@ -58,23 +58,24 @@ def _window(rng: random.Random, span: float, change: dict, keys: set) -> dict:
 
 
 def _deadline(rng: random.Random, span: float, start_year: int, keys: set) -> dict:
+    """Mostly after the middle of the span, so that the goal is neither out of reach nor certain."""
     kind = rng.choice(["years", "year", "scenarios", "lognormal", "percentiles"])
     keys.add("deadline." + kind)
     if kind == "years":
-        return {"years": _q(rng.uniform(0.4, 1.2) * span, 0.25)}
+        return {"years": _q(rng.uniform(0.5, 1.2) * span, 0.25)}
     if kind == "year":
-        return {"year": start_year + _q(rng.uniform(0.4, 1.2) * span, 0.5)}
+        return {"year": start_year + _q(rng.uniform(0.5, 1.2) * span, 0.5)}
     if kind == "scenarios":
         k = rng.randint(1, 4)
         weights = [rng.randint(1, 5) for _ in range(k)]
         total = sum(weights)
-        years = sorted(_q(rng.uniform(0.1, 1.3) * span, 0.25) for _ in range(k))
+        years = sorted(_q(rng.uniform(0.3, 1.3) * span, 0.25) for _ in range(k))
         probs = [w / total for w in weights]
         probs[-1] = 1.0 - sum(probs[:-1])
         return {"scenarios": [[y, round(p, 12)] for y, p in zip(years, probs)]}
     out = {}
     if kind == "lognormal":
-        out["distribution"] = {"kind": "lognormal", "median": _q(rng.uniform(0.4, 1.0) * span, 0.25),
+        out["distribution"] = {"kind": "lognormal", "median": _q(rng.uniform(0.5, 1.0) * span, 0.25),
                                "sigma": rng.choice([0.2, 0.5, 0.8, 1.2])}
     else:
         n = rng.randint(1, 3)
@@ -162,7 +163,7 @@ def random_plan(seed: int) -> RandomPlan:
         if rng.random() < 0.2:
             s["release"] = _q(rng.uniform(0, 0.4) * span, 0.25)
             keys.add("release")
-        if k > 0 and rng.random() < 0.4:
+        if k > 0 and rng.random() < 0.3:
             after = []
             for pred in rng.sample(range(k), min(k, rng.randint(1, 2))):
                 if rng.random() < 0.5:
@@ -181,7 +182,7 @@ def random_plan(seed: int) -> RandomPlan:
         whole = any(p.get("integer_staff") for p in pools if p["name"] in crew)
         if whole and "min_duration" in s:   # a rate cap below one person would forbid all work
             s["min_duration"] = max(0.25, _q(min(s["min_duration"], s["effort"] / 2), 0.25))
-        if rng.random() < 0.12:
+        if rng.random() < 0.18:
             s["contiguous"] = True
             keys.add("contiguous")
         if rng.random() < 0.12:
@@ -197,9 +198,10 @@ def random_plan(seed: int) -> RandomPlan:
                 cap = min(cap, (s["effort"] / s["min_duration"] / top) ** (1 / s.get("parallelization", 1.0)))
             s["min_staff"] = min(rng.choice([0.5, 1.0, 1.5, 2.0]), round(cap * rng.uniform(0.5, 1.0), 3) or 0.001)
             keys.add("min_staff")
-        if trainers < 2 and rng.random() < 0.1:
+        if trainers < 2 and rng.random() < 0.2:
             trainers += 1
-            s["train"] = {"pool": rng.choice(pools)["name"], "per_effort": rng.choice([0.3, 0.5, 1.0, 1.5])}
+            s["effort"] *= 2   # worth training: up to per_effort * effort FTE join a pool
+            s["train"] = {"pool": rng.choice(pools)["name"], "per_effort": rng.choice([0.5, 1.0, 2.0, 3.0])}
             if rng.random() < 0.7:
                 s["train"]["delay"] = rng.choice([0.0, 0.5, 1.0, 2.0, 3.0])
             if rng.random() < 0.5:
@@ -209,8 +211,8 @@ def random_plan(seed: int) -> RandomPlan:
 
     doc = {"plan": head, "pools": pools, "streams": streams}
     names = [s["name"] for s in streams]
-    if rng.random() < 0.3:
-        doc["goal"] = {"required": rng.sample(names, rng.randint(1, len(names)))}
+    if rng.random() < 0.5:
+        doc["goal"] = {"required": rng.sample(names, rng.randint(1, len(names) // 2 + 1))}
         keys.add("goal.required")
     if objective == "value" and rng.random() < 0.5:
         doc["goals"] = []
