@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from . import model as mip
-from . import polish
+from . import continuous, polish
 from .errors import VerificationError
 from .explain import explain
 from .instance import resolve
@@ -23,8 +23,13 @@ from .solvers import RawSolution, SolveOptions, get_backend
 from .structure import critical_path
 
 
-def solve_choice(model, options: SolveOptions, *, tie_break: bool = True, cross_check=False) -> Result:
-    """The best level of `model.intervention`, with every level's own optimum alongside."""
+def solve_choice(model, options: SolveOptions, *, tie_break: bool = True, cross_check=False,
+                 refine: bool = True) -> Result:
+    """The best level of `model.intervention`, with every level's own optimum alongside.
+
+    The joint MIP chooses on its grid; the check compares that with each level's own grid optimum
+    (`grid_objective`), and the level reported is the one whose plan is best in continuous time
+    (planner/continuous.py), settled on finer grids like any other result when `refine`."""
     from .run import Model, _only_asked_stops, _result
 
     plan, iv = model.plan, model.intervention
@@ -55,17 +60,25 @@ def solve_choice(model, options: SolveOptions, *, tie_break: bool = True, cross_
     joint = _result(plan, inst, cp, raw, u, backend.name, build_time)   # verified at level k
     joint.chosen_units = levels[k] if u is not None else None
     if raw.interrupted or joint.status != "optimal":
+        joint = continuous.settle(continuous.as_continuous(joint, inst), inst, None, refine=False)
         joint.explanation = explain(joint)
         return joint
     solo = dict(time_limit=options.time_limit, gap=options.gap, threads=options.threads,
                 solver_options=options.solver_options, tie_break=tie_break, cross_check=cross_check)
-    each = [Model(plan, iv, solver=model.solver, units=units).solve(**solo) for units in levels]
+    each = [Model(plan, iv, solver=model.solver, units=units).solve(**solo, refine=False) for units in levels]
     _check_choice(joint, each, iv.name)
-    # the level reported: the joint MIP's, or the smallest level that ties with it
-    tol = 1e-6 * max(1.0, abs(joint.objective))
-    tied = [j for j, r in enumerate(each) if r.status == "optimal" and abs(r.objective - joint.objective) <= tol]
-    pick = min(tied, key=lambda j: levels[j]) if tied else k
-    result = each[pick] if tied else joint
+    # the level reported: the best in continuous time, or the smallest level that ties with it
+    solved = [j for j, r in enumerate(each) if r.status == "optimal" and r.objective is not None]
+    pick = k
+    if solved:
+        top = min(solved, key=lambda j: (each[j].objective if joint.objective_kind == "earliest"
+                                         else -each[j].objective))
+        tol = 1e-6 * max(1.0, abs(each[top].objective))
+        pick = min((j for j in solved if abs(each[j].objective - each[top].objective) <= tol),
+                   key=lambda j: levels[j])
+    result = each[pick]
+    if refine and result.exactness != "exact":
+        result = Model(plan, iv, solver=model.solver, units=levels[pick]).solve(**solo)
     result.chosen_units = levels[pick]
     result.levels = [{"units": units, "status": r.status, "objective": r.objective} for units, r in zip(levels, each)]
     result.runtime += joint.runtime
@@ -79,7 +92,7 @@ def _check_choice(joint: Result, each: list[Result], name: str) -> None:
     """With every level proven on its own, the joint MIP's optimum must be the best of them."""
     if any(r.status not in ("optimal", "infeasible") for r in each):
         return
-    values = [r.objective for r in each if r.status == "optimal"]
+    values = [r.grid_objective for r in each if r.status == "optimal"]
     if not values:
         return
     best = min(values) if joint.objective_kind == "earliest" else max(values)

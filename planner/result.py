@@ -92,6 +92,13 @@ class Result:
     levels: list | None = None          # and every level's own optimum: [{units, status, objective}]
     deadline_discretised: bool = False  # the scenarios are a distribution counted per period: scenario
                                         # k*step holds the mass of [k*step, (k+1)*step)
+    # Continuous time (planner/continuous.py): `objective` and the finish times are the
+    # continuous-time plan's; the MIP's own objective on its grid is kept beside them.
+    grid_objective: float | None = None   # the MIP's objective on the grid of the schedule reported
+    grid_step: float | None = None        # that grid's step in years (finer than the plan's if refined)
+    exactness: str = "unrefined"          # exact | converged | step-sensitive | unrefined
+    objective_range: tuple = (None, None)  # (the answer, a bound no continuous-time plan beats)
+    grid_steps: tuple = ()                # ((step, continuous objective), ...) for each grid solved
 
     @property
     def solved(self) -> bool:
@@ -165,7 +172,9 @@ class Result:
              "success_probability": _num(self.success_probability),
              "streams": [s.to_dict() for s in self.streams],
              "structure": self.structure.to_dict(), "explanation": self.explanation,
-             "message": self.message,
+             "message": self.message, "exactness": self.exactness,
+             "objective_range": [_num(x) for x in self.objective_range],
+             "grid_objective": _num(self.grid_objective), "grid_step": _num(self.grid_step),
              "timing": {"build_seconds": round(self.build_time, 4), "solve_seconds": round(self.runtime, 4)}}
         if self.chosen_units is not None:
             d["chosen_units"] = _num(self.chosen_units)

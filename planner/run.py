@@ -14,12 +14,13 @@ millisecond per small variant, so there is no state worth the risk of keeping.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import time
 
 import numpy as np
 
-from . import heuristic, polish, propagate, verify
+from . import continuous, heuristic, polish, propagate, verify
 from . import model as mip
 from .arguments import check_intervention, check_plan, check_solve_options, check_solver_name, check_units
 from .errors import VerificationError
@@ -115,8 +116,15 @@ class Model:
 
     def solve(self, *, time_limit: float | None = None, gap: float = 1e-6, threads: int | None = None,
               solver_options: dict | None = None, verbose: bool = False, tie_break: bool = True,
-              cross_check: bool | str = False, method: str = "auto", confirm: bool = True) -> Result:
+              cross_check: bool | str = False, method: str = "auto", confirm: bool = True,
+              refine: bool = True) -> Result:
         """Solve the current variant in fresh solvers and verify the schedule.
+
+        The objective, finish times and goal time reported are the continuous-time plan's
+        (planner/continuous.py, docs/model.md "Continuous time"): the schedule is read in
+        continuous years, and where the bound no continuous plan beats does not settle it,
+        `refine` solves the variant again on finer grids (`Result.exactness` says how it ended).
+        `refine=False` reads the plan's own grid schedule in continuous time and stops there.
 
         `tie_break` reports the optimum as the schedule that does every stream's work as early as
         the plan allows (planner/polish.py; the objective never changes). `cross_check` solves the
@@ -130,12 +138,12 @@ class Model:
         runs at all for such a plan. The plan reported is the same either way."""
         check_solve_options(time_limit=time_limit, gap=gap, threads=threads, solver_options=solver_options,
                             verbose=verbose, tie_break=tie_break, cross_check=cross_check, method=method,
-                            confirm=confirm)
+                            confirm=confirm, refine=refine)
         options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads,
                                solver_options=dict(solver_options or {}), verbose=verbose)
         if self.intervention is not None and self.intervention.choose and self.units is None:
             from .choose import solve_choice
-            return solve_choice(self, options, tie_break=tie_break, cross_check=cross_check)
+            return solve_choice(self, options, tie_break=tie_break, cross_check=cross_check, refine=refine)
         inst = self.instance
         clock = _Clock()
         done = self._structured(options, tie_break, confirm, clock) \
@@ -167,14 +175,39 @@ class Model:
         why = _why_infeasible(inst, self.critical_path, backend, failed) \
             if raw.status == "infeasible" and inst.objective == "earliest" else None
         result = _result(self.plan, inst, self.critical_path, raw, u, name, self.build_time, why, self.structure)
-        result.explanation = explain(result)
         clock.lap("check")
         if cross_check and not raw.interrupted:
             second = ("highs" if self.solver == "scip" else "scip") if cross_check is True else cross_check
             result.cross_check = _cross_check(result, second, self.linear_model, options)
             clock.lap("cross_check")
+        result = self._in_continuous_time(result, options, tie_break, refine and not raw.interrupted, clock)
+        result.explanation = explain(result)
         self.timing = clock.laps
         return result
+
+    def _in_continuous_time(self, result: Result, options: SolveOptions, tie_break: bool, refine: bool,
+                            clock: _Clock) -> Result:
+        """The grid result read in continuous time, settled against the bound or on finer grids
+        (continuous.settle), within what is left of the time limit."""
+        inst = self.instance
+        result = continuous.as_continuous(result, inst)
+        left = None if options.time_limit is None else options.time_limit - clock.total
+
+        def on_grid(k: int, seconds: float) -> Result:
+            finer = copy.copy(self)
+            finer.instance = continuous.refine(inst, k)
+            finer.critical_path = critical_path(finer.instance)
+            finer._linear_model = finer._structure = None
+            finer._unlimited = {}
+            limit = seconds if options.time_limit is None else min(seconds, options.time_limit)
+            return finer.solve(time_limit=max(1e-3, limit), gap=options.gap,
+                               threads=options.threads, solver_options=options.solver_options,
+                               tie_break=tie_break, refine=False)
+
+        settled = continuous.settle(result, inst, on_grid, refine=refine, time_left=left)
+        clock.lap("continuous")
+        return settled
+
 
     def _structured(self, options: SolveOptions, tie_break: bool, confirm: bool, clock: _Clock):
         """(RawSolution, crew units, backend, model) from the plan's structure, or None to solve the

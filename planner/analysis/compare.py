@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..arguments import check_callback, check_interventions, check_plan, check_solve_options
+from .. import continuous
 from ..plan import Plan
 from ..explain import explain_change
 from ..result import Comparison, InterventionResult
@@ -36,8 +37,11 @@ def compare(plan: Plan, *, solver: str = "highs", interventions: list[str] | Non
             delta = (res.objective - baseline.objective
                      if res.objective is not None and baseline.objective is not None else None)
             units = res.chosen_units if res.chosen_units is not None else iv.units
-            rows.append(InterventionResult(iv.name, res, delta,
-                                           explain_change(baseline, res, iv.deadline_shift * units)))
+            reason = explain_change(baseline, res, iv.deadline_shift * units)
+            unsettled = continuous.unsettled_words(baseline, res) if delta is not None else ""
+            if unsettled:
+                reason = f"{reason}; {unsettled}" if reason else unsettled
+            rows.append(InterventionResult(iv.name, res, delta, reason))
     except KeyboardInterrupt:
         pass
     done = {r.name for r in rows}

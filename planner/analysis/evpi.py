@@ -15,6 +15,9 @@ remain than `max_groups`, neighbouring deadlines share a copy: that is still a v
 
 Every number reported is recomputed by planner.verify from the schedules, scenario by scenario,
 against a plan whose deadline is that scenario's: the MIP's own objective is only cross-checked.
+All of it is on the plan's own grid (`grid_objective`, deadlines counted per period as the MIP
+counts them), so the single plan, wait-and-see and the adaptive plans are measured alike; the
+continuous-time reading of planner/continuous.py is not applied here.
 """
 from __future__ import annotations
 
@@ -93,16 +96,18 @@ def evpi(plan: Plan, intervention: str | None = None, *, learn_at: list[float] =
     if inst.objective == "earliest" or len(inst.deadline_years) < 2:
         raise PlanError("EVPI needs an uncertain deadline (scenarios or a distribution) and objective "
                         "'probability' or 'value'", table="[deadline]")
-    single = Model(plan, intervention, solver=solver).solve(**options)
+    options.pop("refine", None)  # on the plan's grid throughout (the module docstring)
+    single = Model(plan, intervention, solver=solver).solve(refine=False, **options)
     _optimal(single)
     rows, ws = [], 0.0
     for last, prob in _scenario_groups(inst):
         years = (last + 1) * inst.step
-        res = Model(_fixed(plan, intervention, years), intervention, solver=solver).solve(**options)
+        res = Model(_fixed(plan, intervention, years), intervention, solver=solver).solve(refine=False, **options)
         _optimal(res)
-        rows.append({"deadline_years": years, "last_period": last, "probability": prob, "optimum": res.objective})
-        ws += prob * res.objective
-    out = EVPI(inst.name, inst.objective, single.objective, ws, rows)
+        rows.append({"deadline_years": years, "last_period": last, "probability": prob,
+                     "optimum": res.grid_objective})
+        ws += prob * res.grid_objective
+    out = EVPI(inst.name, inst.objective, single.grid_objective, ws, rows)
     for k in learn_at:
         out.adaptive.append(adaptive(plan, intervention, k, max_groups=max_groups, **options))
     return out
@@ -190,10 +195,17 @@ def _pay(cost: np.ndarray, base: LinearModel, inst, offset: int, t: int, p: floa
         col = base.blocks["g"].index[t]
         if col >= 0:
             cost[col + offset] += p
-    else:  # value
+    else:  # value: each stream's own value, and each [[goals]] milestone's (model._milestones)
         cols = base.blocks["c"].index[:, t]
         ok = cols >= 0
         np.add.at(cost, cols[ok] + offset, p * inst.value[ok])
+        if "h" in base.blocks:  # h[k, j] for the j-th period a deadline counts
+            counted = np.flatnonzero(inst.weights > 0)
+            j = int(np.searchsorted(counted, t))
+            if j < counted.size and counted[j] == t:
+                cols = base.blocks["h"].index[:, j]
+                ok = cols >= 0
+                np.add.at(cost, cols[ok] + offset, p * inst.milestone_value[ok])
 
 
 def _values(x: np.ndarray, index: np.ndarray, offset: int) -> np.ndarray:
