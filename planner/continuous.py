@@ -258,8 +258,8 @@ def tolerance(inst: Instance) -> float:
 # within REFINE_SECONDS or REFINE_FACTOR times the first solve's time (whichever is more), and no
 # more than MAX_STREAM_PERIODS (plan.py) stream-periods.
 MAX_REFINE = 8
-REFINE_SECONDS = 2.0
-REFINE_FACTOR = 4.0
+REFINE_SECONDS = 1.0
+REFINE_FACTOR = 3.0
 
 
 def as_continuous(result, inst: Instance):
@@ -303,7 +303,8 @@ def settle(result, inst: Instance, solve_on_grid, *, refine: bool = True, time_l
     continuous plan does better), "converged" (two successive grids agree within `tolerance`;
     the bound is not met, so a still finer grid might do better), "step-sensitive" (neither, within
     the time and size allowed), or "unrefined" (not optimal on its own grid, or refining was not
-    asked for). `objective_range` is (the answer, the bound): the continuous optimum lies inside."""
+    asked for, or the plan trains people: their joining is counted per period of the plan's own
+    step, so a finer grid is another plan). `objective_range` is (the answer, the bound): the continuous optimum lies inside."""
     kind = inst.objective
     bound = best_possible(inst)
     tol = tolerance(inst)
@@ -318,7 +319,9 @@ def settle(result, inst: Instance, solve_on_grid, *, refine: bool = True, time_l
 
     if result.objective is None or close(result.objective, bound):
         return done(result, "exact" if result.objective is not None else "unrefined")
-    if not refine or result.status != "optimal":
+    if not refine or result.status != "optimal" or inst.trains.any():
+        # training is counted per period of the plan's step (people trained during a period join
+        # at the start of the period `delay` later), which a finer grid would change
         return done(result, "unrefined")
     import time
 
