@@ -1,7 +1,11 @@
 """One small plan per constraint family of MODEL.md's MIP, each with an optimum worked out by hand.
 
-Most plans use objective "earliest", whose optimum is the goal's completion time in years (the end
-of the first period by which every required stream's cumulative progress reaches its effort).
+Most plans use objective "earliest", whose optimum is the goal's completion time in years. The
+answer is read in continuous time (docs/model.md, "Continuous time"): a stream finishes at the
+moment its progress reaches its effort, and releases and lags are read in years. Where that differs
+from the MIP's own optimum on the plan's grid (the end of the first period by which every required
+stream's cumulative progress reaches its effort, lags and releases rounded up to whole periods),
+both are worked out by hand: `on_grid` checks the MIP's (`refine=False`, `grid_objective`).
 """
 from __future__ import annotations
 
@@ -30,6 +34,13 @@ def earliest(plan, intervention=None):
     return res
 
 
+def on_grid(plan) -> float:
+    """The MIP's optimum on the plan's own grid (no finer grids)."""
+    res = planner.solve(plan, refine=False)
+    assert res.status == "optimal", res.message
+    return res.grid_objective
+
+
 # --- pool supply --------------------------------------------------------------------------------
 
 def test_pool_supply_binds():
@@ -46,9 +57,11 @@ def test_pool_supply_binds():
 
 
 def test_pool_supply_not_a_whole_number_of_periods():
-    # effort 95 at 10/yr: 9 periods give 90 < 95, the 10th reaches 100 >= 95 -> complete at year 10.
+    # effort 95 at 10/yr: done at 95/10 = 9.5 years. On the grid, 9 periods give 90 < 95, the 10th
+    # reaches 100 >= 95 -> complete at year 10.
     plan = make_plan([{"name": "a", "effort": 95}], supply=10, horizon=20)
-    assert earliest(plan).objective == pytest.approx(10.0, abs=TOL)
+    assert earliest(plan).objective == pytest.approx(9.5, abs=TOL)
+    assert on_grid(plan) == pytest.approx(10.0, abs=TOL)
 
 
 def test_supply_list_repeats_last_value():
@@ -61,11 +74,13 @@ def test_supply_list_repeats_last_value():
 
 def test_supply_growth_capped():
     # { start 10, growth 1.0, cap 35 }: 10*2^t capped -> 10, 20, 35, 35, ...
-    # effort 60: cumulative 10, 30, 65 -> year 3.
+    # effort 60: cumulative 10, 30 by year 2, the last 30 at 35/yr -> 2 + 30/35 = 2.857 years
+    # (on the grid: cumulative 10, 30, 65 -> year 3).
     plan = make_plan([{"name": "a", "effort": 60}], supply={"start": 10, "growth": 1.0, "cap": 35},
                      horizon=6)
     np.testing.assert_allclose(planner.resolve(plan).supply[0], [10, 20, 35, 35, 35, 35])
-    assert earliest(plan).objective == pytest.approx(3.0, abs=TOL)
+    assert earliest(plan).objective == pytest.approx(2 + 30 / 35, abs=TOL)
+    assert on_grid(plan) == pytest.approx(3.0, abs=TOL)
 
 
 # --- rate cap (min_duration) --------------------------------------------------------------------
@@ -80,11 +95,12 @@ def test_rate_cap_min_duration():
 
 
 def test_rate_cap_min_duration_not_a_multiple_of_step():
-    # effort 30, min_duration 2.5 -> 12/yr; step 1: cumulative 12, 24, 36 -> 3 periods -> year 3
-    # (never 2.5: completion times are whole periods).
+    # effort 30, min_duration 2.5 -> 12/yr -> done at 30/12 = 2.5 years, the minimum duration.
+    # On the grid (step 1): cumulative 12, 24, 36 -> 3 periods -> year 3 (whole periods).
     plan = make_plan([{"name": "a", "effort": 30, "min_duration": 2.5}], supply=1000, horizon=10)
     res = earliest(plan)
-    assert res.objective == pytest.approx(3.0, abs=TOL)
+    assert res.objective == pytest.approx(2.5, abs=TOL)
+    assert on_grid(plan) == pytest.approx(3.0, abs=TOL)
     assert res.allocation.max() <= 12.0 + 1e-6
     assert planner.resolve(plan).rate_cap[0] == pytest.approx(12.0)
 
@@ -109,11 +125,13 @@ def test_productivity_number():
 
 def test_productivity_per_period_list_last_value_repeated():
     # productivity [0.5, 1, 2] -> 0.5, 1, 2, 2, 2...; supply 10 -> 5, 10, 20, 20, ...
-    # effort 50: cumulative 5, 15, 35, 55 -> year 4.  (Were the list padded with 1 it would be year 5;
-    # padded with 0 it could never finish.)
+    # effort 50: cumulative 5, 15 by year 2, the last 35 at 20/yr -> 2 + 35/20 = 3.75 years (on the
+    # grid: 5, 15, 35, 55 -> year 4). Were the list padded with 1 it would be 2 + 35/10 = 5.5;
+    # padded with 0 it could never finish.
     plan = make_plan([{"name": "a", "effort": 50, "productivity": [0.5, 1, 2]}], supply=10, horizon=8)
     np.testing.assert_allclose(planner.resolve(plan).productivity[0], [0.5, 1, 2, 2, 2, 2, 2, 2])
-    assert earliest(plan).objective == pytest.approx(4.0, abs=TOL)
+    assert earliest(plan).objective == pytest.approx(3.75, abs=TOL)
+    assert on_grid(plan) == pytest.approx(4.0, abs=TOL)
 
 
 def test_productivity_zero_period_does_no_work():
@@ -133,10 +151,12 @@ def test_max_staff():
 
 
 def test_max_staff_and_rate_cap_tighter_wins():
-    # rate cap 40/3 ~ 13.3/yr, max_staff 6 -> 6 per period binds; effort 40 -> 40/6 = 6.67 -> year 7.
+    # rate cap 40/3 ~ 13.3/yr, max_staff 6 -> 6 per period binds; effort 40 -> 40/6 = 6.67 years
+    # (on the grid: year 7).
     plan = make_plan([{"name": "a", "effort": 40, "min_duration": 3, "max_staff": 6}],
                      supply=100, horizon=10)
-    assert earliest(plan).objective == pytest.approx(7.0, abs=TOL)
+    assert earliest(plan).objective == pytest.approx(40 / 6, abs=TOL)
+    assert on_grid(plan) == pytest.approx(7.0, abs=TOL)
 
 
 # --- release ------------------------------------------------------------------------------------
@@ -151,13 +171,16 @@ def test_release_on_period_boundary():
 
 
 def test_release_not_on_period_boundary():
-    # release 1.5, step 1: the first period whose start t*1 >= 1.5 is t = 2 (start year 2);
-    # effort 20 at 10/yr -> periods 2, 3 -> year 4.
+    # release 1.5 read in years: effort 20 at 10/yr from 1.5 -> done at 3.5. On the grid (step 1)
+    # the first period whose start t*1 >= 1.5 is t = 2 (start year 2): periods 2, 3 -> year 4.
     plan = make_plan([{"name": "a", "effort": 20, "release": 1.5}], supply=10, horizon=10)
     res = earliest(plan)
-    assert res.objective == pytest.approx(4.0, abs=TOL)
-    np.testing.assert_allclose(res.allocation[0, :2], 0.0, atol=1e-9)
-    assert start(res, "a") == pytest.approx(2.0)
+    assert res.objective == pytest.approx(3.5, abs=TOL)
+    assert start(res, "a") == pytest.approx(1.5)
+    grid = planner.solve(plan, refine=False)
+    assert grid.grid_objective == pytest.approx(4.0, abs=TOL)
+    np.testing.assert_allclose(grid.allocation[0, :2], 0.0, atol=1e-9)
+    assert start(grid, "a") == pytest.approx(2.0)
 
 
 def test_release_frees_supply_for_other_stream():
@@ -205,21 +228,30 @@ def test_precedence_without_lag():
     (2.0, 2, 5.0),
 ])
 def test_precedence_lag_rounds_up_to_whole_periods(lag, gap, goal):
+    """On the grid a lag rounds up to whole periods; in continuous time it is read in years: a is
+    done at 2, b starts at 2 + lag and takes a year."""
     plan = _chain_plan(lag)
     assert planner.resolve(plan).precedences[0].gap == gap
+    grid = planner.solve(plan, refine=False)
+    assert grid.grid_objective == pytest.approx(goal, abs=TOL)
+    assert start(grid, "b") == pytest.approx(goal - 1.0)
     res = earliest(plan)
-    assert res.objective == pytest.approx(goal, abs=TOL)
-    assert start(res, "b") == pytest.approx(goal - 1.0)
+    assert res.objective == pytest.approx(2 + lag + 1, abs=TOL)
+    assert start(res, "b") == pytest.approx(2 + lag)
 
 
 def test_precedence_lag_with_half_year_step():
     # step 0.5: a runs at 10/yr -> 5 per period -> 4 periods -> complete at end of period 3 (year 2).
     # lag 0.75 -> ceil(0.75/0.5) = 2 periods: b needs c[a, t-3] -> t >= 6 (year 3.0, not 2.75).
     # b: 10/yr -> 5 per period, effort 10 -> periods 6, 7 -> complete at end of period 7 = year 4.
+    # In continuous time the lag is 0.75 years: b starts at 2.75 and is done at 3.75.
     plan = _chain_plan(0.75, step=0.5, horizon=6)
+    grid = planner.solve(plan, refine=False)
+    assert grid.grid_objective == pytest.approx(4.0, abs=TOL)
+    assert start(grid, "b") == pytest.approx(3.0)
     res = earliest(plan)
-    assert res.objective == pytest.approx(4.0, abs=TOL)
-    assert start(res, "b") == pytest.approx(3.0)
+    assert res.objective == pytest.approx(3.75, abs=TOL)
+    assert start(res, "b") == pytest.approx(2.75)
 
 
 def test_precedence_chain_of_three():
@@ -331,40 +363,49 @@ def test_goal_required_is_the_later_of_the_required():
 
 def test_step_half_year():
     # step 0.5, horizon 10 -> H = 20 periods starting 0, 0.5, ..., 9.5.
-    # supply 10/yr -> 10 * 0.5 = 5 per period; effort 23 -> ceil(23/5) = 5 periods -> year 2.5.
+    # supply 10/yr -> 10 * 0.5 = 5 per period; effort 23 -> ceil(23/5) = 5 periods -> year 2.5 on
+    # the grid; in continuous time 23/10 = 2.3 years.
     plan = make_plan([{"name": "a", "effort": 23}], supply=10, horizon=10, step=0.5)
     inst = planner.resolve(plan)
     assert inst.periods == 20
     np.testing.assert_allclose(inst.starts, np.arange(20) * 0.5)
     res = earliest(plan)
-    assert res.objective == pytest.approx(2.5, abs=TOL)
+    assert res.objective == pytest.approx(2.3, abs=TOL)
+    assert on_grid(plan) == pytest.approx(2.5, abs=TOL)
     assert res.allocation.shape == (1, 20)
 
 
 def test_step_two_years_completion_is_multiple_of_step():
-    # step 2, supply 10/yr -> 20 per period; effort 25 -> 2 periods -> year 4 (not 2.5).
+    """On the grid a completion is a multiple of the step; the answer is not."""
+    # step 2, supply 10/yr -> 20 per period; effort 25 -> 2 periods -> year 4 on the grid (not 2.5);
+    # in continuous time 25/10 = 2.5 years.
     plan = make_plan([{"name": "a", "effort": 25}], supply=10, horizon=10, step=2)
     assert planner.resolve(plan).periods == 5
-    res = earliest(plan)
-    assert res.objective == pytest.approx(4.0, abs=TOL)
-    assert math.isclose(res.objective / 2, round(res.objective / 2), abs_tol=1e-9)
+    grid = on_grid(plan)
+    assert grid == pytest.approx(4.0, abs=TOL)
+    assert math.isclose(grid / 2, round(grid / 2), abs_tol=1e-9)
+    assert earliest(plan).objective == pytest.approx(2.5, abs=TOL)
 
 
 def test_step_two_years_rate_cap():
-    # step 2, effort 30, min_duration 3 -> 10/yr -> 20 per period -> 2 periods -> year 4.
+    # step 2, effort 30, min_duration 3 -> 10/yr -> 20 per period -> 2 periods -> year 4 on the
+    # grid; in continuous time 30/10 = 3 years, the minimum duration.
     plan = make_plan([{"name": "a", "effort": 30, "min_duration": 3}], supply=1000, horizon=10, step=2)
-    assert earliest(plan).objective == pytest.approx(4.0, abs=TOL)
+    assert earliest(plan).objective == pytest.approx(3.0, abs=TOL)
+    assert on_grid(plan) == pytest.approx(4.0, abs=TOL)
 
 
 def test_horizon_not_a_multiple_of_step():
     # horizon 9, step 2 -> H = ceil(4.5) = 5 periods, the last one ending at year 10.
-    # supply 10/yr -> 20 per period; effort 90 -> 5 periods (90/20 = 4.5) -> year 10, feasible.
+    # supply 10/yr -> 20 per period; effort 90 -> 5 periods (90/20 = 4.5) -> year 10 on the grid,
+    # feasible; in continuous time 90/10 = 9 years.
     plan = make_plan([{"name": "a", "effort": 90}], supply=10, horizon=9, step=2)
     inst = planner.resolve(plan)
     assert inst.periods == 5
     np.testing.assert_allclose(inst.starts, [0, 2, 4, 6, 8])
-    assert earliest(plan).objective == pytest.approx(10.0, abs=TOL)
-    # effort 110 needs 5.5 periods > H = 5: infeasible.
+    assert earliest(plan).objective == pytest.approx(9.0, abs=TOL)
+    assert on_grid(plan) == pytest.approx(10.0, abs=TOL)
+    # effort 110 needs 5.5 periods > H = 5 (11 years > 10): infeasible.
     assert planner.solve(make_plan([{"name": "a", "effort": 110}], supply=10, horizon=9, step=2)
                          ).status == "infeasible"
 
@@ -374,8 +415,9 @@ def test_horizon_not_a_multiple_of_step_three():
     plan = make_plan([{"name": "a", "effort": 5}], supply=1, horizon=10, step=3)
     inst = planner.resolve(plan)
     assert inst.periods == 4
-    # 3 per period, effort 5 -> 2 periods -> year 6.
-    assert earliest(plan).objective == pytest.approx(6.0, abs=TOL)
+    # 3 per period, effort 5 -> 2 periods -> year 6 on the grid; 5/1 = 5 years in continuous time.
+    assert earliest(plan).objective == pytest.approx(5.0, abs=TOL)
+    assert on_grid(plan) == pytest.approx(6.0, abs=TOL)
 
 
 def test_supply_from_csv_file(tmp_path):
