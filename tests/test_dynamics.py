@@ -1,6 +1,9 @@
 """Richer research dynamics, each key on a plan small enough to solve by hand.
 
-Every expected number is worked out in the comment above it from the plan alone."""
+Every expected number is worked out in the comment above it from the plan alone. Answers are read
+in continuous time (docs/model.md, "Continuous time": a stream finishes the moment its progress
+reaches its effort); where the MIP's optimum on the plan's grid differs, it is checked too
+(`on_grid`: refine=False, `grid_objective`)."""
 from __future__ import annotations
 
 import json
@@ -30,6 +33,13 @@ def solved(plan: Plan, intervention=None):
     return r
 
 
+def on_grid(plan: Plan):
+    """The plan solved on its own grid only: `grid_objective` is the MIP's optimum there."""
+    r = planner.solve(plan, refine=False)
+    assert r.status == "optimal", (r.status, r.message)
+    return r
+
+
 # --- contiguous --------------------------------------------------------------------------------
 
 def test_a_contiguous_stream_cannot_be_split_around_a_gap_in_supply():
@@ -47,23 +57,28 @@ def test_a_contiguous_stream_cannot_be_split_around_a_gap_in_supply():
 def test_contiguous_work_keeps_its_floor_until_the_last_period():
     # effort 2.5, no rate cap: supply 1, 0.2, 1, 1, 1. Contiguous with its default floor of one
     # crew unit: period 1 (0.2) cannot be inside the run, so the run starts in period 2:
-    # 1 + 1 + 0.5 -> done by the end of year 5 (the fluid plan: 1 + 0.2 + 1 + 0.3 -> year 4).
+    # 1 + 1 + 0.5 -> the last half unit at 1 a year: done at 4.5 (by the end of year 5 on the
+    # grid). The fluid plan: 1 + 0.2 + 1 by year 3, then 0.3 at 1 a year -> 3.3 (year 4 on the grid).
     supply = [1, 0.2, 1, 1, 1]
-    assert solved(one_stream(supply, effort=2.5)).objective == pytest.approx(4.0)
+    assert solved(one_stream(supply, effort=2.5)).objective == pytest.approx(3.3)
+    assert on_grid(one_stream(supply, effort=2.5)).grid_objective == pytest.approx(4.0)
     r = solved(one_stream(supply, effort=2.5, contiguous=True))
-    assert r.objective == pytest.approx(5.0)
+    assert r.objective == pytest.approx(4.5)
     np.testing.assert_allclose(r.allocation[0][:2], [0, 0], atol=1e-6)
+    assert on_grid(one_stream(supply, effort=2.5, contiguous=True)).grid_objective == pytest.approx(5.0)
 
 
 # --- min_staff, fixed_crew, integer_staff ------------------------------------------------------
 
 def test_min_staff_forbids_a_half_person_period():
     # effort 2.5, supply 1, 0.5, 1, 1, 1. Fluid: 1 + 0.5 + 1 -> year 3.
-    # min_staff = 1: period 1 (0.5 available) cannot be worked: 1 + 0 + 1 + 1 -> year 4.
+    # min_staff = 1: period 1 (0.5 available) cannot be worked: 1 + 0 + 1, then the last 0.5 at
+    # 1 a year -> 3.5 (year 4 on the grid).
     supply = [1, 0.5, 1, 1, 1]
     assert solved(one_stream(supply, effort=2.5)).objective == pytest.approx(3.0)
     r = solved(one_stream(supply, effort=2.5, min_staff=1.0))
-    assert r.objective == pytest.approx(4.0)
+    assert r.objective == pytest.approx(3.5)
+    assert on_grid(one_stream(supply, effort=2.5, min_staff=1.0)).grid_objective == pytest.approx(4.0)
     u = r.allocation[0]
     assert np.all((u < 1e-9) | (u > 1 - 1e-6)), u
 
@@ -103,10 +118,15 @@ def test_integer_staff_counts_people_through_the_crew():
 
 
 def test_a_crew_that_finishes_mid_period_still_works_the_whole_period():
-    # effort 2.5 with min_staff 1 and supply 1: 1 + 1 + 1 (the last period does 0.5 more than the
-    # work left) -> year 3, the same as fluid work (1 + 1 + 0.5); nothing after it.
-    r = solved(one_stream([1] * 5, effort=2.5, min_staff=1.0))
-    assert r.objective == pytest.approx(3.0)
+    # effort 2.5 with min_staff 1 and supply 1: on the grid 1 + 1 + 1 (the last period's crew
+    # stays at its floor though only 0.5 is left) -> year 3, the same as fluid work (1 + 1 + 0.5);
+    # nothing after it. In continuous time the crew is done half-way through year 3: 2.5.
+    plan = one_stream([1] * 5, effort=2.5, min_staff=1.0)
+    grid = on_grid(plan)
+    assert grid.grid_objective == pytest.approx(3.0)
+    np.testing.assert_allclose(grid.allocation[0][:3], 1.0, atol=1e-6)
+    r = solved(plan)
+    assert r.objective == pytest.approx(2.5)
     np.testing.assert_allclose(r.allocation[0][3:], 0.0, atol=1e-9)
     assert r.streams[0].effort_done == pytest.approx(2.5)
 
@@ -172,20 +192,20 @@ def toy_with_speedup(factor: float, from_year: float = 0.0) -> Plan:
                                              (25 / 24, 1.0), (1.05, 1.0), (2.0, 1.0)])
 def test_a_serial_speedup_of_25_24_restores_success_on_the_toy(factor, success):
     # Each serial chunk is 25 person-years at a rate cap of 1 a year: 25 years. The deadline
-    # is 26 - 2 = 24 years away. A speed-up f makes it 25 / f years, within 24 iff f >= 25/24.
+    # is 26 - 2 = 24 years away. A speed-up f makes it 25 / f years, within 24 iff f >= 25/24;
+    # the goal is met at 25 / f years (continuous time: not rounded up to a whole year).
     r = solved(toy_with_speedup(factor), "capabilities work")
     assert r.objective == pytest.approx(success)
-    expected_goal = 25.0 if success == 0.0 else np.ceil(25 / factor - 1e-9)
-    assert r.goal_completion_years == pytest.approx(expected_goal)
+    assert r.goal_completion_years == pytest.approx(25 / factor)
 
 
 def test_a_speedup_from_a_later_year_applies_from_that_year_only():
     # factor 2 from year 10: 10 years at 1 a year, then 15 person-years at 2 a year = 7.5 years:
-    # done by year 17.5, so by the end of year 18 (whole periods), well inside 24.
+    # done at 17.5 (by the end of year 18 on the grid), well inside 24.
     r = solved(toy_with_speedup(2.0, from_year=10), "capabilities work")
-    assert r.objective == 1.0 and r.goal_completion_years == pytest.approx(18.0)
+    assert r.objective == 1.0 and r.goal_completion_years == pytest.approx(17.5)
     serial = [s for s in r.streams if s.name in SERIAL]
-    assert all(s.finish_years == pytest.approx(18.0) for s in serial)
+    assert all(s.finish_years == pytest.approx(17.5) for s in serial)
 
 
 def test_breakeven_over_the_speedup_factor_finds_25_24():
