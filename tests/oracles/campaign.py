@@ -7,6 +7,11 @@ oracle has a plan), `oracle_infeasible` (the planner has a plan the oracle says 
 planner's schedule is replayed under the oracle's rules to tell which is wrong), `abort`
 (VerificationError or any other exception), `refused` (the plan checks refuse the plan), and
 `timeout` (either side stopped before proving its optimum).
+
+The planner reads its answers in continuous time (docs/model.md, "Continuous time"); this oracle
+writes the grid program, so it is compared with the MIP's grid objective (`grid_objective`, solved
+with `refine=False`). An intervention with `choose` reports the level whose plan is best in
+continuous time: it is compared with the oracle's optimum at that level.
 """
 from __future__ import annotations
 
@@ -103,6 +108,14 @@ def _variant(seed: int, path: Path, plan, variant: str | None, time_limit: float
     finally:
         o.seconds = {"oracle": t1 - t0, "planner": time.perf_counter() - t1}
     o.planner, o.planner_status = _grid_objective(r), r.status
+    units = r.chosen_units
+    if units is not None and r.status == "optimal":
+        # `choose` reports the level best in continuous time, with that level's grid optimum: the
+        # oracle's optimum at that level is what it must equal (the best grid level may differ)
+        best = oracle.objective
+        oracle = independent.optimum(path, variant, time_limit=time_limit, units=units)
+        o.oracle = oracle.objective
+        o.detail = f"at the chosen level {units:g} (the oracle's best level gives {best}); "
     if oracle.status not in ("optimal", "infeasible"):
         o.kind, o.detail = "timeout", f"oracle {oracle.status}"
         return o
@@ -116,15 +129,14 @@ def _variant(seed: int, path: Path, plan, variant: str | None, time_limit: float
         o.kind = "agree"
         return o
     # before calling it a disagreement, the oracle asks SCIP again without presolve
-    second = independent.optimum(path, variant, time_limit=time_limit, careful=True)
+    second = independent.optimum(path, variant, time_limit=time_limit, careful=True, units=units)
     if second.status in ("optimal", "infeasible") and second.objective != oracle.objective:
-        o.detail = f"oracle without presolve {second.objective}, with presolve {oracle.objective}; "
+        o.detail += f"oracle without presolve {second.objective}, with presolve {oracle.objective}; "
         o.oracle = second.objective
         if second.objective is not None and close(o.planner, second.objective):
             o.kind = "agree"
             return o
     o.kind = "oracle_infeasible" if o.oracle is None else "wrong_optimum"
-    units = r.chosen_units if r.chosen_units is not None else None
     if r.allocation is not None:
         played = independent.replay(path, variant, _allocation(r), units)
         o.replay = played.objective

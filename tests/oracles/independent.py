@@ -461,9 +461,9 @@ def _solve(v: Variant, fixed: dict | None, time_limit: float, careful: bool = Fa
 
 
 def _best(doc: dict, path: Path, intervention: str | None, fixed: dict | None, time_limit: float,
-          careful: bool = False):
+          careful: bool = False, units: float | None = None):
     iv = next((x for x in doc.get("interventions", []) if x["name"] == intervention), {})
-    if iv.get("choose"):
+    if iv.get("choose") and units is None:
         answers = [(lv, _solve(variant(doc, path.parent, intervention, lv), fixed, time_limit, careful))
                    for lv in iv["levels"]]
         if any(a.status not in ("optimal", "infeasible") for _, a in answers):
@@ -473,16 +473,17 @@ def _best(doc: dict, path: Path, intervention: str | None, fixed: dict | None, t
             return Answer(None, "infeasible")
         sign = 1 if doc["plan"].get("objective", "probability") == "earliest" else -1
         return min(found, key=lambda x: (sign * x[0], x[1]))[2]
-    return _solve(variant(doc, path.parent, intervention, None), fixed, time_limit, careful)
+    return _solve(variant(doc, path.parent, intervention, units), fixed, time_limit, careful)
 
 
 def optimum(path: Path, intervention: str | None = None, *, time_limit: float = 60.0,
-            careful: bool = False) -> Answer:
+            careful: bool = False, units: float | None = None) -> Answer:
     """The variant's optimum; an intervention with `choose`: the best of its levels, each solved
-    on its own (on a tie the smallest level). `careful`: SCIP without presolve."""
+    on its own (on a tie the smallest level), or the level `units` alone. `careful`: SCIP without
+    presolve."""
     path = Path(path)
     doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    return _best(doc, path, intervention, None, time_limit, careful)
+    return _best(doc, path, intervention, None, time_limit, careful, units)
 
 
 def replay(path: Path, intervention: str | None, allocation: dict, units: float | None = None,
