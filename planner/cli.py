@@ -293,8 +293,9 @@ def _lint(plan, *, quiet: bool = False) -> list:
 def _solve(args) -> int:
     from . import solve
 
-    _check_output(args.output, args.plan)
+    _check_result_type(args.output)
     plan = load_plan(args)
+    check_outputs(args, plan, *_result_files(args.output))
     _lint(plan)
     if args.intervention:
         plan.intervention(args.intervention)  # a clear error for an unknown name, before solving
@@ -315,8 +316,9 @@ def _solve(args) -> int:
 def _compare(args) -> int:
     from . import compare
 
-    _check_output(args.output, args.plan)
+    _check_result_type(args.output)
     plan = load_plan(args)
+    check_outputs(args, plan, *_result_files(args.output))
     _lint(plan)
     with _solver_log(args), _live(args):
         comparison = compare(plan, solver=args.solver, interventions=args.only,
@@ -406,21 +408,16 @@ def _live(args):
     return contextlib.nullcontext() if args.verbose else progress.on_terminal()
 
 
-def _check_output(path: Path | None, plan: Path) -> None:
-    """Refuse an -o file that cannot be written (or would replace the plan) before the solve."""
-    if path is None:
-        return
-    if path.suffix.lower() not in (".json", ".csv"):
-        raise UsageError(f"-o {path}: the output file must end in .json or .csv")
-    with contextlib.suppress(OSError):  # either file missing: not the same file
-        if os.path.samefile(path, plan):
-            raise UsageError(f"-o {path}: that is the plan file, which the result would replace")
-    from .files import check_writable
+def _check_result_type(path: Path | None) -> None:
+    if path is not None:
+        check_suffix(path, (".json", ".csv"), "the output file")
 
-    try:
-        check_writable(path)
-    except OSError as e:
-        raise UsageError(f"-o {path}: cannot write: {e}") from None
+
+def _result_files(path: Path | None) -> list[tuple[str, Path | None]]:
+    """What solve and compare -o write: the file, and for a .csv its summary beside it."""
+    if path is None or path.suffix.lower() != ".csv":
+        return [("-o", path)]
+    return [("-o", path), ("-o", summary_path(path))]
 
 
 def _write(path: Path | None, result) -> None:
@@ -429,13 +426,9 @@ def _write(path: Path | None, result) -> None:
     from .files import write_atomic
 
     csv = path.suffix.lower() == ".csv"
-    text = result.to_csv() if csv else result.to_json() + "\n"
-    try:
-        write_atomic(path, text)
-        if csv:  # the status and objective, which a plain allocation table has no room for
-            write_atomic(summary_path(path), result.summary_csv())
-    except OSError as e:  # checked before the solve, but a disk can fill or a folder go meanwhile
-        raise UsageError(f"-o {path}: cannot write: {e.strerror or e}") from None
+    write_atomic(path, result.to_csv() if csv else result.to_json() + "\n")
+    if csv:  # the status and objective, which a plain allocation table has no room for
+        write_atomic(summary_path(path), result.summary_csv())
 
 
 def summary_path(path: Path) -> Path:
@@ -443,11 +436,10 @@ def summary_path(path: Path) -> Path:
     return path.with_name(path.stem + ".summary" + path.suffix)
 
 
-def _solve_for_output(args):
+def _solve_for_output(args, plan):
     """Solve the baseline and every intervention, for charts and reports (interrupts stop here)."""
     from . import compare
 
-    plan = load_plan(args)
     _lint(plan)
     comparison = compare(plan, solver=args.solver, on_result=_progress(1 + len(plan.interventions)),
                          **solver_options(args))
@@ -457,21 +449,52 @@ def _solve_for_output(args):
 
 
 def check_suffix(path: Path, allowed: tuple[str, ...], what: str, option: str = "-o") -> None:
-    """Before any solve: an output file's type, and that it can be written."""
+    """Before the plan is even read: an output file's type."""
     if path.suffix.lower() not in allowed:
         kinds = ", ".join(allowed[:-1]) + " or " + allowed[-1] if len(allowed) > 1 else allowed[0]
         raise UsageError(f"{option} {path}: {what} must end in {kinds}")
-    from .files import check_writable
 
-    try:
-        check_writable(path)
-    except OSError as e:
-        raise UsageError(f"{option} {path}: cannot write: {e}") from None
+
+def check_outputs(args, plan, *outputs: tuple[str, Path | None], reads: dict | None = None) -> None:
+    """Before any solve: every (option, path) the command will write can be written, and none is
+    the plan or a file it reads as changed by --scenario and --set (nor any of `reads`, a file
+    with what it is in words)."""
+    from .files import check_output
+
+    protected = {args.plan: "the plan file", **(reads or {})}
+    for data in files_read(plan):
+        protected.setdefault(data, f"a data file the plan reads ({data})")
+    for option, path in outputs:
+        if path is not None:
+            check_output(path, reads=protected, option=option)
+
+
+def files_read(plan) -> list[Path]:
+    """The plan's file and every data file it names ({ file, column } anywhere in it)."""
+    from pydantic import BaseModel
+
+    from .plan import FileColumn
+
+    found = [plan.source] if plan.source is not None else []
+
+    def walk(value) -> None:
+        if isinstance(value, FileColumn):
+            found.append(plan.base_dir / value.file)
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+    walk(plan)
+    return found
 
 
 def _plot(args) -> int:
     check_suffix(args.output, (".png", ".svg", ".pdf"), "the image file")
-    plan, comparison = _solve_for_output(args)
+    plan = load_plan(args)
+    check_outputs(args, plan, ("-o", args.output))
+    plan, comparison = _solve_for_output(args, plan)
     if args.variant is not None and args.variant not in [r.variant for r in comparison.results()]:
         plan.intervention(args.variant)  # the plan's own error for an unknown name
     from .report.charts import chart
@@ -483,15 +506,21 @@ def _plot(args) -> int:
         fig = chart(args.kind, comparison, args.variant)
     except ValueError as e:
         raise UsageError(str(e)) from None
-    fig.savefig(args.output, dpi=120)
+    from .files import write_figure
+
+    write_figure(args.output, fig, dpi=120)
     print(f"wrote {args.output}")
     return EXIT_OK
 
 
 def _report(args) -> int:
     check_suffix(args.output, (".html", ".md"), "the report")
-    plan, comparison = _solve_for_output(args)
-    from .report.document import write_html, write_markdown
+    plan = load_plan(args)
+    from .report.document import markdown_charts, write_html, write_markdown
+
+    charts = markdown_charts(args.output, plan) if args.output.suffix.lower() == ".md" else []
+    check_outputs(args, plan, ("-o", args.output), *(("-o", png) for png in charts))
+    plan, comparison = _solve_for_output(args, plan)
 
     if args.output.suffix.lower() == ".html":
         write_html(plan, comparison, args.output)
@@ -511,8 +540,9 @@ def _init(args) -> int:
         return EXIT_OK
     if args.output.exists() and not args.force:
         raise UsageError(f"{args.output} exists; use --force to replace it")
-    from .files import write_atomic
+    from .files import check_output, write_atomic
 
+    check_output(args.output, option="")
     write_atomic(args.output, text)
     print(f"wrote {args.output}: check it with `planner check {args.output}`")
     return EXIT_OK
@@ -530,7 +560,9 @@ def _import_psplib(args) -> int:
             raise UsageError(f"-o {args.output}: the plan file must end in .toml")
         if args.output.exists() and not args.force:
             raise UsageError(f"{args.output} exists; use --force to replace it")
-        check_suffix(args.output, (".toml",), "the plan file")
+        from .files import check_output
+
+        check_output(args.output, reads={args.instance: "the instance being read"})
     rcpsp = psplib.parse(args.instance)
     sgs = psplib.serial_sgs(rcpsp)
     horizon = psplib.makespan(rcpsp, sgs)

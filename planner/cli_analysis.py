@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 from pathlib import Path
 
@@ -154,15 +153,9 @@ def _options(args) -> dict:
 
 
 def _check_table_output(path: Path | None) -> None:
-    if path is None:
-        return
-    if path.suffix.lower() not in (".csv", ".parquet", ".json"):
-        raise UsageError(f"-o {path}: the output file must end in .csv, .parquet or .json")
-    from .files import check_writable
-    try:
-        check_writable(path)
-    except OSError as e:
-        raise UsageError(f"-o {path}: cannot write: {e}") from None
+    if path is not None:
+        from .cli import check_suffix
+        check_suffix(path, (".csv", ".parquet", ".json"), "the output file")
 
 
 def _write_table(path: Path | None, frame, as_dict: dict) -> None:
@@ -172,15 +165,10 @@ def _write_table(path: Path | None, frame, as_dict: dict) -> None:
     from .files import write_atomic
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            frame.to_parquet(tmp, index=False)
-            os.replace(tmp, path)
+            write_atomic(path, lambda f: frame.to_parquet(f, index=False))
         except ImportError:
             raise UsageError("-o .parquet needs pyarrow: pip install -e '.[parquet]'") from None
-        finally:
-            if tmp.exists():
-                tmp.unlink()
     elif suffix == ".json":
         write_atomic(path, json.dumps(as_dict, indent=2, default=_jsonable) + "\n")
     else:
@@ -191,7 +179,7 @@ PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 
 def _check_plot(path: Path | None) -> None:
-    """Before any solve: the chart file's type and that it can be written."""
+    """Before the plan is read: the chart file's type (cli.check_outputs checks the file itself)."""
     if path is not None:
         from .cli import check_suffix
         check_suffix(path, PLOT_SUFFIXES, "the image file", option="--plot")
@@ -203,25 +191,31 @@ def tornado_path(path: Path) -> Path:
 
 
 def _save_figure(fig, path: Path) -> None:
-    """Write the figure atomically (a temporary file beside it, then a rename) and say where on stderr."""
-    import tempfile
-
+    """Write the figure atomically (files.write_figure) and say where on stderr."""
     import matplotlib.pyplot as plt
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    from .files import write_figure
     try:
-        fig.savefig(tmp, dpi=120, format=path.suffix.lower().lstrip("."))
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)   # as a plain savefig would leave it, not mkstemp's 0600
-        os.replace(tmp, path)
+        write_figure(path, fig, dpi=120)
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     print(f"wrote {path}", file=sys.stderr)
+
+
+def _grid_reads(plan, grid: dict) -> dict[Path, str]:
+    """The data files the plans of a sweep's grid (or Monte Carlo's choices) name: a pool value
+    (its supply, or its file) may name another file at each value, which no output may replace."""
+    from .cli import files_read
+    from .overrides import split_path
+    found = {}
+    for path, values in grid.items():
+        for value in values if split_path(path)[0] == "pools" else ():
+            try:
+                files = files_read(plan.with_changes({path: value}))
+            except PlanError:  # no plan, so no file read: the run itself reports the value
+                continue
+            found.update((f, f"a data file the plan reads at {path} = {value} ({f})") for f in files)
+    return found
 
 
 def _objective_kind(plan) -> str | None:
@@ -256,7 +250,7 @@ def _frame_table(frame, title: str | None = None) -> None:
 # --- commands -------------------------------------------------------------------------------
 
 def _sweep(args) -> int:
-    from .cli import load_plan
+    from .cli import check_outputs, load_plan
     from .analysis.sweep import parse_values, sweep
     from .overrides import parse_set
 
@@ -276,6 +270,7 @@ def _sweep(args) -> int:
         raise UsageError("sweep needs at least one --set PATH=V1,V2,... or --set PATH=LO:HI:STEP")
     args.set = fixed
     plan = load_plan(args)
+    check_outputs(args, plan, ("-o", args.output), ("--plot", args.plot), reads=_grid_reads(plan, grid))
     total = math.prod(len(v) for v in grid.values())
     bar, advance = _progress(total, "sweep")
     with bar if bar is not None else _nothing():
@@ -330,11 +325,12 @@ def _sweep_summary(result, frame) -> None:
 
 
 def _breakeven(args) -> int:
-    from .cli import load_plan
+    from .cli import check_outputs, load_plan
     from .analysis.breakeven import breakeven, breakeven_fte
 
     _check_plot(args.plot)
     plan = load_plan(args)
+    check_outputs(args, plan, ("--plot", args.plot))
     lo, hi = args.range if args.range else (None, None)
     if args.add_fte is not None:
         result = breakeven_fte(plan, args.intervention, args.add_fte, low=lo, high=hi, tolerance=args.tolerance,
@@ -377,12 +373,16 @@ def _margins(args) -> int:
 
 
 def _montecarlo(args) -> int:
-    from .cli import load_plan
+    from .cli import check_outputs, load_plan
     from .analysis.montecarlo import montecarlo
 
     _check_table_output(args.output)
     _check_plot(args.plot)
     plan = load_plan(args)
+    choices = {path: d["values"] for path, d in (plan.uncertainty or {}).items()
+               if isinstance(d, dict) and d.get("kind") == "choice" and isinstance(d.get("values"), list)}
+    check_outputs(args, plan, ("-o", args.output), ("--plot", args.plot),
+                  ("--plot", args.plot and tornado_path(args.plot)), reads=_grid_reads(plan, choices))
     bar, advance = _progress(args.samples, "montecarlo")
     with bar if bar is not None else _nothing():
         result = montecarlo(plan, args.samples, seed=args.seed, interventions=args.only, workers=args.workers,

@@ -1,18 +1,25 @@
-"""Files in and out. Inputs: regular files only, read whole. Outputs: always whole or not at all
-(temporary file, then an atomic rename), and checked for writability before a long solve."""
+"""Files in and out. Inputs: regular files only, read whole. Outputs: checked before a long solve
+(`check_output`) and written whole or not at all (`write_atomic`: a temporary file, then an atomic
+rename), only ever as a regular file, never through a symlink, and never over a file the plan
+reads. Every command that writes goes through these two functions."""
 from __future__ import annotations
 
 import os
 import stat
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import BinaryIO
+
+from .errors import UsageError
 
 _KINDS = {stat.S_IFIFO: "a pipe (FIFO)", stat.S_IFCHR: "a character device",
-          stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a directory"}
+          stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a directory",
+          stat.S_IFLNK: "a symbolic link"}
 
 
 class NotARegularFile(OSError):
-    """A FIFO, device, socket or directory where a file was expected."""
+    """A FIFO, device, socket, directory or symlink where a regular file was expected."""
 
 
 def read_text(path: str | Path) -> str:
@@ -33,41 +40,107 @@ def read_text(path: str | Path) -> str:
     return data.decode("utf-8-sig")
 
 
-def check_writable(path: str | Path) -> None:
-    """Raise OSError (its message for a person) if `write_atomic(path, ...)` is bound to fail:
-    `path` is a directory, or no new file can be created in its folder (or, where folders are
-    missing and would be created, in the nearest one that exists)."""
+def check_output(path: str | Path, *, reads: Mapping[str | Path, str] = {}, option: str = "-o") -> None:
+    """Before any solve: refuse (a one-line `UsageError` naming `option` and `path`) an output that
+    `write_atomic` would fail on or that would destroy something a user wrote: anything but a
+    regular file or a new name (a FIFO, device, folder or symlink), one of the files in `reads`
+    (each with what it is in words: the plan file, a data file it names), under any of its names,
+    or a folder that is missing or cannot take a new file."""
     path = Path(path)
-    if path.is_dir():
-        raise IsADirectoryError("it is a directory")
+    where = f"{option} {path}" if option else str(path)
+    try:
+        _existing_mode(path)
+    except OSError as e:
+        raise UsageError(f"{where}: cannot write: {e}") from None
+    if path.exists():
+        here = os.stat(path)
+        for read, what in reads.items():
+            try:
+                there = os.stat(read)
+            except OSError:  # a file that does not exist cannot be replaced
+                continue
+            if (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino):
+                raise UsageError(f"{where}: that is {what}, which the output would replace")
     folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    if not folder.is_dir():
-        raise NotADirectoryError(f"{folder} is not a folder")
     try:
         fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=folder)
     except OSError as e:
-        raise OSError(f"no file can be created in {folder} ({e.strerror})") from None
+        raise UsageError(f"{where}: cannot write: no file can be created in {folder} ({e.strerror})") from None
     os.close(fd)
     os.unlink(probe)
 
 
-def write_atomic(path: str | Path, text: str) -> Path:
-    """Write `text` to `path` so that a reader (or a crash) never sees a half-written file."""
+def write_atomic(path: str | Path, content: str | bytes | Callable[[BinaryIO], None]) -> Path:
+    """Write `content` (text as UTF-8, bytes, or a function that writes to a binary file, such as
+    a figure's savefig) to `path` so that a reader, or a crash, never sees half a file.
+
+    A new file gets the mode the umask allows (0666 & ~umask), as `open()` would give it; a file
+    replaced keeps its mode. A symlink, FIFO, device or folder at `path` is refused, never
+    followed or replaced; so is a missing folder (nothing is created silently). A failure raises
+    `UsageError` naming the file, and leaves the old file as it was."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        mode = _existing_mode(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise UsageError(f"{path}: cannot write: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            if isinstance(content, str):
+                f.write(content.encode("utf-8"))
+            elif isinstance(content, bytes):
+                f.write(content)
+            elif callable(content):
+                content(f)
+            else:
+                raise TypeError(f"cannot write {type(content).__name__} to a file")
             f.flush()
+            os.fchmod(f.fileno(), _umask_mode() if mode is None else mode)
             os.fsync(f.fileno())
+        _existing_mode(path)  # again just before the rename: nothing swapped in meanwhile
         os.replace(tmp, path)
+    except OSError as e:
+        _unlink(tmp)
+        raise UsageError(f"{path}: cannot write: {e.strerror or e}") from None
     except BaseException:
         _unlink(tmp)
         raise
     return path
+
+
+def write_figure(path: str | Path, fig, **savefig) -> Path:
+    """A matplotlib figure to `path` through `write_atomic`, in the format its suffix names."""
+    path = Path(path)
+    return write_atomic(path, lambda f: fig.savefig(f, format=path.suffix.lower().lstrip("."), **savefig))
+
+
+def _existing_mode(path: Path) -> int | None:
+    """The permission bits of the regular file at `path`, or None for a new name in an existing
+    folder; `NotARegularFile` or `FileNotFoundError` (with a message for a person) otherwise."""
+    try:
+        st = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        st = None
+    if st is not None:
+        kind = stat.S_IFMT(st.st_mode)
+        if kind != stat.S_IFREG:
+            raise NotARegularFile(f"it is {_KINDS.get(kind, 'a special file')}; only a regular file "
+                                  "or a new name can be written")
+        return stat.S_IMODE(st.st_mode)
+    folder = path.parent
+    if folder.is_dir():
+        return None
+    nearest = next(p for p in folder.parents if p.exists()) if not folder.exists() else folder
+    if not nearest.is_dir():
+        raise NotADirectoryError(f"{nearest} is not a folder")
+    raise FileNotFoundError(f"the folder {folder} does not exist (create it first)")
+
+
+def _umask_mode() -> int:
+    """0666 without the process's umask bits: the mode `open()` gives a new file."""
+    mask = os.umask(0o077)  # the only way to read it; restrictive for the instant it is set
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def _unlink(tmp: str) -> None:

@@ -256,6 +256,7 @@ def read_png(path: Path) -> np.ndarray:
 
 def test_cli_sweep_plot(tmp_path, capsys):
     out = tmp_path / "charts" / "sweep.png"
+    out.parent.mkdir()
     assert main(["sweep", str(TOY), "--set", f"{SHIFT}=-2,-1,0", "--workers", "1", "--plot", str(out)]) == 0
     assert f"wrote {out}" in capsys.readouterr().err
     assert_drawn(read_png(out))

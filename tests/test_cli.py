@@ -381,7 +381,7 @@ def test_compare_output_csv_has_every_variant(tmp_path):
 
 
 def test_compare_output_json_file(tmp_path):
-    out = tmp_path / "sub" / "cmp.json"
+    out = tmp_path / "cmp.json"
     proc = run("compare", TOY, "-o", out)
     assert proc.returncode == 0, proc.stderr
     obj = json.loads(out.read_text(encoding="utf-8"))

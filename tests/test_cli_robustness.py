@@ -72,12 +72,19 @@ def test_output_under_a_file_is_refused(tmp_path):
     assert_clean_error(run("compare", plan, "-o", out), 2, str(out))
 
 
-def test_output_in_new_folders_is_still_written(tmp_path):
+def test_output_in_a_missing_folder_is_refused_with_its_path(tmp_path):
     out = tmp_path / "a" / "b" / "out.json"
+    proc = run("solve", write(tmp_path, ONE_STREAM), "-o", out)
+    assert_clean_error(proc, 2, str(out), f"the folder {out.parent} does not exist")
+    assert sorted(os.listdir(tmp_path)) == ["plan.toml"]     # no folder made, no probe left behind
+
+
+def test_output_is_written_and_the_probe_leaves_nothing(tmp_path):
+    out = tmp_path / "out.json"
     proc = run("solve", write(tmp_path, ONE_STREAM), "-o", out)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(out.read_text(encoding="utf-8"))["objective"] == pytest.approx(3.0)
-    assert sorted(os.listdir(out.parent)) == ["out.json"]    # the write probe left nothing behind
+    assert sorted(os.listdir(tmp_path)) == ["out.json", "plan.toml"]
 
 
 def test_output_onto_the_plan_itself_is_refused(tmp_path):

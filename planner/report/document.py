@@ -10,7 +10,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from ..files import write_atomic
+from ..files import write_atomic, write_figure
 from ..result import Comparison, Result
 from . import charts
 from .words import (calendar, deadline_words, delta_cell, goal_cell, goal_words, objective_cell,
@@ -161,24 +161,25 @@ def _window(ch, y0: int) -> str:
     return f" from {y0 + ch.from_year:g}{until}"
 
 
-def _figures(c: Comparison) -> list[tuple[str, str, object]]:
-    """(kind, caption, figure) for every chart in the report."""
-    out = [("comparison", "Baseline against each intervention: the bar runs to the year the goal is done; "
+def _figures(c: Comparison) -> list[tuple[str, str, str, object]]:
+    """(kind, slug, caption, figure) for every chart in the report; the slug names its PNG beside a
+    Markdown report and depends only on the plan (see `markdown_charts`), not on what was solved."""
+    out = [("comparison", "comparison", "Baseline against each intervention: the bar runs to the year the goal is done; "
                           "the red tick is the deadline each variant faced (or its median).",
             charts.comparison_chart(c))]
     if any(r.deadline_years is not None and len(r.deadline_years) for r in c.results()):
-        out.append(("deadline", "The deadline's CDF as the model counts it, with each variant's goal year: "
+        out.append(("deadline", "deadline", "The deadline's CDF as the model counts it, with each variant's goal year: "
                                 "the chance reported is 1 minus the CDF just before the goal year.",
                     charts.deadline_chart(c)))
-    for r in c.results():
+    for i, r in enumerate(c.results()):
         if r.allocation is None:
             continue
-        out.append(("schedule", f"Schedule of '{r.variant}': one bar per stream, darker where more people "
+        out.append(("schedule", f"schedule-{i}", f"Schedule of '{r.variant}': one bar per stream, darker where more people "
                                 "work on it; hatched red bars are serial work (calendar time, not people, limits it), blue bars parallel; arrows are "
                                 "precedence links.", charts.schedule_chart(r)))
     b = c.baseline
     if b is not None and b.allocation is not None:
-        out.append(("staffing", "Staffing of the baseline: each pool's FTE in use, stacked by stream, against "
+        out.append(("staffing", "staffing", "Staffing of the baseline: each pool's FTE in use, stacked by stream, against "
                                 "its supply.", charts.staffing_chart(b)))
     return out
 
@@ -264,7 +265,7 @@ def html_report(plan, c: Comparison) -> str:
                                             "comparison"),
               "<p>Changes in probability are in percentage points (pp). Years are calendar years; a stream "
               "'done by the start of 2051' has finished its work by 1 January 2051.</p>", "<h2>Charts</h2>"]
-    for k, (kind, caption, fig) in enumerate(_figures(c)):
+    for k, (kind, _, caption, fig) in enumerate(_figures(c)):
         parts.append(f"<figure class='chart' data-kind='{kind}'>{_svg(fig, f'chart{k}')}"
                      f"<figcaption>{e(caption)}</figcaption></figure>")
     parts.append("<h2>Schedules by stream</h2>")
@@ -285,43 +286,72 @@ def write_html(plan, c: Comparison, path: Path) -> Path:
     return write_atomic(path, html_report(plan, c))
 
 
+def _md(text) -> str:
+    """Any text as literal Markdown: a name from the plan can open no tag, link, emphasis, code span
+    or table cell, and its newlines cannot start a block (a heading, a list, raw HTML)."""
+    text = " ".join(str(text).splitlines())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\g<0>", text)
+
+
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]|~]")
+
+
 def _md_table(head: list[str], rows: list[list[str]]) -> str:
-    def cell(x):
-        return str(x).replace("|", "\\|").replace("\n", " ")
-    lines = ["| " + " | ".join(map(cell, head)) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(map(cell, row)) + " |" for row in rows]
+    lines = ["| " + " | ".join(map(_md, head)) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(map(_md, row)) + " |" for row in rows]
     return "\n".join(lines)
 
 
+def _md_code_block(text: str) -> str:
+    """`text` verbatim in a fence longer than any run of backticks inside it, so it cannot close it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text}\n{fence}"
+
+
+def markdown_charts(path: Path, plan) -> list[Path]:
+    """Every PNG `write_markdown(plan, ..., path)` may write beside `path`, known before any solve
+    so that each can be checked: `<name>-comparison.png`, `-deadline`, `-schedule-<k>` (k = 0 for
+    the baseline, then each intervention in the plan's order) and `-staffing`."""
+    slugs = ["comparison", "deadline", *(f"schedule-{k}" for k in range(1 + len(plan.interventions))),
+             "staffing"]
+    return [_png(Path(path), slug) for slug in slugs]
+
+
+def _png(path: Path, slug: str) -> Path:
+    return path.with_name(f"{path.stem}-{slug}.png")
+
+
 def write_markdown(plan, c: Comparison, path: Path) -> Path:
-    """The report as Markdown, its charts as PNGs beside it (`<name>-<kind>-<k>.png`)."""
+    """The report as Markdown, its charts as PNGs beside it (see `markdown_charts`). Every text
+    from the plan goes through `_md`, so the page renders no HTML or link the plan wrote."""
     path = Path(path)
     b = c.baseline
-    out = [f"# {b.plan or 'plan'}", "", "## The question", "", QUESTION[b.objective_kind], "",
-           "## The answer", "", f"**{verdict(c)}**", "",
-           f"Baseline: {objective_words(b)}; {goal_words(b)}; deadline {deadline_words(b)}.", "",
+    out = [f"# {_md(b.plan or 'plan')}", "", "## The question", "", QUESTION[b.objective_kind], "",
+           "## The answer", "", f"**{_md(verdict(c))}**", "",
+           _md(f"Baseline: {objective_words(b)}; {goal_words(b)}; deadline {deadline_words(b)}."), "",
            "## Assumptions", "", _md_table(["what", "name", "value", "source"],
                                            [list(row) for row in assumptions(plan)]), ""]
     notes = _notes(plan)
     if notes:
-        out += ["The plan file's own notes:", "", "```", notes, "```", ""]
+        out += ["The plan file's own notes:", "", _md_code_block(notes), ""]
     head = ["variant", COMPARISON_HEAD[b.objective_kind], "change", "goal done by the start of", "deadline",
             "status"]
     out += ["## Comparison", "", _md_table(head, _rows_of_comparison(c)), "",
             "Changes in probability are in percentage points (pp). Years are calendar years.", "",
             "## Charts", ""]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for k, (kind, caption, fig) in enumerate(_figures(c)):
-        png = path.with_name(f"{path.stem}-{kind}-{k}.png")
-        fig.savefig(png, dpi=110)
+    for kind, slug, caption, fig in _figures(c):
+        png = _png(path, slug)
+        write_figure(png, fig, dpi=110)
         plt.close(fig)
-        out += [f"![{kind}]({png.name})", "", f"*{caption}*", ""]
+        out += [f"![{kind}]({png.name})", "", f"*{_md(caption)}*", ""]
     out += ["## Schedules by stream", ""]
     for r in c.results():
-        out += [f"### {r.variant}", "", _md_table(STREAM_HEAD, _stream_rows(r)), ""]
+        out += [f"### {_md(r.variant)}", "", _md_table(STREAM_HEAD, _stream_rows(r)), ""]
     out += ["## Why", ""]
     for name, reason in [("baseline", c.baseline_reason or b.explanation)] + \
             [(iv.name, iv.reason) for iv in c.interventions]:
         if reason:
-            out.append(f"- **{name}**: {reason}")
+            out.append(f"- **{_md(name)}**: {_md(reason)}")
     return write_atomic(path, "\n".join(out) + "\n")
