@@ -18,13 +18,10 @@ EXIT_OK, EXIT_NO_SOLUTION, EXIT_INTERRUPTED = 0, 3, 130
 
 
 def _workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return value
+    """--workers: parallel.run's own check (1 to WORKERS_PER_CORE per core)."""
+    from .analysis.checks import cli_type
+    from .parallel import check_workers
+    return cli_type(lambda v, name: check_workers(v, name), int)(text)
 
 
 def _range(text: str) -> tuple[float, float]:
@@ -38,34 +35,19 @@ def _range(text: str) -> tuple[float, float]:
     return pair
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
-    return value
+def _checked(check_name: str, parse, **bounds):
+    """An argparse type that applies the library's check (planner/analysis/checks.py)."""
+    def convert(text: str):
+        from .analysis import checks
+        return checks.cli_type(getattr(checks, check_name), parse, **bounds)(text)
+    return convert
 
 
-def _nonneg(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (value >= 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= 1_000_000:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 1,000,000, got {text!r}")
-    return value
+_positive = _checked("number", float, above=0)
+_nonneg = _checked("number", float, at_least=0)
+_count = _checked("whole", int, lo=1, hi=1_000_000)
+_groups = _checked("whole", int, lo=1, hi=1_000)
+_seed = _checked("whole", int, lo=0)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -121,7 +103,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                  plot="draw the first intervention's effect histogram to FILE (.png, .svg or .pdf) and its "
                       "tornado to FILE with '-tornado' before the suffix")
     mc.add_argument("-n", "--samples", type=_count, default=500, help="number of samples (default 500)")
-    mc.add_argument("--seed", type=int, help="override the [uncertainty] seed")
+    mc.add_argument("--seed", type=_seed, help="override the [uncertainty] seed (a whole number >= 0)")
     mc.add_argument("--only", action="append", metavar="NAME", help="solve only these interventions")
 
     e = command("evpi", "the value of knowing when the deadline comes (wait-and-see against one plan)")
@@ -129,7 +111,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--learn-at", type=_nonneg, action="append", default=[], metavar="K",
                    help="also solve the adaptive plan that shares the allocation before year K and "
                         "adapts to the deadline from K on (repeatable)")
-    e.add_argument("--max-groups", type=_workers, default=24, metavar="N",
+    e.add_argument("--max-groups", type=_groups, default=24, metavar="N",
                    help="at most N scenario copies in an adaptive MIP; neighbouring deadlines share one "
                         "beyond that (a lower bound; default 24)")
 
@@ -266,10 +248,11 @@ def _sweep(args) -> int:
             grid[path.strip()] = values
         else:
             fixed.append(item)
-    if not grid:
-        raise UsageError("sweep needs at least one --set PATH=V1,V2,... or --set PATH=LO:HI:STEP")
     args.set = fixed
-    plan = load_plan(args)
+    plan = load_plan(args)   # first: a bad single value is an error about that value
+    if not grid:
+        raise UsageError("sweep needs at least one --set PATH=V1,V2,... or --set PATH=LO:HI:STEP "
+                         "with more than one value")
     check_outputs(args, plan, ("-o", args.output), ("--plot", args.plot), reads=_grid_reads(plan, grid))
     total = math.prod(len(v) for v in grid.values())
     bar, advance = _progress(total, "sweep")

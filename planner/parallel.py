@@ -12,23 +12,39 @@ pool is shut down, and what finished is returned with `interrupted=True`.
 """
 from __future__ import annotations
 
+import io
 import math
 import os
+import signal
 import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any, Callable
 
-from .errors import UsageError
+from .analysis.checks import whole
+from .errors import PlanError, UsageError
+
+WORKERS_PER_CORE = 4
+"""At most this many local workers per core: each solve is single-threaded, so more workers than
+cores only share them, and every worker holds its own copy of the solver stack (~100 MB)."""
+CONNECT_TIMEOUT = 5.0
+"""Seconds to reach a Dask scheduler and complete its handshake (a silent or non-Dask peer fails)."""
+NO_WORKERS_TIMEOUT = 30.0
+"""Seconds a Dask run waits while the scheduler has no worker (none yet, or its last one died)."""
+DASK_PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx")
 
 
 @dataclass
 class Point:
-    """One plan to solve: its baseline and `interventions` (names; None = all of the plan's)."""
+    """One plan to solve: its baseline and `interventions` (names; None = all of the plan's).
+    `changes` ({path: value}) are applied where the point is solved, so that a large sweep does
+    not build every plan in the calling process first."""
 
     plan: Any
     interventions: list[str] | None = None
+    changes: dict | None = None
 
 
 @dataclass
@@ -52,6 +68,12 @@ def solve_point(point: Point, options: dict) -> list[dict]:
     from .run import Model
 
     plan = point.plan
+    if point.changes:
+        try:
+            plan = plan.with_changes(point.changes)
+        except PlanError as e:
+            at = ", ".join(f"{p} = {v!r}" for p, v in point.changes.items())
+            raise PlanError(f"at {at}: {e.detail}", file=e.file, table=e.table, key=e.key) from None
     chosen = [plan.intervention(n) for n in point.interventions] if point.interventions is not None \
         else list(plan.interventions)
     model = Model(plan, solver=options.get("solver", "highs"))
@@ -85,6 +107,15 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def max_workers() -> int:
+    return WORKERS_PER_CORE * default_workers()
+
+
+def check_workers(workers, name: str = "workers") -> int | None:
+    """None (one per core) or a whole number from 1 to `max_workers()`."""
+    return None if workers is None else whole(workers, name, 1, max_workers())
+
+
 def run(points: list[Point], options: dict | None = None, *, workers: int | None = None,
         scheduler: str | None = None, on_point: Callable[[int, list[dict]], None] | None = None,
         cancel: threading.Event | None = None, chunk_size: int | None = None) -> Outcome:
@@ -96,9 +127,9 @@ def run(points: list[Point], options: dict | None = None, *, workers: int | None
     options = dict(options or {})
     if options.get("threads") is None:
         options["threads"] = 1  # workers are the parallelism; threads inside them would fight
-    workers = workers or default_workers()
-    if workers < 1:
-        raise UsageError(f"--workers must be at least 1, got {workers}")
+    workers = check_workers(workers) or default_workers()
+    if scheduler is not None and isinstance(scheduler, str):
+        scheduler = check_scheduler(scheduler)
     records: list = [None] * len(points)
     indexed = list(enumerate(points))
     if scheduler is not None:
@@ -111,7 +142,8 @@ def run(points: list[Point], options: dict | None = None, *, workers: int | None
     pool = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=_context(),
                                initializer=_ignore_sigint)
     try:
-        pending = {pool.submit(_solve_chunk, c, options) for c in chunks}
+        with _sigint_held():   # the workers and the forkserver start with Ctrl-C held, then ignore it
+            pending = {pool.submit(_solve_chunk, c, options) for c in chunks}
         while pending:
             if cancel is not None and cancel.is_set():
                 interrupted = True
@@ -130,11 +162,11 @@ def run(points: list[Point], options: dict | None = None, *, workers: int | None
     finally:
         if interrupted or failed:  # stop the chunks under way too: nobody will read them
             processes = list((pool._processes or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for proc in processes:
+            for proc in processes:   # first: a worker still starting needs the pool's queue to exist
                 proc.terminate()
             for proc in processes:
                 proc.join(timeout=5)
+            pool.shutdown(wait=False, cancel_futures=True)
         else:
             pool.shutdown(wait=True)
     return Outcome(records, interrupted, workers, "local")
@@ -144,13 +176,80 @@ def _context():
     """Workers fork from a server process that has imported the solver stack once (the first run
     starts it; later runs reuse it), so starting a pool costs milliseconds, not an import of numpy
     and HiGHS per worker. Never a plain fork of this process: it may hold threads (a progress bar,
-    a Dask client) whose locks a forked child would inherit held."""
+    a Dask client, a notebook kernel's) whose locks a forked child would inherit held.
+
+    The workers do not import the caller's `__main__`, as multiprocessing's do: everything they run
+    lives in this package, and a script without `if __name__ == "__main__":` (or a notebook) would
+    otherwise run again in every worker and start pools of its own (BrokenProcessPool)."""
     try:
         ctx = get_context("forkserver")
-    except ValueError:   # not on this platform (Windows): spawn
+    except ValueError:   # not on this platform (Windows): spawn, which needs the guard
         return get_context("spawn")
     ctx.set_forkserver_preload(["planner.parallel", "planner.run", "planner.explain"])
-    return ctx
+    return _WorkerContext()
+
+
+try:
+    from multiprocessing import forkserver as _forkserver, popen_forkserver as _popen_forkserver, \
+        reduction as _reduction, spawn as _spawn
+    from multiprocessing.context import ForkServerContext, ForkServerProcess, set_spawning_popen
+
+    class _WorkerPopen(_popen_forkserver.Popen):
+        """forkserver's own launch (Python 3.11-3.13), less the two keys that import `__main__`."""
+
+        def _launch(self, process_obj):
+            prep_data = {k: v for k, v in _spawn.get_preparation_data(process_obj._name).items()
+                         if k not in ("init_main_from_name", "init_main_from_path")}
+            buf = io.BytesIO()
+            set_spawning_popen(self)
+            try:
+                _reduction.dump(prep_data, buf)
+                _reduction.dump(process_obj, buf)
+            finally:
+                set_spawning_popen(None)
+            self.sentinel, w = _forkserver.connect_to_new_process(self._fds)
+            _parent_w = os.dup(w)
+            self.finalizer = _popen_forkserver.util.Finalize(self, _popen_forkserver.util.close_fds,
+                                                             (_parent_w, self.sentinel))
+            with open(w, "wb", closefd=True) as f:
+                f.write(buf.getbuffer())
+            self.pid = _forkserver.read_signed(self.sentinel)
+
+    class _WorkerProcess(ForkServerProcess):
+        @staticmethod
+        def _Popen(process_obj):
+            return _WorkerPopen(process_obj)
+
+    class _WorkerContext(ForkServerContext):
+        Process = _WorkerProcess
+except ImportError:   # no forkserver here (Windows)
+    pass
+
+
+class _sigint_held:
+    """Hold Ctrl-C while worker processes start. A Ctrl-C in the middle of a launch would leave a
+    worker that is not yet the pool's, which then fails to read its task after the pool is gone
+    (a forkserver traceback): here it is noted and raised on leaving, once every worker is the
+    pool's. The workers (and the forkserver, while it imports the solver stack) start with the
+    signal blocked, inherited from this thread, so they cannot die of it before `_ignore_sigint`."""
+
+    def __enter__(self):
+        self.pressed = False
+        self.held = threading.current_thread() is threading.main_thread()
+        if self.held:
+            self.handler = signal.signal(signal.SIGINT, lambda *_: setattr(self, "pressed", True))
+            if hasattr(signal, "pthread_sigmask"):
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        return self
+
+    def __exit__(self, *exc):
+        if self.held:
+            if hasattr(signal, "pthread_sigmask"):
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            signal.signal(signal.SIGINT, self.handler)
+            if self.pressed and exc[0] is None:
+                raise KeyboardInterrupt
+        return False
 
 
 def _ignore_sigint() -> None:
@@ -174,38 +273,113 @@ def _run_here(indexed, options, records, on_point, cancel) -> Outcome:
     return Outcome(records, interrupted, 1, "local")
 
 
-def _run_dask(indexed, options, scheduler, records, on_point, cancel, chunk_size) -> Outcome:
-    """The same chunks as tasks on a Dask cluster: the workers need this planner installed."""
+def check_scheduler(address: str) -> str:
+    """A Dask scheduler address PROTOCOL://HOST:PORT (or HOST:PORT, meaning tcp), checked before
+    any connection: a typo is an error that says what the form is, not a traceback from Dask."""
+    text = address.strip() if isinstance(address, str) else ""
+    protocol, sep, rest = text.rpartition("://")
+    protocol = protocol if sep else "tcp"
+    host, colon, port = rest.rpartition(":")
+    form = f"give PROTOCOL://HOST:PORT with PROTOCOL one of {', '.join(DASK_PROTOCOLS)}, e.g. tcp://127.0.0.1:8786"
+    if protocol not in DASK_PROTOCOLS:
+        hint = " (http is the dashboard's, not the scheduler's)" if protocol.startswith("http") else ""
+        raise UsageError(f"--scheduler {address!r}: '{protocol}://' is not a Dask scheduler protocol{hint}; {form}")
+    if not (colon and host.strip("[]") and port.isdigit() and 0 < int(port) < 65536):
+        raise UsageError(f"--scheduler {address!r}: no HOST:PORT; {form}")
+    return f"{protocol}://{rest}"
+
+
+def _connect(address: str):
+    """A distributed.Client for `address`, or a one-line UsageError within CONNECT_TIMEOUT (plus
+    a margin): Dask's own timeout covers the TCP connect but not a peer that accepts and then says
+    nothing, and a peer that is not Dask makes it read a garbage frame length."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor, TimeoutError as FuturesTimeout
+
+    from distributed import Client
+    from distributed.comm import connect
+
+    async def handshake():
+        comm = await asyncio.wait_for(connect(address, timeout=CONNECT_TIMEOUT), CONNECT_TIMEOUT)
+        await comm.close()
+
+    probe = ThreadPoolExecutor(1)   # its own event loop: the caller may be running one (a notebook)
     try:
-        from distributed import Client, as_completed
+        probe.submit(asyncio.run, handshake()).result(timeout=CONNECT_TIMEOUT + 2)
+    except (OSError, TimeoutError, FuturesTimeout, asyncio.TimeoutError):
+        raise UsageError(f"--scheduler {address}: no Dask scheduler answered within {CONNECT_TIMEOUT:g} s "
+                         "(is it running, and is this its address?)") from None
+    except Exception as e:   # MemoryError, a protocol error ...: whatever answered is not Dask
+        raise UsageError(f"--scheduler {address}: what answers there is not a Dask scheduler "
+                         f"({type(e).__name__})") from None
+    finally:
+        probe.shutdown(wait=False)
+    try:
+        return Client(address, timeout=f"{CONNECT_TIMEOUT:g}s")
+    except Exception as e:
+        raise UsageError(f"--scheduler {address}: cannot connect: {e}".splitlines()[0]) from None
+
+
+def _wait_for_workers(client, address: str, since: float) -> int:
+    """The number of workers, once there is one; a UsageError once there has been none for
+    NO_WORKERS_TIMEOUT seconds since `since`."""
+    while True:
+        n = len(client.scheduler_info().get("workers", {}))
+        if n:
+            return n
+        if time.monotonic() - since >= NO_WORKERS_TIMEOUT:
+            raise UsageError(f"--scheduler {address}: the scheduler has had no worker for "
+                             f"{NO_WORKERS_TIMEOUT:g} s; start one with: dask worker {address} --nthreads 1")
+        time.sleep(0.5)
+
+
+def _run_dask(indexed, options, scheduler, records, on_point, cancel, chunk_size) -> Outcome:
+    """The same chunks as tasks on a Dask cluster: the workers need this planner installed.
+
+    A run with no worker to go to (none started, or the last one died) ends after
+    NO_WORKERS_TIMEOUT with an error, instead of waiting forever."""
+    try:
+        from distributed import Client, KilledWorker, wait as dask_wait
     except ImportError:
         raise UsageError("--scheduler needs Dask: pip install -e '.[dask]'") from None
     own = isinstance(scheduler, str)
-    try:
-        client = Client(scheduler, timeout="5s") if own else (
-            scheduler if isinstance(scheduler, Client) else Client(scheduler))
-    except (OSError, TimeoutError) as e:
-        raise UsageError(f"--scheduler {scheduler}: cannot connect: {e}") from None
+    client = _connect(scheduler) if own else (scheduler if isinstance(scheduler, Client) else Client(scheduler))
     interrupted = False
     try:
-        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        address = client.scheduler.address if hasattr(client, "scheduler") else str(scheduler)
+        n_workers = _wait_for_workers(client, address, time.monotonic())
         size = chunk_size or max(1, math.ceil(len(indexed) / (n_workers * 4)))
         chunks = [indexed[i:i + size] for i in range(0, len(indexed), size)]
-        futures = client.map(_solve_chunk, chunks, options=options, pure=False)
+        pending = set(client.map(_solve_chunk, chunks, options=options, pure=False))
         try:
-            for fut in as_completed(futures):
+            idle_since = None
+            while pending:
                 if cancel is not None and cancel.is_set():
                     interrupted = True
                     break
-                for k, recs in fut.result():
-                    records[k] = recs
-                    if on_point:
-                        on_point(k, recs)
+                try:
+                    done, pending = dask_wait(list(pending), timeout=1.0, return_when="FIRST_COMPLETED")
+                except TimeoutError:
+                    done = set()
+                for fut in done:
+                    try:
+                        chunk = fut.result()
+                    except KilledWorker as e:
+                        raise UsageError(f"--scheduler {address}: the workers died solving a chunk "
+                                         f"({e}); see their logs") from None
+                    for k, recs in chunk:
+                        records[k] = recs
+                        if on_point:
+                            on_point(k, recs)
+                if done or client.scheduler_info().get("workers"):
+                    idle_since = None
+                else:   # nothing finished and no worker to finish it: wait for one, but not forever
+                    idle_since = idle_since or time.monotonic()
+                    _wait_for_workers(client, address, idle_since)
         except KeyboardInterrupt:
             interrupted = True
-        if interrupted:
-            client.cancel(futures)
-        address = client.scheduler.address if hasattr(client, "scheduler") else str(scheduler)
+        if pending:
+            client.cancel(list(pending))
     finally:
         if own or not isinstance(scheduler, Client):
             client.close()

@@ -11,9 +11,12 @@ explanation at the value that came closest (e.g. a serial chain longer than the 
 """
 from __future__ import annotations
 
+import math
+import struct
 from dataclasses import dataclass, field
 
 from ..errors import PlanError
+from .checks import number, optional, whole
 from ..instance import resolve
 from ..overrides import get, plan_data
 from ..parallel import Point, solve_point
@@ -21,6 +24,9 @@ from ..plan import Plan
 
 EVEN = 1e-7
 """An effect at or above -EVEN breaks even: differences below this are solver tolerance."""
+RELATIVE = 1e-4
+"""Without a tolerance, the bracket closes to this fraction of the value (four significant digits)."""
+MAX_SAMPLES = 1_000
 
 
 @dataclass
@@ -72,6 +78,9 @@ def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = N
               high: float | None = None, tolerance: float | None = None, samples: int = 9,
               **options) -> BreakEven:
     """Find where `intervention`'s effect crosses zero as `path` runs over [low, high]."""
+    low, high = optional(number, low, "low"), optional(number, high, "high")
+    tolerance = optional(number, tolerance, "tolerance", above=0)
+    samples = whole(samples, "samples", 2, MAX_SAMPLES)
     iv = plan.intervention(intervention)
     current = get(plan, path)
     if isinstance(current, bool) or not isinstance(current, (int, float)):
@@ -81,7 +90,6 @@ def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = N
         low, high = (dlo if low is None else low), (dhi if high is None else high)
     if not high > low:
         raise PlanError(f"the range needs LO < HI, got {low:g}:{high:g}", key=path)
-    tolerance = tolerance or (high - low) * 1e-4
     options.pop("cross_check", None)
     evaluations: list[dict] = []
 
@@ -105,28 +113,31 @@ def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = N
     rows = [effect(v) for v in values]
     even = [r["delta"] >= -EVEN for r in rows]
     flips = [k for k in range(samples - 1) if even[k] != even[k + 1]]
-    common = dict(intervention=iv.name, path=path, low=low, high=high, tolerance=tolerance,
-                  evaluations=evaluations)
+    common = dict(intervention=iv.name, path=path, low=low, high=high, evaluations=evaluations)
     if not flips:
         best = max(rows, key=lambda r: r["delta"])
         if even[0]:
-            return BreakEven(value=None, interval=None, kind="always", reason=(
+            return BreakEven(value=None, interval=None, kind="always", tolerance=tolerance, reason=(
                 f"{iv.name} breaks even or gains at every value of {path} tried in [{low:g}, {high:g}] "
                 f"(the smallest effect is {min(r['delta'] for r in rows):+.6g})"), **common)
-        return BreakEven(value=None, interval=None, kind="none", reason=(
+        return BreakEven(value=None, interval=None, kind="none", tolerance=tolerance, reason=(
             f"nothing in {path} = [{low:g}, {high:g}] breaks even: {iv.name} loses at every value tried "
             f"(at best {best['delta']:+.6g}, at {best['value']:g}): {_why(best['reason'])}"), **common)
     # the flip nearest the plan's own value
     k = min(flips, key=lambda j: abs((values[j] + values[j + 1]) / 2 - float(current)))
     a, b = rows[k], rows[k + 1]
-    while abs(b["value"] - a["value"]) > tolerance:
-        m = effect((a["value"] + b["value"]) / 2)
+    while not _closed(a["value"], b["value"], tolerance):
+        mid = _midpoint(a["value"], b["value"])
+        if mid in (a["value"], b["value"]):   # neighbouring floats: nothing lies between them
+            break
+        m = effect(mid)
         if (m["delta"] >= -EVEN) == (a["delta"] >= -EVEN):
             a = m
         else:
             b = m
     good, bad = (a, b) if a["delta"] >= -EVEN else (b, a)
     good, bad = _snap(good, bad, effect)
+    tolerance = tolerance or RELATIVE * max(abs(good["value"]), abs(bad["value"]))
     kind = "step" if abs(good["delta"] - bad["delta"]) > 1e-6 else "continuous"
     others = f"; the verdict also flips elsewhere in the range ({len(flips) - 1} more)" if len(flips) > 1 else ""
     if kind == "step":
@@ -136,7 +147,32 @@ def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = N
     else:
         reason = f"{iv.name}'s effect crosses zero at {path} = {good['value']:.6g} (within {tolerance:.2g}){others}"
     return BreakEven(value=good["value"], interval=(bad["value"], good["value"]), kind=kind, reason=reason,
-                     **common)
+                     tolerance=tolerance, **common)
+
+
+def _closed(a: float, b: float, tolerance: float | None) -> bool:
+    """Narrower than the tolerance, or (without one) than RELATIVE of the larger end."""
+    return abs(b - a) <= (tolerance if tolerance else RELATIVE * max(abs(a), abs(b)))
+
+
+def _midpoint(a: float, b: float) -> float:
+    """The halfway point of the bracket, or, where its ends differ by orders of magnitude (or in
+    sign), the halfway float: over a range such as -1e300:1e300 plain halving would take a
+    thousand solves to come near -1, and halving the floats takes at most 64."""
+    lo, hi = sorted((a, b))
+    if lo > 0 and hi <= 2 * lo or hi < 0 and lo >= 2 * hi:
+        return (a + b) / 2
+    return _from_order((_order(lo) + _order(hi)) // 2)
+
+
+def _order(x: float) -> int:
+    """Floats as integers in the same order (neighbouring floats are neighbouring integers)."""
+    i = struct.unpack("<q", struct.pack("<d", x))[0]
+    return i if i >= 0 else -(i & 0x7FFFFFFFFFFFFFFF)
+
+
+def _from_order(i: int) -> float:
+    return struct.unpack("<d", struct.pack("<q", i if i >= 0 else (-i) | -0x8000000000000000))[0]
 
 
 def _snap(good: dict, bad: dict, effect) -> tuple[dict, dict]:

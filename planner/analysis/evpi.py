@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import PlanError, VerificationError
+from ..errors import PlanError, UsageError, VerificationError
 from ..instance import resolve
 from ..model import LinearModel, build
 from ..plan import Plan
@@ -33,8 +33,11 @@ from ..run import Model
 from ..solvers import SolveOptions, get_backend
 from ..structure import critical_path
 from .. import verify
+from .checks import number, whole
 
 TOL = 1e-6
+MAX_GROUPS = 1_000
+"""Scenario copies in one adaptive MIP: each is a whole copy of the plan's model."""
 
 
 @dataclass
@@ -61,7 +64,10 @@ class EVPI:
 
     @property
     def evpi(self) -> float:
-        return self.wait_and_see - self.single
+        """Wait-and-see minus the single plan: never below zero in exact arithmetic (each scenario's
+        own optimum is at least the single plan's value there), so rounding below it is zero."""
+        gap = self.wait_and_see - self.single
+        return 0.0 if abs(gap) <= TOL * max(1.0, abs(self.single)) else gap
 
     def to_dict(self) -> dict:
         return {"variant": self.variant, "objective_kind": self.objective_kind, "single": self.single,
@@ -88,6 +94,11 @@ def _fixed(plan: Plan, variant, years: float) -> Plan:
 def evpi(plan: Plan, intervention: str | None = None, *, learn_at: list[float] = (), max_groups: int = 24,
          solver: str = "highs", **options) -> EVPI:
     """Wait-and-see, the single plan, EVPI, and an adaptive plan for each K in `learn_at`."""
+    max_groups = whole(max_groups, "max_groups", 1, MAX_GROUPS)
+    if isinstance(learn_at, (str, bytes)) or not hasattr(learn_at, "__iter__"):
+        raise UsageError(f"learn_at must be a list of years, got {learn_at!r}")
+    horizon = plan.plan.horizon
+    learn_at = [number(k, f"learn_at[{i}]", at_least=0, at_most=horizon) for i, k in enumerate(learn_at)]
     options.pop("cross_check", None)
     if intervention and plan.intervention(intervention).choose:
         raise PlanError(f"EVPI of '{intervention}', which chooses its level, is not defined here: set its "

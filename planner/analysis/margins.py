@@ -161,6 +161,14 @@ def margins(plan: Plan, intervention: str | None = None, *, year_step: float | N
             fte_step: float | dict[str, float] | None = None, solver: str = "highs", **options) -> Margins:
     """Finite differences of the optimum of the baseline (or `intervention`) in the deadline and in
     each pool's supply. `fte_step` defaults to 10% of each pool's mean supply (at least 1 FTE)."""
+    from ..plan import BIG, LONG
+    from .checks import number, optional
+
+    year_step = optional(number, year_step, "year_step", above=0, at_most=LONG)
+    if isinstance(fte_step, dict):
+        fte_step = {p: number(v, f"fte_step[{p!r}]", above=0, at_most=BIG) for p, v in fte_step.items()}
+    else:   # a supply change adds at most BIG FTE
+        fte_step = optional(number, fte_step, "fte_step", above=0, at_most=BIG)
     iv = plan.intervention(intervention) if intervention else None
     options.pop("cross_check", None)
     inst = resolve(plan, iv)

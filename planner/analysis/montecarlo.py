@@ -26,7 +26,8 @@ import numpy as np
 
 from ..errors import PlanError
 from ..overrides import get, split_path
-from ..parallel import Outcome, Point, run
+from ..parallel import Outcome, Point, check_workers, run
+from .checks import MAX_SAMPLES, optional, whole
 from ..plan import Plan, did_you_mean
 
 HARM = 1e-9
@@ -235,21 +236,23 @@ def montecarlo(plan: Plan, n: int = 500, *, seed: int | None = None, interventio
                workers: int | None = None, scheduler=None, on_point=None, cancel=None,
                **options) -> MonteCarloResult:
     """Sample the plan's `[uncertainty]` table `n` times and solve every sample."""
+    n = whole(n, "n", 1, MAX_SAMPLES)
+    seed = optional(whole, seed, "seed", lo=0)   # numpy's SeedSequence takes whole numbers >= 0
+    check_workers(workers)
     table_seed, draws = parse_uncertainty(plan.uncertainty, plan)
     seed = table_seed if seed is None else seed
     if interventions is not None:
         for name in interventions:
             plan.intervention(name)
     samples = draw_samples(seed, draws, n)
-    plans = []
-    for k, values in enumerate(samples):
+    for k, values in enumerate(samples):   # every sample checked before any solve, then let go
         try:
-            plans.append(plan.with_changes(values))
+            plan.with_changes(values)
         except PlanError as e:
             raise PlanError(f"sample {k} ({', '.join(f'{p} = {v:.6g}' if isinstance(v, float) else f'{p} = {v}' for p, v in values.items())}): "
                             f"{e.detail} (narrow or truncate its distribution in [uncertainty])",
                             file=e.file, table=e.table, key=e.key) from None
     options.pop("cross_check", None)
-    outcome = run([Point(p, interventions) for p in plans], options, workers=workers, scheduler=scheduler,
-                  on_point=on_point, cancel=cancel)
+    outcome = run([Point(plan, interventions, values) for values in samples], options, workers=workers,
+                  scheduler=scheduler, on_point=on_point, cancel=cancel)
     return MonteCarloResult(seed, [d.path for d in draws], samples, outcome)

@@ -12,19 +12,22 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import PlanError
+from ..errors import PlanError, UsageError
 from ..overrides import parse_value, split_path
-from ..parallel import Outcome, Point, run
+from ..parallel import Outcome, Point, check_workers, run
 from ..plan import Plan
 
-MAX_POINTS = 1_000_000
+MAX_POINTS = 100_000
+"""The most grid points a sweep takes. Each point's plan is built and checked in the worker that
+solves it, but its results stay in memory until the end (a few KB per point and variant), and on
+the toy plan 100,000 points take about an hour on two cores: split a larger grid into several runs."""
 
 
 def parse_values(text: str, path: str = "") -> list[Any]:
     """'V1,V2,...' or 'LO:HI:STEP' (HI included when the steps reach it) -> the values.
     A single value (or a TOML list or table) is a list of one."""
     text = text.strip()
-    if text[:1] in "[{\"'":
+    if text and text[0] in "[{\"'":
         return [parse_value(text)]
     if ":" in text:
         parts = text.split(":")
@@ -40,7 +43,12 @@ def parse_values(text: str, path: str = "") -> list[Any]:
         if count > MAX_POINTS:
             raise PlanError(f"the range {text} has {count:,} values; at most {MAX_POINTS:,}", key=path)
         return [_tidy(lo + k * step) for k in range(count)]
-    return [parse_value(v) for v in text.split(",") if v.strip()]
+    items = text.split(",")
+    for k, item in enumerate(items, 1):
+        if not item.strip():
+            where = "no value after '='" if len(items) == 1 else f"value {k} of {len(items)} is empty in '{text}'"
+            raise PlanError(f"{where} (give V1,V2,... or LO:HI:STEP)", key=path)
+    return [parse_value(v) for v in items]
 
 
 def _tidy(x: float) -> float | int:
@@ -82,29 +90,40 @@ class SweepResult:
                 "rows": frame.astype(object).where(frame.notna(), None).to_dict(orient="records")}
 
 
-def grid_points(plan: Plan, grid: dict[str, list]) -> tuple[list[str], list[tuple], list[Plan]]:
-    """Every combination of the grid's values, each as a validated plan."""
+def grid_points(plan: Plan, grid: dict[str, list]) -> tuple[list[str], list[tuple]]:
+    """Every combination of the grid's values. The first and the last value of each path are
+    checked here (the others at their first value), so a range that leaves the valid values fails
+    before any solve; every combination's plan is built and checked where it is solved
+    (planner.parallel), not all at once here, and a bad value there names its point."""
+    if not isinstance(grid, dict) or not grid:
+        raise UsageError(f"grid must be a non-empty dict {{path: [values]}}, got {grid!r}")
     paths = list(grid)
     for path in paths:
         split_path(path)
-        if not grid[path]:
+        if isinstance(grid[path], (str, bytes, dict)) or not hasattr(grid[path], "__len__"):
+            raise UsageError(f"grid[{path!r}] must be a list of values, got {grid[path]!r}")
+        if not len(grid[path]):
             raise PlanError("no values to sweep", key=path)
     total = math.prod(len(v) for v in grid.values())
     if total > MAX_POINTS:
-        raise PlanError(f"the grid has {total:,} points; at most {MAX_POINTS:,}")
-    combos = list(itertools.product(*(grid[p] for p in paths)))
-    return paths, combos, [plan.with_changes(dict(zip(paths, c))) for c in combos]
+        raise PlanError(f"the grid has {total:,} points; at most {MAX_POINTS:,} (split it into several sweeps)")
+    first = {p: grid[p][0] for p in paths}
+    plan.with_changes(first)
+    for path in paths:
+        plan.with_changes({**first, path: grid[path][-1]})
+    return paths, list(itertools.product(*(grid[p] for p in paths)))
 
 
 def sweep(plan: Plan, grid: dict[str, list], *, interventions: list[str] | None = None,
           workers: int | None = None, scheduler=None, on_point=None, cancel=None, **options) -> SweepResult:
     """Solve the baseline and `interventions` (default: all) at every point of `grid`
     ({path: [values]}); `options` are `Model.solve`'s (time_limit, gap, ...) plus `solver`."""
+    check_workers(workers)
     if interventions is not None:
         for name in interventions:
             plan.intervention(name)
-    paths, combos, plans = grid_points(plan, grid)
+    paths, combos = grid_points(plan, grid)
     options.pop("cross_check", None)
-    outcome = run([Point(p, interventions) for p in plans], options, workers=workers, scheduler=scheduler,
-                  on_point=on_point, cancel=cancel)
+    outcome = run([Point(plan, interventions, dict(zip(paths, c))) for c in combos], options, workers=workers,
+                  scheduler=scheduler, on_point=on_point, cancel=cancel)
     return SweepResult(paths, combos, outcome)
