@@ -1,19 +1,24 @@
 """Values per period: pool supplies and stream productivities, from numbers, lists, growth or CSV."""
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import math
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
 
 from .errors import PlanError
-from .files import read_text
+from .files import _KINDS, NotARegularFile
 from .plan import FileColumn, Growth
 
 
 GROWTH_LIMIT = 1e12
+MAX_ROWS = 100_000
+"""Data rows a CSV series may have: one a year covers a thousand centuries. The file is read and
+checked row by row, so a bad row (or one past this limit) stops the read there."""
 
 
 def period_starts(horizon: float, step: float) -> np.ndarray:
@@ -39,6 +44,9 @@ def evaluate(spec, starts: np.ndarray, *, start_year: int, base_dir: Path, data_
         v = np.minimum(np.nan_to_num(v, nan=GROWTH_LIMIT, posinf=GROWTH_LIMIT), GROWTH_LIMIT)
         return np.minimum(v, spec.cap) if spec.cap is not None else v
     if isinstance(spec, FileColumn):
+        if "\0" in spec.file:
+            raise PlanError(f"{spec.file!r} holds a NUL character, which no file name can", file=file,
+                            table=table, key=f"{key}.file")
         path = (base_dir / spec.file).resolve()
         if not any(path.is_relative_to(d) for d in data_dirs):
             raise PlanError(f"{spec.file} is outside the folders a plan may read "
@@ -64,27 +72,51 @@ def read_column(path: Path, column: str, *, file: str | None, table: str, key: s
     def fail(msg: str, k: str = "file") -> PlanError:
         return PlanError(f"{path}: {msg}", file=file, table=table, key=f"{key}.{k}")
 
-    try:
-        text = read_text(path)  # a regular file only: a FIFO would wait for a writer forever
-    except FileNotFoundError:
-        raise fail("no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise fail(f"cannot read: {e}") from None
     line_numbers: list[int] = []  # of the lines handed to the csv reader, so rows can be named
 
     def data_lines():
-        for n, line in enumerate(io.StringIO(text, newline=""), 1):
+        for n, line in enumerate(_text_lines(path), 1):
             if line.strip() and not line.lstrip().startswith("#"):
                 line_numbers.append(n)
                 yield line
 
+    lines = data_lines()
     try:
-        rows = [(line_numbers[-1], row) for row in csv.reader(data_lines())]
-    except csv.Error as e:
+        reader = csv.reader(lines)
+        header = next(reader, None)
+        if header is None:
+            raise fail("no data rows")
+        header_line = line_numbers[-1]
+        return _check_rows(header_line, header, ((line_numbers[-1], row) for row in reader), column, fail)
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise fail(f"cannot read: {e}") from None
-    if len(rows) < 2:
-        raise fail("no data rows")
-    (header_line, header), rows = rows[0], rows[1:]
+    finally:
+        lines.close()
+
+
+def _text_lines(path: Path):
+    """The lines of a regular file as text (UTF-8, a leading byte-order mark dropped), read as
+    they are needed. Like files.read_text, anything but a regular file is refused unread."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as f:
+        kind = stat.S_IFMT(os.fstat(fd).st_mode)
+        if kind != stat.S_IFREG:
+            raise NotARegularFile(f"it is {_KINDS.get(kind, 'a special file')}, not a regular file")
+        decode = codecs.getincrementaldecoder("utf-8-sig")()
+        pending = ""
+        for chunk in iter(lambda: f.read(1 << 16), b""):
+            *complete, pending = (pending + decode.decode(chunk)).split("\n")
+            for line in complete:
+                yield line + "\n"
+        pending += decode.decode(b"", final=True)
+        if pending:
+            yield pending
+
+
+def _check_rows(header_line: int, header: list[str], rows, column: str, fail):
+    """Each row checked as it is read: the first bad one stops the read."""
     for j, name in enumerate(header):
         if name in header[:j]:
             raise fail(f"line {header_line}: column '{name}' appears twice in the header")
@@ -94,6 +126,8 @@ def read_column(path: Path, column: str, *, file: str | None, table: str, key: s
     iy, iv = header.index("year"), header.index(column)
     years, values = [], []
     for line, row in rows:
+        if len(years) == MAX_ROWS:
+            raise fail(f"line {line}: more than {MAX_ROWS:,} data rows (one a year covers any horizon)")
         if len(row) > len(header):
             raise fail(f"line {line}: {len(row)} cells for {len(header)} columns "
                        f"(an extra cell after column '{header[-1]}')")
@@ -111,6 +145,8 @@ def read_column(path: Path, column: str, *, file: str | None, table: str, key: s
                        f"got {v_text}", "column")
         years.append(y)
         values.append(v)
+    if not years:
+        raise fail("no data rows")
     order = np.argsort(years, kind="stable")
     years_a = np.asarray(years)[order]
     if np.any(np.diff(years_a) == 0):
