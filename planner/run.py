@@ -180,10 +180,36 @@ class Model:
             second = ("highs" if self.solver == "scip" else "scip") if cross_check is True else cross_check
             result.cross_check = _cross_check(result, second, self.linear_model, options)
             clock.lap("cross_check")
+        result = self._earliest_if_out_of_reach(result, options, tie_break, clock)
         result = self._in_continuous_time(result, options, tie_break, refine and not raw.interrupted, clock)
         result.explanation = explain(result)
         self.timing = clock.laps
         return result
+
+    def _earliest_if_out_of_reach(self, result: Result, options: SolveOptions, tie_break: bool,
+                                  clock: _Clock) -> Result:
+        """A `probability` plan whose goal can meet no deadline is worth 0 whatever its timing, and
+        its model ends at the last deadline, so the work after it is left to the earliest-start
+        pass, which takes the streams one at a time (a stream could take the whole pool first and
+        put the goal off). Its schedule is then the `earliest` plan's, still worth 0: the goal as
+        early as it can be met inside the horizon (or the plan as it was, if it cannot be)."""
+        inst = self.instance
+        if inst.objective != "probability" or result.status != "optimal" or result.objective != 0 \
+                or result.allocation is None:
+            return result
+        fastest = copy.copy(self)
+        fastest.instance = dataclasses.replace(inst, objective="earliest")
+        fastest.critical_path = critical_path(fastest.instance)
+        fastest._linear_model = fastest._structure = None
+        left = None if options.time_limit is None else max(1e-3, options.time_limit - clock.total)
+        early = fastest.solve(time_limit=left, gap=options.gap, threads=options.threads,
+                              solver_options=options.solver_options, tie_break=tie_break, refine=False)
+        clock.lap("earliest_goal")
+        if early.status != "optimal" or early.allocation is None:
+            return result
+        raw = RawSolution("optimal", None, 0.0, result.bound, result.gap, result.runtime, result.message)
+        return _result(self.plan, inst, self.critical_path, raw, early.allocation, result.solver,
+                       self.build_time, None, self.structure)
 
     def _in_continuous_time(self, result: Result, options: SolveOptions, tie_break: bool, refine: bool,
                             clock: _Clock) -> Result:
@@ -207,7 +233,6 @@ class Model:
         settled = continuous.settle(result, inst, on_grid, refine=refine, time_left=left)
         clock.lap("continuous")
         return settled
-
 
     def _structured(self, options: SolveOptions, tie_break: bool, confirm: bool, clock: _Clock):
         """(RawSolution, crew units, backend, model) from the plan's structure, or None to solve the

@@ -131,3 +131,53 @@ def test_a_fixed_crew_with_diminishing_returns_counts_its_whole_progress():
     backend = HighsBackend()
     backend.load(lm)
     assert backend.solve(SolveOptions()).status == "infeasible"
+
+
+# --- a plan that meets no deadline still reports its earliest schedule -----------------------
+
+def test_the_toy_that_misses_its_deadline_still_reports_its_goal_at_25_years():
+    # serial-a..d take 25 years each and can all start at once (one researcher each); the
+    # parallel stream takes about 10 years of the rest: the goal's earliest is year 25, whatever
+    # the deadline. With the deadline at 5 nothing counts, and the schedule must still be that.
+    plan = planner.load("models/serial_parallel_toy.toml")
+    data = plan.model_dump(mode="json", exclude_none=True)
+    data["deadline"] = {"years": 5}
+    r = planner.solve(Plan.model_validate(data))
+    assert r.status == "optimal" and r.objective == 0
+    assert r.goal_completion_years == pytest.approx(25.0)
+
+
+def test_a_chain_over_two_pools_that_misses_its_deadline_reports_its_earliest_goal():
+    # Pool A (2 FTE) feeds x (effort 10) and y (effort 4, 1 a year at most); pool B (1 FTE) feeds z
+    # (effort 3, after y). A must do 14 FTE-years: 7 years at least. y over years 0-4 beside x
+    # on one person, then x on both until 7, z over years 4-7: the goal at 7. Putting x first
+    # (both people for 5 years) would put y at 9 and z at 12. The deadline (2) is out of reach.
+    pools = [{"name": "A", "supply": 2}, {"name": "B", "supply": 1}]
+    streams = [{"name": "x", "pool": "A", "effort": 10},
+               {"name": "y", "pool": "A", "effort": 4, "min_duration": 4},
+               {"name": "z", "pool": "B", "effort": 3, "after": ["y"]}]
+    for deadline in (2, 4):
+        r = planner.solve(plan_of(streams, pools, horizon=15, deadline=deadline))
+        assert r.status == "optimal" and r.objective == 0
+        assert r.goal_completion_years == pytest.approx(7.0)
+
+
+# --- choose = true keeps to the time limit and returns a plan --------------------------------
+
+def test_choosing_a_level_keeps_to_the_time_limit_and_returns_a_verified_plan():
+    # 40 streams, 80 periods, whole people: the joint MIP over three levels does not finish in a
+    # second. Doing nothing is a plan, so a limited solve must still return one, in about the
+    # limit (the margin is for building the models on a shared machine).
+    import time
+    from planner import synthetic
+    data = synthetic.plan_dict(streams=40, periods=80, seed=1)
+    for pool in data["pools"]:
+        pool["integer_staff"] = True
+    data["interventions"][0].update(levels=[0, 1, 2], choose=True)
+    plan = planner.from_dict(data)
+    start = time.perf_counter()
+    r = planner.solve(plan, "capabilities work", time_limit=1)
+    assert time.perf_counter() - start < 1 + 5
+    assert r.status in ("time_limit", "optimal"), (r.status, r.message)
+    assert r.allocation is not None and r.objective is not None
+    assert r.chosen_units in (0, 1, 2)
