@@ -9,6 +9,7 @@ optimum (the least of the intervention that does as well), with that level's own
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -42,7 +43,10 @@ def solve_choice(model, options: SolveOptions, *, tie_break: bool = True, cross_
     build_time = time.perf_counter() - start
     backend = get_backend(model.solver)
     backend.load(joint)
-    raw = _only_asked_stops(backend.solve(options), options)
+    limit = options.time_limit
+    # the joint MIP gets half the limit: the levels on their own need the rest (_solo_share)
+    raw = _only_asked_stops(backend.solve(options if limit is None else
+                                          dataclasses.replace(options, time_limit=limit / 2)), options)
     k = int(np.argmax(raw.x[y])) if raw.x is not None else 0
     inst, cp, lm = insts[k], paths[k], models[k]
     model.instance, model.critical_path = inst, cp   # what the result describes
@@ -59,16 +63,29 @@ def solve_choice(model, options: SolveOptions, *, tie_break: bool = True, cross_
             u, _ = polish.earliest(inst, lm, np.where(np.abs(u) < 1e-12, 0.0, u), cp.earliest_finish)
     joint = _result(plan, inst, cp, raw, u, backend.name, build_time)   # verified at level k
     joint.chosen_units = levels[k] if u is not None else None
-    if raw.interrupted or joint.status != "optimal":
+    if raw.interrupted or (joint.status != "optimal" and limit is None):
         joint = continuous.settle(continuous.as_continuous(joint, inst), inst, None, refine=False)
         joint.explanation = explain(joint)
         return joint
     solo = dict(time_limit=options.time_limit, gap=options.gap, threads=options.threads,
                 solver_options=options.solver_options, tie_break=tie_break, cross_check=cross_check)
-    each = [Model(plan, iv, solver=model.solver, units=units).solve(**solo, refine=False) for units in levels]
-    _check_choice(joint, each, iv.name)
+    each = []
+    for n, units in enumerate(levels):
+        solo["time_limit"] = _solo_share(limit, start, len(levels) - n)
+        each.append(Model(plan, iv, solver=model.solver, units=units).solve(**solo, refine=False))
+    proven = joint.status == "optimal"
+    if proven:
+        _check_choice(joint, each, iv.name)
+    else:  # the joint MIP stopped: the best verified plan among the levels, proven only if every level is
+        proven = all(r.status == "optimal" for r in each)
+        planned = [j for j, r in enumerate(each) if r.objective is not None and r.allocation is not None]
+        if not planned:
+            joint.explanation = explain(joint)
+            return joint
+        k = min(planned, key=lambda j: each[j].objective if joint.objective_kind == "earliest"
+                else -each[j].objective)
     # the level reported: the best in continuous time, or the smallest level that ties with it
-    solved = [j for j, r in enumerate(each) if r.status == "optimal" and r.objective is not None]
+    solved = [j for j, r in enumerate(each) if r.status == "optimal" and r.objective is not None] if proven else []
     pick = k
     if solved:
         top = min(solved, key=lambda j: (each[j].objective if joint.objective_kind == "earliest"
@@ -77,7 +94,10 @@ def solve_choice(model, options: SolveOptions, *, tie_break: bool = True, cross_
         pick = min((j for j in solved if abs(each[j].objective - each[top].objective) <= tol),
                    key=lambda j: levels[j])
     result = each[pick]
-    if refine and result.exactness != "exact":
+    if not proven:
+        result.status = "time_limit"   # its level may be proven; the choice between levels is not
+    if refine and result.exactness != "exact" and (limit is None or time.perf_counter() - start < limit):
+        solo["time_limit"] = _solo_share(limit, start, 1)
         result = Model(plan, iv, solver=model.solver, units=levels[pick]).solve(**solo)
     result.chosen_units = levels[pick]
     result.levels = [{"units": units, "status": r.status, "objective": r.objective} for units, r in zip(levels, each)]
@@ -86,6 +106,13 @@ def solve_choice(model, options: SolveOptions, *, tie_break: bool = True, cross_
     base = explain(result)
     result.explanation = base + (". " if base and not base.endswith(".") else " " if base else "") + _words(result, iv.name)
     return result
+
+
+def _solo_share(limit: float | None, start: float, left: int) -> float | None:
+    """Seconds one of the `left` remaining solves may take so that the whole choice keeps to `limit`."""
+    if limit is None:
+        return None
+    return max(1e-3, (limit - (time.perf_counter() - start)) / left)
 
 
 def _check_choice(joint: Result, each: list[Result], name: str) -> None:
