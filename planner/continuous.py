@@ -48,40 +48,98 @@ def finish_times(inst: Instance, u: np.ndarray) -> np.ndarray:
     return out
 
 
-def hasten(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) -> np.ndarray:
+def hasten(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None, *, lend: bool = True) -> np.ndarray:
     """The schedule with each stream's crew, in the period it completes in, raised to the most its
     own caps and the supply the other streams leave free allow (whole people from `integer_staff`
     pools), so that it works at that period's full rate until its effort is done and finishes as
     early in the period as it can. The MIP stops at the effort (a last period with 50 of 500 FTE
     finishes at the period's end); in continuous time the crew is free once the work is done.
-    Nothing else moves: the stream completes in the same period, and no other stream's crew
-    changes. `supply` is each pool's supply with the FTE training added (verify.trained_supply)."""
+    The streams the objective needs go first, and may take the crew of `spare` streams (work
+    that cannot change the objective) in that period; nothing else moves, and every stream
+    completes in the same period as before. `supply` is each pool's supply with the FTE training
+    added (verify.trained_supply)."""
     u = u.copy()
     made = progress_made(inst, u)
     cum = np.cumsum(made, axis=1)
     done = cum >= inst.effort[:, None] * (1 - DONE) - DONE
     supply = inst.supply if supply is None else supply
+    spare = spare_streams(inst) if lend else np.zeros(len(inst.streams), bool)
+    lent = False
     order = []
     for i in np.flatnonzero(done.any(axis=1) & ~inst.fixed_crew):
         t = int(done[i].argmax())
         before = cum[i, t - 1] if t > 0 else 0.0
         if made[i, t] > 0 and inst.effort[i] - before < made[i, t] * (1 - 1e-9) or made[i, t] <= 0:
             continue  # already at a rate that takes the whole period (or it finished before)
-        order.append((-(inst.effort[i] - before) / made[i, t], i, t))
-    for _, i, t in sorted(order):  # the stream that needs the most of its period first
+        order.append((bool(spare[i]), -(inst.effort[i] - before) / made[i, t], i, t))
+    for is_spare, _, i, t in sorted(order):  # needed streams first, the one that needs most of its period first
         pools = inst.pools_of[i]
+        if not pools.size:
+            continue
+        donors = spare & (u[:, t] > 0)
+        donors[i] = False
+        if is_spare:
+            donors[:] = False
         used = inst.crew[:, pools].T @ u[:, t]
-        free = (supply[pools, t] - used) / inst.crew[i, pools]
-        more = max(0.0, float(free.min())) if pools.size else 0.0
+        lendable = inst.crew[donors][:, pools].T @ u[donors, t]
+        free = (supply[pools, t] - used + lendable) / inst.crew[i, pools]
         cap = inst.own_cap[i, t]
-        target = min(u[i, t] + more, cap if np.isfinite(cap) else u[i, t] + more)
+        target = u[i, t] + max(0.0, float(free.min()))
+        target = min(target, cap) if np.isfinite(cap) else target
         for r in pools[inst.integer_pools[pools]]:  # whole people stay whole
-            fte = math.floor(inst.crew[i, r] * target + 1e-9)
-            target = min(target, fte / inst.crew[i, r])
-        if target > u[i, t] * (1 + 1e-9):
-            u[i, t] = target * (1 - 1e-9)  # a hair inside the caps, for the verifier's tolerance
-            u[i, t] = max(u[i, t], 0.0)
-    return u
+            target = min(target, math.floor(inst.crew[i, r] * target + 1e-9) / inst.crew[i, r])
+        target *= 1 - 1e-9  # a hair inside the caps, for the verifier's tolerance
+        if target <= u[i, t] * (1 + 1e-9):
+            continue
+        u[i, t] = target
+        for k, r in enumerate(pools):  # what the pool now lacks comes from the spare streams' crews
+            short = float(inst.crew[:, r] @ u[:, t] - supply[r, t])
+            for j in np.flatnonzero(donors & (inst.crew[:, r] > 0)):
+                if short <= 0:
+                    break
+                cut = min(u[j, t], short / inst.crew[j, r])
+                u[j, t] -= cut
+                short -= cut * inst.crew[j, r]
+                _later(inst, u, supply, j, t, inst.step * inst.productivity[j, t] * cut)
+                lent = True
+    # a spare stream whose work moved later finishes in another period: hasten that one too
+    return hasten(inst, u, supply, lend=False) if lent else u
+
+
+def _later(inst: Instance, u: np.ndarray, supply: np.ndarray, j: int, t: int, lost: float) -> None:
+    """Give spare stream `j` back the progress `lost` in period `t`, in the first later periods with
+    supply free and room under its own caps (in place)."""
+    pools = inst.pools_of[j]
+    for tau in range(t + 1, inst.periods):
+        if lost <= 1e-12:
+            return
+        per_unit = inst.step * inst.productivity[j, tau]
+        if per_unit <= 0:
+            continue
+        free = (supply[pools, tau] - inst.crew[:, pools].T @ u[:, tau]) / inst.crew[j, pools]
+        room = min(float(free.min()), inst.own_cap[j, tau] - u[j, tau]) * (1 - 1e-9)
+        add = min(max(0.0, room), lost / per_unit)
+        u[j, tau] += add
+        lost -= add * per_unit
+
+
+def spare_streams(inst: Instance) -> np.ndarray:
+    """(S,) streams whose work cannot change the objective and may move later: nothing waits on
+    them and the objective does not count them (not required, no value, in no milestone), they
+    train nobody, their progress is linear in crew units, and their staffing has no rule
+    (contiguous, min_staff, fixed crew, whole people) that moving some of their crew could break."""
+    counts = inst.required.copy() if inst.objective != "value" else inst.value > 0
+    if inst.objective == "value" and len(inst.milestones):
+        counts |= inst.milestone_streams.any(axis=0)
+    needed = counts.copy()
+    for i in reversed(inst.order):
+        if needed[i]:
+            for p in inst.predecessors[i]:
+                needed[p.pred] = True
+    last = np.ones(len(inst.streams), bool)  # nothing waits on it, so its work may move later
+    for p in inst.precedences:
+        last[p.pred] = False
+    return ~needed & ~inst.trains & ~inst.discrete & ~inst.diminishing & last
 
 
 def in_time(inst: Instance, when: np.ndarray | float) -> np.ndarray:

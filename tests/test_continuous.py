@@ -202,3 +202,66 @@ deadline_shift = -0.5
     settled = planner.compare(plan_of(text, tmp_path))
     assert "between" not in settled.interventions[0].reason
     assert settled.interventions[0].delta == pytest.approx((1 - F(3.5, 4, 0.3)) - (1 - F(3.0, 4, 0.3)), abs=1e-6)
+
+
+MEANS_NOT_GOAL = """
+[plan]
+name = "mentoring without its training"
+horizon = 30
+[[pools]]
+name = "researchers"
+supply = 300
+[[streams]]
+name = "mentoring"
+pool = "researchers"
+effort = 600
+min_duration = 3
+[[streams]]
+name = "alignment"
+pool = "researchers"
+effort = 8000
+min_duration = 10
+[goal]
+required = ["alignment"]
+[deadline]
+distribution = { kind = "lognormal", median = 20, sigma = 0.5 }
+"""
+
+
+def test_work_the_goal_does_not_need_yields_its_crew_in_the_goals_last_year(tmp_path):
+    # alignment alone: 8000 / 300 = 26.667 years (its rate cap, 800 a year, never binds). The
+    # mentoring the earliest-start pass puts first must not take the people alignment needs in
+    # its last year (it read 27.0 and 1 - F(27) before)
+    r = planner.solve(plan_of(MEANS_NOT_GOAL, tmp_path))
+    assert r.goal_completion_years == pytest.approx(8000 / 300, abs=1e-6)
+    assert r.objective == pytest.approx(1 - F(8000 / 300, 20, 0.5), abs=1e-6)
+    assert r.exactness == "exact"
+
+
+def test_spare_work_moved_out_of_the_goals_way_is_still_done(tmp_path):
+    text = """
+[plan]
+name = "side work"
+horizon = 10
+[[pools]]
+name = "p"
+supply = 10
+[[streams]]
+name = "goal work"
+pool = "p"
+effort = 25
+[[streams]]
+name = "side"
+pool = "p"
+effort = 5
+[goal]
+required = ["goal work"]
+[deadline]
+distribution = { kind = "lognormal", median = 3, sigma = 0.3 }
+"""
+    r = planner.solve(plan_of(text, tmp_path))
+    finish = {s.name: s.finish_years for s in r.streams}
+    assert finish["goal work"] == pytest.approx(2.5, abs=1e-6)   # 25 at 10 a year
+    # the side work gets the pool once the goal work is done: 5 at 10 a year from 2.5 is 3.0 in
+    # continuous time; on whole years it can start only in year 3, and takes half of it
+    assert finish["side"] is not None and finish["side"] <= 3.5 + 1e-6
