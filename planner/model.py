@@ -565,8 +565,9 @@ def _staffing(lm: LinearModel, inst: Instance, window, u: np.ndarray, c: np.ndar
 
 def rigid_periods(inst: Instance, window) -> np.ndarray:
     """(S,) for a rigid stream (contiguous with a fixed crew, its cap and productivity constant over
-    its window) the periods d its run takes: ceil(effort / (step p K ** a)), a its parallelization
-    (a crew of K makes K ** a effective crew units); 0 for any other stream."""
+    its window, and whole people from any `integer_staff` pool) the periods d its run takes:
+    ceil(effort / (step p K ** a)), a its parallelization (a crew of K makes K ** a effective crew
+    units); 0 for any other stream."""
     first, last = window
     d = np.zeros(len(inst.streams), int)
     own = inst.own_cap
@@ -577,6 +578,9 @@ def rigid_periods(inst: Instance, window) -> np.ndarray:
         K, p = own[i, span], inst.productivity[i, span]
         if np.ptp(K) > 1e-12 * max(1.0, K.max()) or np.ptp(p) > 1e-12 or K[0] * p[0] <= 0:
             continue
+        fte = inst.crew[i, inst.integer_staff[i]] * K[0]
+        if np.any(np.abs(fte - np.round(fte)) > 1e-9 * np.maximum(1.0, fte)):
+            continue  # not whole people: the crew can never work (`_staffing`'s rows say so)
         d[i] = int(np.ceil(inst.effort[i] / (inst.step * p[0] * K[0] ** inst.parallelization[i]) - 1e-9))
     return d
 

@@ -181,3 +181,14 @@ def test_choosing_a_level_keeps_to_the_time_limit_and_returns_a_verified_plan():
     assert r.status in ("time_limit", "optimal"), (r.status, r.message)
     assert r.allocation is not None and r.objective is not None
     assert r.chosen_units in (0, 1, 2)
+
+
+def test_a_rigid_crew_of_a_fraction_of_a_person_never_works_in_a_whole_people_pool():
+    # effort 2.5 over at least 3 years: the fixed crew is 2.5 / 3 = 0.833 crew units, not a whole
+    # person, so in a whole-people pool it can never work: the goal is never met (chance 0).
+    stream = {"name": "s0", "pool": "p0", "effort": 2.5, "min_duration": 3, "contiguous": True,
+              "fixed_crew": True}
+    r = planner.solve(plan_of([stream], [{"name": "p0", "supply": 1, "integer_staff": True}],
+                              horizon=10, deadline=3))
+    assert r.status == "optimal" and r.objective == 0
+    assert np.all(r.allocation == 0)
