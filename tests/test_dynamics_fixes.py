@@ -192,3 +192,44 @@ def test_a_rigid_crew_of_a_fraction_of_a_person_never_works_in_a_whole_people_po
                               horizon=10, deadline=3))
     assert r.status == "optimal" and r.objective == 0
     assert np.all(r.allocation == 0)
+
+
+# --- property: doing nothing is a plan of every `value` model --------------------------------
+
+def value_plan(rng) -> dict:
+    """The issue's shape: a whole-people pool, two training streams, a contiguous successor and an
+    intervention that shifts the deadline by 1 with units = 2 (or chooses its level)."""
+    pools = [{"name": "p0", "supply": rng.choice([1, 2, 3, 4]), "integer_staff": True},
+             {"name": "p1", "supply": rng.choice([1, 2, 3]), "integer_staff": rng.random() < 0.5}]
+    streams = [{"name": f"t{k}", "pool": rng.choice(["p0", "p1"]), "effort": rng.choice([1, 2, 3]),
+                "min_duration": rng.choice([0, 1, 3]), "parallelization": rng.choice([1, 0.5]),
+                "train": {"pool": rng.choice(["p0", "p1"]), "per_effort": rng.choice([0.5, 2]),
+                          "delay": rng.choice([0, 1]), "attrition": rng.choice([0, 0.2])},
+                "value": rng.choice([0, 1])} for k in range(2)]
+    successor = {"name": "c", "pool": "p0", "effort": rng.choice([2, 5]), "contiguous": True,
+                 "min_duration": 2, "fixed_crew": rng.random() < 0.5, "value": 2,
+                 "after": [rng.choice(["t0", {"stream": "t1", "lag": 1}])]}
+    iv = {"name": "iv", "deadline_shift": 1, "units": 2} if rng.random() < 0.7 else \
+        {"name": "iv", "deadline_shift": 1, "levels": [0, 1, 2], "choose": True}
+    H = rng.randint(4, 10)
+    return {"plan": {"horizon": H, "objective": "value", "start_year": 0}, "pools": pools,
+            "streams": streams + [successor], "deadline": {"years": rng.randint(1, H)}, "interventions": [iv]}
+
+
+def test_doing_nothing_is_a_plan_of_every_value_model():
+    # x = 0 (no crew, nothing complete, worth 0) must satisfy every bound and row of the MIP of
+    # every variant and level: a `value` plan is never infeasible
+    import random
+    from planner.instance import resolve
+    from planner.model import build
+    for seed in range(40):
+        plan = planner.from_dict(value_plan(random.Random(seed)))
+        iv = plan.interventions[0]
+        for intervention, units in [(None, None)] + [(iv, u) for u in (iv.levels or [None])]:
+            lm = build(resolve(plan, intervention, units))
+            cols = lm.arrays()
+            assert np.all(cols["lb"] <= 0) and np.all(cols["ub"] >= 0), seed
+            for family in lm.families:
+                assert np.all(family.lower <= 0) and np.all(family.upper >= 0), (seed, family.name)
+        if seed < 6:
+            assert planner.solve(plan, "iv").status == "optimal", seed
