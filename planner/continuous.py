@@ -193,19 +193,24 @@ def goal_time(inst: Instance, finish: np.ndarray) -> float | None:
     return float(np.max(finish[req])) if np.all(np.isfinite(finish[req])) else None
 
 
-def earliest_finishes(inst: Instance) -> np.ndarray:
+def earliest_finishes(inst: Instance, *, unlimited_labour: bool = False) -> np.ndarray:
     """(S,) a time before which no continuous-time plan completes each stream (inf if none does
     inside the horizon): the stream alone, from its release (in years) and its predecessors'
     bounds plus their lags, at the most progress its own caps and its pools' whole supply (with
-    all the training any plan could do) allow in each period."""
+    all the training any plan could do) allow in each period; with `unlimited_labour`, its own
+    caps alone (a stream with none is done the moment it may start)."""
     step, H = inst.step, inst.periods
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_pool = np.where(inst.crew[:, :, None] > 0,
-                            inst.supply_bound[None, :, :] / inst.crew[:, :, None], np.inf)
-    staff = np.minimum(inst.own_cap, per_pool.min(axis=1))
-    rate = np.where(inst.productivity > 0, inst.productivity * inst.progress_per_unit(
-        np.where(np.isfinite(staff), staff, 0.0)), 0.0)  # effective person-years per year
-    rate = np.minimum(rate, inst.rate_cap)
+    if unlimited_labour:
+        staff = inst.own_cap
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_pool = np.where(inst.crew[:, :, None] > 0,
+                                inst.supply_bound[None, :, :] / inst.crew[:, :, None], np.inf)
+        staff = np.minimum(inst.own_cap, per_pool.min(axis=1))
+    with np.errstate(invalid="ignore", over="ignore"):
+        rate = np.where(inst.productivity > 0, inst.productivity * inst.progress_per_unit(staff), 0.0)
+    rate = np.minimum(np.where(np.isnan(rate), np.inf, rate), inst.rate_cap)  # effective person-years a year
+    rate = np.where(np.isinf(rate), 1e15, rate)  # no cap at all: done at once (efforts are at most 1e9)
     bounds = np.concatenate([np.zeros((len(inst.streams), 1)), np.cumsum(rate * step, axis=1)], axis=1)
     finish = np.full(len(inst.streams), np.inf)
     for i in inst.order:
@@ -215,7 +220,7 @@ def earliest_finishes(inst: Instance) -> np.ndarray:
         if not start < H * step:
             continue
         t0 = min(H - 1, int(math.floor(start / step + 1e-12)))
-        target = bounds[i, t0] + (start - inst.starts[t0]) * rate[i, t0] + inst.effort[i] * (1 - DONE)
+        target = bounds[i, t0] + (start - inst.starts[t0]) * rate[i, t0] + inst.effort[i]
         k = int(np.searchsorted(bounds[i], target, side="left"))
         if k > H:
             continue
@@ -225,16 +230,18 @@ def earliest_finishes(inst: Instance) -> np.ndarray:
     return finish
 
 
-def goal_bound(inst: Instance) -> float:
+def goal_bound(inst: Instance, *, unlimited_labour: bool = False) -> float:
     """A time before which no continuous-time plan meets the goal: the latest of the required
     streams' `earliest_finishes`, and for each pool the moment its whole supply could first have
     done the work its streams need (streams with diminishing returns, whose crew-years per unit of
     progress have no floor, are left out of that count)."""
-    finish = earliest_finishes(inst)
+    finish = earliest_finishes(inst, unlimited_labour=unlimited_labour)
     req = inst.required
     if not req.any():
         return 0.0
     bound = float(np.max(finish[req]))
+    if unlimited_labour:
+        return bound
     needed = np.zeros(len(inst.streams), bool)  # the required streams and everything before them
     for i in reversed(inst.order):
         if req[i] or needed[i]:
@@ -249,7 +256,7 @@ def goal_bound(inst: Instance) -> float:
         capacity = np.concatenate([np.zeros((len(inst.pools), 1)),
                                    np.cumsum(inst.supply_bound * inst.step, axis=1)], axis=1)
         for r in np.flatnonzero(fte_years > 0):
-            target = fte_years[r] * (1 - DONE)
+            target = fte_years[r]
             k = int(np.searchsorted(capacity[r], target, side="left"))
             if k > inst.periods:
                 return math.inf
@@ -260,23 +267,34 @@ def goal_bound(inst: Instance) -> float:
     return bound
 
 
-def best_possible(inst: Instance) -> float | None:
+def best_possible(inst: Instance, *, unlimited_labour: bool = False) -> float | None:
     """An objective no continuous-time plan beats (a lower bound on the goal time for `earliest`),
-    from `goal_bound` and `earliest_finishes`."""
+    from `goal_bound` and `earliest_finishes`; with `unlimited_labour`, what no amount of labour
+    beats (the structural limit)."""
     if inst.objective == "earliest":
-        b = goal_bound(inst)
+        b = goal_bound(inst, unlimited_labour=unlimited_labour)
         return None if math.isinf(b) else b
     if inst.deadline is None:
         return None
     if inst.objective == "probability":
-        b = goal_bound(inst)
+        b = goal_bound(inst, unlimited_labour=unlimited_labour)
         return float(in_time(inst, b)[0]) if math.isfinite(b) else 0.0
-    finish = earliest_finishes(inst)
-    total = float((inst.value * in_time(inst, np.where(np.isfinite(finish), finish, np.nan))).sum())
+    finish = earliest_finishes(inst, unlimited_labour=unlimited_labour)
+    finish = np.where(np.isfinite(finish), finish, np.nan)
+    total = float((inst.value * in_time(inst, finish)).sum())
     for k, needs in enumerate(inst.milestone_streams):
         when = float(np.max(finish[needs])) if needs.any() else 0.0
-        total += float(inst.milestone_value[k] * in_time(inst, when if math.isfinite(when) else math.nan)[0])
+        total += float(inst.milestone_value[k] * in_time(inst, when)[0])
     return total
+
+
+def structure(inst: Instance, grid):
+    """The result's `Structure` (what unlimited labour allows) read in continuous time: the
+    goal's earliest moment and the best objective with every pool unlimited."""
+    goal = goal_bound(inst, unlimited_labour=True)
+    bound = best_possible(inst, unlimited_labour=True) if inst.objective != "earliest" else None
+    return dataclasses.replace(grid, earliest_goal_years=None if math.isinf(goal) else goal,
+                               bound=bound if grid.bound is not None else None)
 
 
 def refine(inst: Instance, k: int) -> Instance:
@@ -312,12 +330,14 @@ def tolerance(inst: Instance) -> float:
     return 2.5e-4
 
 
-# Finer grids tried when the bound does not settle the answer: step / 2, / 4, ..., / MAX_REFINE,
-# within REFINE_SECONDS or REFINE_FACTOR times the first solve's time (whichever is more), and no
-# more than MAX_STREAM_PERIODS (plan.py) stream-periods.
-MAX_REFINE = 8
-REFINE_SECONDS = 1.0
-REFINE_FACTOR = 3.0
+# Finer grids tried when the bound does not settle the answer: step / 2 up to step / MAX_REFINE
+# (one halving by default: a deterministic amount of work, the same answer on a busy machine or an
+# idle one), and no more than MAX_STREAM_PERIODS (plan.py) stream-periods. REFINE_SECONDS, or
+# REFINE_FACTOR times the first solve if that is more, is only a safety net against a finer grid
+# that turns out hard to solve: a grid cut by it ends the refining, as step-sensitive.
+MAX_REFINE = 2
+REFINE_SECONDS = 5.0
+REFINE_FACTOR = 10.0
 
 
 def as_continuous(result, inst: Instance):
@@ -327,7 +347,8 @@ def as_continuous(result, inst: Instance):
     from . import verify
 
     if result.allocation is None:
-        return dataclasses.replace(result, grid_objective=result.objective, grid_step=inst.step)
+        return dataclasses.replace(result, grid_objective=result.objective, grid_step=inst.step,
+                                   structure=structure(inst, result.structure))
     u = hasten(inst, result.allocation, result.pool_supply)
     checked = verify.check(inst, u)
     finish = finish_times(inst, u)
@@ -339,7 +360,8 @@ def as_continuous(result, inst: Instance):
     return dataclasses.replace(result, objective=value, goal_completion_years=goal, success_probability=success,
                                streams=streams, allocation=u, pool_use=inst.crew.T @ u,
                                pool_supply=checked.supply if checked.supply is not None else result.pool_supply,
-                               grid_objective=result.objective, grid_step=inst.step)
+                               grid_objective=result.objective, grid_step=inst.step,
+                               structure=structure(inst, result.structure))
 
 
 def better(kind: str, a: float | None, b: float | None) -> bool:
@@ -372,8 +394,12 @@ def settle(result, inst: Instance, solve_on_grid, *, refine: bool = True, time_l
         return a is not None and b is not None and abs(a - b) <= tol
 
     def done(best, status):
+        # the bound and gap a user reads are the continuous ones; the MIP's stay as grid_bound
+        gap = None if best.objective is None or bound is None else \
+            abs(bound - best.objective) / max(abs(bound), abs(best.objective), 1e-10)
         return dataclasses.replace(best, exactness=status, objective_range=(best.objective, bound),
-                                   grid_steps=tuple(steps))
+                                   grid_steps=tuple(steps), grid_bound=best.bound, grid_gap=best.gap,
+                                   bound=bound, gap=gap)
 
     if result.objective is None or close(result.objective, bound):
         return done(result, "exact" if result.objective is not None else "unrefined")

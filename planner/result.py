@@ -96,6 +96,8 @@ class Result:
     # continuous-time plan's; the MIP's own objective on its grid is kept beside them.
     grid_objective: float | None = None   # the MIP's objective on the grid of the schedule reported
     grid_step: float | None = None        # that grid's step in years (finer than the plan's if refined)
+    grid_bound: float | None = None       # the MIP's own bound and gap on that grid (`bound` and `gap`
+    grid_gap: float | None = None         # are the continuous ones: objective_range's bound)
     exactness: str = "unrefined"          # exact | converged | step-sensitive | unrefined
     objective_range: tuple = (None, None)  # (the answer, a bound no continuous-time plan beats)
     grid_steps: tuple = ()                # ((step, continuous objective), ...) for each grid solved
@@ -175,6 +177,7 @@ class Result:
              "message": self.message, "exactness": self.exactness,
              "objective_range": [_num(x) for x in self.objective_range],
              "grid_objective": _num(self.grid_objective), "grid_step": _num(self.grid_step),
+             "grid_bound": _num(self.grid_bound), "grid_gap": _num(self.grid_gap),
              "timing": {"build_seconds": round(self.build_time, 4), "solve_seconds": round(self.runtime, 4)}}
         if self.chosen_units is not None:
             d["chosen_units"] = _num(self.chosen_units)

@@ -265,3 +265,16 @@ distribution = { kind = "lognormal", median = 3, sigma = 0.3 }
     # the side work gets the pool once the goal work is done: 5 at 10 a year from 2.5 is 3.0 in
     # continuous time; on whole years it can start only in year 3, and takes half of it
     assert finish["side"] is not None and finish["side"] <= 3.5 + 1e-6
+
+
+def test_the_structural_limit_is_read_in_continuous_time_too(tmp_path):
+    # unlimited labour: the labour-bound stream is held only by min_duration = 4 years, and the
+    # chain by its two 1.5-year steps: 3.0 years (4 on whole years: b starts with year 2)
+    r = planner.solve(plan_of(LABOUR_BOUND.format(step=1), tmp_path))
+    assert r.structure.earliest_goal_years == pytest.approx(4.0)
+    assert r.structure.bound == pytest.approx(1 - F(4.0, 14, 0.5), abs=1e-6)
+    assert "labour binds" in r.explanation
+    chain = planner.solve(plan_of(CHAIN, tmp_path))
+    assert chain.structure.earliest_goal_years == pytest.approx(3.0)
+    assert chain.structure.bound == pytest.approx(chain.objective, abs=1e-6)
+    assert chain.explanation.startswith("structural")
