@@ -252,9 +252,11 @@ def crew_units(inst: Instance, lm, x: np.ndarray) -> np.ndarray:
     held = (floor > 0) & (u >= floor * (1 - 1e-9)) & (trimmed < floor)
     trimmed = np.where(held, np.minimum(u, floor), trimmed)
     keep = inst.fixed_crew | inst.integer_staff.any(axis=1)
-    # no progress yet where the stream has progress columns (a lean rigid stream has none)
+    # no progress yet where the stream has progress columns (a lean rigid stream has none): every
+    # crew kept there, a fixed crew, whole people or a floor, is dropped
     idle = (lm.blocks["w"].index >= 0) & (lm.values(x, "w") <= 1e-9 * np.maximum(1.0, inst.effort)[:, None])
     kept = np.where(idle, 0.0, u)
+    trimmed = np.where(idle, 0.0, trimmed)
     return np.where(dim[:, None], np.where(keep[:, None], kept, trimmed), u)
 
 

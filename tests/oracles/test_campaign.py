@@ -88,3 +88,22 @@ def test_oracle_rows_by_hand(tmp_path):
     allocation = lambda given: {(s, t): given.get((s, t), 0.0) for s in "ab" for t in range(6)}  # noqa: E731
     assert independent.replay(path, None, allocation(split)).status == "infeasible"
     assert independent.replay(path, None, allocation(whole)).objective == pytest.approx(5.0)
+
+
+DATA = __import__("pathlib").Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize("name, variant", [("floor_held_before_predecessor", "iv0"), ("seed_584", "iv0"),
+                                           ("seed_584", "iv1"), ("seed_588", "iv0")])
+def test_a_floor_crew_held_before_its_predecessor_is_dropped(name, variant):
+    """Found by the campaign (seeds 16, 584, 588): a stream with parallelization and a floor
+    (contiguous or min_staff) could keep its floor crew before its predecessor was complete, where
+    the model counted no progress (it bounds progress, not crew units), and verify refused the
+    schedule (exit 4). The planner must now agree with the independent formulation."""
+    import planner
+
+    path = DATA / f"{name}.toml"
+    want = independent.optimum(path, variant, time_limit=60)
+    got = planner.Model(planner.load(path), variant).solve(refine=False, gap=1e-9)
+    assert got.status == "optimal"
+    assert got.grid_objective == pytest.approx(want.objective, rel=1e-6, abs=1e-6)
