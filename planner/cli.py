@@ -84,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
             s.add_argument("--intervention", metavar="NAME", help="solve this intervention instead of the baseline")
         else:
             s.add_argument("--only", action="append", metavar="NAME", help="compare only these interventions")
+            robustness_arguments(s)
     plot = sub.add_parser("plot", help="draw a chart of a plan's solution (PNG, SVG or PDF)")
     plan_arguments(plot)
     plot.add_argument("--kind", required=True, choices=CHART_KINDS,
@@ -98,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     plan_arguments(report)
     report.add_argument("-o", "--output", type=Path, required=True,
                         help="report.html (one file, no network needed) or report.md (PNG charts beside it)")
+    robustness_arguments(report)
     solver_arguments(report)
     init = sub.add_parser("init", help="write a commented starter plan")
     init.add_argument("output", type=Path, nargs="?", default=Path("plan.toml"),
@@ -129,6 +131,25 @@ def plan_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenario", action="append", default=[], metavar="NAME",
                    help="apply the plan's [overrides.NAME] group (repeatable, applied in order, before --set)")
     _allow_dir(p)
+
+
+def robustness_arguments(p: argparse.ArgumentParser) -> None:
+    """How the verdict's robustness is measured (planner/analysis/robustness.py)."""
+    from .analysis.robustness import DEFAULT_SAMPLES
+    p.add_argument("--samples", type=_samples, metavar="N", default=DEFAULT_SAMPLES,
+                   help=f"Monte Carlo samples of the plan's [uncertainty] table for P(harm) and the 5-95%% "
+                        f"range of each effect (default {DEFAULT_SAMPLES}; 0 turns it off)")
+    p.add_argument("--seed", type=_seed, help="the Monte Carlo seed (default: the [uncertainty] table's seed)")
+
+
+def _samples(text: str) -> int:
+    from .analysis.checks import MAX_SAMPLES, cli_type, whole
+    return cli_type(whole, int, lo=0, hi=MAX_SAMPLES)(text)
+
+
+def _seed(text: str) -> int:
+    from .analysis.checks import cli_type, whole
+    return cli_type(whole, int, lo=0)(text)
 
 
 def solver_arguments(p: argparse.ArgumentParser) -> None:
@@ -333,13 +354,45 @@ def _compare(args) -> int:
                 print_comparison(comparison, _console(), schedule=args.schedule)
         return _interrupted(args.output, comparison.not_run)
     _write(args.output, comparison)
+    robustness = _robustness(args, plan, comparison)
     if args.json:
-        print(comparison.to_json(allocation=False))
+        print(json.dumps(with_robustness(comparison.to_dict(allocation=False), robustness), indent=2))
     else:
-        from .report import print_comparison
-        print_comparison(comparison, _console(), schedule=args.schedule)
+        from .report import print_comparison, print_robustness
+        console = _console()
+        print_comparison(comparison, console, schedule=args.schedule)
+        if robustness is not None:
+            print_robustness(comparison, robustness, console)
     unsolved = [r for r in [comparison.baseline] + [iv.result for iv in comparison.interventions] if not r.solved]
     return _no_solution(unsolved[0]) if unsolved else EXIT_OK
+
+
+def _robustness(args, plan, comparison, *, top_breakeven: bool = False):
+    """How far each verdict is from flipping, and its Monte Carlo spread; None without a
+    solved baseline (nothing to flip)."""
+    if comparison.baseline is None or not comparison.baseline.solved:
+        return None
+    from .analysis.robustness import verdict_robustness
+
+    if sys.stderr.isatty():
+        print("checking how far each verdict is from flipping"
+              + (f" and sampling [uncertainty] {args.samples} times" if plan.uncertainty and args.samples else ""),
+              file=sys.stderr, flush=True)
+    options = {k: v for k, v in solver_options(args).items() if k != "verbose"}
+    with _solver_log(args):
+        return verdict_robustness(plan, comparison, samples=args.samples, seed=args.seed, solver=args.solver,
+                                  top_breakeven=top_breakeven, **options)
+
+
+def with_robustness(data: dict, robustness) -> dict:
+    """compare's JSON with `robustness` (Monte Carlo, or null) and each intervention's `flip`."""
+    if robustness is None:
+        return data
+    extra = robustness.to_dict()
+    data["robustness"] = extra["robustness"]
+    for iv in data["interventions"]:
+        iv["flip"] = extra["flip"].get(iv["name"], {})
+    return data
 
 
 def _interrupted(output: Path | None, not_run: list[str]) -> int:
@@ -521,11 +574,12 @@ def _report(args) -> int:
     charts = markdown_charts(args.output, plan) if args.output.suffix.lower() == ".md" else []
     check_outputs(args, plan, ("-o", args.output), *(("-o", png) for png in charts))
     plan, comparison = _solve_for_output(args, plan)
-
+    args.json = False   # for _robustness's solver log: a report has no JSON on stdout
+    robustness = _robustness(args, plan, comparison, top_breakeven=True)
     if args.output.suffix.lower() == ".html":
-        write_html(plan, comparison, args.output)
+        write_html(plan, comparison, args.output, robustness)
     else:
-        write_markdown(plan, comparison, args.output)
+        write_markdown(plan, comparison, args.output, robustness)
     print(f"wrote {args.output}")
     unsolved = [r for r in comparison.results() if not r.solved]
     return _no_solution(unsolved[0]) if unsolved else EXIT_OK  # the report says so too

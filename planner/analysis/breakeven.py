@@ -138,7 +138,7 @@ def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = N
     good, bad = (a, b) if a["delta"] >= -EVEN else (b, a)
     good, bad = _snap(good, bad, effect)
     tolerance = tolerance or RELATIVE * max(abs(good["value"]), abs(bad["value"]))
-    kind = "step" if abs(good["delta"] - bad["delta"]) > 1e-6 else "continuous"
+    kind = _kind(rows[k], rows[k + 1], good, bad)
     others = f"; the verdict also flips elsewhere in the range ({len(flips) - 1} more)" if len(flips) > 1 else ""
     if kind == "step":
         reason = (f"the verdict flips between {path} = {bad['value']:.6g} ({iv.name} loses "
@@ -148,6 +148,15 @@ def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = N
         reason = f"{iv.name}'s effect crosses zero at {path} = {good['value']:.6g} (within {tolerance:.2g}){others}"
     return BreakEven(value=good["value"], interval=(bad["value"], good["value"]), kind=kind, reason=reason,
                      tolerance=tolerance, **common)
+
+
+def _kind(a: dict, b: dict, good: dict, bad: dict) -> str:
+    """'step' if the effect jumps across the final bracket [bad, good] by more than ten times what
+    the scan bracket [a, b]'s slope gives over that width (a continuous effect's jump shrinks with
+    the bracket, a step's does not); 'continuous' otherwise, or when the jump is below 1e-6."""
+    jump = abs(good["delta"] - bad["delta"])
+    slope = abs(a["delta"] - b["delta"]) / abs(a["value"] - b["value"])
+    return "step" if jump > max(1e-6, 10 * slope * abs(good["value"] - bad["value"])) else "continuous"
 
 
 def _closed(a: float, b: float, tolerance: float | None) -> bool:

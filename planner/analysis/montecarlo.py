@@ -208,12 +208,16 @@ class MonteCarloResult:
 
     def tornado(self, intervention: str):
         """Spearman rank correlation of each sampled input with the intervention's effect, largest
-        first (NaN where the input or the effect does not vary)."""
+        first (NaN where the input or the effect does not vary). Inputs that set another
+        intervention (`interventions."OTHER"...`) cannot change this one's effect and are left out:
+        a correlation there is sampling noise."""
         import pandas as pd
         frame = self.to_frame()
         g = frame[frame.variant == intervention]
         rows = []
         for path in self.inputs:
+            if _sets_other_intervention(path, intervention):
+                continue
             x = pd.to_numeric(g[path], errors="coerce")
             ok = x.notna() & g["delta"].notna()
             rho = x[ok].rank().corr(g["delta"][ok].rank()) if ok.sum() > 2 and x[ok].nunique() > 1 \
@@ -230,6 +234,11 @@ class MonteCarloResult:
                 "not_run": self.outcome.not_run, "interrupted": self.interrupted, "where": self.outcome.where,
                 "interventions": clean(summary),
                 "tornado": {name: clean(self.tornado(name)) for name in summary["intervention"]}}
+
+
+def _sets_other_intervention(path: str, intervention: str) -> bool:
+    parts = split_path(path)
+    return len(parts) > 1 and parts[0] == "interventions" and parts[1] != intervention
 
 
 def montecarlo(plan: Plan, n: int = 500, *, seed: int | None = None, interventions: list[str] | None = None,

@@ -2,6 +2,7 @@
 whole HTML or Markdown report (`document`)."""
 from __future__ import annotations
 
-from .terminal import pools_table, print_comparison, print_result, schedule_table, schedule_tables, streams_table
+from .terminal import (pools_table, print_comparison, print_result, print_robustness, schedule_table, schedule_tables,
+                       streams_table)
 
-__all__ = ["print_result", "print_comparison", "schedule_table", "schedule_tables", "streams_table", "pools_table"]
+__all__ = ["print_result", "print_comparison", "print_robustness", "schedule_table", "schedule_tables", "streams_table", "pools_table"]

@@ -13,8 +13,8 @@ import matplotlib.pyplot as plt
 from ..files import write_atomic, write_figure
 from ..result import Comparison, Result
 from . import charts
-from .words import (calendar, deadline_words, delta_cell, goal_cell, goal_words, objective_cell,
-                    objective_words, plural, verdict)
+from .words import (calendar, deadline_words, delta_cell, effect, goal_cell, goal_words, number, objective_cell,
+                    objective_words, plural, robustness_words, verdict)
 
 QUESTION = {
     "probability": "What is the best chance of finishing the required alignment work before the deadline "
@@ -140,8 +140,8 @@ def assumptions(plan) -> list[tuple[str, str, str, str]]:
         for ch in iv.serial_speedup:
             parts.append(f"serial time of {', '.join(ch.streams)} compressed x{ch.factor:g}" + _window(ch, hdr.start_year))
         for ch in iv.supply:
-            parts.append(f"{ch.pool} supply x{ch.multiply:g}" + (f" {ch.add:+g} FTE" if ch.add else "")
-                         + _window(ch, hdr.start_year))
+            parts.append(f"{ch.pool} supply x{ch.multiply:g}" + _lifted_cap(plan, ch)
+                         + (f" {ch.add:+g} FTE" if ch.add else "") + _window(ch, hdr.start_year))
         for ch in iv.productivity:
             parts.append(f"productivity of {', '.join(ch.streams)} x{ch.multiply:g}"
                          + (f" {ch.add:+g}" if ch.add else "") + _window(ch, hdr.start_year))
@@ -152,6 +152,15 @@ def assumptions(plan) -> list[tuple[str, str, str, str]]:
             text = f"per unit: {text}; {iv.units:g} units"
         rows.append(("intervention", iv.name, text, "plan file (an assumption)"))
     return rows
+
+
+def _lifted_cap(plan, ch) -> str:
+    """A multiply scales the supply after its cap, so the cap moves too: say so where it has one."""
+    pool = next((q for q in plan.pools if q.name == ch.pool), None)
+    cap = getattr(pool.supply, "cap", None) if pool is not None else None
+    if cap is None or ch.multiply == 1:
+        return ""
+    return f" (its cap too: {cap:g} becomes {cap * ch.multiply:g} FTE)"
 
 
 def _window(ch, y0: int) -> str:
@@ -182,6 +191,58 @@ def _figures(c: Comparison) -> list[tuple[str, str, str, object]]:
         out.append(("staffing", "staffing", "Staffing of the baseline: each pool's FTE in use, stacked by stream, against "
                                 "its supply.", charts.staffing_chart(b)))
     return out
+
+
+def _robustness_answer(c: Comparison, robustness) -> str:
+    """Beside the point verdict: how far each intervention is from flipping, and its Monte Carlo
+    P(harm) and 5-95% range ("" without a robustness run)."""
+    if robustness is None or c.baseline is None:
+        return ""
+    return " ".join(t for t in (robustness_words(c.baseline.objective_kind, robustness, r)
+                                for r in robustness.interventions) if t)
+
+
+def _pp(kind: str, x) -> str:
+    return "" if x is None else effect(kind, x)
+
+
+def _robustness_sections(plan, c: Comparison, robustness) -> list[dict]:
+    """The report's Monte Carlo, tornado and break-even sections, each {title, text, head, rows,
+    figures: [(kind, slug, caption, figure)]}; the slugs are those `markdown_charts` lists."""
+    mc = robustness.montecarlo if robustness is not None else None
+    if mc is None or c.baseline is None:
+        return []
+    kind = c.baseline.objective_kind
+    names = [iv.name for iv in plan.interventions]
+    rows = [[r.name, f"{robustness.samples}", number(r.p_harm, ".2f") if r.p_harm is not None else "",
+             _pp(kind, r.mean), _pp(kind, r.p5), _pp(kind, r.p95)] for r in robustness.interventions]
+    monte = {"title": "Monte Carlo", "text": (
+        f"{robustness.samples} samples of the plan's [uncertainty] table (seed {robustness.seed}); each sample "
+        f"solves the baseline and every intervention. P(harm) is the share of samples where the intervention "
+        f"loses; the range is the 5th to the 95th percentile of its effect."),
+        "head": ["intervention", "samples", "P(harm)", "mean effect", "5%", "95%"], "rows": rows, "figures": []}
+    tornado = {"title": "Tornado", "text": (
+        "The Spearman rank correlation of each sampled input with each intervention's effect, largest first. "
+        "An input that sets another intervention cannot change this one and is left out."),
+        "head": ["intervention", "input", "rank correlation"], "rows": [], "figures": []}
+    flip = {"title": "Break-even over the most influential input", "text": (
+        "For each intervention, its effect along the input its effect follows most, over the range the "
+        "samples drew; the verdict flips where the effect crosses 0."), "head": None, "rows": [], "figures": []}
+    for r in robustness.interventions:
+        k = names.index(r.name) + 1
+        monte["figures"].append(("montecarlo", f"montecarlo-{k}", f"'{r.name}': its effect in each sample; "
+                                 "red is harm.", charts.montecarlo_chart(mc, intervention=r.name, objective=kind)))
+        for row in mc.tornado(r.name).itertuples(index=False):
+            rho = row.rank_correlation
+            tornado["rows"].append([r.name, row.input, "no variation" if rho != rho else number(rho, "+.2f")])
+        tornado["figures"].append(("tornado", f"tornado-{k}", f"'{r.name}': what its effect follows.",
+                                   charts.tornado_chart(mc, intervention=r.name)))
+        be = r.top_breakeven
+        if be is not None:
+            flip["rows"].append(f"{r.name}, along {be.path}: {be.reason}")
+            flip["figures"].append(("breakeven", f"breakeven-{k}", f"'{r.name}' along {be.path}.",
+                                    charts.breakeven_chart(be, objective=kind)))
+    return [monte, tornado] + ([flip] if flip["figures"] else [])
 
 
 def _svg(fig, salt: str) -> str:
@@ -242,8 +303,10 @@ def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
     return f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def html_report(plan, c: Comparison) -> str:
-    """The report as one HTML page with everything inline."""
+def html_report(plan, c: Comparison, robustness=None) -> str:
+    """The report as one HTML page with everything inline; `robustness` (from
+    `planner.analysis.robustness.verdict_robustness`) adds the flip points to the answer and, with
+    a Monte Carlo run, its sections."""
     e = html.escape
     b = c.baseline
     title = b.plan or "plan"
@@ -251,6 +314,7 @@ def html_report(plan, c: Comparison) -> str:
              f"<style>{CSS}</style></head><body>", f"<h1>{e(title)}</h1>",
              f"<h2>The question</h2><p>{e(QUESTION[b.objective_kind])}</p>",
              f"<h2>The answer</h2><p id='verdict'>{e(verdict(c))}</p>",
+             f"<p id='robustness'>{e(_robustness_answer(c, robustness))}</p>" if robustness else "",
              f"<p>Baseline: {e(objective_words(b))}; {e(goal_words(b))}; deadline {e(deadline_words(b))}.</p>"]
     notes = _notes(plan)
     rows = [[e(what), e(name), e(text), f"<span class='sourced'>{e(src)}</span>" if src.startswith("sourced")
@@ -268,6 +332,15 @@ def html_report(plan, c: Comparison) -> str:
     for k, (kind, _, caption, fig) in enumerate(_figures(c)):
         parts.append(f"<figure class='chart' data-kind='{kind}'>{_svg(fig, f'chart{k}')}"
                      f"<figcaption>{e(caption)}</figcaption></figure>")
+    for sec in _robustness_sections(plan, c, robustness):
+        parts += [f"<h2>{e(sec['title'])}</h2>", f"<p>{e(sec['text'])}</p>"]
+        if sec["head"]:
+            parts.append(_table(sec["head"], [[e(x) for x in row] for row in sec["rows"]], "robustness"))
+        else:
+            parts += [f"<p>{e(line)}</p>" for line in sec["rows"]]
+        for kind, slug, caption, fig in sec["figures"]:
+            parts.append(f"<figure class='chart' data-kind='{kind}'>{_svg(fig, slug)}"
+                         f"<figcaption>{e(caption)}</figcaption></figure>")
     parts.append("<h2>Schedules by stream</h2>")
     for r in c.results():
         parts.append(f"<h3>{e(r.variant)}</h3>")
@@ -282,8 +355,8 @@ def html_report(plan, c: Comparison) -> str:
     return "\n".join(parts)
 
 
-def write_html(plan, c: Comparison, path: Path) -> Path:
-    return write_atomic(path, html_report(plan, c))
+def write_html(plan, c: Comparison, path: Path, robustness=None) -> Path:
+    return write_atomic(path, html_report(plan, c, robustness))
 
 
 def _md(text) -> str:
@@ -316,6 +389,9 @@ def markdown_charts(path: Path, plan) -> list[Path]:
     the baseline, then each intervention in the plan's order) and `-staffing`."""
     slugs = ["comparison", "deadline", *(f"schedule-{k}" for k in range(1 + len(plan.interventions))),
              "staffing"]
+    if plan.uncertainty:   # the Monte Carlo, tornado and break-even charts, per intervention
+        slugs += [f"{kind}-{k}" for k in range(1, 1 + len(plan.interventions))
+                  for kind in ("montecarlo", "tornado", "breakeven")]
     return [_png(Path(path), slug) for slug in slugs]
 
 
@@ -323,13 +399,14 @@ def _png(path: Path, slug: str) -> Path:
     return path.with_name(f"{path.stem}-{slug}.png")
 
 
-def write_markdown(plan, c: Comparison, path: Path) -> Path:
+def write_markdown(plan, c: Comparison, path: Path, robustness=None) -> Path:
     """The report as Markdown, its charts as PNGs beside it (see `markdown_charts`). Every text
     from the plan goes through `_md`, so the page renders no HTML or link the plan wrote."""
     path = Path(path)
     b = c.baseline
     out = [f"# {_md(b.plan or 'plan')}", "", "## The question", "", QUESTION[b.objective_kind], "",
            "## The answer", "", f"**{_md(verdict(c))}**", "",
+           *([_md(_robustness_answer(c, robustness)), ""] if robustness else []),
            _md(f"Baseline: {objective_words(b)}; {goal_words(b)}; deadline {deadline_words(b)}."), "",
            "## Assumptions", "", _md_table(["what", "name", "value", "source"],
                                            [list(row) for row in assumptions(plan)]), ""]
@@ -346,6 +423,15 @@ def write_markdown(plan, c: Comparison, path: Path) -> Path:
         write_figure(png, fig, dpi=110)
         plt.close(fig)
         out += [f"![{kind}]({png.name})", "", f"*{_md(caption)}*", ""]
+    for sec in _robustness_sections(plan, c, robustness):
+        out += [f"## {_md(sec['title'])}", "", _md(sec["text"]), ""]
+        out += [_md_table(sec["head"], sec["rows"]), ""] if sec["head"] else [x for line in sec["rows"]
+                                                                             for x in (_md(line), "")]
+        for kind, slug, caption, fig in sec["figures"]:
+            png = _png(path, slug)
+            write_figure(png, fig, dpi=110)
+            plt.close(fig)
+            out += [f"![{kind}]({png.name})", "", f"*{_md(caption)}*", ""]
     out += ["## Schedules by stream", ""]
     for r in c.results():
         out += [f"### {_md(r.variant)}", "", _md_table(STREAM_HEAD, _stream_rows(r)), ""]

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..result import Comparison, Result
-from .words import (calendar, deadline_quantile, deadline_words, delta_cell, goal_cell, goal_words,
-                    objective_cell, objective_words, plural)
+from .words import (calendar, deadline_quantile, deadline_words, delta_cell, goal_cell, goal_words, objective_cell,
+                    objective_words, plural, robustness_words)
 
 
 def _fmt(x, spec=".4f", none="-") -> str:
@@ -197,3 +198,14 @@ def print_comparison(c: Comparison, console: Console | None = None, *, schedule:
             if r.allocation is not None:
                 for t in schedule_tables(r, console.width):
                     console.print(t)
+
+
+def print_robustness(c: Comparison, robustness, console: Console | None = None) -> None:
+    """Under the comparison: how far each verdict is from flipping and, with a Monte Carlo run,
+    its P(harm) and the 5-95% range of the effect (planner/analysis/robustness.py)."""
+    console = console or Console()
+    kind = c.baseline.objective_kind
+    for r in robustness.interventions:
+        text = robustness_words(kind, robustness, r)
+        if text:
+            console.print(f"[bold]robustness[/bold]: {escape(text)}", highlight=False)

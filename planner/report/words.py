@@ -142,3 +142,92 @@ def verdict(c: Comparison) -> str:
         else:
             parts.append(f"'{iv.name}' makes no difference to {what} ({objective_cell(r)} either way).")
     return " ".join(parts) if parts else "The plan has no interventions to compare."
+
+
+NOISE = 1e-9
+"""Closer to 0 than this is floating-point noise (-1.11e-16), printed as 0."""
+
+
+def number(x: float, spec: str = ".4g") -> str:
+    """A number with noise printed as 0 (never '-1.11e-16' or '-0')."""
+    return format(0.0 if abs(x) < NOISE else x, spec)
+
+
+def effect(kind: str, x: float, *, sign: bool = True) -> str:
+    """An effect (intervention minus baseline) in compare's units: pp for probabilities, years for
+    `earliest`; `sign=False` gives its size only ('0.9 pp')."""
+    x = 0.0 if abs(x) < NOISE else x
+    spec = "+.3g" if sign and x else ".3g"
+    x = x if sign else abs(x)
+    if kind == "probability":
+        return f"{format(100 * x, spec)} pp"
+    if kind == "earliest":
+        return f"{format(x, spec)} years"
+    return format(x, spec.replace("3", "4"))
+
+
+def _shift_words(value: float, current: float) -> str:
+    """'brought the deadline 0.3 years earlier instead of 1' (the direction named once if shared)."""
+    def way(s):
+        return "earlier" if s < 0 else "later"
+    if abs(value) < NOISE:
+        return f"left the deadline where it is instead of moving it {plural(abs(current), 'year')} {way(current)}"
+    verb = "brought" if value < 0 else "moved"
+    same = (value < 0) == (current < 0)
+    return (f"{verb} the deadline {plural(float(f'{abs(value):.4g}'), 'year')} {way(value)} instead of "
+            f"{abs(current):.4g}" + ("" if same else f" {way(current)}"))
+
+
+def _multiply_words(value: float, current: float, pool: str) -> str:
+    """'12% more researchers instead of 30%' (as a share: multiply 1.12 against 1.3)."""
+    def pct(m):
+        return f"{abs(m - 1) * 100:.3g}%"
+    def way(m):
+        return "more" if m > 1 else "fewer"
+    if abs(value - 1) < NOISE:
+        return f"left {pool} as they are instead of {pct(current)} {way(current)}"
+    same = (value > 1) == (current > 1)
+    return f"{pct(value)} {way(value)} {pool} instead of {pct(current)}" + ("" if same else f" {way(current)}")
+
+
+def flip_words(kind: str, r) -> str:
+    """How far a verdict is from flipping, from `planner.analysis.robustness.InterventionRobustness`:
+    'capabilities work loses 0.9 pp; it would break even if it brought the deadline 0.3 years earlier
+    instead of 1, or 12% more researchers instead of 30%'. Only the effects the intervention has."""
+    if r.delta is None:
+        return ""
+    harm = r.delta > NOISE if kind == "earliest" else r.delta < -NOISE
+    gain = r.delta < -NOISE if kind == "earliest" else r.delta > NOISE
+    lead = f"{r.name} {'loses' if harm else 'gains'} {effect(kind, r.delta, sign=False)}" if harm or gain \
+        else f"{r.name} makes no difference"
+    found, missing = [], []
+    for f in ([r.shift] if r.shift else []) + list(r.supply):
+        if f.value is not None:
+            found.append(_shift_words(f.value, f.current) if f.effect == "shift"
+                         else _multiply_words(f.value, f.current, f.pool))
+        elif f.effect == "shift":
+            missing.append(f"no deadline shift from {f.search.low:g} to {f.search.high:g} years")
+        else:
+            structural = " (structural)" if "structural" in f.search.reason else ""
+            missing.append(f"no {f.pool} multiplier from {f.search.low:g} to {f.search.high:g}{structural}")
+    verb = "would break even" if harm else "would only break even" if gain else "would start to lose past"
+    text = lead + (f"; it {verb} if it " + ", or ".join(found) if found else "")
+    if missing:
+        text += "; " + " and ".join(missing) + (" makes it break even" if harm else " turns the verdict")
+    return text
+
+
+def montecarlo_words(kind: str, robustness, r) -> str:
+    """'Over 100 samples of the plan's [uncertainty] (seed 7): P(harm) = 0.62; 5-95% of the effect
+    -3.1 pp to +0.4 pp (mean -1.2 pp).' Empty without a Monte Carlo run."""
+    if robustness.montecarlo is None or r.p_harm is None:
+        return ""
+    return (f"Over {robustness.samples} samples of the plan's [uncertainty] (seed {robustness.seed}): "
+            f"P(harm) = {number(r.p_harm, '.2f')}; 5-95% of the effect {effect(kind, r.p5)} to "
+            f"{effect(kind, r.p95)} (mean {effect(kind, r.mean)}).")
+
+
+def robustness_words(kind: str, robustness, r) -> str:
+    """The flip sentence and the Monte Carlo one, as the terminal, the report and the page show them."""
+    flip = flip_words(kind, r)
+    return " ".join(t for t in (flip + "." if flip else "", montecarlo_words(kind, robustness, r)) if t)

@@ -1,0 +1,192 @@
+"""How firm a comparison's verdict is: how far each intervention is from flipping, and, when the
+plan has an `[uncertainty]` table, how often it harms over a Monte Carlo run of a stated size.
+
+`verdict_robustness(plan, comparison)` is the one entry point: `planner compare`, `planner report`
+(and the web page) call it, so they give the same numbers.
+
+- **Flip**: for each effect the intervention has (its `deadline_shift`, and each supply change with
+  a `multiply` other than 1), a `breakeven` search over that one value, the others as written:
+  the shift over its value +-10 years, a multiplier over 0 to 10x (at least 0 to 10). The search
+  is breakeven's: 9 scan points, then bisection to `tolerance` = 1e-4 x max(1, |value|), then the
+  roundest number in the last bracket; each point is two solves (baseline and intervention).
+  A scan bracket is 2.5 (shift) or 1.25 x max(1, m) (multiplier) wide, so bisection takes about
+  15 halvings, a few more where a bracket starts at 0; `Flip.solves` counts the solves made.
+- **Monte Carlo**: `samples` draws of the `[uncertainty]` table (default `DEFAULT_SAMPLES`, a
+  fixed count, so the same plan and seed give the same numbers on any machine; 0 turns it off),
+  each a baseline and every intervention solved; P(harm), the mean and the 5-95% range of each
+  effect.
+
+Every solve here uses `refine=False` (the plan's own grid read in continuous time, without the
+finer-grid re-solve), which is what keeps a run to seconds; the comparison itself keeps its
+refined answer.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .breakeven import BreakEven, breakeven
+from .checks import optional, whole
+from ..errors import PlanError
+from ..plan import Plan
+from ..result import Comparison
+
+DEFAULT_SAMPLES = 100
+"""Monte Carlo samples when none are asked for: a few seconds on the example plans."""
+NOISE = 1e-9
+"""Effects and percentiles closer to 0 than this are floating-point noise, and reported as 0."""
+SHIFT_SPAN = 10.0
+MULTIPLY_SPAN = 10.0
+
+
+def clean(x: float | None) -> float | None:
+    """0 for floating-point noise (-1.11e-16), the number otherwise."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    return 0.0 if abs(x) < NOISE else float(x)
+
+
+@dataclass
+class Flip:
+    """Where one effect of an intervention, changed alone, turns its verdict."""
+
+    effect: str                  # "shift" or "supply"
+    path: str
+    current: float               # the plan's value (per unit of the intervention)
+    search: BreakEven
+    pool: str | None = None      # for a supply multiplier
+
+    @property
+    def value(self) -> float | None:
+        return self.search.value
+
+    @property
+    def kind(self) -> str | None:
+        """'continuous' or 'step', or None when nothing in the range flips the verdict."""
+        return self.search.kind if self.search.value is not None else None
+
+    @property
+    def solves(self) -> int:
+        return 2 * len(self.search.evaluations)
+
+    def to_dict(self) -> dict:
+        out = {"path": self.path, "current": self.current, "value": self.value,
+               "interval": list(self.search.interval) if self.value is not None else None,
+               "kind": self.kind, "range": [self.search.low, self.search.high],
+               "tolerance": self.search.tolerance, "solves": self.solves}
+        return {"pool": self.pool, **out} if self.pool is not None else out
+
+
+@dataclass
+class InterventionRobustness:
+    name: str
+    delta: float | None
+    shift: Flip | None = None            # None: the intervention has no deadline shift
+    supply: list[Flip] = field(default_factory=list)
+    p_harm: float | None = None          # None without a Monte Carlo run
+    mean: float | None = None
+    p5: float | None = None
+    p95: float | None = None
+    top_input: str | None = None         # the sampled input its effect follows most
+    top_breakeven: BreakEven | None = None   # break-even over that input's sampled range
+
+    def flip_dict(self) -> dict:
+        """Only the effects the intervention has: `shift` and/or `supply` (one per multiplier)."""
+        out = {}
+        if self.shift is not None:
+            out["shift"] = self.shift.to_dict()
+        if self.supply:
+            out["supply"] = [f.to_dict() for f in self.supply]
+        return out
+
+    def monte_carlo_dict(self) -> dict:
+        return {"p_harm": self.p_harm, "mean": self.mean, "p5": self.p5, "p95": self.p95,
+                "top_input": self.top_input}
+
+
+@dataclass
+class Robustness:
+    samples: int                 # 0: no Monte Carlo run (none asked for, or no [uncertainty])
+    seed: int | None
+    interventions: list[InterventionRobustness]
+    montecarlo: object | None = None     # the MonteCarloResult, for the report's charts
+
+    def __getitem__(self, name: str) -> InterventionRobustness:
+        return next(r for r in self.interventions if r.name == name)
+
+    def to_dict(self) -> dict:
+        """`robustness` (null without a Monte Carlo run) and `flip` per intervention."""
+        mc = None
+        if self.montecarlo is not None:
+            mc = {"samples": self.samples, "seed": self.seed,
+                  "interventions": {r.name: r.monte_carlo_dict() for r in self.interventions}}
+        return {"robustness": mc, "flip": {r.name: r.flip_dict() for r in self.interventions}}
+
+
+def verdict_robustness(plan: Plan, comparison: Comparison, *, samples: int | None = None,
+                       seed: int | None = None, top_breakeven: bool = False, workers: int | None = None,
+                       **options) -> Robustness:
+    """The flip point of every effect each compared intervention has, and (with an `[uncertainty]`
+    table and `samples` > 0) its Monte Carlo P(harm) and 5-95% range; `top_breakeven` also
+    searches each intervention's break-even over its most influential sampled input (the report's)."""
+    samples = DEFAULT_SAMPLES if samples is None else whole(samples, "samples", 0)
+    seed = optional(whole, seed, "seed", lo=0)
+    options = {k: v for k, v in options.items() if k not in ("cross_check", "refine")}
+    options["refine"] = False
+    rows = []
+    for iv_result in comparison.interventions:
+        iv = plan.intervention(iv_result.name)
+        row = InterventionRobustness(iv.name, clean(iv_result.delta))
+        rows.append(row)
+        if iv_result.delta is None:   # no verdict to flip
+            continue
+        quoted = _quoted(iv.name)
+        if iv.deadline_shift:
+            row.shift = _flip(plan, iv.name, "shift", f"interventions.{quoted}.deadline_shift",
+                              iv.deadline_shift, options)
+        for k, ch in enumerate(iv.supply):
+            if ch.multiply != 1:
+                row.supply.append(_flip(plan, iv.name, "supply", f"interventions.{quoted}.supply.{k}.multiply",
+                                        ch.multiply, options, pool=ch.pool))
+    result = Robustness(0, None, rows)
+    if samples and plan.uncertainty and rows:
+        from .montecarlo import montecarlo
+        mc = montecarlo(plan, samples, seed=seed, interventions=[r.name for r in rows], workers=workers,
+                        **options)
+        summary = mc.summary().set_index("intervention")
+        result.samples, result.seed, result.montecarlo = samples, mc.seed, mc
+        for row in rows:
+            if row.name not in summary.index:
+                continue
+            s = summary.loc[row.name]
+            row.p_harm, row.mean, row.p5, row.p95 = (clean(s[k]) for k in ("p_harm", "mean", "p5", "p95"))
+            row.top_input = s["top_input"] if isinstance(s["top_input"], str) else None
+            if top_breakeven and row.top_input:
+                row.top_breakeven = _over_sampled_range(plan, row.name, row.top_input, mc, options)
+    return result
+
+
+def _quoted(name: str) -> str:
+    return f"'{name}'" if '"' in name else f'"{name}"'
+
+
+def _flip(plan: Plan, name: str, effect: str, path: str, current: float, options: dict,
+          pool: str | None = None) -> Flip:
+    if effect == "shift":
+        low, high = current - SHIFT_SPAN, current + SHIFT_SPAN
+    else:
+        low, high = 0.0, MULTIPLY_SPAN * max(1.0, current)
+    tolerance = 1e-4 * max(1.0, abs(current))
+    try:
+        search = breakeven(plan, name, path, low=low, high=high, tolerance=tolerance, **options)
+    except PlanError as e:   # e.g. a solve not proven optimal in the time limit: no exact flip
+        search = BreakEven(name, path, low, high, tolerance, None, None, "none", e.detail)
+    return Flip(effect, path, float(current), search, pool)
+
+
+def _over_sampled_range(plan: Plan, name: str, path: str, mc, options: dict) -> BreakEven | None:
+    """Break-even over the values the Monte Carlo drew for `path` (None if it drew one value)."""
+    values = [s[path] for s in mc.samples if isinstance(s[path], (int, float)) and not isinstance(s[path], bool)]
+    if len(values) < 2 or min(values) == max(values):
+        return None
+    return breakeven(plan, name, path, low=float(min(values)), high=float(max(values)), **options)
