@@ -307,7 +307,7 @@ def _connect(address: str):
     try:
         probe.submit(asyncio.run, handshake()).result(timeout=CONNECT_TIMEOUT + 2)
     except (OSError, TimeoutError, FuturesTimeout, asyncio.TimeoutError):
-        raise UsageError(f"--scheduler {address}: no Dask scheduler answered within {CONNECT_TIMEOUT:g} s "
+        raise UsageError(f"--scheduler {address}: cannot connect: no Dask scheduler answered within {CONNECT_TIMEOUT:g} s "
                          "(is it running, and is this its address?)") from None
     except Exception as e:   # MemoryError, a protocol error ...: whatever answered is not Dask
         raise UsageError(f"--scheduler {address}: what answers there is not a Dask scheduler "
