@@ -336,8 +336,8 @@ def tolerance(inst: Instance) -> float:
 # REFINE_FACTOR times the first solve if that is more, is only a safety net against a finer grid
 # that turns out hard to solve: a grid cut by it ends the refining, as step-sensitive.
 MAX_REFINE = 2
-REFINE_SECONDS = 5.0
-REFINE_FACTOR = 10.0
+REFINE_SECONDS = 3.0
+REFINE_FACTOR = 4.0
 
 
 def as_continuous(result, inst: Instance):
