@@ -1,0 +1,192 @@
+"""A verdict that carries its robustness (planner/analysis/robustness.py): how far each
+intervention is from flipping (exact break-even on its own shift and supply multiplier), and with
+an `[uncertainty]` table its P(harm) and 5-95% range from a seeded Monte Carlo run.
+
+Every expected value is derived by hand or drawn again here with numpy, never read from the
+planner's own output."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from planner import compare, from_dict, load
+from planner.analysis.montecarlo import montecarlo
+from planner.analysis.robustness import clean, verdict_robustness
+from planner.report.document import assumptions
+from planner.report.words import effect, flip_words, montecarlo_words, number
+
+ROOT = Path(__file__).resolve().parents[1]
+TOY = ROOT / "models" / "serial_parallel_toy.toml"
+SHIFT = 'interventions."capabilities work".deadline_shift'
+
+
+def loads(text: str):
+    return from_dict(tomllib.loads(text))
+
+# 500 FTE, 1210 effective person-years at productivity 0.2: 6050 FTE-years, done after 12.1 years
+LABOUR = """
+[plan]
+name = "labour-bound"
+horizon = 30
+objective = "probability"
+
+[[pools]]
+name = "researchers"
+supply = 500
+
+[[streams]]
+name = "work"
+pool = "researchers"
+effort = 1210
+productivity = 0.2
+
+[deadline]
+distribution = { kind = "lognormal", median = 14, sigma = 0.5 }
+
+[[interventions]]
+name = "capabilities work"
+deadline_shift = -0.5
+supply = [{ pool = "researchers", multiply = 1.04 }]
+"""
+
+
+def toy_with_uncertainty(seed: int) -> str:
+    """The toy with the capabilities shift drawn uniform in [-3, 0]."""
+    return TOY.read_text() + f"""
+[uncertainty]
+seed = {seed}
+"interventions.\\"capabilities work\\".deadline_shift" = {{ kind = "uniform", low = -3, high = 0 }}
+"""
+
+
+def by_hand(seed: int, n: int) -> dict:
+    """The same draws as montecarlo (one numpy stream per input, spawned from the seed); the goal
+    needs 25 years and the deadline is 26 + shift, so a sample loses the whole chance (-1) iff
+    shift < -1, and changes nothing otherwise."""
+    shifts = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0]).uniform(-3, 0, n)
+    effects = np.where(shifts < -1, -1.0, 0.0)
+    return {"p_harm": float((effects < 0).mean()), "mean": float(effects.mean()),
+            "p5": float(np.quantile(effects, 0.05)), "p95": float(np.quantile(effects, 0.95))}
+
+
+def test_toy_breaks_even_at_a_shift_of_minus_one_and_no_multiplier_flips_it():
+    plan = load(TOY)
+    r = verdict_robustness(plan, compare(plan), samples=0)["capabilities work"]
+    # the goal at 25 years is met iff 26 + shift >= 25: a step at shift = -1
+    assert r.shift.value == pytest.approx(-1, abs=r.shift.search.tolerance)
+    assert r.shift.kind == "step" and r.shift.value >= -1
+    # serial-a needs 25 years whatever the supply: no multiplier in [0, 30] flips it
+    assert len(r.supply) == 1 and r.supply[0].value is None and r.supply[0].kind is None
+    text = flip_words("probability", r)
+    assert text.startswith("capabilities work loses 100 pp; it would break even if it brought the deadline "
+                           "1 year earlier instead of 2")
+    assert "no researchers multiplier from 0 to 30 (structural)" in text
+
+
+def test_labour_bound_flip_points_are_exact():
+    plan = loads(LABOUR)
+    rob = verdict_robustness(plan, compare(plan), samples=0)
+    r = rob["capabilities work"]
+    # 6050 / (500 m) + 0.5 = 12.1 and 6050 / 520 - s = 12.1
+    assert r.supply[0].value == pytest.approx(6050 / (500 * 11.6), abs=1e-3)
+    assert r.shift.value == pytest.approx(6050 / 520 - 12.1, abs=1e-3)
+    assert r.shift.kind == r.supply[0].kind == "continuous"
+    assert r.delta < 0
+    flip = rob.to_dict()["flip"]["capabilities work"]
+    assert set(flip) == {"shift", "supply"} and flip["supply"][0]["pool"] == "researchers"
+    assert rob.to_dict()["robustness"] is None   # no [uncertainty]: no Monte Carlo
+    assert "4.31% more researchers instead of 4%" in flip_words("probability", r)
+
+
+def test_an_effect_the_intervention_lacks_gets_no_flip():
+    plan = loads(LABOUR.replace("deadline_shift = -0.5\n", ""))
+    r = verdict_robustness(plan, compare(plan), samples=0)["capabilities work"]
+    assert r.shift is None and "deadline" not in flip_words("probability", r)
+    assert "shift" not in r.flip_dict()
+
+
+def test_p_harm_and_range_match_the_same_draws_by_hand():
+    seed, n = 11, 30
+    plan = loads(toy_with_uncertainty(seed))
+    rob = verdict_robustness(plan, compare(plan), samples=n)
+    expected = by_hand(seed, n)
+    assert 0 < expected["p_harm"] < 1   # the draws fall on both sides of -1
+    got = rob.to_dict()["robustness"]
+    assert got["samples"] == n and got["seed"] == seed
+    for key, value in expected.items():
+        assert got["interventions"]["capabilities work"][key] == pytest.approx(value, abs=1e-9), key
+    words = montecarlo_words("probability", rob, rob["capabilities work"])
+    assert f"Over {n} samples" in words and f"P(harm) = {expected['p_harm']:.2f}" in words
+
+
+def test_tornado_leaves_out_another_interventions_input():
+    plan = loads(TOY.read_text() + """
+[[interventions]]
+name = "other"
+deadline_shift = -0.5
+
+[uncertainty]
+seed = 5
+"interventions.\\"capabilities work\\".deadline_shift" = { kind = "uniform", low = -3, high = 0 }
+"interventions.other.deadline_shift" = { kind = "uniform", low = -3, high = 0 }
+""")
+    mc = montecarlo(plan, 12, workers=1, refine=False)
+    assert list(mc.tornado("capabilities work")["input"]) == [SHIFT]
+    assert list(mc.tornado("other")["input"]) == ["interventions.other.deadline_shift"]
+
+
+def test_noise_prints_as_zero():
+    assert clean(-1.11e-16) == 0.0 and clean(-0.25) == -0.25
+    assert effect("probability", -1.11e-16) == "0 pp"
+    assert effect("probability", -0.009) == "-0.9 pp"
+    assert effect("probability", -0.009, sign=False) == "0.9 pp"
+    assert number(-3.33e-16) == "0"
+
+
+def test_a_multiply_lifts_the_pools_cap_in_the_assumptions():
+    plan = loads(LABOUR.replace("supply = 500", "supply = { start = 400, growth = 0.1, cap = 1000 }")
+                 .replace("multiply = 1.04", "multiply = 2"))
+    text = next(row[2] for row in assumptions(plan) if row[0] == "intervention")
+    assert "researchers supply x2 (its cap too: 1000 becomes 2000 FTE)" in text
+
+
+def test_compare_cli_gives_the_robustness_with_its_size_and_seed(tmp_path):
+    path = tmp_path / "plan.toml"
+    path.write_text(toy_with_uncertainty(20260101))
+    cmd = [sys.executable, "-m", "planner.cli", "compare", str(path), "--samples", "20", "--seed", "3"]
+    out = subprocess.run(cmd + ["--json"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["robustness"]["samples"] == 20 and data["robustness"]["seed"] == 3   # --seed wins
+    assert data["robustness"]["interventions"]["capabilities work"]["p_harm"] == \
+        pytest.approx(by_hand(3, 20)["p_harm"])
+    flip = data["interventions"][0]["flip"]
+    assert flip["shift"]["kind"] == "step" and flip["shift"]["value"] == pytest.approx(-1, abs=1e-3)
+    assert flip["supply"][0]["kind"] is None and flip["supply"][0]["value"] is None
+    text = subprocess.run(cmd[:-4] + ["--samples", "0"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert text.returncode == 0, text.stderr
+    assert "would break even if it brought the deadline 1 year earlier instead of 2" in " ".join(text.stdout.split())
+    assert "P(harm)" not in text.stdout   # --samples 0: no Monte Carlo
+    assert not re.search(r"\de-\d", text.stdout)
+
+
+def test_report_has_the_monte_carlo_tornado_and_break_even_sections_with_charts():
+    from planner.report.document import html_report
+
+    plan = loads(toy_with_uncertainty(11))
+    c = compare(plan)
+    page = html_report(plan, c, verdict_robustness(plan, c, samples=10, top_breakeven=True))
+    heads = re.findall(r"<h2>(.*?)</h2>", page)
+    assert heads[heads.index("Charts") + 1:heads.index("Schedules by stream")] == \
+        ["Monte Carlo", "Tornado", "Break-even over the most influential input"]
+    kinds = re.findall(r"data-kind='(\w+)'", page)
+    assert kinds[-3:] == ["montecarlo", "tornado", "breakeven"]
+    answer = re.search(r"<p id='robustness'>(.*?)</p>", page).group(1)
+    assert f"P(harm) = {by_hand(11, 10)['p_harm']:.2f}" in answer and "(seed 11)" in answer
