@@ -17,11 +17,32 @@ def _chain(names: list[str]) -> str:
 
 
 def _years(x: float) -> str:
+    x = round(x, 2)
     return f"{x:g} year" + ("" if x == 1 else "s")
 
 
 def explain(res: Result) -> str:
-    """Why a result is what it is, when the plan's structure (not labour) decides it."""
+    """Why a result is what it is, when the plan's structure (not labour) decides it, and how far
+    the continuous-time optimum may still be from the answer where the grids did not settle it."""
+    words = _why(res)
+    loose = _unsettled(res)
+    return f"{words}; {loose}" if words and loose else words or loose
+
+
+def _unsettled(res: Result) -> str:
+    """'step-sensitive: the continuous-time optimum lies between 0.61 and 0.63', or ''."""
+    low, high = res.objective_range
+    if res.exactness not in ("step-sensitive", "unrefined") or low is None or high is None \
+            or res.status != "optimal" or abs(high - low) <= 2.5e-4 * max(1.0, abs(low)):
+        return ""
+    spec = ".4f" if res.objective_kind == "probability" else ".4g"
+    lo, hi = sorted((low, high))
+    status = "step-sensitive" if res.exactness == "step-sensitive" else "not refined"
+    what = "goal time" if res.objective_kind == "earliest" else "optimum"
+    return f"{status}: the continuous-time {what} lies between {lo:{spec}} and {hi:{spec}}"
+
+
+def _why(res: Result) -> str:
     s = res.structure
     if not res.solved:
         return res.message

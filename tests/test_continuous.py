@@ -116,6 +116,8 @@ def test_without_refining_the_plan_step_answer_is_a_lower_bound(tmp_path):
     low, high = r.objective_range
     assert low == pytest.approx(1 - F(3.5, 4, 0.3), abs=1e-6)
     assert high == pytest.approx(1 - F(3.0, 4, 0.3), abs=1e-6)
+    assert (f"not refined: the continuous-time optimum lies between {1 - F(3.5, 4, 0.3):.4f} and "
+            f"{1 - F(3.0, 4, 0.3):.4f}") in r.explanation
 
 
 FIXED = """
