@@ -220,12 +220,13 @@ def _frame_table(frame, title: str | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from .report.words import number
     table = Table(title=title)
     for col in frame.columns:
         table.add_column(str(col), justify="right" if frame[col].dtype.kind in "fi" else "left")
     for row in frame.itertuples(index=False):
         table.add_row(*("" if v is None or (isinstance(v, float) and math.isnan(v))
-                        else f"{v:.6g}" if isinstance(v, float) else str(v) for v in row))
+                        else number(v, ".6g") if isinstance(v, float) else str(v) for v in row))
     Console().print(table)
 
 
@@ -379,8 +380,12 @@ def _montecarlo(args) -> int:
     if args.json:
         _print_json(result.to_dict())
     else:
-        _frame_table(result.summary(), f"effect of each intervention over {len(result.samples)} samples "
-                     f"(seed {result.seed}); p_harm = P(effect < 0)")
+        summary, unit = result.summary(), ""
+        if _objective_kind(plan) == "probability":   # compare's unit: percentage points
+            summary[["mean", "p5", "p50", "p95"]] *= 100
+            unit = "; mean and percentiles in pp"
+        _frame_table(summary, f"effect of each intervention over {len(result.samples)} samples "
+                     f"(seed {result.seed}); p_harm = P(effect < 0){unit}")
         for name in result.summary()["intervention"]:
             _frame_table(result.tornado(name), f"{name}: rank correlation of each input with the effect")
     if result.interrupted:
@@ -401,14 +406,16 @@ def _evpi(args) -> int:
     if args.json:
         _print_json(result.to_dict())
         return EXIT_OK
-    print(f"{result.variant} ({result.objective_kind}): one plan for every deadline {result.single:.6g}; "
-          f"a plan per deadline, known in advance (wait-and-see) {result.wait_and_see:.6g}; "
-          f"EVPI {result.evpi:.6g}")
+    from .report.words import number
+    print(f"{result.variant} ({result.objective_kind}): one plan for every deadline {number(result.single, '.6g')}; "
+          f"a plan per deadline, known in advance (wait-and-see) {number(result.wait_and_see, '.6g')}; "
+          f"EVPI {number(result.evpi, '.6g')}")
     if result.evpi <= 1e-9:
         print("Knowing the deadline in advance is worth nothing here: one plan is best for every deadline.")
     for a in result.adaptive:
         bound = " (a lower bound: neighbouring deadlines shared a plan)" if a.to_dict()["lower_bound"] else ""
-        print(f"- learning the deadline at year {a.learn_at:g}: {a.value:.6g}, worth {a.value - result.single:+.6g} "
+        print(f"- learning the deadline at year {a.learn_at:g}: {number(a.value, '.6g')}, worth "
+              f"{number(a.value - result.single, '+.6g')} "
               f"over the single plan{bound}")
     return EXIT_OK
 

@@ -190,3 +190,15 @@ def test_report_has_the_monte_carlo_tornado_and_break_even_sections_with_charts(
     assert kinds[-3:] == ["montecarlo", "tornado", "breakeven"]
     answer = re.search(r"<p id='robustness'>(.*?)</p>", page).group(1)
     assert f"P(harm) = {by_hand(11, 10)['p_harm']:.2f}" in answer and "(seed 11)" in answer
+
+
+def test_montecarlo_prints_effects_in_pp(tmp_path):
+    path = tmp_path / "plan.toml"
+    path.write_text(toy_with_uncertainty(11))
+    out = subprocess.run([sys.executable, "-m", "planner.cli", "montecarlo", str(path), "-n", "10", "--workers", "1"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300, env={"COLUMNS": "250", "PATH": ""})
+    assert out.returncode == 0, out.stderr
+    assert "mean and percentiles in pp" in out.stdout
+    row = next(line for line in out.stdout.splitlines() if line.startswith("│ capabilities work"))
+    mean = float(row.split("│")[3])
+    assert mean == pytest.approx(100 * by_hand(11, 10)["mean"])
