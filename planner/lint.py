@@ -11,6 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CALENDAR_MIN = 1000  # a years-from-start value this large, near start_year, is a calendar year
+# Stream-periods with whole-unit decisions (contiguous, min_staff, fixed_crew, whole people) beyond
+# which proving an optimum may take minutes or more: every one of them is binary or integer columns
+# the MIP branches on (a joint level choice multiplies them by its levels).
+DISCRETE_STREAM_PERIODS = 10_000
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,29 @@ def lint(plan) -> list[Warning]:
             out.append(Warning(table, "deadline_shift", f"deadline_shift = {iv.deadline_shift:g} looks like "
                                                         f"a calendar year; it is years added to the deadline."))
     out += _deadline(plan.deadline, H, y0)
+    out += _size(plan)
     return out
+
+
+def _size(plan) -> list[Warning]:
+    """A plan whose whole-unit decisions are so many that a proof of optimality may not come in any
+    reasonable time (docs/model.md, Limits)."""
+    import math
+
+    integer = {q.name for q in plan.pools if q.integer_staff}
+    discrete = [s for s in plan.streams if s.contiguous or s.min_staff or s.fixed_crew
+                or any(r in integer for r in s.crew_units)]
+    periods = math.ceil(plan.plan.horizon / plan.plan.step - 1e-9)
+    levels = max([len(iv.levels) for iv in plan.interventions if iv.choose] or [1])
+    count = len(discrete) * periods * levels
+    if count <= DISCRETE_STREAM_PERIODS:
+        return []
+    joint = f", times {levels} levels chosen jointly" if levels > 1 else ""
+    return [Warning("[plan]", "horizon", f"{len(discrete)} streams with whole-unit staffing (contiguous, "
+                    f"min_staff, fixed_crew or whole people) over {periods} periods{joint}: {count:,} "
+                    f"stream-periods of integer decisions, more than {DISCRETE_STREAM_PERIODS:,}; proving "
+                    "the optimum may take minutes or more. Give --time-limit (the best plan found is kept, "
+                    "with its gap), a coarser step, or fewer discrete keys")]
 
 
 def _deadline(d, H: float, y0: int) -> list[Warning]:

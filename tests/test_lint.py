@@ -135,3 +135,21 @@ def test_check_json_lists_warnings(tmp_path):
     assert proc.returncode == 0, proc.stderr
     warnings = json.loads(proc.stdout)["warnings"]
     assert len(warnings) == 1 and "release" in warnings[0]
+
+
+def _discrete_plan(streams: int, horizon: int, **extra) -> dict:
+    return {"plan": {"name": "many whole crews", "horizon": horizon},
+            "pools": [{"name": "p", "supply": 20, "integer_staff": extra.pop("integer", False)}],
+            "streams": [{"name": f"s{i}", "pool": "p", "effort": 5, **extra} for i in range(streams)],
+            "deadline": {"years": horizon}}
+
+
+def test_a_plan_too_large_to_prove_is_named_by_check():
+    # 151 contiguous streams over 200 periods: 30,200 stream-periods of integer decisions
+    big = lint(planner.from_dict(_discrete_plan(151, 200, contiguous=True)))
+    assert [w.key for w in big] == ["horizon"] and "30,200 stream-periods" in big[0].message
+    # whole people count too; 50 streams over 200 periods (10,000) is at the limit, not over it
+    assert lint(planner.from_dict(_discrete_plan(60, 200, integer=True)))
+    assert not lint(planner.from_dict(_discrete_plan(50, 200, min_staff=1)))
+    # fluid streams branch on nothing of the kind
+    assert not lint(planner.from_dict(_discrete_plan(151, 200)))
