@@ -92,6 +92,7 @@ def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = N
         raise PlanError(f"the range needs LO < HI, got {low:g}:{high:g}", key=path)
     options.pop("cross_check", None)
     evaluations: list[dict] = []
+    sign = -1.0 if plan.plan.objective == "earliest" else 1.0
 
     def effect(v: float) -> dict:
         try:
@@ -105,17 +106,19 @@ def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = N
                 raise PlanError(f"at {path} = {v:g} the {r['variant']} solve ended '{r['status']}', so "
                                 "no exact verdict: give more --time-limit or a narrower --range", key=path)
         row = {"value": v, "baseline": base["objective"], "intervention": res["objective"],
-               "delta": res["delta"], "reason": res["reason"]}
+               "delta": res["delta"], "reason": res["reason"],
+               # the effect in the objective's own direction: for `earliest` a later goal loses
+               "gain": None if res["delta"] is None else sign * res["delta"]}
         evaluations.append(row)
         return row
 
     values = [low + (high - low) * k / (samples - 1) for k in range(samples)]
     rows = [effect(v) for v in values]
-    even = [r["delta"] >= -EVEN for r in rows]
+    even = [r["gain"] >= -EVEN for r in rows]
     flips = [k for k in range(samples - 1) if even[k] != even[k + 1]]
     common = dict(intervention=iv.name, path=path, low=low, high=high, evaluations=evaluations)
     if not flips:
-        best = max(rows, key=lambda r: r["delta"])
+        best = max(rows, key=lambda r: r["gain"])
         if even[0]:
             return BreakEven(value=None, interval=None, kind="always", tolerance=tolerance, reason=(
                 f"{iv.name} breaks even or gains at every value of {path} tried in [{low:g}, {high:g}] "
@@ -131,11 +134,11 @@ def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = N
         if mid in (a["value"], b["value"]):   # neighbouring floats: nothing lies between them
             break
         m = effect(mid)
-        if (m["delta"] >= -EVEN) == (a["delta"] >= -EVEN):
+        if (m["gain"] >= -EVEN) == (a["gain"] >= -EVEN):
             a = m
         else:
             b = m
-    good, bad = (a, b) if a["delta"] >= -EVEN else (b, a)
+    good, bad = (a, b) if a["gain"] >= -EVEN else (b, a)
     good, bad = _snap(good, bad, effect)
     tolerance = tolerance or RELATIVE * max(abs(good["value"]), abs(bad["value"]))
     kind = _kind(rows[k], rows[k + 1], good, bad)
@@ -194,7 +197,7 @@ def _snap(good: dict, bad: dict, effect) -> tuple[dict, dict]:
             if c == good["value"]:
                 return good, bad
             m = effect(float(c))
-            return (m, bad) if m["delta"] >= -EVEN else (good, m)
+            return (m, bad) if m["gain"] >= -EVEN else (good, m)
     return good, bad
 
 

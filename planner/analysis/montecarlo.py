@@ -172,6 +172,13 @@ class MonteCarloResult:
     inputs: list[str]
     samples: list[dict]
     outcome: Outcome
+    objective_kind: str = "probability"   # the plan's objective: for `earliest` a positive effect is harm
+
+    def harm(self, effects):
+        """Which effects are harm: below -HARM, or above HARM for `earliest` (a later goal)."""
+        import numpy as np
+        d = np.asarray(effects, dtype=float)
+        return d > HARM if self.objective_kind == "earliest" else d < -HARM
 
     @property
     def interrupted(self) -> bool:
@@ -191,7 +198,8 @@ class MonteCarloResult:
                                            "goal_year", "delta", "structural"])
 
     def summary(self):
-        """Per intervention: samples, mean effect, percentiles, P(harm) = P(delta < 0), the share
+        """Per intervention: samples, mean effect, percentiles, P(harm) (`harm`: delta < 0, or > 0
+        for `earliest`), the share
         of samples where the effect is structural, and the input its effect follows most."""
         import pandas as pd
         frame = self.to_frame()
@@ -201,7 +209,7 @@ class MonteCarloResult:
             top = self.tornado(name)
             rows.append({"intervention": name, "samples": len(d), "mean": d.mean(),
                          "p5": d.quantile(0.05), "p50": d.quantile(0.5), "p95": d.quantile(0.95),
-                         "p_harm": float((d < -HARM).mean()), "structural": float(g["structural"].mean()),
+                         "p_harm": float(self.harm(d).mean()), "structural": float(g["structural"].mean()),
                          "top_input": top.iloc[0]["input"] if len(top) and pd.notna(top.iloc[0]["rank_correlation"]) else None})
         return pd.DataFrame(rows, columns=["intervention", "samples", "mean", "p5", "p50", "p95", "p_harm",
                                            "structural", "top_input"])
@@ -264,4 +272,4 @@ def montecarlo(plan: Plan, n: int = 500, *, seed: int | None = None, interventio
     options.pop("cross_check", None)
     outcome = run([Point(plan, interventions, values) for values in samples], options, workers=workers,
                   scheduler=scheduler, on_point=on_point, cancel=cancel)
-    return MonteCarloResult(seed, [d.path for d in draws], samples, outcome)
+    return MonteCarloResult(seed, [d.path for d in draws], samples, outcome, plan.plan.objective)

@@ -357,13 +357,11 @@ def montecarlo_chart(result, ax=None, *, intervention: str | None = None, object
     """Histogram of one intervention's effect over the samples (default: the first intervention),
     the harm side (effect < 0) shaded (gid "harm") and labelled "P(harm) = x.xx" (gid "p-harm"),
     counted as the summary counts it."""
-    from ..analysis.montecarlo import HARM
-
     frame = result.to_frame()
     name = _first_intervention(frame, intervention)
     d = frame.loc[frame["variant"] == name, "delta"].dropna().astype(float).to_numpy()
     fig, ax = _axes(ax, (9, 4.8))
-    p_harm = float((d < -HARM).mean()) if len(d) else float("nan")
+    p_harm = float(result.harm(d).mean()) if len(d) else float("nan")
     if len(d):
         lo, hi = float(d.min()), float(d.max())
         if hi - lo < 1e-12:
@@ -373,20 +371,27 @@ def montecarlo_chart(result, ax=None, *, intervention: str | None = None, object
             counts = np.array([(np.abs(d - v) <= 1e-9).sum() for v in values])
             gaps = np.diff(values)
             width = 0.6 * (gaps.min() if len(gaps) else 1.0)
-            ax.bar(values, counts, width=width, color=[HARM_COLOUR if v < -HARM else GAIN_COLOUR for v in values],
+            ax.bar(values, counts, width=width, color=[HARM_COLOUR if h else GAIN_COLOUR for h in result.harm(values)],
                    edgecolor="white", lw=0.5, gid="histogram", label="_histogram")
             lo, hi = lo - width, hi + width
         else:                   # bins of equal width with 0 on an edge, so no bin mixes harm and gain
             w = (hi - lo) / min(40, max(10, int(np.sqrt(len(d))) + 1))
             edges = np.arange(np.floor(lo / w) * w, hi + w * 1.0001, w)
             counts, edges = np.histogram(d, bins=edges)
-            colours = [HARM_COLOUR if b <= 1e-12 else GAIN_COLOUR for b in edges[1:]]
+            later = result.objective_kind == "earliest"   # a later goal is harm: the bins right of 0
+            colours = [HARM_COLOUR if (a >= -1e-12 if later else b <= 1e-12) else GAIN_COLOUR
+                       for a, b in zip(edges[:-1], edges[1:])]
             ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=colours, edgecolor="white",
                    lw=0.5, gid="histogram", label="_histogram")
         span = hi - lo
         left, right = min(lo, 0.0) - 0.05 * span, max(hi, 0.0) + 0.05 * span
         ax.set_xlim(left, right)
-        ax.axvspan(left, 0.0, color=HARM_COLOUR, alpha=0.12, gid="harm", label=f"harm (effect < 0): P(harm) = {p_harm:.2f}")
+        if result.objective_kind == "earliest":
+            ax.axvspan(0.0, right, color=HARM_COLOUR, alpha=0.12, gid="harm",
+                       label=f"harm (the goal later: effect > 0): P(harm) = {p_harm:.2f}")
+        else:
+            ax.axvspan(left, 0.0, color=HARM_COLOUR, alpha=0.12, gid="harm",
+                       label=f"harm (effect < 0): P(harm) = {p_harm:.2f}")
         ax.axvline(0.0, color="k", lw=1)
         ax.set_ylim(0, 1.3 * max(counts.max(), 1))   # headroom for the label
         ax.text(0.02, 0.97, f"P(harm) = {p_harm:.2f}", transform=ax.transAxes, ha="left", va="top",
