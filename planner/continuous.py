@@ -123,6 +123,44 @@ def _later(inst: Instance, u: np.ndarray, supply: np.ndarray, j: int, t: int, lo
         lost -= add * per_unit
 
 
+def front_load(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) -> np.ndarray:
+    """The schedule with each stream whose staffing has no run or crew-size rule (not contiguous, no
+    min_staff or fixed crew, progress linear, training nobody) given, from its first worked period
+    on, the people the others leave free (whole people from `integer_staff` pools), so that its
+    work comes as early as it can; periods after it is then complete lose their crew. A MIP whose
+    integer columns the tie-break fixed may leave one person on a stream in its second year while
+    ten sit idle: on the grid that plan ties, in continuous time it finishes later."""
+    u = u.copy()
+    supply = inst.supply if supply is None else supply
+    free_rules = ~inst.contiguous & (inst.min_staff <= 0) & ~inst.fixed_crew & ~inst.trains & ~inst.diminishing
+    finish = np.full(len(inst.streams), inst.periods)
+    cum = np.cumsum(progress_made(inst, u), axis=1)
+    done = cum >= inst.effort[:, None] * (1 - DONE) - DONE
+    finish[done.any(axis=1)] = done.argmax(axis=1)[done.any(axis=1)]
+    for i in sorted(np.flatnonzero(free_rules & done.any(axis=1)), key=lambda i: finish[i]):
+        worked = np.flatnonzero(u[i] > 0)
+        pools = inst.pools_of[i]
+        if not worked.size or not pools.size:
+            continue
+        progress = 0.0
+        for t in range(int(worked[0]), int(finish[i]) + 1):
+            per_unit = inst.step * inst.productivity[i, t]
+            free = (supply[pools, t] - inst.crew[:, pools].T @ u[:, t]) / inst.crew[i, pools]
+            room = min(float(free.min()), inst.own_cap[i, t] - u[i, t])
+            need = (inst.effort[i] - progress) / per_unit - u[i, t] if per_unit > 0 else 0.0
+            add = max(0.0, min(room, need))
+            whole = pools[inst.integer_pools[pools]]
+            target = u[i, t] + (add if whole.size else add * (1 - 1e-9))  # a hair inside the caps
+            for r in whole:  # whole people stay whole
+                target = max(u[i, t], math.floor(inst.crew[i, r] * target + 1e-7) / inst.crew[i, r])
+            u[i, t] = target
+            progress += per_unit * u[i, t]
+            if progress >= inst.effort[i] * (1 - DONE) - DONE:
+                u[i, t + 1:] = 0.0   # complete: nothing after
+                break
+    return u
+
+
 def spare_streams(inst: Instance) -> np.ndarray:
     """(S,) streams whose work cannot change the objective and may move later: nothing waits on
     them and the objective does not count them (not required, no value, in no milestone), they
@@ -349,7 +387,7 @@ def as_continuous(result, inst: Instance):
     if result.allocation is None:
         return dataclasses.replace(result, grid_objective=result.objective, grid_step=inst.step,
                                    structure=structure(inst, result.structure))
-    u = hasten(inst, result.allocation, result.pool_supply)
+    u = hasten(inst, front_load(inst, result.allocation, result.pool_supply), result.pool_supply)
     checked = verify.check(inst, u)
     finish = finish_times(inst, u)
     value = objective(inst, finish)

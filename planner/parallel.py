@@ -61,9 +61,11 @@ class Outcome:
         self.not_run = sum(r is None for r in self.records)
 
 
-def solve_point(point: Point, options: dict) -> list[dict]:
+def solve_point(point: Point, options: dict, base=None) -> list[dict]:
     """Baseline then each intervention of one plan: a record per variant with its objective,
-    status, goal year, delta to the baseline and the plain-words reason (planner/explain.py)."""
+    status, goal year, delta to the baseline and the plain-words reason (planner/explain.py).
+    `base`, the baseline's Result when the caller knows the changes cannot move it (they set only
+    an intervention's numbers), is used instead of solving it again."""
     from .explain import explain_change
     from .run import Model
 
@@ -78,7 +80,7 @@ def solve_point(point: Point, options: dict) -> list[dict]:
         else list(plan.interventions)
     model = Model(plan, solver=options.get("solver", "highs"))
     solve_options = {k: v for k, v in options.items() if k != "solver"}
-    base = model.solve(**solve_options)
+    base = model.solve(**solve_options) if base is None else base
     records = [_record(base, None, "")]
     for iv in chosen:
         model.update(iv)

@@ -280,3 +280,16 @@ def test_the_structural_limit_is_read_in_continuous_time_too(tmp_path):
     assert chain.structure.earliest_goal_years == pytest.approx(3.0)
     assert chain.structure.bound == pytest.approx(chain.objective, abs=1e-6)
     assert chain.explanation.startswith("structural")
+
+
+def test_whole_people_left_idle_early_are_put_to_work():
+    # 11 whole people, 100 person-years: 100 / 11 = 9.09 years. The MIP may leave one person on
+    # the stream in some year while ten sit idle (on the grid it ties at 10 years); read in
+    # continuous time the plan must use them
+    plan = planner.from_dict({"plan": {"name": "whole people", "horizon": 20, "objective": "earliest"},
+                              "pools": [{"name": "p", "supply": 11, "integer_staff": True}],
+                              "streams": [{"name": "a", "pool": "p", "effort": 100}]})
+    r = planner.solve(plan, refine=False)
+    assert r.objective == pytest.approx(100 / 11, abs=1e-6)
+    fte = r.allocation[0]
+    assert np.all(np.abs(fte - np.round(fte)) < 1e-6)   # still whole people

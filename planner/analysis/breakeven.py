@@ -93,6 +93,7 @@ def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = N
     options.pop("cross_check", None)
     evaluations: list[dict] = []
     sign = -1.0 if plan.plan.objective == "earliest" else 1.0
+    fixed_base, known = path.startswith("interventions."), []
 
     def effect(v: float) -> dict:
         try:
@@ -100,7 +101,11 @@ def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = N
         except PlanError as e:
             raise PlanError(f"at {path} = {v:g}: {e.detail} (give a --range inside the valid values)",
                             key=path) from None
-        base, res = solve_point(Point(changed, [iv.name]), options)
+        if fixed_base and not known:   # the intervention's own numbers cannot move the baseline
+            from ..run import Model
+            known.append(Model(plan, solver=options.get("solver", "highs")).solve(
+                **{k: x for k, x in options.items() if k != "solver"}))
+        base, res = solve_point(Point(changed, [iv.name]), options, base=known[0] if fixed_base else None)
         for r in (base, res):
             if r["status"] != "optimal":
                 raise PlanError(f"at {path} = {v:g} the {r['variant']} solve ended '{r['status']}', so "
