@@ -140,6 +140,8 @@ def robustness_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"Monte Carlo samples of the plan's [uncertainty] table for P(harm) and the 5-95%% "
                         f"range of each effect (default {DEFAULT_SAMPLES}; 0 turns it off)")
     p.add_argument("--seed", type=_seed, help="the Monte Carlo seed (default: the [uncertainty] table's seed)")
+    p.add_argument("--no-flip", dest="flip", action="store_false",
+                   help="skip the search for how far each verdict is from flipping (its break-even solves)")
 
 
 def _samples(text: str) -> int:
@@ -370,18 +372,19 @@ def _compare(args) -> int:
 def _robustness(args, plan, comparison, *, top_breakeven: bool = False):
     """How far each verdict is from flipping, and its Monte Carlo spread; None without a
     solved baseline (nothing to flip)."""
-    if comparison.baseline is None or not comparison.baseline.solved:
+    if comparison.baseline is None or not comparison.baseline.solved or \
+            not (args.flip or (plan.uncertainty and args.samples)):
         return None
     from .analysis.robustness import verdict_robustness
 
     if sys.stderr.isatty():
-        print("checking how far each verdict is from flipping"
+        print(("checking how far each verdict is from flipping" if args.flip else "checking the verdicts")
               + (f" and sampling [uncertainty] {args.samples} times" if plan.uncertainty and args.samples else ""),
               file=sys.stderr, flush=True)
     options = {k: v for k, v in solver_options(args).items() if k != "verbose"}
     with _solver_log(args):
         return verdict_robustness(plan, comparison, samples=args.samples, seed=args.seed, solver=args.solver,
-                                  top_breakeven=top_breakeven, **options)
+                                  top_breakeven=top_breakeven, flips=args.flip, **options)
 
 
 def with_robustness(data: dict, robustness) -> dict:

@@ -175,6 +175,11 @@ def test_compare_cli_gives_the_robustness_with_its_size_and_seed(tmp_path):
     assert "would break even if it brought the deadline 1 year earlier instead of 2" in " ".join(text.stdout.split())
     assert "P(harm)" not in text.stdout   # --samples 0: no Monte Carlo
     assert not re.search(r"\de-\d", text.stdout)
+    quick = subprocess.run(cmd + ["--no-flip", "--json"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert quick.returncode == 0, quick.stderr
+    data = json.loads(quick.stdout)
+    assert data["interventions"][0]["flip"] == {}   # no flip search asked for
+    assert data["robustness"]["interventions"]["capabilities work"]["p_harm"] == pytest.approx(by_hand(3, 20)["p_harm"])
 
 
 def test_report_has_the_monte_carlo_tornado_and_break_even_sections_with_charts():

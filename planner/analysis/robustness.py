@@ -125,10 +125,11 @@ class Robustness:
 
 def verdict_robustness(plan: Plan, comparison: Comparison, *, samples: int | None = None,
                        seed: int | None = None, top_breakeven: bool = False, workers: int | None = None,
-                       **options) -> Robustness:
+                       flips: bool = True, **options) -> Robustness:
     """The flip point of every effect each compared intervention has, and (with an `[uncertainty]`
     table and `samples` > 0) its Monte Carlo P(harm) and 5-95% range; `top_breakeven` also
-    searches each intervention's break-even over its most influential sampled input (the report's)."""
+    searches each intervention's break-even over its most influential sampled input (the report's);
+    `flips=False` skips the flip searches."""
     samples = DEFAULT_SAMPLES if samples is None else whole(samples, "samples", 0)
     seed = optional(whole, seed, "seed", lo=0)
     options = {k: v for k, v in options.items() if k not in ("cross_check", "refine")}
@@ -138,7 +139,7 @@ def verdict_robustness(plan: Plan, comparison: Comparison, *, samples: int | Non
         iv = plan.intervention(iv_result.name)
         row = InterventionRobustness(iv.name, clean(iv_result.delta))
         rows.append(row)
-        if iv_result.delta is None:   # no verdict to flip
+        if iv_result.delta is None or not flips:   # no verdict to flip, or not asked
             continue
         quoted = _quoted(iv.name)
         if iv.deadline_shift:
