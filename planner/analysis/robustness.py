@@ -67,7 +67,9 @@ class Flip:
 
     @property
     def solves(self) -> int:
-        return 2 * len(self.search.evaluations)
+        """One intervention solve per point, and the baseline once (breakeven: an intervention's
+        own numbers cannot move it)."""
+        return len(self.search.evaluations) + 1
 
     def to_dict(self) -> dict:
         out = {"path": self.path, "current": self.current, "value": self.value,
