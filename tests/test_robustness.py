@@ -207,3 +207,11 @@ def test_montecarlo_prints_effects_in_pp(tmp_path):
     row = next(line for line in out.stdout.splitlines() if line.startswith("│ capabilities work"))
     mean = float(row.split("│")[3])
     assert mean == pytest.approx(100 * by_hand(11, 10)["mean"])
+
+
+def test_a_flip_within_the_search_tolerance_of_no_shift_is_said_as_none():
+    from planner.report.words import _shift_words
+
+    # field_realistic: any shift earlier loses, and the bisection stops 1.5e-5 years from 0
+    assert _shift_words(-1.544e-05, -1.0) == "left the deadline where it is instead of moving it 1 year earlier"
+    assert _shift_words(-0.3, -1.0) == "brought the deadline 0.3 years earlier instead of 1"

@@ -170,7 +170,7 @@ def _shift_words(value: float, current: float) -> str:
     """'brought the deadline 0.3 years earlier instead of 1' (the direction named once if shared)."""
     def way(s):
         return "earlier" if s < 0 else "later"
-    if abs(value) < NOISE:
+    if abs(value) < 1e-3:  # under nine hours: the search's tolerance, not a shift anyone means
         return f"left the deadline where it is instead of moving it {plural(abs(current), 'year')} {way(current)}"
     verb = "brought" if value < 0 else "moved"
     same = (value < 0) == (current < 0)
