@@ -97,10 +97,10 @@ def delta_cell(kind: str, delta: float | None) -> str:
         return ""
     if abs(delta) < 1e-12:
         return "no change"
-    if kind == "probability":
-        return f"{100 * delta:+.1f} pp"
+    if kind == "probability":  # two decimals below 1 pp, so -0.22 pp does not read as -0.2
+        return f"{100 * delta:+.2f} pp" if abs(delta) < 0.01 else f"{100 * delta:+.1f} pp"
     if kind == "earliest":
-        return f"{delta:+g} years"
+        return f"{delta:+.4g} years"
     return f"{delta:+.4f}"
 
 
