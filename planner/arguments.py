@@ -90,6 +90,12 @@ def check_method(value, name: str = "method") -> str:
 
 
 # Model.solve's options, each with its check; `solve` and `compare` pass them through by name
+# Monte Carlo samples behind each verdict in `compare` and `report` (analysis/robustness.py): a
+# fixed count, so the same plan gives the same numbers on any machine. Here, below the analyses,
+# so that `planner --help` can print it without loading them.
+DEFAULT_SAMPLES = 100
+
+
 SOLVE_OPTIONS = {"time_limit": check_time_limit, "gap": check_gap, "threads": check_threads,
                  "solver_options": check_solver_options, "verbose": check_flag, "tie_break": check_flag,
                  "confirm": check_flag, "cross_check": check_cross_check, "method": check_method,

@@ -135,7 +135,7 @@ def plan_arguments(p: argparse.ArgumentParser) -> None:
 
 def robustness_arguments(p: argparse.ArgumentParser) -> None:
     """How the verdict's robustness is measured (planner/analysis/robustness.py)."""
-    from .analysis.robustness import DEFAULT_SAMPLES
+    from .arguments import DEFAULT_SAMPLES
     p.add_argument("--samples", type=_samples, metavar="N", default=DEFAULT_SAMPLES,
                    help=f"Monte Carlo samples of the plan's [uncertainty] table for P(harm) and the 5-95%% "
                         f"range of each effect (default {DEFAULT_SAMPLES}; 0 turns it off)")

@@ -331,6 +331,7 @@ def structure(inst: Instance, grid):
     goal's earliest moment and the best objective with every pool unlimited."""
     goal = goal_bound(inst, unlimited_labour=True)
     bound = best_possible(inst, unlimited_labour=True) if inst.objective != "earliest" else None
+    goal = round(goal, 9) if math.isfinite(goal) else goal   # 33, not 32.99999999999999
     return dataclasses.replace(grid, earliest_goal_years=None if math.isinf(goal) else goal,
                                bound=bound if grid.bound is not None else None)
 

@@ -219,8 +219,8 @@ def test_charts_of_a_plan_without_deadline_say_so():
     assert [t.get_text() for t in ax.texts if "deadline" in t.get_text()] == ["this plan has no deadline"]
     ax = charts.schedule_chart(comparison.baseline).axes[0]
     assert deadline_x(ax) == []
-    # a (6 at 2 a year) takes 3 years, then b (3, no cap, 5 staff) 1 year: done by the start of 2030
-    assert [a.get_xdata()[0] for a in gid_artists(ax, "goal")] == [2030]
+    # a (6 at 2 a year) takes 3 years, then b (3, no cap, 5 staff) 0.6 of a year: done at 2029.6
+    assert [a.get_xdata()[0] for a in gid_artists(ax, "goal")] == [pytest.approx(2029.6)]
     assert len(gid_artists(ax, "precedence")) == 1
     plt.close("all")
 

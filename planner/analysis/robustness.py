@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 
 from .breakeven import BreakEven, breakeven
 from .checks import optional, whole
+from ..arguments import DEFAULT_SAMPLES
 from ..errors import PlanError
 from ..plan import Plan
 from ..result import Comparison
 
-DEFAULT_SAMPLES = 100
 """Monte Carlo samples when none are asked for: a few seconds on the example plans."""
 NOISE = 1e-9
 """Effects and percentiles closer to 0 than this are floating-point noise, and reported as 0."""
