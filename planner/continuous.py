@@ -392,6 +392,10 @@ def as_continuous(result, inst: Instance):
     checked = verify.check(inst, u)
     finish = finish_times(inst, u)
     value = objective(inst, finish)
+    again = verify.continuous_objective(inst, u)   # its own walk through the periods
+    if (value is None) != (again is None) or value is not None and abs(value - again) > 1e-6 * max(1.0, abs(value)):
+        raise verify.VerificationError(f"{inst.name}: the continuous-time objective {value} is not what "
+                                       f"verification recomputes from the schedule ({again})")
     streams = [dataclasses.replace(s, finish_years=None if math.isnan(f) else float(f))
                for s, f in zip(result.streams, finish)]
     goal = goal_time(inst, finish)

@@ -157,3 +157,45 @@ def is_working(inst: Instance, u: np.ndarray) -> np.ndarray:
     bound = inst.staff_bound
     return u > ABS + REL * np.where(np.isfinite(bound), np.maximum(bound, 1.0), 1.0)
 
+
+
+def continuous_objective(inst: Instance, u: np.ndarray) -> float | None:
+    """The objective of allocation `u` in continuous time, recomputed here on its own (the planner's
+    is planner/continuous.py): each stream's finish is the moment its summed progress reaches the
+    effort, walking period by period at each period's rate; the goal is in time for a deadline D
+    (shifted, read in years, past the horizon counting at its end) when it is met by min(D, H*step)."""
+    a = inst.parallelization
+    finish = np.full(len(inst.streams), np.nan)
+    for i in range(len(inst.streams)):
+        done = 0.0
+        for t in range(inst.periods):
+            units = max(float(u[i, t]), 0.0)
+            rate = inst.productivity[i, t] * (units ** a[i] if a[i] < 1 else units)   # per year
+            if rate > 0 and done + rate * inst.step >= inst.effort[i] * (1 - REL) - ABS:
+                finish[i] = inst.starts[t] + min(inst.step, max(0.0, (inst.effort[i] - done) / rate))
+                break
+            done += rate * inst.step
+    horizon = inst.periods * inst.step
+
+    def chance(when: float) -> float:
+        if not np.isfinite(when) or when > horizon + 1e-9:
+            return 0.0
+        d = inst.deadline
+        if d.distribution is None:
+            years = np.minimum(inst.deadline_years, horizon)   # points: fixed, scenarios, p_never
+            return float(inst.deadline_probs[years + 1e-9 >= when].sum())
+        from .deadlines import cdf
+        return 1.0 - (1.0 - (d.p_never or 0.0)) * float(cdf(d.distribution, np.array([when - inst.deadline_shift]))[0])
+
+    req = inst.required
+    goal = float(finish[req].max()) if req.any() else 0.0
+    if inst.objective == "earliest":
+        return None if np.isnan(goal) else goal
+    if inst.deadline is None:
+        return None
+    if inst.objective == "probability":
+        return chance(goal)
+    total = sum(float(inst.value[i]) * chance(float(finish[i])) for i in range(len(inst.streams)) if inst.value[i])
+    for k, needs in enumerate(inst.milestone_streams):
+        total += float(inst.milestone_value[k]) * chance(float(finish[needs].max()) if needs.any() else 0.0)
+    return total

@@ -293,3 +293,16 @@ def test_whole_people_left_idle_early_are_put_to_work():
     assert r.objective == pytest.approx(100 / 11, abs=1e-6)
     fte = r.allocation[0]
     assert np.all(np.abs(fte - np.round(fte)) < 1e-6)   # still whole people
+
+
+def test_verification_recomputes_the_continuous_answer_on_its_own(tmp_path, monkeypatch):
+    from planner import continuous, verify
+
+    plan = plan_of(CHAIN, tmp_path)
+    r = planner.solve(plan, refine=False)
+    inst = planner.resolve(plan)
+    assert verify.continuous_objective(inst, r.allocation) == pytest.approx(1 - F(3.5, 4, 0.3), abs=1e-6)
+    real = continuous.objective
+    monkeypatch.setattr(continuous, "objective", lambda inst, finish: real(inst, finish) + 0.01)
+    with pytest.raises(planner.VerificationError, match="continuous-time objective"):
+        planner.solve(plan, refine=False)
