@@ -462,6 +462,8 @@ def settle(result, inst: Instance, solve_on_grid, *, refine: bool = True, time_l
         if left <= 0:
             break
         finer = solve_on_grid(k, left)
+        if finer.interrupted:  # Ctrl-C: the best plan so far, marked so that the caller stops too
+            return dataclasses.replace(done(best, "step-sensitive"), status="interrupted", interrupted=True)
         if finer.status != "optimal" or finer.objective is None:
             break
         steps.append((inst.step / k, finer.objective))

@@ -3,6 +3,7 @@ schedule, not of the answer. Expected values are worked out by hand here, with t
 lognormal CDF (math.erf) and its own arithmetic of finish moments."""
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -306,3 +307,25 @@ def test_verification_recomputes_the_continuous_answer_on_its_own(tmp_path, monk
     monkeypatch.setattr(continuous, "objective", lambda inst, finish: real(inst, finish) + 0.01)
     with pytest.raises(planner.VerificationError, match="continuous-time objective"):
         planner.solve(plan, refine=False)
+
+
+def test_ctrl_c_during_a_finer_grid_ends_the_solve_as_interrupted(tmp_path, monkeypatch):
+    """A forced fault: the finer grid's solve is stopped by Ctrl-C (its result says interrupted).
+    The answer is the plan's own grid read in continuous time, marked interrupted, so that compare
+    stops instead of going on to the next variant."""
+    from planner import continuous
+
+    real = continuous.settle
+
+    def stopped(result, inst, solve_on_grid, **kw):
+        def cut(k, seconds):
+            return dataclasses.replace(solve_on_grid(k, seconds), status="interrupted", interrupted=True)
+        return real(result, inst, cut, **kw)
+
+    monkeypatch.setattr(continuous, "settle", stopped)
+    r = planner.solve(plan_of(CHAIN, tmp_path))
+    assert r.interrupted and r.status == "interrupted"
+    assert r.goal_completion_years == pytest.approx(3.5)     # the whole-year plan, as far as it got
+    text = CHAIN + '\n[[interventions]]\nname = "later"\ndeadline_shift = 1\n'
+    c = planner.compare(plan_of(text, tmp_path, "two.toml"))
+    assert c.baseline.interrupted and c.interventions == [] and c.not_run == ["later"]
