@@ -140,8 +140,12 @@ def robustness_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"Monte Carlo samples of the plan's [uncertainty] table for P(harm) and the 5-95%% "
                         f"range of each effect (default {DEFAULT_SAMPLES}; 0 turns it off)")
     p.add_argument("--seed", type=_seed, help="the Monte Carlo seed (default: the [uncertainty] table's seed)")
-    p.add_argument("--no-flip", dest="flip", action="store_false",
-                   help="skip the search for how far each verdict is from flipping (its break-even solves)")
+    flip = p.add_mutually_exclusive_group()
+    flip.add_argument("--flip", dest="flip", action="store_true", default=None,
+                      help="search how far each verdict is from flipping even where every solve is a MIP "
+                           "with whole-unit staffing (by default only plans without it are searched)")
+    flip.add_argument("--no-flip", dest="flip", action="store_false",
+                      help="skip the search for how far each verdict is from flipping (its break-even solves)")
 
 
 def _samples(text: str) -> int:
@@ -372,6 +376,12 @@ def _compare(args) -> int:
 def _robustness(args, plan, comparison, *, top_breakeven: bool = False):
     """How far each verdict is from flipping, and its Monte Carlo spread; None without a
     solved baseline (nothing to flip)."""
+    if args.flip is None:
+        args.flip = not flips_are_slow(plan)
+        if not args.flip and sys.stderr.isatty():
+            print("not searching how far each verdict is from flipping: the plan has whole-unit staffing or "
+                  "a level choice, so each of its ~30 solves a flip takes is a MIP (--flip searches anyway)",
+                  file=sys.stderr)
     if comparison.baseline is None or not comparison.baseline.solved or \
             not (args.flip or (plan.uncertainty and args.samples)):
         return None
@@ -385,6 +395,16 @@ def _robustness(args, plan, comparison, *, top_breakeven: bool = False):
     with _solver_log(args):
         return verdict_robustness(plan, comparison, samples=args.samples, seed=args.seed, solver=args.solver,
                                   top_breakeven=top_breakeven, flips=args.flip, **options)
+
+
+def flips_are_slow(plan) -> bool:
+    """Whether the flip searches are left out unless asked for (`--flip`): a stream with whole-unit
+    staffing (contiguous, min_staff, fixed_crew, whole people) or an intervention that chooses its
+    level makes every one of their solves a MIP that branches (models/serial_lair.toml: 50 s
+    instead of 3). A rule of the plan, not of the clock, so the output is the same on any machine."""
+    integer = {q.name for q in plan.pools if q.integer_staff}
+    return any(s.contiguous or s.min_staff or s.fixed_crew or any(r in integer for r in s.crew_units)
+               for s in plan.streams) or any(iv.choose for iv in plan.interventions)
 
 
 def with_robustness(data: dict, robustness) -> dict:

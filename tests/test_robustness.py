@@ -215,3 +215,19 @@ def test_a_flip_within_the_search_tolerance_of_no_shift_is_said_as_none():
     # field_realistic: any shift earlier loses, and the bisection stops 1.5e-5 years from 0
     assert _shift_words(-1.544e-05, -1.0) == "left the deadline where it is instead of moving it 1 year earlier"
     assert _shift_words(-0.3, -1.0) == "brought the deadline 0.3 years earlier instead of 1"
+
+
+def test_flips_wait_for_flip_on_plans_with_whole_unit_staffing(tmp_path):
+    # the toy with its serial chunks contiguous: every flip solve would be a MIP that branches
+    text = (ROOT / "models" / "serial_parallel_toy.toml").read_text()
+    text = text.replace("min_duration = 25", "min_duration = 25\ncontiguous = true")
+    assert "contiguous = true" in text
+    path = tmp_path / "lair.toml"
+    path.write_text(text)
+    cmd = [sys.executable, "-m", "planner.cli", "compare", str(path), "--json", "--samples", "0"]
+    auto = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert auto.returncode == 0, auto.stderr
+    assert json.loads(auto.stdout)["interventions"][0].get("flip", {}) == {}
+    asked = subprocess.run(cmd + ["--flip"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert asked.returncode == 0, asked.stderr
+    assert json.loads(asked.stdout)["interventions"][0]["flip"]["shift"]["value"] == pytest.approx(-1, abs=1e-3)
