@@ -149,12 +149,12 @@ def robustness_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _samples(text: str) -> int:
-    from .analysis.checks import MAX_SAMPLES, cli_type, whole
+    from .arguments import MAX_SAMPLES, cli_type, whole
     return cli_type(whole, int, lo=0, hi=MAX_SAMPLES)(text)
 
 
 def _seed(text: str) -> int:
-    from .analysis.checks import cli_type, whole
+    from .arguments import cli_type, whole
     return cli_type(whole, int, lo=0)(text)
 
 

@@ -12,6 +12,7 @@ import math
 import sys
 from pathlib import Path
 
+from .arguments import cli_type, number, whole
 from .errors import PlanError, UsageError
 
 EXIT_OK, EXIT_NO_SOLUTION, EXIT_INTERRUPTED = 0, 3, 130
@@ -19,7 +20,6 @@ EXIT_OK, EXIT_NO_SOLUTION, EXIT_INTERRUPTED = 0, 3, 130
 
 def _workers(text: str) -> int:
     """--workers: parallel.run's own check (1 to WORKERS_PER_CORE per core)."""
-    from .analysis.checks import cli_type
     from .parallel import check_workers
     return cli_type(lambda v, name: check_workers(v, name), int)(text)
 
@@ -35,19 +35,12 @@ def _range(text: str) -> tuple[float, float]:
     return pair
 
 
-def _checked(check_name: str, parse, **bounds):
-    """An argparse type that applies the library's check (planner/analysis/checks.py)."""
-    def convert(text: str):
-        from .analysis import checks
-        return checks.cli_type(getattr(checks, check_name), parse, **bounds)(text)
-    return convert
-
-
-_positive = _checked("number", float, above=0)
-_nonneg = _checked("number", float, at_least=0)
-_count = _checked("whole", int, lo=1, hi=1_000_000)
-_groups = _checked("whole", int, lo=1, hi=1_000)
-_seed = _checked("whole", int, lo=0)
+# argparse types that apply the library's own checks (planner/arguments.py, standard library only)
+_positive = cli_type(number, float, above=0)
+_nonneg = cli_type(number, float, at_least=0)
+_count = cli_type(whole, int, lo=1, hi=1_000_000)
+_groups = cli_type(whole, int, lo=1, hi=1_000)
+_seed = cli_type(whole, int, lo=0)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any, Callable
 
-from .analysis.checks import whole
+from .arguments import whole
 from .errors import PlanError, UsageError
 
 WORKERS_PER_CORE = 4

@@ -9,7 +9,7 @@ import pytest
 
 import planner
 from planner import parallel
-from planner.analysis import checks
+from planner import arguments as checks
 from planner.analysis.breakeven import breakeven
 from planner.analysis.evpi import evpi
 from planner.analysis.margins import margins

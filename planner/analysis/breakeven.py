@@ -16,7 +16,7 @@ import struct
 from dataclasses import dataclass, field
 
 from ..errors import PlanError
-from .checks import number, optional, whole
+from ..arguments import number, optional, whole
 from ..instance import resolve
 from ..overrides import get, plan_data
 from ..parallel import Point, solve_point

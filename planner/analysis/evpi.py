@@ -33,7 +33,7 @@ from ..run import Model
 from ..solvers import SolveOptions, get_backend
 from ..structure import critical_path
 from .. import verify
-from .checks import number, whole
+from ..arguments import number, whole
 
 TOL = 1e-6
 MAX_GROUPS = 1_000

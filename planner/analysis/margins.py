@@ -162,7 +162,7 @@ def margins(plan: Plan, intervention: str | None = None, *, year_step: float | N
     """Finite differences of the optimum of the baseline (or `intervention`) in the deadline and in
     each pool's supply. `fte_step` defaults to 10% of each pool's mean supply (at least 1 FTE)."""
     from ..plan import BIG, LONG
-    from .checks import number, optional
+    from ..arguments import number, optional
 
     year_step = optional(number, year_step, "year_step", above=0, at_most=LONG)
     if isinstance(fte_step, dict):

@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import PlanError
 from ..overrides import get, split_path
 from ..parallel import Outcome, Point, check_workers, run
-from .checks import MAX_SAMPLES, optional, whole
+from ..arguments import MAX_SAMPLES, optional, whole
 from ..plan import Plan, did_you_mean
 
 HARM = 1e-9

@@ -26,8 +26,7 @@ import math
 from dataclasses import dataclass, field
 
 from .breakeven import BreakEven, breakeven
-from .checks import optional, whole
-from ..arguments import DEFAULT_SAMPLES
+from ..arguments import DEFAULT_SAMPLES, optional, whole
 from ..errors import PlanError
 from ..plan import Plan
 from ..result import Comparison
