@@ -197,19 +197,25 @@ class Model:
         if inst.objective != "probability" or result.status != "optimal" or result.objective != 0 \
                 or result.allocation is None:
             return result
-        fastest = copy.copy(self)
-        fastest.instance = dataclasses.replace(inst, objective="earliest")
-        fastest.critical_path = critical_path(fastest.instance)
-        fastest._linear_model = fastest._structure = None
         left = None if options.time_limit is None else max(1e-3, options.time_limit - clock.total)
-        early = fastest.solve(time_limit=left, gap=options.gap, threads=options.threads,
-                              solver_options=options.solver_options, tie_break=tie_break, refine=False)
+        early = self._solve_instead(dataclasses.replace(inst, objective="earliest"), left, options, tie_break)
         clock.lap("earliest_goal")
         if early.status != "optimal" or early.allocation is None:
             return result
         raw = RawSolution("optimal", None, 0.0, result.bound, result.gap, result.runtime, result.message)
         return _result(self.plan, inst, self.critical_path, raw, early.allocation, result.solver,
                        self.build_time, None, self.structure)
+
+    def _solve_instead(self, inst: Instance, time_limit: float | None, options: SolveOptions,
+                       tie_break: bool) -> Result:
+        """`inst` (this variant with another objective or on another grid) solved by a copy of this
+        model, read in continuous time but not refined; the labour-unlimited cache is shared (its
+        keys hold everything it reads)."""
+        other = copy.copy(self)
+        other.instance, other.critical_path = inst, critical_path(inst)
+        other._linear_model = other._structure = None
+        return other.solve(time_limit=time_limit, gap=options.gap, threads=options.threads,
+                           solver_options=options.solver_options, tie_break=tie_break, refine=False)
 
     def _in_continuous_time(self, result: Result, options: SolveOptions, tie_break: bool, refine: bool,
                             clock: _Clock) -> Result:
@@ -219,16 +225,8 @@ class Model:
         result = continuous.as_continuous(result, inst)
         left = None if options.time_limit is None else options.time_limit - clock.total
 
-        def on_grid(k: int, seconds: float) -> Result:
-            finer = copy.copy(self)
-            finer.instance = continuous.refine(inst, k)
-            finer.critical_path = critical_path(finer.instance)
-            finer._linear_model = finer._structure = None
-            finer._unlimited = {}
-            limit = seconds if options.time_limit is None else min(seconds, options.time_limit)
-            return finer.solve(time_limit=max(1e-3, limit), gap=options.gap,
-                               threads=options.threads, solver_options=options.solver_options,
-                               tie_break=tie_break, refine=False)
+        def on_grid(k: int, seconds: float) -> Result:  # `seconds` is within what is left
+            return self._solve_instead(continuous.refine(inst, k), max(1e-3, seconds), options, tie_break)
 
         settled = continuous.settle(result, inst, on_grid, refine=refine, time_left=left)
         clock.lap("continuous")
