@@ -206,16 +206,15 @@ def in_time(inst: Instance, when: np.ndarray | float) -> np.ndarray:
 
 
 def objective(inst: Instance, finish: np.ndarray) -> float | None:
-    """The plan's objective in continuous time, from each stream's finish time (`finish_times`)."""
-    req = inst.required
-    goal = float(np.max(finish[req])) if req.any() and np.all(np.isfinite(finish[req])) else \
-        (0.0 if not req.any() else math.nan)
+    """The plan's objective in continuous time, from each stream's finish time (`finish_times`;
+    nan where it never finishes)."""
+    goal = goal_time(inst, finish)
     if inst.objective == "earliest":
-        return None if math.isnan(goal) else goal
+        return goal
     if inst.deadline is None:
         return None
     if inst.objective == "probability":
-        return float(in_time(inst, goal)[0])
+        return float(in_time(inst, math.nan if goal is None else goal)[0])
     total = float((inst.value * in_time(inst, finish)).sum())
     for k, needs in enumerate(inst.milestone_streams):
         when = float(np.max(finish[needs])) if needs.any() else 0.0
@@ -318,12 +317,7 @@ def best_possible(inst: Instance, *, unlimited_labour: bool = False) -> float | 
         b = goal_bound(inst, unlimited_labour=unlimited_labour)
         return float(in_time(inst, b)[0]) if math.isfinite(b) else 0.0
     finish = earliest_finishes(inst, unlimited_labour=unlimited_labour)
-    finish = np.where(np.isfinite(finish), finish, np.nan)
-    total = float((inst.value * in_time(inst, finish)).sum())
-    for k, needs in enumerate(inst.milestone_streams):
-        when = float(np.max(finish[needs])) if needs.any() else 0.0
-        total += float(inst.milestone_value[k] * in_time(inst, when)[0])
-    return total
+    return objective(inst, np.where(np.isfinite(finish), finish, np.nan))   # every stream at its earliest
 
 
 def structure(inst: Instance, grid):
