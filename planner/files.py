@@ -4,6 +4,7 @@ rename), only ever as a regular file, never through a symlink, and never over a 
 reads. Every command that writes goes through these two functions."""
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 import tempfile
@@ -23,21 +24,32 @@ class NotARegularFile(OSError):
 
 
 def read_text(path: str | Path) -> str:
-    """The text of a regular file (UTF-8; a leading byte-order mark is dropped).
+    """The text of a regular file (UTF-8; a leading byte-order mark is dropped), whole; anything
+    else is refused unread (`text_lines`)."""
+    return "".join(text_lines(path))
+
+
+def text_lines(path: str | Path):
+    """The lines of a regular file as text (UTF-8, a leading byte-order mark dropped), read as they
+    are needed, so that a huge file's first bad row is found without reading the rest.
 
     Anything else is refused with `NotARegularFile` instead of read: a FIFO waits for a writer
     that may never come, and /dev/zero never ends. The file is opened without blocking and
     checked through the open descriptor, so nothing can swap it in between."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
+    with open(fd, "rb") as f:
         kind = stat.S_IFMT(os.fstat(fd).st_mode)
         if kind != stat.S_IFREG:
             raise NotARegularFile(f"it is {_KINDS.get(kind, 'a special file')}, not a regular file")
-        with open(fd, "rb", closefd=False) as f:
-            data = f.read()
-    finally:
-        os.close(fd)
-    return data.decode("utf-8-sig")
+        decode = codecs.getincrementaldecoder("utf-8-sig")()
+        pending = ""
+        for chunk in iter(lambda: f.read(1 << 16), b""):
+            *complete, pending = (pending + decode.decode(chunk)).split("\n")
+            for line in complete:
+                yield line + "\n"
+        pending += decode.decode(b"", final=True)
+        if pending:
+            yield pending
 
 
 def check_output(path: str | Path, *, reads: Mapping[str | Path, str] = {}, option: str = "-o") -> None:

@@ -1,17 +1,14 @@
 """Values per period: pool supplies and stream productivities, from numbers, lists, growth or CSV."""
 from __future__ import annotations
 
-import codecs
 import csv
 import math
-import os
-import stat
 from pathlib import Path
 
 import numpy as np
 
 from .errors import PlanError
-from .files import _KINDS, NotARegularFile
+from .files import text_lines
 from .plan import FileColumn, Growth
 
 
@@ -75,7 +72,7 @@ def read_column(path: Path, column: str, *, file: str | None, table: str, key: s
     line_numbers: list[int] = []  # of the lines handed to the csv reader, so rows can be named
 
     def data_lines():
-        for n, line in enumerate(_text_lines(path), 1):
+        for n, line in enumerate(text_lines(path), 1):
             if line.strip() and not line.lstrip().startswith("#"):
                 line_numbers.append(n)
                 yield line
@@ -94,25 +91,6 @@ def read_column(path: Path, column: str, *, file: str | None, table: str, key: s
         raise fail(f"cannot read: {e}") from None
     finally:
         lines.close()
-
-
-def _text_lines(path: Path):
-    """The lines of a regular file as text (UTF-8, a leading byte-order mark dropped), read as
-    they are needed. Like files.read_text, anything but a regular file is refused unread."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with open(fd, "rb") as f:
-        kind = stat.S_IFMT(os.fstat(fd).st_mode)
-        if kind != stat.S_IFREG:
-            raise NotARegularFile(f"it is {_KINDS.get(kind, 'a special file')}, not a regular file")
-        decode = codecs.getincrementaldecoder("utf-8-sig")()
-        pending = ""
-        for chunk in iter(lambda: f.read(1 << 16), b""):
-            *complete, pending = (pending + decode.decode(chunk)).split("\n")
-            for line in complete:
-                yield line + "\n"
-        pending += decode.decode(b"", final=True)
-        if pending:
-            yield pending
 
 
 def _check_rows(header_line: int, header: list[str], rows, column: str, fail):
