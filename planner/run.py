@@ -29,7 +29,7 @@ from .instance import Instance, resolve
 from .plan import Intervention, Plan
 from .result import Result, StreamResult, Structure, variant_fields
 from .solvers import RawSolution, SolveOptions, _scip_available, get_backend
-from .structure import (NEVER, NO_DUE, bound_due_periods, critical_path, due_by, goal_periods, needed_streams,
+from .structure import (NEVER, bound_due_periods, critical_path, due_by, goal_periods, needed_streams,
                         objective_bound, structural_bound)
 
 

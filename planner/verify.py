@@ -37,7 +37,6 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
     """Every rule for allocation `u` (S x H crew units); raises VerificationError on the first breach."""
     S, H = u.shape
     problems: list[str] = []
-    t_idx = np.arange(H)
 
     def report(mask: np.ndarray, what: str, fmt) -> None:
         if np.any(mask):

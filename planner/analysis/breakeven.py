@@ -11,7 +11,6 @@ explanation at the value that came closest (e.g. a serial chain longer than the 
 """
 from __future__ import annotations
 
-import math
 import struct
 from dataclasses import dataclass, field
 
