@@ -402,9 +402,8 @@ def flips_are_slow(plan) -> bool:
     staffing (contiguous, min_staff, fixed_crew, whole people) or an intervention that chooses its
     level makes every one of their solves a MIP that branches (models/serial_lair.toml: 50 s
     instead of 3). A rule of the plan, not of the clock, so the output is the same on any machine."""
-    integer = {q.name for q in plan.pools if q.integer_staff}
-    return any(s.contiguous or s.min_staff or s.fixed_crew or any(r in integer for r in s.crew_units)
-               for s in plan.streams) or any(iv.choose for iv in plan.interventions)
+    from .lint import whole_unit_streams
+    return bool(whole_unit_streams(plan)) or any(iv.choose for iv in plan.interventions)
 
 
 def with_robustness(data: dict, robustness) -> dict:

@@ -83,14 +83,20 @@ def lint(plan) -> list[Warning]:
     return out
 
 
+def whole_unit_streams(plan) -> list:
+    """The streams whose staffing is whole units (contiguous, min_staff, fixed_crew, or whole people
+    from an `integer_staff` pool): each of their periods is integer columns the MIP branches on."""
+    integer = {q.name for q in plan.pools if q.integer_staff}
+    return [s for s in plan.streams if s.contiguous or s.min_staff or s.fixed_crew
+            or any(r in integer for r in s.crew_units)]
+
+
 def _size(plan) -> list[Warning]:
     """A plan whose whole-unit decisions are so many that a proof of optimality may not come in any
     reasonable time (docs/model.md, Limits)."""
     import math
 
-    integer = {q.name for q in plan.pools if q.integer_staff}
-    discrete = [s for s in plan.streams if s.contiguous or s.min_staff or s.fixed_crew
-                or any(r in integer for r in s.crew_units)]
+    discrete = whole_unit_streams(plan)
     periods = math.ceil(plan.plan.horizon / plan.plan.step - 1e-9)
     levels = max([len(iv.levels) for iv in plan.interventions if iv.choose] or [1])
     count = len(discrete) * periods * levels
