@@ -1,7 +1,7 @@
 """`planner compare` under load, checked against fresh single solves (the trust issue's benchmark).
 
 Writes N random plans (two thirds from the fuzz generator in tests/fuzzplans.py, one third from
-planner/synthetic.py at small sizes, all objectives), runs `planner compare PLAN --json` on them
+planner/plan/synthetic.py at small sizes, all objectives), runs `planner compare PLAN --json` on them
 CONCURRENCY at a time as separate processes (no --time-limit), then solves every variant again
 alone, in this process, and compares. It counts:
 - wrong optima: a variant whose objective (or solved/infeasible verdict) differs from its lone solve;
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 import planner  # noqa: E402
-from planner import synthetic  # noqa: E402
+from planner.plan import synthetic  # noqa: E402
 
 import fuzzplans  # noqa: E402
 

@@ -4,7 +4,7 @@ given the same model must reach the same optimum (or both find it infeasible).
     python benchmarks/differential.py                 # 300 plans, seed 0
     python benchmarks/differential.py --plans 1000 --seed 7
 
-Each plan is drawn from its own seed (`case(seed)`): half from planner/synthetic.py (tight pools,
+Each plan is drawn from its own seed (`case(seed)`): half from planner/plan/synthetic.py (tight pools,
 chains with lags, scenario deadlines; the baseline or "capabilities work"), half from the fuzz
 generator of tests/fuzzplans.py (growth and list supplies, crews, max_staff, releases, every
 deadline kind, windows, odd steps; the baseline or one of its interventions). Both solvers run with
@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import planner  # noqa: E402
-from planner import synthetic  # noqa: E402
+from planner.plan import synthetic  # noqa: E402
 from fuzzplans import valid_plan  # noqa: E402
 
 TOL = 1e-6

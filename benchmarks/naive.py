@@ -33,10 +33,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, print_environment, table, write_json  # noqa: E402
 
-from planner import deadlines, synthetic  # noqa: E402
-from planner.plan import load as load_plan  # noqa: E402
-from planner.instance import Instance, resolve  # noqa: E402
-from planner.model import Family, LinearModel  # noqa: E402
+from planner.instance import deadlines
+from planner.plan import synthetic  # noqa: E402
+from planner.plan.schema import load as load_plan  # noqa: E402
+from planner.instance.resolve import Instance, resolve  # noqa: E402
+from planner.mip.formulation import Family, LinearModel  # noqa: E402
 
 INF = np.inf
 
@@ -195,7 +196,7 @@ def agree(a, b, tol: float = 1e-6) -> bool:
 
 
 def run_check(quick: bool, time_limit: float) -> dict:
-    from planner.run import Model
+    from planner.pipeline.session import Model
 
     rows, results = [], []
     for label, p, iv in check_plans(quick):

@@ -1,6 +1,6 @@
 """PSPLIB RCPSP instances through the planner and through OR-Tools CP-SAT, side by side (issue 11).
 
-Each instance is imported with `planner.psplib` (jobs become contiguous, fixed-crew streams,
+Each instance is imported with `planner.rcpsp.psplib` (jobs become contiguous, fixed-crew streams,
 objective `earliest`, horizon = the makespan of a serial schedule-generation pass) and solved
 by `planner.solve`; then the same instance goes to CP-SAT (interval variables, one
 AddCumulative per resource, the precedences, minimise the makespan; same time limit,
@@ -34,7 +34,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, fmt, print_environment, table, write_json  # noqa: E402
 
-from planner import psplib  # noqa: E402
+from planner.rcpsp import psplib  # noqa: E402
 from planner.errors import PlannerError  # noqa: E402
 
 DEFAULT_DIR = ROOT.parent / "shared" / "psplib"
@@ -61,7 +61,7 @@ def instances(folder: Path, which: str) -> tuple[list[Path], dict]:
 
 def run_planner(rcpsp: psplib.Rcpsp, name: str, horizon: int, time_limit: float, threads: int) -> dict:
     import planner
-    from planner.plan import from_dict
+    from planner.plan.schema import from_dict
 
     try:
         plan = from_dict(psplib.to_plan(rcpsp, name, horizon=horizon), source=f"{name}.sm")
@@ -161,9 +161,9 @@ def lower_bounds(files: list[Path], figures: dict) -> int:
     """Per instance: the critical-path makespan, the first makespan the start-window rules do not
     rule out (a destructive lower bound, no solver), and the published optimum. A window bound
     above the optimum would be a bug in the rules."""
-    from planner import propagate
-    from planner.instance import resolve
-    from planner.plan import from_dict
+    from planner.rcpsp import propagate
+    from planner.instance.resolve import resolve
+    from planner.plan.schema import from_dict
     from planner.structure import critical_path, goal_periods
 
     rows, reach_cp, reach_windows, above, seconds = [], 0, 0, [], []
@@ -269,7 +269,7 @@ def main(argv=None) -> int:
     ap.add_argument("--json-out", help="write every instance's figures and the summary as JSON")
     ap.add_argument("--bounds", action="store_true",
                     help="solve nothing: count the instances whose critical path, and whose start-window "
-                         "rules (planner/propagate.py), reach the published optimum")
+                         "rules (planner/rcpsp/propagate.py), reach the published optimum")
     args = ap.parse_args(argv)
 
     folder = (args.dir_option or args.dir or DEFAULT_DIR).resolve()

@@ -35,8 +35,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, median, print_environment, raw_highs_model, table, write_json  # noqa: E402
 
-from planner.plan import from_dict  # noqa: E402
-from planner.run import Model  # noqa: E402
+from planner.plan.schema import from_dict  # noqa: E402
+from planner.pipeline.session import Model  # noqa: E402
 
 TOY = ROOT / "models" / "serial_parallel_toy.toml"
 DEADLINES = list(range(20, 33))                           # years, 13 values

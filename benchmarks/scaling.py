@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import naive  # noqa: E402
 from _common import median, print_environment, raw_highs_model, table, write_json  # noqa: E402
 
-from planner import synthetic  # noqa: E402
-from planner.instance import resolve  # noqa: E402
-from planner.run import Model  # noqa: E402
+from planner.plan import synthetic  # noqa: E402
+from planner.instance.resolve import resolve  # noqa: E402
+from planner.pipeline.session import Model  # noqa: E402
 from planner.structure import critical_path, structural_bound  # noqa: E402
 
 FULL_SIZES = [(20, 40, 10), (40, 80, 10), (60, 120, 15), (80, 160, 20), (120, 200, 20)]

@@ -2,9 +2,9 @@
 
 At least 40 generated plans from two generators of different structure:
 
-  synthetic   planner.synthetic.plan: random streams with random precedences on a few pools, each
+  synthetic   planner.plan.synthetic.plan: random streams with random precedences on a few pools, each
               stream on one pool, a scenario deadline (tightness = supply over demand at the caps);
-  crews       planner.synthetic.crew_plan: a few long chains of streams linked with lags, crews that
+  crews       planner.plan.synthetic.crew_plan: a few long chains of streams linked with lags, crews that
               draw on two or three pools at once, growing pools, links across chains.
 
 Streams 15-120, periods 40-200, 1-20 deadline scenarios, objective `probability` (one plan in six
@@ -46,8 +46,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import naive  # noqa: E402
 from _common import median, print_environment, raw_highs_model, table, write_json  # noqa: E402
 
-from planner import synthetic  # noqa: E402
-from planner.run import Model  # noqa: E402
+from planner.plan import synthetic  # noqa: E402
+from planner.pipeline.session import Model  # noqa: E402
 
 PER_GENERATOR = 22
 
@@ -110,7 +110,7 @@ def run_planner_cli(plan_dict: dict, time_limit: float, folder: Path) -> dict:
 
 def run_plain(plan, time_limit: float, gap: float = 1e-6) -> dict:
     """The plain model in raw HiGHS: passModel into a fresh Highs, time only run()."""
-    from planner.instance import resolve
+    from planner.instance.resolve import resolve
 
     lm = naive.build(resolve(plan))
     out = raw_highs_model(lm, time_limit=time_limit, gap=gap)
@@ -229,7 +229,7 @@ def main(argv=None) -> int:
               and (args.generator is None or p[1] == args.generator)]
     print_environment()
     print(f"{len(chosen)} plans, {repeats} repetition(s), time limit {limit:g} s")
-    from planner.plan import from_dict
+    from planner.plan.schema import from_dict
     warm = from_dict(chosen[0][3])  # imports and HiGHS's first run, untimed
     run_planner(warm, limit)
     run_plain(warm, limit)

@@ -16,16 +16,16 @@ Importing the package loads only the standard library (and planner.errors): the 
 """
 from __future__ import annotations
 
-from .errors import NoSolutionError, PlanError, PlannerError, UsageError, VerificationError
+from planner.errors import NoSolutionError, PlanError, PlannerError, UsageError, VerificationError
 
 __version__ = "0.1.0"
 __all__ = ["Plan", "load", "from_dict", "solve", "compare", "Model", "resolve", "PlannerError",
            "PlanError", "UsageError", "NoSolutionError", "VerificationError"]
 
 # public name -> (module, attribute), imported when the name is first asked for
-_LAZY = {"Plan": ("plan", "Plan"), "load": ("plan", "load"), "from_dict": ("plan", "from_dict"),
-         "solve": ("run", "solve"), "Model": ("run", "Model"), "compare": ("analysis", "compare"),
-         "resolve": ("instance", "resolve")}
+_LAZY = {"Plan": ("plan.schema", "Plan"), "load": ("plan.schema", "load"), "from_dict": ("plan.schema", "from_dict"),
+         "solve": ("pipeline.session", "solve"), "Model": ("pipeline.session", "Model"), "compare": ("analysis", "compare"),
+         "resolve": ("instance.resolve", "resolve")}
 
 
 def __getattr__(name: str):

@@ -7,7 +7,7 @@ and no number of researchers changes it; one below it is held back by labour.
 """
 from __future__ import annotations
 
-from .result import Result
+from planner.result import Result
 
 TOL = 1e-6
 

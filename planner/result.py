@@ -92,7 +92,7 @@ class Result:
     levels: list | None = None          # and every level's own optimum: [{units, status, objective}]
     deadline_discretised: bool = False  # the scenarios are a distribution counted per period: scenario
                                         # k*step holds the mass of [k*step, (k+1)*step)
-    # Continuous time (planner/continuous.py): `objective` and the finish times are the
+    # Continuous time (planner/pipeline/continuous.py): `objective` and the finish times are the
     # continuous-time plan's; the MIP's own objective on its grid is kept beside them.
     grid_objective: float | None = None   # the MIP's objective on the grid of the schedule reported
     grid_step: float | None = None        # that grid's step in years (finer than the plan's if refined)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
-    from .instance import Instance
+    from planner.instance.resolve import Instance
 
 
 NEVER = -1  # finish period of a stream that cannot complete inside the horizon

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import VerificationError
-from .instance import Instance
+from planner.errors import VerificationError
+from planner.instance.resolve import Instance
 
 REL, ABS = 1e-6, 1e-6  # tolerances: solver feasibility tolerances are ~1e-7
 
@@ -160,7 +160,7 @@ def is_working(inst: Instance, u: np.ndarray) -> np.ndarray:
 
 def continuous_objective(inst: Instance, u: np.ndarray) -> float | None:
     """The objective of allocation `u` in continuous time, recomputed here on its own (the planner's
-    is planner/continuous.py): each stream's finish is the moment its summed progress reaches the
+    is planner/pipeline/continuous.py): each stream's finish is the moment its summed progress reaches the
     effort, walking period by period at each period's rate; the goal is in time for a deadline D
     (shifted, read in years, past the horizon counting at its end) when it is met by min(D, H*step)."""
     a = inst.parallelization
@@ -183,7 +183,7 @@ def continuous_objective(inst: Instance, u: np.ndarray) -> float | None:
         if d.distribution is None:
             years = np.minimum(inst.deadline_years, horizon)   # points: fixed, scenarios, p_never
             return float(inst.deadline_probs[years + 1e-9 >= when].sum())
-        from .deadlines import cdf
+        from planner.instance.deadlines import cdf
         return 1.0 - (1.0 - (d.p_never or 0.0)) * float(cdf(d.distribution, np.array([when - inst.deadline_shift]))[0])
 
     req = inst.required

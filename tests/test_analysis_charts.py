@@ -24,7 +24,7 @@ import planner  # noqa: E402
 from planner.analysis.breakeven import breakeven  # noqa: E402
 from planner.analysis.montecarlo import montecarlo  # noqa: E402
 from planner.analysis.sweep import sweep  # noqa: E402
-from planner.cli import main  # noqa: E402
+from planner.cli.main import main  # noqa: E402
 from planner.report import charts  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 
 import planner
-from planner import parallel
-from planner import arguments as checks
+from planner.analysis import runner as parallel
+from planner.pipeline import arguments as checks
 from planner.analysis.breakeven import breakeven
 from planner.analysis.evpi import evpi
 from planner.analysis.margins import margins
 from planner.analysis.montecarlo import montecarlo
 from planner.analysis.sweep import MAX_POINTS, parse_values, sweep
-from planner.cli import main
+from planner.cli.main import main
 from planner.errors import PlanError, UsageError
-from planner.instance import resolve
-from planner.series import MAX_ROWS
+from planner.instance.resolve import resolve
+from planner.instance.series import MAX_ROWS
 
 ROOT = Path(__file__).resolve().parent.parent
 TOY = ROOT / "models" / "serial_parallel_toy.toml"

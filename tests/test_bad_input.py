@@ -564,7 +564,7 @@ def _wide(streams: int, horizon: float, step: float = 1.0) -> dict:
 
 
 def test_a_model_past_the_size_limit_is_refused_naming_streams_and_horizon():
-    from planner.plan import MAX_STREAM_PERIODS
+    from planner.plan.schema import MAX_STREAM_PERIODS
     periods = 1000
     streams = MAX_STREAM_PERIODS // periods + 1
     with pytest.raises(PlanError) as info:

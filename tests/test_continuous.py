@@ -297,7 +297,8 @@ def test_whole_people_left_idle_early_are_put_to_work():
 
 
 def test_verification_recomputes_the_continuous_answer_on_its_own(tmp_path, monkeypatch):
-    from planner import continuous, verify
+    from planner.pipeline import continuous
+    from planner import verify
 
     plan = plan_of(CHAIN, tmp_path)
     r = planner.solve(plan, refine=False)
@@ -313,7 +314,7 @@ def test_ctrl_c_during_a_finer_grid_ends_the_solve_as_interrupted(tmp_path, monk
     """A forced fault: the finer grid's solve is stopped by Ctrl-C (its result says interrupted).
     The answer is the plan's own grid read in continuous time, marked interrupted, so that compare
     stops instead of going on to the next variant."""
-    from planner import continuous
+    from planner.pipeline import continuous
 
     real = continuous.settle
 

@@ -1,5 +1,5 @@
 """SCIP's cumulative constraints beside HiGHS on project-scheduling targets
-(planner/solvers/cumulative.py, run.Model._ask).
+(planner/rcpsp/cumulative.py, run.Model._ask).
 
 Expected answers come from this file's own brute force over start times (`brute_force`: every
 start in every window, checked period by period against the pools' supply) on tiny plans, from
@@ -24,11 +24,13 @@ import numpy as np
 import pytest
 
 import planner
-from planner import propagate, psplib
-from planner import run as run_mod
-from planner.instance import resolve
-from planner.plan import from_dict
-from planner.solvers import RawSolution, SolveOptions, cumulative
+from planner.rcpsp import propagate
+from planner.rcpsp import psplib
+from planner.pipeline import session as run_mod
+from planner.instance.resolve import resolve
+from planner.plan.schema import from_dict
+from planner.solvers import RawSolution, SolveOptions
+from planner.rcpsp import cumulative
 from planner.solvers.highs import HighsBackend
 from planner.structure import critical_path, due_by
 
@@ -270,7 +272,7 @@ def test_highs_returns_soon_after_the_rival_answers_and_its_thread_ends_later():
     """A preempted HiGHS may be deep in a round of root cuts; the solve returns within
     PREEMPTED_WAIT (plus a poll) without reading the still-running object, and HiGHS's thread
     ends on its own afterwards."""
-    from planner import model as mip
+    from planner.mip import formulation as mip
     from planner.solvers import highs
     plan = psplib.load_plan(HARD)
     inst = resolve(plan, None, None)

@@ -12,7 +12,7 @@ import pytest
 import planner
 from planner.analysis.montecarlo import montecarlo
 from planner.analysis.sweep import sweep
-from planner.cli import main
+from planner.cli.main import main
 from planner.errors import UsageError
 
 distributed = pytest.importorskip("distributed")

@@ -14,7 +14,7 @@ import pytest
 import planner
 from planner import Plan
 from planner.errors import PlanError, VerificationError
-from planner.instance import resolve
+from planner.instance.resolve import resolve
 from planner import verify
 
 
@@ -265,7 +265,7 @@ def test_when_labour_binds_the_mip_chooses_the_least_capabilities_work_that_succ
 def test_a_level_between_whole_units_scales_each_effect():
     # 0.5 units: the deadline 1 year earlier (25 years: the serial chunks still fit) and
     # researchers x 3 ** 0.5.
-    from planner.instance import resolve
+    from planner.instance.resolve import resolve
     plan = toy_with_levels({'interventions."capabilities work".levels': [0.5, 1.5]})
     inst = resolve(plan, "capabilities work", 0.5)
     assert inst.deadline_years[0] == pytest.approx(25.0)
@@ -276,7 +276,7 @@ def test_a_level_between_whole_units_scales_each_effect():
 
 def test_either_of_two_models_is_the_better_one():
     # model A: max x, x <= 2; model B: max 3 y, y <= 1 (offset 0.5): the joint optimum is B's, 3.5.
-    from planner.model import LinearModel, either
+    from planner.mip.formulation import LinearModel, either
     from planner.solvers import SolveOptions
     from planner.solvers.highs import HighsBackend
     a, b = LinearModel(), LinearModel()
@@ -393,7 +393,7 @@ def test_a_small_project_schedule_by_hand(method):
 def test_rigid_rows_tighten_the_relaxation(monkeypatch):
     """The step rows (model._rigid) must raise the LP bound of the project above the bound without
     them: a fraction of a start then carries a whole run with it."""
-    from planner import model as mip
+    from planner.mip import formulation as mip
     from planner.solvers import SolveOptions
     from planner.solvers.highs import HighsBackend
     from planner.structure import critical_path
@@ -423,7 +423,7 @@ def test_rigid_rows_tighten_the_relaxation(monkeypatch):
 
 
 def test_the_serial_schedule_of_a_project_is_feasible_and_improved_by_passes():
-    from planner import heuristic
+    from planner.pipeline import heuristic
     # the small project: any order gives a feasible schedule; the best is 5 years
     inst = resolve(small_rcpsp())
     u = heuristic.rigid_schedule(inst, budget=0.2)
@@ -440,8 +440,8 @@ def test_forward_backward_passes_shorten_a_bad_first_schedule():
     # and it has the smaller index), then X cannot start until Y ends: X [3,4), Z [4,7) = 7.
     # Right-justifying (Z [4,7), Y [4,7), X [3,4)) and then left-justifying in start order
     # (X [0,1), Y [1,4), Z [1,4)) gives 4, the optimum (X then Y and Z side by side).
-    from planner import heuristic
-    from planner.model import rigid_periods
+    from planner.pipeline import heuristic
+    from planner.mip.formulation import rigid_periods
     plan = Plan.model_validate({"plan": {"horizon": 8, "objective": "earliest", "start_year": 0},
                                 "pools": [{"name": "R", "supply": 2}],
                                 "streams": [rigid_job("Y", 3, 1), rigid_job("X", 1, 2), rigid_job("Z", 3, 1, ["X"])]})

@@ -115,8 +115,8 @@ def test_a_fixed_crew_with_diminishing_returns_counts_its_whole_progress():
     # A fixed crew of 4 at parallelization 0.5 (rate cap 2 = 4 ** 0.5) makes exactly 2 a year in
     # every period it works. Working period 0 while counting at most 1.9 there is then no plan;
     # the chord rows alone (p <= the interpolation) allowed it, the rest made up later.
-    from planner.instance import resolve
-    from planner.model import build
+    from planner.instance.resolve import resolve
+    from planner.mip.formulation import build
     from planner.solvers import SolveOptions
     from planner.solvers.highs import HighsBackend
     plan = plan_of([{"name": "f", "pool": "p", "effort": 6, "min_duration": 3, "fixed_crew": True,
@@ -169,7 +169,7 @@ def test_choosing_a_level_keeps_to_the_time_limit_and_returns_a_verified_plan():
     # second. Doing nothing is a plan, so a limited solve must still return one, in about the
     # limit (the margin is for building the models on a shared machine).
     import time
-    from planner import synthetic
+    from planner.plan import synthetic
     data = synthetic.plan_dict(streams=40, periods=80, seed=1)
     for pool in data["pools"]:
         pool["integer_staff"] = True
@@ -220,8 +220,8 @@ def test_doing_nothing_is_a_plan_of_every_value_model():
     # x = 0 (no crew, nothing complete, worth 0) must satisfy every bound and row of the MIP of
     # every variant and level: a `value` plan is never infeasible
     import random
-    from planner.instance import resolve
-    from planner.model import build
+    from planner.instance.resolve import resolve
+    from planner.mip.formulation import build
     for seed in range(40):
         plan = planner.from_dict(value_plan(random.Random(seed)))
         iv = plan.interventions[0]

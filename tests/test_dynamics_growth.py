@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 
 import planner
-from planner import Plan, verify
+from planner import Plan
+from planner import verify
 from planner.errors import PlanError, VerificationError
-from planner.instance import resolve
-from planner.model import breakpoints, build
+from planner.instance.resolve import resolve
+from planner.mip.formulation import breakpoints, build
 from planner.structure import critical_path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ import pytest
 import planner
 from planner import PlanError
 from planner.analysis.evpi import evpi
-from planner.cli import main
+from planner.cli.main import main
 from plans import lognormal_cdf, make_plan
 
 ROOT = Path(__file__).resolve().parent.parent

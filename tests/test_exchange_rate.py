@@ -11,7 +11,7 @@ import pytest
 
 import planner
 from planner.analysis.margins import margins
-from planner.cli import main
+from planner.cli.main import main
 
 EXAMPLE = """
 [plan]

@@ -106,7 +106,7 @@ def test_malformed_scheduler_address_is_one_line(address):
 
 NO_WORKERS = """
 import subprocess, sys
-import planner, planner.parallel as parallel
+import planner, planner.analysis.runner as parallel
 from distributed import Client, LocalCluster
 from planner.analysis.sweep import sweep
 from planner.errors import UsageError

@@ -21,7 +21,7 @@ objective the MIP optimises; `Result.objective` is the continuous-time answer, d
 "Continuous time") within 1e-6, or both must find the plan infeasible.
 
 Nothing from planner/ is used except `planner.load`, `planner.solve` (whose result is checked) and
-planner/synthetic.py (only to generate a few random plan tables, written out as TOML). The two
+planner/plan/synthetic.py (only to generate a few random plan tables, written out as TOML). The two
 routes share the contract and nothing else, so a mistake in the planner's series, deadline
 discretisation, interventions, windows or formulation shows up as a different optimum.
 """
@@ -36,7 +36,7 @@ from pathlib import Path
 import pytest
 
 import planner
-from planner import synthetic
+from planner.plan import synthetic
 
 pyscipopt = pytest.importorskip("pyscipopt")
 TOL = 1e-6

@@ -11,7 +11,7 @@ import pytest
 
 import planner
 import plans
-from planner import deadlines
+from planner.instance import deadlines
 
 TOL = 1e-6
 

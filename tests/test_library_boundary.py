@@ -95,9 +95,9 @@ def test_a_path_is_refused_with_the_call_that_loads_it(path):
 
 def test_checks_come_before_any_solve(plan, monkeypatch):
     """A bad option to compare fails at once, not after the baseline has been solved."""
-    import planner.run
+    import planner.pipeline.session
     calls = []
-    monkeypatch.setattr(planner.run.Model, "_structured", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr(planner.pipeline.session.Model, "_structured", lambda *a, **k: calls.append(1))
     with pytest.raises(UsageError):
         planner.compare(plan, tie_break="no")
     assert calls == []
@@ -116,7 +116,7 @@ def test_good_arguments_of_every_kind_are_accepted(plan):
 # --- the CLI accepts exactly what the library accepts ---------------------------------------------
 
 def _cli_accepts(option: str, text: str) -> bool:
-    from planner.cli import _parser
+    from planner.cli.main import _parser
     try:
         _parser().parse_args(["solve", str(TOY), option, text])
     except SystemExit:
@@ -129,7 +129,7 @@ def _library_accepts(check, text: str) -> bool:
         value = float(text) if check != "threads" else int(text)
     except ValueError:
         return False
-    from planner import arguments
+    from planner.pipeline import arguments
     try:
         {"gap": arguments.check_gap, "time_limit": arguments.check_time_limit,
          "threads": arguments.check_threads}[check](value)
@@ -150,10 +150,10 @@ def test_cli_and_library_agree(option, check, capsys):
 
 
 def test_argument_checks_need_only_the_standard_library():
-    """The CLI imports them before main (planner/cli.py): no numpy, pydantic or solver there."""
+    """The CLI imports them before main (planner/cli/main.py): no numpy, pydantic or solver there."""
     import subprocess
     import sys
-    code = ("import sys, planner.arguments; "
+    code = ("import sys, planner.pipeline.arguments; "
             "print(sorted(m for m in ('numpy', 'pydantic', 'highspy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

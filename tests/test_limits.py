@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import planner
-from planner import synthetic
+from planner.plan import synthetic
 from planner.files import write_atomic
 
 # far beyond a few seconds to prove optimal; `value`, which no structural bound settles, so the

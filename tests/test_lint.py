@@ -1,4 +1,4 @@
-"""Plan pitfalls (planner/lint.py): times that look like calendar years or lie beyond the horizon.
+"""Plan pitfalls (planner/plan/lint.py): times that look like calendar years or lie beyond the horizon.
 
 `release`, `lag`, `from_year`, `until_year` and `[deadline] years` count years from the start;
 `[deadline] year` is a calendar year. Writing one for the other passes the schema and silently
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import planner
-from planner.lint import lint
+from planner.plan.lint import lint
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "planner.cli"]

@@ -8,7 +8,7 @@ import pytest
 
 import planner
 from planner.analysis.margins import margins
-from planner.cli import main
+from planner.cli.main import main
 from plans import lognormal_cdf, make_plan
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""Metamorphic relations on seeded random plans (planner.synthetic.plan_dict), from MODEL.md:
+"""Metamorphic relations on seeded random plans (planner.plan.synthetic.plan_dict), from MODEL.md:
 
 - more supply never lowers the optimum (never delays the earliest finish);
 - an earlier deadline never raises the chance of finishing before it;
@@ -25,7 +25,7 @@ import math
 import pytest
 
 import planner
-from planner import synthetic
+from planner.plan import synthetic
 
 TOL = 1e-6
 

@@ -11,7 +11,7 @@ import pytest
 import planner
 from planner import PlanError
 from planner.analysis.montecarlo import montecarlo
-from planner.cli import main
+from planner.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 TOY = ROOT / "models" / "serial_parallel_toy.toml"

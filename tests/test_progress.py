@@ -11,7 +11,8 @@ import sys
 import threading
 
 import planner
-from planner import progress, synthetic
+from planner import progress
+from planner.plan import synthetic
 
 HARD = dict(streams=120, periods=200, scenarios=20, seed=0, objective="value", tightness=0.3)
 # past the root in well under 2 s, and not proven in 8 s: the reports carry an incumbent and a bound

@@ -1,4 +1,4 @@
-"""The start-window rules for project-scheduling targets (planner/propagate.py).
+"""The start-window rules for project-scheduling targets (planner/rcpsp/propagate.py).
 
 Expected windows come from hand reasoning on tiny instances; soundness is checked against
 schedules built by the importer's own serial schedule-generation pass with random priorities
@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 
 import planner
-from planner import propagate, psplib
-from planner.instance import resolve
-from planner.plan import from_dict
+from planner.rcpsp import propagate
+from planner.rcpsp import psplib
+from planner.instance.resolve import resolve
+from planner.plan.schema import from_dict
 from planner.structure import critical_path, due_by
 
 DATA = Path(__file__).parent / "data" / "psplib"
@@ -127,7 +128,7 @@ def test_destructive_bound_never_passes_the_published_optimum(path):
 
 
 def test_streams_that_cannot_run_together_share_a_clique_row_per_period():
-    from planner import model as mip
+    from planner.mip import formulation as mip
     # three jobs taking 2 of 3 units pairwise exclude each other; a fourth takes 1 and fits beside any
     plan, inst, cp = instance([2, 2, 2, 1], [[2], [2], [2], [1]], [3], [[], [], [], []], horizon=8)
     lm = mip.build(inst, cp)
@@ -144,7 +145,7 @@ def test_streams_that_cannot_run_together_share_a_clique_row_per_period():
 
 
 def test_rigid_streams_get_the_step_formulation_alone():
-    from planner import model as mip
+    from planner.mip import formulation as mip
     plan, inst, cp = instance([3, 1, 2], [[1, 0], [0, 1], [1, 0]], [1, 1], [[], [2], []])
     lm = mip.build(inst, cp)
     assert mip.lean_streams(inst, (cp.earliest_start, np.full(3, inst.periods - 1))).all()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from planner import psplib
+from planner.rcpsp import psplib
 from planner.errors import PlanError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +27,7 @@ J301_1 = DATA / "j301_1.sm"
 
 
 def optima() -> dict[str, int]:
-    """The published optima, read here with the csv module (not with planner.psplib.read_optima)."""
+    """The published optima, read here with the csv module (not with planner.rcpsp.psplib.read_optima)."""
     with (DATA / "j30_optimum_kobe.csv").open(newline="") as f:
         return {r["problem"].removesuffix(".sm"): int(r["optimum"]) for r in csv.DictReader(f)}
 
@@ -172,7 +172,7 @@ def test_to_plan_mapping_j301_1():
 
 
 def test_to_plan_is_a_valid_plan():
-    from planner.plan import from_dict
+    from planner.plan.schema import from_dict
     plan = from_dict(psplib.to_plan(psplib.parse(J301_1), "j301_1"))
     assert plan.plan.objective == "earliest" and len(plan.streams) == 30
 

@@ -138,7 +138,8 @@ def test_reports_write_nothing_into_results(plan_file):
     """Printing and drawing read a result: every field is as it was before."""
     from rich.console import Console
 
-    from planner.report import charts, print_comparison, print_result
+    from planner.report import print_comparison, print_result
+    from planner.report import charts
 
     plan = planner.load(plan_file)
     c = planner.compare(plan)

@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 
 import planner
-from planner import synthetic
+from planner.plan import synthetic
 from planner.errors import UsageError
-from planner.model import build
+from planner.mip.formulation import build
 from planner.solvers import SolveOptions, available_solvers, get_backend
 
 pytest.importorskip("pyscipopt")

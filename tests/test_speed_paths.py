@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 import planner
-from planner import synthetic
+from planner.plan import synthetic
 from planner.solvers import SolveOptions, get_backend
 from planner.solvers.race import Entrant, race
 
@@ -157,7 +157,7 @@ def test_a_time_limit_during_the_search_keeps_a_plan_with_its_bound():
 def test_a_solver_that_fails_the_search_is_an_error(monkeypatch):
     # Every backend the search asks stops unasked: the result is an error, never a plan that
     # looks finished.
-    from planner import run as run_module
+    from planner.pipeline import session as run_module
     from planner.solvers import RawSolution
 
     class Failing:

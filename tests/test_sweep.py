@@ -12,7 +12,7 @@ import pytest
 import planner
 from planner import PlanError
 from planner.analysis.sweep import parse_values, sweep
-from planner.cli import main
+from planner.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 TOY = ROOT / "models" / "serial_parallel_toy.toml"
@@ -141,7 +141,7 @@ def test_cli_sweep_writes_csv_and_parquet(tmp_path, capsys):
 
 
 def test_a_worker_error_stops_the_run_and_is_raised(toy):
-    from planner.parallel import Point, run
+    from planner.analysis.runner import Point, run
     points = [Point(toy.with_changes({"deadline.years": y})) for y in range(20, 30)]
     points[3] = Point(toy, ["no such intervention"])
     with pytest.raises(PlanError, match="no such intervention"):

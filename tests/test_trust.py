@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import planner
-from planner import run as run_module
+from planner.pipeline import session as run_module
 from planner.explain import explain
 from planner.solvers import RawSolution
 
@@ -240,7 +240,7 @@ def test_cross_check_that_disagrees_is_a_verification_error(monkeypatch):
 
 
 def test_cross_check_disagreement_exits_4_on_the_command_line():
-    code = ("import sys, numpy as np, planner.run as r, planner.cli as c\n"
+    code = ("import sys, numpy as np, planner.pipeline.session as r, planner.cli as c\n"
             "from planner.solvers import RawSolution\n"
             "real = r.get_backend\n"
             "class Wrong:\n"

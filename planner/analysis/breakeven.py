@@ -14,12 +14,12 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
-from ..errors import PlanError
-from ..arguments import number, optional, whole
-from ..instance import resolve
-from ..overrides import get, plan_data
-from ..parallel import Point, solve_point
-from ..plan import Plan
+from planner.errors import PlanError
+from planner.pipeline.arguments import number, optional, whole
+from planner.instance.resolve import resolve
+from planner.plan.overrides import get, plan_data
+from planner.analysis.runner import Point, solve_point
+from planner.plan.schema import Plan
 
 EVEN = 1e-7
 """An effect at or above -EVEN breaks even: differences below this are solver tolerance."""
@@ -101,7 +101,7 @@ def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = N
             raise PlanError(f"at {path} = {v:g}: {e.detail} (give a --range inside the valid values)",
                             key=path) from None
         if fixed_base and not known:   # the intervention's own numbers cannot move the baseline
-            from ..run import Model
+            from planner.pipeline.session import Model
             known.append(Model(plan, solver=options.get("solver", "highs")).solve(
                 **{k: x for k, x in options.items() if k != "solver"}))
         base, res = solve_point(Point(changed, [iv.name]), options, base=known[0] if fixed_base else None)
@@ -218,9 +218,9 @@ def breakeven_fte(plan: Plan, intervention: str, pool: str, *, low: float | None
     multiplies), searched as `breakeven` searches any value, from 0 to 10x the pool's largest
     supply unless `low`/`high` say otherwise; the answer is also given as the researcher-years
     those FTE give up to the goal's continuous finish (up to the deadline, for `value`)."""
-    from .margins import goal_finish_years, years_before_deadline
-    from ..plan import did_you_mean
-    from ..run import Model
+    from planner.analysis.margins import goal_finish_years, years_before_deadline
+    from planner.plan.schema import did_you_mean
+    from planner.pipeline.session import Model
 
     iv = plan.intervention(intervention)
     pools = [p.name for p in plan.pools]

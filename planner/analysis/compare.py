@@ -1,12 +1,12 @@
 """The baseline against every intervention, with the reason in plain words where it is structural."""
 from __future__ import annotations
 
-from ..arguments import check_callback, check_interventions, check_plan, check_solve_options
-from .. import continuous
-from ..plan import Plan
-from ..explain import explain_change
-from ..result import Comparison, InterventionResult
-from ..run import Model
+from planner.pipeline.arguments import check_callback, check_interventions, check_plan, check_solve_options
+from planner.pipeline import continuous
+from planner.plan.schema import Plan
+from planner.explain import explain_change
+from planner.result import Comparison, InterventionResult
+from planner.pipeline.session import Model
 
 
 def compare(plan: Plan, *, solver: str = "highs", interventions: list[str] | None = None,

@@ -6,7 +6,7 @@ be worth. EVPI = wait-and-see minus the optimum of the single plan that must ser
 
 Adaptive plan (`learn_at=K`): the allocation of periods starting before year K is shared by every
 scenario (nobody knows the deadline yet); from K each scenario has its own. One MIP holds a copy
-of the plan's model per group of scenarios (planner.model.build, so every constraint family is
+of the plan's model per group of scenarios (planner.mip.formulation.build, so every constraint family is
 the planner's own), with the copies' crew units equal before K (non-anticipativity rows) and each
 copy paid for the goal by its own scenarios' deadlines. Scenarios whose deadline falls before K
 share the root copy: everything that matters to them is decided before K anyway. Where more groups
@@ -17,7 +17,7 @@ Every number reported is recomputed by planner.verify from the schedules, scenar
 against a plan whose deadline is that scenario's: the MIP's own objective is only cross-checked.
 All of it is on the plan's own grid (`grid_objective`, deadlines counted per period as the MIP
 counts them), so the single plan, wait-and-see and the adaptive plans are measured alike; the
-continuous-time reading of planner/continuous.py is not applied here.
+continuous-time reading of planner/pipeline/continuous.py is not applied here.
 """
 from __future__ import annotations
 
@@ -25,15 +25,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import PlanError, UsageError, VerificationError
-from ..instance import resolve
-from ..model import LinearModel, build
-from ..plan import Plan
-from ..run import Model
-from ..solvers import SolveOptions, get_backend
-from ..structure import critical_path
-from .. import verify
-from ..arguments import number, whole
+from planner.errors import PlanError, UsageError, VerificationError
+from planner.instance.resolve import resolve
+from planner.mip.formulation import LinearModel, build
+from planner.plan.schema import Plan
+from planner.pipeline.session import Model
+from planner.solvers import SolveOptions, get_backend
+from planner.structure import critical_path
+from planner import verify
+from planner.pipeline.arguments import number, whole
 
 TOL = 1e-6
 MAX_GROUPS = 1_000

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import continuous
-from ..errors import PlanError
-from ..instance import Instance, resolve
-from ..plan import Intervention, Plan, SupplyChange
-from ..overrides import plan_data
-from ..run import Model
+from planner.pipeline import continuous
+from planner.errors import PlanError
+from planner.instance.resolve import Instance, resolve
+from planner.plan.schema import Intervention, Plan, SupplyChange
+from planner.plan.overrides import plan_data
+from planner.pipeline.session import Model
 
 ZERO = 1e-9
 STEP_CHANGE = 0.10
@@ -161,8 +161,8 @@ def margins(plan: Plan, intervention: str | None = None, *, year_step: float | N
             fte_step: float | dict[str, float] | None = None, solver: str = "highs", **options) -> Margins:
     """Finite differences of the optimum of the baseline (or `intervention`) in the deadline and in
     each pool's supply. `fte_step` defaults to 10% of each pool's mean supply (at least 1 FTE)."""
-    from ..plan import BIG, LONG
-    from ..arguments import number, optional
+    from planner.plan.schema import BIG, LONG
+    from planner.pipeline.arguments import number, optional
 
     year_step = optional(number, year_step, "year_step", above=0, at_most=LONG)
     if isinstance(fte_step, dict):

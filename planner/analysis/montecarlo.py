@@ -24,11 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import PlanError
-from ..overrides import get, split_path
-from ..parallel import Outcome, Point, check_workers, run
-from ..arguments import MAX_SAMPLES, optional, whole
-from ..plan import Plan, did_you_mean
+from planner.errors import PlanError
+from planner.plan.overrides import get, split_path
+from planner.analysis.runner import Outcome, Point, check_workers, run
+from planner.pipeline.arguments import MAX_SAMPLES, optional, whole
+from planner.plan.schema import Plan, did_you_mean
 
 HARM = 1e-9
 """An effect below -HARM is harm; smaller differences are solver tolerance."""

@@ -25,11 +25,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .breakeven import BreakEven, breakeven
-from ..arguments import DEFAULT_SAMPLES, optional, whole
-from ..errors import PlanError
-from ..plan import Plan
-from ..result import Comparison
+from planner.analysis.breakeven import BreakEven, breakeven
+from planner.pipeline.arguments import DEFAULT_SAMPLES, optional, whole
+from planner.errors import PlanError
+from planner.plan.schema import Plan
+from planner.result import Comparison
 
 """Monte Carlo samples when none are asked for: a few seconds on the example plans."""
 NOISE = 1e-9
@@ -152,7 +152,7 @@ def verdict_robustness(plan: Plan, comparison: Comparison, *, samples: int | Non
                                         ch.multiply, options, pool=ch.pool))
     result = Robustness(0, None, rows)
     if samples and plan.uncertainty and rows:
-        from .montecarlo import montecarlo
+        from planner.analysis.montecarlo import montecarlo
         mc = montecarlo(plan, samples, seed=seed, interventions=[r.name for r in rows], workers=workers,
                         **options)
         summary = mc.summary().set_index("intervention")

@@ -3,7 +3,7 @@
 Every point is a whole plan built with `Plan.with_changes` (so it is validated like a plan file)
 and solved from scratch: a sweep point is by construction the same solve as `planner solve` with
 the same `--set`s, which is what makes a sweep trustworthy. The points are independent, so they
-run on worker processes or a Dask cluster (planner/parallel.py).
+run on worker processes or a Dask cluster (planner/analysis/runner.py).
 """
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import PlanError, UsageError
-from ..overrides import parse_value, split_path
-from ..parallel import Outcome, Point, check_workers, run
-from ..plan import Plan
+from planner.errors import PlanError, UsageError
+from planner.plan.overrides import parse_value, split_path
+from planner.analysis.runner import Outcome, Point, check_workers, run
+from planner.plan.schema import Plan
 
 MAX_POINTS = 100_000
 """The most grid points a sweep takes. Each point's plan is built and checked in the worker that
@@ -94,7 +94,7 @@ def grid_points(plan: Plan, grid: dict[str, list]) -> tuple[list[str], list[tupl
     """Every combination of the grid's values. The first and the last value of each path are
     checked here (the others at their first value), so a range that leaves the valid values fails
     before any solve; every combination's plan is built and checked where it is solved
-    (planner.parallel), not all at once here, and a bad value there names its point."""
+    (planner.analysis.runner), not all at once here, and a bad value there names its point."""
     if not isinstance(grid, dict) or not grid:
         raise UsageError(f"grid must be a non-empty dict {{path: [values]}}, got {grid!r}")
     paths = list(grid)

@@ -2,7 +2,6 @@
 whole HTML or Markdown report (`document`)."""
 from __future__ import annotations
 
-from .terminal import (pools_table, print_comparison, print_result, print_robustness, schedule_table, schedule_tables,
-                       streams_table)
+from planner.report.terminal import pools_table, print_comparison, print_result, print_robustness, schedule_table, schedule_tables, streams_table
 
 __all__ = ["print_result", "print_comparison", "print_robustness", "schedule_table", "schedule_tables", "streams_table", "pools_table"]

@@ -22,8 +22,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from ..result import Comparison, Result  # noqa: E402
-from .words import calendar, deadline_quantile, delta_cell, objective_cell, plural  # noqa: E402
+from planner.result import Comparison, Result  # noqa: E402
+from planner.report.words import calendar, deadline_quantile, delta_cell, objective_cell, plural  # noqa: E402
 
 KINDS = ("schedule", "staffing", "comparison", "deadline")
 SERIAL, PARALLEL, DEADLINE = "#c0504d", "#4f81bd", "#d62728"

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from ..files import write_atomic, write_figure
-from ..result import Comparison, Result
-from . import charts
-from .words import (calendar, deadline_words, delta_cell, effect, goal_cell, goal_words, number, objective_cell,
-                    objective_words, plural, robustness_words, verdict)
+from planner.files import write_atomic, write_figure
+from planner.result import Comparison, Result
+from planner.report import charts
+from planner.report.words import calendar, deadline_words, delta_cell, effect, goal_cell, goal_words, number, objective_cell, objective_words, plural, robustness_words, verdict
 
 QUESTION = {
     "probability": "What is the best chance of finishing the required alignment work before the deadline "

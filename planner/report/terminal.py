@@ -6,9 +6,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..result import Comparison, Result
-from .words import (calendar, deadline_quantile, deadline_words, delta_cell, goal_cell, goal_words, objective_cell,
-                    objective_words, plural, robustness_words)
+from planner.result import Comparison, Result
+from planner.report.words import calendar, deadline_quantile, deadline_words, delta_cell, goal_cell, goal_words, objective_cell, objective_words, plural, robustness_words
 
 
 def _fmt(x, spec=".4f", none="-") -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..result import Comparison, Result
+from planner.result import Comparison, Result
 
 
 def plural(n: float, word: str, many: str | None = None) -> str:

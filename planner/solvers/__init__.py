@@ -61,19 +61,19 @@ PYOMO_MIP_SOLVERS = ("highs", "appsi_highs", "cbc", "appsi_cbc", "glpk", "scip_d
 def get_backend(name: str = "highs") -> Backend:
     """A fresh backend for `name`: "highs", "scip", "pyomo:<name>" or a bare Pyomo solver name."""
     if name == "highs":
-        from .highs import HighsBackend
+        from planner.solvers.highs import HighsBackend
         return HighsBackend()
     if name == "race" or name.startswith("race:"):
-        from .race import RaceBackend
+        from planner.solvers.race import RaceBackend
         return RaceBackend(_entrants(name))
     if name == "scip":
         if _scip_available():
-            from .scip import ScipBackend
+            from planner.solvers.scip import ScipBackend
             return ScipBackend()
         raise _unknown(name, "SCIP needs pyscipopt (pip install pyscipopt)")
     solver = name.removeprefix("pyomo:")
     if solver and _pyomo_available(solver):
-        from .pyomo import PyomoBackend
+        from planner.solvers.pyomo import PyomoBackend
         return PyomoBackend(solver)
     raise _unknown(name, "unknown, or not installed here")
 
@@ -81,7 +81,7 @@ def get_backend(name: str = "highs") -> Backend:
 def _entrants(name: str):
     """`race` (two HiGHS runs with different random seeds) or `race:A+B+...`, each entrant `highs`,
     `scip`, or `highs/seed` (HiGHS with that random seed)."""
-    from .race import DEFAULT_ENTRANTS, Entrant
+    from planner.solvers.race import DEFAULT_ENTRANTS, Entrant
 
     if name == "race":
         return DEFAULT_ENTRANTS
@@ -106,7 +106,7 @@ def available_solvers() -> list[str]:
 
 
 def _unknown(name: str, why: str):
-    from ..errors import UsageError
+    from planner.errors import UsageError
     return UsageError(f"solver '{name}' is not available ({why}); available on this machine: "
                       f"{', '.join(available_solvers())}")
 

@@ -9,10 +9,10 @@ import time
 
 import numpy as np
 
-from .. import progress
-from ..errors import PlannerError, UsageError
-from ..progress import Reporter
-from . import RawSolution, SolveOptions
+from planner import progress
+from planner.errors import PlannerError, UsageError
+from planner.progress import Reporter
+from planner.solvers import RawSolution, SolveOptions
 
 _INCUMBENT_STOPS = {"kTimeLimit": "time_limit", "kIterationLimit": "time_limit",
                     "kSolutionLimit": "time_limit", "kObjectiveBound": "time_limit",

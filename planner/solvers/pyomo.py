@@ -7,8 +7,8 @@ import time
 
 import numpy as np
 
-from ..errors import PlannerError
-from . import RawSolution, SolveOptions
+from planner.errors import PlannerError
+from planner.solvers import RawSolution, SolveOptions
 
 
 def to_pyomo(lm):

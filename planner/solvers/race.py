@@ -39,11 +39,11 @@ from dataclasses import dataclass, field, replace
 from multiprocessing.connection import wait
 from typing import Any
 
-from . import RawSolution, SolveOptions
+from planner.solvers import RawSolution, SolveOptions
 
 GRACE = 2.0      # seconds past the time limit before the race stops entrants itself
 REAP = 1.0       # seconds an entrant has to exit after SIGTERM before SIGKILL
-PRELOAD = ["planner.solvers.race", "planner.solvers.highs", "planner.model", "numpy", "highspy",
+PRELOAD = ["planner.solvers.race", "planner.solvers.highs", "planner.mip.formulation", "numpy", "highspy",
            "pyscipopt"]  # a name that fails to import is skipped
 
 
@@ -205,7 +205,7 @@ def _signal(p, sig) -> None:
 def _entrant_main(conn, lm, options: SolveOptions, entrant: Entrant) -> None:
     """In the entrant's own process: a fresh backend, one solve, the answer sent back."""
     try:
-        from . import get_backend
+        from planner.solvers import get_backend
 
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         backend = get_backend(entrant.solver)

@@ -24,8 +24,8 @@ import time
 
 import numpy as np
 
-from ..errors import UsageError
-from . import RawSolution, SolveOptions
+from planner.errors import UsageError
+from planner.solvers import RawSolution, SolveOptions
 
 
 class ScipBackend:

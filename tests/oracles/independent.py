@@ -2,7 +2,7 @@
 
 It reads the plan with tomllib (CSV supplies with csv), computes every series, intervention window
 and deadline scenario itself, and writes its own MIP, solved by SCIP (pyscipopt). Its rows differ
-on purpose from planner/model.py's, so that a shared mistake is unlikely:
+on purpose from planner/mip/formulation.py's, so that a shared mistake is unlikely:
 
 - completion is one-hot: `f[i,t]` = 1 when stream i completes in period t (at most one t), and
   "complete by the end of t" is the sum `done(i,t) = sum_{k<=t} f[i,k]`, with the cumulative

@@ -14,8 +14,8 @@ import re
 import tomllib
 from typing import Any
 
-from .errors import PlanError
-from .plan import Plan, did_you_mean, from_dict
+from planner.errors import PlanError
+from planner.plan.schema import Plan, did_you_mean, from_dict
 
 NAMED_TABLES = ("pools", "streams", "interventions")
 """Array tables whose rows a path selects by `name` (their names are unique)."""

@@ -14,14 +14,15 @@ import time
 
 import numpy as np
 
-from . import model as mip
-from . import continuous, polish
-from .errors import VerificationError
-from .explain import explain
-from .instance import resolve
-from .result import Result
-from .solvers import RawSolution, SolveOptions, get_backend
-from .structure import critical_path
+from planner.mip import formulation as mip
+from planner.pipeline import continuous
+from planner.pipeline import polish
+from planner.errors import VerificationError
+from planner.explain import explain
+from planner.instance.resolve import resolve
+from planner.result import Result
+from planner.solvers import RawSolution, SolveOptions, get_backend
+from planner.structure import critical_path
 
 
 def solve_choice(model, options: SolveOptions, *, tie_break: bool = True, cross_check=False,
@@ -30,8 +31,8 @@ def solve_choice(model, options: SolveOptions, *, tie_break: bool = True, cross_
 
     The joint MIP chooses on its grid; the check compares that with each level's own grid optimum
     (`grid_objective`), and the level reported is the one whose plan is best in continuous time
-    (planner/continuous.py), settled on finer grids like any other result when `refine`."""
-    from .run import Model, _only_asked_stops, _result
+    (planner/pipeline/continuous.py), settled on finer grids like any other result when `refine`."""
+    from planner.pipeline.session import Model, _only_asked_stops, _result
 
     plan, iv = model.plan, model.intervention
     levels = list(iv.levels)

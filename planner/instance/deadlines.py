@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from .plan import Deadline, Lognormal, Percentiles
+from planner.plan.schema import Deadline, Lognormal, Percentiles
 
 
 def cdf(dist: Lognormal | Percentiles, x: np.ndarray) -> np.ndarray:

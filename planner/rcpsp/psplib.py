@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import PlanError
+from planner.errors import PlanError
 
 SUFFIX = ".sm"
 SEPARATOR = re.compile(r"^\s*\*{5,}\s*$")
@@ -137,7 +137,7 @@ def _field(lines: _Lines, label: str, what: str) -> int:
 
 def parse(path: str | Path) -> Rcpsp:
     """Read a PSPLIB single-mode `.sm` file. Any problem is a PlanError naming the file and line."""
-    from .files import read_text  # a regular file only: a FIFO would wait for a writer forever
+    from planner.files import read_text  # a regular file only: a FIFO would wait for a writer forever
     path = Path(path)
     try:
         text = read_text(path)
@@ -375,7 +375,7 @@ def instance_name(path: str | Path) -> str:
 
 def load_plan(path: str | Path):
     """A validated `Plan` straight from a `.sm` file (what `planner solve FILE.sm` uses)."""
-    from .plan import from_dict
+    from planner.plan.schema import from_dict
     rcpsp = parse(path)
     return from_dict(to_plan(rcpsp, instance_name(path)), source=path)
 
@@ -535,5 +535,5 @@ def _is_table_array(v) -> bool:
 
 def write_toml(data: dict, path: str | Path, *, comment: str = "") -> None:
     """Write a plan dict as TOML (atomically: a failed write leaves no half-written plan)."""
-    from .files import write_atomic
+    from planner.files import write_atomic
     write_atomic(Path(path), to_toml(data, comment))

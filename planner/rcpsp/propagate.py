@@ -26,9 +26,9 @@ import dataclasses
 
 import numpy as np
 
-from .instance import Instance
-from .model import clashes, rigid_crews, rigid_periods
-from .structure import NEVER, CriticalPath, due_by
+from planner.instance.resolve import Instance
+from planner.mip.formulation import clashes, rigid_crews, rigid_periods
+from planner.structure import NEVER, CriticalPath, due_by
 
 MAX_ROUNDS = 100  # fixpoint rounds; each removes at least one start, so this only caps the work
 
@@ -38,7 +38,7 @@ class Jobs:
     """The rigid target as project-scheduling jobs (local indices 0..m-1): the streams they are,
     run lengths d, need (m, R) pool FTE while running, the pools' supply (R, H), precedence edges
     (k, 3) of (pred, succ, gap), and the narrowed start windows [est, lst]. What SCIP's cumulative
-    constraints are built from (planner/solvers/cumulative.py)."""
+    constraints are built from (planner/rcpsp/cumulative.py)."""
     streams: np.ndarray
     d: np.ndarray
     need: np.ndarray

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import PlanError
-from .files import text_lines
-from .plan import FileColumn, Growth
+from planner.errors import PlanError
+from planner.files import text_lines
+from planner.plan.schema import FileColumn, Growth
 
 
 GROWTH_LIMIT = 1e12

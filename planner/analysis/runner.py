@@ -2,7 +2,7 @@
 
 A *point* is one plan (a sweep's grid point, a Monte Carlo sample): its baseline and chosen
 interventions are solved together in one worker, because an intervention's effect and its reason
-need the baseline of the same plan. Every solve builds a fresh solver (planner/run.py), so a worker
+need the baseline of the same plan. Every solve builds a fresh solver (planner/pipeline/session.py), so a worker
 keeps no state between points and any worker may take any point: results depend only on the
 points, never on the worker count or the order in which workers finish.
 
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any, Callable
 
-from .arguments import whole
-from .errors import PlanError, UsageError
+from planner.pipeline.arguments import whole
+from planner.errors import PlanError, UsageError
 
 WORKERS_PER_CORE = 4
 """At most this many local workers per core: each solve is single-threaded, so more workers than
@@ -66,8 +66,8 @@ def solve_point(point: Point, options: dict, base=None) -> list[dict]:
     status, goal year, delta to the baseline and the plain-words reason (planner/explain.py).
     `base`, the baseline's Result when the caller knows the changes cannot move it (they set only
     an intervention's numbers), is used instead of solving it again."""
-    from .explain import explain_change
-    from .run import Model
+    from planner.explain import explain_change
+    from planner.pipeline.session import Model
 
     plan = point.plan
     if point.changes:
@@ -187,7 +187,7 @@ def _context():
         ctx = get_context("forkserver")
     except ValueError:   # not on this platform (Windows): spawn, which needs the guard
         return get_context("spawn")
-    ctx.set_forkserver_preload(["planner.parallel", "planner.run", "planner.explain"])
+    ctx.set_forkserver_preload(["planner.analysis.runner", "planner.pipeline.session", "planner.explain"])
     return _WorkerContext()
 
 

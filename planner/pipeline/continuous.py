@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import deadlines
+from planner.instance import deadlines
 
 if TYPE_CHECKING:
-    from .instance import Instance
+    from planner.instance.resolve import Instance
 
 DONE = 1e-6  # relative and absolute tolerance on "progress reached the effort", as verify's
 
@@ -334,7 +334,7 @@ def refine(inst: Instance, k: int) -> Instance:
     """The same variant on periods of `step / k` years: every period's numbers (supply,
     productivity, speed-ups) hold for each of its k parts, while lags, releases, minimum
     durations, delays and the deadline are read again in years on the finer grid."""
-    from .instance import Precedence
+    from planner.instance.resolve import Precedence
 
     step = inst.step / k
     periods = inst.periods * k
@@ -377,7 +377,7 @@ def as_continuous(result, inst: Instance):
     """`result` (a verified grid schedule of variant `inst`) with its objective, finish times, goal
     time and success probability read in continuous time, its last periods hastened (`hasten`),
     and the schedule verified again. A result without a plan is returned as it is."""
-    from . import verify
+    from planner import verify
 
     if result.allocation is None:
         return dataclasses.replace(result, grid_objective=result.objective, grid_step=inst.step,

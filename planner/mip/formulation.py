@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .structure import NEVER, CriticalPath, critical_path, latest_finish
+from planner.structure import NEVER, CriticalPath, critical_path, latest_finish
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
-    from .instance import Instance
+    from planner.instance.resolve import Instance
 
 
 @dataclass

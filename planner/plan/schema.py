@@ -18,8 +18,8 @@ from annotated_types import Ge, Gt, Le, Len, Lt
 from pydantic import (BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag,
                       ValidationError, model_validator)
 
-from .errors import PlanError
-from .files import read_text
+from planner.errors import PlanError
+from planner.files import read_text
 
 # Magnitude limits keep every number in a range the solver handles exactly (HiGHS refuses
 # coefficients past 1e15); each is far beyond any real plan.
@@ -332,7 +332,7 @@ class Plan(Table):
     interventions: list[Intervention] = []
     overrides: dict[Name, dict[str, Any]] = {}
     """Named groups of changes (`[overrides.NAME]`, dotted paths or partial tables), applied by
-    `--scenario NAME` as Calliope applies its scenarios; see planner/overrides.py."""
+    `--scenario NAME` as Calliope applies its scenarios; see planner/plan/overrides.py."""
     uncertainty: dict[str, Any] | None = None
     """`[uncertainty]`: `seed` and a distribution per dotted path, sampled by `planner montecarlo`
     (planner/analysis/montecarlo.py validates the distributions)."""
@@ -373,9 +373,9 @@ class Plan(Table):
                         key="name")
 
     def with_changes(self, changes: dict[str, Any]) -> Plan:
-        """A new validated plan with each dotted path set to its value (see planner/overrides.py);
+        """A new validated plan with each dotted path set to its value (see planner/plan/overrides.py);
         this plan is left as it was."""
-        from .overrides import with_changes
+        from planner.plan.overrides import with_changes
         return with_changes(self, changes)
 
     @model_validator(mode="after")

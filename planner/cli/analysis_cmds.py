@@ -12,15 +12,15 @@ import math
 import sys
 from pathlib import Path
 
-from .arguments import cli_type, number, whole
-from .errors import PlanError, UsageError
+from planner.pipeline.arguments import cli_type, number, whole
+from planner.errors import PlanError, UsageError
 
 EXIT_OK, EXIT_NO_SOLUTION, EXIT_INTERRUPTED = 0, 3, 130
 
 
 def _workers(text: str) -> int:
     """--workers: parallel.run's own check (1 to WORKERS_PER_CORE per core)."""
-    from .parallel import check_workers
+    from planner.analysis.runner import check_workers
     return cli_type(lambda v, name: check_workers(v, name), int)(text)
 
 
@@ -35,7 +35,7 @@ def _range(text: str) -> tuple[float, float]:
     return pair
 
 
-# argparse types that apply the library's own checks (planner/arguments.py, standard library only)
+# argparse types that apply the library's own checks (planner/pipeline/arguments.py, standard library only)
 _positive = cli_type(number, float, above=0)
 _nonneg = cli_type(number, float, at_least=0)
 _count = cli_type(whole, int, lo=1, hi=1_000_000)
@@ -45,7 +45,7 @@ _seed = cli_type(whole, int, lo=0)
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Add the analysis commands to the `planner` command line."""
-    from .cli import plan_arguments, solver_arguments
+    from planner.cli.main import plan_arguments, solver_arguments
 
     def command(name: str, text: str, *, table_output: bool = False, scale_out: bool = False,
                 plot: str | None = None):
@@ -123,13 +123,13 @@ def _progress(total: int, label: str):
 
 
 def _options(args) -> dict:
-    from .cli import solver_options
+    from planner.cli.main import solver_options
     return dict(solver_options(args), solver=args.solver)
 
 
 def _check_table_output(path: Path | None) -> None:
     if path is not None:
-        from .cli import check_suffix
+        from planner.cli.main import check_suffix
         check_suffix(path, (".csv", ".parquet", ".json"), "the output file")
 
 
@@ -137,7 +137,7 @@ def _write_table(path: Path | None, frame, as_dict: dict) -> None:
     """CSV, Parquet or JSON, written atomically (a reader never sees half a file)."""
     if path is None:
         return
-    from .files import write_atomic
+    from planner.files import write_atomic
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         try:
@@ -156,7 +156,7 @@ PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 def _check_plot(path: Path | None) -> None:
     """Before the plan is read: the chart file's type (cli.check_outputs checks the file itself)."""
     if path is not None:
-        from .cli import check_suffix
+        from planner.cli.main import check_suffix
         check_suffix(path, PLOT_SUFFIXES, "the image file", option="--plot")
 
 
@@ -169,7 +169,7 @@ def _save_figure(fig, path: Path) -> None:
     """Write the figure atomically (files.write_figure) and say where on stderr."""
     import matplotlib.pyplot as plt
 
-    from .files import write_figure
+    from planner.files import write_figure
     try:
         write_figure(path, fig, dpi=120)
     finally:
@@ -180,8 +180,8 @@ def _save_figure(fig, path: Path) -> None:
 def _grid_reads(plan, grid: dict) -> dict[Path, str]:
     """The data files the plans of a sweep's grid (or Monte Carlo's choices) name: a pool value
     (its supply, or its file) may name another file at each value, which no output may replace."""
-    from .cli import files_read
-    from .overrides import split_path
+    from planner.cli.main import files_read
+    from planner.plan.overrides import split_path
     found = {}
     for path, values in grid.items():
         for value in values if split_path(path)[0] == "pools" else ():
@@ -213,7 +213,7 @@ def _frame_table(frame, title: str | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from .report.words import number
+    from planner.report.words import number
     table = Table(title=title)
     for col in frame.columns:
         table.add_column(str(col), justify="right" if frame[col].dtype.kind in "fi" else "left")
@@ -226,9 +226,9 @@ def _frame_table(frame, title: str | None = None) -> None:
 # --- commands -------------------------------------------------------------------------------
 
 def _sweep(args) -> int:
-    from .cli import check_outputs, load_plan
-    from .analysis.sweep import parse_values, sweep
-    from .overrides import parse_set
+    from planner.cli.main import check_outputs, load_plan
+    from planner.analysis.sweep import parse_values, sweep
+    from planner.plan.overrides import parse_set
 
     _check_table_output(args.output)
     _check_plot(args.plot)
@@ -257,7 +257,7 @@ def _sweep(args) -> int:
     if not result.interrupted:
         _write_table(args.output, frame, result.to_dict())
         if args.plot is not None:
-            from .report.charts import sweep_chart
+            from planner.report.charts import sweep_chart
             _save_figure(sweep_chart(result, objective=_objective_kind(plan)), args.plot)
     if args.json:
         _print_json(result.to_dict())
@@ -302,8 +302,8 @@ def _sweep_summary(result, frame) -> None:
 
 
 def _breakeven(args) -> int:
-    from .cli import check_outputs, load_plan
-    from .analysis.breakeven import breakeven, breakeven_fte
+    from planner.cli.main import check_outputs, load_plan
+    from planner.analysis.breakeven import breakeven, breakeven_fte
 
     _check_plot(args.plot)
     plan = load_plan(args)
@@ -316,7 +316,7 @@ def _breakeven(args) -> int:
         result = breakeven(plan, args.intervention, args.vary, low=lo, high=hi, tolerance=args.tolerance,
                            **_options(args))
     if args.plot is not None:
-        from .report.charts import breakeven_chart
+        from planner.report.charts import breakeven_chart
         _save_figure(breakeven_chart(result, objective=_objective_kind(plan)), args.plot)
     if args.json:
         _print_json(result.to_dict())
@@ -334,8 +334,8 @@ def _breakeven(args) -> int:
 
 
 def _margins(args) -> int:
-    from .cli import load_plan
-    from .analysis.margins import margins
+    from planner.cli.main import load_plan
+    from planner.analysis.margins import margins
 
     plan = load_plan(args)
     result = margins(plan, args.intervention, year_step=args.year_step, fte_step=args.fte_step,
@@ -350,8 +350,8 @@ def _margins(args) -> int:
 
 
 def _montecarlo(args) -> int:
-    from .cli import check_outputs, load_plan
-    from .analysis.montecarlo import montecarlo
+    from planner.cli.main import check_outputs, load_plan
+    from planner.analysis.montecarlo import montecarlo
 
     _check_table_output(args.output)
     _check_plot(args.plot)
@@ -367,7 +367,7 @@ def _montecarlo(args) -> int:
     if not result.interrupted:
         _write_table(args.output, result.to_frame(), result.to_dict())
         if args.plot is not None and len(result.summary()):
-            from .report.charts import montecarlo_chart, tornado_chart
+            from planner.report.charts import montecarlo_chart, tornado_chart
             _save_figure(montecarlo_chart(result, objective=_objective_kind(plan)), args.plot)
             _save_figure(tornado_chart(result), tornado_path(args.plot))
     if args.json:
@@ -389,8 +389,8 @@ def _montecarlo(args) -> int:
 
 
 def _evpi(args) -> int:
-    from .cli import load_plan
-    from .analysis.evpi import evpi
+    from planner.cli.main import load_plan
+    from planner.analysis.evpi import evpi
 
     plan = load_plan(args)
     options = _options(args)
@@ -399,7 +399,7 @@ def _evpi(args) -> int:
     if args.json:
         _print_json(result.to_dict())
         return EXIT_OK
-    from .report.words import number
+    from planner.report.words import number
     print(f"{result.variant} ({result.objective_kind}): one plan for every deadline {number(result.single, '.6g')}; "
           f"a plan per deadline, known in advance (wait-and-see) {number(result.wait_and_see, '.6g')}; "
           f"EVPI {number(result.evpi, '.6g')}")

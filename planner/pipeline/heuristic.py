@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .model import LinearModel, last_useful_period, rigid_crews
-from .structure import CriticalPath, needed_streams
+from planner.mip.formulation import LinearModel, last_useful_period, rigid_crews
+from planner.structure import CriticalPath, needed_streams
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
-    from .instance import Instance
+    from planner.instance.resolve import Instance
 
 
 def greedy(inst: Instance, cp: CriticalPath, bound: np.ndarray | None = None) -> np.ndarray:
@@ -159,7 +159,7 @@ def rigid_schedule(inst: Instance, budget: float = 0.5, seed: int = 0,
     shorter, or until a schedule reaches `lower` (periods, a bound no schedule beats; the
     critical path's by default). The goal-period search starts from the best, so the better it
     is, the fewer periods the search asks."""
-    from .model import rigid_periods
+    from planner.mip.formulation import rigid_periods
 
     S, H = len(inst.streams), inst.periods
     d = rigid_periods(inst, (np.zeros(S, int), np.full(S, H - 1)))

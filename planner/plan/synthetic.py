@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .plan import Plan, from_dict
+from planner.plan.schema import Plan, from_dict
 
 
 def plan_dict(*, streams: int = 20, periods: int = 40, scenarios: int = 10, pools: int = 3,

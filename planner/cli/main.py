@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import PlannerError, UsageError
+from planner.errors import PlannerError, UsageError
 
 EXIT_OK, EXIT_INVALID, EXIT_NO_SOLUTION, EXIT_INTERRUPTED = 0, 2, 3, 130
 
@@ -30,22 +30,22 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _gap(text: str) -> float:
-    from .arguments import check_gap  # here, not at the top: see the imports above
+    from planner.pipeline.arguments import check_gap  # here, not at the top: see the imports above
     return _ranged(text, float, check_gap)
 
 
 def _time_limit(text: str) -> float:
-    from .arguments import check_time_limit
+    from planner.pipeline.arguments import check_time_limit
     return _ranged(text, float, check_time_limit)
 
 
 def _threads(text: str) -> int:
-    from .arguments import check_threads
+    from planner.pipeline.arguments import check_threads
     return _ranged(text, int, check_threads)
 
 
 def _ranged(text: str, cast, check):
-    """`text` cast and checked by the library's own rule (planner/arguments.py), or an argparse
+    """`text` cast and checked by the library's own rule (planner/pipeline/arguments.py), or an argparse
     error in the check's words, which state the valid range."""
     try:
         value = cast(text)
@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="planner", description=(
         "Allocate researcher-years across serial and parallel alignment work under a deadline, "
         "and compare the optimum with and without capabilities work."))
-    from . import __version__
+    from planner import __version__
     p.add_argument("--version", action="version", version=f"planner {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = sub.add_parser("check", help="validate a plan file (and the data files it names)")
@@ -113,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     psp.add_argument("-o", "--output", type=Path, required=True,
                      help="the plan file to write (.toml; '-' prints it)")
     psp.add_argument("--force", action="store_true", help="replace the file if it exists")
-    from . import cli_analysis
+    from planner.cli import analysis_cmds as cli_analysis
     cli_analysis.add_parsers(sub)
     return p
 
@@ -135,7 +135,7 @@ def plan_arguments(p: argparse.ArgumentParser) -> None:
 
 def robustness_arguments(p: argparse.ArgumentParser) -> None:
     """How the verdict's robustness is measured (planner/analysis/robustness.py)."""
-    from .arguments import DEFAULT_SAMPLES
+    from planner.pipeline.arguments import DEFAULT_SAMPLES
     p.add_argument("--samples", type=_samples, metavar="N", default=DEFAULT_SAMPLES,
                    help=f"Monte Carlo samples of the plan's [uncertainty] table for P(harm) and the 5-95%% "
                         f"range of each effect (default {DEFAULT_SAMPLES}; 0 turns it off)")
@@ -149,12 +149,12 @@ def robustness_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _samples(text: str) -> int:
-    from .arguments import MAX_SAMPLES, cli_type, whole
+    from planner.pipeline.arguments import MAX_SAMPLES, cli_type, whole
     return cli_type(whole, int, lo=0, hi=MAX_SAMPLES)(text)
 
 
 def _seed(text: str) -> int:
-    from .arguments import cli_type, whole
+    from planner.pipeline.arguments import cli_type, whole
     return cli_type(whole, int, lo=0)(text)
 
 
@@ -178,15 +178,15 @@ def solver_arguments(p: argparse.ArgumentParser) -> None:
 
 def load_plan(args):
     """The plan named on the command line, with its --scenario groups and --set changes applied."""
-    from . import load
+    from planner import load
 
     if Path(args.plan).suffix.lower() == ".sm":  # a PSPLIB instance, converted in memory
-        from .psplib import load_plan as load_psplib
+        from planner.rcpsp.psplib import load_plan as load_psplib
         plan = load_psplib(args.plan)
     else:
         plan = load(args.plan, allow_dirs=args.allow_dir)
     if args.scenario or args.set:
-        from .overrides import apply
+        from planner.plan.overrides import apply
         plan = apply(plan, scenarios=args.scenario, sets=args.set)
     return plan
 
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         try:
             args = _parser().parse_args(argv)
-            from . import cli_analysis
+            from planner.cli import analysis_cmds as cli_analysis
             commands = {"check": _check, "solve": _solve, "compare": _compare, "plot": _plot,
                         "report": _report, "init": _init, "import-psplib": _import_psplib,
                         **cli_analysis.COMMANDS}
@@ -251,8 +251,8 @@ def _literal(text: str):
 
 
 def _check(args) -> int:
-    from . import resolve
-    from .structure import critical_path
+    from planner import resolve
+    from planner.structure import critical_path
 
     plan = load_plan(args)
     warnings = _lint(plan, quiet=args.json)
@@ -308,7 +308,7 @@ def _deadline_words(plan, base) -> str:
 
 def _lint(plan, *, quiet: bool = False) -> list:
     """The plan's pitfalls, each printed as a warning on stderr (unless `quiet`)."""
-    from .lint import lint
+    from planner.plan.lint import lint
 
     found = lint(plan)
     if not quiet:
@@ -318,7 +318,7 @@ def _lint(plan, *, quiet: bool = False) -> list:
 
 
 def _solve(args) -> int:
-    from . import solve
+    from planner import solve
 
     _check_result_type(args.output)
     plan = load_plan(args)
@@ -333,7 +333,7 @@ def _solve(args) -> int:
     if args.json:
         print(result.to_json(allocation=True))
     else:
-        from .report import print_result
+        from planner.report import print_result
         print_result(result, _console(), schedule=args.schedule)
     if result.interrupted:
         return _interrupted(args.output, [])
@@ -341,7 +341,7 @@ def _solve(args) -> int:
 
 
 def _compare(args) -> int:
-    from . import compare
+    from planner import compare
 
     _check_result_type(args.output)
     plan = load_plan(args)
@@ -356,7 +356,7 @@ def _compare(args) -> int:
             if args.json:
                 print(comparison.to_json(allocation=False))
             else:
-                from .report import print_comparison
+                from planner.report import print_comparison
                 print_comparison(comparison, _console(), schedule=args.schedule)
         return _interrupted(args.output, comparison.not_run)
     _write(args.output, comparison)
@@ -364,7 +364,7 @@ def _compare(args) -> int:
     if args.json:
         print(json.dumps(with_robustness(comparison.to_dict(allocation=False), robustness), indent=2))
     else:
-        from .report import print_comparison, print_robustness
+        from planner.report import print_comparison, print_robustness
         console = _console()
         print_comparison(comparison, console, schedule=args.schedule)
         if robustness is not None:
@@ -385,7 +385,7 @@ def _robustness(args, plan, comparison, *, top_breakeven: bool = False):
     if comparison.baseline is None or not comparison.baseline.solved or \
             not (args.flip or (plan.uncertainty and args.samples)):
         return None
-    from .analysis.robustness import verdict_robustness
+    from planner.analysis.robustness import verdict_robustness
 
     if sys.stderr.isatty():
         print(("checking how far each verdict is from flipping" if args.flip else "checking the verdicts")
@@ -402,7 +402,7 @@ def flips_are_slow(plan) -> bool:
     staffing (contiguous, min_staff, fixed_crew, whole people) or an intervention that chooses its
     level makes every one of their solves a MIP that branches (models/serial_lair.toml: 50 s
     instead of 3). A rule of the plan, not of the clock, so the output is the same on any machine."""
-    from .lint import whole_unit_streams
+    from planner.plan.lint import whole_unit_streams
     return bool(whole_unit_streams(plan)) or any(iv.choose for iv in plan.interventions)
 
 
@@ -479,7 +479,7 @@ def _solver_log(args):
 
 def _live(args):
     """The live progress line on stderr (a terminal only, and not under the solver's own log)."""
-    from . import progress
+    from planner import progress
     return contextlib.nullcontext() if args.verbose else progress.on_terminal()
 
 
@@ -498,7 +498,7 @@ def _result_files(path: Path | None) -> list[tuple[str, Path | None]]:
 def _write(path: Path | None, result) -> None:
     if path is None:
         return
-    from .files import write_atomic
+    from planner.files import write_atomic
 
     csv = path.suffix.lower() == ".csv"
     write_atomic(path, result.to_csv() if csv else result.to_json() + "\n")
@@ -513,7 +513,7 @@ def summary_path(path: Path) -> Path:
 
 def _solve_for_output(args, plan):
     """Solve the baseline and every intervention, for charts and reports (interrupts stop here)."""
-    from . import compare
+    from planner import compare
 
     _lint(plan)
     comparison = compare(plan, solver=args.solver, on_result=_progress(1 + len(plan.interventions)),
@@ -534,7 +534,7 @@ def check_outputs(args, plan, *outputs: tuple[str, Path | None], reads: dict | N
     """Before any solve: every (option, path) the command will write can be written, and none is
     the plan or a file it reads as changed by --scenario and --set (nor any of `reads`, a file
     with what it is in words)."""
-    from .files import check_output
+    from planner.files import check_output
 
     protected = {args.plan: "the plan file", **(reads or {})}
     for data in files_read(plan):
@@ -548,7 +548,7 @@ def files_read(plan) -> list[Path]:
     """The plan's file and every data file it names ({ file, column } anywhere in it)."""
     from pydantic import BaseModel
 
-    from .plan import FileColumn
+    from planner.plan.schema import FileColumn
 
     found = [plan.source] if plan.source is not None else []
 
@@ -572,7 +572,7 @@ def _plot(args) -> int:
     plan, comparison = _solve_for_output(args, plan)
     if args.variant is not None and args.variant not in [r.variant for r in comparison.results()]:
         plan.intervention(args.variant)  # the plan's own error for an unknown name
-    from .report.charts import chart
+    from planner.report.charts import chart
 
     drawn = next((r for r in comparison.results() if r.variant == (args.variant or "baseline")), None)
     if args.kind in ("schedule", "staffing") and drawn is not None and not drawn.solved:
@@ -581,7 +581,7 @@ def _plot(args) -> int:
         fig = chart(args.kind, comparison, args.variant)
     except ValueError as e:
         raise UsageError(str(e)) from None
-    from .files import write_figure
+    from planner.files import write_figure
 
     write_figure(args.output, fig, dpi=120)
     print(f"wrote {args.output}")
@@ -591,7 +591,7 @@ def _plot(args) -> int:
 def _report(args) -> int:
     check_suffix(args.output, (".html", ".md"), "the report")
     plan = load_plan(args)
-    from .report.document import markdown_charts, write_html, write_markdown
+    from planner.report.document import markdown_charts, write_html, write_markdown
 
     charts = markdown_charts(args.output, plan) if args.output.suffix.lower() == ".md" else []
     check_outputs(args, plan, ("-o", args.output), *(("-o", png) for png in charts))
@@ -610,13 +610,13 @@ def _report(args) -> int:
 def _init(args) -> int:
     from importlib.resources import files
 
-    text = files("planner").joinpath("templates", f"{args.example}.toml").read_text(encoding="utf-8")
+    text = files("planner").joinpath("plan", "templates", f"{args.example}.toml").read_text(encoding="utf-8")
     if str(args.output) == "-":
         print(text, end="")
         return EXIT_OK
     if args.output.exists() and not args.force:
         raise UsageError(f"{args.output} exists; use --force to replace it")
-    from .files import check_output, write_atomic
+    from planner.files import check_output, write_atomic
 
     check_output(args.output, option="")
     write_atomic(args.output, text)
@@ -625,7 +625,7 @@ def _init(args) -> int:
 
 
 def _import_psplib(args) -> int:
-    from . import psplib
+    from planner.rcpsp import psplib
 
     if args.instance.suffix.lower() != psplib.SUFFIX:
         raise UsageError(f"{args.instance}: a PSPLIB single-mode instance must end in .sm "
@@ -636,7 +636,7 @@ def _import_psplib(args) -> int:
             raise UsageError(f"-o {args.output}: the plan file must end in .toml")
         if args.output.exists() and not args.force:
             raise UsageError(f"{args.output} exists; use --force to replace it")
-        from .files import check_output
+        from planner.files import check_output
 
         check_output(args.output, reads={args.instance: "the instance being read"})
     rcpsp = psplib.parse(args.instance)

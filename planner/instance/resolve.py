@@ -12,9 +12,10 @@ from graphlib import TopologicalSorter
 
 import numpy as np
 
-from . import deadlines, series
-from .errors import PlanError
-from .plan import Deadline, FileColumn, Intervention, Plan
+from planner.instance import deadlines
+from planner.instance import series
+from planner.errors import PlanError
+from planner.plan.schema import Deadline, FileColumn, Intervention, Plan
 
 
 @dataclass(frozen=True)

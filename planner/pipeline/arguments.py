@@ -17,7 +17,7 @@ import os
 from numbers import Integral, Real
 from typing import Any, Callable
 
-from .errors import PlanError, UsageError
+from planner.errors import PlanError, UsageError
 
 METHODS = ("auto", "mip")
 
@@ -73,7 +73,7 @@ def check_cross_check(value, name: str = "cross_check"):
     if isinstance(value, bool):
         return value
     check_solver_name(value, name)
-    from .solvers import get_backend
+    from planner.solvers import get_backend
     try:
         get_backend(value)
     except UsageError as e:
@@ -121,7 +121,7 @@ def check_solve_options(**options) -> None:
 def check_plan(value, name: str = "plan"):
     """A loaded Plan. A path is refused, not loaded: loading has its own errors and options
     (`planner.load(path, allow_dirs=...)`), and the caller keeps the plan to read its reports."""
-    from .plan import Plan
+    from planner.plan.schema import Plan
 
     if isinstance(value, Plan):
         return value
@@ -134,7 +134,7 @@ def check_plan(value, name: str = "plan"):
 
 def check_intervention(plan, value, name: str = "intervention"):
     """None (the baseline), an Intervention, or the name of one of the plan's: the Intervention."""
-    from .plan import Intervention
+    from planner.plan.schema import Intervention
 
     if value is None or isinstance(value, Intervention):
         return value

@@ -35,7 +35,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import RawSolution, SolveOptions
+from planner.solvers import RawSolution, SolveOptions
 
 MAX_SCALE = 1000
 
@@ -130,7 +130,7 @@ class CumulativeBackend:
     def solve(self, options: SolveOptions) -> RawSolution:
         """Solve in this thread. SCIP catches Ctrl-C during its search and stops with
         `userinterrupt` (`interrupted`)."""
-        from .scip import _fd_to
+        from planner.solvers.scip import _fd_to
         m = self.model
         m.hideOutput(quiet=not options.verbose)
         if options.time_limit is not None:
@@ -142,7 +142,7 @@ class CumulativeBackend:
 
     def read(self, runtime: float) -> RawSolution:
         """Feasibility: a schedule (x = starts), `infeasible`, or the limit that stopped SCIP."""
-        from .scip import _LIMITS
+        from planner.solvers.scip import _LIMITS
         m = self.model
         status = m.getStatus()
         if status in ("infeasible", "inforunbd"):

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
-    from .instance import Instance
+    from planner.instance.resolve import Instance
 
 
 DONE = 1 - 1e-12  # progress counted as the whole effort (verify allows 1e-6)
@@ -103,10 +103,10 @@ def earliest_progress(inst: Instance, lm, u: np.ndarray, backend=None, options=N
     streams not `free` (default: all are) fixed at `u`'s, maximise the sum over the free streams
     and periods of progress / effort. Returns (the LP's crew units, or `u` itself if the LP does
     not solve; the backend's RawSolution)."""
-    from .solvers import SolveOptions
+    from planner.solvers import SolveOptions
 
     if backend is None:
-        from .solvers.highs import HighsBackend
+        from planner.solvers.highs import HighsBackend
         backend = HighsBackend()
     lp = fixed_completion_lp(inst, lm, u, free)
     backend.load(lp)
@@ -121,7 +121,7 @@ def fixed_completion_lp(inst: Instance, lm, u: np.ndarray, free: np.ndarray | No
     reaches, the crew units and progress of streams not `free` fixed at `u`'s, progress of the free
     streams (as a share of each one's effort, summed over periods) maximised. `u`'s own columns are
     a feasible point of it; with no stream free every column is fixed (a check of the plan)."""
-    from .model import LinearModel
+    from planner.mip.formulation import LinearModel
 
     free = np.ones(len(inst.streams), bool) if free is None else free
     progress = np.cumsum(inst.step * inst.productivity * u, axis=1)
@@ -200,11 +200,11 @@ def earliest_discrete(inst: Instance, lm, x: np.ndarray, backend=None, options=N
     times smaller on crew units so that a last period does no more than it must. The objective
     depends on the fixed columns only, so it cannot change. Returns crew units (the solver's own if
     the LP does not solve)."""
-    from .model import LinearModel
-    from .solvers import SolveOptions
+    from planner.mip.formulation import LinearModel
+    from planner.solvers import SolveOptions
 
     if backend is None:
-        from .solvers.highs import HighsBackend
+        from planner.solvers.highs import HighsBackend
         backend = HighsBackend()
     col = lm.arrays()
     lb, ub = col["lb"].copy(), col["ub"].copy()

@@ -20,17 +20,20 @@ import time
 
 import numpy as np
 
-from . import continuous, heuristic, polish, propagate, verify
-from . import model as mip
-from .arguments import check_intervention, check_plan, check_solve_options, check_solver_name, check_units
-from .errors import VerificationError
-from .explain import explain
-from .instance import Instance, resolve
-from .plan import Intervention, Plan
-from .result import Result, StreamResult, Structure, variant_fields
-from .solvers import RawSolution, SolveOptions, _scip_available, get_backend
-from .structure import (NEVER, bound_due_periods, critical_path, due_by, goal_periods, needed_streams,
-                        objective_bound, structural_bound)
+from planner.pipeline import continuous
+from planner.pipeline import heuristic
+from planner.pipeline import polish
+from planner.rcpsp import propagate
+from planner import verify
+from planner.mip import formulation as mip
+from planner.pipeline.arguments import check_intervention, check_plan, check_solve_options, check_solver_name, check_units
+from planner.errors import VerificationError
+from planner.explain import explain
+from planner.instance.resolve import Instance, resolve
+from planner.plan.schema import Intervention, Plan
+from planner.result import Result, StreamResult, Structure, variant_fields
+from planner.solvers import RawSolution, SolveOptions, _scip_available, get_backend
+from planner.structure import NEVER, bound_due_periods, critical_path, due_by, goal_periods, needed_streams, objective_bound, structural_bound
 
 
 
@@ -121,13 +124,13 @@ class Model:
         """Solve the current variant in fresh solvers and verify the schedule.
 
         The objective, finish times and goal time reported are the continuous-time plan's
-        (planner/continuous.py, docs/model.md "Continuous time"): the schedule is read in
+        (planner/pipeline/continuous.py, docs/model.md "Continuous time"): the schedule is read in
         continuous years, and where the bound no continuous plan beats does not settle it,
         `refine` solves the variant again on finer grids (`Result.exactness` says how it ended).
         `refine=False` reads the plan's own grid schedule in continuous time and stops there.
 
         `tie_break` reports the optimum as the schedule that does every stream's work as early as
-        the plan allows (planner/polish.py; the objective never changes). `cross_check` solves the
+        the plan allows (planner/pipeline/polish.py; the objective never changes). `cross_check` solves the
         same model with a second solver (`True`: SCIP, or HiGHS when SCIP is the first) and raises
         VerificationError if the two proven optima differ. `method`: "auto" (the default) first
         uses the plan's structure (`_structured`: the critical-path bound, then a search over the
@@ -142,7 +145,7 @@ class Model:
         options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads,
                                solver_options=dict(solver_options or {}), verbose=verbose)
         if self.intervention is not None and self.intervention.choose and self.units is None:
-            from .choose import solve_choice
+            from planner.pipeline.levels import solve_choice
             return solve_choice(self, options, tie_break=tie_break, cross_check=cross_check, refine=refine)
         inst = self.instance
         clock = _Clock()
@@ -413,7 +416,7 @@ class Model:
 
     def _ask(self, period: int, options: SolveOptions, clock: _Clock, share: float | None = None):
         """Can the goal be met by the end of `period`? (answer, model, x): answer is "ruled_out"
-        (the window rules of planner/propagate.py: no solver asked), "found" (a plan: the target
+        (the window rules of planner/rcpsp/propagate.py: no solver asked), "found" (a plan: the target
         MIP `model` and its columns x), "infeasible", or the RawSolution of what stopped the
         solvers (a time limit, Ctrl-C, an error).
 
@@ -472,7 +475,7 @@ class Model:
         default HiGHS, one thread asked for, or a pyscipopt too old to solve in a thread."""
         if narrowed.jobs is None or self.solver != "highs" or options.threads == 1 or not _scip_available():
             return None
-        from .solvers import cumulative
+        from planner.rcpsp import cumulative
         if not cumulative.threadable():
             return None
         target = cumulative.build(narrowed.jobs)
@@ -592,7 +595,7 @@ def _fall_back_on_greedy(raw, lm: mip.LinearModel, x) -> None:
     raw.x = x
     raw.objective = float(lm.arrays()["cost"] @ x + lm.offset)
     raw.status = "interrupted" if raw.interrupted else "time_limit"
-    raw.message = "stopped before the solver found a plan: reporting the greedy plan (planner/heuristic.py)"
+    raw.message = "stopped before the solver found a plan: reporting the greedy plan (planner/pipeline/heuristic.py)"
 
 
 def solve(plan: Plan, intervention: Intervention | str | None = None, *, solver: str = "highs",
@@ -600,7 +603,7 @@ def solve(plan: Plan, intervention: Intervention | str | None = None, *, solver:
     """Solve the baseline (or one intervention) of a plan; see `Model.solve` for the options.
 
     `plan` is a loaded Plan: a path is refused (UsageError), call `planner.load(path)` first. Every
-    wrong argument raises UsageError (a ValueError) naming it, before any work (planner/arguments.py)."""
+    wrong argument raises UsageError (a ValueError) naming it, before any work (planner/pipeline/arguments.py)."""
     check_solve_options(**options)
     return Model(plan, intervention, solver=solver).solve(**options)
 
