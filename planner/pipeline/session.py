@@ -32,7 +32,7 @@ from planner.explain import explain
 from planner.instance.resolve import Instance, resolve
 from planner.plan.schema import Intervention, Plan
 from planner.result import Result, StreamResult, Structure, variant_fields
-from planner.solvers import RawSolution, SolveOptions, _scip_available, get_backend
+from planner.solvers import RawSolution, SolveOptions, scip_available, get_backend
 from planner.structure import NEVER, bound_due_periods, critical_path, due_by, goal_periods, needed_streams, objective_bound, structural_bound
 
 
@@ -473,7 +473,7 @@ class Model:
         """SCIP's cumulative model of the question (solvers/cumulative.Rival), or None: not a
         project-scheduling target, FTE with no small common denominator, a solver other than the
         default HiGHS, one thread asked for, or a pyscipopt too old to solve in a thread."""
-        if narrowed.jobs is None or self.solver != "highs" or options.threads == 1 or not _scip_available():
+        if narrowed.jobs is None or self.solver != "highs" or options.threads == 1 or not scip_available():
             return None
         from planner.rcpsp import cumulative
         if not cumulative.threadable():

@@ -130,19 +130,19 @@ class CumulativeBackend:
     def solve(self, options: SolveOptions) -> RawSolution:
         """Solve in this thread. SCIP catches Ctrl-C during its search and stops with
         `userinterrupt` (`interrupted`)."""
-        from planner.solvers.scip import _fd_to
+        from planner.solvers.scip import fd_to
         m = self.model
         m.hideOutput(quiet=not options.verbose)
         if options.time_limit is not None:
             m.setParam("limits/time", float(max(options.time_limit, 0.0)))
         start = time.perf_counter()
-        with contextlib.nullcontext() if options.verbose else _fd_to(1, os.devnull):
+        with contextlib.nullcontext() if options.verbose else fd_to(1, os.devnull):
             m.optimize()
         return self.read(time.perf_counter() - start)
 
     def read(self, runtime: float) -> RawSolution:
         """Feasibility: a schedule (x = starts), `infeasible`, or the limit that stopped SCIP."""
-        from planner.solvers.scip import _LIMITS
+        from planner.solvers.scip import LIMITS
         m = self.model
         status = m.getStatus()
         if status in ("infeasible", "inforunbd"):
@@ -153,7 +153,7 @@ class CumulativeBackend:
             return RawSolution("optimal", x, 0.0, 0.0, 0.0, runtime, "a schedule")
         if status == "userinterrupt":
             return RawSolution("interrupted", None, None, None, None, runtime, "interrupted", interrupted=True)
-        if status in _LIMITS:
+        if status in LIMITS:
             return RawSolution("time_limit", None, None, None, None, runtime, f"SCIP: {status}")
         return RawSolution("error", None, None, None, None, runtime, f"SCIP stopped with status '{status}'")
 

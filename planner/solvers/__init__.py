@@ -67,7 +67,7 @@ def get_backend(name: str = "highs") -> Backend:
         from planner.solvers.race import RaceBackend
         return RaceBackend(_entrants(name))
     if name == "scip":
-        if _scip_available():
+        if scip_available():
             from planner.solvers.scip import ScipBackend
             return ScipBackend()
         raise _unknown(name, "SCIP needs pyscipopt (pip install pyscipopt)")
@@ -90,7 +90,7 @@ def _entrants(name: str):
         solver, _, seed = part.partition("/")
         if solver not in ("highs", "scip") or (seed and (solver != "highs" or not seed.isdigit())):
             raise _unknown(name, f"a race entrant is highs, highs/SEED or scip, not '{part}'")
-        if solver == "scip" and not _scip_available():
+        if solver == "scip" and not scip_available():
             raise _unknown(name, "SCIP needs pyscipopt (pip install pyscipopt)")
         out.append(Entrant(solver, {"random_seed": int(seed)} if seed else {}))
     if len(out) < 2:
@@ -100,8 +100,8 @@ def _entrants(name: str):
 
 def available_solvers() -> list[str]:
     """Solver names `get_backend` accepts on this machine (Pyomo's MIP solvers with their prefix)."""
-    names = ["highs"] + (["scip"] if _scip_available() else []) + ["race"] + \
-        (["race:highs+scip"] if _scip_available() else [])
+    names = ["highs"] + (["scip"] if scip_available() else []) + ["race"] + \
+        (["race:highs+scip"] if scip_available() else [])
     return names + [f"pyomo:{s}" for s in PYOMO_MIP_SOLVERS if _pyomo_available(s)]
 
 
@@ -112,7 +112,7 @@ def _unknown(name: str, why: str):
 
 
 @lru_cache(maxsize=None)
-def _scip_available() -> bool:
+def scip_available() -> bool:
     try:
         import pyscipopt  # noqa: F401
     except ImportError:

@@ -68,7 +68,7 @@ class ScipBackend:
         # SCIP's log is off unless verbose, but its Ctrl-C handler printf()s "pressed CTRL-C 1 times"
         # whatever the settings, which would corrupt `--json` output. No Python code writes while
         # optimize() runs: it holds the GIL.
-        with contextlib.nullcontext() if options.verbose else _fd_to(1, os.devnull):
+        with contextlib.nullcontext() if options.verbose else fd_to(1, os.devnull):
             self.model.optimize()
         runtime = time.perf_counter() - start
         raw = self._read(options)
@@ -102,7 +102,7 @@ class ScipBackend:
             ours = "time_limit"  # SCIP stopped on a clock the user set
         elif interrupted:
             ours = "interrupted"
-        elif not has_plan and status in _LIMITS:
+        elif not has_plan and status in LIMITS:
             ours = "no_solution"
         else:
             return RawSolution("error", None, None, None, None, 0.0, f"SCIP stopped with status '{status}'")
@@ -120,12 +120,12 @@ class ScipBackend:
 
 
 # Statuses where SCIP stopped on a limit (or the user) rather than failing.
-_LIMITS = {"timelimit", "userinterrupt", "nodelimit", "totalnodelimit", "stallnodelimit", "memlimit",
+LIMITS = {"timelimit", "userinterrupt", "nodelimit", "totalnodelimit", "stallnodelimit", "memlimit",
            "sollimit", "bestsollimit", "restartlimit", "primallimit", "duallimit"}
 
 
 @contextlib.contextmanager
-def _fd_to(fd: int, path: str):
+def fd_to(fd: int, path: str):
     """Point file descriptor `fd` (1 or 2) at `path` until the block ends, C-level writes included."""
     (sys.stdout if fd == 1 else sys.stderr).flush()
     _flush_c_stdio()
@@ -153,7 +153,7 @@ def _set_param(m, key: str, value) -> None:
     with tempfile.TemporaryDirectory(prefix="planner-scip-") as folder:
         log = os.path.join(folder, "stderr")
         try:
-            with _fd_to(2, log):
+            with fd_to(2, log):
                 m.setParam(key, value)
             return
         except (ValueError, TypeError, LookupError) as e:
