@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 
 import planner
+from planner.rcpsp import genetic
 from planner.rcpsp import propagate
 from planner.rcpsp import psplib
 from planner.pipeline import session as run_mod
@@ -156,7 +157,7 @@ def scip_answers(monkeypatch):
     and there is no start schedule (which often reaches the window bound, leaving nothing to ask).
     Yields the list of SCIP's answers, in the order they came."""
     monkeypatch.setattr(run_mod, "RIVAL_GRACE", 0.0)
-    monkeypatch.setattr(run_mod.heuristic, "rigid_schedule", lambda *a, **k: None)
+    monkeypatch.setattr(genetic, "rigid_schedule", lambda *a, **k: None)
     monkeypatch.setattr(run_mod, "get_backend", lambda name="highs": StallingHighs())
     answers = []
     stop = cumulative.Rival.stop
@@ -322,7 +323,7 @@ def test_no_period_is_asked_once_proven_out_of_reach(name, monkeypatch):
 
     monkeypatch.setattr(run_mod.Model, "_ask", record)
     # no start schedule: the search, not the genetic heuristic, finds the plans
-    monkeypatch.setattr(run_mod.heuristic, "rigid_schedule", lambda *a, **k: None)
+    monkeypatch.setattr(genetic, "rigid_schedule", lambda *a, **k: None)
     rcpsp = psplib.parse(DATA / f"{name}.sm")
     res = planner.solve(from_dict(psplib.to_plan(rcpsp, name), source=f"{name}.sm"), time_limit=60, threads=2)
     assert res.status == "optimal" and round(res.goal_completion_years) == optima()[Path(name).name]
@@ -351,7 +352,7 @@ def test_halving_questions_out_of_their_share_leave_the_search_going(monkeypatch
 
     monkeypatch.setattr(run_mod.Model, "_ask", cut_every_share)
     # no start schedule and no window bound: the search halves from the first period up
-    monkeypatch.setattr(run_mod.heuristic, "rigid_schedule", lambda *a, **k: None)
+    monkeypatch.setattr(genetic, "rigid_schedule", lambda *a, **k: None)
     monkeypatch.setattr(run_mod.propagate, "first_open", lambda *a, **k: 0)
     name = "j3021_2"  # critical path 42, optimum 59, serial schedule 74: many candidates to halve
     rcpsp = psplib.parse(DATA / "search" / f"{name}.sm")

@@ -423,15 +423,15 @@ def test_rigid_rows_tighten_the_relaxation(monkeypatch):
 
 
 def test_the_serial_schedule_of_a_project_is_feasible_and_improved_by_passes():
-    from planner.pipeline import heuristic
+    from planner.rcpsp import genetic
     # the small project: any order gives a feasible schedule; the best is 5 years
     inst = resolve(small_rcpsp())
-    u = heuristic.rigid_schedule(inst, budget=0.2)
+    u = genetic.rigid_schedule(inst, budget=0.2)
     verify.check(inst, u)                          # every rule, from the allocation alone
     finish = [int(np.flatnonzero(row > 1e-9)[-1]) + 1 for row in u]
     assert max(finish) == 5
     # a plan with a stream that is not rigid has no such schedule
-    assert heuristic.rigid_schedule(resolve(one_stream([1] * 6, min_duration=3, contiguous=True))) is None
+    assert genetic.rigid_schedule(resolve(one_stream([1] * 6, min_duration=3, contiguous=True))) is None
 
 
 def test_forward_backward_passes_shorten_a_bad_first_schedule():
@@ -440,14 +440,14 @@ def test_forward_backward_passes_shorten_a_bad_first_schedule():
     # and it has the smaller index), then X cannot start until Y ends: X [3,4), Z [4,7) = 7.
     # Right-justifying (Z [4,7), Y [4,7), X [3,4)) and then left-justifying in start order
     # (X [0,1), Y [1,4), Z [1,4)) gives 4, the optimum (X then Y and Z side by side).
-    from planner.pipeline import heuristic
+    from planner.rcpsp import genetic
     from planner.mip.formulation import rigid_periods
     plan = Plan.model_validate({"plan": {"horizon": 8, "objective": "earliest", "start_year": 0},
                                 "pools": [{"name": "R", "supply": 2}],
                                 "streams": [rigid_job("Y", 3, 1), rigid_job("X", 1, 2), rigid_job("Z", 3, 1, ["X"])]})
     inst = resolve(plan)
     S = len(inst.streams)
-    jobs = heuristic._Jobs(inst, rigid_periods(inst, (np.zeros(S, int), np.full(S, inst.periods - 1))))
+    jobs = genetic._Jobs(inst, rigid_periods(inst, (np.zeros(S, int), np.full(S, inst.periods - 1))))
     first = jobs.forward([0, 1, 2])
     assert jobs.makespan(first) == 7
     assert jobs.makespan(jobs.improve(first)) == 4

@@ -23,6 +23,7 @@ import numpy as np
 from planner.pipeline import continuous
 from planner.pipeline import heuristic
 from planner.pipeline import polish
+from planner.rcpsp import genetic
 from planner.rcpsp import propagate
 from planner import verify
 from planner.mip import formulation as mip
@@ -263,8 +264,8 @@ class Model:
             try:  # a Ctrl-C here ends the solve as one during the search does: with what is in hand
                 lo = propagate.first_open(inst, cp, periods)
                 budget = 1.0 if options.time_limit is None else min(10.0, 0.1 * options.time_limit)
-                start = heuristic.rigid_schedule(inst, budget, lower=int(periods[lo]) + 1 if lo < len(periods) else None)
-            except heuristic.Interrupted as e:
+                start = genetic.rigid_schedule(inst, budget, lower=int(periods[lo]) + 1 if lo < len(periods) else None)
+            except genetic.Interrupted as e:
                 start, interrupted = e.plan, True
             except KeyboardInterrupt:
                 interrupted = True
