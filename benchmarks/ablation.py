@@ -29,7 +29,7 @@ from _common import print_environment, table  # noqa: E402
 from planner.mip import formulation as mip  # noqa: E402
 from planner.plan import synthetic  # noqa: E402
 from planner.instance.resolve import resolve  # noqa: E402
-from planner.solvers import SolveOptions  # noqa: E402
+from planner.solvers.status import SolveOptions  # noqa: E402
 from planner.solvers.highs import HighsBackend  # noqa: E402
 from planner.structure import critical_path  # noqa: E402
 

@@ -177,7 +177,7 @@ def check_plans(quick: bool):
 
 def solve_naive(inst: Instance, *, time_limit: float, gap: float = 1e-6):
     """Build the naive model and solve it with the planner's HiGHS backend; (lm, raw, build s, solve s)."""
-    from planner.solvers import SolveOptions
+    from planner.solvers.status import SolveOptions
     from planner.solvers.highs import HighsBackend
 
     backend = HighsBackend()

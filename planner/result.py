@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SOLVED = ("optimal", "time_limit", "interrupted")  # statuses that come with a (verified) plan
+from planner.solvers.status import SolveStatus
+
+# statuses that come with a (verified) plan
+SOLVED = frozenset({SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT, SolveStatus.INTERRUPTED})
 
 
 def _num(x):

@@ -26,11 +26,11 @@ import pytest
 import planner
 from planner.rcpsp import genetic
 from planner.rcpsp import propagate
-from planner.rcpsp import psplib
+from planner.rcpsp import conversion, psplib
 from planner.pipeline import session as run_mod
 from planner.instance.resolve import resolve
 from planner.plan.schema import from_dict
-from planner.solvers import RawSolution, SolveOptions
+from planner.solvers.status import RawSolution, SolveOptions
 from planner.rcpsp import cumulative
 from planner.solvers.highs import HighsBackend
 from planner.structure import critical_path, due_by
@@ -174,7 +174,7 @@ def scip_answers(monkeypatch):
 @pytest.mark.parametrize("name", ["j301_1", "j302_1", "j3022_1"])
 def test_scip_answers_alone_reach_the_published_optimum(scip_answers, name):
     """Instances whose optimum lies above the critical path (all their questions go to SCIP)."""
-    result = planner.solve(psplib.load_plan(DATA / f"{name}.sm"), time_limit=60)
+    result = planner.solve(conversion.load_plan(DATA / f"{name}.sm"), time_limit=60)
     assert result.status == "optimal"
     assert result.objective == optima()[name]
     assert scip_answers and set(scip_answers) <= {"optimal", "infeasible"}
@@ -195,7 +195,7 @@ def test_a_wrong_schedule_from_scip_never_reaches_the_result(monkeypatch, scip_a
         return raw
 
     monkeypatch.setattr(cumulative.CumulativeBackend, "read", wrong)
-    result = planner.solve(psplib.load_plan(DATA / "j301_1.sm"), time_limit=60)
+    result = planner.solve(conversion.load_plan(DATA / "j301_1.sm"), time_limit=60)
     assert wrongs   # SCIP did answer with a schedule, and it was wrong
     assert result.status == "optimal"
     assert result.objective == optima()["j301_1"]
@@ -229,7 +229,7 @@ def rivals_ran(monkeypatch):
 def test_a_cut_time_budget_stops_both_solvers(rivals_ran):
     before = threading.active_count()
     began = time.perf_counter()
-    result = planner.solve(psplib.load_plan(HARD), time_limit=4)
+    result = planner.solve(conversion.load_plan(HARD), time_limit=4)
     took = time.perf_counter() - began
     assert result.status == "time_limit"
     assert result.objective >= optima()["j3013_1"]
@@ -244,13 +244,13 @@ def test_ctrl_c_stops_both_solvers_and_the_next_solve_is_clean(rivals_ran):
     timer = threading.Timer(3.0, lambda: signal.raise_signal(signal.SIGINT))
     timer.start()
     try:
-        result = planner.solve(psplib.load_plan(HARD))
+        result = planner.solve(conversion.load_plan(HARD))
     finally:
         timer.cancel()
     assert result.status == "interrupted"
     assert rivals_ran and rivals_ran[-1]   # SCIP was still running when Ctrl-C came, and was stopped
     assert _threads_after(before) == before
-    again = planner.solve(psplib.load_plan(DATA / "j301_1.sm"), time_limit=60)
+    again = planner.solve(conversion.load_plan(DATA / "j301_1.sm"), time_limit=60)
     assert again.status == "optimal" and again.objective == optima()["j301_1"]
 
 
@@ -259,7 +259,7 @@ def test_concurrent_solves_each_get_their_own_answer(scip_answers):
     out: dict = {}
 
     def one(name):
-        out[name] = planner.solve(psplib.load_plan(DATA / f"{name}.sm"), time_limit=60)
+        out[name] = planner.solve(conversion.load_plan(DATA / f"{name}.sm"), time_limit=60)
 
     workers = [threading.Thread(target=one, args=(n,)) for n in names]
     for w in workers:
@@ -275,7 +275,7 @@ def test_highs_returns_soon_after_the_rival_answers_and_its_thread_ends_later():
     ends on its own afterwards."""
     from planner.mip import formulation as mip
     from planner.solvers import highs
-    plan = psplib.load_plan(HARD)
+    plan = conversion.load_plan(HARD)
     inst = resolve(plan, None, None)
     w = propagate.narrow(inst, critical_path(inst), due_by(inst, optima()["j3013_1"] - 2))
     assert w is not None
@@ -295,7 +295,7 @@ def test_ctrl_c_during_the_start_schedule_reports_the_schedule_in_hand():
     """A Ctrl-C before any solver runs (the window bound, then the genetic start schedule, which
     runs 1 s on this instance) ends the solve as one during the search does: `interrupted`, with
     the best schedule so far, verified, and no KeyboardInterrupt out of `solve`."""
-    plan = psplib.load_plan(HARD)
+    plan = conversion.load_plan(HARD)
     timer = threading.Timer(0.4, lambda: signal.raise_signal(signal.SIGINT))
     timer.start()
     try:
@@ -304,7 +304,7 @@ def test_ctrl_c_during_the_start_schedule_reports_the_schedule_in_hand():
         timer.cancel()
     assert result.status == "interrupted"
     assert result.objective is None or result.objective >= optima()["j3013_1"]
-    again = planner.solve(psplib.load_plan(DATA / "j301_1.sm"), time_limit=60)
+    again = planner.solve(conversion.load_plan(DATA / "j301_1.sm"), time_limit=60)
     assert again.status == "optimal" and again.objective == optima()["j301_1"]
 
 
@@ -325,7 +325,7 @@ def test_no_period_is_asked_once_proven_out_of_reach(name, monkeypatch):
     # no start schedule: the search, not the genetic heuristic, finds the plans
     monkeypatch.setattr(genetic, "rigid_schedule", lambda *a, **k: None)
     rcpsp = psplib.parse(DATA / f"{name}.sm")
-    res = planner.solve(from_dict(psplib.to_plan(rcpsp, name), source=f"{name}.sm"), time_limit=60, threads=2)
+    res = planner.solve(from_dict(conversion.to_plan(rcpsp, name), source=f"{name}.sm"), time_limit=60, threads=2)
     assert res.status == "optimal" and round(res.goal_completion_years) == optima()[Path(name).name]
     assert any(a == "found" for _, a in asked)  # the search had questions to ask
     for k, (period, _) in enumerate(asked):
@@ -356,7 +356,7 @@ def test_halving_questions_out_of_their_share_leave_the_search_going(monkeypatch
     monkeypatch.setattr(run_mod.propagate, "first_open", lambda *a, **k: 0)
     name = "j3021_2"  # critical path 42, optimum 59, serial schedule 74: many candidates to halve
     rcpsp = psplib.parse(DATA / "search" / f"{name}.sm")
-    res = planner.solve(from_dict(psplib.to_plan(rcpsp, name), source=f"{name}.sm"), time_limit=60, threads=2)
+    res = planner.solve(from_dict(conversion.to_plan(rcpsp, name), source=f"{name}.sm"), time_limit=60, threads=2)
     optimum = optima()[name]
     assert res.status == "optimal" and round(res.goal_completion_years) == optimum
     cuts = [k for k, (_, _, a) in enumerate(asked) if a == "cut"]

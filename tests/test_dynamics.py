@@ -277,7 +277,7 @@ def test_a_level_between_whole_units_scales_each_effect():
 def test_either_of_two_models_is_the_better_one():
     # model A: max x, x <= 2; model B: max 3 y, y <= 1 (offset 0.5): the joint optimum is B's, 3.5.
     from planner.mip.formulation import LinearModel, either
-    from planner.solvers import SolveOptions
+    from planner.solvers.status import SolveOptions
     from planner.solvers.highs import HighsBackend
     a, b = LinearModel(), LinearModel()
     xa = a.add_vars("x", (1,), 0.0, 2.0)
@@ -394,7 +394,7 @@ def test_rigid_rows_tighten_the_relaxation(monkeypatch):
     """The step rows (model._rigid) must raise the LP bound of the project above the bound without
     them: a fraction of a start then carries a whole run with it."""
     from planner.mip import formulation as mip
-    from planner.solvers import SolveOptions
+    from planner.solvers.status import SolveOptions
     from planner.solvers.highs import HighsBackend
     from planner.structure import critical_path
 

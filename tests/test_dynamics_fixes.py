@@ -117,7 +117,7 @@ def test_a_fixed_crew_with_diminishing_returns_counts_its_whole_progress():
     # the chord rows alone (p <= the interpolation) allowed it, the rest made up later.
     from planner.instance.resolve import resolve
     from planner.mip.formulation import build
-    from planner.solvers import SolveOptions
+    from planner.solvers.status import SolveOptions
     from planner.solvers.highs import HighsBackend
     plan = plan_of([{"name": "f", "pool": "p", "effort": 6, "min_duration": 3, "fixed_crew": True,
                      "parallelization": 0.5}], [{"name": "p", "supply": 4}], horizon=6, objective="earliest")

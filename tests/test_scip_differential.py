@@ -20,7 +20,8 @@ import planner
 from planner.plan import synthetic
 from planner.errors import UsageError
 from planner.mip.formulation import build
-from planner.solvers import SolveOptions, available_solvers, get_backend
+from planner.solvers import available_solvers, get_backend
+from planner.solvers.status import SolveOptions
 
 pytest.importorskip("pyscipopt")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))

@@ -24,7 +24,8 @@ import pytest
 
 import planner
 from planner.plan import synthetic
-from planner.solvers import SolveOptions, get_backend
+from planner.solvers import get_backend
+from planner.solvers.status import SolveOptions
 from planner.solvers.race import Entrant, race
 
 from plans import make_plan
@@ -158,7 +159,7 @@ def test_a_solver_that_fails_the_search_is_an_error(monkeypatch):
     # Every backend the search asks stops unasked: the result is an error, never a plan that
     # looks finished.
     from planner.pipeline import session as run_module
-    from planner.solvers import RawSolution
+    from planner.solvers.status import RawSolution
 
     class Failing:
         name = "failing"

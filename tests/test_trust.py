@@ -13,7 +13,7 @@ import pytest
 import planner
 from planner.pipeline import session as run_module
 from planner.explain import explain
-from planner.solvers import RawSolution
+from planner.solvers.status import RawSolution
 
 from plans import make_plan
 
@@ -241,7 +241,7 @@ def test_cross_check_that_disagrees_is_a_verification_error(monkeypatch):
 
 def test_cross_check_disagreement_exits_4_on_the_command_line():
     code = ("import sys, numpy as np, planner.pipeline.session as r, planner.cli as c\n"
-            "from planner.solvers import RawSolution\n"
+            "from planner.solvers.status import RawSolution\n"
             "real = r.get_backend\n"
             "class Wrong:\n"
             "    name = 'scip'\n"

@@ -30,7 +30,8 @@ from planner.instance.resolve import resolve
 from planner.mip.formulation import LinearModel, build
 from planner.plan.schema import Plan
 from planner.pipeline.session import Model
-from planner.solvers import SolveOptions, get_backend
+from planner.solvers import get_backend
+from planner.solvers.status import SolveOptions
 from planner.structure import critical_path
 from planner import verify
 from planner.pipeline.arguments import number, whole

@@ -21,7 +21,8 @@ from planner.errors import VerificationError
 from planner.explain import explain
 from planner.instance.resolve import resolve
 from planner.result import Result
-from planner.solvers import RawSolution, SolveOptions, get_backend
+from planner.solvers import get_backend
+from planner.solvers.status import RawSolution, SolveOptions
 from planner.structure import critical_path
 
 

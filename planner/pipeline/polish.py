@@ -103,7 +103,7 @@ def earliest_progress(inst: Instance, lm, u: np.ndarray, backend=None, options=N
     streams not `free` (default: all are) fixed at `u`'s, maximise the sum over the free streams
     and periods of progress / effort. Returns (the LP's crew units, or `u` itself if the LP does
     not solve; the backend's RawSolution)."""
-    from planner.solvers import SolveOptions
+    from planner.solvers.status import SolveOptions
 
     if backend is None:
         from planner.solvers.highs import HighsBackend
@@ -201,7 +201,7 @@ def earliest_discrete(inst: Instance, lm, x: np.ndarray, backend=None, options=N
     depends on the fixed columns only, so it cannot change. Returns crew units (the solver's own if
     the LP does not solve)."""
     from planner.mip.formulation import LinearModel
-    from planner.solvers import SolveOptions
+    from planner.solvers.status import SolveOptions
 
     if backend is None:
         from planner.solvers.highs import HighsBackend

@@ -33,7 +33,8 @@ from planner.explain import explain
 from planner.instance.resolve import Instance, resolve
 from planner.plan.schema import Intervention, Plan
 from planner.result import Result, StreamResult, Structure, variant_fields
-from planner.solvers import RawSolution, SolveOptions, scip_available, get_backend
+from planner.solvers import scip_available, get_backend
+from planner.solvers.status import RawSolution, SolveOptions
 from planner.structure import NEVER, bound_due_periods, critical_path, due_by, goal_periods, needed_streams, objective_bound, structural_bound
 
 

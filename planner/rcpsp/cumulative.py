@@ -35,7 +35,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from planner.solvers import RawSolution, SolveOptions
+from planner.solvers.status import RawSolution, SolveOptions
 
 MAX_SCALE = 1000
 

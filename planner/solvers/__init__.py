@@ -12,32 +12,10 @@ machine has, if the one asked for is unknown or unavailable, so that nothing is 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Protocol
 
-import numpy as np
-
-
-@dataclass(frozen=True)
-class SolveOptions:
-    time_limit: float | None = None      # seconds; the best plan found by then is kept
-    gap: float = 1e-6                    # relative MIP gap at which a plan counts as optimal
-    threads: int | None = None
-    solver_options: dict[str, Any] = field(default_factory=dict)  # passed through untouched
-    verbose: bool = False
-
-
-@dataclass
-class RawSolution:
-    status: str                  # optimal | time_limit | interrupted | infeasible | no_solution | error
-    x: np.ndarray | None         # column values, when a plan was found
-    objective: float | None
-    bound: float | None
-    gap: float | None
-    runtime: float               # seconds inside the solver
-    message: str = ""
-    interrupted: bool = False    # the user stopped the run (Ctrl-C) during this solve
+from planner.solvers.status import RawSolution, SolveOptions
 
 
 class Backend(Protocol):

@@ -12,7 +12,7 @@ import numpy as np
 from planner import progress
 from planner.errors import PlannerError, UsageError
 from planner.progress import Reporter
-from planner.solvers import RawSolution, SolveOptions
+from planner.solvers.status import RawSolution, SolveOptions
 
 _INCUMBENT_STOPS = {"kTimeLimit": "time_limit", "kIterationLimit": "time_limit",
                     "kSolutionLimit": "time_limit", "kObjectiveBound": "time_limit",

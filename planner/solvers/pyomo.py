@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from planner.errors import PlannerError
-from planner.solvers import RawSolution, SolveOptions
+from planner.solvers.status import RawSolution, SolveOptions
 
 
 def to_pyomo(lm):

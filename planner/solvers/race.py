@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from multiprocessing.connection import wait
 from typing import Any
 
-from planner.solvers import RawSolution, SolveOptions
+from planner.solvers.status import RawSolution, SolveOptions
 
 GRACE = 2.0      # seconds past the time limit before the race stops entrants itself
 REAP = 1.0       # seconds an entrant has to exit after SIGTERM before SIGKILL

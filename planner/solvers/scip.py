@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 from planner.errors import UsageError
-from planner.solvers import RawSolution, SolveOptions
+from planner.solvers.status import RawSolution, SolveOptions
 
 
 class ScipBackend:
