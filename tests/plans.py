@@ -1,9 +1,16 @@
-"""Small plans for tests, written as TOML would parse them."""
+"""Small plans for tests, written as TOML would parse them, and the paths of the shipped ones."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import planner
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ROOT / "models"
+TOY = MODELS / "serial_parallel_toy.toml"
+LOGNORMAL = MODELS / "serial_parallel_toy_lognormal.toml"
+FIELD = MODELS / "field_realistic.toml"
 
 
 def make_plan(streams, *, pools=None, supply=10.0, horizon=20, step=1.0, objective="earliest",
