@@ -3,8 +3,17 @@ and compare the optimum with and without capabilities work.
 
     import planner
     plan = planner.load("models/serial_parallel_toy.toml")
-    result = planner.solve(plan)
-    comparison = planner.compare(plan)
+    result = planner.solve(plan)              # a Result: result.to_frame(), result.to_dict()
+    comparison = planner.compare(plan)        # a Comparison: comparison.to_frame()
+
+The public API is the names in `__all__` (docs/api.md describes each):
+
+- plans: `load` (a plan file), `from_dict` (a plan from a dict), `Plan`;
+- solving: `solve`, `Model` (one variant, re-solved with `update`), `Result`, `SolveStatus`;
+- comparing: `compare`, `Comparison`;
+- analyses: `sweep`, `breakeven`, `margins`, `montecarlo`, `evpi`;
+- the numbers behind a variant: `resolve` -> `Instance`;
+- errors: `PlannerError` and its kinds `PlanError`, `UsageError`, `NoSolutionError`, `VerificationError`.
 
 A result is complete as returned: its exports (to_frame, to_csv, to_dict) need no other call or
 import. A wrong argument (`solve(None)`, a path instead of a loaded plan, `gap=2`, `threads=0`, an
@@ -16,23 +25,60 @@ Importing the package loads only the standard library (and planner.errors): the 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from planner.errors import NoSolutionError, PlanError, PlannerError, UsageError, VerificationError
 
-__version__ = "0.1.0"
-__all__ = ["Plan", "load", "from_dict", "solve", "compare", "Model", "resolve", "PlannerError",
-           "PlanError", "UsageError", "NoSolutionError", "VerificationError"]
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time `__getattr__` imports on first use
+    from planner.analysis.breakeven import breakeven
+    from planner.analysis.compare import compare
+    from planner.analysis.evpi import evpi
+    from planner.analysis.margins import margins
+    from planner.analysis.montecarlo import montecarlo
+    from planner.analysis.sweep import sweep
+    from planner.instance.resolve import Instance, resolve
+    from planner.pipeline.session import Model, solve
+    from planner.plan.schema import Plan, from_dict, load
+    from planner.result import Comparison, Result
+    from planner.solvers.status import SolveStatus
+
+__version__ = "0.1.0"  # pyproject.toml's; a literal, since reading package metadata costs `planner --help` 30 ms
+
+__all__ = [
+    "load", "from_dict", "Plan",
+    "solve", "Model", "Result", "SolveStatus",
+    "compare", "Comparison",
+    "sweep", "breakeven", "margins", "montecarlo", "evpi",
+    "resolve", "Instance",
+    "PlannerError", "PlanError", "UsageError", "NoSolutionError", "VerificationError",
+]
 
 # public name -> (module, attribute), imported when the name is first asked for
-_LAZY = {"Plan": ("plan.schema", "Plan"), "load": ("plan.schema", "load"), "from_dict": ("plan.schema", "from_dict"),
-         "solve": ("pipeline.session", "solve"), "Model": ("pipeline.session", "Model"), "compare": ("analysis", "compare"),
-         "resolve": ("instance.resolve", "resolve")}
+_LAZY = {
+    "load": ("planner.plan.schema", "load"),
+    "from_dict": ("planner.plan.schema", "from_dict"),
+    "Plan": ("planner.plan.schema", "Plan"),
+    "solve": ("planner.pipeline.session", "solve"),
+    "Model": ("planner.pipeline.session", "Model"),
+    "Result": ("planner.result", "Result"),
+    "SolveStatus": ("planner.solvers.status", "SolveStatus"),
+    "compare": ("planner.analysis.compare", "compare"),
+    "Comparison": ("planner.result", "Comparison"),
+    "sweep": ("planner.analysis.sweep", "sweep"),
+    "breakeven": ("planner.analysis.breakeven", "breakeven"),
+    "margins": ("planner.analysis.margins", "margins"),
+    "montecarlo": ("planner.analysis.montecarlo", "montecarlo"),
+    "evpi": ("planner.analysis.evpi", "evpi"),
+    "resolve": ("planner.instance.resolve", "resolve"),
+    "Instance": ("planner.instance.resolve", "Instance"),
+}
 
 
 def __getattr__(name: str):
     if name in _LAZY:
         from importlib import import_module
         module, attr = _LAZY[name]
-        value = getattr(import_module(f".{module}", __name__), attr)
+        value = getattr(import_module(module), attr)
         globals()[name] = value  # later look-ups skip this function
         return value
     raise AttributeError(f"module 'planner' has no attribute {name!r}")

@@ -76,7 +76,18 @@ def default_range(current: float) -> tuple[float, float]:
 def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = None,
               high: float | None = None, tolerance: float | None = None, samples: int = 9,
               **options) -> BreakEven:
-    """Find where `intervention`'s effect crosses zero as `path` runs over [low, high]."""
+    """Find the value of one plan number at which `intervention` stops losing to the baseline.
+
+    `intervention`: its name. `path`: the dotted plan path of a number, e.g.
+    'interventions."capabilities work".deadline_shift'. `low`, `high`: the range searched
+    (default: 0 to 10x a positive current value, else the current value +-10). `tolerance`: the
+    width at which the bracket counts as closed (default: 1/10,000 of the value found).
+    `samples`: scan points before bisecting (2 to 1,000). `options`: `Model.solve`'s plus `solver`.
+
+    Returns a BreakEven: `value` (the breaking-even end of the bracket, None if nothing in the
+    range breaks even), `interval`, `kind` ("step", "continuous", "none", "always"), `reason` in
+    words, and every solve in `evaluations` (`to_frame()`, `to_dict()`). A path that holds no
+    number, or an empty range, raises PlanError."""
     low, high = optional(number, low, "low"), optional(number, high, "high")
     tolerance = optional(number, tolerance, "tolerance", above=0)
     samples = whole(samples, "samples", 2, MAX_SAMPLES)

@@ -11,11 +11,18 @@ from planner.pipeline.session import Model
 
 def compare(plan: Plan, *, solver: str = "highs", interventions: list[str] | None = None,
             on_result=None, **options) -> Comparison:
-    """Solve the baseline, then each intervention (each in a fresh solver; see run.py).
+    """Solve the baseline, then each intervention, each in a fresh solver, and say why they differ.
 
+    `plan`: a loaded Plan. `solver`: a backend name ("highs", "scip", "pyomo:NAME", "race").
+    `interventions`: the names to compare (default: all of the plan's, in order).
     `on_result(result)` is called as each solve finishes, so a caller can show or keep progress.
+    `options`: `Model.solve`'s (time_limit, gap, threads, cross_check, refine, ...).
+
+    Returns a Comparison: `baseline` (a Result), `interventions` (each with its Result, `delta`
+    against the baseline and the `reason` in words), `to_frame()` one row per variant, `to_dict()`.
     Ctrl-C stops the run cleanly: what finished is kept, the solve under way keeps its best plan
     (status "interrupted"), and the interventions not reached are listed in `not_run`.
+    A wrong argument raises UsageError before any solve.
     """
     plan = check_plan(plan)
     chosen = check_interventions(plan, interventions)

@@ -94,7 +94,16 @@ def _fixed(plan: Plan, variant, years: float) -> Plan:
 
 def evpi(plan: Plan, intervention: str | None = None, *, learn_at: list[float] = (), max_groups: int = 24,
          solver: str = "highs", **options) -> EVPI:
-    """Wait-and-see, the single plan, EVPI, and an adaptive plan for each K in `learn_at`."""
+    """The value of knowing the deadline: wait-and-see, the single plan, and their difference.
+
+    `intervention`: the variant (default: the baseline; one that chooses its level is refused).
+    `learn_at`: years K at which an adaptive plan learns the deadline (one adaptive MIP each).
+    `max_groups`: scenario copies per adaptive MIP (neighbours share one beyond it: a lower
+    bound). `solver` and `options`: as `Model.solve`'s; every solve must end optimal. The plan
+    needs an uncertain deadline and objective "probability" or "value", else PlanError.
+
+    Returns an EVPI: `single`, `wait_and_see`, `evpi` (their difference, on the plan's grid),
+    `scenarios` (each deadline's own optimum; `to_frame()`), `adaptive` (one per K) and `to_dict()`."""
     max_groups = whole(max_groups, "max_groups", 1, MAX_GROUPS)
     if isinstance(learn_at, (str, bytes)) or not hasattr(learn_at, "__iter__"):
         raise UsageError(f"learn_at must be a list of years, got {learn_at!r}")

@@ -159,8 +159,17 @@ class Margins:
 
 def margins(plan: Plan, intervention: str | None = None, *, year_step: float | None = None,
             fte_step: float | dict[str, float] | None = None, solver: str = "highs", **options) -> Margins:
-    """Finite differences of the optimum of the baseline (or `intervention`) in the deadline and in
-    each pool's supply. `fte_step` defaults to 10% of each pool's mean supply (at least 1 FTE)."""
+    """What one more year of deadline, and one more researcher, is worth at the optimum.
+
+    Finite differences of the optimum of the baseline (or of `intervention`, by name, at a fixed
+    level) in the deadline and in each pool's supply. `year_step`: years the deadline moves
+    (default: the plan's period). `fte_step`: FTE added to every period, one number or
+    {pool: FTE} (default: 10% of each pool's mean supply, at least 1 FTE). `solver` and `options`:
+    as `Model.solve`'s; every solve must end optimal, else PlanError.
+
+    Returns a Margins: `year` (objective per year of deadline), per pool `pools` (objective per
+    researcher-year used) and `researcher_years_per_year` (the exchange rate; None: infinite),
+    `kinds` ("smooth" or "step"), `sentences()` in words, `to_frame()` and `to_dict()`."""
     from planner.plan.schema import BIG, LONG
     from planner.pipeline.arguments import number, optional
 

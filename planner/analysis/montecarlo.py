@@ -252,7 +252,16 @@ def _sets_other_intervention(path: str, intervention: str) -> bool:
 def montecarlo(plan: Plan, n: int = 500, *, seed: int | None = None, interventions: list[str] | None = None,
                workers: int | None = None, scheduler=None, on_point=None, cancel=None,
                **options) -> MonteCarloResult:
-    """Sample the plan's `[uncertainty]` table `n` times and solve every sample."""
+    """Sample the plan's `[uncertainty]` table `n` times and solve every sample's variants.
+
+    `n`: samples (1 to MAX_SAMPLES). `seed`: whole number >= 0 (default: the table's `seed`); the
+    numbers depend on the seed and `n` only, not on the workers. `interventions`: the names solved
+    beside the baseline (default: all). `workers`, `scheduler`, `on_point`, `cancel` and
+    `options`: as `sweep`'s. A draw that breaks a plan rule raises PlanError naming the sample.
+
+    Returns a MonteCarloResult: `to_frame()` one row per sample and variant, `summary()` per
+    intervention (mean effect, percentiles, P(harm), share structural, top input), `tornado(name)`
+    (rank correlation of each input with the effect), `to_dict()`."""
     n = whole(n, "n", 1, MAX_SAMPLES)
     seed = optional(whole, seed, "seed", lo=0)   # numpy's SeedSequence takes whole numbers >= 0
     check_workers(workers)

@@ -116,8 +116,20 @@ def grid_points(plan: Plan, grid: dict[str, list]) -> tuple[list[str], list[tupl
 
 def sweep(plan: Plan, grid: dict[str, list], *, interventions: list[str] | None = None,
           workers: int | None = None, scheduler=None, on_point=None, cancel=None, **options) -> SweepResult:
-    """Solve the baseline and `interventions` (default: all) at every point of `grid`
-    ({path: [values]}); `options` are `Model.solve`'s (time_limit, gap, ...) plus `solver`."""
+    """Solve the baseline and each intervention at every point of a grid of plan values.
+
+    `grid`: {dotted plan path: [values]}, e.g. {"deadline.years": [24, 26, 28]}; every combination
+    is one point, a whole plan built with `Plan.with_changes` and solved from scratch.
+    `interventions`: the names solved beside the baseline (default: all of the plan's).
+    `workers`: local processes (default: one per core); `scheduler`: a Dask scheduler address to
+    run on instead. `on_point(k, records)` is called as point k finishes; setting the
+    `cancel` event (threading.Event) stops the run as Ctrl-C does. `options`: `Model.solve`'s
+    (time_limit, gap, threads, ...) plus `solver`.
+
+    Returns a SweepResult: `to_frame()` has one row per point and variant (each swept path,
+    variant, objective, status, goal_year, delta against the baseline, structural, reason),
+    `to_dict()` the same for JSON; `outcome.not_run` counts the points an interruption left.
+    A bad path or value raises PlanError, a bad argument UsageError, before any solve."""
     check_workers(workers)
     if interventions is not None:
         for name in interventions:
