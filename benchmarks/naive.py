@@ -37,7 +37,7 @@ from planner.instance import deadlines
 from planner.plan import synthetic  # noqa: E402
 from planner.plan.schema import load as load_plan  # noqa: E402
 from planner.instance.resolve import Instance, resolve  # noqa: E402
-from planner.mip.formulation import Family, LinearModel  # noqa: E402
+from planner.mip.linear import Family, LinearModel  # noqa: E402
 
 INF = np.inf
 

@@ -27,7 +27,8 @@ import numpy as np
 
 from planner.errors import PlanError, UsageError, VerificationError
 from planner.instance.resolve import resolve
-from planner.mip.formulation import LinearModel, build
+from planner.mip.formulation import build
+from planner.mip.linear import LinearModel
 from planner.plan.schema import Plan
 from planner.pipeline.session import Model
 from planner.solvers import get_backend

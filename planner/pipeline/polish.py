@@ -121,7 +121,7 @@ def fixed_completion_lp(inst: Instance, lm, u: np.ndarray, free: np.ndarray | No
     reaches, the crew units and progress of streams not `free` fixed at `u`'s, progress of the free
     streams (as a share of each one's effort, summed over periods) maximised. `u`'s own columns are
     a feasible point of it; with no stream free every column is fixed (a check of the plan)."""
-    from planner.mip.formulation import LinearModel
+    from planner.mip.linear import LinearModel
 
     free = np.ones(len(inst.streams), bool) if free is None else free
     progress = np.cumsum(inst.step * inst.productivity * u, axis=1)
@@ -200,7 +200,7 @@ def earliest_discrete(inst: Instance, lm, x: np.ndarray, backend=None, options=N
     times smaller on crew units so that a last period does no more than it must. The objective
     depends on the fixed columns only, so it cannot change. Returns crew units (the solver's own if
     the LP does not solve)."""
-    from planner.mip.formulation import LinearModel
+    from planner.mip.linear import LinearModel
     from planner.solvers.status import SolveOptions
 
     if backend is None:
