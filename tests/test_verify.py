@@ -9,6 +9,8 @@ So the earliest goal (all four streams) is after 6 years.
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -53,11 +55,20 @@ def hand_allocation() -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def solved():
+def solved_once():
     plan = planner.from_dict(plan_dict())
     result = planner.solve(plan)
     inst = planner.resolve(plan)
-    return inst, result
+    return inst, result, result.allocation.copy()
+
+
+@pytest.fixture
+def solved(solved_once):
+    """The solver's schedule, each test with its own copy: a test that corrupts it in place cannot
+    change what a later test sees (the module-level solve is shared, its allocation is not)."""
+    inst, result, allocation = solved_once
+    assert np.array_equal(result.allocation, allocation), "an earlier test changed the shared schedule"
+    return inst, copy.deepcopy(result)
 
 
 def breaks(inst, u, *fragments):
@@ -154,9 +165,16 @@ def test_successor_when_predecessor_never_completes(solved):
     breaks(inst, u, "works before a is complete")
 
 
-def test_corruption_is_on_a_copy(solved):
-    """The corruptions above did not touch the solver's schedule: it still passes."""
+def test_check_leaves_the_schedule_it_refuses_unchanged(solved):
+    """A corrupted schedule is refused and left as it was, and the solver's schedule still passes:
+    checked in this test on its own, not by relying on the corruptions above having run first."""
     inst, result = solved
+    u = result.allocation.copy()
+    u[A, :] = 0.0
+    u[C, 7] = -0.5
+    before = u.copy()
+    breaks(inst, u, "negative crew units")
+    assert np.array_equal(u, before)
     assert check(inst, result.allocation).objective == pytest.approx(6.0)
 
 
