@@ -392,9 +392,10 @@ def test_a_small_project_schedule_by_hand(method):
 
 
 def test_rigid_rows_tighten_the_relaxation(monkeypatch):
-    """The step rows (model._rigid) must raise the LP bound of the project above the bound without
+    """The step rows (rigid.rigid_runs) must raise the LP bound of the project above the bound without
     them: a fraction of a start then carries a whole run with it."""
     from planner.mip import formulation as mip
+    from planner.mip import rigid
     from planner.solvers.status import SolveOptions
     from planner.solvers.highs import HighsBackend
     from planner.structure import critical_path
@@ -417,7 +418,7 @@ def test_rigid_rows_tighten_the_relaxation(monkeypatch):
         return raw.objective
 
     tight = relaxation()
-    monkeypatch.setattr(mip, "_rigid", lambda *a, **k: None)
+    monkeypatch.setattr(rigid, "rigid_runs", lambda *a, **k: None)
     loose = relaxation()
     assert tight > loose + 0.1, (tight, loose)
     assert solved(plan).objective == pytest.approx(12.0)
@@ -442,7 +443,7 @@ def test_forward_backward_passes_shorten_a_bad_first_schedule():
     # Right-justifying (Z [4,7), Y [4,7), X [3,4)) and then left-justifying in start order
     # (X [0,1), Y [1,4), Z [1,4)) gives 4, the optimum (X then Y and Z side by side).
     from planner.rcpsp import genetic
-    from planner.mip.formulation import rigid_periods
+    from planner.mip.rigid import rigid_periods
     plan = Plan.model_validate({"plan": {"horizon": 8, "objective": "earliest", "start_year": 0},
                                 "pools": [{"name": "R", "supply": 2}],
                                 "streams": [rigid_job("Y", 3, 1), rigid_job("X", 1, 2), rigid_job("Z", 3, 1, ["X"])]})

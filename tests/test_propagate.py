@@ -146,9 +146,10 @@ def test_streams_that_cannot_run_together_share_a_clique_row_per_period():
 
 def test_rigid_streams_get_the_step_formulation_alone():
     from planner.mip import formulation as mip
+    from planner.mip.rigid import lean_streams
     plan, inst, cp = instance([3, 1, 2], [[1, 0], [0, 1], [1, 0]], [1, 1], [[], [2], []])
     lm = mip.build(inst, cp)
-    assert mip.lean_streams(inst, (cp.earliest_start, np.full(3, inst.periods - 1))).all()
+    assert lean_streams(inst, (cp.earliest_start, np.full(3, inst.periods - 1))).all()
     assert (lm.blocks["w"].index < 0).all() and (lm.blocks["z"].index < 0).all()
     names = {f.name.split("[")[0] for f in lm.families if len(f.lower)}
     assert {"progress", "completion", "precedence", "contiguous_cap", "fixed_crew"}.isdisjoint(names)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from planner.mip import rigid
 from planner.mip.linear import INF, Block, Family, LinearModel
 from planner.structure import NEVER, CriticalPath, critical_path, latest_finish
 
@@ -68,16 +69,16 @@ def build_target(inst: Instance, cp: CriticalPath, due: np.ndarray) -> LinearMod
 def _work(lm: LinearModel, inst: Instance, cp: CriticalPath, window) -> np.ndarray:
     """The families `build` and `build_target` share, inside `window` (first, last period per
     stream): crew units, progress, completion, training, pools, staffing, precedences. Which
-    streams are rigid (`rigid_periods`) is decided once here. Returns the completion block c."""
-    d = rigid_periods(inst, window)
-    lean = _lean(inst, d)
+    streams are rigid (`rigid.rigid_periods`) is decided once here. Returns the completion block c."""
+    d = rigid.rigid_periods(inst, window)
+    lean = rigid.lean_of(inst, d)
     u = _crew_units(lm, inst, window)
     x = _parallelization(lm, inst, window, u)
     w = _progress(lm, inst, window, x, lean)
     c = _completion(lm, inst, cp, window, w, lean)
     trained = _training(lm, inst, window, w, c)
     _pool_supply(lm, inst, u, trained)
-    _incompatible(lm, inst, window, u, d)
+    rigid.incompatible(lm, inst, window, u, d)
     _staffing(lm, inst, window, u, c, d, lean)
     _precedence(lm, inst, window, w, c, lean)
     _completion_order(lm, inst, cp, window, c)
@@ -250,7 +251,7 @@ def _progress(lm: LinearModel, inst: Instance, window, u: np.ndarray, lean: np.n
     more than the work left, and `_staffing` forbids work once it is complete.
     """
     S, H = u.shape
-    first, last = window   # `lean` streams (`lean_streams`) have no progress columns
+    first, last = window   # `lean` streams (`rigid.lean_streams`) have no progress columns
     w = lm.add_window_vars("w", np.where(lean, H, first), np.where(lean, -1, last), H, 0.0,
                            np.repeat(progress_cap(inst)[:, None], H, axis=1))
     i, t = np.nonzero((u >= 0) & ~lean[:, None])
@@ -270,7 +271,7 @@ def _completion(lm: LinearModel, inst: Instance, cp: CriticalPath, window, w: np
     first = np.where(cp.earliest_finish == NEVER, H, cp.earliest_finish)
     c = lm.add_window_vars("c", first, last, H, 0.0, 1.0, integer=True)
     own = np.arange(H)[None, :]
-    # a lean stream's completion is its start's (`_rigid`)
+    # a lean stream's completion is its start's (`rigid.rigid_runs`)
     i, t = np.nonzero((own >= first[:, None]) & (own <= last[:, None]) & ~lean[:, None])
     lm.add_rows("completion", [(w[i, t], 1.0), (c[i, t], -inst.effort[i])], 0.0, INF)
     nxt = t < last[i]
@@ -384,7 +385,7 @@ def _staffing(lm: LinearModel, inst: Instance, window, u: np.ndarray, c: np.ndar
     nxt = (s_ < last[k]) & (s[k, np.minimum(s_ + 1, H - 1)] >= 0)
     lm.add_rows("contiguous_started", [(s[k[nxt], s_[nxt]], 1.0), (s[k[nxt], s_[nxt] + 1], -1.0)], -INF, 0.0)
 
-    _rigid(lm, inst, window, u, c, s, need, d)   # all a lean stream has
+    rigid.rigid_runs(lm, inst, window, u, c, s, need, d)   # all a lean stream has
 
     whole = inst.integer_staff
     for r in np.flatnonzero(whole.any(axis=0)):
@@ -393,116 +394,6 @@ def _staffing(lm: LinearModel, inst: Instance, window, u: np.ndarray, c: np.ndar
                                0.0, np.floor(inst.crew[:, r:r + 1] * bound + 1e-9), integer=True, carry=False)
         k, s_ = np.nonzero(n >= 0)
         lm.add_rows(f"integer_staff[{inst.pools[r]}]", [(u[k, s_], inst.crew[k, r]), (n[k, s_], -1.0)], 0.0, 0.0)
-
-
-def rigid_periods(inst: Instance, window) -> np.ndarray:
-    """(S,) for a rigid stream (contiguous with a fixed crew, its cap and productivity constant over
-    its window, and whole people from any `integer_staff` pool) the periods d its run takes:
-    ceil(effort / (step p K ** a)), a its parallelization (a crew of K makes K ** a effective crew
-    units); 0 for any other stream."""
-    first, last = window
-    d = np.zeros(len(inst.streams), int)
-    own = inst.own_cap
-    for i in np.flatnonzero(inst.contiguous & inst.fixed_crew):
-        if last[i] < first[i]:
-            continue
-        span = slice(int(first[i]), int(last[i]) + 1)
-        K, p = own[i, span], inst.productivity[i, span]
-        if np.ptp(K) > 1e-12 * max(1.0, K.max()) or np.ptp(p) > 1e-12 or K[0] * p[0] <= 0:
-            continue
-        fte = inst.crew[i, inst.integer_staff[i]] * K[0]
-        if np.any(np.abs(fte - np.round(fte)) > 1e-9 * np.maximum(1.0, fte)):
-            continue  # not whole people: the crew can never work (`_staffing`'s rows say so)
-        d[i] = int(np.ceil(inst.effort[i] / (inst.step * p[0] * K[0] ** inst.parallelization[i]) - 1e-9))
-    return d
-
-
-def lean_streams(inst: Instance, window) -> np.ndarray:
-    """(S,) rigid streams (`rigid_periods`) that need nothing but the step formulation: their run
-    is their start alone (`_rigid`), and `_completion_order` with d_j their run length is their
-    precedence, so they get no progress columns and none of the rows those would feed (progress,
-    completion, the staffing rows of `_staffing`, `_precedence`). The integer plans are the same;
-    the model is a fraction of the size (a 30-job project's target: 18,000 rows down to 7,500),
-    which HiGHS's presolve otherwise spends seconds taking apart. Not a stream that trains (its
-    progress feeds its pool)."""
-    return _lean(inst, rigid_periods(inst, window))
-
-
-def _lean(inst: Instance, d: np.ndarray) -> np.ndarray:
-    return (d > 0) & ~inst.trains & (inst.fewest_periods == d)
-
-
-def rigid_crews(inst: Instance, window, streams: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(K, need) of rigid `streams`: the crew units K each works at (constant over its window)
-    and need (len(streams), R), the FTE it draws from each pool while running."""
-    K = inst.own_cap[streams, np.clip(window[0][streams], 0, inst.periods - 1)]
-    return K, inst.crew[streams] * K[:, None]
-
-
-def clashes(need: np.ndarray, supply: np.ndarray) -> np.ndarray:
-    """(m, m) bool: which pairs of rigid streams (rows of `need`) can never run in the same period,
-    their crews together exceeding some pool's largest `supply` (R, H)."""
-    peak = supply.max(axis=1)
-    clash = np.any(need[:, None, :] + need[None, :, :] > peak * (1 + 1e-9) + 1e-9, axis=2)
-    np.fill_diagonal(clash, False)
-    return clash
-
-
-def _rigid(lm: LinearModel, inst: Instance, window, u, c, s, need, d: np.ndarray) -> None:
-    """A rigid stream's run is its start alone (the step formulation of time-indexed scheduling):
-    u[i,t] = K (s[i,t] - s[i,t-d]) and c[i,t] = s[i,t-d+1]. Its integer plans are those of the rows
-    above with completion marked when it happens; the relaxation is much tighter, since a fraction
-    of a start now carries a whole run with it, and `_completion_order` then reads as the classic
-    start-time precedence s[j,t] <= s[i,t-d_i-gap]."""
-    first, last = window
-    for i in np.flatnonzero(d):
-        t = np.arange(first[i], last[i] + 1)
-        back = np.where(t - d[i] >= 0, s[i, np.maximum(t - d[i], 0)], -1)
-        K = need[i, t]
-        lm.add_rows(f"rigid_run[{inst.streams[i]}]", [(u[i, t], 1.0), (s[i, t], -K), (back, K)], 0.0, 0.0)
-        t = t[c[i, t] >= 0]
-        start = np.where(t - d[i] + 1 >= 0, s[i, np.maximum(t - d[i] + 1, 0)], -1)
-        lm.add_rows(f"rigid_finish[{inst.streams[i]}]", [(c[i, t], 1.0), (start, -1.0)], 0.0, 0.0)
-
-
-def _incompatible(lm: LinearModel, inst: Instance, window, u: np.ndarray, d: np.ndarray) -> None:
-    """At most one rigid stream of each clique runs in a period: sum_{i in C} u[i,t] / K_i <= 1.
-
-    Two rigid streams (`rigid_periods`) whose crews together exceed a pool's largest supply can
-    never run in the same period. The pool row already says need_i x_i + need_j x_j <= R of their
-    run indicators x = u / K, which a relaxation meets with both half running; the clique row does
-    not allow that. Each clique is grown greedily from an uncovered incompatible pair (most
-    conflicts first), until every pair is in one; cliques of two are kept too, since on plans
-    whose pools are tight they are where the relaxation is weakest. `d`: `rigid_periods`."""
-    rigid = np.flatnonzero(d > 0)
-    if rigid.size < 2:
-        return
-    K, need = rigid_crews(inst, window, rigid)
-    clash = clashes(need, inst.supply_bound)   # with any training the plan could do
-    if not clash.any():
-        return
-    cliques = []
-    uncovered = np.triu(clash)
-    degree = clash.sum(axis=1)
-    while uncovered.any():
-        a, b = map(int, np.argwhere(uncovered)[0])
-        members = [a, b]
-        common = clash[a] & clash[b]
-        for k in np.argsort(-degree, kind="stable"):
-            if common[k]:
-                members.append(int(k))
-                common &= clash[k]
-        members = np.array(sorted(members))
-        uncovered[np.ix_(members, members)] = False
-        cliques.append(members)
-    for n, members in enumerate(cliques):
-        cols = u[rigid[members]]                                    # (|C|, H)
-        live = (cols >= 0).sum(axis=0) >= 2
-        t = np.flatnonzero(live)
-        if t.size == 0:
-            continue
-        lm.add_rows(f"incompatible[{n}]", [(cols[k, t], 1.0 / K[m]) for k, m in enumerate(members)],
-                    -INF, 1.0)
 
 
 def _precedence(lm: LinearModel, inst: Instance, window, w: np.ndarray, c: np.ndarray, lean: np.ndarray) -> None:

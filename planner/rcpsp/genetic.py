@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from planner.mip.formulation import rigid_crews, rigid_periods
+from planner.mip.rigid import rigid_crews, rigid_periods
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
     from planner.instance.resolve import Instance

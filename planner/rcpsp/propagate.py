@@ -27,7 +27,7 @@ import dataclasses
 import numpy as np
 
 from planner.instance.resolve import Instance
-from planner.mip.formulation import clashes, rigid_crews, rigid_periods
+from planner.mip.rigid import clashes, rigid_crews, rigid_periods
 from planner.structure import NEVER, CriticalPath, due_by
 
 MAX_ROUNDS = 100  # fixpoint rounds; each removes at least one start, so this only caps the work
