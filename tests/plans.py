@@ -1,7 +1,11 @@
 """Small plans for tests, written as TOML would parse them, and the paths of the shipped ones."""
 from __future__ import annotations
 
+import contextlib
+import io
 import math
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import planner
@@ -44,3 +48,41 @@ def lognormal_cdf(x, median, sigma):
     if x <= 0:
         return 0.0
     return 0.5 * (1.0 + math.erf((math.log(x) - math.log(median)) / (sigma * math.sqrt(2.0))))
+
+
+@dataclass
+class Ran:
+    """What a `planner` command left: its exit code and what it wrote (as subprocess.run's result)."""
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args, cwd=None, env=None) -> Ran:
+    """Run `planner ARGS...` in this process (planner.cli.main), in `cwd` (default: the repository)
+    with `env` added to the environment, capturing stdout, stderr and the exit code. A command's
+    own output and exit code are the same as the console script's; what only a real process shows
+    (signals, the solver's C-level log on fd 1, exit at import) needs subprocess instead."""
+    from planner.cli import main
+    argv = [str(a) for a in args]
+    out, err = io.StringIO(), io.StringIO()
+    env = dict({"COLUMNS": "200"}, **(env or {}))
+    saved = {k: os.environ.get(k) for k in env}
+    here = os.getcwd()
+    os.environ.update(env)
+    os.chdir(cwd or ROOT)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as e:  # argparse's usage errors and --help
+                code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    finally:
+        os.chdir(here)
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return Ran(argv, code, out.getvalue(), err.getvalue())

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-TOY = ROOT / "models" / "serial_parallel_toy.toml"
+from plans import ROOT, TOY, run_cli
+
 IV = "capabilities work"
 
 ONE_STREAM = """
@@ -75,7 +75,15 @@ effort = -1
 """
 
 
-def run(*args, cwd=None, exe=None) -> subprocess.CompletedProcess:
+def run(*args, cwd=None):
+    """The command in this process (planner.cli.main): the same exit code, stdout and stderr as
+    the console script, without a Python start-up and import per test."""
+    return run_cli(*args, cwd=cwd)
+
+
+def run_process(*args, cwd=None, exe=None) -> subprocess.CompletedProcess:
+    """The command as a real process, for what only a process shows: the console script itself,
+    and output a solver writes to file descriptor 1 beneath Python's sys.stdout."""
     cmd = (exe or [sys.executable, "-m", "planner.cli"]) + [str(a) for a in args]
     env = dict(os.environ, COLUMNS="200")
     return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd or ROOT, env=env, timeout=60)
@@ -87,7 +95,7 @@ def write(tmp_path: Path, text: str, name: str = "plan.toml") -> Path:
     return path
 
 
-def assert_clean_error(proc: subprocess.CompletedProcess, code: int, *fragments: str) -> str:
+def assert_clean_error(proc, code: int, *fragments: str) -> str:
     assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
     lines = proc.stderr.strip().splitlines()
@@ -292,8 +300,9 @@ def test_compare_infeasible_exits_3(tmp_path):
 
 
 def test_json_stdout_is_pure_json_even_when_verbose():
-    """`--json` output is for machines: nothing else may share stdout (the solver log goes elsewhere)."""
-    proc = run("solve", TOY, "--json", "--verbose")
+    """`--json` output is for machines: nothing else may share stdout (the solver log goes elsewhere).
+    A real process: the solver's log is written beneath Python, to file descriptor 1."""
+    proc = run_process("solve", TOY, "--json", "--verbose")
     assert proc.returncode == 0, proc.stderr
     obj = json.loads(proc.stdout)
     assert obj["objective"] == pytest.approx(1.0)
@@ -401,7 +410,7 @@ def test_output_txt_is_refused(tmp_path):
 def test_console_script():
     exe = Path(sys.executable).parent / "planner"
     assert exe.exists(), exe
-    proc = run("compare", TOY, "--json", exe=[str(exe)])
+    proc = run_process("compare", TOY, "--json", exe=[str(exe)])
     assert proc.returncode == 0, proc.stderr
     obj = json.loads(proc.stdout)
     assert obj["interventions"][0]["delta"] == pytest.approx(-1.0)
@@ -409,7 +418,7 @@ def test_console_script():
 
 def test_console_script_bad_plan(tmp_path):
     exe = Path(sys.executable).parent / "planner"
-    assert_clean_error(run("solve", write(tmp_path, BAD), exe=[str(exe)]), 2, "effort")
+    assert_clean_error(run_process("solve", write(tmp_path, BAD), exe=[str(exe)]), 2, "effort")
 
 
 # --- valid but extreme numbers: an answer or a clean error, never a traceback -------------------------------
