@@ -34,7 +34,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, fmt, print_environment, table, write_json  # noqa: E402
 
-from planner.rcpsp import psplib  # noqa: E402
+from planner.rcpsp import conversion, optima, psplib, reference  # noqa: E402
 from planner.errors import PlannerError  # noqa: E402
 
 DEFAULT_DIR = ROOT.parent / "shared" / "psplib"
@@ -53,7 +53,7 @@ def instances(folder: Path, which: str) -> tuple[list[Path], dict]:
     sub = folder / which
     where = sub if sub.is_dir() else folder
     files = sorted(where.glob("*.sm"), key=natural_key)
-    figures = {**psplib.read_optima(folder), **(psplib.read_optima(sub) if sub.is_dir() else {})}
+    figures = {**optima.read_optima(folder), **(optima.read_optima(sub) if sub.is_dir() else {})}
     return files, figures
 
 
@@ -64,7 +64,7 @@ def run_planner(rcpsp: psplib.Rcpsp, name: str, horizon: int, time_limit: float,
     from planner.plan.schema import from_dict
 
     try:
-        plan = from_dict(psplib.to_plan(rcpsp, name, horizon=horizon), source=f"{name}.sm")
+        plan = from_dict(conversion.to_plan(rcpsp, name, horizon=horizon), source=f"{name}.sm")
     except PlannerError as e:
         return {"status": "error", "message": str(e), "seconds": None, "makespan": None, "bound": None}
     start = time.perf_counter()
@@ -93,7 +93,7 @@ def planner_schedule_problems(rcpsp: psplib.Rcpsp, result) -> list[str]:
         d = rcpsp.durations[i]
         if d == 0:
             continue
-        name = psplib.stream_name(rcpsp, i)
+        name = conversion.stream_name(rcpsp, i)
         u = alloc[rows[name]]
         worked = np.flatnonzero(np.abs(u) > 1e-6)
         if len(worked) == 0:
@@ -108,9 +108,9 @@ def planner_schedule_problems(rcpsp: psplib.Rcpsp, result) -> list[str]:
     for i in rcpsp.topological_order():
         if rcpsp.durations[i] == 0:
             starts[i] = max((starts[p] + rcpsp.durations[p] for p in rcpsp.predecessors[i]), default=0)
-    problems += psplib.violations(rcpsp, starts)
-    if not problems and psplib.makespan(rcpsp, starts) != round(result.goal_completion_years):
-        problems.append(f"makespan of the schedule {psplib.makespan(rcpsp, starts)} != reported "
+    problems += reference.violations(rcpsp, starts)
+    if not problems and reference.makespan(rcpsp, starts) != round(result.goal_completion_years):
+        problems.append(f"makespan of the schedule {reference.makespan(rcpsp, starts)} != reported "
                         f"{result.goal_completion_years:g}")
     return problems
 
@@ -153,7 +153,7 @@ def run_cpsat(rcpsp: psplib.Rcpsp, horizon: int, time_limit: float, threads: int
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         starts = [solver.value(x) for x in s]
         out["makespan"] = int(round(solver.objective_value))
-        out["problems"] = psplib.violations(rcpsp, starts)
+        out["problems"] = reference.violations(rcpsp, starts)
     return out
 
 
@@ -169,7 +169,7 @@ def lower_bounds(files: list[Path], figures: dict) -> int:
     rows, reach_cp, reach_windows, above, seconds = [], 0, 0, [], []
     for path in files:
         rcpsp = psplib.parse(path)
-        plan = from_dict(psplib.to_plan(rcpsp, path.stem), source=str(path))
+        plan = from_dict(conversion.to_plan(rcpsp, path.stem), source=str(path))
         inst = resolve(plan, None, None)
         cp = critical_path(inst)
         start = time.perf_counter()
@@ -299,7 +299,7 @@ def main(argv=None) -> int:
     for path in files:
         name = path.stem
         rcpsp = psplib.parse(path)
-        sgs = psplib.makespan(rcpsp, psplib.serial_sgs(rcpsp))
+        sgs = reference.makespan(rcpsp, reference.serial_sgs(rcpsp))
         fig = figures.get(name)
         rec = {"instance": name, "jobs": rcpsp.n - 2, "critical_path": rcpsp.critical_path_length(),
                "sgs_makespan": sgs, "published": fig}

@@ -2,7 +2,7 @@
 
 Expected windows come from hand reasoning on tiny instances; soundness is checked against
 schedules built by the importer's own serial schedule-generation pass with random priorities
-(each a feasible schedule, checked by `psplib.violations`): the windows at a schedule's makespan
+(each a feasible schedule, checked by `reference.violations`): the windows at a schedule's makespan
 must contain every one of its starts. The destructive bound is checked against the published
 optima.
 """
@@ -16,7 +16,7 @@ import pytest
 
 import planner
 from planner.rcpsp import propagate
-from planner.rcpsp import psplib
+from planner.rcpsp import conversion, optima, psplib, reference
 from planner.instance.resolve import resolve
 from planner.plan.schema import from_dict
 from planner.structure import critical_path, due_by
@@ -35,7 +35,7 @@ def instance(durations, requests, capacities, successors, horizon=12):
                      successors=[[j + 1 for j in range(n) if j not in has_pred], *[s or [n + 1] for s in succ], []],
                      requests=[[0] * len(capacities), *requests, [0] * len(capacities)],
                      capacities=capacities)
-    plan = from_dict(psplib.to_plan(r, "hand", horizon=horizon), source="hand.sm")
+    plan = from_dict(conversion.to_plan(r, "hand", horizon=horizon), source="hand.sm")
     inst = resolve(plan, None, None)
     return plan, inst, critical_path(inst)
 
@@ -87,8 +87,8 @@ def test_plans_other_than_project_scheduling_are_left_alone():
 def random_schedules(r: psplib.Rcpsp, count: int, seed: int):
     rng = random.Random(seed)
     for _ in range(count):
-        starts = psplib.serial_sgs(r, [rng.random() for _ in range(r.n)])
-        assert psplib.violations(r, starts) == []
+        starts = reference.serial_sgs(r, [rng.random() for _ in range(r.n)])
+        assert reference.violations(r, starts) == []
         yield starts
 
 
@@ -96,27 +96,27 @@ def random_schedules(r: psplib.Rcpsp, count: int, seed: int):
 def test_windows_contain_every_feasible_schedule(path):
     r = psplib.parse(path)
     for starts in random_schedules(r, 8, seed=len(path.stem)):
-        makespan = psplib.makespan(r, starts)
-        plan = from_dict(psplib.to_plan(r, path.stem, horizon=makespan), source=str(path))
+        makespan = reference.makespan(r, starts)
+        plan = from_dict(conversion.to_plan(r, path.stem, horizon=makespan), source=str(path))
         inst = resolve(plan, None, None)
         got = windows(inst, critical_path(inst), makespan)
         assert got is not None, f"a feasible schedule of makespan {makespan} was ruled out"
         for i in range(r.n):
             if r.durations[i] == 0:
                 continue
-            est, due = got[psplib.stream_name(r, i)]
+            est, due = got[conversion.stream_name(r, i)]
             assert est <= starts[i] and starts[i] + r.durations[i] - 1 <= due, (i, starts[i], est, due)
 
 
 def published_optima() -> dict[str, int]:
-    return {name: fig["optimum"] for name, fig in psplib.read_optima(DATA).items()}
+    return {name: fig["optimum"] for name, fig in optima.read_optima(DATA).items()}
 
 
 @pytest.mark.parametrize("path", SAMPLE, ids=lambda p: p.stem)
 def test_destructive_bound_never_passes_the_published_optimum(path):
     optimum = published_optima()[path.stem]
     r = psplib.parse(path)
-    plan = from_dict(psplib.to_plan(r, path.stem), source=str(path))
+    plan = from_dict(conversion.to_plan(r, path.stem), source=str(path))
     inst = resolve(plan, None, None)
     cp = critical_path(inst)
     assert windows(inst, cp, optimum) is not None

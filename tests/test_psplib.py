@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.rcpsp import psplib
+from planner.rcpsp import conversion, plan_file, psplib, reference
+from planner.rcpsp.optima import published_optimum, read_optima
 from planner.errors import PlanError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +28,7 @@ J301_1 = DATA / "j301_1.sm"
 
 
 def optima() -> dict[str, int]:
-    """The published optima, read here with the csv module (not with planner.rcpsp.psplib.read_optima)."""
+    """The published optima, read here with the csv module (not with planner.rcpsp.optima.read_optima)."""
     with (DATA / "j30_optimum_kobe.csv").open(newline="") as f:
         return {r["problem"].removesuffix(".sm"): int(r["optimum"]) for r in csv.DictReader(f)}
 
@@ -111,7 +112,7 @@ def test_parse_agrees_with_the_psplib_package():
 # --- serial SGS ---------------------------------------------------------------------------------------
 
 def feasible(r: psplib.Rcpsp, starts: list[int]) -> list[str]:
-    """Independent check of a schedule (not psplib.violations): every precedence, and every
+    """Independent check of a schedule (not reference.violations): every precedence, and every
     resource's use in every period within its capacity."""
     bad = []
     for i in range(r.n):
@@ -132,11 +133,11 @@ def feasible(r: psplib.Rcpsp, starts: list[int]) -> list[str]:
 @pytest.mark.parametrize("path", SAMPLE, ids=lambda p: p.stem)
 def test_serial_sgs_is_feasible(path):
     r = psplib.parse(path)
-    starts = psplib.serial_sgs(r)
+    starts = reference.serial_sgs(r)
     assert len(starts) == r.n
     assert feasible(r, starts) == []
-    assert psplib.violations(r, starts) == []
-    mk = psplib.makespan(r, starts)
+    assert reference.violations(r, starts) == []
+    mk = reference.makespan(r, starts)
     assert mk == max(s + d for s, d in zip(starts, r.durations))
     assert r.critical_path_length() <= optima()[path.stem] <= mk
 
@@ -145,15 +146,15 @@ def test_violations_catches_a_bad_schedule():
     r = psplib.parse(J301_1)
     starts = [0] * r.n  # everything at once: precedences and capacities broken
     assert feasible(r, starts)
-    assert psplib.violations(r, starts)
+    assert reference.violations(r, starts)
 
 
 # --- the plan -----------------------------------------------------------------------------------------
 
 def test_to_plan_mapping_j301_1():
     r = psplib.parse(J301_1)
-    horizon = psplib.makespan(r, psplib.serial_sgs(r))
-    d = psplib.to_plan(r, "j301_1")
+    horizon = reference.makespan(r, reference.serial_sgs(r))
+    d = conversion.to_plan(r, "j301_1")
     assert d["plan"] == {"name": "PSPLIB j301_1", "start_year": 0, "horizon": horizon, "step": 1,
                          "objective": "earliest"}
     assert d["pools"] == [{"name": f"R{k}", "supply": c} for k, c in zip((1, 2, 3, 4), (12, 13, 4, 12))]
@@ -173,7 +174,7 @@ def test_to_plan_mapping_j301_1():
 
 def test_to_plan_is_a_valid_plan():
     from planner.plan.schema import from_dict
-    plan = from_dict(psplib.to_plan(psplib.parse(J301_1), "j301_1"))
+    plan = from_dict(conversion.to_plan(psplib.parse(J301_1), "j301_1"))
     assert plan.plan.objective == "earliest" and len(plan.streams) == 30
 
 
@@ -215,15 +216,15 @@ RESOURCEAVAILABILITIES:
 def test_zero_duration_job_is_bypassed_and_a_free_job_gets_its_own_pool():
     r = psplib.parse_text(TINY, "tiny.sm")
     assert r.durations == [0, 3, 2, 0, 4, 0]
-    starts = psplib.serial_sgs(r)
+    starts = reference.serial_sgs(r)
     assert feasible(r, starts) == []
-    assert psplib.makespan(r, starts) == 7  # 2 (R1=2) for 3, then 5 (R1=3) for 4; 3 runs alongside
-    d = psplib.to_plan(r, "tiny")
+    assert reference.makespan(r, starts) == 7  # 2 (R1=2) for 3, then 5 (R1=3) for 4; 3 runs alongside
+    d = conversion.to_plan(r, "tiny")
     streams = {s["name"]: s for s in d["streams"]}
     assert sorted(streams) == ["job2", "job3", "job5"]          # job 4 (zero duration) is gone
     assert sorted(streams["job5"]["after"]) == ["job2", "job3"]  # 2 -> 4 -> 5 became 2 -> 5
-    assert streams["job3"]["crew"] == {psplib.FREE_POOL: 1}
-    assert {"name": psplib.FREE_POOL, "supply": 1} in d["pools"]
+    assert streams["job3"]["crew"] == {conversion.FREE_POOL: 1}
+    assert {"name": conversion.FREE_POOL, "supply": 1} in d["pools"]
     assert d["plan"]["horizon"] == 7
 
 
@@ -232,8 +233,8 @@ def test_zero_duration_job_is_bypassed_and_a_free_job_gets_its_own_pool():
 @pytest.mark.parametrize("path", SAMPLE[:3], ids=lambda p: p.stem)
 def test_toml_round_trip(path):
     r = psplib.parse(path)
-    d = psplib.to_plan(r, path.stem)
-    text = psplib.to_toml(d, psplib.header_comment(r, optima()[path.stem]))
+    d = conversion.to_plan(r, path.stem)
+    text = plan_file.to_toml(d, plan_file.header_comment(r, optima()[path.stem]))
     assert tomllib.loads(text) == d
 
 
@@ -242,7 +243,7 @@ def test_toml_writer_escapes_and_types(tmp_path):
          "plan": {"x": 1.5, "y": 1e20, "z": -3, "flag": False, "big": 2.0, "empty": [], "nested": {"a key": 1}},
          "items": [{"name": "one", "list": [1, 2.5, "s", True]}, {"name": "two", "inline": {"k": "v"}}]}
     path = tmp_path / "x.toml"
-    psplib.write_toml(d, path, comment="line one\nline two")
+    plan_file.write_toml(d, path, comment="line one\nline two")
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# line one\n# line two\n")
     back = tomllib.loads(text)
@@ -259,7 +260,7 @@ def test_cli_import_writes_a_plan_that_check_accepts(tmp_path):
     assert "wrote" in proc.stdout
     text = out.read_text(encoding="utf-8")
     assert "Published optimum makespan: 43." in text and "j301_1" in text.splitlines()[0]
-    assert tomllib.loads(text) == psplib.to_plan(psplib.parse(J301_1), "j301_1")
+    assert tomllib.loads(text) == conversion.to_plan(psplib.parse(J301_1), "j301_1")
     proc = run("check", out)
     assert proc.returncode == 0, proc.stderr
     assert "valid" in proc.stdout and "30 streams" in proc.stdout
@@ -325,8 +326,8 @@ def test_precedence_cycle_is_an_error(tmp_path):
 
 
 def test_published_optimum_lookup():
-    assert psplib.published_optimum(J301_1) == 43
-    assert psplib.read_optima(DATA)["j3043_2"] == {"optimum": 43, "lb": 43, "ub": 43}
+    assert published_optimum(J301_1) == 43
+    assert read_optima(DATA)["j3043_2"] == {"optimum": 43, "lb": 43, "ub": 43}
 
 
 # --- the CI sample: solved makespan == published optimum ---------------------------------------------
@@ -354,7 +355,7 @@ def schedule_problems(r: psplib.Rcpsp, result) -> list[str]:
 def test_ci_sample_solves_to_the_published_optimum(path):
     import planner
     r = psplib.parse(path)
-    result = planner.solve(psplib.load_plan(path), time_limit=30, threads=2)
+    result = planner.solve(conversion.load_plan(path), time_limit=30, threads=2)
     assert result.status == "optimal", (result.status, result.message)
     assert result.goal_completion_years == optima()[path.stem]
     assert schedule_problems(r, result) == []

@@ -181,7 +181,7 @@ def load_plan(args):
     from planner import load
 
     if Path(args.plan).suffix.lower() == ".sm":  # a PSPLIB instance, converted in memory
-        from planner.rcpsp.psplib import load_plan as load_psplib
+        from planner.rcpsp.conversion import load_plan as load_psplib
         plan = load_psplib(args.plan)
     else:
         plan = load(args.plan, allow_dirs=args.allow_dir)
@@ -625,7 +625,7 @@ def _init(args) -> int:
 
 
 def _import_psplib(args) -> int:
-    from planner.rcpsp import psplib
+    from planner.rcpsp import conversion, optima, plan_file, psplib, reference
 
     if args.instance.suffix.lower() != psplib.SUFFIX:
         raise UsageError(f"{args.instance}: a PSPLIB single-mode instance must end in .sm "
@@ -640,14 +640,14 @@ def _import_psplib(args) -> int:
 
         check_output(args.output, reads={args.instance: "the instance being read"})
     rcpsp = psplib.parse(args.instance)
-    sgs = psplib.serial_sgs(rcpsp)
-    horizon = psplib.makespan(rcpsp, sgs)
-    data = psplib.to_plan(rcpsp, psplib.instance_name(args.instance), horizon=horizon)
-    comment = psplib.header_comment(rcpsp, psplib.published_optimum(args.instance), horizon)
+    sgs = reference.serial_sgs(rcpsp)
+    horizon = reference.makespan(rcpsp, sgs)
+    data = conversion.to_plan(rcpsp, psplib.instance_name(args.instance), horizon=horizon)
+    comment = plan_file.header_comment(rcpsp, optima.published_optimum(args.instance), horizon)
     if to_stdout:
-        print(psplib.to_toml(data, comment), end="")
+        print(plan_file.to_toml(data, comment), end="")
         return EXIT_OK
-    psplib.write_toml(data, args.output, comment=comment)
+    plan_file.write_toml(data, args.output, comment=comment)
     print(f"wrote {args.output}: {len(data['streams'])} streams, {len(data['pools'])} pools, horizon "
           f"{horizon} (serial SGS makespan); solve it with `planner solve {args.output}`")
     return EXIT_OK
