@@ -1,8 +1,8 @@
 """The toy model's HTML report opened in headless Chromium, as a reader would see it.
 
 Checks that the page shows the verdict and that every chart is drawn at a non-zero size, and
-keeps a screenshot for a person to look at: out/report_toy.png (out/ is git-ignored), its path
-printed (see it with `pytest -s`). Skips only where no Chromium is installed.
+keeps a screenshot for a person to look at: report_toy.png in the test's own temporary folder
+(not the repository), its path printed (see it with `pytest -s`). Skips only where no Chromium is installed.
 """
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ import matplotlib.image as mpimg  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-TOY = ROOT / "models" / "serial_parallel_toy.toml"
+from plans import ROOT, TOY  # noqa: E402
+
 BROWSER = next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome"))
                 if p), None)
 pytestmark = pytest.mark.skipif(BROWSER is None, reason="no Chromium found (install Debian's `chromium`)")
@@ -73,10 +73,8 @@ def test_page_shows_the_verdict_and_every_chart_at_nonzero_size(report_html, tmp
         assert c["width"] > 300 and c["height"] > 100, c
 
 
-def test_screenshot_is_kept_and_shows_the_page(report_html):
-    shot = ROOT / "out" / "report_toy.png"
-    shot.parent.mkdir(exist_ok=True)
-    shot.unlink(missing_ok=True)
+def test_screenshot_is_kept_and_shows_the_page(report_html, tmp_path):
+    shot = tmp_path / "report_toy.png"
     proc = chromium(f"--screenshot={shot}", report_html.as_uri())
     assert shot.exists(), proc.stderr[-2000:]
     print(f"\nscreenshot of the toy model's report: {shot}")
