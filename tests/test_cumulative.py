@@ -273,7 +273,7 @@ def test_highs_returns_soon_after_the_rival_answers_and_its_thread_ends_later():
     """A preempted HiGHS may be deep in a round of root cuts; the solve returns within
     PREEMPTED_WAIT (plus a poll) without reading the still-running object, and HiGHS's thread
     ends on its own afterwards."""
-    from planner.mip import formulation as mip
+    from planner.mip.target import build_target
     from planner.solvers import highs
     plan = conversion.load_plan(HARD)
     inst = resolve(plan, None, None)
@@ -281,7 +281,7 @@ def test_highs_returns_soon_after_the_rival_answers_and_its_thread_ends_later():
     assert w is not None
     before = threading.active_count()
     backend = HighsBackend()
-    backend.load(mip.build_target(inst, w.cp, w.due))
+    backend.load(build_target(inst, w.cp, w.due))
     backend.watch = lambda seconds: seconds > 0.3     # a rival that answers after 0.3 s
     began = time.perf_counter()
     raw = backend.solve(SolveOptions(time_limit=60))

@@ -276,7 +276,7 @@ def test_a_level_between_whole_units_scales_each_effect():
 
 def test_either_of_two_models_is_the_better_one():
     # model A: max x, x <= 2; model B: max 3 y, y <= 1 (offset 0.5): the joint optimum is B's, 3.5.
-    from planner.mip.formulation import either
+    from planner.mip.levels import either
     from planner.mip.linear import LinearModel
     from planner.solvers.status import SolveOptions
     from planner.solvers.highs import HighsBackend

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from planner.mip import rigid
-from planner.mip.linear import INF, Block, Family, LinearModel
+from planner.mip.linear import INF, LinearModel
 from planner.structure import NEVER, CriticalPath, critical_path, latest_finish
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
@@ -36,39 +36,16 @@ def build(inst: Instance, cp: CriticalPath | None = None) -> LinearModel:
     """The whole MIP for one plan variant, constraint family by constraint family."""
     cp = cp or critical_path(inst)
     lm = LinearModel()
-    c = _work(lm, inst, cp, _windows(inst, cp))
+    c = work(lm, inst, cp, _windows(inst, cp))
     g = _goal(lm, inst, cp, c)
     _objective(lm, inst, c, g)
     _milestones(lm, inst, c)
     return lm
 
 
-def build_target(inst: Instance, cp: CriticalPath, due: np.ndarray) -> LinearModel:
-    """The feasibility MIP "every stream with a due period is complete by its end" (no objective):
-    `due` from structure.due_by(inst, T) asks whether the goal can be met by the end of period T.
-
-    For `probability` and `earliest` the objective depends on the goal's completion period alone,
-    and whether a period is reachable does not change once it is: the optimum is the first
-    reachable deadline period, found by asking this question for a few periods (run.py). This model
-    is much stronger than the whole MIP's relaxation: with the goal's period fixed, every stream it
-    waits on must do its whole effort inside its window, where the whole MIP's relaxation can meet
-    a fraction of the goal with a fraction of every stream's work. Streams the goal does not wait
-    on have no columns (they cannot help), and the windows end at the due periods."""
-    lm = LinearModel()
-    H = inst.periods
-    has = due < H
-    last = np.where(has, np.minimum(due, H - 1), -1)
-    c = _work(lm, inst, cp, (np.where(has, cp.earliest_start, H), last))
-    _complete_by_due(lm, inst, c, np.where(has, due, -1), has)
-    lm.add_window_vars("g", [H], [H - 1], H, 0.0, 1.0)  # no goal columns: the due periods are the goal
-    lm.blocks["g"].index = lm.blocks["g"].index[0]
-    lm.sense = "max"
-    return lm
-
-
-def _work(lm: LinearModel, inst: Instance, cp: CriticalPath, window) -> np.ndarray:
-    """The families `build` and `build_target` share, inside `window` (first, last period per
-    stream): crew units, progress, completion, training, pools, staffing, precedences. Which
+def work(lm: LinearModel, inst: Instance, cp: CriticalPath, window) -> np.ndarray:
+    """The families `build` and `build_target` (target.py) share, inside `window` (first, last
+    period per stream): crew units, progress, completion, training, pools, staffing, precedences. Which
     streams are rigid (`rigid.rigid_periods`) is decided once here. Returns the completion block c."""
     d = rigid.rigid_periods(inst, window)
     lean = rigid.lean_of(inst, d)
@@ -83,21 +60,6 @@ def _work(lm: LinearModel, inst: Instance, cp: CriticalPath, window) -> np.ndarr
     _precedence(lm, inst, window, w, c, lean)
     _completion_order(lm, inst, cp, window, c)
     return c
-
-
-def _complete_by_due(lm: LinearModel, inst: Instance, c: np.ndarray, due: np.ndarray, has: np.ndarray) -> None:
-    """c[i, due_i] = 1 as a bound: the stream is complete by its due period (its window's end).
-    A due period before the stream's earliest finish (or before the first period) has no c
-    column: a row no plan satisfies (0 >= 1) says the target is out of reach."""
-    H = inst.periods
-    streams = np.flatnonzero(has)
-    at = np.minimum(due[streams], H - 1)
-    cols = np.where(at >= 0, c[streams, np.maximum(at, 0)], -1)
-    for i in streams[cols < 0]:
-        lm.add_rows(f"complete_by_due[{inst.streams[i]}]", [(np.array([-1]), 0.0)], 1.0, INF)
-    lb = lm.arrays()["lb"]
-    lb[cols[cols >= 0]] = 1.0
-    lm.lb = [lb]
 
 
 def last_useful_period(inst: Instance) -> int:
@@ -511,58 +473,3 @@ def _objective(lm: LinearModel, inst: Instance, c: np.ndarray, g: np.ndarray) ->
         lm.sense = "min"
         lm.offset = inst.step * (1 + H)
         lm.add_cost(g, -inst.step)
-
-
-def either(models: list[LinearModel]) -> tuple[LinearModel, np.ndarray, np.ndarray]:
-    """One MIP whose solutions are exactly the solutions of one of `models`, picked by binaries
-    y_l (sum 1); its objective is that model's. For an intervention that `choose`s its level: one
-    model per level, each with its own deadline, supply and windows.
-
-    Copy l keeps its columns (shifted), every column gated by its y (x <= ub y, x >= lb y), and
-    every row `lower <= a x <= upper` written as `a x - lower y >= 0`, `a x - upper y <= 0`, so a
-    copy switched off is all zeros and every row holds at zero. Its constant (the `earliest`
-    objective's offset) becomes y's cost. Returns (the model, y's columns, each copy's first column)."""
-    sense = models[0].sense
-    if any(m.sense != sense for m in models):
-        raise ValueError("models to choose between must share the objective's sense")
-    L = len(models)
-    first = np.cumsum([0] + [m.n for m in models])[:-1]
-    out = LinearModel(sense=sense)
-    out.n = int(sum(m.n for m in models))
-    cols = [m.arrays() for m in models]
-    lb = np.concatenate([c["lb"] for c in cols]) if L else np.zeros(0)
-    ub = np.concatenate([c["ub"] for c in cols])
-    if not np.all(np.isfinite(ub)):
-        raise ValueError("every column needs a finite upper bound to be switched off")
-    out.lb, out.ub = [np.zeros(out.n)], [ub]
-    out.integer = [np.concatenate([c["integer"] for c in cols])]
-    out.cost = [np.concatenate([c["cost"] for c in cols])]
-    for l, m in enumerate(models):
-        for name, b in m.blocks.items():
-            out.blocks[f"{name}@{l}"] = Block(f"{name}@{l}", np.where(b.index >= 0, b.index + first[l], -1))
-    y = out.add_vars("level", (L,), 0.0, 1.0, integer=True)
-    out.add_cost(y, np.array([m.offset for m in models]))
-    out.add_rows("one_level", [(y[[l]], 1.0) for l in range(L)], 1.0, 1.0)  # one row: sum_l y_l = 1
-    owner = np.repeat(np.arange(L), [m.n for m in models])
-    j = np.flatnonzero(ub > 0)
-    out.add_rows("level_gate_upper", [(j, 1.0), (y[owner[j]], -ub[j])], -INF, 0.0)
-    j = np.flatnonzero(lb > 0)
-    if j.size:
-        out.add_rows("level_gate_lower", [(j, 1.0), (y[owner[j]], -lb[j])], 0.0, INF)
-    for l, m in enumerate(models):
-        for f in m.families:
-            equality = np.array_equal(f.lower, f.upper)
-            for side, bound in (("lower", f.lower), ("upper", f.upper)):
-                finite = np.isfinite(bound)
-                if not finite.any() or (equality and side == "upper"):
-                    continue  # nothing on this side, or an equality row already written once
-                keep = finite[f.rows]
-                own = np.flatnonzero(finite & (bound != 0))   # rows that need the y term
-                rows = np.concatenate([f.rows[keep], own])
-                cs = np.concatenate([f.cols[keep] + first[l], np.full(own.size, y[l])])
-                vs = np.concatenate([f.vals[keep], -bound[own]])
-                renumber = np.cumsum(finite) - 1
-                n = int(finite.sum())
-                lo, hi = (0.0, 0.0) if equality else (0.0, INF) if side == "lower" else (-INF, 0.0)
-                out.families.append(Family(f"{f.name}@{l}", renumber[rows], cs, vs, np.full(n, lo), np.full(n, hi)))
-    return out, y, first

@@ -14,7 +14,8 @@ import time
 
 import numpy as np
 
-from planner.mip import formulation as mip
+from planner.mip.formulation import build
+from planner.mip.levels import either
 from planner.pipeline import continuous
 from planner.pipeline import polish
 from planner.errors import VerificationError
@@ -40,8 +41,8 @@ def solve_choice(model, options: SolveOptions, *, tie_break: bool = True, cross_
     start = time.perf_counter()
     insts = [resolve(plan, iv, units) for units in levels]
     paths = [critical_path(inst) for inst in insts]
-    models = [mip.build(inst, cp) for inst, cp in zip(insts, paths)]
-    joint, y, first = mip.either(models)
+    models = [build(inst, cp) for inst, cp in zip(insts, paths)]
+    joint, y, first = either(models)
     build_time = time.perf_counter() - start
     backend = get_backend(model.solver)
     backend.load(joint)

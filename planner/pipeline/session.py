@@ -27,6 +27,8 @@ from planner.rcpsp import genetic
 from planner.rcpsp import propagate
 from planner import verify
 from planner.mip import formulation as mip
+from planner.mip.linear import LinearModel
+from planner.mip.target import build_target
 from planner.pipeline.arguments import check_intervention, check_plan, check_solve_options, check_solver_name, check_units
 from planner.errors import VerificationError
 from planner.explain import explain
@@ -104,7 +106,7 @@ class Model:
         self.build_time = time.perf_counter() - start
 
     @property
-    def linear_model(self) -> mip.LinearModel:
+    def linear_model(self) -> LinearModel:
         """The whole MIP of the current variant (built once per variant, on first use)."""
         if self._linear_model is None:
             start = time.perf_counter()
@@ -440,7 +442,7 @@ class Model:
         narrowed = propagate.narrow(inst, self.critical_path, due_by(inst, period))
         if narrowed is None:
             return "ruled_out", None, None
-        model = mip.build_target(inst, narrowed.cp, narrowed.due)
+        model = build_target(inst, narrowed.cp, narrowed.due)
         rival = self._rival(narrowed, dataclasses.replace(options, time_limit=left))
         if rival is None:
             return _answer(self._highs(model, options, clock), model, options)
@@ -461,7 +463,7 @@ class Model:
             return _answer(self._highs(model, options, clock), model, options)
         return _answer(raw, model, options)
 
-    def _highs(self, model: mip.LinearModel, options: SolveOptions, clock: _Clock, rival=None) -> RawSolution:
+    def _highs(self, model: LinearModel, options: SolveOptions, clock: _Clock, rival=None) -> RawSolution:
         """The default solver's run on a target `model` in the time left, with `rival` (if any)
         as its watch (solvers/highs.py)."""
         left = None if options.time_limit is None else max(options.time_limit - clock.total, 1e-3)
@@ -494,7 +496,7 @@ class Model:
         start[jobs.streams] = s
         finish[jobs.streams] = s + jobs.d - 1
         due[jobs.streams] = s + jobs.d - 1
-        model = mip.build_target(self.instance, dataclasses.replace(cp, earliest_start=start, earliest_finish=finish), due)
+        model = build_target(self.instance, dataclasses.replace(cp, earliest_start=start, earliest_finish=finish), due)
         # every start fixed: HiGHS's presolve settles it in milliseconds, so the check gets a
         # second even when the time limit has just run out (the schedule is in hand)
         check = options if options.time_limit is None else \
@@ -547,7 +549,7 @@ def _goal_period(inst: Instance, u: np.ndarray) -> int:
     return int(finish.max()) if finish.size else 0
 
 
-def _answer(raw: RawSolution, model: mip.LinearModel, options: SolveOptions):
+def _answer(raw: RawSolution, model: LinearModel, options: SolveOptions):
     """A target's solve as `Model._ask` answers: ("found", model, x), ("infeasible", model, None),
     or (what stopped the solver, model, None)."""
     if raw.status == "optimal" and raw.x is not None:
@@ -568,7 +570,7 @@ def _only_asked_stops(raw: RawSolution, options: SolveOptions) -> RawSolution:
     return raw
 
 
-def _cross_check(result: Result, solver: str, lm: mip.LinearModel, options: SolveOptions) -> dict:
+def _cross_check(result: Result, solver: str, lm: LinearModel, options: SolveOptions) -> dict:
     """Solve the same arrays with `solver`; two proven optima that differ beyond the gap are a bug."""
     backend = get_backend(solver)
     backend.load(lm)
@@ -589,7 +591,7 @@ def _cross_check(result: Result, solver: str, lm: mip.LinearModel, options: Solv
     return record
 
 
-def _fall_back_on_greedy(raw, lm: mip.LinearModel, x) -> None:
+def _fall_back_on_greedy(raw, lm: LinearModel, x) -> None:
     """A solve stopped before the solver found any plan reports the greedy plan `x` instead
     (feasible by construction, and verified like any other), with the solver's bound if it has one."""
     if lm.sense == "min" and lm.values(x, "g")[-1] < 1:  # `earliest` needs the goal met
