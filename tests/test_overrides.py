@@ -10,7 +10,8 @@ import pytest
 import planner
 from planner import PlanError
 from planner.cli.main import main
-from planner.plan.overrides import apply, split_path
+from planner.plan.overrides import apply
+from planner.plan.paths import split_path
 
 ROOT = Path(__file__).resolve().parent.parent
 TOY = ROOT / "models" / "serial_parallel_toy.toml"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from planner.errors import PlanError
 from planner.pipeline.arguments import number, optional, whole
 from planner.instance.resolve import resolve
-from planner.plan.overrides import get, plan_data
+from planner.plan.paths import get, plan_data
 from planner.analysis.runner import Point, solve_point
 from planner.plan.schema import Plan
 
@@ -230,7 +230,7 @@ def breakeven_fte(plan: Plan, intervention: str, pool: str, *, low: float | None
     supply unless `low`/`high` say otherwise; the answer is also given as the researcher-years
     those FTE give up to the goal's continuous finish (up to the deadline, for `value`)."""
     from planner.analysis.margins import goal_finish_years, years_before_deadline
-    from planner.plan.schema import did_you_mean
+    from planner.plan.paths import did_you_mean
     from planner.pipeline.session import Model
 
     iv = plan.intervention(intervention)

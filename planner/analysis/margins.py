@@ -27,7 +27,7 @@ from planner.pipeline import continuous
 from planner.errors import PlanError
 from planner.instance.resolve import Instance, resolve
 from planner.plan.schema import Intervention, Plan, SupplyChange
-from planner.plan.overrides import plan_data
+from planner.plan.paths import plan_data
 from planner.pipeline.session import Model
 
 ZERO = 1e-9

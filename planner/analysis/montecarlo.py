@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 
 from planner.errors import PlanError
-from planner.plan.overrides import get, split_path
+from planner.plan.paths import did_you_mean, get, split_path
 from planner.analysis.runner import Outcome, Point, check_workers, run
 from planner.pipeline.arguments import MAX_SAMPLES, optional, whole
-from planner.plan.schema import Plan, did_you_mean
+from planner.plan.schema import Plan
 
 HARM = 1e-9
 """An effect below -HARM is harm; smaller differences are solver tolerance."""

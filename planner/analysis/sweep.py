@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.errors import PlanError, UsageError
-from planner.plan.overrides import parse_value, split_path
+from planner.plan.paths import parse_value, split_path
 from planner.analysis.runner import Outcome, Point, check_workers, run
 from planner.plan.schema import Plan
 

@@ -181,7 +181,7 @@ def _grid_reads(plan, grid: dict) -> dict[Path, str]:
     """The data files the plans of a sweep's grid (or Monte Carlo's choices) name: a pool value
     (its supply, or its file) may name another file at each value, which no output may replace."""
     from planner.cli.main import files_read
-    from planner.plan.overrides import split_path
+    from planner.plan.paths import split_path
     found = {}
     for path, values in grid.items():
         for value in values if split_path(path)[0] == "pools" else ():

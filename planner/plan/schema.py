@@ -20,6 +20,7 @@ from pydantic import (BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, 
 
 from planner.errors import PlanError
 from planner.files import read_text
+from planner.plan.paths import did_you_mean, plan_data, set_path
 
 # Magnitude limits keep every number in a range the solver handles exactly (HiGHS refuses
 # coefficients past 1e15); each is far beyond any real plan.
@@ -372,11 +373,24 @@ class Plan(Table):
                         file=str(self._source) if self._source else None, table="[[interventions]]",
                         key="name")
 
-    def with_changes(self, changes: dict[str, Any]) -> Plan:
-        """A new validated plan with each dotted path set to its value (see planner/plan/overrides.py);
-        this plan is left as it was."""
-        from planner.plan.overrides import with_changes
-        return with_changes(self, changes)
+    def with_changes(self, changes: dict[str, Any], *, where: str = "") -> Plan:
+        """A new plan with each dotted path set to its value; this plan is left as it was.
+
+        `changes` maps dotted paths (`deadline.years`, `streams.serial-a.effort`; see
+        planner/plan/paths.py) to values as a plan file gives them. The plan is dumped to its data,
+        the values put in place and the whole validated again, so the new plan obeys every rule a
+        plan file does, and keeps this plan's `source` and allowed data folders. Returns the new
+        `Plan`; a bad path or value is a `PlanError` that starts "after {where} PATHS:" (`where`
+        defaults to "setting")."""
+        data = plan_data(self)
+        for path, value in changes.items():
+            set_path(data, path, value)
+        try:
+            return from_dict(data, source=self._source, allow_dirs=self._allowed_dirs)
+        except PlanError as e:
+            paths = ", ".join(changes)
+            raise PlanError(f"after {where or 'setting'} {paths}: {e.detail}", file=e.file, table=e.table,
+                            key=e.key) from None
 
     @model_validator(mode="after")
     def _references(self) -> Plan:
@@ -406,15 +420,6 @@ def _unique(items, table: str):
 def _unknown(kind: str, name: str, valid) -> str:
     """"unknown pool 'x': did you mean 'y'? (have: a, b)": the closest name first, then all of them."""
     return f"unknown {kind} '{name}'" + did_you_mean(name, valid)
-
-
-def did_you_mean(name: str, valid) -> str:
-    """': did you mean 'y'? (have: a, b, ...)', or just the list, for an unknown key or name."""
-    import difflib
-    valid = [str(v) for v in valid]
-    close = difflib.get_close_matches(str(name), valid, n=1, cutoff=0.6)
-    shown = ", ".join(valid[:20]) + (", ..." if len(valid) > 20 else "")
-    return (f": did you mean '{close[0]}'?" if close else "") + (f" (have: {shown})" if valid else "")
 
 
 def _check_references(p: Plan) -> None:
@@ -508,8 +513,11 @@ def _find_cycle(p: Plan) -> list[str] | None:
 # --- loading and error messages ---------------------------------------------------------------
 
 def load(path: str | Path, *, allow_dirs: tuple[str | Path, ...] = ()) -> Plan:
-    """Read a plan from a TOML or JSON file; any problem is a `PlanError` naming file, table and key.
-    `allow_dirs` are further folders its data files may be read from (see `Plan.data_dirs`)."""
+    """Read a plan from a TOML file, or a JSON one (by its `.json` suffix).
+
+    `path` is the plan file; `allow_dirs` are further folders its data files may be read from
+    (see `Plan.data_dirs`). Returns the validated `Plan`, whose `source` is `path`. Any problem
+    (no file, bad TOML/JSON, a broken rule) is a `PlanError` naming the file, table and key."""
     path = Path(path)
     file = str(path)
     try:
@@ -527,9 +535,7 @@ def load(path: str | Path, *, allow_dirs: tuple[str | Path, ...] = ()) -> Plan:
         raise _long_toml_integer(text, file, e) from None
     except RecursionError:
         raise PlanError(f"not a plan: {kind} nested too deeply", file=file) from None
-    plan = from_dict(data, source=path)
-    plan._allowed_dirs = tuple(Path(d) for d in allow_dirs)
-    return plan
+    return from_dict(data, source=path, allow_dirs=allow_dirs)
 
 
 class _Duplicate(dict):
@@ -628,8 +634,14 @@ def _long_toml_integer(text: str, file: str, error: ValueError) -> PlanError:
     return PlanError(f"line {line}: {_too_long(digits)}", file=file, table=table, key=".".join(keys) or None)
 
 
-def from_dict(data: Any, source: str | Path | None = None) -> Plan:
-    """Validate a plan given as nested dicts (as parsed from TOML/JSON)."""
+def from_dict(data: Any, source: str | Path | None = None, *,
+              allow_dirs: tuple[str | Path, ...] = ()) -> Plan:
+    """Validate a plan given as nested dicts (as parsed from TOML/JSON).
+
+    `source` is the file the data came from (its folder is where data files are looked for, and
+    errors name it); `allow_dirs` are further folders its data files may be read from (see
+    `Plan.data_dirs`). Returns the `Plan`; any broken rule is a `PlanError` naming the file, table
+    and key."""
     file = str(source) if source is not None else None
     if not isinstance(data, dict):
         raise PlanError("a plan must be a table (an object) at the top level", file=file, table="(top level)")
@@ -640,6 +652,7 @@ def from_dict(data: Any, source: str | Path | None = None) -> Plan:
     except RecursionError:
         raise PlanError("not a plan: nested too deeply", file=file, table="(top level)") from None
     plan._source = Path(source) if source is not None else None
+    plan._allowed_dirs = tuple(Path(d) for d in allow_dirs)
     return plan
 
 
