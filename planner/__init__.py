@@ -38,7 +38,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time `__getattr__` 
     from planner.analysis.sweep import sweep
     from planner.instance.resolve import Instance, resolve
     from planner.pipeline.session import Model, solve
-    from planner.plan.schema import Plan, from_dict, load
+    from planner.plan.load import load
+    from planner.plan.schema import Plan, from_dict
     from planner.result import Comparison, Result
     from planner.solvers.status import SolveStatus
 
@@ -55,7 +56,7 @@ __all__ = [
 
 # public name -> (module, attribute), imported when the name is first asked for
 _LAZY = {
-    "load": ("planner.plan.schema", "load"),
+    "load": ("planner.plan.load", "load"),
     "from_dict": ("planner.plan.schema", "from_dict"),
     "Plan": ("planner.plan.schema", "Plan"),
     "solve": ("planner.pipeline.session", "solve"),

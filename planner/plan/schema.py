@@ -1,16 +1,13 @@
-"""The plan-file contract (docs/plan-file.md) as strict pydantic models, and `load()` for TOML/JSON files.
+"""The plan-file contract (docs/plan-file.md) as strict pydantic models, and `from_dict()`,
+which validates a plan's data into a `Plan` (planner/plan/load.py reads it from a file).
 
 Every table refuses unknown keys, every number must be finite, and every cross-reference (a
-pool, a stream, an `after` target, a goal) must name something that exists. Errors are turned
-into one `PlanError` naming the file, the table and the key.
+pool, a stream, an `after` target, a goal) must name something that exists (planner/plan/checks.py).
+Errors are turned into one `PlanError` naming the file, the table and the key (planner/plan/locate.py).
 """
 from __future__ import annotations
 
-import json
 import math
-import re
-import sys
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -19,7 +16,8 @@ from pydantic import (BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, 
                       ValidationError, model_validator)
 
 from planner.errors import PlanError
-from planner.files import read_text
+from planner.plan.checks import RefError, check_references
+from planner.plan.locate import plan_error
 from planner.plan.paths import did_you_mean, plan_data, set_path
 
 # Magnitude limits keep every number in a range the solver handles exactly (HiGHS refuses
@@ -42,14 +40,6 @@ Factor = Annotated[float, Ge(0), Le(1e3)]
 Probability = Annotated[float, Ge(0), Le(1)]
 Name = Annotated[str, Len(1, 200)]
 Pair = Annotated[list[float], Len(2, 2)]
-
-
-class _RefError(ValueError):
-    """A cross-reference error with its own location (table, key), raised inside validation."""
-
-    def __init__(self, table: str, key: str, message: str):
-        super().__init__(message)
-        self.table, self.key, self.message = table, key, message
 
 
 class Table(BaseModel):
@@ -116,8 +106,8 @@ class PlanHeader(Table):
     @model_validator(mode="after")
     def _few_enough_periods(self) -> PlanHeader:
         if self.horizon / self.step > MAX_PERIODS:
-            raise _RefError("[plan]", "step", f"horizon / step gives {self.horizon / self.step:.4g} periods; "
-                            f"at most {MAX_PERIODS:,} are allowed (use a longer step)")
+            raise RefError("[plan]", "step", f"horizon / step gives {self.horizon / self.step:.4g} periods; "
+                           f"at most {MAX_PERIODS:,} are allowed (use a longer step)")
         return self
 
     @property
@@ -250,15 +240,15 @@ class Deadline(Table):
             raise ValueError("give exactly one of 'years', 'year', 'scenarios', 'distribution'"
                              + (f" (got {', '.join(given)})" if given else ""))
         if self.p_never is not None and self.distribution is None and self.scenarios is None:
-            raise _RefError("[deadline]", "p_never", "'p_never' goes with 'distribution' or 'scenarios' only "
-                            "(a fixed deadline has no mass to spare)")
+            raise RefError("[deadline]", "p_never", "'p_never' goes with 'distribution' or 'scenarios' only "
+                           "(a fixed deadline has no mass to spare)")
         if self.scenarios is not None:
             for k, (y, p) in enumerate(self.scenarios, 1):
                 if not 0 <= p <= 1 + 1e-6:
-                    raise _RefError("[deadline]", f"scenarios[{k}]", f"probability {p:.10g} is outside [0, 1]")
+                    raise RefError("[deadline]", f"scenarios[{k}]", f"probability {p:.10g} is outside [0, 1]")
             total = sum(p for _, p in self.scenarios)
             if abs(total - 1) > 1e-6:
-                raise _RefError("[deadline]", "scenarios", f"probabilities sum to {total:.8g}, not 1")
+                raise RefError("[deadline]", "scenarios", f"probabilities sum to {total:.8g}, not 1")
         return self
 
 
@@ -322,7 +312,12 @@ class Intervention(Table):
 
 
 class Plan(Table):
-    """A whole plan. Build it from a file with `load()`, or in Python with keyword arguments."""
+    """A whole plan, validated: build it from a file with `planner.load()` (planner/plan/load.py),
+    from nested dicts with `from_dict()`, or in Python with one keyword argument per top-level
+    table (`plan`, `pools`, `streams`, `goal`, `goals`, `deadline`, `interventions`, `overrides`,
+    `uncertainty`), each a table model or its dict. Immutable: a changed plan is a new one
+    (`with_changes`). Any broken rule raises pydantic's ValidationError when built directly, a
+    `PlanError` through `from_dict()`."""
 
     plan: PlanHeader
     pools: Annotated[list[Pool], Len(1)]
@@ -395,7 +390,7 @@ class Plan(Table):
     @model_validator(mode="after")
     def _references(self) -> Plan:
         _check_size(self)
-        _check_references(self)
+        check_references(self)
         return self
 
 
@@ -404,235 +399,12 @@ class Plan(Table):
 def _check_size(p: Plan) -> None:
     streams, periods = len(p.streams), p.plan.periods
     if streams * periods > MAX_STREAM_PERIODS:
-        raise _RefError("[plan]", "horizon", f"{streams:,} streams x {periods:,} periods = "
-                        f"{streams * periods:,} stream-periods; at most {MAX_STREAM_PERIODS:,} solve in "
-                        "reasonable time (use fewer [[streams]], a shorter horizon or a longer step)")
+        raise RefError("[plan]", "horizon", f"{streams:,} streams x {periods:,} periods = "
+                       f"{streams * periods:,} stream-periods; at most {MAX_STREAM_PERIODS:,} solve in "
+                       "reasonable time (use fewer [[streams]], a shorter horizon or a longer step)")
 
 
-def _unique(items, table: str):
-    seen = set()
-    for k, it in enumerate(items, 1):
-        if it.name in seen:
-            raise _RefError(f'{table} #{k} "{it.name}"', "name", f"duplicate name '{it.name}'")
-        seen.add(it.name)
-
-
-def _unknown(kind: str, name: str, valid) -> str:
-    """"unknown pool 'x': did you mean 'y'? (have: a, b)": the closest name first, then all of them."""
-    return f"unknown {kind} '{name}'" + did_you_mean(name, valid)
-
-
-def _check_references(p: Plan) -> None:
-    _unique(p.pools, "[[pools]]")
-    _unique(p.streams, "[[streams]]")
-    _unique(p.interventions, "[[interventions]]")
-    pools = {q.name for q in p.pools}
-    streams = {s.name for s in p.streams}
-    pools_list, streams_list = [q.name for q in p.pools], [s.name for s in p.streams]
-    for k, s in enumerate(p.streams, 1):
-        where = f'[[streams]] #{k} "{s.name}"'
-        for r in s.crew_units:
-            if r not in pools:
-                raise _RefError(where, "pool" if s.pool else f"crew.{r}", _unknown("pool", r, pools_list))
-        if s.train is not None and s.train.pool not in pools:
-            raise _RefError(where, "train.pool", _unknown("pool", s.train.pool, pools_list))
-        for name in _after_names(s):
-            if name not in streams:
-                raise _RefError(where, "after", _unknown("stream", name, streams_list))
-            if name == s.name:
-                raise _RefError(where, "after", "a stream cannot come after itself")
-    cycle = _find_cycle(p)
-    if cycle:
-        raise _RefError("[[streams]]", "after", "precedence cycle: " + " -> ".join(cycle))
-    if p.goal:
-        for name in p.goal.required:
-            if name not in streams:
-                raise _RefError("[goal]", "required", _unknown("stream", name, streams_list))
-    _unique(p.goals, "[[goals]]")
-    for k, m in enumerate(p.goals, 1):
-        for name in m.streams:
-            if name not in streams:
-                raise _RefError(f'[[goals]] #{k} "{m.name}"', "streams", _unknown("stream", name, streams_list))
-    if p.goals and p.plan.objective != "value":
-        raise _RefError("[[goals]]", "", f"milestones count only toward objective 'value' (this plan's is "
-                        f"'{p.plan.objective}'); for one goal that must be met, use [goal] required")
-    for k, iv in enumerate(p.interventions, 1):
-        where = f'[[interventions]] #{k} "{iv.name}"'
-        for j, ch in enumerate(iv.supply, 1):
-            if ch.pool not in pools:
-                raise _RefError(where, f"supply[{j}].pool", _unknown("pool", ch.pool, pools_list))
-        for j, ch in enumerate(iv.productivity, 1):
-            for name in ch.streams:
-                if name not in streams:
-                    raise _RefError(where, f"productivity[{j}].streams",
-                                    _unknown("stream", name, streams_list))
-        for j, ch in enumerate(iv.serial_speedup, 1):
-            for name in ch.streams:
-                if name not in streams:
-                    raise _RefError(where, f"serial_speedup[{j}].streams", _unknown("stream", name, streams_list))
-                if p.stream(name).min_duration <= 0:
-                    raise _RefError(where, f"serial_speedup[{j}].streams",
-                                    f"stream '{name}' has no min_duration, so no serial time to speed up")
-    if p.plan.objective in ("probability", "value") and p.deadline is None:
-        raise _RefError("[deadline]", "", f"objective '{p.plan.objective}' needs a [deadline] table")
-    if p.deadline and p.deadline.year is not None and p.deadline.year < p.plan.start_year:
-        raise _RefError("[deadline]", "year",
-                        f"year {p.deadline.year:g} is before start_year {p.plan.start_year}")
-
-
-def _after_names(s: Stream) -> list[str]:
-    """The streams `s` comes after (without building an `After` for each, as `predecessors` does)."""
-    return [a if isinstance(a, str) else a.stream for a in s.after]
-
-
-def _find_cycle(p: Plan) -> list[str] | None:
-    """A precedence cycle as a list of stream names, each after the next (first = last), or None.
-    An iterative depth-first search: linear in streams and links, and a chain of 20,000 streams
-    is deeper than Python's recursion limit."""
-    after = {s.name: _after_names(s) for s in p.streams}
-    done: set[str] = set()
-    for root in after:
-        if root in done:
-            continue
-        path, on_path, todo = [root], {root}, [iter(after[root])]
-        while todo:
-            nxt = next(todo[-1], None)
-            if nxt is None:  # every stream this one comes after is cycle-free
-                done.add(path[-1])
-                on_path.discard(path.pop())
-                todo.pop()
-            elif nxt in on_path:
-                return path[path.index(nxt):] + [nxt]
-            elif nxt not in done:
-                path.append(nxt)
-                on_path.add(nxt)
-                todo.append(iter(after[nxt]))
-    return None
-
-
-# --- loading and error messages ---------------------------------------------------------------
-
-def load(path: str | Path, *, allow_dirs: tuple[str | Path, ...] = ()) -> Plan:
-    """Read a plan from a TOML file, or a JSON one (by its `.json` suffix).
-
-    `path` is the plan file; `allow_dirs` are further folders its data files may be read from
-    (see `Plan.data_dirs`). Returns the validated `Plan`, whose `source` is `path`. Any problem
-    (no file, bad TOML/JSON, a broken rule) is a `PlanError` naming the file, table and key."""
-    path = Path(path)
-    file = str(path)
-    try:
-        text = read_text(path)  # a regular file only: a FIFO would wait for a writer forever
-    except FileNotFoundError:
-        raise PlanError("no such file", file=file) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise PlanError(f"cannot read: {e}", file=file) from None
-    kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
-    try:
-        data = _parse_json(text, file) if kind == "JSON" else tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
-        raise PlanError(f"not valid {kind}: {e}", file=file) from None
-    except ValueError as e:  # tomllib: an integer longer than Python reads
-        raise _long_toml_integer(text, file, e) from None
-    except RecursionError:
-        raise PlanError(f"not a plan: {kind} nested too deeply", file=file) from None
-    return from_dict(data, source=path, allow_dirs=allow_dirs)
-
-
-class _Duplicate(dict):
-    """A JSON object that gave `key` more than once."""
-
-    key: str
-
-
-class _LongInteger:
-    """Stands for a JSON integer longer than Python reads (`sys.get_int_max_str_digits()`)."""
-
-    def __init__(self, digits: int):
-        self.digits = digits
-
-
-def _parse_json(text: str, file: str) -> Any:
-    """JSON read as strictly as TOML: a key given twice is an error (json keeps the last one
-    silently), and an integer too long for Python is named by where it is, not a bare ValueError."""
-    trouble: list = []
-
-    def pairs(items: list) -> dict:
-        obj = dict(items)
-        if len(obj) < len(items):
-            seen: set = set()
-            obj = _Duplicate(obj)
-            obj.key = next(k for k, _ in items if k in seen or seen.add(k))
-            trouble.append(obj)
-        return obj
-
-    def integer(digits: str):
-        try:
-            return int(digits)
-        except ValueError:
-            trouble.append(_LongInteger(len(digits.lstrip("-"))))
-            return trouble[-1]
-
-    data = json.loads(text, object_pairs_hook=pairs, parse_int=integer)
-    for bad in trouble:  # the first that is still in the data (a duplicate may have replaced it)
-        loc = _path_to(bad, data)
-        if loc is None:
-            continue
-        if isinstance(bad, _Duplicate):
-            loc, message = loc + [bad.key], "duplicate key (JSON would silently keep the last value)"
-        else:
-            message = _too_long(bad.digits)
-        table, key = ("(top level)", str(loc[0])) if len(loc) == 1 else _locate(loc, data)
-        raise PlanError(message, file=file, table=table, key=key)
-    return data
-
-
-def _path_to(target: Any, node: Any, loc: list | None = None) -> list | None:
-    """The keys and indices leading from `node` to the object `target`, or None."""
-    loc = loc or []
-    if node is target:
-        return loc
-    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-    for k, child in children:
-        found = _path_to(target, child, loc + [k])
-        if found is not None:
-            return found
-    return None
-
-
-def _too_long(digits: int) -> str:
-    return (f"an integer of {digits:,} digits, more than Python reads ({sys.get_int_max_str_digits():,}); "
-            "no plan value needs that many")
-
-
-_TOML_HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([\w.\-]+)[ \t]*\]", re.M)
-_TOML_NAME = re.compile(r'^[ \t]*name[ \t]*=[ \t]*"([^"\n]*)"', re.M)
-
-
-def _long_toml_integer(text: str, file: str, error: ValueError) -> PlanError:
-    """tomllib stops at an integer longer than Python reads with a bare ValueError and no position,
-    so find the number in the text: its line, the keys before it on that line, and its table."""
-    limit = sys.get_int_max_str_digits()
-    number = re.search(r"[0-9][0-9_]{%d,}" % limit, text) if limit else None
-    if number is None:
-        return PlanError(f"not valid TOML: {error}", file=file)
-    at = number.start()
-    line_start = text.rfind("\n", 0, at) + 1
-    keys = re.findall(r"([\w\-]+)[ \t]*=", text[line_start:at])
-    table, counts = "(top level)", {}
-    for header in _TOML_HEADER.finditer(text, 0, at):
-        name = header.group(2)
-        if header.group(1) == "[[":
-            counts[name] = counts.get(name, 0) + 1
-            table = f"[[{name}]] #{counts[name]}"
-            following = _TOML_HEADER.search(text, header.end())
-            given = _TOML_NAME.search(text, header.end(), following.start() if following else len(text))
-            table += f' "{given.group(1)}"' if given else ""
-        else:
-            table = f"[{name}]"
-    line = text.count("\n", 0, at) + 1
-    digits = sum(c.isdigit() for c in number.group())
-    return PlanError(f"line {line}: {_too_long(digits)}", file=file, table=table, key=".".join(keys) or None)
-
+# --- validation -----------------------------------------------------------------------------
 
 def from_dict(data: Any, source: str | Path | None = None, *,
               allow_dirs: tuple[str | Path, ...] = ()) -> Plan:
@@ -648,34 +420,12 @@ def from_dict(data: Any, source: str | Path | None = None, *,
     try:
         plan = Plan.model_validate(data)
     except ValidationError as e:
-        raise _plan_error(e, data, file) from None
+        raise plan_error(e, data, file, keys_at=_valid_keys) from None
     except RecursionError:
         raise PlanError("not a plan: nested too deeply", file=file, table="(top level)") from None
     plan._source = Path(source) if source is not None else None
     plan._allowed_dirs = tuple(Path(d) for d in allow_dirs)
     return plan
-
-
-def _plan_error(e: ValidationError, data: dict, file: str | None) -> PlanError:
-    """Turn pydantic's first error into a message a plan author can act on."""
-    errors = e.errors(include_url=False)
-    # a misspelt key is also a missing one: the unknown key, with its hint, says more
-    err = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
-    loc = [x for x in err["loc"] if not (isinstance(x, str) and x.startswith("~"))]  # union tags
-    ctx_error = (err.get("ctx") or {}).get("error")
-    if isinstance(ctx_error, _RefError):
-        return PlanError(ctx_error.message, file=file, table=ctx_error.table, key=ctx_error.key or None)
-    msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "extra_forbidden":
-        msg = f"unknown key '{loc[-1]}'" + did_you_mean(loc[-1], _valid_keys(loc))
-    elif err["type"] == "missing":
-        if len(loc) == 1:  # a whole table
-            brackets = "[[{}]]" if loc[0] in ("pools", "streams") else "[{}]"
-            return PlanError("missing required table " + brackets.format(loc[0]), file=file,
-                             table="(top level)", key=str(loc[0]))
-        msg = "missing required key"
-    table, key = _locate(loc, data)
-    return PlanError(msg, file=file, table=table, key=key)
 
 
 def _valid_keys(loc: list) -> list[str]:
@@ -698,23 +448,3 @@ def _valid_keys(loc: list) -> list[str]:
         keys += [k for k in cls.model_fields if k not in keys]
     return keys
 
-
-def _locate(loc: list, data: dict) -> tuple[str, str | None]:
-    """('streams', 1, 'effort') -> ('[[streams]] #2 "parallel"', 'effort')."""
-    if not loc:
-        return "(top level)", None
-    head, rest = loc[0], loc[1:]
-    if head in ("pools", "streams", "interventions") and rest and isinstance(rest[0], int):
-        k = rest[0]
-        item = data.get(head)[k] if isinstance(data.get(head), list) else None
-        name = item.get("name") if isinstance(item, dict) else None
-        table = f"[[{head}]] #{k + 1}" + (f' "{name}"' if isinstance(name, str) else "")
-        rest = rest[1:]
-    elif head in ("plan", "goal", "deadline", "pools", "streams", "interventions"):
-        table = f"[{head}]"
-    else:
-        return "(top level)", str(head)
-    key = ""
-    for x in rest:
-        key += f"[{x + 1}]" if isinstance(x, int) else (f".{x}" if key else str(x))
-    return table, key or None
