@@ -8,6 +8,7 @@ and no number of researchers changes it; one below it is held back by labour.
 from __future__ import annotations
 
 from planner.result import Result
+from planner.solvers.status import SolveStatus
 
 TOL = 1e-6
 
@@ -33,7 +34,7 @@ def _unsettled(res: Result) -> str:
     """'step-sensitive: the continuous-time optimum lies between 0.61 and 0.63', or ''."""
     low, high = res.objective_range
     if res.exactness not in ("step-sensitive", "unrefined") or low is None or high is None \
-            or res.status != "optimal" or abs(high - low) <= 2.5e-4 * max(1.0, abs(low)):
+            or res.status != SolveStatus.OPTIMAL or abs(high - low) <= 2.5e-4 * max(1.0, abs(low)):
         return ""
     spec = ".4f" if res.objective_kind == "probability" else ".4g"
     lo, hi = sorted((low, high))
@@ -46,7 +47,7 @@ def _why(res: Result) -> str:
     s = res.structure
     if not res.solved:
         return res.message
-    if res.status != "optimal":
+    if res.status != SolveStatus.OPTIMAL:
         gap = "unknown" if res.gap is None else f"{res.gap:.2%}"
         bound = "none" if res.bound is None else f"{res.bound:.6g}"
         return (f"unproven: the solve stopped ({res.status}) before proving this plan optimal "
@@ -83,7 +84,7 @@ def _why(res: Result) -> str:
 def explain_change(base: Result, res: Result, shift: float) -> str:
     """Why an intervention's optimum differs from the baseline's."""
     own = res.explanation or explain(res)   # a chosen level's result adds what every level gives
-    if not (base.status == res.status == "optimal") or res.objective_kind == "earliest":
+    if not (base.status == res.status == SolveStatus.OPTIMAL) or res.objective_kind == "earliest":
         return own
     moved = f"the deadline moves {_years(abs(shift))} {'earlier' if shift < 0 else 'later'}; " if shift else ""
     limit = res.structure.bound

@@ -55,11 +55,18 @@ class Structure:
                 "bound": _num(self.bound)}
 
 
-@dataclass
+@dataclass  # frozen=True once pipeline/levels.py and session.py build it with dataclasses.replace
 class Result:
+    """One variant of a plan, solved: how the solve ended (`status`), the verified objective with
+    the solver's bound and gap, each stream's start and finish, the allocation of crew units per
+    stream and period, and what reports read beside it (FTE by pool, pool use and supply, the
+    deadline scenarios, the plain-words explanation). Frozen and complete as returned: every
+    report and analysis reads it and none writes into it; a changed copy is `dataclasses.replace`.
+    Without a plan (`solved` False) the schedule fields are None or empty."""
+
     plan: str
     variant: str                     # "baseline" or the intervention's name
-    status: str                      # optimal | time_limit | interrupted | infeasible | no_solution | error
+    status: SolveStatus
     objective_kind: str
     objective: float | None          # recomputed from the verified schedule
     bound: float | None              # the solver's best bound (proves how far from optimal)
@@ -104,6 +111,10 @@ class Result:
     exactness: str = "unrefined"          # exact | converged | step-sensitive | unrefined
     objective_range: tuple = (None, None)  # (the answer, a bound no continuous-time plan beats)
     grid_steps: tuple = ()                # ((step, continuous objective), ...) for each grid solved
+
+    def __post_init__(self):
+        # a status given as its string (a caller that predates SolveStatus) is stored as the member
+        object.__setattr__(self, "status", SolveStatus(self.status))
 
     @property
     def solved(self) -> bool:
@@ -242,8 +253,10 @@ def serial_streams(inst, share: float = 0.1) -> np.ndarray:
     return (inst.min_duration > 0) & np.all(np.nan_to_num(room, nan=np.inf) <= share, axis=1)
 
 
-@dataclass
+@dataclass(frozen=True)
 class InterventionResult:
+    """One intervention's solved variant, its objective change against the baseline, and why."""
+
     name: str
     result: Result
     delta: float | None              # objective change against the baseline
@@ -254,8 +267,12 @@ class InterventionResult:
                 "reason": self.reason}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Comparison:
+    """A plan's baseline and each intervention solved with the same options (planner.compare):
+    the results, each intervention's change against the baseline with its reason, and the
+    interventions an interruption left unsolved. Frozen, like the results it holds."""
+
     baseline: Result | None          # None only if the run was interrupted before it finished
     interventions: list[InterventionResult]
     baseline_reason: str = ""

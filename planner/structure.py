@@ -7,6 +7,10 @@ making the most progress those crew units allow (`max_progress`: u ** paralleliz
 This gives a lower bound on every finish time. The model
 uses it to fix variables outside each stream's window; comparisons use the labour-unlimited
 version to say when an answer is structural ("no number of researchers finishes it sooner").
+
+A stream's window (`windows`) runs from its earliest start to the latest finish that still lets
+the goal count (`latest_finish`, `last_useful_period`); the MIP gives it columns there alone, and
+bounds its crew units (`crew_unit_bounds`) and its progress (`progress_cap`).
 """
 from __future__ import annotations
 
@@ -95,6 +99,37 @@ def latest_finish(inst: Instance, last: int) -> np.ndarray:
             if needed[p.succ]:
                 lf[i] = min(lf[i], _latest_start(per_period[p.succ], inst.effort[p.succ], lf[p.succ]) - 1 - p.gap)
     return lf
+
+
+def last_useful_period(inst: Instance) -> int:
+    """Work after the last period any deadline scenario counts cannot raise a `probability` or
+    `value` objective, so it is not modelled (-1 if no scenario can be met at all)."""
+    if inst.objective == "earliest":
+        return inst.periods - 1
+    useful = np.flatnonzero(inst.weights > 0)
+    return int(useful[-1]) if useful.size else -1
+
+
+def windows(inst: Instance, cp: CriticalPath) -> tuple[np.ndarray, np.ndarray]:
+    """(first, last) period in which each stream can usefully work: its earliest start, and the
+    latest finish that lets the goal (or, for `value`, any deadline) count."""
+    last = last_useful_period(inst)
+    return cp.earliest_start, np.minimum(latest_finish(inst, last), last)
+
+
+def crew_unit_bounds(inst: Instance, cp: CriticalPath) -> np.ndarray:
+    """(S, H) the upper bounds the MIP (mip/formulation.build) gives u: the stream's own caps inside its window, 0 outside
+    (what a heuristic plan must keep to, to be a plan of this model), without building it."""
+    first, last = windows(inst, cp)
+    t = np.arange(inst.periods)[None, :]
+    return np.where((t >= first[:, None]) & (t <= last[:, None]), inst.staff_bound, 0.0)
+
+
+def progress_cap(inst: Instance) -> np.ndarray:
+    """(S,) the most progress w may hold: the effort, and for a discrete stream (instance.discrete)
+    one period's work more, since a whole crew works its last period through."""
+    extra = inst.max_progress.max(axis=1) if inst.periods else np.zeros(len(inst.streams))
+    return np.where(inst.discrete, inst.effort + extra, inst.effort)
 
 
 def _latest_start(per_period: np.ndarray, effort: float, finish: int) -> int:

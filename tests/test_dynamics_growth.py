@@ -19,7 +19,8 @@ from planner import Plan
 from planner import verify
 from planner.errors import PlanError, VerificationError
 from planner.instance.resolve import resolve
-from planner.mip.formulation import breakpoints, build
+from planner.mip.formulation import build
+from planner.mip.growth import breakpoints
 from planner.structure import critical_path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,6 +20,7 @@ from planner.instance.resolve import resolve
 from planner.plan.paths import get, plan_data
 from planner.analysis.runner import Point, solve_point
 from planner.plan.schema import Plan
+from planner.solvers.status import SolveStatus
 
 EVEN = 1e-7
 """An effect at or above -EVEN breaks even: differences below this are solver tolerance."""
@@ -117,7 +118,7 @@ def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = N
                 **{k: x for k, x in options.items() if k != "solver"}))
         base, res = solve_point(Point(changed, [iv.name]), options, base=known[0] if fixed_base else None)
         for r in (base, res):
-            if r["status"] != "optimal":
+            if r["status"] != SolveStatus.OPTIMAL:
                 raise PlanError(f"at {path} = {v:g} the {r['variant']} solve ended '{r['status']}', so "
                                 "no exact verdict: give more --time-limit or a narrower --range", key=path)
         row = {"value": v, "baseline": base["objective"], "intervention": res["objective"],

@@ -32,7 +32,7 @@ from planner.mip.linear import LinearModel
 from planner.plan.schema import Plan
 from planner.pipeline.session import Model
 from planner.solvers import get_backend
-from planner.solvers.status import SolveOptions
+from planner.solvers.status import SolveOptions, SolveStatus
 from planner.structure import critical_path
 from planner import verify
 from planner.pipeline.arguments import number, whole
@@ -48,7 +48,7 @@ class Adaptive:
     value: float
     groups: int
     grouped: bool        # neighbouring deadlines shared a copy: `value` is a lower bound
-    status: str
+    status: SolveStatus
 
     def to_dict(self) -> dict:
         return {"learn_at": self.learn_at, "value": self.value, "groups": self.groups,
@@ -136,7 +136,7 @@ def evpi(plan: Plan, intervention: str | None = None, *, learn_at: list[float] =
 
 
 def _optimal(res) -> None:
-    if res.status != "optimal":
+    if res.status != SolveStatus.OPTIMAL:
         raise PlanError(f"{res.variant}: the solve ended '{res.status}' ({res.message}); EVPI needs proven "
                         "optima: give more --time-limit")
 
@@ -188,7 +188,7 @@ def adaptive(plan: Plan, intervention: str | None, learn_at: float, *, max_group
     for u in schedules[1:]:
         if np.abs(u[:, shared] - schedules[0][:, shared]).max(initial=0.0) > 1e-6:
             raise VerificationError(f"adaptive plan K = {learn_at:g}: schedules differ before K")
-    if raw.status == "optimal" and abs(value - raw.objective) > 1e-5 * max(1.0, abs(value)):
+    if raw.status == SolveStatus.OPTIMAL and abs(value - raw.objective) > 1e-5 * max(1.0, abs(value)):
         if value < raw.objective - 1e-5:
             raise VerificationError(f"adaptive plan K = {learn_at:g}: the verified value {value:.9g} is below "
                                     f"the solver's {raw.objective:.9g}")

@@ -29,6 +29,7 @@ from planner.instance.resolve import Instance, resolve
 from planner.plan.schema import Intervention, Plan, SupplyChange
 from planner.plan.paths import plan_data
 from planner.pipeline.session import Model
+from planner.solvers.status import SolveStatus
 
 ZERO = 1e-9
 STEP_CHANGE = 0.10
@@ -203,7 +204,7 @@ def margins(plan: Plan, intervention: str | None = None, *, year_step: float | N
                                                           variant.model_dump(exclude_none=True)]})
         model = Model(target, variant.name if variant is not None else None, solver=solver)
         res = model.solve(**options)
-        if res.status != "optimal":
+        if res.status != SolveStatus.OPTIMAL:
             raise PlanError(f"{res.variant}: the solve ended '{res.status}' ({res.message}), so no exact "
                             "difference; give more --time-limit", key=None)
         return res.objective, goal_finish_years(model.instance, res)

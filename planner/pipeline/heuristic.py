@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from planner.mip.formulation import last_useful_period
 from planner.mip.linear import LinearModel
-from planner.structure import CriticalPath, needed_streams
+from planner.structure import CriticalPath, last_useful_period, needed_streams
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
     from planner.instance.resolve import Instance

@@ -26,7 +26,7 @@ from planner.pipeline import polish
 from planner.rcpsp import genetic
 from planner.rcpsp import propagate
 from planner import verify
-from planner.mip import formulation as mip
+from planner.mip.formulation import build
 from planner.mip.linear import LinearModel
 from planner.mip.target import build_target
 from planner.pipeline.arguments import check_intervention, check_plan, check_solve_options, check_solver_name, check_units
@@ -37,7 +37,7 @@ from planner.plan.schema import Intervention, Plan
 from planner.result import Result, StreamResult, Structure, variant_fields
 from planner.solvers import scip_available, get_backend
 from planner.solvers.status import RawSolution, SolveOptions
-from planner.structure import NEVER, bound_due_periods, critical_path, due_by, goal_periods, needed_streams, objective_bound, structural_bound
+from planner.structure import NEVER, bound_due_periods, critical_path, crew_unit_bounds, due_by, goal_periods, needed_streams, objective_bound, structural_bound
 
 
 
@@ -110,7 +110,7 @@ class Model:
         """The whole MIP of the current variant (built once per variant, on first use)."""
         if self._linear_model is None:
             start = time.perf_counter()
-            self._linear_model = mip.build(self.instance, self.critical_path)
+            self._linear_model = build(self.instance, self.critical_path)
             self.build_time += time.perf_counter() - start
         return self._linear_model
 
@@ -278,7 +278,7 @@ class Model:
         due = bound_due_periods(inst, cp)
         if bound is None or due is None:
             return None
-        caps = mip.crew_unit_bounds(inst, cp)
+        caps = crew_unit_bounds(inst, cp)
         aims = [due] if cp.goal_finish == NEVER else [np.minimum(due, due_by(inst, cp.goal_finish)), due]
         for aim in aims:
             u = heuristic.least_slack(inst, cp, caps, aim)

@@ -7,6 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from planner.result import Comparison, Result
+from planner.solvers.status import SolveStatus
 from planner.report.words import calendar, deadline_quantile, deadline_words, delta_cell, goal_cell, goal_words, objective_cell, objective_words, plural, robustness_words
 
 
@@ -17,8 +18,8 @@ def _fmt(x, spec=".4f", none="-") -> str:
 def _headline(r: Result) -> str:
     if not r.solved:
         return f"[bold]{r.plan or 'plan'}[/bold] / {r.variant}: no plan ({r.status}, {r.runtime:.2f} s)."
-    proven = "proven optimal" if r.status == "optimal" else f"{r.status}, not proven optimal"
-    gap = f", gap {r.gap:.2%}" if r.gap is not None and r.status != "optimal" else ""
+    proven = "proven optimal" if r.status == SolveStatus.OPTIMAL else f"{r.status}, not proven optimal"
+    gap = f", gap {r.gap:.2%}" if r.gap is not None and r.status != SolveStatus.OPTIMAL else ""
     bound = _fmt(None if r.bound is None else r.bound + 0.0, '.6g')
     lines = [f"[bold]{r.plan or 'plan'}[/bold] / {r.variant}: {objective_words(r)} "
              f"({proven}{gap}; best possible bound {bound}; solved in {r.runtime:.2f} s).",

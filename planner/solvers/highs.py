@@ -6,18 +6,19 @@ import os
 import sys
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 
 from planner import progress
 from planner.errors import PlannerError, UsageError
 from planner.progress import Reporter
-from planner.solvers.status import RawSolution, SolveOptions
+from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
 
-_INCUMBENT_STOPS = {"kTimeLimit": "time_limit", "kIterationLimit": "time_limit",
-                    "kSolutionLimit": "time_limit", "kObjectiveBound": "time_limit",
-                    "kObjectiveTarget": "time_limit",
-                    "kInterrupt": "interrupted", "kHighsInterrupt": "interrupted"}
+_INCUMBENT_STOPS = {"kTimeLimit": SolveStatus.TIME_LIMIT, "kIterationLimit": SolveStatus.TIME_LIMIT,
+                    "kSolutionLimit": SolveStatus.TIME_LIMIT, "kObjectiveBound": SolveStatus.TIME_LIMIT,
+                    "kObjectiveTarget": SolveStatus.TIME_LIMIT,
+                    "kInterrupt": SolveStatus.INTERRUPTED, "kHighsInterrupt": SolveStatus.INTERRUPTED}
 
 # HiGHS's presolve probes every binary, and on long time-indexed models (a 10,000-period plan, long
 # chains) that alone runs for minutes without checking the clock, while the MIP itself is solved
@@ -102,13 +103,12 @@ class HighsBackend:
         if raw is None:
             interrupted = self._run(options.time_limit)
             if self._left_running:   # the rival answered; HiGHS is still stopping in its thread
-                raw = RawSolution("no_solution", None, None, None, None, 0.0, "stopped: the rival answered first"
+                raw = RawSolution(SolveStatus.NO_SOLUTION, None, None, None, None, 0.0, "stopped: the rival answered first"
                                   if self._preempted else "time limit reached")
             else:
                 raw = self._read()
-            raw.interrupted = interrupted
-        raw.runtime = time.perf_counter() - start
-        return raw
+            raw = replace(raw, interrupted=interrupted)
+        return replace(raw, runtime=time.perf_counter() - start)
 
     def _check_fixed(self) -> RawSolution | None:
         """A model whose every column is fixed (a plan handed over to be checked) needs no simplex:
@@ -120,9 +120,9 @@ class HighsBackend:
         if status == self._hs.HighsStatus.kError or kind not in ("kReducedToEmpty", "kInfeasible"):
             return None
         if kind == "kInfeasible":
-            return RawSolution("infeasible", None, None, None, None, 0.0, "the model is infeasible")
+            return RawSolution(SolveStatus.INFEASIBLE, None, None, None, None, 0.0, "the model is infeasible")
         objective = float(self._cost @ self._fixed + self._offset)
-        return RawSolution("optimal", self._fixed.copy(), objective, objective, 0.0, 0.0,
+        return RawSolution(SolveStatus.OPTIMAL, self._fixed.copy(), objective, objective, 0.0, 0.0,
                            "every column fixed: presolve found every row satisfied")
 
     def infeasible_set(self, lm) -> list[str]:
@@ -239,31 +239,31 @@ class HighsBackend:
         has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
         if name == "kModelEmpty":  # every variable fixed by its window: nothing to decide
             if self._empty_rows_violated:
-                return RawSolution("infeasible", None, None, None, None, 0.0, "the model is infeasible")
+                return RawSolution(SolveStatus.INFEASIBLE, None, None, None, None, 0.0, "the model is infeasible")
             objective = self._offset
-            return RawSolution("optimal", np.zeros(h.getNumCol()), objective, objective, 0.0, 0.0, text)
+            return RawSolution(SolveStatus.OPTIMAL, np.zeros(h.getNumCol()), objective, objective, 0.0, 0.0, text)
         if name == "kOptimal":
-            status = "optimal"
+            status = SolveStatus.OPTIMAL
         elif name in ("kInfeasible", "kUnboundedOrInfeasible"):
-            return RawSolution("infeasible", None, None, None, None, 0.0, "the model is infeasible")
+            return RawSolution(SolveStatus.INFEASIBLE, None, None, None, None, 0.0, "the model is infeasible")
         elif name in _INCUMBENT_STOPS:
             ours = self._timed_out or self._preempted
-            status = "interrupted" if self._interrupted else "time_limit" if ours else _INCUMBENT_STOPS[name]
+            status = SolveStatus.INTERRUPTED if self._interrupted else SolveStatus.TIME_LIMIT if ours else _INCUMBENT_STOPS[name]
             if ours and not self._interrupted:  # our own stop, not the user's
                 text = "stopped: the rival answered first" if self._preempted else "time limit reached"
-            status = status if has_plan else "no_solution"
+            status = status if has_plan else SolveStatus.NO_SOLUTION
         else:
-            return RawSolution("error", None, None, None, None, 0.0, text)
+            return RawSolution(SolveStatus.ERROR, None, None, None, None, 0.0, text)
         if not has_plan:
             return RawSolution(status, None, None, _finite(info.mip_dual_bound), None, 0.0, text)
         x = np.asarray(h.getSolution().col_value, dtype=float)
         objective = float(info.objective_function_value)
         bound = _finite(info.mip_dual_bound)
-        bound = objective if bound is None and status == "optimal" else bound
+        bound = objective if bound is None and status == SolveStatus.OPTIMAL else bound
         if bound is not None and (bound < objective - 1e-9 if self._sense == "max" else bound > objective + 1e-9):
             bound = None  # not a bound at all (HiGHS stopped before it had one)
         gap = _finite(info.mip_gap)
-        gap = 0.0 if gap is None and status == "optimal" else gap
+        gap = 0.0 if gap is None and status == SolveStatus.OPTIMAL else gap
         return RawSolution(status, x, objective, bound, gap, 0.0, text)
 
 

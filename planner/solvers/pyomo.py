@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from planner.errors import PlannerError
-from planner.solvers.status import RawSolution, SolveOptions
+from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
 
 
 def to_pyomo(lm):
@@ -82,15 +82,15 @@ class PyomoBackend:
         tc = res.termination_condition
         has_plan = res.solution_status in (SolutionStatus.feasible, SolutionStatus.optimal)
         if tc in (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded):
-            return RawSolution("infeasible", None, None, None, None, runtime, str(tc))
+            return RawSolution(SolveStatus.INFEASIBLE, None, None, None, None, runtime, str(tc))
         if tc == TerminationCondition.convergenceCriteriaSatisfied and has_plan:
-            status = "optimal"
+            status = SolveStatus.OPTIMAL
         elif tc == TerminationCondition.interrupted:
-            status = "interrupted" if has_plan else "no_solution"
+            status = SolveStatus.INTERRUPTED if has_plan else SolveStatus.NO_SOLUTION
         elif tc in (TerminationCondition.maxTimeLimit, TerminationCondition.iterationLimit):
-            status = "time_limit" if has_plan else "no_solution"
+            status = SolveStatus.TIME_LIMIT if has_plan else SolveStatus.NO_SOLUTION
         else:
-            return RawSolution("error", None, None, None, None, runtime, str(tc))
+            return RawSolution(SolveStatus.ERROR, None, None, None, None, runtime, str(tc))
         if not has_plan:
             return RawSolution(status, None, None, None, None, runtime, str(tc))
         res.solution_loader.load_vars()
@@ -109,18 +109,18 @@ class PyomoBackend:
         runtime = time.perf_counter() - start
         tc = res.solver.termination_condition
         if tc in (TC.infeasible, TC.infeasibleOrUnbounded):
-            return RawSolution("infeasible", None, None, None, None, runtime, str(tc))
+            return RawSolution(SolveStatus.INFEASIBLE, None, None, None, None, runtime, str(tc))
         if len(res.solution) == 0:
-            return RawSolution("no_solution" if res.solver.status != SolverStatus.error else "error",
+            return RawSolution(SolveStatus.NO_SOLUTION if res.solver.status != SolverStatus.error else SolveStatus.ERROR,
                                None, None, None, None, runtime, str(tc))
         self.model.solutions.load_from(res)
-        status = "optimal" if tc == TC.optimal else "time_limit"
+        status = SolveStatus.OPTIMAL if tc == TC.optimal else SolveStatus.TIME_LIMIT
         return self._raw(status, pyo.value(self.model.objective), None, runtime, str(tc))
 
     def _raw(self, status, objective, bound, runtime, message) -> RawSolution:
         x = np.array([v.value if v.value is not None else 0.0 for v in self.model._planner_vars], dtype=float)
         objective = float(objective) if objective is not None else None
-        bound = float(bound) if bound is not None and np.isfinite(bound) else (objective if status == "optimal" else None)
+        bound = float(bound) if bound is not None and np.isfinite(bound) else (objective if status == SolveStatus.OPTIMAL else None)
         gap = None
         if objective is not None and bound is not None:
             gap = abs(bound - objective) / max(abs(objective), 1e-10) if bound != objective else 0.0

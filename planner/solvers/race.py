@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from multiprocessing.connection import wait
 from typing import Any
 
-from planner.solvers.status import RawSolution, SolveOptions
+from planner.solvers.status import DECISIVE, RawSolution, SolveOptions, SolveStatus
 
 GRACE = 2.0      # seconds past the time limit before the race stops entrants itself
 REAP = 1.0       # seconds an entrant has to exit after SIGTERM before SIGKILL
@@ -98,7 +98,7 @@ def race(lm, options: SolveOptions, entrants) -> tuple[RawSolution, Entrant | No
                 procs.append(p)
                 send.close()  # the entrant holds the only writing end: EOF once it has gone
         except KeyboardInterrupt:  # Ctrl-C before the race is under way: nothing to report
-            results = {-1: RawSolution("no_solution", None, None, None, None, 0.0,
+            results = {-1: RawSolution(SolveStatus.NO_SOLUTION, None, None, None, None, 0.0,
                                        "interrupted before the race started", interrupted=True)}
         else:
             results = _collect(procs, conns, options, entrants)
@@ -107,8 +107,7 @@ def race(lm, options: SolveOptions, entrants) -> tuple[RawSolution, Entrant | No
         for c in conns:
             c.close()
     raw, winner = _pick(results, lm.sense, entrants)
-    raw.runtime = time.perf_counter() - start
-    return raw, winner, [p.pid for p in procs]
+    return replace(raw, runtime=time.perf_counter() - start), winner, [p.pid for p in procs]
 
 
 def _collect(procs, conns, options: SolveOptions, entrants) -> dict[int, RawSolution]:
@@ -125,8 +124,8 @@ def _collect(procs, conns, options: SolveOptions, entrants) -> dict[int, RawSolu
                 k = pending.pop(conn)
                 results[k] = _receive(conn, entrants[k])
                 if interrupted:
-                    results[k].interrupted = True
-                if results[k].status in ("optimal", "infeasible") and not interrupted:
+                    results[k] = replace(results[k], interrupted=True)
+                if results[k].status in DECISIVE and not interrupted:
                     return results
             if deadline is not None and time.perf_counter() >= deadline:
                 break
@@ -138,9 +137,8 @@ def _collect(procs, conns, options: SolveOptions, entrants) -> dict[int, RawSolu
                 _signal(procs[k], signal.SIGINT)
             deadline = time.perf_counter() + GRACE
     if interrupted:
-        for raw in results.values():
-            raw.interrupted = True
-        results.setdefault(-1, RawSolution("no_solution", None, None, None, None, 0.0,
+        results = {k: replace(raw, interrupted=True) for k, raw in results.items()}
+        results.setdefault(-1, RawSolution(SolveStatus.NO_SOLUTION, None, None, None, None, 0.0,
                                            "interrupted before any entrant reported", interrupted=True))
     return results
 
@@ -149,22 +147,21 @@ def _receive(conn, entrant: Entrant) -> RawSolution:
     try:
         raw = conn.recv()
     except (EOFError, OSError):
-        return RawSolution("error", None, None, None, None, 0.0, f"{entrant.label} ended without an answer")
-    raw.message = f"{entrant.label}: {raw.message}"
-    return raw
+        return RawSolution(SolveStatus.ERROR, None, None, None, None, 0.0, f"{entrant.label} ended without an answer")
+    return replace(raw, message=f"{entrant.label}: {raw.message}")
 
 
 def _pick(results: dict[int, RawSolution], sense: str, entrants) -> tuple[RawSolution, Entrant | None]:
     """The conclusive answer if there is one; else the best plan with the tightest proven bound."""
     better = (lambda a, b: a > b) if sense == "max" else (lambda a, b: a < b)
     for k, raw in results.items():
-        if raw.status in ("optimal", "infeasible") and not raw.interrupted:
+        if raw.status in DECISIVE and not raw.interrupted:
             return raw, entrants[k] if k >= 0 else None
     with_plan = [(k, r) for k, r in results.items() if r.x is not None and r.objective is not None]
     if not with_plan:
-        errors = [r for r in results.values() if r.status == "error"]
-        stopped = [r for r in results.values() if r.status != "error"]
-        raw = (stopped or errors or [RawSolution("error", None, None, None, None, 0.0, "no entrant ran")])[0]
+        errors = [r for r in results.values() if r.status == SolveStatus.ERROR]
+        stopped = [r for r in results.values() if r.status != SolveStatus.ERROR]
+        raw = (stopped or errors or [RawSolution(SolveStatus.ERROR, None, None, None, None, 0.0, "no entrant ran")])[0]
         return raw, None
     k, best = with_plan[0]
     for j, r in with_plan[1:]:
@@ -175,9 +172,10 @@ def _pick(results: dict[int, RawSolution], sense: str, entrants) -> tuple[RawSol
         bound = min(bounds) if sense == "max" else max(bounds)
         best = replace(best, bound=bound,
                        gap=abs(bound - best.objective) / max(abs(bound), abs(best.objective), 1e-10))
-    best.interrupted = any(r.interrupted for r in results.values())
-    if best.interrupted:
-        best.status = "interrupted"
+    if any(r.interrupted for r in results.values()):
+        best = replace(best, status=SolveStatus.INTERRUPTED, interrupted=True)
+    else:
+        best = replace(best, interrupted=False)
     return best, entrants[k]
 
 
@@ -213,9 +211,9 @@ def _entrant_main(conn, lm, options: SolveOptions, entrant: Entrant) -> None:
         merged = replace(options, solver_options={**options.solver_options, **entrant.options})
         raw = backend.solve(merged)
     except KeyboardInterrupt:
-        raw = RawSolution("no_solution", None, None, None, None, 0.0, "interrupted", interrupted=True)
+        raw = RawSolution(SolveStatus.NO_SOLUTION, None, None, None, None, 0.0, "interrupted", interrupted=True)
     except BaseException as e:  # noqa: BLE001 - reported to the race, never a traceback here
-        raw = RawSolution("error", None, None, None, None, 0.0, f"{type(e).__name__}: {e}")
+        raw = RawSolution(SolveStatus.ERROR, None, None, None, None, 0.0, f"{type(e).__name__}: {e}")
     try:
         conn.send(raw)
     except (BrokenPipeError, OSError):

@@ -21,11 +21,12 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 
 import numpy as np
 
 from planner.errors import UsageError
-from planner.solvers.status import RawSolution, SolveOptions
+from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
 
 
 class ScipBackend:
@@ -71,9 +72,7 @@ class ScipBackend:
         with contextlib.nullcontext() if options.verbose else fd_to(1, os.devnull):
             self.model.optimize()
         runtime = time.perf_counter() - start
-        raw = self._read(options)
-        raw.runtime = runtime
-        return raw
+        return replace(self._read(options), runtime=runtime)
 
     def _options(self, options: SolveOptions) -> None:
         m = self.model
@@ -93,21 +92,21 @@ class ScipBackend:
         status = m.getStatus()
         interrupted = status == "userinterrupt"
         if status in ("infeasible", "inforunbd"):
-            return RawSolution("infeasible", None, None, None, None, 0.0, "the model is infeasible")
+            return RawSolution(SolveStatus.INFEASIBLE, None, None, None, None, 0.0, "the model is infeasible")
         has_plan = m.getNSols() > 0
         bound = _finite(m.getDualbound(), m.infinity())
         if status in ("optimal", "gaplimit"):
-            ours = "optimal"
+            ours = SolveStatus.OPTIMAL
         elif status == "timelimit" and (options.time_limit is not None or "limits/time" in options.solver_options):
-            ours = "time_limit"  # SCIP stopped on a clock the user set
+            ours = SolveStatus.TIME_LIMIT  # SCIP stopped on a clock the user set
         elif interrupted:
-            ours = "interrupted"
+            ours = SolveStatus.INTERRUPTED
         elif not has_plan and status in LIMITS:
-            ours = "no_solution"
+            ours = SolveStatus.NO_SOLUTION
         else:
-            return RawSolution("error", None, None, None, None, 0.0, f"SCIP stopped with status '{status}'")
+            return RawSolution(SolveStatus.ERROR, None, None, None, None, 0.0, f"SCIP stopped with status '{status}'")
         if not has_plan:
-            return RawSolution("no_solution", None, None, bound, None, 0.0, f"SCIP: {status}",
+            return RawSolution(SolveStatus.NO_SOLUTION, None, None, bound, None, 0.0, f"SCIP: {status}",
                                interrupted=interrupted)
         sol = m.getBestSol()
         x = np.array([m.getSolVal(sol, v) for v in self._vars], dtype=float)

@@ -31,6 +31,10 @@ class SolveStatus(enum.StrEnum):
     """The solver failed; the message says how."""
 
 
+# the answers that settle a solve: a proven plan, or a proof that there is none
+DECISIVE = frozenset({SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE})
+
+
 @dataclass(frozen=True)
 class SolveOptions:
     """How a solve is asked: limits, gap and threads, and options passed to the solver untouched."""
@@ -54,3 +58,6 @@ class RawSolution:
     runtime: float               # seconds inside the solver
     message: str = ""
     interrupted: bool = False    # the user stopped the run (Ctrl-C) during this solve
+
+    def __post_init__(self):
+        self.status = SolveStatus(self.status)   # a status given as its string is stored as the member
