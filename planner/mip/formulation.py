@@ -15,8 +15,12 @@ the window get columns: before it a variable is 0, after it progress and complet
 value at the window's end, so later periods refer to that last column. A chain of 300 streams
 then has a few periods per stream instead of 300, and no solver has to discover that itself.
 
-The formulation is solver-neutral: `build()` returns a `LinearModel` (bounds, sparse rows, costs)
-that a backend loads into HiGHS or SCIP directly or transcribes into Pyomo.
+The formulation is solver-neutral: `build()` returns a `LinearModel` (linear.py: bounds, sparse
+rows, costs) that a backend loads into HiGHS or SCIP directly or transcribes into Pyomo. This file
+holds `build` and the core families (crew units, progress, completion, pool supply, staffing,
+precedence, completion order, goal, milestones, objective); growth.py the growth dynamics,
+rigid.py the rows of rigid streams, target.py the "goal by period T" model, levels.py the joint
+model over an intervention's levels.
 """
 from __future__ import annotations
 
@@ -33,7 +37,13 @@ if TYPE_CHECKING:  # annotations only: importing it at run time would load the p
 
 
 def build(inst: Instance, cp: CriticalPath | None = None) -> LinearModel:
-    """The whole MIP for one plan variant, constraint family by constraint family."""
+    """The whole MIP for one plan variant. Its constraint families, in the order they are added:
+
+      `work` (the part `build_target` shares): crew units, parallelization (growth.py), progress,
+        completion, training (growth.py), pool supply, incompatible (rigid.py), staffing (with
+        rigid.rigid_runs), precedence, completion order;
+      then goal, objective, milestones.
+    """
     cp = cp or critical_path(inst)
     lm = LinearModel()
     c = work(lm, inst, cp, windows(inst, cp))
@@ -45,8 +55,8 @@ def build(inst: Instance, cp: CriticalPath | None = None) -> LinearModel:
 
 def work(lm: LinearModel, inst: Instance, cp: CriticalPath, window) -> np.ndarray:
     """The families `build` and `build_target` (target.py) share, inside `window` (first, last
-    period per stream): crew units, progress, completion, training, pools, staffing, precedences. Which
-    streams are rigid (`rigid.rigid_periods`) is decided once here. Returns the completion block c."""
+    period per stream), in order. Which streams are rigid (`rigid.rigid_periods`) is decided once
+    here. Returns the completion block c."""
     d = rigid.rigid_periods(inst, window)
     lean = rigid.lean_of(inst, d)
     u = _crew_units(lm, inst, window)
