@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
 import planner
-from fuzzplans import Case, dumps, garbage, make_case, run_case
+from fuzzplans import Case, broken_limit, dumps, garbage, make_case, run_case
 from planner import PlanError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -239,7 +239,8 @@ def test_extreme_number_handled_or_refused(path, value):
 def test_tiny_effort_still_takes_min_duration(effort, objective):
     """MODEL.md: productivity * u <= effort / min_duration, so a stream of min_duration 3 takes
     3 years however small its effort: earliest completion 3.0, and a 2-year deadline is missed
-    (probability 0). A refusal (PlanError naming the table) would also be clean."""
+    (probability 0). A refusal (PlanError naming the table) is clean only if the effort really is
+    below the documented least effort (1e-3), as these are."""
     d = {"plan": {"horizon": 9, "objective": objective}, "pools": [{"name": "staff", "supply": 2}],
          "streams": [{"name": "a", "pool": "staff", "effort": effort, "min_duration": 3}],
          "deadline": {"years": 2}}
@@ -247,6 +248,7 @@ def test_tiny_effort_still_takes_min_duration(effort, objective):
         plan = planner.from_dict(d)
     except PlanError as e:
         assert e.table and str(e)
+        assert broken_limit(d) == f"effort {effort!r} outside [1e-3, 1e9]", str(e)
         return
     r = planner.solve(plan, time_limit=5)
     assert r.status == "optimal"
@@ -255,8 +257,9 @@ def test_tiny_effort_still_takes_min_duration(effort, objective):
 
 
 def test_negative_value_weight_handled_or_refused():
-    """MODEL.md gives `value` no sign. If a negative weight is accepted, the optimum is the true
-    one: a (value -1, effort 1) must precede b (value 10, effort 3) on one researcher; deadlines
+    """MODEL.md gives `value` no sign. A refusal is clean only because the weight really is
+    negative (fuzzplans.broken_limit, not the planner, says so); if it is accepted, the optimum is
+    the true one: a (value -1, effort 1) must precede b (value 10, effort 3) on one researcher; deadlines
     1 and 6 years (0.5 each). Finishing a in period 0 gives 0.5*(-1) + 0.5*(10-1) = 4.0; finishing
     it in period 1 (b in periods 2-4, done after 5 years) gives 0 + 0.5*9 = 4.5, the optimum."""
     d = {"plan": {"horizon": 6, "objective": "value"}, "pools": [{"name": "p", "supply": 1}],
@@ -267,6 +270,8 @@ def test_negative_value_weight_handled_or_refused():
         plan = planner.from_dict(d)
     except PlanError as e:
         assert e.table and str(e)
+        assert broken_limit(d) == "negative value weight -1", str(e)
+        assert "value" in str(e) and e.table.startswith("[[streams]]"), str(e)
         return
     r = planner.solve(plan, time_limit=5)
     assert r.status == "optimal" and r.objective == pytest.approx(4.5)
@@ -363,6 +368,8 @@ def test_many_periods_handled_or_refused(tmp_path, horizon, step, must_solve):
     assert "Traceback" not in p.stderr, p.stderr[-1500:]
     allowed = (0,) if must_solve else (0, 2)
     assert p.returncode in allowed, (p.returncode, p.stderr[-1500:])
+    if p.returncode == 2:  # refused: only if it is past the documented 10,000 periods
+        assert broken_limit(d) is not None and horizon / step > 10_000, p.stderr[-1500:]
     if p.returncode == 0:
         out = json.loads(p.stdout)
         assert out["status"] == "optimal"
