@@ -295,6 +295,16 @@ def test_check_loads_no_solver():
 
 def test_lazy_names_still_work():
     assert planner.Plan is planner.load(TOY).__class__
-    assert callable(planner.solve) and callable(planner.compare) and callable(planner.resolve)
+    for name in planner.__all__:  # each public name is the thing it names, loaded on first use
+        assert getattr(planner, name).__name__ == name, name
+    plan = planner.load(TOY)
+    assert isinstance(planner.resolve(plan), planner.Instance)
+    result = planner.solve(plan)
+    assert isinstance(result, planner.Result) and result.status == "optimal"
+    first = plan.interventions[0].name
+    comparison = planner.compare(plan, interventions=[first])
+    assert isinstance(comparison, planner.Comparison)
+    assert comparison.baseline.objective == pytest.approx(result.objective)
+    assert [i.result.status for i in comparison.interventions] == ["optimal"]
     with pytest.raises(AttributeError):
         planner.no_such_name  # noqa: B018
