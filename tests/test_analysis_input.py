@@ -45,8 +45,11 @@ def uncertain(tmp_path_factory):
     return planner.load(path)
 
 
-def test_usage_error_is_a_value_error():
-    assert issubclass(UsageError, ValueError)
+def test_usage_error_is_a_value_error(toy):
+    """A caller that catches ValueError catches a wrong argument: checked on a real call."""
+    with pytest.raises(ValueError, match="max_groups") as info:
+        evpi(toy, max_groups=0)
+    assert isinstance(info.value, UsageError)
 
 
 @pytest.mark.parametrize("call, name", [

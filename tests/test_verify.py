@@ -99,9 +99,21 @@ def test_solved_schedule_passes_and_is_optimal_by_hand(solved):
     assert list(v.effort_done) == pytest.approx([6, 3, 2, 1])
 
 
-def test_verification_error_is_a_planner_error_with_exit_code_4():
-    assert issubclass(VerificationError, planner.PlannerError)
-    assert VerificationError.exit_code == 4
+def test_a_schedule_that_fails_verification_ends_the_command_with_exit_code_4(monkeypatch):
+    """Not the class constant but what a user sees: a solve whose schedule the re-check refuses
+    ends `planner solve` with exit code 4 and one error line, no traceback and no result."""
+    from plans import TOY, run_cli
+
+    def refuse(inst, u):
+        raise VerificationError("the schedule breaks the model's rules: planted by the test")
+
+    monkeypatch.setattr(planner.verify, "check", refuse)
+    ran = run_cli("solve", TOY, "--json")
+    assert ran.returncode == 4, (ran.returncode, ran.stderr)
+    assert ran.stderr.startswith("planner: error:") and "planted by the test" in ran.stderr
+    assert "Traceback" not in ran.stderr and ran.stdout.strip() == ""
+    with pytest.raises(planner.PlannerError, match="planted"):  # a library caller can catch it as one
+        planner.solve(planner.load(TOY))
 
 
 # --- corruptions of the solver's schedule ----------------------------------------------------------------
