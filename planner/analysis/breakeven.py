@@ -29,8 +29,11 @@ RELATIVE = 1e-4
 MAX_SAMPLES = 1_000
 
 
-@dataclass
+@dataclass(frozen=True)
 class BreakEven:
+    """Where one plan number makes an intervention break even: the value and bracket found, how
+    the verdict changes there (`kind`), why in words, and every point solved on the way."""
+
     intervention: str
     path: str
     low: float
@@ -254,19 +257,17 @@ def breakeven_fte(plan: Plan, intervention: str, pool: str, *, low: float | None
     low = 0.0 if low is None else low
     found = breakeven(with_add, iv.name, path, low=low / units, high=high / units,
                       tolerance=tolerance / units if tolerance else None, samples=samples, **options)
-    for row in found.evaluations:
-        row["value"] *= units
     fte = found.value * units if found.value is not None else None
-    result = BreakEven(intervention=iv.name, path=f"FTE of {pool} added every year", low=low, high=high,
-                       tolerance=found.tolerance * units, value=fte,
-                       interval=tuple(v * units for v in found.interval) if found.interval else None,
-                       kind=found.kind, reason=found.reason.replace(path, f"+FTE of {pool}"),
-                       evaluations=found.evaluations, pool=pool)
+    until = None
     if fte is not None:
         solve = {k: v for k, v in options.items() if k not in ("solver", "cross_check")}
         model = Model(with_add.with_changes({path: fte / units}), iv.name, solver=options.get("solver", "highs"))
         res = model.solve(**solve)
         goal = goal_finish_years(model.instance, res) if model.instance.objective != "value" else None
-        result.until_years = goal if goal is not None else years_before_deadline(model.instance)
-        result.researcher_years = fte * result.until_years
-    return result
+        until = goal if goal is not None else years_before_deadline(model.instance)
+    return BreakEven(intervention=iv.name, path=f"FTE of {pool} added every year", low=low, high=high,
+                     tolerance=found.tolerance * units, value=fte,
+                     interval=tuple(v * units for v in found.interval) if found.interval else None,
+                     kind=found.kind, reason=found.reason.replace(path, f"+FTE of {pool}"),
+                     evaluations=[{**row, "value": row["value"] * units} for row in found.evaluations],
+                     pool=pool, researcher_years=None if until is None else fte * until, until_years=until)

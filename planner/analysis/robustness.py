@@ -45,7 +45,7 @@ def clean(x: float | None) -> float | None:
     return 0.0 if abs(x) < NOISE else float(x)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Flip:
     """Where one effect of an intervention, changed alone, turns its verdict."""
 
@@ -78,8 +78,11 @@ class Flip:
         return {"pool": self.pool, **out} if self.pool is not None else out
 
 
-@dataclass
+@dataclass(frozen=True)
 class InterventionRobustness:
+    """One intervention's flip points (one per effect) and, after a Monte Carlo run, how often it
+    harms and the range of its effect."""
+
     name: str
     delta: float | None
     shift: Flip | None = None            # None: the intervention has no deadline shift
@@ -105,8 +108,11 @@ class InterventionRobustness:
                 "top_input": self.top_input}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Robustness:
+    """How firm a comparison's verdict is (`verdict_robustness`): every intervention's flips and
+    Monte Carlo figures, with the run's size and seed."""
+
     samples: int                 # 0: no Monte Carlo run (none asked for, or no [uncertainty])
     seed: int | None
     interventions: list[InterventionRobustness]
@@ -135,37 +141,40 @@ def verdict_robustness(plan: Plan, comparison: Comparison, *, samples: int | Non
     seed = optional(whole, seed, "seed", lo=0)
     options = {k: v for k, v in options.items() if k not in ("cross_check", "refine")}
     options["refine"] = False
-    rows = []
+    flips_of = {}   # intervention name -> (shift, supply flips): only for a verdict there is to flip
     for iv_result in comparison.interventions:
-        iv = plan.intervention(iv_result.name)
-        row = InterventionRobustness(iv.name, clean(iv_result.delta))
-        rows.append(row)
-        if iv_result.delta is None or not flips:   # no verdict to flip, or not asked
-            continue
-        quoted = _quoted(iv.name)
-        if iv.deadline_shift:
-            row.shift = _flip(plan, iv.name, "shift", f"interventions.{quoted}.deadline_shift",
-                              iv.deadline_shift, options)
-        for k, ch in enumerate(iv.supply):
-            if ch.multiply != 1:
-                row.supply.append(_flip(plan, iv.name, "supply", f"interventions.{quoted}.supply.{k}.multiply",
-                                        ch.multiply, options, pool=ch.pool))
-    result = Robustness(0, None, rows)
-    if samples and plan.uncertainty and rows:
+        if iv_result.delta is not None and flips:
+            flips_of[iv_result.name] = _flips(plan, plan.intervention(iv_result.name), options)
+    names = [plan.intervention(r.name).name for r in comparison.interventions]
+    mc, summary = None, None
+    if samples and plan.uncertainty and names:
         from planner.analysis.montecarlo import montecarlo
-        mc = montecarlo(plan, samples, seed=seed, interventions=[r.name for r in rows], workers=workers,
-                        **options)
+        mc = montecarlo(plan, samples, seed=seed, interventions=names, workers=workers, **options)
         summary = mc.summary().set_index("intervention")
-        result.samples, result.seed, result.montecarlo = samples, mc.seed, mc
-        for row in rows:
-            if row.name not in summary.index:
-                continue
-            s = summary.loc[row.name]
-            row.p_harm, row.mean, row.p5, row.p95 = (clean(s[k]) for k in ("p_harm", "mean", "p5", "p95"))
-            row.top_input = s["top_input"] if isinstance(s["top_input"], str) else None
-            if top_breakeven and row.top_input:
-                row.top_breakeven = _over_sampled_range(plan, row.name, row.top_input, mc, options)
-    return result
+    rows = []
+    for iv_result, name in zip(comparison.interventions, names):
+        shift, supply = flips_of.get(name, (None, []))
+        drawn = {}   # the Monte Carlo figures, when it drew this intervention
+        if summary is not None and name in summary.index:
+            s = summary.loc[name]
+            drawn = {k: clean(s[k]) for k in ("p_harm", "mean", "p5", "p95")}
+            drawn["top_input"] = top = s["top_input"] if isinstance(s["top_input"], str) else None
+            if top_breakeven and top:
+                drawn["top_breakeven"] = _over_sampled_range(plan, name, top, mc, options)
+        rows.append(InterventionRobustness(name, clean(iv_result.delta), shift, supply, **drawn))
+    if mc is None:
+        return Robustness(0, None, rows)
+    return Robustness(samples, mc.seed, rows, mc)
+
+
+def _flips(plan: Plan, iv, options: dict) -> tuple[Flip | None, list[Flip]]:
+    """The flip search of each effect `iv` has: its deadline shift, and each supply multiplier."""
+    quoted = _quoted(iv.name)
+    shift = _flip(plan, iv.name, "shift", f"interventions.{quoted}.deadline_shift", iv.deadline_shift, options) \
+        if iv.deadline_shift else None
+    supply = [_flip(plan, iv.name, "supply", f"interventions.{quoted}.supply.{k}.multiply", ch.multiply, options,
+                    pool=ch.pool) for k, ch in enumerate(iv.supply) if ch.multiply != 1]
+    return shift, supply
 
 
 def _quoted(name: str) -> str:
