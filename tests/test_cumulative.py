@@ -1,5 +1,5 @@
 """SCIP's cumulative constraints beside HiGHS on project-scheduling targets
-(planner/rcpsp/cumulative.py, run.Model._ask).
+(planner/rcpsp/cumulative.py, planner/rcpsp/rival.py, search.GoalSearch.ask).
 
 Expected answers come from this file's own brute force over start times (`brute_force`: every
 start in every window, checked period by period against the pools' supply) on tiny plans, from
@@ -27,7 +27,8 @@ import planner
 from planner.rcpsp import genetic
 from planner.rcpsp import propagate
 from planner.rcpsp import conversion, psplib
-from planner.pipeline import session as run_mod
+from planner.pipeline import assemble, search, session
+from planner.rcpsp import rival
 from planner.instance.resolve import resolve
 from planner.plan.schema import from_dict
 from planner.solvers.status import RawSolution, SolveOptions
@@ -156,9 +157,10 @@ def scip_answers(monkeypatch):
     """Every project-scheduling question answered by SCIP: HiGHS stalls, the rival starts at once,
     and there is no start schedule (which often reaches the window bound, leaving nothing to ask).
     Yields the list of SCIP's answers, in the order they came."""
-    monkeypatch.setattr(run_mod, "RIVAL_GRACE", 0.0)
+    monkeypatch.setattr(rival, "RIVAL_GRACE", 0.0)
     monkeypatch.setattr(genetic, "rigid_schedule", lambda *a, **k: None)
-    monkeypatch.setattr(run_mod, "get_backend", lambda name="highs": StallingHighs())
+    for module in (session, search, assemble):   # every solver the pipeline asks for
+        monkeypatch.setattr(module, "get_backend", lambda name="highs": StallingHighs())
     answers = []
     stop = cumulative.Rival.stop
 
@@ -311,17 +313,17 @@ def test_ctrl_c_during_the_start_schedule_reports_the_schedule_in_hand():
 @pytest.mark.parametrize("name", ["j3022_1", "search/j3021_2"])
 def test_no_period_is_asked_once_proven_out_of_reach(name, monkeypatch):
     """The search proves every candidate before the optimum out of reach; the tie-break that
-    follows (Model._earliest_goal) must not ask any of those periods again (it used to restart at
+    follows (GoalSearch.earliest_goal) must not ask any of those periods again (it used to restart at
     the critical path and re-prove them all)."""
     asked = []
-    ask = run_mod.Model._ask
+    ask = search.GoalSearch.ask
 
     def record(self, period, options, clock, share=None):
         out = ask(self, period, options, clock, share)
-        asked.append((period, out[0] if isinstance(out[0], str) else out[0].status))
+        asked.append((period, out.stop.status if out.kind == "stopped" else out.kind))
         return out
 
-    monkeypatch.setattr(run_mod.Model, "_ask", record)
+    monkeypatch.setattr(search.GoalSearch, "ask", record)
     # no start schedule: the search, not the genetic heuristic, finds the plans
     monkeypatch.setattr(genetic, "rigid_schedule", lambda *a, **k: None)
     rcpsp = psplib.parse(DATA / f"{name}.sm")
@@ -339,21 +341,22 @@ def test_halving_questions_out_of_their_share_leave_the_search_going(monkeypatch
     candidates below it and then asks it again with no cap, and still proves the published
     optimum. The lowest candidate is never capped."""
     asked = []
-    ask = run_mod.Model._ask
+    ask = search.GoalSearch.ask
 
     def cut_every_share(self, period, options, clock, share=None):
         if share is not None:
             assert 0 < share < options.time_limit - clock.total
             asked.append((period, share, "cut"))
-            return RawSolution("time_limit", None, None, None, None, 0.0, "time limit reached"), None, None
+            return search.Answer(search.Kind.STOPPED, stop=RawSolution("time_limit", None, None, None, None, 0.0,
+                                                                       "time limit reached"))
         out = ask(self, period, options, clock)
-        asked.append((period, share, out[0] if isinstance(out[0], str) else out[0].status))
+        asked.append((period, share, out.stop.status if out.kind == "stopped" else out.kind))
         return out
 
-    monkeypatch.setattr(run_mod.Model, "_ask", cut_every_share)
+    monkeypatch.setattr(search.GoalSearch, "ask", cut_every_share)
     # no start schedule and no window bound: the search halves from the first period up
     monkeypatch.setattr(genetic, "rigid_schedule", lambda *a, **k: None)
-    monkeypatch.setattr(run_mod.propagate, "first_open", lambda *a, **k: 0)
+    monkeypatch.setattr(propagate, "first_open", lambda *a, **k: 0)
     name = "j3021_2"  # critical path 42, optimum 59, serial schedule 74: many candidates to halve
     rcpsp = psplib.parse(DATA / "search" / f"{name}.sm")
     res = planner.solve(from_dict(conversion.to_plan(rcpsp, name), source=f"{name}.sm"), time_limit=60, threads=2)

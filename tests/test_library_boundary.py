@@ -12,8 +12,7 @@ import pytest
 import planner
 from planner import UsageError
 
-ROOT = Path(__file__).resolve().parents[1]
-TOY = ROOT / "models" / "serial_parallel_toy.toml"
+from plans import ROOT, TOY
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +94,9 @@ def test_a_path_is_refused_with_the_call_that_loads_it(path):
 
 def test_checks_come_before_any_solve(plan, monkeypatch):
     """A bad option to compare fails at once, not after the baseline has been solved."""
-    import planner.pipeline.session
+    import planner.pipeline.search
     calls = []
-    monkeypatch.setattr(planner.pipeline.session.Model, "_structured", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr(planner.pipeline.search.GoalSearch, "structured", lambda *a, **k: calls.append(1))
     with pytest.raises(UsageError):
         planner.compare(plan, tie_break="no")
     assert calls == []

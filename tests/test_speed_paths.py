@@ -17,7 +17,6 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,10 +27,8 @@ from planner.solvers import get_backend
 from planner.solvers.status import SolveOptions
 from planner.solvers.race import Entrant, race
 
-from plans import make_plan
+from plans import ROOT, TOY, make_plan
 
-ROOT = Path(__file__).resolve().parent.parent
-TOY = ROOT / "models" / "serial_parallel_toy.toml"
 TOL = 1e-6
 
 
@@ -158,7 +155,7 @@ def test_a_time_limit_during_the_search_keeps_a_plan_with_its_bound():
 def test_a_solver_that_fails_the_search_is_an_error(monkeypatch):
     # Every backend the search asks stops unasked: the result is an error, never a plan that
     # looks finished.
-    from planner.pipeline import session as run_module
+    from planner.pipeline import assemble, search, session as run_module
     from planner.solvers.status import RawSolution
 
     class Failing:
@@ -172,7 +169,8 @@ def test_a_solver_that_fails_the_search_is_an_error(monkeypatch):
 
     plan = make_plan([{"name": "a", "effort": 30}, {"name": "b", "effort": 30}], supply=10, horizon=10,
                      objective="probability", deadline={"scenarios": [[4, 0.5], [6, 0.3], [8, 0.2]]})
-    monkeypatch.setattr(run_module, "get_backend", lambda name: Failing())
+    for module in (run_module, search, assemble):   # every solver the pipeline asks for
+        monkeypatch.setattr(module, "get_backend", lambda name: Failing())
     res = planner.Model(plan).solve()
     assert res.status == "error" and res.objective is None
 

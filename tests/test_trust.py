@@ -11,7 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import planner
-from planner.pipeline import session as run_module
+from planner.pipeline import assemble, search, session as run_module
+
+# the pipeline's modules that ask planner.solvers for a backend (each holds its own get_backend)
+ASKING = (run_module, search, assemble)
 from planner.explain import explain
 from planner.solvers.status import RawSolution
 
@@ -66,7 +69,8 @@ def test_compare_after_cut_solves_reports_every_variant_optimal(monkeypatch):
             backend.h.cancelSolve()
         return backend
 
-    monkeypatch.setattr(run_module, "get_backend", cutting)
+    for module in ASKING:
+        monkeypatch.setattr(module, "get_backend", cutting)
     comparison = planner.compare(planner.from_dict(STALLED))
     assert comparison.baseline.status in ("optimal", "error")  # never a finished-looking stop
     for row in comparison.interventions:
@@ -118,7 +122,8 @@ class _FakeBackend:
 
 @pytest.mark.parametrize("status", ["time_limit", "no_solution"])
 def test_an_unasked_stop_is_an_error_not_a_time_limit(monkeypatch, status):
-    monkeypatch.setattr(run_module, "get_backend", lambda name: _FakeBackend(status))
+    for module in ASKING:
+        monkeypatch.setattr(module, "get_backend", lambda name: _FakeBackend(status))
     plan = make_plan([{"name": "a", "effort": 10}], supply=1, horizon=20)
     res = planner.Model(plan).solve()
     assert res.status == "error"
@@ -126,7 +131,8 @@ def test_an_unasked_stop_is_an_error_not_a_time_limit(monkeypatch, status):
 
 
 def test_an_asked_time_limit_keeps_its_status(monkeypatch):
-    monkeypatch.setattr(run_module, "get_backend", lambda name: _FakeBackend("time_limit"))
+    for module in ASKING:
+        monkeypatch.setattr(module, "get_backend", lambda name: _FakeBackend("time_limit"))
     plan = make_plan([{"name": "a", "effort": 10}], supply=1, horizon=20, objective="probability",
                      deadline={"years": 15})
     res = planner.Model(plan).solve(time_limit=5)
@@ -234,13 +240,14 @@ def test_cross_check_agrees_with_scip_on_the_toy():
 
 def test_cross_check_that_disagrees_is_a_verification_error(monkeypatch):
     real = run_module.get_backend
-    monkeypatch.setattr(run_module, "get_backend", lambda name: _WrongScip() if name == "scip" else real(name))
+    for module in ASKING:
+        monkeypatch.setattr(module, "get_backend", lambda name: _WrongScip() if name == "scip" else real(name))
     with pytest.raises(planner.VerificationError, match="solvers disagree"):
         planner.solve(planner.load("models/serial_parallel_toy.toml"), cross_check=True)
 
 
 def test_cross_check_disagreement_exits_4_on_the_command_line():
-    code = ("import sys, numpy as np, planner.pipeline.session as r, planner.cli as c\n"
+    code = ("import sys, numpy as np, planner.pipeline.assemble as r, planner.cli as c\n"
             "from planner.solvers.status import RawSolution\n"
             "real = r.get_backend\n"
             "class Wrong:\n"
@@ -255,7 +262,7 @@ def test_cross_check_disagreement_exits_4_on_the_command_line():
 
 
 def test_the_unlimited_labour_cache_never_serves_another_variants_structure():
-    """Model keeps labour-unlimited critical paths across update() (run._structure): whatever the
+    """Model keeps labour-unlimited critical paths across update() (assemble.unlimited_structure): whatever the
     sequence of variants and plans, each result's structure must equal a fresh Model's."""
     import itertools
     toy = planner.load(Path(__file__).resolve().parent.parent / "models" / "serial_parallel_toy.toml")

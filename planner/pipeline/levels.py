@@ -11,32 +11,37 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from typing import Callable
 
 import numpy as np
 
+from planner.errors import VerificationError
+from planner.explain import explain
+from planner.instance.resolve import Instance, resolve
 from planner.mip.formulation import build
 from planner.mip.levels import either
 from planner.pipeline import continuous
 from planner.pipeline import polish
-from planner.errors import VerificationError
-from planner.explain import explain
-from planner.instance.resolve import resolve
+from planner.pipeline.assemble import assemble, only_asked_stops
+from planner.plan.schema import Intervention, Plan
 from planner.result import Result
 from planner.solvers import get_backend
-from planner.solvers.status import RawSolution, SolveOptions
-from planner.structure import critical_path
+from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
+from planner.structure import CriticalPath, critical_path
 
 
-def solve_choice(model, options: SolveOptions, *, tie_break: bool = True, cross_check=False,
-                 refine: bool = True) -> Result:
-    """The best level of `model.intervention`, with every level's own optimum alongside.
+def solve_choice(plan: Plan, iv: Intervention, solver: str, options: SolveOptions,
+                 solve_level: Callable[..., Result], *, tie_break: bool = True, cross_check=False,
+                 refine: bool = True) -> tuple[Result, Instance, CriticalPath]:
+    """The best level of intervention `iv` of `plan`, with every level's own optimum alongside.
+
+    `solver` solves the joint MIP; `solve_level(units, **solve options)` solves one level on its
+    own (the session's Model.solve of that variant). Returns (the Result, the Instance and the
+    critical path of the level it describes).
 
     The joint MIP chooses on its grid; the check compares that with each level's own grid optimum
     (`grid_objective`), and the level reported is the one whose plan is best in continuous time
     (planner/pipeline/continuous.py), settled on finer grids like any other result when `refine`."""
-    from planner.pipeline.session import Model, _only_asked_stops, _result
-
-    plan, iv = model.plan, model.intervention
     levels = list(iv.levels)
     start = time.perf_counter()
     insts = [resolve(plan, iv, units) for units in levels]
@@ -44,15 +49,14 @@ def solve_choice(model, options: SolveOptions, *, tie_break: bool = True, cross_
     models = [build(inst, cp) for inst, cp in zip(insts, paths)]
     joint, y, first = either(models)
     build_time = time.perf_counter() - start
-    backend = get_backend(model.solver)
+    backend = get_backend(solver)
     backend.load(joint)
     limit = options.time_limit
     # the joint MIP gets half the limit: the levels on their own need the rest (_solo_share)
-    raw = _only_asked_stops(backend.solve(options if limit is None else
-                                          dataclasses.replace(options, time_limit=limit / 2)), options)
+    raw = only_asked_stops(backend.solve(options if limit is None else
+                                         dataclasses.replace(options, time_limit=limit / 2)), options)
     k = int(np.argmax(raw.x[y])) if raw.x is not None else 0
     inst, cp, lm = insts[k], paths[k], models[k]
-    model.instance, model.critical_path = inst, cp   # what the result describes
     u = None
     if raw.x is not None:
         x = raw.x[first[k]:first[k] + lm.n]
@@ -64,31 +68,30 @@ def solve_choice(model, options: SolveOptions, *, tie_break: bool = True, cross_
                                           else polish.crew_units(inst, lm, x))
         elif tie_break:
             u, _ = polish.earliest(inst, lm, np.where(np.abs(u) < 1e-12, 0.0, u), cp.earliest_finish)
-    joint = _result(plan, inst, cp, raw, u, backend.name, build_time)   # verified at level k
-    joint.chosen_units = levels[k] if u is not None else None
-    if raw.interrupted or (joint.status != "optimal" and limit is None):
+    joint = assemble(plan, inst, cp, raw, u, backend.name, build_time)   # verified at level k
+    joint = dataclasses.replace(joint, chosen_units=levels[k] if u is not None else None)
+    if raw.interrupted or (joint.status != SolveStatus.OPTIMAL and limit is None):
         joint = continuous.settle(continuous.as_continuous(joint, inst), inst, None, refine=False)
-        joint.explanation = explain(joint)
-        return joint
+        return dataclasses.replace(joint, explanation=explain(joint)), inst, cp
     solo = dict(time_limit=options.time_limit, gap=options.gap, threads=options.threads,
                 solver_options=options.solver_options, tie_break=tie_break, cross_check=cross_check)
     each = []
     for n, units in enumerate(levels):
         solo["time_limit"] = _solo_share(limit, start, len(levels) - n)
-        each.append(Model(plan, iv, solver=model.solver, units=units).solve(**solo, refine=False))
-    proven = joint.status == "optimal"
+        each.append(solve_level(units, **solo, refine=False))
+    proven = joint.status == SolveStatus.OPTIMAL
     if proven:
         _check_choice(joint, each, iv.name)
     else:  # the joint MIP stopped: the best verified plan among the levels, proven only if every level is
-        proven = all(r.status == "optimal" for r in each)
+        proven = all(r.status == SolveStatus.OPTIMAL for r in each)
         planned = [j for j, r in enumerate(each) if r.objective is not None and r.allocation is not None]
         if not planned:
-            joint.explanation = explain(joint)
-            return joint
+            return dataclasses.replace(joint, explanation=explain(joint)), inst, cp
         k = min(planned, key=lambda j: each[j].objective if joint.objective_kind == "earliest"
                 else -each[j].objective)
     # the level reported: the best in continuous time, or the smallest level that ties with it
-    solved = [j for j, r in enumerate(each) if r.status == "optimal" and r.objective is not None] if proven else []
+    solved = [j for j, r in enumerate(each)
+              if r.status == SolveStatus.OPTIMAL and r.objective is not None] if proven else []
     pick = k
     if solved:
         top = min(solved, key=lambda j: (each[j].objective if joint.objective_kind == "earliest"
@@ -97,18 +100,17 @@ def solve_choice(model, options: SolveOptions, *, tie_break: bool = True, cross_
         pick = min((j for j in solved if abs(each[j].objective - each[top].objective) <= tol),
                    key=lambda j: levels[j])
     result = each[pick]
-    if not proven:
-        result.status = "time_limit"   # its level may be proven; the choice between levels is not
+    if not proven:  # its level may be proven; the choice between levels is not (nor its row in `levels`)
+        result = each[pick] = dataclasses.replace(result, status=SolveStatus.TIME_LIMIT)
     if refine and result.exactness != "exact" and (limit is None or time.perf_counter() - start < limit):
         solo["time_limit"] = _solo_share(limit, start, 1)
-        result = Model(plan, iv, solver=model.solver, units=levels[pick]).solve(**solo)
-    result.chosen_units = levels[pick]
-    result.levels = [{"units": units, "status": r.status, "objective": r.objective} for units, r in zip(levels, each)]
-    result.runtime += joint.runtime
-    model.instance, model.critical_path = insts[pick], paths[pick]
+        result = solve_level(levels[pick], **solo)
+    result = dataclasses.replace(
+        result, chosen_units=levels[pick], runtime=result.runtime + joint.runtime,
+        levels=[{"units": units, "status": r.status, "objective": r.objective} for units, r in zip(levels, each)])
     base = explain(result)
-    result.explanation = base + (". " if base and not base.endswith(".") else " " if base else "") + _words(result, iv.name)
-    return result
+    words = base + (". " if base and not base.endswith(".") else " " if base else "") + _words(result, iv.name)
+    return dataclasses.replace(result, explanation=words), insts[pick], paths[pick]
 
 
 def _solo_share(limit: float | None, start: float, left: int) -> float | None:
@@ -120,9 +122,9 @@ def _solo_share(limit: float | None, start: float, left: int) -> float | None:
 
 def _check_choice(joint: Result, each: list[Result], name: str) -> None:
     """With every level proven on its own, the joint MIP's optimum must be the best of them."""
-    if any(r.status not in ("optimal", "infeasible") for r in each):
+    if any(r.status not in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE) for r in each):
         return
-    values = [r.grid_objective for r in each if r.status == "optimal"]
+    values = [r.grid_objective for r in each if r.status == SolveStatus.OPTIMAL]
     if not values:
         return
     best = min(values) if joint.objective_kind == "earliest" else max(values)
