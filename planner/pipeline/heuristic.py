@@ -1,6 +1,7 @@
 """Schedules built without a solver: feasible by construction, and checked like any other.
 
-- `least_slack`: the plan that tries to reach the critical-path bound (run.py's first step):
+- `least_slack`: the plan that tries to reach the critical-path bound (the structured solve's first step,
+  pipeline/search.py):
   least-laxity-first list scheduling towards each stream's due period. When it meets them all, it
   is optimal and no MIP is needed.
 - `greedy` / `start_solution`: the plan reported when a solve is stopped before the solver has any.

@@ -7,8 +7,8 @@ minute, nor finds a schedule near the optimum: the relaxation is the same at eve
 is no reasoning about which jobs overlap. SCIP's cumulative constraint handler does that reasoning
 (time-tabling, edge-finding, energetic reasoning and conflict analysis on the start times), so the
 same question put as start-time integers often settles in seconds what the time-indexed model
-leaves open, and the reverse on other instances. run.py asks both at once (`Model._ask`):
-HiGHS alone for its first half second, then SCIP beside it in a thread of its own (`Rival`).
+leaves open, and the reverse on other instances. The goal-period search asks both at once
+(planner/rcpsp/rival.py, pipeline/search.GoalSearch.ask): HiGHS alone for its first half second, then SCIP beside it in a thread of its own (`Rival`).
 
 The model here, on the jobs propagate.narrow returns (every stream the goal waits on rigid):
 
@@ -21,7 +21,7 @@ The model here, on the jobs propagate.narrow returns (every stream the goal wait
 Cumulative constraints take integer demands, so FTE and supply are scaled by the smallest integer
 (up to MAX_SCALE) that makes them all whole; a plan that needs more (an FTE of 1/3 does not, but
 one of 0.123457 does) is not put to SCIP this way (`build` returns None) and HiGHS alone answers.
-A schedule SCIP finds is not trusted as it stands: run.py pins every job to it in the time-indexed
+A schedule SCIP finds is not trusted as it stands: rival.pinned_target pins every job to it in the time-indexed
 target and has HiGHS solve that, so the plan reported is a solution of the planner's own model.
 """
 from __future__ import annotations
