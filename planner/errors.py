@@ -1,4 +1,5 @@
 """Errors a user can act on. The CLI turns each into one message and an exit code, never a traceback."""
+
 from __future__ import annotations
 
 
@@ -13,8 +14,7 @@ class PlanError(PlannerError):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, file: str | None = None, table: str | None = None,
-                 key: str | None = None):
+    def __init__(self, message: str, *, file: str | None = None, table: str | None = None, key: str | None = None):
         self.file, self.table, self.key, self.detail = file, table, key, message
         where = ": ".join(p for p in (file, table, f"key '{key}'" if key else None) if p)
         super().__init__(f"{where}: {message}" if where else message)

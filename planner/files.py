@@ -2,6 +2,7 @@
 (`check_output`) and written whole or not at all (`write_atomic`: a temporary file, then an atomic
 rename), only ever as a regular file, never through a symlink, and never over a file the plan
 reads. Every command that writes goes through these two functions."""
+
 from __future__ import annotations
 
 import codecs
@@ -14,9 +15,14 @@ from typing import BinaryIO
 
 from planner.errors import UsageError
 
-_KINDS = {stat.S_IFIFO: "a pipe (FIFO)", stat.S_IFCHR: "a character device",
-          stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a directory",
-          stat.S_IFLNK: "a symbolic link"}
+_KINDS = {
+    stat.S_IFIFO: "a pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+    stat.S_IFLNK: "a symbolic link",
+}
 
 
 class NotARegularFile(OSError):
@@ -136,8 +142,9 @@ def _existing_mode(path: Path) -> int | None:
     if st is not None:
         kind = stat.S_IFMT(st.st_mode)
         if kind != stat.S_IFREG:
-            raise NotARegularFile(f"it is {_KINDS.get(kind, 'a special file')}; only a regular file "
-                                  "or a new name can be written")
+            raise NotARegularFile(
+                f"it is {_KINDS.get(kind, 'a special file')}; only a regular file or a new name can be written"
+            )
         return stat.S_IMODE(st.st_mode)
     folder = path.parent
     if folder.is_dir():

@@ -6,17 +6,18 @@ reports to none). The command line installs `StderrLine` when stderr is a termin
 can install any callable, for instance to draw its own bar. Reports start once a solve has run
 for `AFTER` seconds, so short solves print nothing.
 """
+
 from __future__ import annotations
 
 import contextlib
 import contextvars
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-AFTER = 2.0       # seconds a solve runs before its progress is shown
-EVERY = 0.25      # seconds between two reports
+AFTER = 2.0  # seconds a solve runs before its progress is shown
+EVERY = 0.25  # seconds between two reports
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,12 @@ class Progress:
     incumbent: float | None = None
     bound: float | None = None
     gap: float | None = None
-    done: bool = False          # the solve ended: a display clears its line
+    done: bool = False  # the solve ended: a display clears its line
 
 
-_watcher: contextvars.ContextVar[Callable[[Progress], None] | None] = \
-    contextvars.ContextVar("planner_progress", default=None)
+_watcher: contextvars.ContextVar[Callable[[Progress], None] | None] = contextvars.ContextVar(
+    "planner_progress", default=None
+)
 
 
 def current() -> Callable[[Progress], None] | None:

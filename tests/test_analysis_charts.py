@@ -9,7 +9,6 @@ deadline is >= 25, so P(harm) is the share of samples with a deadline of 25 or 2
 """
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import matplotlib
@@ -27,9 +26,9 @@ from planner.analysis.sweep import sweep  # noqa: E402
 from planner.cli.main import main  # noqa: E402
 from planner.report import charts  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-TOY = ROOT / "models" / "serial_parallel_toy.toml"
-LOGNORMAL = ROOT / "models" / "serial_parallel_toy_lognormal.toml"
+from chartcheck import assert_drawn, gid, pixels  # noqa: E402
+from plans import LOGNORMAL, TOY  # noqa: E402
+
 IV = "capabilities work"
 SHIFT = 'interventions."capabilities work".deadline_shift'
 MULTIPLY = 'interventions."capabilities work".supply.0.multiply'
@@ -49,10 +48,6 @@ seed = 7
 """
 
 
-def gid(ax, name):
-    return [a for a in ax.get_children() if a.get_gid() == name]
-
-
 def span_x(span) -> list[float]:
     """The x extent of an axvspan (a Rectangle in newer matplotlib, a Polygon in older)."""
     if hasattr(span, "get_width"):
@@ -60,29 +55,10 @@ def span_x(span) -> list[float]:
     return list(np.asarray(span.get_xy())[:, 0])
 
 
-def pixels(fig) -> np.ndarray:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=60)
-    plt.close(fig)
-    buf.seek(0)
-    return mpimg.imread(buf)[..., :3]
-
-
-def assert_drawn(px: np.ndarray) -> None:
-    ink = (px < 0.9).any(axis=2).mean()
-    assert ink > 0.02, f"only {ink:.1%} of the image is drawn"
-    assert len(np.unique(px.reshape(-1, 3).round(2), axis=0)) > 5
-
-
 def assert_titled(ax, *units):
     assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
     for unit in units:
         assert unit in ax.get_xlabel() + ax.get_ylabel()
-
-
-@pytest.fixture(scope="module")
-def toy():
-    return planner.load(TOY)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ and from the CLI alike, before any solve; and the limits the analyses state (doc
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 
@@ -20,22 +19,11 @@ from planner.errors import PlanError, UsageError
 from planner.instance.resolve import resolve
 from planner.instance.series import MAX_ROWS
 
-ROOT = Path(__file__).resolve().parent.parent
-TOY = ROOT / "models" / "serial_parallel_toy.toml"
-LOGNORMAL = ROOT / "models" / "serial_parallel_toy_lognormal.toml"
+from plans import LOGNORMAL, TOY
+
 IV = "capabilities work"
 SHIFT = 'interventions."capabilities work".deadline_shift'
 UNCERTAIN = '\n[uncertainty]\nseed = 3\ndeadline.years = { kind = "choice", values = [24, 26] }\n'
-
-
-@pytest.fixture(scope="module")
-def toy():
-    return planner.load(TOY)
-
-
-@pytest.fixture(scope="module")
-def lognormal():
-    return planner.load(LOGNORMAL)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ capabilities work breaks even iff its shift is >= -1, and no supply multiplier h
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,16 +11,11 @@ from planner import PlanError
 from planner.analysis.breakeven import breakeven
 from planner.cli.main import main
 
-ROOT = Path(__file__).resolve().parent.parent
-TOY = ROOT / "models" / "serial_parallel_toy.toml"
+from plans import TOY
+
 IV = "capabilities work"
 SHIFT = 'interventions."capabilities work".deadline_shift'
 MULTIPLY = 'interventions."capabilities work".supply.0.multiply'
-
-
-@pytest.fixture(scope="module")
-def toy():
-    return planner.load(TOY)
 
 
 def test_no_supply_multiplier_breaks_even(toy):

@@ -7,11 +7,9 @@ lognormal toy's chance is 1 - F(25) with F lognormal (median 26, sigma 0.5): 0.5
 """
 from __future__ import annotations
 
-import io
 import math
 import subprocess
 import sys
-from pathlib import Path
 
 import matplotlib
 
@@ -25,7 +23,9 @@ from matplotlib.container import BarContainer  # noqa: E402
 import planner  # noqa: E402
 from planner.report import charts  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+from chartcheck import assert_not_blank, gid  # noqa: E402
+from plans import ROOT  # noqa: E402
+
 MODELS = sorted(p.stem for p in (ROOT / "models").glob("*.toml"))
 
 
@@ -42,27 +42,8 @@ def solved():
     return get
 
 
-def png_pixels(fig) -> np.ndarray:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=60)
-    plt.close(fig)
-    buf.seek(0)
-    return mpimg.imread(buf)[..., :3]
-
-
-def assert_not_blank(fig):
-    px = png_pixels(fig)
-    ink = (px < 0.9).any(axis=2).mean()      # share of pixels that are not (near) white
-    assert ink > 0.02, f"only {ink:.1%} of the image is drawn"
-    assert len(np.unique(px.reshape(-1, 3).round(2), axis=0)) > 5   # more than a few flat colours
-
-
-def gid_artists(ax, gid):
-    return [a for a in ax.get_children() if a.get_gid() == gid]
-
-
 def deadline_x(ax) -> list[float]:
-    return [a.get_xdata()[0] for a in gid_artists(ax, "deadline")]
+    return [a.get_xdata()[0] for a in gid(ax, "deadline")]
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -89,7 +70,7 @@ def test_schedule_has_one_bar_per_stream_and_precedence_links(solved, model):
     assert len(bars) == 1 and len(bars[0]) == len(plan.streams)
     assert [t.get_text() for t in ax.get_yticklabels()] == [s.name for s in reversed(plan.streams)]
     links = sum(len(s.after) for s in plan.streams)
-    assert len(gid_artists(ax, "precedence")) == links
+    assert len(gid(ax, "precedence")) == links
     plt.close(fig)
 
 
@@ -98,7 +79,7 @@ def test_toy_schedule_deadline_and_serial_streams(solved):
     base, iv = comparison.results()
     ax = charts.schedule_chart(base).axes[0]
     assert deadline_x(ax) == [2052]
-    assert [a.get_xdata()[0] for a in gid_artists(ax, "goal")] == [2051]
+    assert [a.get_xdata()[0] for a in gid(ax, "goal")] == [2051]
     bars = next(c for c in ax.containers if c.get_label() == "_streams")
     hatches = [b.get_hatch() for b in bars]
     assert hatches == ["", "//", "//", "//", "//"]        # parallel, then the four serial chunks
@@ -115,7 +96,7 @@ def test_lognormal_schedule_draws_the_median_and_the_band(solved):
     # the plan's median, 26 years: the start of 2052 (the scenario k = 25 holds [25, 26), and the
     # CDF reaches 0.5 at its end, 26)
     assert deadline_x(ax) == [2052]
-    assert len(gid_artists(ax, "deadline-band")) == 1
+    assert len(gid(ax, "deadline-band")) == 1
     plt.close("all")
 
 
@@ -123,9 +104,9 @@ def test_staffing_stacks_streams_under_the_supply(solved):
     plan, comparison = solved("serial_parallel_toy")
     fig = charts.staffing_chart(comparison.baseline)
     ax = fig.axes[0]
-    uses = gid_artists(ax, "use")
+    uses = gid(ax, "use")
     assert len(uses) == 5                                  # one band per stream drawing on the pool
-    supply = gid_artists(ax, "supply")
+    supply = gid(ax, "supply")
     assert len(supply) == 1
     assert np.allclose(supply[0].get_data()[0], 1800)      # (values, edges): 1800 FTE every year
     assert "FTE" in ax.get_ylabel()
@@ -159,15 +140,15 @@ def lognormal_cdf(x, median, sigma):
 def test_deadline_chart_reads_off_the_reported_chance(solved, model, expected):
     _, comparison = solved(model)
     ax = charts.deadline_chart(comparison).axes[0]
-    assert len(gid_artists(ax, "cdf")) == 2
-    points = gid_artists(ax, "goal-point")
+    assert len(gid(ax, "cdf")) == 2
+    points = gid(ax, "goal-point")
     got = [(p.get_xdata()[0], 1 - p.get_ydata()[0]) for p in points]
     assert [g[0] for g in got] == [e[0] for e in expected]
     assert [g[1] for g in got] == pytest.approx([e[1] for e in expected], abs=5e-5)
     for r, (_, chance) in zip(comparison.results(), got):
         assert r.success_probability == pytest.approx(chance, abs=1e-9)
     # the dot lies on its CDF as drawn (a step drawn "post": the value at x is the last step at or before x)
-    for line, point in zip(gid_artists(ax, "cdf"), points):
+    for line, point in zip(gid(ax, "cdf"), points):
         xs, ys = line.get_xdata(), line.get_ydata()
         g = point.get_xdata()[0]
         assert ys[np.flatnonzero(xs <= g + 1e-9)[-1]] == pytest.approx(point.get_ydata()[0], abs=1e-9)
@@ -220,8 +201,8 @@ def test_charts_of_a_plan_without_deadline_say_so():
     ax = charts.schedule_chart(comparison.baseline).axes[0]
     assert deadline_x(ax) == []
     # a (6 at 2 a year) takes 3 years, then b (3, no cap, 5 staff) 0.6 of a year: done at 2029.6
-    assert [a.get_xdata()[0] for a in gid_artists(ax, "goal")] == [pytest.approx(2029.6)]
-    assert len(gid_artists(ax, "precedence")) == 1
+    assert [a.get_xdata()[0] for a in gid(ax, "goal")] == [pytest.approx(2029.6)]
+    assert len(gid(ax, "precedence")) == 1
     plt.close("all")
 
 

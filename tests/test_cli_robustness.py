@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-TOY = ROOT / "models" / "serial_parallel_toy.toml"
+from plans import ROOT, TOY
+
 CLI = [sys.executable, "-m", "planner.cli"]
 
 from test_cli import ONE_STREAM  # noqa: E402  (the same one-stream plan)

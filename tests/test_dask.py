@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,11 +13,10 @@ from planner.analysis.montecarlo import montecarlo
 from planner.analysis.sweep import sweep
 from planner.cli.main import main
 from planner.errors import UsageError
+from plans import TOY
 
 distributed = pytest.importorskip("distributed")
 
-ROOT = Path(__file__).resolve().parent.parent
-TOY = ROOT / "models" / "serial_parallel_toy.toml"
 SHIFT = 'interventions."capabilities work".deadline_shift'
 UNCERTAIN = """
 [uncertainty]
@@ -36,11 +34,6 @@ def cluster():
         yield c
     finally:
         c.close()
-
-
-@pytest.fixture(scope="module")
-def toy():
-    return planner.load(TOY)
 
 
 def test_dask_sweep_equals_local(cluster, toy):

@@ -9,7 +9,6 @@ is checked too (refine=False, `grid_objective`). A plan that trains people is re
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,7 +22,7 @@ from planner.mip.formulation import build
 from planner.mip.growth import breakpoints
 from planner.structure import critical_path
 
-ROOT = Path(__file__).resolve().parent.parent
+from plans import ROOT
 
 
 def one_stream(supply, *, horizon=None, **stream) -> Plan:

@@ -9,7 +9,6 @@ work is shared, and A needs that year for the short deadline while B needs it fo
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -17,9 +16,8 @@ import planner
 from planner import PlanError
 from planner.analysis.evpi import evpi
 from planner.cli.main import main
-from plans import lognormal_cdf, make_plan
+from plans import ROOT, lognormal_cdf, make_plan
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def trade_off(**kw):

@@ -16,7 +16,6 @@ import json
 import random
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, note, settings
@@ -26,7 +25,8 @@ import planner
 from fuzzplans import Case, broken_limit, dumps, garbage, make_case, run_case
 from planner import PlanError
 
-ROOT = Path(__file__).resolve().parents[1]
+from plans import ROOT
+
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 
 

@@ -12,12 +12,11 @@ import sys
 import textwrap
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-TOY = ROOT / "models" / "serial_parallel_toy.toml"
+from plans import ROOT, TOY
+
 SHIFT = 'interventions."capabilities work".deadline_shift'
 
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from plans import ROOT
 
 TAIL = """
 frame2 = sweep(plan, {"deadline.years": [20, 25, 30, 35]}, workers=2).to_frame()

@@ -16,7 +16,8 @@ import pytest
 import planner
 from planner.plan.lint import lint
 
-ROOT = Path(__file__).resolve().parents[1]
+from plans import ROOT
+
 CLI = [sys.executable, "-m", "planner.cli"]
 
 

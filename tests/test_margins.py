@@ -2,17 +2,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 import planner
 from planner.analysis.margins import margins
 from planner.cli.main import main
-from plans import lognormal_cdf, make_plan
+from plans import LOGNORMAL, lognormal_cdf, make_plan
 
-ROOT = Path(__file__).resolve().parent.parent
-LOGNORMAL = ROOT / "models" / "serial_parallel_toy_lognormal.toml"
 
 
 def test_lognormal_toy_year_is_worth_something_researchers_nothing():

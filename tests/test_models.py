@@ -18,7 +18,8 @@ import planner
 # the contract's series and CDFs as tests/test_independent_formulation.py computes them from MODEL.md
 from test_independent_formulation import apply_window, lognormal_cdf, percentiles_cdf, series
 
-ROOT = Path(__file__).resolve().parent.parent
+from plans import ROOT
+
 MODELS = sorted((ROOT / "models").glob("*.toml"))
 DATA = sorted((ROOT / "data").glob("*.csv"))
 

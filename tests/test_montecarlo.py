@@ -3,7 +3,6 @@ matches a count made by hand from the drawn samples; bad [uncertainty] tables ar
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,8 +12,8 @@ from planner import PlanError
 from planner.analysis.montecarlo import montecarlo
 from planner.cli.main import main
 
-ROOT = Path(__file__).resolve().parent.parent
-TOY = ROOT / "models" / "serial_parallel_toy.toml"
+from plans import TOY
+
 IV = "capabilities work"
 
 UNCERTAIN = """

@@ -3,7 +3,6 @@ hints in plan errors. Expected values are the plan file's own numbers, edited by
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -13,14 +12,9 @@ from planner.cli.main import main
 from planner.plan.overrides import apply
 from planner.plan.paths import split_path
 
-ROOT = Path(__file__).resolve().parent.parent
-TOY = ROOT / "models" / "serial_parallel_toy.toml"
+from plans import ROOT, TOY
+
 IV = 'interventions."capabilities work"'
-
-
-@pytest.fixture(scope="module")
-def toy():
-    return planner.load(TOY)
 
 
 def test_split_path_keeps_quoted_names():

@@ -21,7 +21,8 @@ from planner.rcpsp import conversion, plan_file, psplib, reference
 from planner.rcpsp.optima import published_optimum, read_optima
 from planner.errors import PlanError
 
-ROOT = Path(__file__).resolve().parents[1]
+from plans import ROOT
+
 DATA = ROOT / "tests" / "data" / "psplib"
 SAMPLE = sorted(DATA.glob("*.sm"))
 J301_1 = DATA / "j301_1.sm"

@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 from test_cli import TOO_SHORT  # the one-stream plan whose stream outlasts the horizon
 
-ROOT = Path(__file__).resolve().parents[1]
-TOY = ROOT / "models" / "serial_parallel_toy.toml"
-FIELD = ROOT / "models" / "field_realistic.toml"
+from plans import FIELD, ROOT, TOY
 
 
 def report(plan: Path, out: Path) -> str:

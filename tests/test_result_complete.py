@@ -21,7 +21,7 @@ import pytest
 
 import planner
 
-ROOT = Path(__file__).resolve().parents[1]
+from plans import ROOT
 
 PLAN = """
 [plan]

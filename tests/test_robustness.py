@@ -11,7 +11,6 @@ import re
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,8 +21,8 @@ from planner.analysis.robustness import clean, verdict_robustness
 from planner.report.document import assumptions
 from planner.report.words import effect, flip_words, montecarlo_words, number
 
-ROOT = Path(__file__).resolve().parents[1]
-TOY = ROOT / "models" / "serial_parallel_toy.toml"
+from plans import ROOT, TOY
+
 SHIFT = 'interventions."capabilities work".deadline_shift'
 
 

@@ -22,7 +22,8 @@ import pytest
 
 import planner
 
-ROOT = Path(__file__).resolve().parents[1]
+from plans import ROOT
+
 CLI = [sys.executable, "-m", "planner.cli"]
 
 PLAN = """

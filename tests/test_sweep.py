@@ -4,7 +4,6 @@ and when two sweeps run at once."""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,15 +13,9 @@ from planner import PlanError
 from planner.analysis.sweep import parse_values, sweep
 from planner.cli.main import main
 
-ROOT = Path(__file__).resolve().parent.parent
-TOY = ROOT / "models" / "serial_parallel_toy.toml"
-LOGNORMAL = ROOT / "models" / "serial_parallel_toy_lognormal.toml"
+from plans import LOGNORMAL, ROOT, TOY
+
 SHIFT = 'interventions."capabilities work".deadline_shift'
-
-
-@pytest.fixture(scope="module")
-def toy():
-    return planner.load(TOY)
 
 
 def test_parse_values():

@@ -7,6 +7,7 @@ step (which can never be met) is kept as a scenario at 0 so that probabilities s
 With `scenarios`, `p_never` scales their probabilities by `1 - p_never` and puts itself at the
 horizon's end, the same tail a distribution's "no deadline" mass joins.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,8 +31,9 @@ def cdf(dist: Lognormal | Percentiles, x: np.ndarray) -> np.ndarray:
     return np.interp(x, xs, ps, left=0.0, right=ps[-1])
 
 
-def scenarios(deadline: Deadline, *, start_year: int, periods: int, step: float,
-              shift: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def scenarios(
+    deadline: Deadline, *, start_year: int, periods: int, step: float, shift: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
     """(years from start, probability) of every deadline scenario, after `shift` years."""
     if deadline.years is not None:
         return np.array([deadline.years + shift]), np.array([1.0])
@@ -43,16 +45,18 @@ def scenarios(deadline: Deadline, *, start_year: int, periods: int, step: float,
             return pts[:, 0] + shift, pts[:, 1]
         # "no deadline" joins the tail at the horizon's end, which no shift moves earlier
         keep = 1.0 - deadline.p_never
-        return (np.append(pts[:, 0] + shift, periods * step + max(shift, 0.0)),
-                np.append(pts[:, 1] * keep, deadline.p_never))
+        return (
+            np.append(pts[:, 0] + shift, periods * step + max(shift, 0.0)),
+            np.append(pts[:, 1] * keep, deadline.p_never),
+        )
     keep = 1.0 - (deadline.p_never or 0.0)
-    bounds = np.arange(periods + 1) * step              # 0, step, ..., H*step
+    bounds = np.arange(periods + 1) * step  # 0, step, ..., H*step
     g = keep * cdf(deadline.distribution, bounds - shift)  # shifted earlier: F(x - shift)
     years = bounds.copy()
     probs = np.empty(periods + 1)
-    probs[0] = g[1] if periods >= 1 else 0.0           # below one step: never met
-    probs[1:periods] = np.diff(g[1:])                  # k = 1 .. H-1
-    probs[periods] = 1.0 - g[periods]                  # the tail, plus p_never
+    probs[0] = g[1] if periods >= 1 else 0.0  # below one step: never met
+    probs[1:periods] = np.diff(g[1:])  # k = 1 .. H-1
+    probs[periods] = 1.0 - g[periods]  # the tail, plus p_never
     return years, probs
 
 

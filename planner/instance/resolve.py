@@ -3,6 +3,7 @@
 The model builder, the verifier and the structural analysis all read an `Instance`, so every
 series rule and intervention rule is applied in exactly one place.
 """
+
 from __future__ import annotations
 
 import math
@@ -12,9 +13,8 @@ from graphlib import TopologicalSorter
 
 import numpy as np
 
-from planner.instance import deadlines
-from planner.instance import series
 from planner.errors import PlanError
+from planner.instance import deadlines, series
 from planner.plan.schema import Deadline, FileColumn, Intervention, Plan
 
 
@@ -30,58 +30,66 @@ class Precedence:
 
 @dataclass
 class Instance:
-    name: str                      # "baseline" or the intervention's name
-    objective: str                 # "probability" | "earliest" | "value"
+    name: str  # "baseline" or the intervention's name
+    objective: str  # "probability" | "earliest" | "value"
     start_year: int
     step: float
-    starts: np.ndarray             # (H,) years from start at which each period begins
+    starts: np.ndarray  # (H,) years from start at which each period begins
     streams: list[str]
     pools: list[str]
-    supply: np.ndarray             # (R, H) FTE available
-    crew: np.ndarray               # (S, R) FTE of each pool per crew unit
-    productivity: np.ndarray       # (S, H) effective person-years per crew-year
-    effort: np.ndarray             # (S,)
-    min_duration: np.ndarray       # (S,) years, 0 = no rate cap
-    max_staff: np.ndarray          # (S,) crew units, inf = no cap
-    release: np.ndarray            # (S,) years
-    value: np.ndarray              # (S,)
-    required: np.ndarray           # (S,) bool: the goal needs this stream
+    supply: np.ndarray  # (R, H) FTE available
+    crew: np.ndarray  # (S, R) FTE of each pool per crew unit
+    productivity: np.ndarray  # (S, H) effective person-years per crew-year
+    effort: np.ndarray  # (S,)
+    min_duration: np.ndarray  # (S,) years, 0 = no rate cap
+    max_staff: np.ndarray  # (S,) crew units, inf = no cap
+    release: np.ndarray  # (S,) years
+    value: np.ndarray  # (S,)
+    required: np.ndarray  # (S,) bool: the goal needs this stream
     precedences: list[Precedence]
-    deadline_years: np.ndarray     # (K,) scenario deadlines, years from start (after any shift)
-    deadline_probs: np.ndarray     # (K,)
+    deadline_years: np.ndarray  # (K,) scenario deadlines, years from start (after any shift)
+    deadline_probs: np.ndarray  # (K,)
     has_deadline: bool
     # staffing dynamics (all off by default): see model._staffing
-    contiguous: np.ndarray | None = None    # (S,) bool
-    min_staff: np.ndarray | None = None     # (S,) crew units, 0 = none
-    fixed_crew: np.ndarray | None = None    # (S,) bool
+    contiguous: np.ndarray | None = None  # (S,) bool
+    min_staff: np.ndarray | None = None  # (S,) crew units, 0 = none
+    fixed_crew: np.ndarray | None = None  # (S,) bool
     integer_pools: np.ndarray | None = None  # (R,) bool: headcounts from this pool are whole people
-    speedup: np.ndarray | None = None       # (S, H) factor on the rate cap (serial_speedup), 1 = none
-    milestones: list[str] = field(default_factory=list)     # [[goals]] names
+    speedup: np.ndarray | None = None  # (S, H) factor on the rate cap (serial_speedup), 1 = none
+    milestones: list[str] = field(default_factory=list)  # [[goals]] names
     milestone_streams: np.ndarray | None = None  # (M, S) bool: the streams each milestone needs
-    milestone_value: np.ndarray | None = None    # (M,)
+    milestone_value: np.ndarray | None = None  # (M,)
     # growth dynamics (off by default): see model._parallelization and model._training
     parallelization: np.ndarray | None = None  # (S,) progress ~ u ** a; 1 = linear
-    train_pool: np.ndarray | None = None       # (S,) int: pool the stream trains FTE for, -1 = none
+    train_pool: np.ndarray | None = None  # (S,) int: pool the stream trains FTE for, -1 = none
     train_per_effort: np.ndarray | None = None  # (S,) FTE per effective person-year of progress
-    train_delay: np.ndarray | None = None      # (S,) years from the work to the trained FTE joining
+    train_delay: np.ndarray | None = None  # (S,) years from the work to the trained FTE joining
     train_attrition: np.ndarray | None = None  # (S,) fraction of trained FTE lost per year
     deadline: Deadline | None = None  # the plan's deadline as written, read in continuous years
-    deadline_shift: float = 0.0       # years the variant moves it (already in deadline_years)
+    deadline_shift: float = 0.0  # years the variant moves it (already in deadline_years)
     weights: np.ndarray = field(init=False)  # (H,) P(goal must be met by the end of period t)
 
     def __post_init__(self):
         S, R = len(self.streams), len(self.pools)
-        for name, default in (("contiguous", np.zeros(S, bool)), ("min_staff", np.zeros(S)),
-                              ("fixed_crew", np.zeros(S, bool)), ("integer_pools", np.zeros(R, bool)),
-                              ("speedup", np.ones((S, len(self.starts)))),
-                              ("milestone_streams", np.zeros((0, S), bool)), ("milestone_value", np.zeros(0)),
-                              ("parallelization", np.ones(S)), ("train_pool", np.full(S, -1)),
-                              ("train_per_effort", np.zeros(S)), ("train_delay", np.zeros(S)),
-                              ("train_attrition", np.zeros(S))):
+        for name, default in (
+            ("contiguous", np.zeros(S, bool)),
+            ("min_staff", np.zeros(S)),
+            ("fixed_crew", np.zeros(S, bool)),
+            ("integer_pools", np.zeros(R, bool)),
+            ("speedup", np.ones((S, len(self.starts)))),
+            ("milestone_streams", np.zeros((0, S), bool)),
+            ("milestone_value", np.zeros(0)),
+            ("parallelization", np.ones(S)),
+            ("train_pool", np.full(S, -1)),
+            ("train_per_effort", np.zeros(S)),
+            ("train_delay", np.zeros(S)),
+            ("train_attrition", np.zeros(S)),
+        ):
             if getattr(self, name) is None:
                 setattr(self, name, default)
-        self.weights = deadlines.period_weights(self.deadline_years, self.deadline_probs,
-                                                periods=self.periods, step=self.step)
+        self.weights = deadlines.period_weights(
+            self.deadline_years, self.deadline_probs, periods=self.periods, step=self.step
+        )
 
     @property
     def periods(self) -> int:
@@ -211,8 +219,11 @@ class Instance:
     @cached_property
     def order(self) -> list[int]:
         """Stream indices with every predecessor before its successors (computed once per variant)."""
-        return list(TopologicalSorter({i: [p.pred for p in self.predecessors[i]]
-                                       for i in range(len(self.streams))}).static_order())
+        return list(
+            TopologicalSorter(
+                {i: [p.pred for p in self.predecessors[i]] for i in range(len(self.streams))}
+            ).static_order()
+        )
 
     @cached_property
     def pools_of(self) -> list[np.ndarray]:
@@ -225,8 +236,9 @@ class Instance:
         (their supply with all possible training, `supply_bound`). Computed once per variant;
         callers that change it take a copy."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            per_pool = np.where(self.crew[:, :, None] > 0,
-                                self.supply_bound[None, :, :] / self.crew[:, :, None], np.inf)
+            per_pool = np.where(
+                self.crew[:, :, None] > 0, self.supply_bound[None, :, :] / self.crew[:, :, None], np.inf
+            )
         bound = np.minimum(self.own_cap, per_pool.min(axis=1))
         bound[np.arange(self.periods)[None, :] < self.release_period[:, None]] = 0.0
         return bound
@@ -251,17 +263,25 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
     starts = series.period_starts(hdr.horizon, hdr.step)
     pools = [q.name for q in plan.pools]
     streams = [s.name for s in plan.streams]
-    files = any(isinstance(spec, FileColumn) for spec in [q.supply for q in plan.pools] +
-                [s.productivity for s in plan.streams])
+    files = any(
+        isinstance(spec, FileColumn) for spec in [q.supply for q in plan.pools] + [s.productivity for s in plan.streams]
+    )
     # data_dirs resolves paths on disk: only worth it when a series reads a file
-    common = dict(start_year=hdr.start_year, base_dir=plan.base_dir, data_dirs=plan.data_dirs if files else (),
-                  file=file)
-    supply = np.array([series.evaluate(q.supply, starts, table=f'[[pools]] #{k} "{q.name}"',
-                                       key="supply", **common)
-                       for k, q in enumerate(plan.pools, 1)])
-    productivity = np.array([series.evaluate(s.productivity, starts, table=f'[[streams]] #{k} "{s.name}"',
-                                             key="productivity", **common)
-                             for k, s in enumerate(plan.streams, 1)])
+    common = dict(
+        start_year=hdr.start_year, base_dir=plan.base_dir, data_dirs=plan.data_dirs if files else (), file=file
+    )
+    supply = np.array(
+        [
+            series.evaluate(q.supply, starts, table=f'[[pools]] #{k} "{q.name}"', key="supply", **common)
+            for k, q in enumerate(plan.pools, 1)
+        ]
+    )
+    productivity = np.array(
+        [
+            series.evaluate(s.productivity, starts, table=f'[[streams]] #{k} "{s.name}"', key="productivity", **common)
+            for k, s in enumerate(plan.streams, 1)
+        ]
+    )
     crew = np.zeros((len(streams), len(pools)))
     for i, s in enumerate(plan.streams):
         for r, per_unit in s.crew_units.items():
@@ -281,39 +301,58 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
             until = np.inf if ch.until_year is None else ch.until_year
             window = (starts >= ch.from_year - 1e-9) & (starts < until - 1e-9)
             for name in ch.streams:
-                speedup[streams.index(name), window] *= ch.factor ** units
-    precedences = [Precedence(streams.index(a.stream), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
-                   for i, s in enumerate(plan.streams) for a in s.predecessors]
+                speedup[streams.index(name), window] *= ch.factor**units
+    precedences = [
+        Precedence(streams.index(a.stream), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
+        for i, s in enumerate(plan.streams)
+        for a in s.predecessors
+    ]
     if plan.deadline is not None:
-        years, probs = deadlines.scenarios(plan.deadline, start_year=hdr.start_year,
-                                           periods=len(starts), step=hdr.step, shift=shift)
+        years, probs = deadlines.scenarios(
+            plan.deadline, start_year=hdr.start_year, periods=len(starts), step=hdr.step, shift=shift
+        )
     else:
         years, probs = np.zeros(0), np.zeros(0)
     required = set(plan.required)
     return Instance(
-        name=intervention.name if intervention else "baseline", objective=hdr.objective,
-        start_year=hdr.start_year, step=hdr.step, starts=starts, streams=streams, pools=pools,
-        supply=supply, crew=crew, productivity=productivity,
+        name=intervention.name if intervention else "baseline",
+        objective=hdr.objective,
+        start_year=hdr.start_year,
+        step=hdr.step,
+        starts=starts,
+        streams=streams,
+        pools=pools,
+        supply=supply,
+        crew=crew,
+        productivity=productivity,
         effort=np.array([s.effort for s in plan.streams]),
         min_duration=np.array([s.min_duration for s in plan.streams]),
         max_staff=np.array([s.max_staff if s.max_staff is not None else np.inf for s in plan.streams]),
         release=np.array([s.release for s in plan.streams]),
         value=np.array([s.value for s in plan.streams]),
         required=np.array([s.name in required for s in plan.streams]),
-        precedences=precedences, deadline_years=years, deadline_probs=probs,
-        has_deadline=plan.deadline is not None, deadline=plan.deadline, deadline_shift=shift,
+        precedences=precedences,
+        deadline_years=years,
+        deadline_probs=probs,
+        has_deadline=plan.deadline is not None,
+        deadline=plan.deadline,
+        deadline_shift=shift,
         contiguous=np.array([s.contiguous for s in plan.streams], bool),
         min_staff=np.array([s.min_staff or 0.0 for s in plan.streams]),
         fixed_crew=np.array([s.fixed_crew for s in plan.streams], bool),
-        integer_pools=np.array([q.integer_staff for q in plan.pools], bool), speedup=speedup,
+        integer_pools=np.array([q.integer_staff for q in plan.pools], bool),
+        speedup=speedup,
         milestones=[m.name for m in plan.goals],
-        milestone_streams=np.array([[s in m.streams for s in streams] for m in plan.goals], bool).reshape(-1, len(streams)),
+        milestone_streams=np.array([[s in m.streams for s in streams] for m in plan.goals], bool).reshape(
+            -1, len(streams)
+        ),
         milestone_value=np.array([m.value for m in plan.goals], float),
         parallelization=np.array([s.parallelization for s in plan.streams], float),
         train_pool=np.array([pools.index(s.train.pool) if s.train else -1 for s in plan.streams], int),
         train_per_effort=np.array([s.train.per_effort if s.train else 0.0 for s in plan.streams]),
         train_delay=np.array([s.train.delay if s.train else 0.0 for s in plan.streams]),
-        train_attrition=np.array([s.train.attrition if s.train else 0.0 for s in plan.streams]))
+        train_attrition=np.array([s.train.attrition if s.train else 0.0 for s in plan.streams]),
+    )
 
 
 def _apply(row: np.ndarray, ch, starts: np.ndarray, file, where: str, key: str, units: float = 1.0) -> None:
@@ -321,12 +360,20 @@ def _apply(row: np.ndarray, ch, starts: np.ndarray, file, where: str, key: str, 
     in place (units = 1: one unit of the intervention, as written)."""
     until = np.inf if ch.until_year is None else ch.until_year
     window = (starts >= ch.from_year - 1e-9) & (starts < until - 1e-9)
-    row[window] = row[window] * ch.multiply ** units + ch.add * units
+    row[window] = row[window] * ch.multiply**units + ch.add * units
     if np.any(row > 1e12):
         t = int(np.flatnonzero(row > 1e12)[0])
-        raise PlanError(f"makes the value larger than 1e12 ({row[t]:g}) in the period starting at year {starts[t]:g}",
-                        file=file, table=where, key=key)
+        raise PlanError(
+            f"makes the value larger than 1e12 ({row[t]:g}) in the period starting at year {starts[t]:g}",
+            file=file,
+            table=where,
+            key=key,
+        )
     if np.any(row < 0):
         t = int(np.flatnonzero(row < 0)[0])
-        raise PlanError(f"makes the value negative ({row[t]:g}) in the period starting at year {starts[t]:g}",
-                        file=file, table=where, key=key)
+        raise PlanError(
+            f"makes the value negative ({row[t]:g}) in the period starting at year {starts[t]:g}",
+            file=file,
+            table=where,
+            key=key,
+        )

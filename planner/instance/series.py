@@ -1,4 +1,5 @@
 """Values per period: pool supplies and stream productivities, from numbers, lists, growth or CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -10,7 +11,6 @@ import numpy as np
 from planner.errors import PlanError
 from planner.files import text_lines
 from planner.plan.schema import FileColumn, Growth
-
 
 GROWTH_LIMIT = 1e12
 MAX_ROWS = 100_000
@@ -24,9 +24,19 @@ def period_starts(horizon: float, step: float) -> np.ndarray:
     return np.arange(h) * step
 
 
-def evaluate(spec, starts: np.ndarray, *, start_year: int, base_dir: Path, data_dirs: tuple[Path, ...],
-             file: str | None, table: str, key: str) -> np.ndarray:
-    """One value per period for a supply or productivity spec (docs/plan-file.md, the `supply` and `productivity` keys)."""
+def evaluate(
+    spec,
+    starts: np.ndarray,
+    *,
+    start_year: int,
+    base_dir: Path,
+    data_dirs: tuple[Path, ...],
+    file: str | None,
+    table: str,
+    key: str,
+) -> np.ndarray:
+    """One value per period for a supply or productivity spec (docs/plan-file.md, the `supply`
+    and `productivity` keys)."""
     if isinstance(spec, (int, float)):
         return np.full(len(starts), float(spec))
     if isinstance(spec, list):
@@ -42,20 +52,32 @@ def evaluate(spec, starts: np.ndarray, *, start_year: int, base_dir: Path, data_
         return np.minimum(v, spec.cap) if spec.cap is not None else v
     if isinstance(spec, FileColumn):
         if "\0" in spec.file:
-            raise PlanError(f"{spec.file!r} holds a NUL character, which no file name can", file=file,
-                            table=table, key=f"{key}.file")
+            raise PlanError(
+                f"{spec.file!r} holds a NUL character, which no file name can",
+                file=file,
+                table=table,
+                key=f"{key}.file",
+            )
         path = (base_dir / spec.file).resolve()
         if not any(path.is_relative_to(d) for d in data_dirs):
-            raise PlanError(f"{spec.file} is outside the folders a plan may read "
-                            f"({', '.join(str(d) for d in data_dirs[:2])}); allow its folder explicitly "
-                            "with --allow-dir (or load(..., allow_dirs=...))",
-                            file=file, table=table, key=f"{key}.file")
+            raise PlanError(
+                f"{spec.file} is outside the folders a plan may read "
+                f"({', '.join(str(d) for d in data_dirs[:2])}); allow its folder explicitly "
+                "with --allow-dir (or load(..., allow_dirs=...))",
+                file=file,
+                table=table,
+                key=f"{key}.file",
+            )
         years, values = read_column(path, spec.column, file=file, table=table, key=key)
         at = start_year + starts
         pos = np.searchsorted(years, at + 1e-9, side="right") - 1  # latest row at or before
         if pos[0] < 0:
-            raise PlanError(f"{spec.file} has no row at or before {at[0]:g}, the first period's start",
-                            file=file, table=table, key=f"{key}.file")
+            raise PlanError(
+                f"{spec.file} has no row at or before {at[0]:g}, the first period's start",
+                file=file,
+                table=table,
+                key=f"{key}.file",
+            )
         return values[pos]
     raise TypeError(f"not a series: {spec!r}")
 
@@ -66,6 +88,7 @@ def read_column(path: Path, column: str, *, file: str | None, table: str, key: s
     The header must name each column once and every row must have one cell per column: a short or
     long row means its cells have shifted, and a number read from the wrong column is worse than
     an error. Messages give the file's own line numbers."""
+
     def fail(msg: str, k: str = "file") -> PlanError:
         return PlanError(f"{path}: {msg}", file=file, table=table, key=f"{key}.{k}")
 
@@ -107,8 +130,9 @@ def _check_rows(header_line: int, header: list[str], rows, column: str, fail):
         if len(years) == MAX_ROWS:
             raise fail(f"line {line}: more than {MAX_ROWS:,} data rows (one a year covers any horizon)")
         if len(row) > len(header):
-            raise fail(f"line {line}: {len(row)} cells for {len(header)} columns "
-                       f"(an extra cell after column '{header[-1]}')")
+            raise fail(
+                f"line {line}: {len(row)} cells for {len(header)} columns (an extra cell after column '{header[-1]}')"
+            )
         if len(row) < len(header):
             raise fail(f"line {line}: no cell for column '{header[len(row)]}'")
         y_text, v_text = row[iy], row[iv]
@@ -119,8 +143,7 @@ def _check_rows(header_line: int, header: list[str], rows, column: str, fail):
         if not abs(y) <= 1e6:
             raise fail(f"line {line}: year {y_text} is not a calendar year", "file")
         if not 0 <= v <= 1e12:
-            raise fail(f"line {line}: {column} must be a finite number >= 0 and at most 1e12, "
-                       f"got {v_text}", "column")
+            raise fail(f"line {line}: {column} must be a finite number >= 0 and at most 1e12, got {v_text}", "column")
         years.append(y)
         values.append(v)
     if not years:

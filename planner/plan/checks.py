@@ -3,6 +3,7 @@
 has what it needs. The plan model runs them after its tables are valid; each problem is a
 `RefError` that knows its table and key, so the message can name them.
 """
+
 from __future__ import annotations
 
 from planner.plan.paths import did_you_mean
@@ -25,7 +26,7 @@ def _unique(items, table: str):
 
 
 def _unknown(kind: str, name: str, valid) -> str:
-    """"unknown pool 'x': did you mean 'y'? (have: a, b)": the closest name first, then all of them."""
+    """ "unknown pool 'x': did you mean 'y'? (have: a, b)": the closest name first, then all of them."""
     return f"unknown {kind} '{name}'" + did_you_mean(name, valid)
 
 
@@ -62,8 +63,12 @@ def check_references(p) -> None:
             if name not in streams:
                 raise RefError(f'[[goals]] #{k} "{m.name}"', "streams", _unknown("stream", name, streams_list))
     if p.goals and p.plan.objective != "value":
-        raise RefError("[[goals]]", "", f"milestones count only toward objective 'value' (this plan's is "
-                       f"'{p.plan.objective}'); for one goal that must be met, use [goal] required")
+        raise RefError(
+            "[[goals]]",
+            "",
+            f"milestones count only toward objective 'value' (this plan's is "
+            f"'{p.plan.objective}'); for one goal that must be met, use [goal] required",
+        )
     for k, iv in enumerate(p.interventions, 1):
         where = f'[[interventions]] #{k} "{iv.name}"'
         for j, ch in enumerate(iv.supply, 1):
@@ -72,20 +77,21 @@ def check_references(p) -> None:
         for j, ch in enumerate(iv.productivity, 1):
             for name in ch.streams:
                 if name not in streams:
-                    raise RefError(where, f"productivity[{j}].streams",
-                                   _unknown("stream", name, streams_list))
+                    raise RefError(where, f"productivity[{j}].streams", _unknown("stream", name, streams_list))
         for j, ch in enumerate(iv.serial_speedup, 1):
             for name in ch.streams:
                 if name not in streams:
                     raise RefError(where, f"serial_speedup[{j}].streams", _unknown("stream", name, streams_list))
                 if p.stream(name).min_duration <= 0:
-                    raise RefError(where, f"serial_speedup[{j}].streams",
-                                   f"stream '{name}' has no min_duration, so no serial time to speed up")
+                    raise RefError(
+                        where,
+                        f"serial_speedup[{j}].streams",
+                        f"stream '{name}' has no min_duration, so no serial time to speed up",
+                    )
     if p.plan.objective in ("probability", "value") and p.deadline is None:
         raise RefError("[deadline]", "", f"objective '{p.plan.objective}' needs a [deadline] table")
     if p.deadline and p.deadline.year is not None and p.deadline.year < p.plan.start_year:
-        raise RefError("[deadline]", "year",
-                       f"year {p.deadline.year:g} is before start_year {p.plan.start_year}")
+        raise RefError("[deadline]", "year", f"year {p.deadline.year:g} is before start_year {p.plan.start_year}")
 
 
 def after_names(s) -> list[str]:
@@ -110,7 +116,7 @@ def find_cycle(p) -> list[str] | None:
                 on_path.discard(path.pop())
                 todo.pop()
             elif nxt in on_path:
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             elif nxt not in done:
                 path.append(nxt)
                 on_path.add(nxt)

@@ -2,6 +2,7 @@
 given twice, an integer too long for Python), then validated by the schema. Any problem is a
 `PlanError` naming the file, the table and the key.
 """
+
 from __future__ import annotations
 
 import json
@@ -105,8 +106,10 @@ def _path_to(target: Any, node: Any, loc: list | None = None) -> list | None:
 
 
 def _too_long(digits: int) -> str:
-    return (f"an integer of {digits:,} digits, more than Python reads ({sys.get_int_max_str_digits():,}); "
-            "no plan value needs that many")
+    return (
+        f"an integer of {digits:,} digits, more than Python reads ({sys.get_int_max_str_digits():,}); "
+        "no plan value needs that many"
+    )
 
 
 _TOML_HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([\w.\-]+)[ \t]*\]", re.M)
@@ -117,7 +120,7 @@ def _long_toml_integer(text: str, file: str, error: ValueError) -> PlanError:
     """tomllib stops at an integer longer than Python reads with a bare ValueError and no position,
     so find the number in the text: its line, the keys before it on that line, and its table."""
     limit = sys.get_int_max_str_digits()
-    number = re.search(r"[0-9][0-9_]{%d,}" % limit, text) if limit else None
+    number = re.search(r"[0-9][0-9_]{" + str(limit) + ",}", text) if limit else None
     if number is None:
         return PlanError(f"not valid TOML: {error}", file=file)
     at = number.start()

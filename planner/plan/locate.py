@@ -3,9 +3,10 @@
 closest valid key for a misspelt one. Knows the file's layout, not its tables: the schema passes
 in which keys each table allows.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from pydantic import ValidationError
 
@@ -14,8 +15,7 @@ from planner.plan.checks import RefError
 from planner.plan.paths import did_you_mean
 
 
-def plan_error(e: ValidationError, data: dict, file: str | None,
-               keys_at: Callable[[list], list[str]]) -> PlanError:
+def plan_error(e: ValidationError, data: dict, file: str | None, keys_at: Callable[[list], list[str]]) -> PlanError:
     """Turn pydantic's first error into a message a plan author can act on. `keys_at(loc)` gives
     the keys the table holding `loc[-1]` allows (for the hint under an unknown key)."""
     errors = e.errors(include_url=False)
@@ -31,8 +31,9 @@ def plan_error(e: ValidationError, data: dict, file: str | None,
     elif err["type"] == "missing":
         if len(loc) == 1:  # a whole table
             brackets = "[[{}]]" if loc[0] in ("pools", "streams") else "[{}]"
-            return PlanError("missing required table " + brackets.format(loc[0]), file=file,
-                             table="(top level)", key=str(loc[0]))
+            return PlanError(
+                "missing required table " + brackets.format(loc[0]), file=file, table="(top level)", key=str(loc[0])
+            )
         msg = "missing required key"
     table, key = locate(loc, data)
     return PlanError(msg, file=file, table=table, key=key)

@@ -5,6 +5,7 @@ Each change is a dotted path (planner/plan/paths.py) and a value. A change never
 `Plan.with_changes` dumps the plan to the dicts a TOML file would give, puts the values in place
 and validates the whole again, so a changed plan obeys every rule a plan file does.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,11 +19,14 @@ def apply(plan: Plan, scenarios: list[str] = (), sets: list[str] = ()) -> Plan:
     """The plan with its `[overrides.NAME]` groups (in order), then `PATH=VALUE` items, applied."""
     for name in scenarios:
         if name not in plan.overrides:
-            raise PlanError(f"no override group '{name}'"
-                            + (did_you_mean(name, list(plan.overrides)) or " (the plan has no [overrides])"),
-                            file=str(plan.source) if plan.source else None, table="[overrides]", key=name)
-        plan = plan.with_changes(flatten(plan.overrides[name], plan_data(plan)),
-                                 where=f"--scenario {name} set")
+            raise PlanError(
+                f"no override group '{name}'"
+                + (did_you_mean(name, list(plan.overrides)) or " (the plan has no [overrides])"),
+                file=str(plan.source) if plan.source else None,
+                table="[overrides]",
+                key=name,
+            )
+        plan = plan.with_changes(flatten(plan.overrides[name], plan_data(plan)), where=f"--scenario {name} set")
     changes = dict(parse_set(item) for item in sets)
     return plan.with_changes(changes, where="--set") if changes else plan
 
@@ -42,7 +46,7 @@ def flatten(group: dict, data: dict, prefix: str = "") -> dict[str, Any]:
     value (or nothing) replaces it whole, e.g. `pools.x.supply = { start = 3, growth = 0.1 }`."""
     out: dict[str, Any] = {}
     for key, value in group.items():
-        part = key if "." in key else quote(key)   # a quoted "a.b.c" key is a path of its own
+        part = key if "." in key else quote(key)  # a quoted "a.b.c" key is a path of its own
         path = f"{prefix}.{part}" if prefix else part
         try:
             current = get(data, path)

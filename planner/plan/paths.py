@@ -6,6 +6,7 @@ and 0-based indices for plain lists. These helpers know nothing of the plan's ta
 schema (which sets paths in `Plan.with_changes`) and the overrides both build on them. Errors name
 the path and the closest valid key.
 """
+
 from __future__ import annotations
 
 import copy
@@ -39,8 +40,11 @@ def split_path(path: str) -> list[str]:
     while at < len(path):
         m = token.match(path, at)
         if not m or m.end() == at:
-            raise PlanError(f"cannot read the path '{path}' (parts are separated by dots; quote a name "
-                            "that holds a dot or a space)", key=path)
+            raise PlanError(
+                f"cannot read the path '{path}' (parts are separated by dots; quote a name "
+                "that holds a dot or a space)",
+                key=path,
+            )
         parts.append(next(g for g in m.groups()[:3] if g is not None).strip())
         at = m.end()
         if m.group(4) == "." and at == len(path):
@@ -128,6 +132,5 @@ def _row(rows: list, part: str, table: str, here: str, path: str) -> int:
     except ValueError:
         raise PlanError(f"{here} is a list: '{part}' must be an index 0..{len(rows) - 1}", key=path) from None
     if not 0 <= index < len(rows):
-        raise PlanError(f"{here} has {len(rows)} entries: index {index} is out of range "
-                        f"(0..{len(rows) - 1})", key=path)
+        raise PlanError(f"{here} has {len(rows)} entries: index {index} is out of range (0..{len(rows) - 1})", key=path)
     return index

@@ -5,15 +5,15 @@ Every table refuses unknown keys, every number must be finite, and every cross-r
 pool, a stream, an `after` target, a goal) must name something that exists (planner/plan/checks.py).
 Errors are turned into one `PlanError` naming the file, the table and the key (planner/plan/locate.py).
 """
+
 from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Gt, Le, Len, Lt
-from pydantic import (BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag,
-                      ValidationError, model_validator)
+from pydantic import BaseModel, ConfigDict, Discriminator, PrivateAttr, Tag, ValidationError, model_validator
 
 from planner.errors import PlanError
 from planner.plan.checks import RefError, check_references
@@ -22,9 +22,9 @@ from planner.plan.paths import did_you_mean, plan_data, set_path
 
 # Magnitude limits keep every number in a range the solver handles exactly (HiGHS refuses
 # coefficients past 1e15); each is far beyond any real plan.
-BIG = 1e9            # person-years, FTE, values
-YEARS = 1e4          # the longest horizon
-LONG = 1e6           # durations, lags, releases (longer than any horizon, but not overflowing)
+BIG = 1e9  # person-years, FTE, values
+YEARS = 1e4  # the longest horizon
+LONG = 1e6  # durations, lags, releases (longer than any horizon, but not overflowing)
 MAX_PERIODS = 10_000
 MAX_STREAM_PERIODS = 200_000
 """The most streams x periods a plan may have. Every stream-period is a few variables and rows of
@@ -49,6 +49,7 @@ class Table(BaseModel):
 
 
 # --- series: a value per period --------------------------------------------------------------
+
 
 class Growth(Table):
     """`start * (1 + growth) ** years`, evaluated at each period's start, then capped."""
@@ -78,23 +79,28 @@ def _series_kind(v: Any) -> str | None:
 
 
 Supply = Annotated[
-    Union[Annotated[NonNeg, Tag("~number")],
-          Annotated[list[NonNeg], Len(1), Tag("~list")],
-          Annotated[Growth, Tag("~growth")],
-          Annotated[FileColumn, Tag("~file")]],
-    Discriminator(_series_kind, custom_error_type="series",
-                  custom_error_message="must be a number, a list of numbers, "
-                  "{ start, growth, cap } or { file, column }"),
+    Annotated[NonNeg, Tag("~number")]
+    | Annotated[list[NonNeg], Len(1), Tag("~list")]
+    | Annotated[Growth, Tag("~growth")]
+    | Annotated[FileColumn, Tag("~file")],
+    Discriminator(
+        _series_kind,
+        custom_error_type="series",
+        custom_error_message="must be a number, a list of numbers, { start, growth, cap } or { file, column }",
+    ),
 ]
 PerPeriod = Annotated[
-    Union[Annotated[Factor, Tag("~number")], Annotated[list[Factor], Len(1), Tag("~list")]],
-    Discriminator(lambda v: _series_kind(v) if _series_kind(v) in ("~number", "~list") else None,
-                  custom_error_type="series",
-                  custom_error_message="must be a number or a list of numbers (one per period)"),
+    Annotated[Factor, Tag("~number")] | Annotated[list[Factor], Len(1), Tag("~list")],
+    Discriminator(
+        lambda v: _series_kind(v) if _series_kind(v) in ("~number", "~list") else None,
+        custom_error_type="series",
+        custom_error_message="must be a number or a list of numbers (one per period)",
+    ),
 ]
 
 
 # --- tables -----------------------------------------------------------------------------------
+
 
 class PlanHeader(Table):
     name: str = ""
@@ -106,8 +112,12 @@ class PlanHeader(Table):
     @model_validator(mode="after")
     def _few_enough_periods(self) -> PlanHeader:
         if self.horizon / self.step > MAX_PERIODS:
-            raise RefError("[plan]", "step", f"horizon / step gives {self.horizon / self.step:.4g} periods; "
-                           f"at most {MAX_PERIODS:,} are allowed (use a longer step)")
+            raise RefError(
+                "[plan]",
+                "step",
+                f"horizon / step gives {self.horizon / self.step:.4g} periods; "
+                f"at most {MAX_PERIODS:,} are allowed (use a longer step)",
+            )
         return self
 
     @property
@@ -133,7 +143,7 @@ class Train(Table):
     `attrition` (a fraction lost each year, compounding)."""
 
     pool: Name
-    per_effort: Annotated[float, Ge(0), Le(1e3)]   # FTE per effective person-year
+    per_effort: Annotated[float, Ge(0), Le(1e3)]  # FTE per effective person-year
     delay: Annotated[float, Ge(0), Le(LONG)] = 0.0  # years
     attrition: Annotated[float, Ge(0), Lt(1)] = 0.0  # fraction a year
 
@@ -147,16 +157,20 @@ class Stream(Table):
     productivity: PerPeriod = 1.0
     max_staff: Positive | None = None
     release: Years = 0.0
-    after: list[Annotated[Union[Annotated[Name, Tag("~name")], Annotated[After, Tag("~table")]],
-                          Discriminator(lambda v: "~name" if isinstance(v, str) else "~table")]] = []
+    after: list[
+        Annotated[
+            Annotated[Name, Tag("~name")] | Annotated[After, Tag("~table")],
+            Discriminator(lambda v: "~name" if isinstance(v, str) else "~table"),
+        ]
+    ] = []
     value: NonNeg = 0.0  # a weight; negative would let a finished stream go unmarked
     # staffing dynamics (docs/plan-file.md): off by default, each one a switch of its own
-    contiguous: bool = False        # once started, worked in every period until done
+    contiguous: bool = False  # once started, worked in every period until done
     min_staff: Positive | None = None  # crew units in any period it is worked (0 otherwise)
-    fixed_crew: bool = False        # worked at exactly its staff cap, or not at all
+    fixed_crew: bool = False  # worked at exactly its staff cap, or not at all
     # growth dynamics: diminishing returns to parallel staff, and field-building
     parallelization: Annotated[float, Gt(0), Le(1)] = 1.0  # progress ~ crew units ** parallelization
-    train: Train | None = None      # progress on it trains new FTE for a pool
+    train: Train | None = None  # progress on it trains new FTE for a pool
 
     @model_validator(mode="after")
     def _pool_or_crew(self) -> Stream:
@@ -218,16 +232,19 @@ class Percentiles(Table):
 
 
 Distribution = Annotated[
-    Union[Annotated[Lognormal, Tag("~lognormal")], Annotated[Percentiles, Tag("~percentiles")]],
-    Discriminator(lambda v: {"lognormal": "~lognormal", "percentiles": "~percentiles"}.get(
-        v.get("kind") if isinstance(v, dict) else getattr(v, "kind", None)),
-                  custom_error_type="distribution",
-                  custom_error_message="'kind' must be \"lognormal\" or \"percentiles\""),
+    Annotated[Lognormal, Tag("~lognormal")] | Annotated[Percentiles, Tag("~percentiles")],
+    Discriminator(
+        lambda v: {"lognormal": "~lognormal", "percentiles": "~percentiles"}.get(
+            v.get("kind") if isinstance(v, dict) else getattr(v, "kind", None)
+        ),
+        custom_error_type="distribution",
+        custom_error_message='\'kind\' must be "lognormal" or "percentiles"',
+    ),
 ]
 
 
 class Deadline(Table):
-    years: float | None = None   # any finite number: past the horizon counts as its end
+    years: float | None = None  # any finite number: past the horizon counts as its end
     year: float | None = None
     scenarios: Annotated[list[Pair], Len(1)] | None = None
     distribution: Distribution | None = None
@@ -237,13 +254,18 @@ class Deadline(Table):
     def _exactly_one(self) -> Deadline:
         given = [k for k in ("years", "year", "scenarios", "distribution") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of 'years', 'year', 'scenarios', 'distribution'"
-                             + (f" (got {', '.join(given)})" if given else ""))
+            raise ValueError(
+                "give exactly one of 'years', 'year', 'scenarios', 'distribution'"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
         if self.p_never is not None and self.distribution is None and self.scenarios is None:
-            raise RefError("[deadline]", "p_never", "'p_never' goes with 'distribution' or 'scenarios' only "
-                           "(a fixed deadline has no mass to spare)")
+            raise RefError(
+                "[deadline]",
+                "p_never",
+                "'p_never' goes with 'distribution' or 'scenarios' only (a fixed deadline has no mass to spare)",
+            )
         if self.scenarios is not None:
-            for k, (y, p) in enumerate(self.scenarios, 1):
+            for k, (_year, p) in enumerate(self.scenarios, 1):
                 if not 0 <= p <= 1 + 1e-6:
                     raise RefError("[deadline]", f"scenarios[{k}]", f"probability {p:.10g} is outside [0, 1]")
             total = sum(p for _, p in self.scenarios)
@@ -298,7 +320,7 @@ class Intervention(Table):
     # each multiply and factor to the power units, each add times units)
     units: Annotated[float, Ge(0), Le(1e3)] = 1.0
     levels: Annotated[list[Annotated[float, Ge(0), Le(1e3)]], Len(2)] | None = None
-    choose: bool = False   # the MIP picks the best of `levels` (run.py, Model._solve_choice)
+    choose: bool = False  # the MIP picks the best of `levels` (run.py, Model._solve_choice)
 
     @model_validator(mode="after")
     def _levels(self):
@@ -363,10 +385,13 @@ class Plan(Table):
         for iv in self.interventions:
             if iv.name == name:
                 return iv
-        raise PlanError(f"no intervention named '{name}'"
-                        + (did_you_mean(name, [iv.name for iv in self.interventions]) or " (have: none)"),
-                        file=str(self._source) if self._source else None, table="[[interventions]]",
-                        key="name")
+        raise PlanError(
+            f"no intervention named '{name}'"
+            + (did_you_mean(name, [iv.name for iv in self.interventions]) or " (have: none)"),
+            file=str(self._source) if self._source else None,
+            table="[[interventions]]",
+            key="name",
+        )
 
     def with_changes(self, changes: dict[str, Any], *, where: str = "") -> Plan:
         """A new plan with each dotted path set to its value; this plan is left as it was.
@@ -384,8 +409,9 @@ class Plan(Table):
             return from_dict(data, source=self._source, allow_dirs=self._allowed_dirs)
         except PlanError as e:
             paths = ", ".join(changes)
-            raise PlanError(f"after {where or 'setting'} {paths}: {e.detail}", file=e.file, table=e.table,
-                            key=e.key) from None
+            raise PlanError(
+                f"after {where or 'setting'} {paths}: {e.detail}", file=e.file, table=e.table, key=e.key
+            ) from None
 
     @model_validator(mode="after")
     def _references(self) -> Plan:
@@ -396,18 +422,23 @@ class Plan(Table):
 
 # --- size and cross-reference checks ------------------------------------------------------------
 
+
 def _check_size(p: Plan) -> None:
     streams, periods = len(p.streams), p.plan.periods
     if streams * periods > MAX_STREAM_PERIODS:
-        raise RefError("[plan]", "horizon", f"{streams:,} streams x {periods:,} periods = "
-                       f"{streams * periods:,} stream-periods; at most {MAX_STREAM_PERIODS:,} solve in "
-                       "reasonable time (use fewer [[streams]], a shorter horizon or a longer step)")
+        raise RefError(
+            "[plan]",
+            "horizon",
+            f"{streams:,} streams x {periods:,} periods = "
+            f"{streams * periods:,} stream-periods; at most {MAX_STREAM_PERIODS:,} solve in "
+            "reasonable time (use fewer [[streams]], a shorter horizon or a longer step)",
+        )
 
 
 # --- validation -----------------------------------------------------------------------------
 
-def from_dict(data: Any, source: str | Path | None = None, *,
-              allow_dirs: tuple[str | Path, ...] = ()) -> Plan:
+
+def from_dict(data: Any, source: str | Path | None = None, *, allow_dirs: tuple[str | Path, ...] = ()) -> Plan:
     """Validate a plan given as nested dicts (as parsed from TOML/JSON).
 
     `source` is the file the data came from (its folder is where data files are looked for, and
@@ -434,9 +465,17 @@ def _valid_keys(loc: list) -> list[str]:
     if not names:
         return list(Plan.model_fields)
     parent, grand = names[-1], (names[-2] if len(names) > 1 else None)
-    by_name = {"plan": [PlanHeader], "pools": [Pool], "streams": [Stream], "goal": [Goal], "train": [Train],
-               "deadline": [Deadline], "interventions": [Intervention], "after": [After],
-               "distribution": [Lognormal, Percentiles]}
+    by_name = {
+        "plan": [PlanHeader],
+        "pools": [Pool],
+        "streams": [Stream],
+        "goal": [Goal],
+        "train": [Train],
+        "deadline": [Deadline],
+        "interventions": [Intervention],
+        "after": [After],
+        "distribution": [Lognormal, Percentiles],
+    }
     if parent == "supply":
         classes = [SupplyChange] if grand == "interventions" else [Growth, FileColumn]
     elif parent == "productivity":
@@ -447,4 +486,3 @@ def _valid_keys(loc: list) -> list[str]:
     for cls in classes:
         keys += [k for k in cls.model_fields if k not in keys]
     return keys
-

@@ -1,5 +1,6 @@
 """Seeded random plans for benchmarks and property tests: chains of serial and parallel streams
 competing for a few pools under tight supply, with a scenario deadline."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,8 +8,16 @@ import numpy as np
 from planner.plan.schema import Plan, from_dict
 
 
-def plan_dict(*, streams: int = 20, periods: int = 40, scenarios: int = 10, pools: int = 3,
-              tightness: float = 0.7, objective: str = "probability", seed: int = 0) -> dict:
+def plan_dict(
+    *,
+    streams: int = 20,
+    periods: int = 40,
+    scenarios: int = 10,
+    pools: int = 3,
+    tightness: float = 0.7,
+    objective: str = "probability",
+    seed: int = 0,
+) -> dict:
     """A plan as nested dicts. `tightness` < 1 means the pools supply less than the work could use
     if every stream ran at its cap from the start, so the streams compete."""
     rng = np.random.default_rng(seed)
@@ -16,18 +25,24 @@ def plan_dict(*, streams: int = 20, periods: int = 40, scenarios: int = 10, pool
     rows = []
     for i in range(streams):
         serial = rng.random() < 0.4
-        min_duration = float(rng.integers(max(2, periods // 8), max(3, periods // 3))) if serial else \
-            float(rng.integers(0, max(1, periods // 10)))
+        min_duration = (
+            float(rng.integers(max(2, periods // 8), max(3, periods // 3)))
+            if serial
+            else float(rng.integers(0, max(1, periods // 10)))
+        )
         after = []
         if i and rng.random() < 0.5:
             for j in sorted(set(rng.integers(0, i, size=int(rng.integers(1, 3))).tolist())):
                 lag = float(rng.integers(0, 3)) if rng.random() < 0.4 else 0.0
                 after.append({"stream": f"s{j}", "lag": lag} if lag else f"s{j}")
-        row = {"name": f"s{i}", "pool": pool_names[int(rng.integers(pools))],
-               "effort": float(np.round(rng.uniform(5, 60 if serial else 300), 1)),
-               "min_duration": min_duration,
-               "productivity": float(np.round(rng.uniform(0.3, 1.0), 2)),
-               "value": float(np.round(rng.uniform(0, 10), 1))}
+        row = {
+            "name": f"s{i}",
+            "pool": pool_names[int(rng.integers(pools))],
+            "effort": float(np.round(rng.uniform(5, 60 if serial else 300), 1)),
+            "min_duration": min_duration,
+            "productivity": float(np.round(rng.uniform(0.3, 1.0), 2)),
+            "value": float(np.round(rng.uniform(0, 10), 1)),
+        }
         if after:
             row["after"] = after
         rows.append(row)
@@ -35,19 +50,34 @@ def plan_dict(*, streams: int = 20, periods: int = 40, scenarios: int = 10, pool
     for row in rows:
         rate = row["effort"] / max(row["min_duration"], periods / 4) / row["productivity"]
         demand[pool_names.index(row["pool"])] += rate
-    pool_rows = [{"name": n, "supply": float(np.round(max(1.0, tightness * demand[r]), 1))}
-                 for r, n in enumerate(pool_names)]
-    years = np.sort(rng.choice(np.arange(max(1, periods // 4), periods + 1), size=scenarios,
-                               replace=scenarios > periods - periods // 4))
+    pool_rows = [
+        {"name": n, "supply": float(np.round(max(1.0, tightness * demand[r]), 1))} for r, n in enumerate(pool_names)
+    ]
+    years = np.sort(
+        rng.choice(
+            np.arange(max(1, periods // 4), periods + 1), size=scenarios, replace=scenarios > periods - periods // 4
+        )
+    )
     probs = rng.dirichlet(np.ones(scenarios))
     probs = np.round(probs, 6)
     probs[-1] = round(1.0 - probs[:-1].sum(), 6)
-    return {"plan": {"name": f"synthetic-{streams}x{periods}x{scenarios}-seed{seed}", "horizon": periods,
-                     "objective": objective},
-            "pools": pool_rows, "streams": rows,
-            "deadline": {"scenarios": [[float(y), float(p)] for y, p in zip(years, probs)]},
-            "interventions": [{"name": "capabilities work", "deadline_shift": -2.0,
-                               "supply": [{"pool": n, "multiply": 1.5} for n in pool_names]}]}
+    return {
+        "plan": {
+            "name": f"synthetic-{streams}x{periods}x{scenarios}-seed{seed}",
+            "horizon": periods,
+            "objective": objective,
+        },
+        "pools": pool_rows,
+        "streams": rows,
+        "deadline": {"scenarios": [[float(y), float(p)] for y, p in zip(years, probs)]},
+        "interventions": [
+            {
+                "name": "capabilities work",
+                "deadline_shift": -2.0,
+                "supply": [{"pool": n, "multiply": 1.5} for n in pool_names],
+            }
+        ],
+    }
 
 
 def plan(**kw) -> Plan:
@@ -57,9 +87,17 @@ def plan(**kw) -> Plan:
 CREW_POOLS = ("theory", "engineering", "policy", "ops")
 
 
-def crew_plan_dict(*, streams: int = 40, periods: int = 80, scenarios: int = 10, pools: int = 3,
-                   chains: int | None = None, tightness: float = 1.0, objective: str = "probability",
-                   seed: int = 0) -> dict:
+def crew_plan_dict(
+    *,
+    streams: int = 40,
+    periods: int = 80,
+    scenarios: int = 10,
+    pools: int = 3,
+    chains: int | None = None,
+    tightness: float = 1.0,
+    objective: str = "probability",
+    seed: int = 0,
+) -> dict:
     """A plan of another shape than `plan_dict`'s: a few long chains of streams, each link with a
     lag, staffed by crews that draw on several pools at once, with a few links across chains.
 
@@ -74,7 +112,7 @@ def crew_plan_dict(*, streams: int = 40, periods: int = 80, scenarios: int = 10,
     pool_names = list(CREW_POOLS[:pools])
     chains = chains or int(np.clip(streams // 8, 2, 8))
     chain_of = np.sort(rng.integers(0, chains, size=streams))
-    chain_of[:chains] = np.arange(chains)             # no chain is empty
+    chain_of[:chains] = np.arange(chains)  # no chain is empty
     chain_of = np.sort(chain_of)
     length = np.bincount(chain_of, minlength=chains)
     first = np.searchsorted(chain_of, np.arange(chains))
@@ -93,9 +131,14 @@ def crew_plan_dict(*, streams: int = 40, periods: int = 80, scenarios: int = 10,
         productivity = float(np.round(rng.uniform(0.4, 1.0), 2))
         staff = float(np.round(rng.uniform(2, 30), 1))
         effort = float(np.round(staff * productivity * duration * rng.uniform(0.6, 1.0), 1))
-        row = {"name": f"c{ch}s{i}", "crew": crew, "effort": max(effort, 1.0),
-               "min_duration": duration if rng.random() < 0.7 else 0.0, "productivity": productivity,
-               "value": float(np.round(rng.uniform(0, 10), 1))}
+        row = {
+            "name": f"c{ch}s{i}",
+            "crew": crew,
+            "effort": max(effort, 1.0),
+            "min_duration": duration if rng.random() < 0.7 else 0.0,
+            "productivity": productivity,
+            "value": float(np.round(rng.uniform(0, 10), 1)),
+        }
         if rng.random() < 0.4:
             row["max_staff"] = float(np.round(staff * rng.uniform(1.0, 2.0), 1))
         after = []
@@ -121,20 +164,44 @@ def crew_plan_dict(*, streams: int = 40, periods: int = 80, scenarios: int = 10,
         base = float(np.round(max(1.0, tightness * demand[r]), 1))
         if rng.random() < 0.5:
             growth = float(np.round(rng.uniform(0.01, 0.06), 3))
-            pool_rows.append({"name": name, "supply": {"start": float(np.round(base * 0.7, 1)), "growth": growth,
-                                                       "cap": float(np.round(base * 1.5, 1))}})
+            pool_rows.append(
+                {
+                    "name": name,
+                    "supply": {
+                        "start": float(np.round(base * 0.7, 1)),
+                        "growth": growth,
+                        "cap": float(np.round(base * 1.5, 1)),
+                    },
+                }
+            )
         else:
             pool_rows.append({"name": name, "supply": base})
-    years = np.sort(rng.choice(np.arange(max(1, int(span * 0.8)), periods + 1), size=scenarios,
-                               replace=scenarios > periods + 1 - max(1, int(span * 0.8))))
+    years = np.sort(
+        rng.choice(
+            np.arange(max(1, int(span * 0.8)), periods + 1),
+            size=scenarios,
+            replace=scenarios > periods + 1 - max(1, int(span * 0.8)),
+        )
+    )
     probs = rng.dirichlet(np.ones(scenarios))
     probs = np.round(probs, 6)
     probs[-1] = round(1.0 - probs[:-1].sum(), 6)
-    out = {"plan": {"name": f"crews-{streams}x{periods}x{scenarios}-seed{seed}", "horizon": periods,
-                    "objective": objective},
-           "pools": pool_rows, "streams": rows,
-           "interventions": [{"name": "capabilities work", "deadline_shift": -3.0,
-                              "supply": [{"pool": n, "multiply": 1.3} for n in pool_names]}]}
+    out = {
+        "plan": {
+            "name": f"crews-{streams}x{periods}x{scenarios}-seed{seed}",
+            "horizon": periods,
+            "objective": objective,
+        },
+        "pools": pool_rows,
+        "streams": rows,
+        "interventions": [
+            {
+                "name": "capabilities work",
+                "deadline_shift": -3.0,
+                "supply": [{"pool": n, "multiply": 1.3} for n in pool_names],
+            }
+        ],
+    }
     if objective != "earliest":
         out["deadline"] = {"scenarios": [[float(y), float(p)] for y, p in zip(years, probs)]}
     return out
