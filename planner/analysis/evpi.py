@@ -42,8 +42,10 @@ MAX_GROUPS = 1_000
 """Scenario copies in one adaptive MIP: each is a whole copy of the plan's model."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Adaptive:
+    """The plan that learns the deadline at year `learn_at`: its value, and how it was solved."""
+
     learn_at: float
     value: float
     groups: int
@@ -55,8 +57,11 @@ class Adaptive:
                 "lower_bound": self.grouped, "status": self.status}
 
 
-@dataclass
+@dataclass(frozen=True)
 class EVPI:
+    """What knowing the deadline in advance is worth: the one plan for every scenario, a plan per
+    scenario (wait-and-see), their difference, and each plan that learns it at a given year."""
+
     variant: str
     objective_kind: str
     single: float                       # the one plan for every scenario
@@ -129,10 +134,8 @@ def evpi(plan: Plan, intervention: str | None = None, *, learn_at: list[float] =
         rows.append({"deadline_years": years, "last_period": last, "probability": prob,
                      "optimum": res.grid_objective})
         ws += prob * res.grid_objective
-    out = EVPI(inst.name, inst.objective, single.grid_objective, ws, rows)
-    for k in learn_at:
-        out.adaptive.append(adaptive(plan, intervention, k, max_groups=max_groups, **options))
-    return out
+    return EVPI(inst.name, inst.objective, single.grid_objective, ws, rows,
+                [adaptive(plan, intervention, k, max_groups=max_groups, **options) for k in learn_at])
 
 
 def _optimal(res) -> None:

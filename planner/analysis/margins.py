@@ -61,8 +61,10 @@ def years_before_deadline(inst: Instance) -> float:
     return float((inst.deadline_probs * reach).sum() / inst.deadline_probs.sum())
 
 
-@dataclass
+@dataclass(frozen=True)
 class Margins:
+    """What a year of deadline and a researcher-year of each pool are worth to a variant's objective."""
+
     variant: str
     objective: float
     objective_kind: str

@@ -166,8 +166,10 @@ def _plain(x):
     return x.item() if hasattr(x, "item") else x
 
 
-@dataclass
+@dataclass(frozen=True)
 class MonteCarloResult:
+    """Every sample drawn from the plan's `[uncertainty]` table and every variant solved at it."""
+
     seed: int
     inputs: list[str]
     samples: list[dict]

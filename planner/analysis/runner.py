@@ -47,7 +47,7 @@ class Point:
     changes: dict | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
     """The solved points, in the order given (None where a point was not reached)."""
 
@@ -58,7 +58,7 @@ class Outcome:
     not_run: int = field(init=False, default=0)
 
     def __post_init__(self):
-        self.not_run = sum(r is None for r in self.records)
+        object.__setattr__(self, "not_run", sum(r is None for r in self.records))
 
 
 def solve_point(point: Point, options: dict, base=None) -> list[dict]:

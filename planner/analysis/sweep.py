@@ -57,7 +57,7 @@ def _tidy(x: float) -> float | int:
     return int(x) if x == int(x) and abs(x) < 2 ** 53 else x
 
 
-@dataclass
+@dataclass(frozen=True)
 class SweepResult:
     """One row per grid point and variant (see `to_frame`); `outcome` says how it ran."""
 
