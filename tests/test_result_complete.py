@@ -157,3 +157,33 @@ def test_reports_write_nothing_into_results(plan_file):
             new = vars(r)[k]
             assert (np.array_equal(v, new) if isinstance(v, np.ndarray) else v == new), k
     assert not hasattr(planner.report, "attach")
+
+
+TOY_FRAME = """
+import json
+import planner
+df = planner.solve(planner.load("models/serial_parallel_toy.toml")).to_frame()
+print(json.dumps({"columns": list(df.columns), "rows": len(df), "nan": df.isna().sum().to_dict(),
+                  "pools": sorted(set(df.pool)), "fte": float(df.fte.sum())}))
+"""
+
+
+def test_the_toy_frame_has_fte_by_pool_and_no_nan_from_solve_alone():
+    """`import planner; planner.solve(planner.load(...)).to_frame()` and nothing else: FTE by pool in
+    every row, no column with a missing value (a field filled in later would be NaN here)."""
+    proc = subprocess.run([sys.executable, "-c", TOY_FRAME], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert "fte" in out["columns"] and "pool" in out["columns"]
+    assert out["rows"] > 0 and out["pools"]
+    assert all(n == 0 for n in out["nan"].values()), out["nan"]
+    assert out["fte"] > 0
+
+
+def test_status_is_a_solve_status_equal_to_its_string():
+    """Typed status, same JSON: SolveStatus members are their strings."""
+    r = planner.solve(planner.load(ROOT / "models/serial_parallel_toy.toml"))
+    assert isinstance(r.status, planner.SolveStatus) and r.status == "optimal"
+    assert r.status is planner.SolveStatus.OPTIMAL and r.solved
+    assert json.loads(r.to_json(allocation=False))["status"] == "optimal"
+    assert f"{r.status}" == "optimal"
