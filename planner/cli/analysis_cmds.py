@@ -1,8 +1,9 @@
 """The decision-analysis commands of `planner` (sweep, break-even, margins, Monte Carlo, EVPI).
 
 `add_parsers(sub)` adds each command's sub-parser; `COMMANDS` maps its name to the function that
-runs it and returns an exit code. Kept apart from cli.py so that the analysis commands grow in
-their own file; like cli.py, this module imports only the standard library at the top.
+runs it and returns an exit code. Kept apart from plan_cmds.py so that the analysis commands grow in
+their own file; like it, this module imports only the standard library at the top (and the
+stdlib-only planner.pipeline.arguments: main.py imports this module inside its try).
 """
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import math
 import sys
 from pathlib import Path
 
-from planner.pipeline.arguments import cli_type, number, whole
+from planner.cli.arguments import plan_arguments, solver_arguments, solver_options
+from planner.cli.common import EXIT_INTERRUPTED, EXIT_OK, check_outputs, check_suffix, files_read, load_plan
 from planner.errors import PlanError, UsageError
-
-EXIT_OK, EXIT_NO_SOLUTION, EXIT_INTERRUPTED = 0, 3, 130
+from planner.pipeline.arguments import cli_type, number, whole
 
 
 def _workers(text: str) -> int:
@@ -45,8 +46,6 @@ _seed = cli_type(whole, int, lo=0)
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Add the analysis commands to the `planner` command line."""
-    from planner.cli.main import plan_arguments, solver_arguments
-
     def command(name: str, text: str, *, table_output: bool = False, scale_out: bool = False,
                 plot: str | None = None):
         p = sub.add_parser(name, help=text, description=text)
@@ -123,13 +122,11 @@ def _progress(total: int, label: str):
 
 
 def _options(args) -> dict:
-    from planner.cli.main import solver_options
     return dict(solver_options(args), solver=args.solver)
 
 
 def _check_table_output(path: Path | None) -> None:
     if path is not None:
-        from planner.cli.main import check_suffix
         check_suffix(path, (".csv", ".parquet", ".json"), "the output file")
 
 
@@ -154,9 +151,8 @@ PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 
 def _check_plot(path: Path | None) -> None:
-    """Before the plan is read: the chart file's type (cli.check_outputs checks the file itself)."""
+    """Before the plan is read: the chart file's type (common.check_outputs checks the file itself)."""
     if path is not None:
-        from planner.cli.main import check_suffix
         check_suffix(path, PLOT_SUFFIXES, "the image file", option="--plot")
 
 
@@ -180,7 +176,6 @@ def _save_figure(fig, path: Path) -> None:
 def _grid_reads(plan, grid: dict) -> dict[Path, str]:
     """The data files the plans of a sweep's grid (or Monte Carlo's choices) name: a pool value
     (its supply, or its file) may name another file at each value, which no output may replace."""
-    from planner.cli.main import files_read
     from planner.plan.paths import split_path
     found = {}
     for path, values in grid.items():
@@ -226,7 +221,6 @@ def _frame_table(frame, title: str | None = None) -> None:
 # --- commands -------------------------------------------------------------------------------
 
 def _sweep(args) -> int:
-    from planner.cli.main import check_outputs, load_plan
     from planner.analysis.sweep import parse_values, sweep
     from planner.plan.overrides import parse_set
 
@@ -302,7 +296,6 @@ def _sweep_summary(result, frame) -> None:
 
 
 def _breakeven(args) -> int:
-    from planner.cli.main import check_outputs, load_plan
     from planner.analysis.breakeven import breakeven, breakeven_fte
 
     _check_plot(args.plot)
@@ -334,7 +327,6 @@ def _breakeven(args) -> int:
 
 
 def _margins(args) -> int:
-    from planner.cli.main import load_plan
     from planner.analysis.margins import margins
 
     plan = load_plan(args)
@@ -350,7 +342,6 @@ def _margins(args) -> int:
 
 
 def _montecarlo(args) -> int:
-    from planner.cli.main import check_outputs, load_plan
     from planner.analysis.montecarlo import montecarlo
 
     _check_table_output(args.output)
@@ -389,7 +380,6 @@ def _montecarlo(args) -> int:
 
 
 def _evpi(args) -> int:
-    from planner.cli.main import load_plan
     from planner.analysis.evpi import evpi
 
     plan = load_plan(args)
