@@ -12,6 +12,7 @@ A stream's window (`windows`) runs from its earliest start to the latest finish 
 the goal count (`latest_finish`, `last_useful_period`); the MIP gives it columns there alone, and
 bounds its crew units (`crew_unit_bounds`) and its progress (`progress_cap`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,10 +29,10 @@ NEVER = -1  # finish period of a stream that cannot complete inside the horizon
 
 @dataclass(frozen=True)
 class CriticalPath:
-    earliest_start: np.ndarray   # (S,) first period a stream may work (H if never)
+    earliest_start: np.ndarray  # (S,) first period a stream may work (H if never)
     earliest_finish: np.ndarray  # (S,) first period by whose end it can be complete, NEVER if none
-    goal_finish: int             # first period by whose end the goal can be met, NEVER if none
-    chain: list[str]             # the streams on the path that sets goal_finish, first to last
+    goal_finish: int  # first period by whose end the goal can be met, NEVER if none
+    chain: list[str]  # the streams on the path that sets goal_finish, first to last
 
     def years(self, period: int, step: float) -> float | None:
         """Completion time in years of a finish period (end of the period)."""
@@ -118,8 +119,9 @@ def windows(inst: Instance, cp: CriticalPath) -> tuple[np.ndarray, np.ndarray]:
 
 
 def crew_unit_bounds(inst: Instance, cp: CriticalPath) -> np.ndarray:
-    """(S, H) the upper bounds the MIP (mip/formulation.build) gives u: the stream's own caps inside its window, 0 outside
-    (what a heuristic plan must keep to, to be a plan of this model), without building it."""
+    """(S, H) the upper bounds the MIP (mip/formulation.build) gives u: the stream's own caps
+    inside its window, 0 outside (what a heuristic plan must keep
+    to, to be a plan of this model), without building it."""
     first, last = windows(inst, cp)
     t = np.arange(inst.periods)[None, :]
     return np.where((t >= first[:, None]) & (t <= last[:, None]), inst.staff_bound, 0.0)
@@ -137,7 +139,7 @@ def _latest_start(per_period: np.ndarray, effort: float, finish: int) -> int:
     (-1 if none does)."""
     if finish < 0:
         return -1
-    back = np.cumsum(per_period[finish::-1])          # progress from finish - k to finish
+    back = np.cumsum(per_period[finish::-1])  # progress from finish - k to finish
     hit = np.flatnonzero(back >= effort * (1 - 1e-9))
     return finish - int(hit[0]) if hit.size else -1
 
@@ -157,7 +159,7 @@ def structural_bound(inst: Instance, cp: CriticalPath) -> float | None:
     With the labour-unlimited path it is what no amount of labour can beat."""
     if inst.objective != "probability" or not inst.has_deadline:
         return None
-    return 0.0 if cp.goal_finish == NEVER else float(inst.weights[cp.goal_finish:].sum())
+    return 0.0 if cp.goal_finish == NEVER else float(inst.weights[cp.goal_finish :].sum())
 
 
 def objective_bound(inst: Instance, cp: CriticalPath) -> float | None:
@@ -189,7 +191,7 @@ def bound_due_periods(inst: Instance, cp: CriticalPath) -> np.ndarray | None:
     of the first such period at or after its earliest finish. Predecessors then have latest finishes
     of their own (`_propagate_due`). A plan that meets every due period reaches the bound, so it is
     optimal: no solver can do better, whatever the competition for labour."""
-    S, H = len(inst.streams), inst.periods
+    S = len(inst.streams)
     due = np.full(S, NO_DUE)
     if inst.objective == "earliest":
         return None if cp.goal_finish == NEVER else due_by(inst, cp.goal_finish)

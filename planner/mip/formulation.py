@@ -22,6 +22,7 @@ precedence, completion order, goal, milestones, objective); growth.py the growth
 rigid.py the rows of rigid streams, target.py the "goal by period T" model, levels.py the joint
 model over an intervention's levels.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -39,10 +40,10 @@ if TYPE_CHECKING:  # annotations only: importing it at run time would load the p
 def build(inst: Instance, cp: CriticalPath | None = None) -> LinearModel:
     """The whole MIP for one plan variant. Its constraint families, in the order they are added:
 
-      `work` (the part `build_target` shares): crew units, parallelization (growth.py), progress,
-        completion, training (growth.py), pool supply, incompatible (rigid.py), staffing (with
-        rigid.rigid_runs), precedence, completion order;
-      then goal, objective, milestones.
+    `work` (the part `build_target` shares): crew units, parallelization (growth.py), progress,
+      completion, training (growth.py), pool supply, incompatible (rigid.py), staffing (with
+      rigid.rigid_runs), precedence, completion order;
+    then goal, objective, milestones.
     """
     cp = cp or critical_path(inst)
     lm = LinearModel()
@@ -88,19 +89,25 @@ def _progress(lm: LinearModel, inst: Instance, window, u: np.ndarray, lean: np.n
     more than the work left, and `_staffing` forbids work once it is complete.
     """
     S, H = u.shape
-    first, last = window   # `lean` streams (`rigid.lean_streams`) have no progress columns
-    w = lm.add_window_vars("w", np.where(lean, H, first), np.where(lean, -1, last), H, 0.0,
-                           np.repeat(progress_cap(inst)[:, None], H, axis=1))
+    first, last = window  # `lean` streams (`rigid.lean_streams`) have no progress columns
+    w = lm.add_window_vars(
+        "w",
+        np.where(lean, H, first),
+        np.where(lean, -1, last),
+        H,
+        0.0,
+        np.repeat(progress_cap(inst)[:, None], H, axis=1),
+    )
     i, t = np.nonzero((u >= 0) & ~lean[:, None])
     prev = np.where(t > 0, w[i, np.maximum(t - 1, 0)], -1)
     prev = np.where(t > first[i], prev, -1)  # the window's first period starts from 0
-    lm.add_rows("progress", [(w[i, t], 1.0), (prev, -1.0), (u[i, t], -inst.step * inst.productivity[i, t])],
-                0.0, 0.0)
+    lm.add_rows("progress", [(w[i, t], 1.0), (prev, -1.0), (u[i, t], -inst.step * inst.productivity[i, t])], 0.0, 0.0)
     return w
 
 
-def _completion(lm: LinearModel, inst: Instance, cp: CriticalPath, window, w: np.ndarray,
-                lean: np.ndarray) -> np.ndarray:
+def _completion(
+    lm: LinearModel, inst: Instance, cp: CriticalPath, window, w: np.ndarray, lean: np.ndarray
+) -> np.ndarray:
     """c[i,t] = 1 only if w[i,t] >= effort_i; completion is permanent (c[i,t] <= c[i,t+1]).
     c exists from the stream's earliest finish to the end of its window."""
     S, H = w.shape
@@ -124,14 +131,20 @@ def _pool_supply(lm: LinearModel, inst: Instance, u: np.ndarray, trained: np.nda
         users = np.flatnonzero(inst.crew[:, r] > 0)
         if users.size == 0:
             continue
-        grown = [] if trained is None else [(trained[j], np.full(H, -1.0))
-                                            for j in np.flatnonzero(inst.train_pool == r)]
-        lm.add_rows(f"pool_supply[{inst.pools[r]}]",
-                    [(u[i], np.full(H, inst.crew[i, r])) for i in users] + grown, -INF, inst.supply[r])
+        grown = (
+            [] if trained is None else [(trained[j], np.full(H, -1.0)) for j in np.flatnonzero(inst.train_pool == r)]
+        )
+        lm.add_rows(
+            f"pool_supply[{inst.pools[r]}]",
+            [(u[i], np.full(H, inst.crew[i, r])) for i in users] + grown,
+            -INF,
+            inst.supply[r],
+        )
 
 
-def _staffing(lm: LinearModel, inst: Instance, window, u: np.ndarray, c: np.ndarray, d: np.ndarray,
-              lean: np.ndarray) -> None:
+def _staffing(
+    lm: LinearModel, inst: Instance, window, u: np.ndarray, c: np.ndarray, d: np.ndarray, lean: np.ndarray
+) -> None:
     """Discrete staffing, for the streams that ask for it (instance.discrete); B = u's bound.
 
     - every discrete stream: no work once complete, u[i,t] <= B (1 - c[i,t-1]);
@@ -158,10 +171,18 @@ def _staffing(lm: LinearModel, inst: Instance, window, u: np.ndarray, c: np.ndar
     tol = 1e-9
     own = np.where(np.isfinite(inst.own_cap), inst.own_cap, 0.0)
     lumpy = ((inst.min_staff > 0) | inst.fixed_crew) & ~lean
-    need = np.where(inst.fixed_crew[:, None], own, inst.min_staff[:, None])    # (S, H) u when worked
+    need = np.where(inst.fixed_crew[:, None], own, inst.min_staff[:, None])  # (S, H) u when worked
     possible = (need <= bound * (1 + tol) + tol) & (need > 0)
-    z = lm.add_window_vars("z", np.where(lumpy, first, H), np.where(lumpy, last, -1), H, 0.0,
-                           possible.astype(float), integer=True, carry=False)
+    z = lm.add_window_vars(
+        "z",
+        np.where(lumpy, first, H),
+        np.where(lumpy, last, -1),
+        H,
+        0.0,
+        possible.astype(float),
+        integer=True,
+        carry=False,
+    )
     k, s_ = np.nonzero((z >= 0) & inst.fixed_crew[:, None])
     lm.add_rows("fixed_crew", [(u[k, s_], 1.0), (z[k, s_], -need[k, s_])], 0.0, 0.0)
     k, s_ = np.nonzero((z >= 0) & ~inst.fixed_crew[:, None])
@@ -169,23 +190,31 @@ def _staffing(lm: LinearModel, inst: Instance, window, u: np.ndarray, c: np.ndar
     lm.add_rows("worked_only_if_chosen", [(u[k, s_], 1.0), (z[k, s_], -bound[k, s_])], -INF, 0.0)
 
     cont = inst.contiguous
-    s = lm.add_window_vars("s", np.where(cont, first, H), np.where(cont, last, -1), H, 0.0, 1.0,
-                           integer=True, carry=False)
+    s = lm.add_window_vars(
+        "s", np.where(cont, first, H), np.where(cont, last, -1), H, 0.0, 1.0, integer=True, carry=False
+    )
     k, s_ = np.nonzero((s >= 0) & ~lean[:, None])
     lm.add_rows("contiguous_cap", [(u[k, s_], 1.0), (s[k, s_], -bound[k, s_])], -INF, 0.0)
-    lm.add_rows("contiguous_floor", [(u[k, s_], 1.0), (s[k, s_], -inst.floor[k]), (c[k, s_], inst.floor[k])],
-                0.0, INF)
+    lm.add_rows("contiguous_floor", [(u[k, s_], 1.0), (s[k, s_], -inst.floor[k]), (c[k, s_], inst.floor[k])], 0.0, INF)
     k, s_ = np.nonzero(s >= 0)
     nxt = (s_ < last[k]) & (s[k, np.minimum(s_ + 1, H - 1)] >= 0)
     lm.add_rows("contiguous_started", [(s[k[nxt], s_[nxt]], 1.0), (s[k[nxt], s_[nxt] + 1], -1.0)], -INF, 0.0)
 
-    rigid.rigid_runs(lm, inst, window, u, c, s, need, d)   # all a lean stream has
+    rigid.rigid_runs(lm, inst, window, u, c, s, need, d)  # all a lean stream has
 
     whole = inst.integer_staff
     for r in np.flatnonzero(whole.any(axis=0)):
         users = whole[:, r]
-        n = lm.add_window_vars(f"n[{inst.pools[r]}]", np.where(users, first, H), np.where(users, last, -1), H,
-                               0.0, np.floor(inst.crew[:, r:r + 1] * bound + 1e-9), integer=True, carry=False)
+        n = lm.add_window_vars(
+            f"n[{inst.pools[r]}]",
+            np.where(users, first, H),
+            np.where(users, last, -1),
+            H,
+            0.0,
+            np.floor(inst.crew[:, r : r + 1] * bound + 1e-9),
+            integer=True,
+            carry=False,
+        )
         k, s_ = np.nonzero(n >= 0)
         lm.add_rows(f"integer_staff[{inst.pools[r]}]", [(u[k, s_], inst.crew[k, r]), (n[k, s_], -1.0)], 0.0, 0.0)
 
@@ -200,11 +229,17 @@ def _precedence(lm: LinearModel, inst: Instance, window, w: np.ndarray, c: np.nd
     """
     first, last = window
     # a lean stream's precedence is `_completion_order`'s
-    spans = [(p, np.arange(max(first[p.succ], p.gap + 1), last[p.succ] + 1)) for p in inst.precedences
-             if not lean[p.succ]]
+    spans = [
+        (p, np.arange(max(first[p.succ], p.gap + 1), last[p.succ] + 1)) for p in inst.precedences if not lean[p.succ]
+    ]
     cap = progress_cap(inst)
-    _pairwise(lm, inst, "precedence", [(p, t, t - 1 - p.gap) for p, t in spans],
-              lambda p: (w[p.succ], 1.0, c[p.pred], -cap[p.succ]))
+    _pairwise(
+        lm,
+        inst,
+        "precedence",
+        [(p, t, t - 1 - p.gap) for p, t in spans],
+        lambda p: (w[p.succ], 1.0, c[p.pred], -cap[p.succ]),
+    )
 
 
 def _completion_order(lm: LinearModel, inst: Instance, cp: CriticalPath, window, c: np.ndarray) -> None:
@@ -237,8 +272,13 @@ def _pairwise(lm: LinearModel, inst: Instance, name: str, spans, blocks) -> None
         bv.append(np.full(t.size, b))
         group.append(np.full(t.size, k))
     labels = [f"{inst.streams[p.pred]}->{inst.streams[p.succ]}" for p, _, _ in spans]
-    lm.add_rows(name, [(np.concatenate(xs), np.concatenate(av)), (np.concatenate(ys), np.concatenate(bv))],
-                -INF, 0.0, groups=(np.concatenate(group), labels))
+    lm.add_rows(
+        name,
+        [(np.concatenate(xs), np.concatenate(av)), (np.concatenate(ys), np.concatenate(bv))],
+        -INF,
+        0.0,
+        groups=(np.concatenate(group), labels),
+    )
 
 
 def _goal(lm: LinearModel, inst: Instance, cp: CriticalPath, c: np.ndarray) -> np.ndarray:

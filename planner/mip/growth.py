@@ -5,6 +5,7 @@
   where an under-count would mislead (fixed crews, whole people who train);
 - `train`: a stream's progress adds FTE to a pool, after a lag and less attrition (`training`).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -65,8 +66,12 @@ def parallelization(lm: LinearModel, inst: Instance, window, u: np.ndarray) -> n
         slopes.append(slope)
         intercepts.append(f[:-1] - slope * b[:-1])
     if ps:
-        lm.add_rows("parallelization", [(np.concatenate(ps), 1.0), (np.concatenate(us), -np.concatenate(slopes))],
-                    -INF, np.concatenate(intercepts))
+        lm.add_rows(
+            "parallelization",
+            [(np.concatenate(ps), 1.0), (np.concatenate(us), -np.concatenate(slopes))],
+            -INF,
+            np.concatenate(intercepts),
+        )
     _exact_crews(lm, inst, u, p)
     return np.where(dim[:, None], p, u)
 
@@ -99,7 +104,7 @@ def _exact_crews(lm: LinearModel, inst: Instance, u: np.ndarray, p: np.ndarray) 
     i, t = np.nonzero((p >= 0) & fixed[:, None] & (own > 0) & np.isfinite(own))
     if i.size:
         K = own[i, t]
-        lm.add_rows("exact_fixed_crew", [(p[i, t], 1.0), (u[i, t], -K ** (a[i] - 1.0))], 0.0, 0.0)
+        lm.add_rows("exact_fixed_crew", [(p[i, t], 1.0), (u[i, t], -(K ** (a[i] - 1.0)))], 0.0, 0.0)
     whole = inst.diminishing & ~inst.fixed_crew & inst.trains & inst.integer_staff.any(axis=1)
     for i in np.flatnonzero(whole):
         q = whole_step(inst, i)
@@ -111,16 +116,27 @@ def _exact_crews(lm: LinearModel, inst: Instance, u: np.ndarray, p: np.ndarray) 
         if levels == 0:
             continue
         m = np.arange(1, levels + 1)
-        b = lm.add_vars(f"whole_crew[{inst.streams[i]}]", (t.size, levels), 0.0,
-                        (m[None, :] <= M[:, None]).astype(float), integer=True)
+        b = lm.add_vars(
+            f"whole_crew[{inst.streams[i]}]",
+            (t.size, levels),
+            0.0,
+            (m[None, :] <= M[:, None]).astype(float),
+            integer=True,
+        )
         gain = (m * q) ** a[i] - ((m - 1) * q) ** a[i]
-        lm.add_rows(f"whole_crew_units[{inst.streams[i]}]", [(u[i, t], 1.0)] + [(b[:, k], -q) for k in range(levels)],
-                    0.0, 0.0)
-        lm.add_rows(f"whole_crew_progress[{inst.streams[i]}]",
-                    [(p[i, t], 1.0)] + [(b[:, k], -gain[k]) for k in range(levels)], 0.0, 0.0)
+        lm.add_rows(
+            f"whole_crew_units[{inst.streams[i]}]", [(u[i, t], 1.0)] + [(b[:, k], -q) for k in range(levels)], 0.0, 0.0
+        )
+        lm.add_rows(
+            f"whole_crew_progress[{inst.streams[i]}]",
+            [(p[i, t], 1.0)] + [(b[:, k], -gain[k]) for k in range(levels)],
+            0.0,
+            0.0,
+        )
         if levels > 1:
-            lm.add_rows(f"whole_crew_order[{inst.streams[i]}]", [(b[:, :-1].ravel(), -1.0), (b[:, 1:].ravel(), 1.0)],
-                        -INF, 0.0)
+            lm.add_rows(
+                f"whole_crew_order[{inst.streams[i]}]", [(b[:, :-1].ravel(), -1.0), (b[:, 1:].ravel(), 1.0)], -INF, 0.0
+            )
 
 
 def training(lm: LinearModel, inst: Instance, window, w: np.ndarray, c: np.ndarray) -> np.ndarray | None:
@@ -153,8 +169,15 @@ def training(lm: LinearModel, inst: Instance, window, w: np.ndarray, c: np.ndarr
         y = np.where(disc[:, None], yd, w)
     d = inst.train_lag
     start = np.where(trains & (first < H), first + d, H)
-    k = lm.add_window_vars("k", start, np.where(trains, H - 1, -1), H, 0.0,
-                           (inst.train_per_effort * inst.effort)[:, None] * np.ones((1, H)), carry=False)
+    k = lm.add_window_vars(
+        "k",
+        start,
+        np.where(trains, H - 1, -1),
+        H,
+        0.0,
+        (inst.train_per_effort * inst.effort)[:, None] * np.ones((1, H)),
+        carry=False,
+    )
     i, t = np.nonzero(k >= 0)
     prev_k = np.where(t > start[i], k[i, np.maximum(t - 1, 0)], -1)
     now = y[i, t - d[i]]

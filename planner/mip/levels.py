@@ -3,6 +3,7 @@
 For an intervention that `choose`s its level (pipeline/levels.py): each level has its own
 deadline, supply and windows, so its own model; `either` joins them so one solve picks the best.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -54,7 +55,7 @@ def either(models: list[LinearModel]) -> tuple[LinearModel, np.ndarray, np.ndarr
                 if not finite.any() or (equality and side == "upper"):
                     continue  # nothing on this side, or an equality row already written once
                 keep = finite[f.rows]
-                own = np.flatnonzero(finite & (bound != 0))   # rows that need the y term
+                own = np.flatnonzero(finite & (bound != 0))  # rows that need the y term
                 rows = np.concatenate([f.rows[keep], own])
                 cs = np.concatenate([f.cols[keep] + first[l], np.full(own.size, y[l])])
                 vs = np.concatenate([f.vals[keep], -bound[own]])

@@ -4,6 +4,7 @@ It knows nothing of plans: the MIP of docs/model.md (mip/formulation.py), the po
 benchmarks' naive model are all filled into one, and every solver backend loads one (HiGHS and
 SCIP directly, Pyomo by transcription).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -51,7 +52,7 @@ class LinearModel:
     """A MIP as arrays: columns added a block at a time (bounds, integrality and costs kept as
     per-block chunks until `arrays()` joins them), rows a family at a time (`csr()` stacks them)."""
 
-    sense: str = "max"                          # "max" | "min"
+    sense: str = "max"  # "max" | "min"
     lb: list = field(default_factory=list)
     ub: list = field(default_factory=list)
     integer: list = field(default_factory=list)
@@ -66,8 +67,9 @@ class LinearModel:
         size = int(np.prod(shape))
         return self._add(name, np.arange(self.n, self.n + size).reshape(shape), lb, ub, integer)
 
-    def add_window_vars(self, name: str, first: np.ndarray, last: np.ndarray, H: int, lb, ub,
-                        integer: bool = False, carry: bool = True) -> np.ndarray:
+    def add_window_vars(
+        self, name: str, first: np.ndarray, last: np.ndarray, H: int, lb, ub, integer: bool = False, carry: bool = True
+    ) -> np.ndarray:
         """Row i has columns for periods first[i]..last[i] only; cells before are fixed at 0, cells
         after refer to the column at last[i] (`carry`) or are fixed at 0. `lb`/`ub` are (S, H)."""
         t = np.arange(H)[None, :]
@@ -87,15 +89,22 @@ class LinearModel:
         self.n += size
         for bounds, value in ((self.lb, lb), (self.ub, ub)):
             value = np.asarray(value, float)
-            bounds.append(np.full(size, value) if value.ndim == 0 else
-                          np.broadcast_to(value, index.shape)[active].copy())
+            bounds.append(
+                np.full(size, value) if value.ndim == 0 else np.broadcast_to(value, index.shape)[active].copy()
+            )
         self.integer.append(np.full(size, integer))
         self.cost.append(np.zeros(size))
         self.blocks[name] = Block(name, index)
         return index
 
-    def add_rows(self, name: str, terms: list[tuple[np.ndarray, np.ndarray]], lower, upper,
-                 groups: tuple[np.ndarray, list[str]] | None = None) -> None:
+    def add_rows(
+        self,
+        name: str,
+        terms: list[tuple[np.ndarray, np.ndarray]],
+        lower,
+        upper,
+        groups: tuple[np.ndarray, list[str]] | None = None,
+    ) -> None:
         """Rows k = 0..m-1 of `sum_j coef_j[k] * x[col_j[k]]`; each term is (cols, coefs) of length m.
         Terms on a column of -1 (a variable fixed at 0) drop out; a row left empty and satisfied
         by 0 is dropped. `groups` = (group of each row, ascending; label of each group) names the
@@ -117,8 +126,7 @@ class LinearModel:
             kept = np.asarray(group)[used]
             firsts = np.flatnonzero(np.r_[True, kept[1:] != kept[:-1]]) if kept.size else np.zeros(0, int)
             parts = [(int(f), labels[int(kept[f])]) for f in firsts]
-        self.families.append(Family(name, renumber[rows], cols, vals, lower[used].copy(), upper[used].copy(),
-                                    parts))
+        self.families.append(Family(name, renumber[rows], cols, vals, lower[used].copy(), upper[used].copy(), parts))
 
     def add_cost(self, cols: np.ndarray, coefs) -> None:
         """Add `coefs` to the costs of `cols` (cells sharing a column add up; -1 cells drop out)."""
@@ -130,8 +138,10 @@ class LinearModel:
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Flat column data (lb, ub, integer, cost)."""
-        return {k: np.concatenate(getattr(self, k)) if getattr(self, k) else np.zeros(0)
-                for k in ("lb", "ub", "integer", "cost")}
+        return {
+            k: np.concatenate(getattr(self, k)) if getattr(self, k) else np.zeros(0)
+            for k in ("lb", "ub", "integer", "cost")
+        }
 
     def csr(self):
         """All families stacked into one CSR matrix (starts, index, value) with row bounds."""

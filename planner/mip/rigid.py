@@ -5,6 +5,7 @@ it is its start alone. The MIP gives it the step formulation (`rigid_runs`) and,
 streams whose crews together exceed a pool, one clique row per period (`incompatible`); the
 project-scheduling machinery (planner/rcpsp/) reads the same run lengths, crews and clashes.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -101,7 +102,7 @@ def incompatible(lm: LinearModel, inst: Instance, window, u: np.ndarray, d: np.n
     if rigid.size < 2:
         return
     K, need = rigid_crews(inst, window, rigid)
-    clash = clashes(need, inst.supply_bound)   # with any training the plan could do
+    clash = clashes(need, inst.supply_bound)  # with any training the plan could do
     if not clash.any():
         return
     cliques = []
@@ -119,10 +120,9 @@ def incompatible(lm: LinearModel, inst: Instance, window, u: np.ndarray, d: np.n
         uncovered[np.ix_(members, members)] = False
         cliques.append(members)
     for n, members in enumerate(cliques):
-        cols = u[rigid[members]]                                    # (|C|, H)
+        cols = u[rigid[members]]  # (|C|, H)
         live = (cols >= 0).sum(axis=0) >= 2
         t = np.flatnonzero(live)
         if t.size == 0:
             continue
-        lm.add_rows(f"incompatible[{n}]", [(cols[k, t], 1.0 / K[m]) for k, m in enumerate(members)],
-                    -INF, 1.0)
+        lm.add_rows(f"incompatible[{n}]", [(cols[k, t], 1.0 / K[m]) for k, m in enumerate(members)], -INF, 1.0)

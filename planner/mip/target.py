@@ -3,6 +3,7 @@
 The `probability` and `earliest` objectives depend on the goal's completion period alone, so the
 pipeline asks this question for a few periods instead of solving the whole MIP (pipeline/session.py).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
