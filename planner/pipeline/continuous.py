@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from planner.instance import deadlines
+from planner.solvers.status import SolveStatus
 
 if TYPE_CHECKING:
     from planner.instance.resolve import Instance
@@ -35,9 +36,8 @@ def finish_times(inst: Instance, u: np.ndarray) -> np.ndarray:
     """(S,) the moment, in years from start, at which each stream's progress reaches its effort
     (nan if never inside the horizon): the start of the period it completes in, plus the share of
     that period its remaining effort takes at that period's rate."""
-    made = progress_made(inst, u)
+    made, effort = progress_made(inst, u), inst.effort
     cum = np.cumsum(made, axis=1)
-    effort = inst.effort
     done = cum >= effort[:, None] * (1 - DONE) - DONE
     out = np.full(len(effort), np.nan)
     for i in np.flatnonzero(done.any(axis=1)):
@@ -440,7 +440,7 @@ def settle(result, inst: Instance, solve_on_grid, *, refine: bool = True, time_l
 
     if result.objective is None or close(result.objective, bound):
         return done(result, "exact" if result.objective is not None else "unrefined")
-    if not refine or result.status != "optimal" or inst.trains.any():
+    if not refine or result.status != SolveStatus.OPTIMAL or inst.trains.any():
         # training is counted per period of the plan's step (people trained during a period join
         # at the start of the period `delay` later), which a finer grid would change
         return done(result, "unrefined")
@@ -457,8 +457,8 @@ def settle(result, inst: Instance, solve_on_grid, *, refine: bool = True, time_l
             break
         finer = solve_on_grid(k, left)
         if finer.interrupted:  # Ctrl-C: the best plan so far, marked so that the caller stops too
-            return dataclasses.replace(done(best, "step-sensitive"), status="interrupted", interrupted=True)
-        if finer.status != "optimal" or finer.objective is None:
+            return dataclasses.replace(done(best, "step-sensitive"), status=SolveStatus.INTERRUPTED, interrupted=True)
+        if finer.status != SolveStatus.OPTIMAL or finer.objective is None:
             break
         steps.append((inst.step / k, finer.objective))
         if better(kind, finer.objective, best.objective):

@@ -103,7 +103,7 @@ def earliest_progress(inst: Instance, lm, u: np.ndarray, backend=None, options=N
     streams not `free` (default: all are) fixed at `u`'s, maximise the sum over the free streams
     and periods of progress / effort. Returns (the LP's crew units, or `u` itself if the LP does
     not solve; the backend's RawSolution)."""
-    from planner.solvers.status import SolveOptions
+    from planner.solvers.status import SolveOptions, SolveStatus
 
     if backend is None:
         from planner.solvers.highs import HighsBackend
@@ -111,7 +111,7 @@ def earliest_progress(inst: Instance, lm, u: np.ndarray, backend=None, options=N
     lp = fixed_completion_lp(inst, lm, u, free)
     backend.load(lp)
     raw = backend.solve(options or SolveOptions())
-    if raw.status != "optimal" or raw.x is None:
+    if raw.status != SolveStatus.OPTIMAL or raw.x is None:
         return u, raw
     return np.clip(lp.values(raw.x, "u"), 0.0, None), raw
 
@@ -201,7 +201,7 @@ def earliest_discrete(inst: Instance, lm, x: np.ndarray, backend=None, options=N
     depends on the fixed columns only, so it cannot change. Returns crew units (the solver's own if
     the LP does not solve)."""
     from planner.mip.linear import LinearModel
-    from planner.solvers.status import SolveOptions
+    from planner.solvers.status import SolveOptions, SolveStatus
 
     if backend is None:
         from planner.solvers.highs import HighsBackend
@@ -224,7 +224,7 @@ def earliest_discrete(inst: Instance, lm, x: np.ndarray, backend=None, options=N
     lp.add_cost(u, -1e-6 * inst.step * inst.productivity / inst.effort[:, None])
     backend.load(lp)
     raw = backend.solve(options or SolveOptions())
-    source = raw.x if raw.status == "optimal" and raw.x is not None else x
+    source = raw.x if raw.status == SolveStatus.OPTIMAL and raw.x is not None else x
     return crew_units(inst, lm, source[:lm.n])
 
 

@@ -35,7 +35,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from planner.solvers.status import RawSolution, SolveOptions
+from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
 
 MAX_SCALE = 1000
 
@@ -146,16 +146,16 @@ class CumulativeBackend:
         m = self.model
         status = m.getStatus()
         if status in ("infeasible", "inforunbd"):
-            return RawSolution("infeasible", None, None, None, None, runtime, "no schedule")
+            return RawSolution(SolveStatus.INFEASIBLE, None, None, None, None, runtime, "no schedule")
         if m.getNSols() > 0:
             sol = m.getBestSol()
             x = np.array([round(m.getSolVal(sol, v)) for v in self._starts], dtype=float)
-            return RawSolution("optimal", x, 0.0, 0.0, 0.0, runtime, "a schedule")
+            return RawSolution(SolveStatus.OPTIMAL, x, 0.0, 0.0, 0.0, runtime, "a schedule")
         if status == "userinterrupt":
-            return RawSolution("interrupted", None, None, None, None, runtime, "interrupted", interrupted=True)
+            return RawSolution(SolveStatus.INTERRUPTED, None, None, None, None, runtime, "interrupted", interrupted=True)
         if status in LIMITS:
-            return RawSolution("time_limit", None, None, None, None, runtime, f"SCIP: {status}")
-        return RawSolution("error", None, None, None, None, runtime, f"SCIP stopped with status '{status}'")
+            return RawSolution(SolveStatus.TIME_LIMIT, None, None, None, None, runtime, f"SCIP: {status}")
+        return RawSolution(SolveStatus.ERROR, None, None, None, None, runtime, f"SCIP stopped with status '{status}'")
 
 class Rival:
     """SCIP on a `Cumulative` target in a thread of its own, beside a HiGHS solve of the same
@@ -180,7 +180,7 @@ class Rival:
         if self._thread is None and elapsed >= self.grace:
             self._start()
         answer = self.answer
-        return answer is not None and answer.status in ("optimal", "infeasible")
+        return answer is not None and answer.status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE)
 
     def _start(self) -> None:
         import threading
@@ -197,7 +197,7 @@ class Rival:
                 m.optimizeNogil()
                 self.answer = backend.read(time.perf_counter() - began)
             except Exception as e:  # reported as the rival's error: HiGHS's answer stands
-                self.answer = RawSolution("error", None, None, None, None, 0.0, f"SCIP: {e}")
+                self.answer = RawSolution(SolveStatus.ERROR, None, None, None, None, 0.0, f"SCIP: {e}")
 
         self._backend = backend
         self._thread = threading.Thread(target=run, daemon=True)
