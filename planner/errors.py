@@ -14,7 +14,9 @@ class PlanError(PlannerError):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, file: str | None = None, table: str | None = None, key: str | None = None):
+    def __init__(
+        self, message: str, *, file: str | None = None, table: str | None = None, key: str | None = None
+    ) -> None:
         self.file, self.table, self.key, self.detail = file, table, key, message
         where = ": ".join(p for p in (file, table, f"key '{key}'" if key else None) if p)
         super().__init__(f"{where}: {message}" if where else message)

@@ -9,11 +9,14 @@ import codecs
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from planner.errors import UsageError
+
+if TYPE_CHECKING:  # annotations only: importing matplotlib at run time is slow
+    from matplotlib.figure import Figure
 
 _KINDS = {
     stat.S_IFIFO: "a pipe (FIFO)",
@@ -35,7 +38,7 @@ def read_text(path: str | Path) -> str:
     return "".join(text_lines(path))
 
 
-def text_lines(path: str | Path):
+def text_lines(path: str | Path) -> Iterator[str]:
     """The lines of a regular file as text (UTF-8, a leading byte-order mark dropped), read as they
     are needed, so that a huge file's first bad row is found without reading the rest.
 
@@ -126,7 +129,7 @@ def write_atomic(path: str | Path, content: str | bytes | Callable[[BinaryIO], N
     return path
 
 
-def write_figure(path: str | Path, fig, **savefig) -> Path:
+def write_figure(path: str | Path, fig: Figure, **savefig: Any) -> Path:
     """A matplotlib figure to `path` through `write_atomic`, in the format its suffix names."""
     path = Path(path)
     return write_atomic(path, lambda f: fig.savefig(f, format=path.suffix.lower().lstrip("."), **savefig))

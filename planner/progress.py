@@ -13,8 +13,9 @@ import contextlib
 import contextvars
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import SupportsFloat, TextIO
 
 AFTER = 2.0  # seconds a solve runs before its progress is shown
 EVERY = 0.25  # seconds between two reports
@@ -42,7 +43,7 @@ def current() -> Callable[[Progress], None] | None:
 
 
 @contextlib.contextmanager
-def watch(callback: Callable[[Progress], None]):
+def watch(callback: Callable[[Progress], None]) -> Iterator[Callable[[Progress], None]]:
     """Send every solve's progress inside the block to `callback`."""
     token = _watcher.set(callback)
     try:
@@ -55,10 +56,15 @@ class Reporter:
     """Throttles one solve's reports to a watcher: the first after AFTER seconds, then one every
     EVERY seconds, and a final `done` report only if anything was shown."""
 
-    def __init__(self, callback: Callable[[Progress], None] | None):
+    def __init__(self, callback: Callable[[Progress], None] | None) -> None:
         self.callback, self.start, self.last, self.shown = callback, time.perf_counter(), 0.0, False
 
-    def tick(self, incumbent=None, bound=None, gap=None) -> None:
+    def tick(
+        self,
+        incumbent: SupportsFloat | None = None,
+        bound: SupportsFloat | None = None,
+        gap: SupportsFloat | None = None,
+    ) -> None:
         if self.callback is None:
             return
         now = time.perf_counter()
@@ -73,18 +79,18 @@ class Reporter:
             self.callback(Progress(time.perf_counter() - self.start, done=True))
 
 
-def _finite(v) -> float | None:
+def _finite(v: SupportsFloat | None) -> float | None:
     if v is None:
         return None
-    v = float(v)
-    return v if abs(v) < 1e30 else None
+    x = float(v)
+    return x if abs(x) < 1e30 else None
 
 
 class StderrLine:
     """The command line's display: one line on stderr, rewritten in place and cleared at the end,
     so it never mixes with the results on stdout (or with `--json`)."""
 
-    def __init__(self, stream=None):
+    def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.width = 0
 
@@ -105,7 +111,7 @@ class StderrLine:
         self.width = len(text)
 
 
-def on_terminal():
+def on_terminal() -> contextlib.AbstractContextManager[Callable[[Progress], None] | None]:
     """A StderrLine if stderr is a terminal, else nothing (a log file gets no carriage returns)."""
     try:
         tty = sys.stderr.isatty()
