@@ -55,7 +55,7 @@ class Structure:
                 "bound": _num(self.bound)}
 
 
-@dataclass  # frozen=True once pipeline/levels.py and session.py build it with dataclasses.replace
+@dataclass(frozen=True)
 class Result:
     """One variant of a plan, solved: how the solve ended (`status`), the verified objective with
     the solver's bound and gap, each stream's start and finish, the allocation of crew units per

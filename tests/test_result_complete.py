@@ -187,3 +187,14 @@ def test_status_is_a_solve_status_equal_to_its_string():
     assert r.status is planner.SolveStatus.OPTIMAL and r.solved
     assert json.loads(r.to_json(allocation=False))["status"] == "optimal"
     assert f"{r.status}" == "optimal"
+
+
+def test_a_result_is_frozen():
+    """Complete when returned: a changed copy is dataclasses.replace, the result itself never changes."""
+    import dataclasses
+
+    r = planner.solve(planner.load(ROOT / "models/serial_parallel_toy.toml"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.explanation = "changed"
+    copy_ = dataclasses.replace(r, status="time_limit")
+    assert copy_.status is planner.SolveStatus.TIME_LIMIT and r.status is planner.SolveStatus.OPTIMAL
