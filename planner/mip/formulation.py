@@ -25,6 +25,7 @@ model over an intervention's levels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,7 +35,7 @@ from planner.mip.linear import INF, LinearModel
 from planner.structure import NEVER, CriticalPath, critical_path, last_useful_period, progress_cap, windows
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
-    from planner.instance.resolve import Instance
+    from planner.instance.resolve import Instance, Precedence
 
 
 def build(inst: Instance, cp: CriticalPath | None = None) -> LinearModel:
@@ -54,7 +55,7 @@ def build(inst: Instance, cp: CriticalPath | None = None) -> LinearModel:
     return lm
 
 
-def work(lm: LinearModel, inst: Instance, cp: CriticalPath, window) -> np.ndarray:
+def work(lm: LinearModel, inst: Instance, cp: CriticalPath, window: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """The families `build` and `build_target` (target.py) share, inside `window` (first, last
     period per stream), in order. Which streams are rigid (`rigid.rigid_periods`) is decided once
     here. Returns the completion block c."""
@@ -73,13 +74,15 @@ def work(lm: LinearModel, inst: Instance, cp: CriticalPath, window) -> np.ndarra
     return c
 
 
-def _crew_units(lm: LinearModel, inst: Instance, window) -> np.ndarray:
+def _crew_units(lm: LinearModel, inst: Instance, window: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """u[i,t] inside the window, bounded by the rate cap, max_staff, pool supply and release."""
     first, last = window
     return lm.add_window_vars("u", first, last, inst.periods, 0.0, inst.staff_bound, carry=False)
 
 
-def _progress(lm: LinearModel, inst: Instance, window, u: np.ndarray, lean: np.ndarray) -> np.ndarray:
+def _progress(
+    lm: LinearModel, inst: Instance, window: tuple[np.ndarray, np.ndarray], u: np.ndarray, lean: np.ndarray
+) -> np.ndarray:
     """Running total: w[i,t] - w[i,t-1] - step * productivity[i,t] * u[i,t] = 0 inside the window
     (`u` is the effective crew units: p for a stream with parallelization < 1,
     `growth.parallelization`).
@@ -106,7 +109,12 @@ def _progress(lm: LinearModel, inst: Instance, window, u: np.ndarray, lean: np.n
 
 
 def _completion(
-    lm: LinearModel, inst: Instance, cp: CriticalPath, window, w: np.ndarray, lean: np.ndarray
+    lm: LinearModel,
+    inst: Instance,
+    cp: CriticalPath,
+    window: tuple[np.ndarray, np.ndarray],
+    w: np.ndarray,
+    lean: np.ndarray,
 ) -> np.ndarray:
     """c[i,t] = 1 only if w[i,t] >= effort_i; completion is permanent (c[i,t] <= c[i,t+1]).
     c exists from the stream's earliest finish to the end of its window."""
@@ -143,7 +151,13 @@ def _pool_supply(lm: LinearModel, inst: Instance, u: np.ndarray, trained: np.nda
 
 
 def _staffing(
-    lm: LinearModel, inst: Instance, window, u: np.ndarray, c: np.ndarray, d: np.ndarray, lean: np.ndarray
+    lm: LinearModel,
+    inst: Instance,
+    window: tuple[np.ndarray, np.ndarray],
+    u: np.ndarray,
+    c: np.ndarray,
+    d: np.ndarray,
+    lean: np.ndarray,
 ) -> None:
     """Discrete staffing, for the streams that ask for it (instance.discrete); B = u's bound.
 
@@ -219,7 +233,14 @@ def _staffing(
         lm.add_rows(f"integer_staff[{inst.pools[r]}]", [(u[k, s_], inst.crew[k, r]), (n[k, s_], -1.0)], 0.0, 0.0)
 
 
-def _precedence(lm: LinearModel, inst: Instance, window, w: np.ndarray, c: np.ndarray, lean: np.ndarray) -> None:
+def _precedence(
+    lm: LinearModel,
+    inst: Instance,
+    window: tuple[np.ndarray, np.ndarray],
+    w: np.ndarray,
+    c: np.ndarray,
+    lean: np.ndarray,
+) -> None:
     """w[j,t] <= effort_j * c[i, t-1-gap]: no progress on j until i is complete and the lag passed.
 
     Bounding j's progress so far (rather than each period's crew units with a big-M) is exact,
@@ -242,7 +263,9 @@ def _precedence(lm: LinearModel, inst: Instance, window, w: np.ndarray, c: np.nd
     )
 
 
-def _completion_order(lm: LinearModel, inst: Instance, cp: CriticalPath, window, c: np.ndarray) -> None:
+def _completion_order(
+    lm: LinearModel, inst: Instance, cp: CriticalPath, window: tuple[np.ndarray, np.ndarray], c: np.ndarray
+) -> None:
     """c[j,t] <= c[i, t-gap-d_j]: j complete by t means i was complete by t-gap-d_j, where d_j is
     the fewest periods j can take (its rate cap). Implied by the integer model, not by its
     relaxation: it links the completion indicators directly. One row per period of j's c."""
@@ -257,7 +280,13 @@ def _completion_order(lm: LinearModel, inst: Instance, cp: CriticalPath, window,
     _pairwise(lm, inst, "completion_order", spans, lambda p: (c[p.succ], 1.0, c[p.pred], -1.0))
 
 
-def _pairwise(lm: LinearModel, inst: Instance, name: str, spans, blocks) -> None:
+def _pairwise(
+    lm: LinearModel,
+    inst: Instance,
+    name: str,
+    spans: list[tuple[Precedence, np.ndarray, np.ndarray]],
+    blocks: Callable[[Precedence], tuple[np.ndarray, float, np.ndarray, float]],
+) -> None:
     """Rows `a * X[succ, t] + b * Y[pred, s] <= 0` for every precedence and its periods (t, s), as one
     family named by pair; `blocks(p)` gives (X, a, Y, b)."""
     spans = [(p, t, s) for p, t, s in spans if t.size]

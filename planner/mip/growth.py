@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,7 +20,7 @@ if TYPE_CHECKING:  # annotations only: importing it at run time would load the p
     from planner.instance.resolve import Instance
 
 
-def breakpoints(bound: float, extra=()) -> np.ndarray:
+def breakpoints(bound: float, extra: Iterable[float] = ()) -> np.ndarray:
     """The crew units at which the piecewise-linear progress of a stream with parallelization < 1
     is exact (docs/model.md): 0, the powers sqrt(2) ** k (k >= -8, so 1/16, ..., 1, sqrt(2), 2,
     ...) below `bound`, `bound` itself (the period's staff bound), and any `extra` point inside
@@ -36,7 +37,9 @@ def breakpoints(bound: float, extra=()) -> np.ndarray:
     return np.append(points[(points == 0) | (points < bound - 1e-9 * max(1.0, bound))], bound)
 
 
-def parallelization(lm: LinearModel, inst: Instance, window, u: np.ndarray) -> np.ndarray:
+def parallelization(
+    lm: LinearModel, inst: Instance, window: tuple[np.ndarray, np.ndarray], u: np.ndarray
+) -> np.ndarray:
     """Diminishing returns (`parallelization = a < 1`): a period's progress is step * productivity
     * u ** a. u ** a is concave, so its piecewise-linear interpolation through `breakpoints` is
     the minimum of its chords: p[i,t] <= slope_k u[i,t] + intercept_k for each segment k bounds
@@ -139,7 +142,9 @@ def _exact_crews(lm: LinearModel, inst: Instance, u: np.ndarray, p: np.ndarray) 
             )
 
 
-def training(lm: LinearModel, inst: Instance, window, w: np.ndarray, c: np.ndarray) -> np.ndarray | None:
+def training(
+    lm: LinearModel, inst: Instance, window: tuple[np.ndarray, np.ndarray], w: np.ndarray, c: np.ndarray
+) -> np.ndarray | None:
     """Field-building (`train`): k[i,t], the FTE stream i's progress has trained for its pool that
     are there in period t. Progress in period tau (counted up to the effort) joins d_i =
     instance.train_lag periods later and a share s_i = (1 - attrition) ** step of it stays each

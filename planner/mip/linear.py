@@ -7,9 +7,14 @@ SCIP directly, Pyomo by transcription).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+Term: TypeAlias = tuple[np.ndarray, np.ndarray | float]  # (columns, coefficients: one per row, or one for all)
 
 
 @dataclass
@@ -53,22 +58,32 @@ class LinearModel:
     per-block chunks until `arrays()` joins them), rows a family at a time (`csr()` stacks them)."""
 
     sense: str = "max"  # "max" | "min"
-    lb: list = field(default_factory=list)
-    ub: list = field(default_factory=list)
-    integer: list = field(default_factory=list)
-    cost: list = field(default_factory=list)
+    lb: list[np.ndarray] = field(default_factory=list)
+    ub: list[np.ndarray] = field(default_factory=list)
+    integer: list[np.ndarray] = field(default_factory=list)
+    cost: list[np.ndarray] = field(default_factory=list)
     offset: float = 0.0
     blocks: dict[str, Block] = field(default_factory=dict)
     families: list[Family] = field(default_factory=list)
     n: int = 0
 
-    def add_vars(self, name: str, shape, lb, ub, integer: bool = False) -> np.ndarray:
+    def add_vars(
+        self, name: str, shape: int | tuple[int, ...], lb: ArrayLike, ub: ArrayLike, integer: bool = False
+    ) -> np.ndarray:
         """A dense block: one column per cell."""
         size = int(np.prod(shape))
         return self._add(name, np.arange(self.n, self.n + size).reshape(shape), lb, ub, integer)
 
     def add_window_vars(
-        self, name: str, first: np.ndarray, last: np.ndarray, H: int, lb, ub, integer: bool = False, carry: bool = True
+        self,
+        name: str,
+        first: ArrayLike,
+        last: ArrayLike,
+        H: int,
+        lb: ArrayLike,
+        ub: ArrayLike,
+        integer: bool = False,
+        carry: bool = True,
     ) -> np.ndarray:
         """Row i has columns for periods first[i]..last[i] only; cells before are fixed at 0, cells
         after refer to the column at last[i] (`carry`) or are fixed at 0. `lb`/`ub` are (S, H)."""
@@ -83,7 +98,15 @@ class LinearModel:
             index = np.where((t > last) & has[:, None], end[:, None], index)
         return self._add(name, index, lb, ub, integer, active)
 
-    def _add(self, name, index, lb, ub, integer, active=None) -> np.ndarray:
+    def _add(
+        self,
+        name: str,
+        index: np.ndarray,
+        lb: ArrayLike,
+        ub: ArrayLike,
+        integer: bool,
+        active: np.ndarray | None = None,
+    ) -> np.ndarray:
         active = np.ones(index.shape, bool) if active is None else active
         size = int(active.sum())
         self.n += size
@@ -100,9 +123,9 @@ class LinearModel:
     def add_rows(
         self,
         name: str,
-        terms: list[tuple[np.ndarray, np.ndarray]],
-        lower,
-        upper,
+        terms: Sequence[Term],
+        lower: ArrayLike,
+        upper: ArrayLike,
         groups: tuple[np.ndarray, list[str]] | None = None,
     ) -> None:
         """Rows k = 0..m-1 of `sum_j coef_j[k] * x[col_j[k]]`; each term is (cols, coefs) of length m.
@@ -128,7 +151,7 @@ class LinearModel:
             parts = [(int(f), labels[int(kept[f])]) for f in firsts]
         self.families.append(Family(name, renumber[rows], cols, vals, lower[used].copy(), upper[used].copy(), parts))
 
-    def add_cost(self, cols: np.ndarray, coefs) -> None:
+    def add_cost(self, cols: np.ndarray, coefs: ArrayLike) -> None:
         """Add `coefs` to the costs of `cols` (cells sharing a column add up; -1 cells drop out)."""
         cost = self.arrays()["cost"]
         coefs = np.broadcast_to(coefs, np.shape(cols)).ravel()
@@ -143,7 +166,7 @@ class LinearModel:
             for k in ("lb", "ub", "integer", "cost")
         }
 
-    def csr(self):
+    def csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """All families stacked into one CSR matrix (starts, index, value) with row bounds."""
         offsets = np.cumsum([0] + [len(f.lower) for f in self.families])
         rows = np.concatenate([f.rows + o for f, o in zip(self.families, offsets)])
@@ -180,7 +203,7 @@ class LinearModel:
 INF = np.inf
 
 
-def _vector(x, m: int, dtype) -> np.ndarray:
+def _vector(x: ArrayLike, m: int, dtype: DTypeLike) -> np.ndarray:
     """`x` as a vector of length m (a scalar repeated). Cheaper than np.broadcast_to, which costs
     more than building a small model's rows."""
     a = np.asarray(x, dtype=dtype)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # annotations only: importing it at run time would load the p
     from planner.instance.resolve import Instance
 
 
-def rigid_periods(inst: Instance, window) -> np.ndarray:
+def rigid_periods(inst: Instance, window: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """(S,) for a rigid stream (contiguous with a fixed crew, its cap and productivity constant over
     its window, and whole people from any `integer_staff` pool) the periods d its run takes:
     ceil(effort / (step p K ** a)), a its parallelization (a crew of K makes K ** a effective crew
@@ -40,7 +40,7 @@ def rigid_periods(inst: Instance, window) -> np.ndarray:
     return d
 
 
-def lean_streams(inst: Instance, window) -> np.ndarray:
+def lean_streams(inst: Instance, window: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """(S,) rigid streams (`rigid_periods`) that need nothing but the step formulation: their run
     is their start alone (`rigid_runs`), and formulation.py's `_completion_order` with d_j their run length is their
     precedence, so they get no progress columns and none of the rows those would feed (progress,
@@ -56,7 +56,9 @@ def lean_of(inst: Instance, d: np.ndarray) -> np.ndarray:
     return (d > 0) & ~inst.trains & (inst.fewest_periods == d)
 
 
-def rigid_crews(inst: Instance, window, streams: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def rigid_crews(
+    inst: Instance, window: tuple[np.ndarray, np.ndarray], streams: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(K, need) of rigid `streams`: the crew units K each works at (constant over its window)
     and need (len(streams), R), the FTE it draws from each pool while running."""
     K = inst.own_cap[streams, np.clip(window[0][streams], 0, inst.periods - 1)]
@@ -72,7 +74,16 @@ def clashes(need: np.ndarray, supply: np.ndarray) -> np.ndarray:
     return clash
 
 
-def rigid_runs(lm: LinearModel, inst: Instance, window, u, c, s, need, d: np.ndarray) -> None:
+def rigid_runs(
+    lm: LinearModel,
+    inst: Instance,
+    window: tuple[np.ndarray, np.ndarray],
+    u: np.ndarray,
+    c: np.ndarray,
+    s: np.ndarray,
+    need: np.ndarray,
+    d: np.ndarray,
+) -> None:
     """A rigid stream's run is its start alone (the step formulation of time-indexed scheduling):
     u[i,t] = K (s[i,t] - s[i,t-d]) and c[i,t] = s[i,t-d+1]. Its integer plans are those of the rows
     above with completion marked when it happens; the relaxation is much tighter, since a fraction
@@ -89,7 +100,9 @@ def rigid_runs(lm: LinearModel, inst: Instance, window, u, c, s, need, d: np.nda
         lm.add_rows(f"rigid_finish[{inst.streams[i]}]", [(c[i, t], 1.0), (start, -1.0)], 0.0, 0.0)
 
 
-def incompatible(lm: LinearModel, inst: Instance, window, u: np.ndarray, d: np.ndarray) -> None:
+def incompatible(
+    lm: LinearModel, inst: Instance, window: tuple[np.ndarray, np.ndarray], u: np.ndarray, d: np.ndarray
+) -> None:
     """At most one rigid stream of each clique runs in a period: sum_{i in C} u[i,t] / K_i <= 1.
 
     Two rigid streams (`rigid_periods`) whose crews together exceed a pool's largest supply can
