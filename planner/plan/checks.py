@@ -6,31 +6,129 @@ has what it needs. The plan model runs them after its tables are valid; each pro
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
 from planner.plan.paths import did_you_mean
+
+# What the checks read of a plan, as protocols: the plan's models (planner/plan/schema.py) run
+# these checks, so this module cannot import them; `Plan` and its tables fit these shapes.
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class _Link(Protocol):  # an `After` table
+    @property
+    def stream(self) -> str: ...
+
+
+class _PoolRef(Protocol):  # a `Train` table or a supply change
+    @property
+    def pool(self) -> str: ...
+
+
+class StreamRefs(Protocol):
+    """The parts of a `Stream` that name other tables."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def pool(self) -> str | None: ...
+    @property
+    def crew_units(self) -> dict[str, float]: ...
+    @property
+    def train(self) -> _PoolRef | None: ...
+    @property
+    def after(self) -> Sequence[str | _Link]: ...
+    @property
+    def min_duration(self) -> float: ...
+
+
+class _StreamsChange(Protocol):  # a productivity change or a serial speedup
+    @property
+    def streams(self) -> Sequence[str]: ...
+
+
+class _InterventionRefs(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def supply(self) -> Sequence[_PoolRef]: ...
+    @property
+    def productivity(self) -> Sequence[_StreamsChange]: ...
+    @property
+    def serial_speedup(self) -> Sequence[_StreamsChange]: ...
+
+
+class _Goal(Protocol):
+    @property
+    def required(self) -> Sequence[str]: ...
+
+
+class _Milestone(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def streams(self) -> Sequence[str]: ...
+
+
+class _Header(Protocol):
+    @property
+    def objective(self) -> str: ...
+    @property
+    def start_year(self) -> int: ...
+
+
+class _Deadline(Protocol):
+    @property
+    def year(self) -> float | None: ...
+
+
+class PlanRefs(Protocol):
+    """The parts of a `Plan` the checks read."""
+
+    @property
+    def plan(self) -> _Header: ...
+    @property
+    def pools(self) -> Sequence[_Named]: ...
+    @property
+    def streams(self) -> Sequence[StreamRefs]: ...
+    @property
+    def goal(self) -> _Goal | None: ...
+    @property
+    def goals(self) -> Sequence[_Milestone]: ...
+    @property
+    def deadline(self) -> _Deadline | None: ...
+    @property
+    def interventions(self) -> Sequence[_InterventionRefs]: ...
+    def stream(self, name: str) -> StreamRefs: ...
 
 
 class RefError(ValueError):
     """A plan error with its own location (table, key), raised inside validation."""
 
-    def __init__(self, table: str, key: str, message: str):
+    def __init__(self, table: str, key: str, message: str) -> None:
         super().__init__(message)
         self.table, self.key, self.message = table, key, message
 
 
-def _unique(items, table: str):
-    seen = set()
+def _unique(items: Iterable[_Named], table: str) -> None:
+    seen: set[str] = set()
     for k, it in enumerate(items, 1):
         if it.name in seen:
             raise RefError(f'{table} #{k} "{it.name}"', "name", f"duplicate name '{it.name}'")
         seen.add(it.name)
 
 
-def _unknown(kind: str, name: str, valid) -> str:
+def _unknown(kind: str, name: str, valid: Iterable[str]) -> str:
     """ "unknown pool 'x': did you mean 'y'? (have: a, b)": the closest name first, then all of them."""
     return f"unknown {kind} '{name}'" + did_you_mean(name, valid)
 
 
-def check_references(p) -> None:
+def check_references(p: PlanRefs) -> None:
     """Every rule across tables of the plan `p`; the first one broken is raised as a RefError."""
     _unique(p.pools, "[[pools]]")
     _unique(p.streams, "[[streams]]")
@@ -71,9 +169,9 @@ def check_references(p) -> None:
         )
     for k, iv in enumerate(p.interventions, 1):
         where = f'[[interventions]] #{k} "{iv.name}"'
-        for j, ch in enumerate(iv.supply, 1):
-            if ch.pool not in pools:
-                raise RefError(where, f"supply[{j}].pool", _unknown("pool", ch.pool, pools_list))
+        for j, supply in enumerate(iv.supply, 1):
+            if supply.pool not in pools:
+                raise RefError(where, f"supply[{j}].pool", _unknown("pool", supply.pool, pools_list))
         for j, ch in enumerate(iv.productivity, 1):
             for name in ch.streams:
                 if name not in streams:
@@ -94,12 +192,12 @@ def check_references(p) -> None:
         raise RefError("[deadline]", "year", f"year {p.deadline.year:g} is before start_year {p.plan.start_year}")
 
 
-def after_names(s) -> list[str]:
+def after_names(s: StreamRefs) -> list[str]:
     """The streams `s` comes after (without building an `After` for each, as `predecessors` does)."""
     return [a if isinstance(a, str) else a.stream for a in s.after]
 
 
-def find_cycle(p) -> list[str] | None:
+def find_cycle(p: PlanRefs) -> list[str] | None:
     """A precedence cycle as a list of stream names, each after the next (first = last), or None.
     An iterative depth-first search: linear in streams and links, and a chain of 20,000 streams
     is deeper than Python's recursion limit."""

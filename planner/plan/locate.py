@@ -7,6 +7,7 @@ in which keys each table allows.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -15,7 +16,9 @@ from planner.plan.checks import RefError
 from planner.plan.paths import did_you_mean
 
 
-def plan_error(e: ValidationError, data: dict, file: str | None, keys_at: Callable[[list], list[str]]) -> PlanError:
+def plan_error(
+    e: ValidationError, data: dict[str, Any], file: str | None, keys_at: Callable[[list[int | str]], list[str]]
+) -> PlanError:
     """Turn pydantic's first error into a message a plan author can act on. `keys_at(loc)` gives
     the keys the table holding `loc[-1]` allows (for the hint under an unknown key)."""
     errors = e.errors(include_url=False)
@@ -39,14 +42,15 @@ def plan_error(e: ValidationError, data: dict, file: str | None, keys_at: Callab
     return PlanError(msg, file=file, table=table, key=key)
 
 
-def locate(loc: list, data: dict) -> tuple[str, str | None]:
+def locate(loc: list[int | str], data: dict[str, Any]) -> tuple[str, str | None]:
     """('streams', 1, 'effort') -> ('[[streams]] #2 "parallel"', 'effort')."""
     if not loc:
         return "(top level)", None
     head, rest = loc[0], loc[1:]
     if head in ("pools", "streams", "interventions") and rest and isinstance(rest[0], int):
         k = rest[0]
-        item = data.get(head)[k] if isinstance(data.get(head), list) else None
+        rows = data.get(head)
+        item = rows[k] if isinstance(rows, list) else None
         name = item.get("name") if isinstance(item, dict) else None
         table = f"[[{head}]] #{k + 1}" + (f' "{name}"' if isinstance(name, str) else "")
         rest = rest[1:]

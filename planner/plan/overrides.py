@@ -8,6 +8,7 @@ and validates the whole again, so a changed plan obeys every rule a plan file do
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from planner.errors import PlanError
@@ -15,7 +16,7 @@ from planner.plan.paths import did_you_mean, get, parse_value, plan_data, quote,
 from planner.plan.schema import Plan
 
 
-def apply(plan: Plan, scenarios: list[str] = (), sets: list[str] = ()) -> Plan:
+def apply(plan: Plan, scenarios: Sequence[str] = (), sets: Sequence[str] = ()) -> Plan:
     """The plan with its `[overrides.NAME]` groups (in order), then `PATH=VALUE` items, applied."""
     for name in scenarios:
         if name not in plan.overrides:
@@ -40,7 +41,7 @@ def parse_set(item: str) -> tuple[str, Any]:
     return path.strip(), parse_value(value.strip())
 
 
-def flatten(group: dict, data: dict, prefix: str = "") -> dict[str, Any]:
+def flatten(group: dict[str, Any], data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """An `[overrides.NAME]` group as {path: value}. TOML turns `deadline.years = 20` into nested
     tables, so nested tables are followed down to values; a table given where the plan holds a
     value (or nothing) replaces it whole, e.g. `pools.x.supply = { start = 3, growth = 0.1 }`."""

@@ -13,9 +13,13 @@ import copy
 import difflib
 import re
 import tomllib
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from planner.errors import PlanError
+
+if TYPE_CHECKING:  # annotations only: these helpers need no pydantic at run time
+    from pydantic import BaseModel
 
 NAMED_TABLES = ("pools", "streams", "interventions")
 """Array tables whose rows a path selects by `name` (their names are unique)."""
@@ -24,12 +28,13 @@ DEADLINE_KINDS = ("years", "year", "scenarios", "distribution")
 """The ways to give a deadline; a deadline is one of them, so setting one replaces the others."""
 
 
-def did_you_mean(name: str, valid) -> str:
-    """': did you mean 'y'? (have: a, b, ...)', or just the list, for an unknown key or name."""
-    valid = [str(v) for v in valid]
-    close = difflib.get_close_matches(str(name), valid, n=1, cutoff=0.6)
-    shown = ", ".join(valid[:20]) + (", ..." if len(valid) > 20 else "")
-    return (f": did you mean '{close[0]}'?" if close else "") + (f" (have: {shown})" if valid else "")
+def did_you_mean(name: str | int, valid: Iterable[object]) -> str:
+    """': did you mean 'y'? (have: a, b, ...)', or just the list, for an unknown key or name (an
+    index in a path is a name too)."""
+    names = [str(v) for v in valid]
+    close = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)
+    shown = ", ".join(names[:20]) + (", ..." if len(names) > 20 else "")
+    return (f": did you mean '{close[0]}'?" if close else "") + (f" (have: {shown})" if names else "")
 
 
 def split_path(path: str) -> list[str]:
@@ -68,13 +73,13 @@ def parse_value(text: str) -> Any:
         return text.strip()
 
 
-def plan_data(table) -> dict:
+def plan_data(table: BaseModel) -> dict[str, Any]:
     """A plan (or any of its tables) as the nested dicts its file would give (unset optional keys
     left out)."""
     return table.model_dump(mode="python", exclude_none=True)
 
 
-def get(plan, path: str) -> Any:
+def get(plan: BaseModel | dict[str, Any], path: str) -> Any:
     """The value at `path` in a plan or its data dicts (a PlanError naming the path when it does
     not exist)."""
     data = plan if isinstance(plan, dict) else plan_data(plan)
@@ -85,11 +90,12 @@ def get(plan, path: str) -> Any:
     return parent[key]
 
 
-def set_path(data: dict, path: str, value: Any) -> None:
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     """Put a copy of `value` at `path` in `data`, in place (a PlanError when the way is not there)."""
     parts = split_path(path)
     parent, key = _walk(data, parts, path)
     if isinstance(parent, list):
+        assert isinstance(key, int)  # `_walk` gives a list's element by its index
         parent[key] = copy.deepcopy(value)
         return
     if parts[:1] == ["deadline"] and len(parts) == 2 and key in DEADLINE_KINDS:
@@ -98,9 +104,10 @@ def set_path(data: dict, path: str, value: Any) -> None:
     parent[key] = copy.deepcopy(value)
 
 
-def _walk(data: dict, parts: list[str], path: str):
+def _walk(data: dict[str, Any], parts: list[str], path: str) -> tuple[Any, int | str]:
     """The container holding the last part, and the key (or index) of the last part in it."""
     node: Any = data
+    key: int | str
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
         here = ".".join(parts[:depth]) or "(top level)"
@@ -118,7 +125,7 @@ def _walk(data: dict, parts: list[str], path: str):
     raise AssertionError("unreachable")
 
 
-def _row(rows: list, part: str, table: str, here: str, path: str) -> int:
+def _row(rows: list[Any], part: str, table: str, here: str, path: str) -> int:
     """A list element: by name in an array table, else by 0-based index."""
     if table in NAMED_TABLES and rows and all(isinstance(r, dict) and "name" in r for r in rows):
         names = [r["name"] for r in rows]

@@ -189,7 +189,10 @@ class Stream(Table):
     @property
     def crew_units(self) -> dict[str, float]:
         """FTE of each pool per crew unit; a `pool = "x"` stream is a crew of one from x."""
-        return dict(self.crew) if self.crew is not None else {self.pool: 1.0}
+        if self.crew is not None:
+            return dict(self.crew)
+        assert self.pool is not None  # `_pool_or_crew`: a stream gives exactly one of pool and crew
+        return {self.pool: 1.0}
 
     @property
     def predecessors(self) -> list[After]:
@@ -281,7 +284,7 @@ class Span(Table):
     until_year: Annotated[float, Ge(0), Le(1e6)] | None = None
 
     @model_validator(mode="after")
-    def _ordered(self):
+    def _ordered(self) -> Span:
         if self.until_year is not None and self.until_year <= self.from_year:
             raise ValueError(f"'until_year' ({self.until_year:g}) must be after 'from_year' ({self.from_year:g})")
         return self
@@ -323,7 +326,7 @@ class Intervention(Table):
     choose: bool = False  # the MIP picks the best of `levels` (run.py, Model._solve_choice)
 
     @model_validator(mode="after")
-    def _levels(self):
+    def _levels(self) -> Intervention:
         if self.choose and self.levels is None:
             raise ValueError("'choose' needs 'levels', the amounts to choose from, e.g. levels = [0, 1, 2, 3]")
         if self.levels is not None and not self.choose:
@@ -459,13 +462,13 @@ def from_dict(data: Any, source: str | Path | None = None, *, allow_dirs: tuple[
     return plan
 
 
-def _valid_keys(loc: list) -> list[str]:
+def _valid_keys(loc: list[int | str]) -> list[str]:
     """The keys the table holding `loc[-1]` allows, found from the names on the way to it."""
     names = [x for x in loc[:-1] if isinstance(x, str)]
     if not names:
         return list(Plan.model_fields)
     parent, grand = names[-1], (names[-2] if len(names) > 1 else None)
-    by_name = {
+    by_name: dict[str, list[type[Table]]] = {
         "plan": [PlanHeader],
         "pools": [Pool],
         "streams": [Stream],
@@ -476,6 +479,7 @@ def _valid_keys(loc: list) -> list[str]:
         "after": [After],
         "distribution": [Lognormal, Percentiles],
     }
+    classes: list[type[Table]]
     if parent == "supply":
         classes = [SupplyChange] if grand == "interventions" else [Growth, FileColumn]
     elif parent == "productivity":
