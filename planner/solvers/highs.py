@@ -103,8 +103,8 @@ class HighsBackend:
         if raw is None:
             interrupted = self._run(options.time_limit)
             if self._left_running:   # the rival answered; HiGHS is still stopping in its thread
-                raw = RawSolution(SolveStatus.NO_SOLUTION, None, None, None, None, 0.0, "stopped: the rival answered first"
-                                  if self._preempted else "time limit reached")
+                why = "stopped: the rival answered first" if self._preempted else "time limit reached"
+                raw = RawSolution(SolveStatus.NO_SOLUTION, None, None, None, None, 0.0, why)
             else:
                 raw = self._read()
             raw = replace(raw, interrupted=interrupted)
@@ -248,7 +248,8 @@ class HighsBackend:
             return RawSolution(SolveStatus.INFEASIBLE, None, None, None, None, 0.0, "the model is infeasible")
         elif name in _INCUMBENT_STOPS:
             ours = self._timed_out or self._preempted
-            status = SolveStatus.INTERRUPTED if self._interrupted else SolveStatus.TIME_LIMIT if ours else _INCUMBENT_STOPS[name]
+            status = SolveStatus.INTERRUPTED if self._interrupted else \
+                SolveStatus.TIME_LIMIT if ours else _INCUMBENT_STOPS[name]
             if ours and not self._interrupted:  # our own stop, not the user's
                 text = "stopped: the rival answered first" if self._preempted else "time limit reached"
             status = status if has_plan else SolveStatus.NO_SOLUTION

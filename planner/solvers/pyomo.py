@@ -111,8 +111,8 @@ class PyomoBackend:
         if tc in (TC.infeasible, TC.infeasibleOrUnbounded):
             return RawSolution(SolveStatus.INFEASIBLE, None, None, None, None, runtime, str(tc))
         if len(res.solution) == 0:
-            return RawSolution(SolveStatus.NO_SOLUTION if res.solver.status != SolverStatus.error else SolveStatus.ERROR,
-                               None, None, None, None, runtime, str(tc))
+            status = SolveStatus.ERROR if res.solver.status == SolverStatus.error else SolveStatus.NO_SOLUTION
+            return RawSolution(status, None, None, None, None, runtime, str(tc))
         self.model.solutions.load_from(res)
         status = SolveStatus.OPTIMAL if tc == TC.optimal else SolveStatus.TIME_LIMIT
         return self._raw(status, pyo.value(self.model.objective), None, runtime, str(tc))
@@ -120,7 +120,10 @@ class PyomoBackend:
     def _raw(self, status, objective, bound, runtime, message) -> RawSolution:
         x = np.array([v.value if v.value is not None else 0.0 for v in self.model._planner_vars], dtype=float)
         objective = float(objective) if objective is not None else None
-        bound = float(bound) if bound is not None and np.isfinite(bound) else (objective if status == SolveStatus.OPTIMAL else None)
+        if bound is not None and np.isfinite(bound):
+            bound = float(bound)
+        else:
+            bound = objective if status == SolveStatus.OPTIMAL else None
         gap = None
         if objective is not None and bound is not None:
             gap = abs(bound - objective) / max(abs(objective), 1e-10) if bound != objective else 0.0
