@@ -1,4 +1,5 @@
 """The `planner` command: argument parsing, one function per command, exit codes."""
+
 from __future__ import annotations
 
 from planner.cli.main import main

@@ -1,4 +1,5 @@
 """`python -m planner.cli`: the `planner` command."""
+
 import sys
 
 from planner.cli.main import main

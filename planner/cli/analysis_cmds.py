@@ -5,6 +5,7 @@ runs it and returns an exit code. Kept apart from plan_cmds.py so that the analy
 their own file; like it, this module imports only the standard library at the top (and the
 stdlib-only planner.pipeline.arguments: main.py imports this module inside its try).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,6 +23,7 @@ from planner.pipeline.arguments import cli_type, number, whole
 def _workers(text: str) -> int:
     """--workers: parallel.run's own check (1 to WORKERS_PER_CORE per core)."""
     from planner.analysis.runner import check_workers
+
     return cli_type(lambda v, name: check_workers(v, name), int)(text)
 
 
@@ -46,66 +48,107 @@ _seed = cli_type(whole, int, lo=0)
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Add the analysis commands to the `planner` command line."""
-    def command(name: str, text: str, *, table_output: bool = False, scale_out: bool = False,
-                plot: str | None = None):
+
+    def command(name: str, text: str, *, table_output: bool = False, scale_out: bool = False, plot: str | None = None):
         p = sub.add_parser(name, help=text, description=text)
         plan_arguments(p)
         solver_arguments(p)
         p.add_argument("--json", action="store_true", help="print the result as JSON")
         if table_output:
-            p.add_argument("-o", "--output", type=Path,
-                           help="write one row per point and variant to FILE (.csv, .parquet or .json)")
+            p.add_argument(
+                "-o",
+                "--output",
+                type=Path,
+                help="write one row per point and variant to FILE (.csv, .parquet or .json)",
+            )
         if plot:
             p.add_argument("--plot", type=Path, metavar="FILE", help=plot)
         if scale_out:
-            p.add_argument("--workers", type=_workers, metavar="N",
-                           help="local worker processes (default: one per core)")
-            p.add_argument("--scheduler", metavar="ADDRESS",
-                           help="run on a Dask cluster instead, e.g. tcp://127.0.0.1:8786 (needs the 'dask' extra)")
+            p.add_argument(
+                "--workers", type=_workers, metavar="N", help="local worker processes (default: one per core)"
+            )
+            p.add_argument(
+                "--scheduler",
+                metavar="ADDRESS",
+                help="run on a Dask cluster instead, e.g. tcp://127.0.0.1:8786 (needs the 'dask' extra)",
+            )
         return p
 
-    s = command("sweep", "solve the baseline and interventions over a grid of plan values",
-                table_output=True, scale_out=True,
-                plot="draw each variant's objective along the first swept path to FILE (.png, .svg or .pdf)")
-    s.epilog = ("--set PATH=V1,V2,... or --set PATH=LO:HI:STEP sweeps PATH; --set PATH=VALUE with one "
-                "value changes the plan for every point")
+    s = command(
+        "sweep",
+        "solve the baseline and interventions over a grid of plan values",
+        table_output=True,
+        scale_out=True,
+        plot="draw each variant's objective along the first swept path to FILE (.png, .svg or .pdf)",
+    )
+    s.epilog = (
+        "--set PATH=V1,V2,... or --set PATH=LO:HI:STEP sweeps PATH; --set PATH=VALUE with one "
+        "value changes the plan for every point"
+    )
     s.add_argument("--only", action="append", metavar="NAME", help="solve only these interventions")
 
-    b = command("breakeven", "find the value of one plan value at which an intervention breaks even",
-                plot="draw the effect at every value solved, with the break-even marked, to FILE "
-                     "(.png, .svg or .pdf)")
+    b = command(
+        "breakeven",
+        "find the value of one plan value at which an intervention breaks even",
+        plot="draw the effect at every value solved, with the break-even marked, to FILE (.png, .svg or .pdf)",
+    )
     b.add_argument("--intervention", required=True, metavar="NAME")
     what = b.add_mutually_exclusive_group(required=True)
     what.add_argument("--vary", metavar="PATH", help="the numeric plan value to vary")
-    what.add_argument("--add-fte", metavar="POOL",
-                      help="how many more FTE of POOL, every year from the start, make the intervention "
-                           "break even (default range: 0 to 10x the pool's largest supply)")
-    b.add_argument("--range", type=_range, metavar="LO:HI",
-                   help="where to look (default: 0 to 10x a positive value, else the value +-10)")
+    what.add_argument(
+        "--add-fte",
+        metavar="POOL",
+        help="how many more FTE of POOL, every year from the start, make the intervention "
+        "break even (default range: 0 to 10x the pool's largest supply)",
+    )
+    b.add_argument(
+        "--range",
+        type=_range,
+        metavar="LO:HI",
+        help="where to look (default: 0 to 10x a positive value, else the value +-10)",
+    )
     b.add_argument("--tolerance", type=_positive, help="width of the final interval (default range / 10,000)")
 
     m = command("margins", "how many researcher-years of each pool one calendar year is worth, and how stable that is")
     m.add_argument("--intervention", metavar="NAME", help="at this intervention's optimum instead of the baseline's")
     m.add_argument("--year-step", type=_positive, help="years of deadline added (default: the plan's step)")
-    m.add_argument("--fte-step", type=_positive,
-                   help="FTE added to every period of each pool (default: 10%% of its mean supply, at least 1)")
+    m.add_argument(
+        "--fte-step",
+        type=_positive,
+        help="FTE added to every period of each pool (default: 10%% of its mean supply, at least 1)",
+    )
 
-    mc = command("montecarlo", "sample the plan's [uncertainty] table and solve every sample",
-                 table_output=True, scale_out=True,
-                 plot="draw the first intervention's effect histogram to FILE (.png, .svg or .pdf) and its "
-                      "tornado to FILE with '-tornado' before the suffix")
+    mc = command(
+        "montecarlo",
+        "sample the plan's [uncertainty] table and solve every sample",
+        table_output=True,
+        scale_out=True,
+        plot="draw the first intervention's effect histogram to FILE (.png, .svg or .pdf) and its "
+        "tornado to FILE with '-tornado' before the suffix",
+    )
     mc.add_argument("-n", "--samples", type=_count, default=500, help="number of samples (default 500)")
     mc.add_argument("--seed", type=_seed, help="override the [uncertainty] seed (a whole number >= 0)")
     mc.add_argument("--only", action="append", metavar="NAME", help="solve only these interventions")
 
     e = command("evpi", "the value of knowing when the deadline comes (wait-and-see against one plan)")
     e.add_argument("--intervention", metavar="NAME", help="for this intervention instead of the baseline")
-    e.add_argument("--learn-at", type=_nonneg, action="append", default=[], metavar="K",
-                   help="also solve the adaptive plan that shares the allocation before year K and "
-                        "adapts to the deadline from K on (repeatable)")
-    e.add_argument("--max-groups", type=_groups, default=24, metavar="N",
-                   help="at most N scenario copies in an adaptive MIP; neighbouring deadlines share one "
-                        "beyond that (a lower bound; default 24)")
+    e.add_argument(
+        "--learn-at",
+        type=_nonneg,
+        action="append",
+        default=[],
+        metavar="K",
+        help="also solve the adaptive plan that shares the allocation before year K and "
+        "adapts to the deadline from K on (repeatable)",
+    )
+    e.add_argument(
+        "--max-groups",
+        type=_groups,
+        default=24,
+        metavar="N",
+        help="at most N scenario copies in an adaptive MIP; neighbouring deadlines share one "
+        "beyond that (a lower bound; default 24)",
+    )
 
 
 def _progress(total: int, label: str):
@@ -115,8 +158,14 @@ def _progress(total: int, label: str):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   console=Console(stderr=True), transient=True)
+    bar = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
     task = bar.add_task(label, total=total)
     return bar, (lambda k, records: bar.advance(task))
 
@@ -135,6 +184,7 @@ def _write_table(path: Path | None, frame, as_dict: dict) -> None:
     if path is None:
         return
     from planner.files import write_atomic
+
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         try:
@@ -166,6 +216,7 @@ def _save_figure(fig, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     from planner.files import write_figure
+
     try:
         write_figure(path, fig, dpi=120)
     finally:
@@ -177,6 +228,7 @@ def _grid_reads(plan, grid: dict) -> dict[Path, str]:
     """The data files the plans of a sweep's grid (or Monte Carlo's choices) name: a pool value
     (its supply, or its file) may name another file at each value, which no output may replace."""
     from planner.plan.paths import split_path
+
     found = {}
     for path, values in grid.items():
         for value in values if split_path(path)[0] == "pools" else ():
@@ -209,16 +261,26 @@ def _frame_table(frame, title: str | None = None) -> None:
     from rich.table import Table
 
     from planner.report.words import number
+
     table = Table(title=title)
     for col in frame.columns:
         table.add_column(str(col), justify="right" if frame[col].dtype.kind in "fi" else "left")
     for row in frame.itertuples(index=False):
-        table.add_row(*("" if v is None or (isinstance(v, float) and math.isnan(v))
-                        else number(v, ".6g") if isinstance(v, float) else str(v) for v in row))
+        table.add_row(
+            *(
+                ""
+                if v is None or (isinstance(v, float) and math.isnan(v))
+                else number(v, ".6g")
+                if isinstance(v, float)
+                else str(v)
+                for v in row
+            )
+        )
     Console().print(table)
 
 
 # --- commands -------------------------------------------------------------------------------
+
 
 def _sweep(args) -> int:
     from planner.analysis.sweep import parse_values, sweep
@@ -232,39 +294,54 @@ def _sweep(args) -> int:
         if not sep:
             parse_set(item)  # the standard error for a malformed item
         values = parse_values(text, path.strip())
-        if len(values) > 1 or (":" in text and not text.strip()[:1] in "[{\"'"):
+        if len(values) > 1 or (":" in text and text.strip()[:1] not in "[{\"'"):
             grid[path.strip()] = values
         else:
             fixed.append(item)
     args.set = fixed
-    plan = load_plan(args)   # first: a bad single value is an error about that value
+    plan = load_plan(args)  # first: a bad single value is an error about that value
     if not grid:
-        raise UsageError("sweep needs at least one --set PATH=V1,V2,... or --set PATH=LO:HI:STEP "
-                         "with more than one value")
+        raise UsageError(
+            "sweep needs at least one --set PATH=V1,V2,... or --set PATH=LO:HI:STEP with more than one value"
+        )
     check_outputs(args, plan, ("-o", args.output), ("--plot", args.plot), reads=_grid_reads(plan, grid))
     total = math.prod(len(v) for v in grid.values())
     bar, advance = _progress(total, "sweep")
     with bar if bar is not None else _nothing():
-        result = sweep(plan, grid, interventions=args.only, workers=args.workers, scheduler=args.scheduler,
-                       on_point=advance, **_options(args))
+        result = sweep(
+            plan,
+            grid,
+            interventions=args.only,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            on_point=advance,
+            **_options(args),
+        )
     frame = result.to_frame()
     if not result.interrupted:
         _write_table(args.output, frame, result.to_dict())
         if args.plot is not None:
             from planner.report.charts import sweep_chart
+
             _save_figure(sweep_chart(result, objective=_objective_kind(plan)), args.plot)
     if args.json:
         _print_json(result.to_dict())
     else:
         _sweep_summary(result, frame)
     if result.interrupted:
-        print(f"planner: error: interrupted: {result.outcome.not_run} of {len(result.grid)} points not run"
-              + _not_written(args), file=sys.stderr)
+        print(
+            f"planner: error: interrupted: {result.outcome.not_run} of {len(result.grid)} points not run"
+            + _not_written(args),
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     unsolved = frame[frame["status"] != "optimal"]
     if len(unsolved):
-        print(f"planner: {len(unsolved)} of {len(frame)} solves are not proven optimal "
-              f"({', '.join(sorted(set(unsolved['status'])))})", file=sys.stderr)
+        print(
+            f"planner: {len(unsolved)} of {len(frame)} solves are not proven optimal "
+            f"({', '.join(sorted(set(unsolved['status'])))})",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -287,11 +364,18 @@ def _sweep_summary(result, frame) -> None:
     if len(result.grid) <= 30:
         _frame_table(show, f"sweep over {', '.join(result.paths)} ({len(result.grid)} points)")
         return
-    summary = frame.groupby("variant", sort=False).agg(
-        points=("objective", "size"), objective_min=("objective", "min"),
-        objective_mean=("objective", "mean"), objective_max=("objective", "max"),
-        share_harm=("delta", lambda d: float((d < -1e-7).mean()) if d.notna().any() else math.nan),
-        share_structural=("structural", "mean")).reset_index()
+    summary = (
+        frame.groupby("variant", sort=False)
+        .agg(
+            points=("objective", "size"),
+            objective_min=("objective", "min"),
+            objective_mean=("objective", "mean"),
+            objective_max=("objective", "max"),
+            share_harm=("delta", lambda d: float((d < -1e-7).mean()) if d.notna().any() else math.nan),
+            share_structural=("structural", "mean"),
+        )
+        .reset_index()
+    )
     _frame_table(summary, f"sweep over {', '.join(result.paths)} ({len(result.grid)} points)")
 
 
@@ -303,13 +387,16 @@ def _breakeven(args) -> int:
     check_outputs(args, plan, ("--plot", args.plot))
     lo, hi = args.range if args.range else (None, None)
     if args.add_fte is not None:
-        result = breakeven_fte(plan, args.intervention, args.add_fte, low=lo, high=hi, tolerance=args.tolerance,
-                               **_options(args))
+        result = breakeven_fte(
+            plan, args.intervention, args.add_fte, low=lo, high=hi, tolerance=args.tolerance, **_options(args)
+        )
     else:
-        result = breakeven(plan, args.intervention, args.vary, low=lo, high=hi, tolerance=args.tolerance,
-                           **_options(args))
+        result = breakeven(
+            plan, args.intervention, args.vary, low=lo, high=hi, tolerance=args.tolerance, **_options(args)
+        )
     if args.plot is not None:
         from planner.report.charts import breakeven_chart
+
         _save_figure(breakeven_chart(result, objective=_objective_kind(plan)), args.plot)
     if args.json:
         _print_json(result.to_dict())
@@ -320,8 +407,10 @@ def _breakeven(args) -> int:
             a, b = result.interval
             if result.pool is not None:
                 print(result.fte_sentence())
-            print(f"break-even at {result.path if result.pool else args.vary} = {result.value:.6g} ({result.kind}; "
-                  f"the verdict flips between {min(a, b):.6g} and {max(a, b):.6g}, tolerance {result.tolerance:.2g})")
+            print(
+                f"break-even at {result.path if result.pool else args.vary} = {result.value:.6g} ({result.kind}; "
+                f"the verdict flips between {min(a, b):.6g} and {max(a, b):.6g}, tolerance {result.tolerance:.2g})"
+            )
             print(result.reason)
     return EXIT_OK
 
@@ -330,8 +419,7 @@ def _margins(args) -> int:
     from planner.analysis.margins import margins
 
     plan = load_plan(args)
-    result = margins(plan, args.intervention, year_step=args.year_step, fte_step=args.fte_step,
-                     **_options(args))
+    result = margins(plan, args.intervention, year_step=args.year_step, fte_step=args.fte_step, **_options(args))
     if args.json:
         _print_json(result.to_dict())
     else:
@@ -347,34 +435,58 @@ def _montecarlo(args) -> int:
     _check_table_output(args.output)
     _check_plot(args.plot)
     plan = load_plan(args)
-    choices = {path: d["values"] for path, d in (plan.uncertainty or {}).items()
-               if isinstance(d, dict) and d.get("kind") == "choice" and isinstance(d.get("values"), list)}
-    check_outputs(args, plan, ("-o", args.output), ("--plot", args.plot),
-                  ("--plot", args.plot and tornado_path(args.plot)), reads=_grid_reads(plan, choices))
+    choices = {
+        path: d["values"]
+        for path, d in (plan.uncertainty or {}).items()
+        if isinstance(d, dict) and d.get("kind") == "choice" and isinstance(d.get("values"), list)
+    }
+    check_outputs(
+        args,
+        plan,
+        ("-o", args.output),
+        ("--plot", args.plot),
+        ("--plot", args.plot and tornado_path(args.plot)),
+        reads=_grid_reads(plan, choices),
+    )
     bar, advance = _progress(args.samples, "montecarlo")
     with bar if bar is not None else _nothing():
-        result = montecarlo(plan, args.samples, seed=args.seed, interventions=args.only, workers=args.workers,
-                            scheduler=args.scheduler, on_point=advance, **_options(args))
+        result = montecarlo(
+            plan,
+            args.samples,
+            seed=args.seed,
+            interventions=args.only,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            on_point=advance,
+            **_options(args),
+        )
     if not result.interrupted:
         _write_table(args.output, result.to_frame(), result.to_dict())
         if args.plot is not None and len(result.summary()):
             from planner.report.charts import montecarlo_chart, tornado_chart
+
             _save_figure(montecarlo_chart(result, objective=_objective_kind(plan)), args.plot)
             _save_figure(tornado_chart(result), tornado_path(args.plot))
     if args.json:
         _print_json(result.to_dict())
     else:
         summary, unit = result.summary(), ""
-        if _objective_kind(plan) == "probability":   # compare's unit: percentage points
+        if _objective_kind(plan) == "probability":  # compare's unit: percentage points
             summary[["mean", "p5", "p50", "p95"]] *= 100
             unit = "; mean and percentiles in pp"
-        _frame_table(summary, f"effect of each intervention over {len(result.samples)} samples "
-                     f"(seed {result.seed}); p_harm = P(effect < 0){unit}")
+        _frame_table(
+            summary,
+            f"effect of each intervention over {len(result.samples)} samples "
+            f"(seed {result.seed}); p_harm = P(effect < 0){unit}",
+        )
         for name in result.summary()["intervention"]:
             _frame_table(result.tornado(name), f"{name}: rank correlation of each input with the effect")
     if result.interrupted:
-        print(f"planner: error: interrupted: {result.outcome.not_run} of {len(result.samples)} samples not run"
-              + _not_written(args), file=sys.stderr)
+        print(
+            f"planner: error: interrupted: {result.outcome.not_run} of {len(result.samples)} samples not run"
+            + _not_written(args),
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     return EXIT_OK
 
@@ -390,18 +502,28 @@ def _evpi(args) -> int:
         _print_json(result.to_dict())
         return EXIT_OK
     from planner.report.words import number
-    print(f"{result.variant} ({result.objective_kind}): one plan for every deadline {number(result.single, '.6g')}; "
-          f"a plan per deadline, known in advance (wait-and-see) {number(result.wait_and_see, '.6g')}; "
-          f"EVPI {number(result.evpi, '.6g')}")
+
+    print(
+        f"{result.variant} ({result.objective_kind}): one plan for every deadline {number(result.single, '.6g')}; "
+        f"a plan per deadline, known in advance (wait-and-see) {number(result.wait_and_see, '.6g')}; "
+        f"EVPI {number(result.evpi, '.6g')}"
+    )
     if result.evpi <= 1e-9:
         print("Knowing the deadline in advance is worth nothing here: one plan is best for every deadline.")
     for a in result.adaptive:
         bound = " (a lower bound: neighbouring deadlines shared a plan)" if a.to_dict()["lower_bound"] else ""
-        print(f"- learning the deadline at year {a.learn_at:g}: {number(a.value, '.6g')}, worth "
-              f"{number(a.value - result.single, '+.6g')} "
-              f"over the single plan{bound}")
+        print(
+            f"- learning the deadline at year {a.learn_at:g}: {number(a.value, '.6g')}, worth "
+            f"{number(a.value - result.single, '+.6g')} "
+            f"over the single plan{bound}"
+        )
     return EXIT_OK
 
 
-COMMANDS: dict = {"sweep": _sweep, "breakeven": _breakeven, "margins": _margins, "montecarlo": _montecarlo,
-                  "evpi": _evpi}
+COMMANDS: dict = {
+    "sweep": _sweep,
+    "breakeven": _breakeven,
+    "margins": _margins,
+    "montecarlo": _montecarlo,
+    "evpi": _evpi,
+}

@@ -1,6 +1,7 @@
 """What every command does around its work: read the plan named on the command line, refuse an
 output file that would replace an input (before any solve), and end with a one-line error and an
 exit code. Only the standard library (and planner.errors) at the top: see main.py."""
+
 from __future__ import annotations
 
 import sys
@@ -21,11 +22,13 @@ def load_plan(args):
 
     if Path(args.plan).suffix.lower() == ".sm":  # a PSPLIB instance, converted in memory
         from planner.rcpsp.conversion import load_plan as load_psplib
+
         plan = load_psplib(args.plan)
     else:
         plan = load(args.plan, allow_dirs=args.allow_dir)
     if args.scenario or args.set:
         from planner.plan.overrides import apply
+
         plan = apply(plan, scenarios=args.scenario, sets=args.set)
     return plan
 
@@ -68,5 +71,6 @@ def files_read(plan) -> list[Path]:
         elif isinstance(value, (list, tuple)):
             for item in value:
                 walk(item)
+
     walk(plan)
     return found

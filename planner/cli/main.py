@@ -3,6 +3,7 @@
 Exit codes: 0 done, 2 invalid input, 3 no solution (infeasible, or none found in the time
 limit), 4 a schedule failed verification (a bug: please report it), 130 interrupted.
 """
+
 from __future__ import annotations
 
 # Only the standard library (and the stdlib-only errors module) at the top: what `import
@@ -14,8 +15,8 @@ import os
 import sys
 from pathlib import Path
 
-from planner.cli.arguments import plan_arguments, robustness_arguments, solver_arguments
 from planner.cli import plan_cmds
+from planner.cli.arguments import plan_arguments, robustness_arguments, solver_arguments
 from planner.cli.common import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, error
 from planner.errors import PlannerError
 
@@ -28,27 +29,44 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="planner", description=(
-        "Allocate researcher-years across serial and parallel alignment work under a deadline, "
-        "and compare the optimum with and without capabilities work."))
+    p = _Parser(
+        prog="planner",
+        description=(
+            "Allocate researcher-years across serial and parallel alignment work under a deadline, "
+            "and compare the optimum with and without capabilities work."
+        ),
+    )
     import planner  # the package's version, read here: the package imports nothing of the cli
+
     p.add_argument("--version", action="version", version=f"planner {planner.__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = sub.add_parser("check", help="validate a plan file (and the data files it names)")
     plan_arguments(check)
     check.add_argument("--json", action="store_true", help="machine-readable output")
-    check.add_argument("--strict", action="store_true",
-                       help="treat warnings (such as a calendar year where years from the start are meant) as errors")
-    for name, text in (("solve", "solve the baseline (or one intervention) of a plan"),
-                       ("compare", "solve the baseline and every intervention, and compare them")):
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (such as a calendar year where years from the start are meant) as errors",
+    )
+    for name, text in (
+        ("solve", "solve the baseline (or one intervention) of a plan"),
+        ("compare", "solve the baseline and every intervention, and compare them"),
+    ):
         s = sub.add_parser(name, help=text)
         plan_arguments(s)
         s.add_argument("--json", action="store_true", help="print the result as JSON")
-        s.add_argument("-o", "--output", type=Path,
-                       help="also write the result to FILE (.json, or .csv: the allocation, with the status "
-                            "and objective in FILE.summary.csv beside it)")
-        s.add_argument("--schedule", action="store_true",
-                       help="print the year-by-year FTE by stream and pool, with the deadline marked")
+        s.add_argument(
+            "-o",
+            "--output",
+            type=Path,
+            help="also write the result to FILE (.json, or .csv: the allocation, with the status "
+            "and objective in FILE.summary.csv beside it)",
+        )
+        s.add_argument(
+            "--schedule",
+            action="store_true",
+            help="print the year-by-year FTE by stream and pool, with the deadline marked",
+        )
         solver_arguments(s)
         if name == "solve":
             s.add_argument("--intervention", metavar="NAME", help="solve this intervention instead of the baseline")
@@ -57,33 +75,51 @@ def _parser() -> argparse.ArgumentParser:
             robustness_arguments(s)
     plot = sub.add_parser("plot", help="draw a chart of a plan's solution (PNG, SVG or PDF)")
     plan_arguments(plot)
-    plot.add_argument("--kind", required=True, choices=CHART_KINDS,
-                      help="schedule (Gantt against the deadline), staffing (each pool's use against its "
-                           "supply), comparison (baseline against interventions), deadline (the deadline CDF "
-                           "with each variant's goal year)")
+    plot.add_argument(
+        "--kind",
+        required=True,
+        choices=CHART_KINDS,
+        help="schedule (Gantt against the deadline), staffing (each pool's use against its "
+        "supply), comparison (baseline against interventions), deadline (the deadline CDF "
+        "with each variant's goal year)",
+    )
     plot.add_argument("-o", "--output", type=Path, required=True, help="the image file: .png, .svg or .pdf")
-    plot.add_argument("--variant", metavar="NAME",
-                      help="for schedule and staffing: the intervention to draw (default the baseline)")
+    plot.add_argument(
+        "--variant", metavar="NAME", help="for schedule and staffing: the intervention to draw (default the baseline)"
+    )
     solver_arguments(plot)
     report = sub.add_parser("report", help="write a self-contained report: .html (charts inside) or .md")
     plan_arguments(report)
-    report.add_argument("-o", "--output", type=Path, required=True,
-                        help="report.html (one file, no network needed) or report.md (PNG charts beside it)")
+    report.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="report.html (one file, no network needed) or report.md (PNG charts beside it)",
+    )
     robustness_arguments(report)
     solver_arguments(report)
     init = sub.add_parser("init", help="write a commented starter plan")
-    init.add_argument("output", type=Path, nargs="?", default=Path("plan.toml"),
-                      help="the plan file to write (default plan.toml; '-' prints it)")
-    init.add_argument("--example", choices=("toy", "field"), default="toy",
-                      help="toy: the essay's serial/parallel model; field: two pools, growth, an uncertain "
-                           "deadline")
+    init.add_argument(
+        "output",
+        type=Path,
+        nargs="?",
+        default=Path("plan.toml"),
+        help="the plan file to write (default plan.toml; '-' prints it)",
+    )
+    init.add_argument(
+        "--example",
+        choices=("toy", "field"),
+        default="toy",
+        help="toy: the essay's serial/parallel model; field: two pools, growth, an uncertain deadline",
+    )
     init.add_argument("--force", action="store_true", help="replace the file if it exists")
     psp = sub.add_parser("import-psplib", help="turn a PSPLIB single-mode RCPSP instance (.sm) into a plan")
     psp.add_argument("instance", type=Path, help="the PSPLIB .sm file")
-    psp.add_argument("-o", "--output", type=Path, required=True,
-                     help="the plan file to write (.toml; '-' prints it)")
+    psp.add_argument("-o", "--output", type=Path, required=True, help="the plan file to write (.toml; '-' prints it)")
     psp.add_argument("--force", action="store_true", help="replace the file if it exists")
     from planner.cli import analysis_cmds as cli_analysis
+
     cli_analysis.add_parsers(sub)
     return p
 
@@ -100,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             args = _parser().parse_args(argv)
             from planner.cli import analysis_cmds as cli_analysis
+
             commands = {**plan_cmds.COMMANDS, **cli_analysis.COMMANDS}
             code = commands[args.command](args)
         except PlannerError as e:

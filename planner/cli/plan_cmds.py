@@ -2,6 +2,7 @@
 file (init, import-psplib). `COMMANDS` maps each name to the function that runs it and returns an
 exit code. Only the standard library at the top (see main.py): the library is imported inside
 each command."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,16 @@ import sys
 from pathlib import Path
 
 from planner.cli.arguments import solver_options
-from planner.cli.common import (EXIT_INTERRUPTED, EXIT_INVALID, EXIT_NO_SOLUTION, EXIT_OK, check_outputs,
-                                check_suffix, error, load_plan)
+from planner.cli.common import (
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_NO_SOLUTION,
+    EXIT_OK,
+    check_outputs,
+    check_suffix,
+    error,
+    load_plan,
+)
 from planner.cli.terminal import console, live, solver_log, variant_done
 from planner.errors import UsageError
 
@@ -24,33 +33,54 @@ def _check(args) -> int:
     variants = [resolve(plan)] + [resolve(plan, iv) for iv in plan.interventions]
     base = variants[0]
     cp = critical_path(base, unlimited_labour=True)
-    summary = {"plan": plan.plan.name, "file": str(args.plan), "valid": True,
-               "periods": base.periods, "step": base.step, "streams": len(base.streams),
-               "pools": len(base.pools), "deadline_scenarios": int(len(base.deadline_years)),
-               "interventions": [v.name for v in variants[1:]], "objective": base.objective,
-               "critical_path": cp.chain, "earliest_goal_years": cp.years(cp.goal_finish, base.step),
-               "warnings": [str(w) for w in warnings]}
+    summary = {
+        "plan": plan.plan.name,
+        "file": str(args.plan),
+        "valid": True,
+        "periods": base.periods,
+        "step": base.step,
+        "streams": len(base.streams),
+        "pools": len(base.pools),
+        "deadline_scenarios": int(len(base.deadline_years)),
+        "interventions": [v.name for v in variants[1:]],
+        "objective": base.objective,
+        "critical_path": cp.chain,
+        "earliest_goal_years": cp.years(cp.goal_finish, base.step),
+        "warnings": [str(w) for w in warnings],
+    }
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
+
         def n(k, word):
             return f"{k:g} {word if k == 1 else word + 's'}"
-        print(f"{args.plan}: valid. {n(summary['streams'], 'stream')}, {n(summary['pools'], 'pool')}, "
-              f"{n(len(summary['interventions']), 'intervention')}; {n(summary['periods'], 'period')} of "
-              f"{n(base.step, 'year')} from the start of {base.start_year}; objective '{base.objective}'"
-              f" ({_OBJECTIVES[base.objective]}); deadline: {_deadline_words(plan, base)}.")
+
+        print(
+            f"{args.plan}: valid. {n(summary['streams'], 'stream')}, {n(summary['pools'], 'pool')}, "
+            f"{n(len(summary['interventions']), 'intervention')}; {n(summary['periods'], 'period')} of "
+            f"{n(base.step, 'year')} from the start of {base.start_year}; objective '{base.objective}'"
+            f" ({_OBJECTIVES[base.objective]}); deadline: {_deadline_words(plan, base)}."
+        )
         ey = summary["earliest_goal_years"]
-        print(f"Critical path: {' -> '.join(cp.chain)}; with unlimited labour the goal "
-              + (f"is met after {n(ey, 'year')} (done by the start of {base.start_year + ey:g})."
-                 if ey is not None else "cannot be met inside the horizon."))
+        print(
+            f"Critical path: {' -> '.join(cp.chain)}; with unlimited labour the goal "
+            + (
+                f"is met after {n(ey, 'year')} (done by the start of {base.start_year + ey:g})."
+                if ey is not None
+                else "cannot be met inside the horizon."
+            )
+        )
     if warnings and args.strict:
         error(f"{args.plan}: {len(warnings)} warning(s), refused under --strict")
         return EXIT_INVALID
     return EXIT_OK
 
 
-_OBJECTIVES = {"probability": "the chance of finishing before the deadline",
-               "earliest": "the goal as early as possible", "value": "the expected value finished in time"}
+_OBJECTIVES = {
+    "probability": "the chance of finishing before the deadline",
+    "earliest": "the goal as early as possible",
+    "value": "the expected value finished in time",
+}
 
 
 def _deadline_words(plan, base) -> str:
@@ -60,15 +90,22 @@ def _deadline_words(plan, base) -> str:
         return "none"
     if d.years is not None or d.year is not None:
         years = d.years if d.years is not None else d.year - base.start_year
-        return f"fixed, the start of {base.start_year + years:g} ({years:g} year{'' if years == 1 else 's'} from the start)"
+        plural = "" if years == 1 else "s"
+        return f"fixed, the start of {base.start_year + years:g} ({years:g} year{plural} from the start)"
     if d.scenarios is not None:
         k = len(d.scenarios)
         return f"{k} possible date{'s' if k != 1 else ''}, each with its probability"
     dist = d.distribution
-    text = (f"uncertain, lognormal with median {dist.median:g} years from the start"
-            if dist.kind == "lognormal" else f"uncertain, a CDF through {len(dist.points)} percentile points")
-    return text + (f", probability {d.p_never:g} of never" if d.p_never else "") + \
-        "; counted year by year (one step per period)"
+    text = (
+        f"uncertain, lognormal with median {dist.median:g} years from the start"
+        if dist.kind == "lognormal"
+        else f"uncertain, a CDF through {len(dist.points)} percentile points"
+    )
+    return (
+        text
+        + (f", probability {d.p_never:g} of never" if d.p_never else "")
+        + "; counted year by year (one step per period)"
+    )
 
 
 def _lint(plan, *, quiet: bool = False) -> list:
@@ -99,6 +136,7 @@ def _solve(args) -> int:
         print(result.to_json(allocation=True))
     else:
         from planner.report import print_result
+
         print_result(result, console(), schedule=args.schedule)
     if result.interrupted:
         return _interrupted(args.output, [])
@@ -113,15 +151,20 @@ def _compare(args) -> int:
     check_outputs(args, plan, *_result_files(args.output))
     _lint(plan)
     with solver_log(args), live(args):
-        comparison = compare(plan, solver=args.solver, interventions=args.only,
-                             on_result=variant_done(1 + len(args.only or plan.interventions)),
-                             **solver_options(args))
+        comparison = compare(
+            plan,
+            solver=args.solver,
+            interventions=args.only,
+            on_result=variant_done(1 + len(args.only or plan.interventions)),
+            **solver_options(args),
+        )
     if comparison.interrupted:
         if comparison.baseline is not None:
             if args.json:
                 print(comparison.to_json(allocation=False))
             else:
                 from planner.report import print_comparison
+
                 print_comparison(comparison, console(), schedule=args.schedule)
         return _interrupted(args.output, comparison.not_run)
     _write(args.output, comparison)
@@ -130,6 +173,7 @@ def _compare(args) -> int:
         print(json.dumps(with_robustness(comparison.to_dict(allocation=False), robustness), indent=2))
     else:
         from planner.report import print_comparison, print_robustness
+
         out = console()
         print_comparison(comparison, out, schedule=args.schedule)
         if robustness is not None:
@@ -144,22 +188,38 @@ def _robustness(args, plan, comparison, *, top_breakeven: bool = False):
     if args.flip is None:
         args.flip = not flips_are_slow(plan)
         if not args.flip and sys.stderr.isatty():
-            print("not searching how far each verdict is from flipping: the plan has whole-unit staffing or "
-                  "a level choice, so each of its ~30 solves a flip takes is a MIP (--flip searches anyway)",
-                  file=sys.stderr)
-    if comparison.baseline is None or not comparison.baseline.solved or \
-            not (args.flip or (plan.uncertainty and args.samples)):
+            print(
+                "not searching how far each verdict is from flipping: the plan has whole-unit staffing or "
+                "a level choice, so each of its ~30 solves a flip takes is a MIP (--flip searches anyway)",
+                file=sys.stderr,
+            )
+    if (
+        comparison.baseline is None
+        or not comparison.baseline.solved
+        or not (args.flip or (plan.uncertainty and args.samples))
+    ):
         return None
     from planner.analysis.robustness import verdict_robustness
 
     if sys.stderr.isatty():
-        print(("checking how far each verdict is from flipping" if args.flip else "checking the verdicts")
-              + (f" and sampling [uncertainty] {args.samples} times" if plan.uncertainty and args.samples else ""),
-              file=sys.stderr, flush=True)
+        print(
+            ("checking how far each verdict is from flipping" if args.flip else "checking the verdicts")
+            + (f" and sampling [uncertainty] {args.samples} times" if plan.uncertainty and args.samples else ""),
+            file=sys.stderr,
+            flush=True,
+        )
     options = {k: v for k, v in solver_options(args).items() if k != "verbose"}
     with solver_log(args):
-        return verdict_robustness(plan, comparison, samples=args.samples, seed=args.seed, solver=args.solver,
-                                  top_breakeven=top_breakeven, flips=args.flip, **options)
+        return verdict_robustness(
+            plan,
+            comparison,
+            samples=args.samples,
+            seed=args.seed,
+            solver=args.solver,
+            top_breakeven=top_breakeven,
+            flips=args.flip,
+            **options,
+        )
 
 
 def flips_are_slow(plan) -> bool:
@@ -168,6 +228,7 @@ def flips_are_slow(plan) -> bool:
     level makes every one of their solves a MIP that branches (models/serial_lair.toml: 50 s
     instead of 3). A rule of the plan, not of the clock, so the output is the same on any machine."""
     from planner.plan.lint import whole_unit_streams
+
     return bool(whole_unit_streams(plan)) or any(iv.choose for iv in plan.interventions)
 
 
@@ -184,8 +245,10 @@ def with_robustness(data: dict, robustness) -> dict:
 
 def _interrupted(output: Path | None, not_run: list[str]) -> int:
     """What finished was printed above; a partial run never writes (or half-writes) the -o file."""
-    parts = ["interrupted: the results above are what finished"
-             + ("; the solve under way shows its best plan so far" if not not_run else "")]
+    parts = [
+        "interrupted: the results above are what finished"
+        + ("; the solve under way shows its best plan so far" if not not_run else "")
+    ]
     if not_run:
         parts.append("not run: " + ", ".join(not_run))
     if output is not None:
@@ -232,12 +295,12 @@ def _solve_for_output(args, plan):
     from planner import compare
 
     _lint(plan)
-    comparison = compare(plan, solver=args.solver, on_result=variant_done(1 + len(plan.interventions)),
-                         **solver_options(args))
+    comparison = compare(
+        plan, solver=args.solver, on_result=variant_done(1 + len(plan.interventions)), **solver_options(args)
+    )
     if comparison.interrupted:
         raise KeyboardInterrupt
     return plan, comparison
-
 
 
 def _plot(args) -> int:
@@ -271,7 +334,7 @@ def _report(args) -> int:
     charts = markdown_charts(args.output, plan) if args.output.suffix.lower() == ".md" else []
     check_outputs(args, plan, ("-o", args.output), *(("-o", png) for png in charts))
     plan, comparison = _solve_for_output(args, plan)
-    args.json = False   # for _robustness's solver log: a report has no JSON on stdout
+    args.json = False  # for _robustness's solver log: a report has no JSON on stdout
     robustness = _robustness(args, plan, comparison, top_breakeven=True)
     if args.output.suffix.lower() == ".html":
         write_html(plan, comparison, args.output, robustness)
@@ -303,8 +366,10 @@ def _import_psplib(args) -> int:
     from planner.rcpsp import conversion, optima, plan_file, psplib, reference
 
     if args.instance.suffix.lower() != psplib.SUFFIX:
-        raise UsageError(f"{args.instance}: a PSPLIB single-mode instance must end in .sm "
-                         "(multi-mode .mm and other formats are not supported)")
+        raise UsageError(
+            f"{args.instance}: a PSPLIB single-mode instance must end in .sm "
+            "(multi-mode .mm and other formats are not supported)"
+        )
     to_stdout = str(args.output) == "-"
     if not to_stdout:
         if args.output.suffix.lower() != ".toml":
@@ -323,10 +388,19 @@ def _import_psplib(args) -> int:
         print(plan_file.to_toml(data, comment), end="")
         return EXIT_OK
     plan_file.write_toml(data, args.output, comment=comment)
-    print(f"wrote {args.output}: {len(data['streams'])} streams, {len(data['pools'])} pools, horizon "
-          f"{horizon} (serial SGS makespan); solve it with `planner solve {args.output}`")
+    print(
+        f"wrote {args.output}: {len(data['streams'])} streams, {len(data['pools'])} pools, horizon "
+        f"{horizon} (serial SGS makespan); solve it with `planner solve {args.output}`"
+    )
     return EXIT_OK
 
 
-COMMANDS: dict = {"check": _check, "solve": _solve, "compare": _compare, "plot": _plot, "report": _report,
-                  "init": _init, "import-psplib": _import_psplib}
+COMMANDS: dict = {
+    "check": _check,
+    "solve": _solve,
+    "compare": _compare,
+    "plot": _plot,
+    "report": _report,
+    "init": _init,
+    "import-psplib": _import_psplib,
+}

@@ -1,6 +1,7 @@
 """Where a command's output goes: rich's console on stdout (a closed pipe ends like print()'s), the
 solver's own log kept off a --json stdout, the live progress line, and one line per finished
 variant on a terminal. Only the standard library at the top (see main.py)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -16,8 +17,12 @@ def variant_done(total: int):
     def report(result) -> None:
         done[0] += 1
         if sys.stderr.isatty():
-            print(f"[{done[0]}/{total}] {result.variant}: {result.status} in {result.runtime:.1f} s",
-                  file=sys.stderr, flush=True)
+            print(
+                f"[{done[0]}/{total}] {result.variant}: {result.status} in {result.runtime:.1f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+
     return report
 
 
@@ -55,4 +60,5 @@ def solver_log(args):
 def live(args):
     """The live progress line on stderr (a terminal only, and not under the solver's own log)."""
     from planner import progress
+
     return contextlib.nullcontext() if args.verbose else progress.on_terminal()

@@ -2,6 +2,7 @@
 worked every period until done (`contiguous`) by exactly one crew unit (`fixed_crew`, with
 `effort = min_duration = duration`), the resources are pools, and the objective is `earliest`
 (docs/psplib.md has the whole mapping)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -46,14 +47,25 @@ def to_plan(rcpsp: Rcpsp, source_name: str, *, horizon: int | None = None) -> di
     streams = []
     for i in jobs:
         crew = {rcpsp.resource_names[k]: r for k, r in enumerate(rcpsp.requests[i]) if r > 0} or {FREE_POOL: 1}
-        stream = {"name": stream_name(rcpsp, i), "crew": crew, "effort": rcpsp.durations[i],
-                  "min_duration": rcpsp.durations[i], "contiguous": True, "fixed_crew": True}
+        stream = {
+            "name": stream_name(rcpsp, i),
+            "crew": crew,
+            "effort": rcpsp.durations[i],
+            "min_duration": rcpsp.durations[i],
+            "contiguous": True,
+            "fixed_crew": True,
+        }
         if preds[i]:
             stream["after"] = [stream_name(rcpsp, p) for p in preds[i]]
         streams.append(stream)
     return {
-        "plan": {"name": f"PSPLIB {source_name}", "start_year": 0, "horizon": max(1, horizon), "step": 1,
-                 "objective": "earliest"},
+        "plan": {
+            "name": f"PSPLIB {source_name}",
+            "start_year": 0,
+            "horizon": max(1, horizon),
+            "step": 1,
+            "objective": "earliest",
+        },
         "pools": pools,
         "streams": streams,
         "goal": {"required": [s["name"] for s in streams]},
@@ -63,5 +75,6 @@ def to_plan(rcpsp: Rcpsp, source_name: str, *, horizon: int | None = None) -> di
 def load_plan(path: str | Path):
     """A validated `Plan` straight from a `.sm` file (what `planner solve FILE.sm` uses)."""
     from planner.plan.schema import from_dict
+
     rcpsp = parse(path)
     return from_dict(to_plan(rcpsp, instance_name(path)), source=path)

@@ -1,5 +1,6 @@
 """The published optimum (or bounds) of PSPLIB instances, read from the CSV tables kept beside
 them, so that an imported plan and a benchmark can say how far a makespan is from the best known."""
+
 from __future__ import annotations
 
 import csv
@@ -28,8 +29,11 @@ def read_optima(folder: str | Path) -> dict[str, dict]:
             lb, ub, opt = (_int(rec.get(c)) for c in ("LB value", "UB value", "OPT value"))
             opt = opt if opt else None  # an open instance has OPT value 0
             if name:
-                found[name] = {"optimum": opt if opt is not None else (lb if lb is not None and lb == ub else None),
-                               "lb": lb, "ub": ub}
+                found[name] = {
+                    "optimum": opt if opt is not None else (lb if lb is not None and lb == ub else None),
+                    "lb": lb,
+                    "ub": ub,
+                }
     for f in sorted(folder.glob("*optimum*.csv")):
         with f.open(encoding="utf-8", newline="") as fh:
             for rec in csv.DictReader(fh):

@@ -14,6 +14,7 @@ minimise the makespan. The rest of the route to a plan lives beside this module:
 Only the standard library is used here (and planner.errors), so `planner import-psplib` starts
 at once. See docs/psplib.md.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,11 +33,11 @@ class Rcpsp:
 
     names: list[str]
     durations: list[int]
-    successors: list[list[int]]          # 0-based indices of each job's successors
-    requests: list[list[int]]            # jobs x K: units of each renewable resource per period
-    capacities: list[int]                # K: units of each renewable resource available per period
-    horizon: int | None = None           # the file's own horizon (an upper bound), if given
-    source: str = ""                     # the file it came from
+    successors: list[list[int]]  # 0-based indices of each job's successors
+    requests: list[list[int]]  # jobs x K: units of each renewable resource per period
+    capacities: list[int]  # K: units of each renewable resource available per period
+    horizon: int | None = None  # the file's own horizon (an upper bound), if given
+    source: str = ""  # the file it came from
     resource_names: list[str] = field(default_factory=list)
 
     def __post_init__(self):
@@ -58,6 +59,7 @@ class Rcpsp:
     def topological_order(self) -> list[int]:
         """Jobs so that every job comes after its predecessors (Kahn; ties by index)."""
         import heapq
+
         indeg = [len(p) for p in self.predecessors]
         ready = [i for i in range(self.n) if indeg[i] == 0]
         heapq.heapify(ready)
@@ -88,6 +90,7 @@ class Rcpsp:
 
 
 # --- parsing -------------------------------------------------------------------------------------
+
 
 class _Lines:
     """The file's lines with 1-based numbers, for errors that say where."""
@@ -134,6 +137,7 @@ def _field(lines: _Lines, label: str, what: str) -> int:
 def parse(path: str | Path) -> Rcpsp:
     """Read a PSPLIB single-mode `.sm` file. Any problem is a PlanError naming the file and line."""
     from planner.files import read_text  # a regular file only: a FIFO would wait for a writer forever
+
     path = Path(path)
     try:
         text = read_text(path)
@@ -172,8 +176,9 @@ def parse_text(text: str, path: str | Path = "<text>") -> Rcpsp:
         row = lines.next(f"the precedence row of job {j}")
         values = lines.ints(row, f"precedence row of job {j}")
         if len(values) < 3:
-            raise lines.error(f"precedence row of job {j}: expected 'jobnr #modes #successors successors...', "
-                              f"got {row.strip()!r}")
+            raise lines.error(
+                f"precedence row of job {j}: expected 'jobnr #modes #successors successors...', got {row.strip()!r}"
+            )
         job, modes, count, succ = values[0], values[1], values[2], values[3:]
         if job != j:
             raise lines.error(f"expected the precedence row of job {j}, got job {job}")
@@ -204,19 +209,22 @@ def parse_text(text: str, path: str | Path = "<text>") -> Rcpsp:
         row = lines.next(f"the requests row of job {j}")
         values = lines.ints(row, f"requests row of job {j}")
         if len(values) != 3 + K + extra:
-            raise lines.error(f"requests row of job {j}: expected {3 + K + extra} numbers (job, mode, "
-                              f"duration and {K + extra} resources), got {len(values)}")
+            raise lines.error(
+                f"requests row of job {j}: expected {3 + K + extra} numbers (job, mode, "
+                f"duration and {K + extra} resources), got {len(values)}"
+            )
         if values[0] != j:
             raise lines.error(f"expected the requests row of job {j}, got job {values[0]}")
         if values[2] < 0:
             raise lines.error(f"job {j}: negative duration {values[2]}")
         if any(v < 0 for v in values[3:]):
             raise lines.error(f"job {j}: negative resource request")
-        if any(values[3 + K:]):
-            raise lines.error(f"job {j} uses a nonrenewable or doubly constrained resource; only "
-                              "renewable resources are supported")
+        if any(values[3 + K :]):
+            raise lines.error(
+                f"job {j} uses a nonrenewable or doubly constrained resource; only renewable resources are supported"
+            )
         durations.append(values[2])
-        requests.append(values[3:3 + K])
+        requests.append(values[3 : 3 + K])
 
     # RESOURCEAVAILABILITIES: a header line (R 1 R 2 ...), then the capacities
     lines.find(r"^\s*RESOURCEAVAILABILITIES", "'RESOURCEAVAILABILITIES:' section")
@@ -231,10 +239,19 @@ def parse_text(text: str, path: str | Path = "<text>") -> Rcpsp:
     for j in range(n):
         for k in range(K):
             if requests[j][k] > capacities[k]:
-                raise lines.error(f"job {j + 1} needs {requests[j][k]} units of R{k + 1}, more than its "
-                                  f"capacity {capacities[k]}: no schedule exists")
-    rcpsp = Rcpsp(names=[str(j) for j in range(1, n + 1)], durations=durations, successors=successors,
-                  requests=requests, capacities=capacities, horizon=horizon, source=str(path))
+                raise lines.error(
+                    f"job {j + 1} needs {requests[j][k]} units of R{k + 1}, more than its "
+                    f"capacity {capacities[k]}: no schedule exists"
+                )
+    rcpsp = Rcpsp(
+        names=[str(j) for j in range(1, n + 1)],
+        durations=durations,
+        successors=successors,
+        requests=requests,
+        capacities=capacities,
+        horizon=horizon,
+        source=str(path),
+    )
     rcpsp.topological_order()  # a cycle is an error here, not a hang later
     return rcpsp
 

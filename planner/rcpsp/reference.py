@@ -1,6 +1,7 @@
 """A reference schedule for an RCPSP instance, without a solver: the serial schedule-generation
 scheme (a feasible schedule, whose makespan is an imported plan's horizon), its makespan, and the
 check of any schedule against the instance (what the tests and benchmarks trust over a solver)."""
+
 from __future__ import annotations
 
 import math
@@ -62,8 +63,10 @@ def violations(rcpsp: Rcpsp, starts: list[float]) -> list[str]:
     for i, succ in enumerate(rcpsp.successors):
         for j in succ:
             if starts[j] < starts[i] + rcpsp.durations[i] - 1e-9:
-                out.append(f"job {rcpsp.names[j]} starts at {starts[j]:g}, before job {rcpsp.names[i]} "
-                           f"ends at {starts[i] + rcpsp.durations[i]:g}")
+                out.append(
+                    f"job {rcpsp.names[j]} starts at {starts[j]:g}, before job {rcpsp.names[i]} "
+                    f"ends at {starts[i] + rcpsp.durations[i]:g}"
+                )
     if any(s < -1e-9 for s in starts):
         out.append("a job starts before time 0")
     T = int(math.ceil(max((s + d for s, d in zip(starts, rcpsp.durations)), default=0)))
