@@ -31,7 +31,6 @@ from planner.errors import PlanError
 from planner.plan.schema import Plan
 from planner.result import Comparison
 
-"""Monte Carlo samples when none are asked for: a few seconds on the example plans."""
 NOISE = 1e-9
 """Effects and percentiles closer to 0 than this are floating-point noise, and reported as 0."""
 SHIFT_SPAN = 10.0
