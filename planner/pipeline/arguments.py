@@ -8,14 +8,16 @@ The analyses' checks (`whole`, `number`, `optional`, and `cli_type` for the CLI'
 are here too, so that `sweep`, `breakeven`, `margins`, `montecarlo`, `evpi` and `parallel.run`
 and their commands refuse the same values in the same words.
 """
+
 from __future__ import annotations
 
 import argparse
 import math
 import numbers
 import os
+from collections.abc import Callable
 from numbers import Integral, Real
-from typing import Any, Callable
+from typing import Any
 
 from planner.errors import PlanError, UsageError
 
@@ -40,8 +42,11 @@ def _number(value, name: str, what: str, valid, kind=Real):
 
 def check_time_limit(value, name: str = "time_limit"):
     """None (no limit) or seconds: a finite number > 0 (0 would stop before any plan is found)."""
-    return None if value is None else \
-        float(_number(value, name, "a finite number > 0 (seconds)", lambda v: 0 < v < math.inf))
+    return (
+        None
+        if value is None
+        else float(_number(value, name, "a finite number > 0 (seconds)", lambda v: 0 < v < math.inf))
+    )
 
 
 def check_gap(value, name: str = "gap") -> float:
@@ -74,6 +79,7 @@ def check_cross_check(value, name: str = "cross_check"):
         return value
     check_solver_name(value, name)
     from planner.solvers import get_backend
+
     try:
         get_backend(value)
     except UsageError as e:
@@ -103,10 +109,18 @@ def check_method(value, name: str = "method") -> str:
 DEFAULT_SAMPLES = 100
 
 
-SOLVE_OPTIONS = {"time_limit": check_time_limit, "gap": check_gap, "threads": check_threads,
-                 "solver_options": check_solver_options, "verbose": check_flag, "tie_break": check_flag,
-                 "confirm": check_flag, "cross_check": check_cross_check, "method": check_method,
-                 "refine": check_flag}
+SOLVE_OPTIONS = {
+    "time_limit": check_time_limit,
+    "gap": check_gap,
+    "threads": check_threads,
+    "solver_options": check_solver_options,
+    "verbose": check_flag,
+    "tie_break": check_flag,
+    "confirm": check_flag,
+    "cross_check": check_cross_check,
+    "method": check_method,
+    "refine": check_flag,
+}
 
 
 def check_solve_options(**options) -> None:
@@ -127,8 +141,9 @@ def check_plan(value, name: str = "plan"):
         return value
     if isinstance(value, (str, os.PathLike)):
         path = os.fspath(value)
-        raise UsageError(f"{name}: must be a Plan, got the path {path!r}: load it first, "
-                         f"planner.solve(planner.load({path!r}))")
+        raise UsageError(
+            f"{name}: must be a Plan, got the path {path!r}: load it first, planner.solve(planner.load({path!r}))"
+        )
     raise _refuse(name, "a Plan (from planner.load or planner.from_dict)", value)
 
 
@@ -162,8 +177,7 @@ def check_interventions(plan, value, name: str = "interventions"):
 
 def check_units(value, name: str = "units"):
     """None (the intervention's own amount) or a finite number of units."""
-    return None if value is None else \
-        float(_number(value, name, "None or a finite number", lambda v: math.isfinite(v)))
+    return None if value is None else float(_number(value, name, "None or a finite number", lambda v: math.isfinite(v)))
 
 
 def check_callback(value, name: str):
@@ -180,22 +194,34 @@ MAX_SAMPLES = 1_000_000
 
 def whole(value: Any, name: str, lo: int = 1, hi: int | None = None) -> int:
     """A whole number in [lo, hi] (not a bool, not 2.0)."""
-    if not (isinstance(value, numbers.Integral) and not isinstance(value, bool)
-            and lo <= value and (hi is None or value <= hi)):
+    if not (
+        isinstance(value, numbers.Integral)
+        and not isinstance(value, bool)
+        and lo <= value
+        and (hi is None or value <= hi)
+    ):
         span = f"from {lo:,} to {hi:,}" if hi is not None else f">= {lo:,}"
         raise UsageError(f"{name} must be a whole number {span}, got {value!r}".lstrip())
     return int(value)
 
 
-def number(value: Any, name: str, *, above: float | None = None, at_least: float | None = None,
-           at_most: float | None = None) -> float:
+def number(
+    value: Any, name: str, *, above: float | None = None, at_least: float | None = None, at_most: float | None = None
+) -> float:
     """A finite real number, optionally > `above`, >= `at_least`, <= `at_most`."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-    ok = ok and (above is None or value > above) and (at_least is None or value >= at_least) \
+    ok = (
+        ok
+        and (above is None or value > above)
+        and (at_least is None or value >= at_least)
         and (at_most is None or value <= at_most)
+    )
     if not ok:
-        bounds = [f"> {above:g}" if above is not None else "", f">= {at_least:g}" if at_least is not None else "",
-                  f"<= {at_most:g}" if at_most is not None else ""]
+        bounds = [
+            f"> {above:g}" if above is not None else "",
+            f">= {at_least:g}" if at_least is not None else "",
+            f"<= {at_most:g}" if at_most is not None else "",
+        ]
         span = " and ".join(b for b in bounds if b)
         raise UsageError(f"{name} must be a finite number{' ' + span if span else ''}, got {value!r}".lstrip())
     return float(value)
@@ -208,6 +234,7 @@ def optional(check: Callable, value: Any, name: str, **bounds):
 
 def cli_type(check: Callable, parse: Callable[[str], Any], **bounds) -> Callable[[str], Any]:
     """An argparse `type=` that parses the text and applies the library's own check."""
+
     def convert(text: str):
         try:
             value = parse(text)
@@ -217,4 +244,5 @@ def cli_type(check: Callable, parse: Callable[[str], Any], **bounds) -> Callable
             return check(value, "", **bounds)
         except UsageError as e:
             raise argparse.ArgumentTypeError(str(e)) from None
+
     return convert

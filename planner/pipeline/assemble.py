@@ -6,6 +6,7 @@ reported with every result; `only_asked_stops` keeps an unproven stop nobody ask
 like a finished plan; `cross_check` solves the same model with a second solver; and
 `fall_back_on_greedy` reports the greedy plan when the solver stopped before it had one.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -26,8 +27,17 @@ from planner.structure import critical_path, objective_bound, structural_bound
 UNPROVEN = (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION, SolveStatus.INTERRUPTED)
 
 
-def assemble(plan: Plan, inst: Instance, cp, raw: RawSolution, u: np.ndarray | None, solver: str,
-             build_time: float, why: str | None = None, structure: Structure | None = None) -> Result:
+def assemble(
+    plan: Plan,
+    inst: Instance,
+    cp,
+    raw: RawSolution,
+    u: np.ndarray | None,
+    solver: str,
+    build_time: float,
+    why: str | None = None,
+    structure: Structure | None = None,
+) -> Result:
     """The Result of the solver's answer `raw` with crew units `u` (None: no plan), verified.
 
     `cp` is the variant's critical path (the bound of a plan the solver stopped on before it had
@@ -40,38 +50,72 @@ def assemble(plan: Plan, inst: Instance, cp, raw: RawSolution, u: np.ndarray | N
         bound = objective_bound(inst, cp)
         if bound is not None:
             gap = abs(bound - raw.objective) / max(abs(bound), abs(raw.objective), 1e-10)
-    common = dict(plan=plan.plan.name, variant=inst.name, objective_kind=inst.objective,
-                  interrupted=raw.interrupted, **variant_fields(plan, inst),
-                  bound=bound, gap=gap, runtime=raw.runtime, build_time=build_time,
-                  solver=solver, start_year=inst.start_year, structure=structure,
-                  period_starts=inst.starts, pool_names=inst.pools)
+    common = dict(
+        plan=plan.plan.name,
+        variant=inst.name,
+        objective_kind=inst.objective,
+        interrupted=raw.interrupted,
+        **variant_fields(plan, inst),
+        bound=bound,
+        gap=gap,
+        runtime=raw.runtime,
+        build_time=build_time,
+        solver=solver,
+        start_year=inst.start_year,
+        structure=structure,
+        period_starts=inst.starts,
+        pool_names=inst.pools,
+    )
     if u is None:
         message = why or raw.message
-        streams = [StreamResult(n, float(e), 0.0, None, None, inst.start_year, bool(r))
-                   for n, e, r in zip(inst.streams, inst.effort, inst.required)]
-        return Result(status=raw.status, objective=None, goal_completion_years=None,
-                      success_probability=None, streams=streams, allocation=None, message=message, **common)
+        streams = [
+            StreamResult(n, float(e), 0.0, None, None, inst.start_year, bool(r))
+            for n, e, r in zip(inst.streams, inst.effort, inst.required)
+        ]
+        return Result(
+            status=raw.status,
+            objective=None,
+            goal_completion_years=None,
+            success_probability=None,
+            streams=streams,
+            allocation=None,
+            message=message,
+            **common,
+        )
     u = np.where(np.abs(u) < 1e-12, 0.0, u)
     checked = verify.check(inst, u)
     _agrees_with_solver(inst, raw.objective, bound, checked)
     starts = checked.start_years
-    streams = [StreamResult(n, float(inst.effort[i]), float(checked.effort_done[i]),
-                            None if np.isnan(starts[i]) else float(starts[i]),
-                            None if np.isnan(checked.finish_years[i]) else float(checked.finish_years[i]),
-                            inst.start_year, bool(inst.required[i]))
-               for i, n in enumerate(inst.streams)]
+    streams = [
+        StreamResult(
+            n,
+            float(inst.effort[i]),
+            float(checked.effort_done[i]),
+            None if np.isnan(starts[i]) else float(starts[i]),
+            None if np.isnan(checked.finish_years[i]) else float(checked.finish_years[i]),
+            inst.start_year,
+            bool(inst.required[i]),
+        )
+        for i, n in enumerate(inst.streams)
+    ]
     if raw.status != SolveStatus.OPTIMAL and bound is not None and checked.objective is not None:
         # the earliest-start pass may have improved an unproven plan: its gap is to what we report
         common["gap"] = abs(bound - checked.objective) / max(abs(bound), abs(checked.objective), 1e-10)
-    return Result(status=raw.status, objective=checked.objective,
-                  goal_completion_years=checked.goal_years, success_probability=checked.success_probability,
-                  streams=streams, allocation=u, pool_use=inst.crew.T @ u,
-                  pool_supply=checked.supply if checked.supply is not None else inst.supply,
-                  message=raw.message, **common)
+    return Result(
+        status=raw.status,
+        objective=checked.objective,
+        goal_completion_years=checked.goal_years,
+        success_probability=checked.success_probability,
+        streams=streams,
+        allocation=u,
+        pool_use=inst.crew.T @ u,
+        pool_supply=checked.supply if checked.supply is not None else inst.supply,
+        message=raw.message,
+        **common,
+    )
 
 
-def _agrees_with_solver(inst: Instance, claimed: float | None, bound: float | None,
-                        checked: verify.Verified) -> None:
+def _agrees_with_solver(inst: Instance, claimed: float | None, bound: float | None, checked: verify.Verified) -> None:
     """The objective recomputed from the schedule must be at least what the solver claims (it may be
     better: the solver need not mark a finished stream complete) and never beyond its proven bound."""
     ours = checked.objective
@@ -85,12 +129,14 @@ def _agrees_with_solver(inst: Instance, claimed: float | None, bound: float | No
     # exact progress u ** a may beat the model's piecewise-linear bound: the proven bound is the
     # model's, and the schedule may do better than it
     exact = not np.any(inst.diminishing & inst.integer_staff.any(axis=1))
-    beyond = exact and bound is not None and (ours > bound + tol if inst.objective != "earliest"
-                                              else ours < bound - tol)
+    beyond = (
+        exact and bound is not None and (ours > bound + tol if inst.objective != "earliest" else ours < bound - tol)
+    )
     if worse or beyond:
         raise verify.VerificationError(
             f"objective recomputed from the schedule ({ours:.9g}) disagrees with the solver's "
-            f"({claimed:.9g}, bound {bound})")
+            f"({claimed:.9g}, bound {bound})"
+        )
 
 
 def unlimited_structure(inst: Instance, cache: dict | None = None) -> Structure:
@@ -106,19 +152,40 @@ def unlimited_structure(inst: Instance, cache: dict | None = None) -> Structure:
                 cache.clear()
             cache[key] = cp
     fixed = float(inst.deadline_years[0]) if len(inst.deadline_years) == 1 else None
-    bound = structural_bound(inst, cp) if inst.objective == "probability" else \
-        objective_bound(inst, cp) if inst.objective == "value" else None
-    return Structure(critical_path=cp.chain, earliest_goal_years=cp.years(cp.goal_finish, inst.step),
-                     bound=bound, horizon_years=inst.periods * inst.step,
-                     fixed_deadline=fixed)
+    bound = (
+        structural_bound(inst, cp)
+        if inst.objective == "probability"
+        else objective_bound(inst, cp)
+        if inst.objective == "value"
+        else None
+    )
+    return Structure(
+        critical_path=cp.chain,
+        earliest_goal_years=cp.years(cp.goal_finish, inst.step),
+        bound=bound,
+        horizon_years=inst.periods * inst.step,
+        fixed_deadline=fixed,
+    )
 
 
 def _unlimited_key(inst: Instance) -> tuple:
     """Every number the labour-unlimited critical path reads (structure.critical_path)."""
-    arrays = (inst.productivity, inst.rate_cap, inst.max_staff, inst.release, inst.effort, inst.required,
-              inst.parallelization)
-    return (inst.periods, inst.step, tuple(inst.streams), tuple((p.pred, p.succ, p.gap) for p in inst.precedences),
-            tuple(a.tobytes() for a in arrays))
+    arrays = (
+        inst.productivity,
+        inst.rate_cap,
+        inst.max_staff,
+        inst.release,
+        inst.effort,
+        inst.required,
+        inst.parallelization,
+    )
+    return (
+        inst.periods,
+        inst.step,
+        tuple(inst.streams),
+        tuple((p.pred, p.succ, p.gap) for p in inst.precedences),
+        tuple(a.tobytes() for a in arrays),
+    )
 
 
 def only_asked_stops(raw: RawSolution, options: SolveOptions) -> RawSolution:
@@ -126,9 +193,16 @@ def only_asked_stops(raw: RawSolution, options: SolveOptions) -> RawSolution:
     that may hold one). Any other unproven stop is an error, never a result that looks finished."""
     asked = options.time_limit is not None or bool(options.solver_options)
     if raw.status in UNPROVEN and not raw.interrupted and not asked:
-        return RawSolution(SolveStatus.ERROR, None, None, None, None, raw.runtime,
-                           f"the solver stopped without proving an optimum though no limit was set "
-                           f"({raw.message}); please report this")
+        return RawSolution(
+            SolveStatus.ERROR,
+            None,
+            None,
+            None,
+            None,
+            raw.runtime,
+            f"the solver stopped without proving an optimum though no limit was set "
+            f"({raw.message}); please report this",
+        )
     return raw
 
 
@@ -138,19 +212,21 @@ def cross_check(result: Result, solver: str, lm: LinearModel, options: SolveOpti
     backend = get_backend(solver)
     backend.load(lm)
     raw = only_asked_stops(backend.solve(options), options)
-    record = {"solver": backend.name, "status": raw.status, "objective": raw.objective,
-              "runtime": raw.runtime}
+    record = {"solver": backend.name, "status": raw.status, "objective": raw.objective, "runtime": raw.runtime}
     if raw.interrupted:
         raise KeyboardInterrupt
     first, second = result.status, raw.status
     optimal, infeasible = SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE
     tol = max(1e-6, 2 * options.gap) * max(1.0, abs(result.objective or 0.0), abs(raw.objective or 0.0))
-    differ = ((first == optimal and second == optimal and abs(result.objective - raw.objective) > tol)
-              or {first, second} == {optimal, infeasible})
+    differ = (first == optimal and second == optimal and abs(result.objective - raw.objective) > tol) or {
+        first,
+        second,
+    } == {optimal, infeasible}
     if differ:
         raise VerificationError(
             f"{result.variant}: the solvers disagree: {result.solver} says {first} "
-            f"{result.objective}, {backend.name} says {second} {raw.objective}")
+            f"{result.objective}, {backend.name} says {second} {raw.objective}"
+        )
     record["agrees"] = first == second == optimal or first == second == infeasible
     return record
 
@@ -162,6 +238,9 @@ def fall_back_on_greedy(raw: RawSolution, lm: LinearModel, x: np.ndarray) -> Raw
     if lm.sense == "min" and lm.values(x, "g")[-1] < 1:
         return raw
     return dataclasses.replace(
-        raw, x=x, objective=float(lm.arrays()["cost"] @ x + lm.offset),
+        raw,
+        x=x,
+        objective=float(lm.arrays()["cost"] @ x + lm.offset),
         status=SolveStatus.INTERRUPTED if raw.interrupted else SolveStatus.TIME_LIMIT,
-        message="stopped before the solver found a plan: reporting the greedy plan (planner/pipeline/heuristic.py)")
+        message="stopped before the solver found a plan: reporting the greedy plan (planner/pipeline/heuristic.py)",
+    )

@@ -10,6 +10,7 @@ predecessor's), so its value in continuous time is a lower bound on the continuo
 no continuous plan beats (each stream alone at its own caps, and each pool's whole supply), and a
 finer grid (`refine`) for when the two differ.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -156,7 +157,7 @@ def front_load(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) 
             u[i, t] = target
             progress += per_unit * u[i, t]
             if progress >= inst.effort[i] * (1 - DONE) - DONE:
-                u[i, t + 1:] = 0.0   # complete: nothing after
+                u[i, t + 1 :] = 0.0  # complete: nothing after
                 break
     return u
 
@@ -195,8 +196,9 @@ def in_time(inst: Instance, when: np.ndarray | float) -> np.ndarray:
     if d is None or not ok.any():
         return out
     if d.distribution is None:  # points: a fixed deadline or scenarios (with p_never at the horizon)
-        years, probs = deadlines.scenarios(d, start_year=inst.start_year, periods=inst.periods,
-                                           step=inst.step, shift=inst.deadline_shift)
+        years, probs = deadlines.scenarios(
+            d, start_year=inst.start_year, periods=inst.periods, step=inst.step, shift=inst.deadline_shift
+        )
         reach = np.minimum(years, horizon) + 1e-9
         out[ok] = (probs[None, :] * (when[ok, None] <= reach[None, :])).sum(axis=1)
         return out
@@ -241,8 +243,9 @@ def earliest_finishes(inst: Instance, *, unlimited_labour: bool = False) -> np.n
         staff = inst.own_cap
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
-            per_pool = np.where(inst.crew[:, :, None] > 0,
-                                inst.supply_bound[None, :, :] / inst.crew[:, :, None], np.inf)
+            per_pool = np.where(
+                inst.crew[:, :, None] > 0, inst.supply_bound[None, :, :] / inst.crew[:, :, None], np.inf
+            )
         staff = np.minimum(inst.own_cap, per_pool.min(axis=1))
     with np.errstate(invalid="ignore", over="ignore"):
         rate = np.where(inst.productivity > 0, inst.productivity * inst.progress_per_unit(staff), 0.0)
@@ -289,9 +292,10 @@ def goal_bound(inst: Instance, *, unlimited_labour: bool = False) -> float:
     linear = needed & ~inst.diminishing & (best > 0)
     if linear.any():
         crew_years = np.where(linear, inst.effort / np.where(best > 0, best, 1.0), 0.0)
-        fte_years = inst.crew.T @ crew_years            # (R,) what each pool must give
-        capacity = np.concatenate([np.zeros((len(inst.pools), 1)),
-                                   np.cumsum(inst.supply_bound * inst.step, axis=1)], axis=1)
+        fte_years = inst.crew.T @ crew_years  # (R,) what each pool must give
+        capacity = np.concatenate(
+            [np.zeros((len(inst.pools), 1)), np.cumsum(inst.supply_bound * inst.step, axis=1)], axis=1
+        )
         for r in np.flatnonzero(fte_years > 0):
             target = fte_years[r]
             k = int(np.searchsorted(capacity[r], target, side="left"))
@@ -317,7 +321,7 @@ def best_possible(inst: Instance, *, unlimited_labour: bool = False) -> float | 
         b = goal_bound(inst, unlimited_labour=unlimited_labour)
         return float(in_time(inst, b)[0]) if math.isfinite(b) else 0.0
     finish = earliest_finishes(inst, unlimited_labour=unlimited_labour)
-    return objective(inst, np.where(np.isfinite(finish), finish, np.nan))   # every stream at its earliest
+    return objective(inst, np.where(np.isfinite(finish), finish, np.nan))  # every stream at its earliest
 
 
 def structure(inst: Instance, grid):
@@ -325,9 +329,10 @@ def structure(inst: Instance, grid):
     goal's earliest moment and the best objective with every pool unlimited."""
     goal = goal_bound(inst, unlimited_labour=True)
     bound = best_possible(inst, unlimited_labour=True) if inst.objective != "earliest" else None
-    goal = round(goal, 9) if math.isfinite(goal) else goal   # 33, not 32.99999999999999
-    return dataclasses.replace(grid, earliest_goal_years=None if math.isinf(goal) else goal,
-                               bound=bound if grid.bound is not None else None)
+    goal = round(goal, 9) if math.isfinite(goal) else goal  # 33, not 32.99999999999999
+    return dataclasses.replace(
+        grid, earliest_goal_years=None if math.isinf(goal) else goal, bound=bound if grid.bound is not None else None
+    )
 
 
 def refine(inst: Instance, k: int) -> Instance:
@@ -339,16 +344,22 @@ def refine(inst: Instance, k: int) -> Instance:
     step = inst.step / k
     periods = inst.periods * k
     if inst.deadline is not None:
-        years, probs = deadlines.scenarios(inst.deadline, start_year=inst.start_year, periods=periods,
-                                           step=step, shift=inst.deadline_shift)
+        years, probs = deadlines.scenarios(
+            inst.deadline, start_year=inst.start_year, periods=periods, step=step, shift=inst.deadline_shift
+        )
     else:
         years, probs = inst.deadline_years, inst.deadline_probs
     return dataclasses.replace(
-        inst, step=step, starts=np.arange(periods) * step,
-        supply=np.repeat(inst.supply, k, axis=1), productivity=np.repeat(inst.productivity, k, axis=1),
+        inst,
+        step=step,
+        starts=np.arange(periods) * step,
+        supply=np.repeat(inst.supply, k, axis=1),
+        productivity=np.repeat(inst.productivity, k, axis=1),
         speedup=np.repeat(inst.speedup, k, axis=1),
         precedences=[Precedence(p.pred, p.succ, p.lag, math.ceil(p.lag / step - 1e-9)) for p in inst.precedences],
-        deadline_years=years, deadline_probs=probs)
+        deadline_years=years,
+        deadline_probs=probs,
+    )
 
 
 def tolerance(inst: Instance) -> float:
@@ -380,25 +391,37 @@ def as_continuous(result, inst: Instance):
     from planner import verify
 
     if result.allocation is None:
-        return dataclasses.replace(result, grid_objective=result.objective, grid_step=inst.step,
-                                   structure=structure(inst, result.structure))
+        return dataclasses.replace(
+            result, grid_objective=result.objective, grid_step=inst.step, structure=structure(inst, result.structure)
+        )
     u = hasten(inst, front_load(inst, result.allocation, result.pool_supply), result.pool_supply)
     checked = verify.check(inst, u)
     finish = finish_times(inst, u)
     value = objective(inst, finish)
-    again = verify.continuous_objective(inst, u)   # its own walk through the periods
+    again = verify.continuous_objective(inst, u)  # its own walk through the periods
     if (value is None) != (again is None) or value is not None and abs(value - again) > 1e-6 * max(1.0, abs(value)):
-        raise verify.VerificationError(f"{inst.name}: the continuous-time objective {value} is not what "
-                                       f"verification recomputes from the schedule ({again})")
-    streams = [dataclasses.replace(s, finish_years=None if math.isnan(f) else float(f))
-               for s, f in zip(result.streams, finish)]
+        raise verify.VerificationError(
+            f"{inst.name}: the continuous-time objective {value} is not what "
+            f"verification recomputes from the schedule ({again})"
+        )
+    streams = [
+        dataclasses.replace(s, finish_years=None if math.isnan(f) else float(f)) for s, f in zip(result.streams, finish)
+    ]
     goal = goal_time(inst, finish)
     success = float(in_time(inst, goal if goal is not None else math.nan)[0]) if inst.has_deadline else None
-    return dataclasses.replace(result, objective=value, goal_completion_years=goal, success_probability=success,
-                               streams=streams, allocation=u, pool_use=inst.crew.T @ u,
-                               pool_supply=checked.supply if checked.supply is not None else result.pool_supply,
-                               grid_objective=result.objective, grid_step=inst.step,
-                               structure=structure(inst, result.structure))
+    return dataclasses.replace(
+        result,
+        objective=value,
+        goal_completion_years=goal,
+        success_probability=success,
+        streams=streams,
+        allocation=u,
+        pool_use=inst.crew.T @ u,
+        pool_supply=checked.supply if checked.supply is not None else result.pool_supply,
+        grid_objective=result.objective,
+        grid_step=inst.step,
+        structure=structure(inst, result.structure),
+    )
 
 
 def better(kind: str, a: float | None, b: float | None) -> bool:
@@ -410,8 +433,15 @@ def better(kind: str, a: float | None, b: float | None) -> bool:
     return a < b if kind == "earliest" else a > b
 
 
-def settle(result, inst: Instance, solve_on_grid, *, refine: bool = True, time_left: float | None = None,
-           max_stream_periods: int = 200_000):
+def settle(
+    result,
+    inst: Instance,
+    solve_on_grid,
+    *,
+    refine: bool = True,
+    time_left: float | None = None,
+    max_stream_periods: int = 200_000,
+):
     """The continuous-time answer, from `result` (the plan's own grid, already `as_continuous`)
     and, where the bound (`best_possible`) does not settle it, finer grids (`solve_on_grid(k)`
     returns the variant solved on periods of step / k, as a continuous result).
@@ -432,11 +462,21 @@ def settle(result, inst: Instance, solve_on_grid, *, refine: bool = True, time_l
 
     def done(best, status):
         # the bound and gap a user reads are the continuous ones; the MIP's stay as grid_bound
-        gap = None if best.objective is None or bound is None else \
-            abs(bound - best.objective) / max(abs(bound), abs(best.objective), 1e-10)
-        return dataclasses.replace(best, exactness=status, objective_range=(best.objective, bound),
-                                   grid_steps=tuple(steps), grid_bound=best.bound, grid_gap=best.gap,
-                                   bound=bound, gap=gap)
+        gap = (
+            None
+            if best.objective is None or bound is None
+            else abs(bound - best.objective) / max(abs(bound), abs(best.objective), 1e-10)
+        )
+        return dataclasses.replace(
+            best,
+            exactness=status,
+            objective_range=(best.objective, bound),
+            grid_steps=tuple(steps),
+            grid_bound=best.bound,
+            grid_gap=best.gap,
+            bound=bound,
+            gap=gap,
+        )
 
     if result.objective is None or close(result.objective, bound):
         return done(result, "exact" if result.objective is not None else "unrefined")

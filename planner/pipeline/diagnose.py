@@ -2,6 +2,7 @@
 solver proves infeasible): the critical path, a pool too small for the work, or the solver's
 irreducible infeasible set.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,14 +20,17 @@ def why_infeasible(inst: Instance, cp, backend=None, lm=None) -> str:
     head = f"the goal cannot be met within the horizon of {horizon:g} years: "
     unlimited = critical_path(inst, unlimited_labour=True)
     if unlimited.goal_finish == NEVER:
-        return head + (f"the chain {' -> '.join(unlimited.chain)} cannot finish inside it even with "
-                       "unlimited labour (minimum durations, releases and lags)")
+        return head + (
+            f"the chain {' -> '.join(unlimited.chain)} cannot finish inside it even with "
+            "unlimited labour (minimum durations, releases and lags)"
+        )
     short = short_pools(inst)
     if short:
         return head + "; ".join(short)
     if cp.goal_finish == NEVER:
-        return head + (f"the chain {' -> '.join(cp.chain)} cannot finish inside it with the supply "
-                       "and staff limits it has")
+        return head + (
+            f"the chain {' -> '.join(cp.chain)} cannot finish inside it with the supply and staff limits it has"
+        )
     iis = backend.infeasible_set(lm) if backend is not None and hasattr(backend, "infeasible_set") else []
     tail = f" (the solver's irreducible infeasible set: {', '.join(iis)})" if iis else ""
     return head + "the streams compete for too little supply at the times they can work" + tail
@@ -46,6 +50,8 @@ def short_pools(inst: Instance) -> list[str]:
         need = float((inst.crew[needed, r] * crew_years[needed]).sum())
         have = float(inst.supply_bound[r].sum() * inst.step)  # with all possible training
         if need > have * (1 + 1e-9):
-            out.append(f"pool {pool} supplies {have:,.4g} FTE-years over the horizon, and the streams "
-                       f"the goal needs take at least {need:,.4g}")
+            out.append(
+                f"pool {pool} supplies {have:,.4g} FTE-years over the horizon, and the streams "
+                f"the goal needs take at least {need:,.4g}"
+            )
     return out

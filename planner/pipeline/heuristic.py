@@ -12,6 +12,7 @@
 Project scheduling's own start schedule (every stream rigid) is planner/rcpsp/genetic.py.
 Neither is handed to HiGHS as a start solution (docs/solver-notes.md).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -33,7 +34,7 @@ def greedy(inst: Instance, cp: CriticalPath, bound: np.ndarray | None = None) ->
     S, H = len(inst.streams), inst.periods
     if bound is None:
         bound = inst.staff_bound.copy()
-        bound[:, last_useful_period(inst) + 1:] = 0.0
+        bound[:, last_useful_period(inst) + 1 :] = 0.0
     needed = needed_streams(inst)
     order = sorted(range(S), key=lambda i: (not needed[i], cp.earliest_start[i], -inst.min_duration[i], i))
     u = np.zeros((S, H))
@@ -91,14 +92,14 @@ def least_slack(inst: Instance, cp: CriticalPath, bound: np.ndarray, due: np.nda
     Plain Python on lists: the loop visits each ready stream once a period, and numpy's per-call
     cost is more than that work on plans of a few streams (where it runs thousands of times)."""
     S, H = len(inst.streams), inst.periods
-    rate = inst.step * inst.productivity                   # effective person-years per crew unit
+    rate = inst.step * inst.productivity  # effective person-years per crew unit
     reach = np.concatenate([np.zeros((S, 1)), np.cumsum(rate * bound, axis=1)], axis=1).tolist()
     end = [int(min(d, H - 1)) + 1 if d < H else -1 for d in due.tolist()]  # reach[i][end] = by the due period
     pools = [[(r, float(inst.crew[i, r])) for r in np.flatnonzero(inst.crew[i] > 0).tolist()] for i in range(S)]
     succ: list[list] = [[] for _ in range(S)]
     for p in inst.precedences:
         succ[p.pred].append((p.succ, p.gap))
-    waiting = [len(inst.predecessors[i]) for i in range(S)]   # predecessors not yet done
+    waiting = [len(inst.predecessors[i]) for i in range(S)]  # predecessors not yet done
     ready_from = inst.release_period.astype(int).tolist()
     es = cp.earliest_start.tolist()
     bound_t, rate_t, supply_t = bound.T.tolist(), rate.T.tolist(), inst.supply.T.tolist()
@@ -121,9 +122,12 @@ def least_slack(inst: Instance, cp: CriticalPath, bound: np.ndarray, due: np.nda
             return bisect.bisect_right(reach[i], reach[i][end[i]] - left[i] * (1 - 1e-9), 0, end[i] + 1) - 1
 
         supply = list(supply_t[t])
-        for i in (sorted(ready, key=lambda i: (latest_start(i), es[i], i)) if len(ready) > 1 else ready):
-            room = min(supply[r] / units for r, units in pools[i]) if len(pools[i]) > 1 else \
-                supply[pools[i][0][0]] / pools[i][0][1]
+        for i in sorted(ready, key=lambda i: (latest_start(i), es[i], i)) if len(ready) > 1 else ready:
+            room = (
+                min(supply[r] / units for r, units in pools[i])
+                if len(pools[i]) > 1
+                else supply[pools[i][0][0]] / pools[i][0][1]
+            )
             work = min(bt[i], room, left[i] / rt[i])
             if work <= 0:
                 continue

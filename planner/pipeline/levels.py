@@ -7,11 +7,12 @@ give), which also checks the choice: the MIP's optimum must be the best of them.
 reported (`chosen_units`) is the MIP's, or on a tie the smallest level that gives the same
 optimum (the least of the intervention that does as well), with that level's own plan.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -20,8 +21,7 @@ from planner.explain import explain
 from planner.instance.resolve import Instance, resolve
 from planner.mip.formulation import build
 from planner.mip.levels import either
-from planner.pipeline import continuous
-from planner.pipeline import polish
+from planner.pipeline import continuous, polish
 from planner.pipeline.assemble import assemble, only_asked_stops
 from planner.plan.schema import Intervention, Plan
 from planner.result import Result
@@ -30,9 +30,17 @@ from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
 from planner.structure import CriticalPath, critical_path
 
 
-def solve_choice(plan: Plan, iv: Intervention, solver: str, options: SolveOptions,
-                 solve_level: Callable[..., Result], *, tie_break: bool = True, cross_check=False,
-                 refine: bool = True) -> tuple[Result, Instance, CriticalPath]:
+def solve_choice(
+    plan: Plan,
+    iv: Intervention,
+    solver: str,
+    options: SolveOptions,
+    solve_level: Callable[..., Result],
+    *,
+    tie_break: bool = True,
+    cross_check=False,
+    refine: bool = True,
+) -> tuple[Result, Instance, CriticalPath]:
     """The best level of intervention `iv` of `plan`, with every level's own optimum alongside.
 
     `solver` solves the joint MIP; `solve_level(units, **solve options)` solves one level on its
@@ -53,28 +61,35 @@ def solve_choice(plan: Plan, iv: Intervention, solver: str, options: SolveOption
     backend.load(joint)
     limit = options.time_limit
     # the joint MIP gets half the limit: the levels on their own need the rest (_solo_share)
-    raw = only_asked_stops(backend.solve(options if limit is None else
-                                         dataclasses.replace(options, time_limit=limit / 2)), options)
+    raw = only_asked_stops(
+        backend.solve(options if limit is None else dataclasses.replace(options, time_limit=limit / 2)), options
+    )
     k = int(np.argmax(raw.x[y])) if raw.x is not None else 0
     inst, cp, lm = insts[k], paths[k], models[k]
     u = None
     if raw.x is not None:
-        x = raw.x[first[k]:first[k] + lm.n]
-        raw = RawSolution(raw.status, x, raw.objective, raw.bound, raw.gap, raw.runtime, raw.message,
-                          raw.interrupted)
+        x = raw.x[first[k] : first[k] + lm.n]
+        raw = RawSolution(raw.status, x, raw.objective, raw.bound, raw.gap, raw.runtime, raw.message, raw.interrupted)
         u = lm.values(x, "u")
         if inst.has_dynamics:
-            u = polish.idle_once_complete(inst, polish.earliest_discrete(inst, lm, x) if tie_break
-                                          else polish.crew_units(inst, lm, x))
+            u = polish.idle_once_complete(
+                inst, polish.earliest_discrete(inst, lm, x) if tie_break else polish.crew_units(inst, lm, x)
+            )
         elif tie_break:
             u, _ = polish.earliest(inst, lm, np.where(np.abs(u) < 1e-12, 0.0, u), cp.earliest_finish)
-    joint = assemble(plan, inst, cp, raw, u, backend.name, build_time)   # verified at level k
+    joint = assemble(plan, inst, cp, raw, u, backend.name, build_time)  # verified at level k
     joint = dataclasses.replace(joint, chosen_units=levels[k] if u is not None else None)
     if raw.interrupted or (joint.status != SolveStatus.OPTIMAL and limit is None):
         joint = continuous.settle(continuous.as_continuous(joint, inst), inst, None, refine=False)
         return dataclasses.replace(joint, explanation=explain(joint)), inst, cp
-    solo = dict(time_limit=options.time_limit, gap=options.gap, threads=options.threads,
-                solver_options=options.solver_options, tie_break=tie_break, cross_check=cross_check)
+    solo = dict(
+        time_limit=options.time_limit,
+        gap=options.gap,
+        threads=options.threads,
+        solver_options=options.solver_options,
+        tie_break=tie_break,
+        cross_check=cross_check,
+    )
     each = []
     for n, units in enumerate(levels):
         solo["time_limit"] = _solo_share(limit, start, len(levels) - n)
@@ -87,18 +102,16 @@ def solve_choice(plan: Plan, iv: Intervention, solver: str, options: SolveOption
         planned = [j for j, r in enumerate(each) if r.objective is not None and r.allocation is not None]
         if not planned:
             return dataclasses.replace(joint, explanation=explain(joint)), inst, cp
-        k = min(planned, key=lambda j: each[j].objective if joint.objective_kind == "earliest"
-                else -each[j].objective)
+        k = min(planned, key=lambda j: each[j].objective if joint.objective_kind == "earliest" else -each[j].objective)
     # the level reported: the best in continuous time, or the smallest level that ties with it
-    solved = [j for j, r in enumerate(each)
-              if r.status == SolveStatus.OPTIMAL and r.objective is not None] if proven else []
+    solved = (
+        [j for j, r in enumerate(each) if r.status == SolveStatus.OPTIMAL and r.objective is not None] if proven else []
+    )
     pick = k
     if solved:
-        top = min(solved, key=lambda j: (each[j].objective if joint.objective_kind == "earliest"
-                                         else -each[j].objective))
+        top = min(solved, key=lambda j: each[j].objective if joint.objective_kind == "earliest" else -each[j].objective)
         tol = 1e-6 * max(1.0, abs(each[top].objective))
-        pick = min((j for j in solved if abs(each[j].objective - each[top].objective) <= tol),
-                   key=lambda j: levels[j])
+        pick = min((j for j in solved if abs(each[j].objective - each[top].objective) <= tol), key=lambda j: levels[j])
     result = each[pick]
     if not proven:  # its level may be proven; the choice between levels is not (nor its row in `levels`)
         result = each[pick] = dataclasses.replace(result, status=SolveStatus.TIME_LIMIT)
@@ -106,8 +119,11 @@ def solve_choice(plan: Plan, iv: Intervention, solver: str, options: SolveOption
         solo["time_limit"] = _solo_share(limit, start, 1)
         result = solve_level(levels[pick], **solo)
     result = dataclasses.replace(
-        result, chosen_units=levels[pick], runtime=result.runtime + joint.runtime,
-        levels=[{"units": units, "status": r.status, "objective": r.objective} for units, r in zip(levels, each)])
+        result,
+        chosen_units=levels[pick],
+        runtime=result.runtime + joint.runtime,
+        levels=[{"units": units, "status": r.status, "objective": r.objective} for units, r in zip(levels, each)],
+    )
     base = explain(result)
     words = base + (". " if base and not base.endswith(".") else " " if base else "") + _words(result, iv.name)
     return dataclasses.replace(result, explanation=words), insts[pick], paths[pick]
@@ -130,15 +146,18 @@ def _check_choice(joint: Result, each: list[Result], name: str) -> None:
     best = min(values) if joint.objective_kind == "earliest" else max(values)
     tol = 1e-6 * max(1.0, abs(best))
     if joint.objective is None or abs(joint.objective - best) > tol:
-        raise VerificationError(f"choosing the level of '{name}': the MIP chose {joint.chosen_units:g} units "
-                                f"with objective {joint.objective}, but the best level on its own gives {best}")
+        raise VerificationError(
+            f"choosing the level of '{name}': the MIP chose {joint.chosen_units:g} units "
+            f"with objective {joint.objective}, but the best level on its own gives {best}"
+        )
 
 
 def _words(result: Result, name: str) -> str:
     def amount(units: float) -> str:
         return f"{units:g} unit" + ("" if units == 1 else "s")
 
-    others = ", ".join(f"{amount(row['units'])}: " + ("no plan" if row["objective"] is None else f"{row['objective']:.6g}")
-                       for row in result.levels)
-    return (f"Of the levels of {name}, the plan chose {amount(result.chosen_units)}; each level's own "
-            f"optimum: {others}.")
+    others = ", ".join(
+        f"{amount(row['units'])}: " + ("no plan" if row["objective"] is None else f"{row['objective']:.6g}")
+        for row in result.levels
+    )
+    return f"Of the levels of {name}, the plan chose {amount(result.chosen_units)}; each level's own optimum: {others}."

@@ -19,6 +19,7 @@ before its deadline), and the pass alone after the critical-path bound (that pla
 front-first by heuristic.least_slack). `fixed_completion_lp` with no stream free is also the
 solver's check of a plan the bound settled (search.GoalSearch.confirm).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -39,8 +40,9 @@ def finish_periods(inst: Instance, u: np.ndarray) -> np.ndarray:
     return np.where(done.any(axis=1), done.argmax(axis=1), u.shape[1])
 
 
-def earliest(inst: Instance, lm, u: np.ndarray, earliest_finish: np.ndarray, backend=None,
-             options=None, always_lp: bool = False):
+def earliest(
+    inst: Instance, lm, u: np.ndarray, earliest_finish: np.ndarray, backend=None, options=None, always_lp: bool = False
+):
     """Both steps; returns (crew units, the LP's RawSolution or None if no LP ran).
 
     The pass first. The streams that it leaves finishing after their critical-path earliest
@@ -76,17 +78,17 @@ def could_gain(inst: Instance, u: np.ndarray) -> np.ndarray:
     cap = inst.staff_bound
     finish = finish_periods(inst, u)
     t = np.arange(H)[None, :]
-    before = t <= np.minimum(finish, H - 1)[:, None]           # up to and including the finish
+    before = t <= np.minimum(finish, H - 1)[:, None]  # up to and including the finish
     below = (u < cap * (1 - tol) - tol) & before
     # slack_after[j, t]: j is below its cap in some period after t, up to its finish
-    after = np.cumsum(below[:, ::-1], axis=1)[:, ::-1]          # below-cap periods from t on
+    after = np.cumsum(below[:, ::-1], axis=1)[:, ::-1]  # below-cap periods from t on
     slack_after = np.concatenate([after[:, 1:], np.zeros((S, 1), int)], axis=1) > 0
-    gives = (u > tol) & slack_after                             # (S, H) j could yield supply at t
-    uses = inst.crew > 0                                        # (S, R)
-    givers = uses.T.astype(int) @ gives.astype(int)             # (R, H) streams that could yield
+    gives = (u > tol) & slack_after  # (S, H) j could yield supply at t
+    uses = inst.crew > 0  # (S, R)
+    givers = uses.T.astype(int) @ gives.astype(int)  # (R, H) streams that could yield
     out = np.zeros(S, bool)
     for i in range(S):
-        others = givers[uses[i]] - gives[i][None, :]            # excluding i itself
+        others = givers[uses[i]] - gives[i][None, :]  # excluding i itself
         out[i] = bool(np.any(below[i] & (others > 0).any(axis=0)))
     return out
 
@@ -107,6 +109,7 @@ def earliest_progress(inst: Instance, lm, u: np.ndarray, backend=None, options=N
 
     if backend is None:
         from planner.solvers.highs import HighsBackend
+
         backend = HighsBackend()
     lp = fixed_completion_lp(inst, lm, u, free)
     backend.load(lp)
@@ -140,8 +143,16 @@ def fixed_completion_lp(inst: Instance, lm, u: np.ndarray, free: np.ndarray | No
     cost = np.zeros(lm.n)
     w = np.where(free[:, None], lm.blocks["w"].index, -1)
     np.add.at(cost, w[w >= 0], np.broadcast_to(1.0 / inst.effort[:, None], w.shape)[w >= 0])
-    return LinearModel(sense="max", lb=[lb], ub=[ub], integer=[np.zeros(lm.n, bool)], cost=[cost],
-                       blocks=lm.blocks, families=lm.families, n=lm.n)
+    return LinearModel(
+        sense="max",
+        lb=[lb],
+        ub=[ub],
+        integer=[np.zeros(lm.n, bool)],
+        cost=[cost],
+        blocks=lm.blocks,
+        families=lm.families,
+        n=lm.n,
+    )
 
 
 def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | None = None) -> np.ndarray:
@@ -153,22 +164,23 @@ def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | 
     finish = finish_periods(inst, u)
     u = np.where(np.arange(H)[None, :] > finish[:, None], 0.0, u)  # work past completion is idle
     if earliest_finish is not None:
-        settled = finish <= np.where(earliest_finish < 0, H, earliest_finish)   # as `finished_at`
+        settled = finish <= np.where(earliest_finish < 0, H, earliest_finish)  # as `finished_at`
         if settled.all():
-            return u   # nothing can finish sooner, and front-first plans are already early
+            return u  # nothing can finish sooner, and front-first plans are already early
     else:
         settled = np.zeros(S, bool)
-    rate = inst.step * inst.productivity                  # effective person-years per crew unit
+    rate = inst.step * inst.productivity  # effective person-years per crew unit
     rank = {i: k for k, i in enumerate(inst.order)}
-    used = inst.crew.T @ u                                # (R, H) FTE in use
+    used = inst.crew.T @ u  # (R, H) FTE in use
     release = inst.release_period.tolist()
     # each stream's progress in `u`, capped at its effort: a new schedule may never fall behind it
     floor = np.minimum(np.cumsum(rate * u, axis=1), inst.effort[:, None]) - 1e-9 * np.maximum(1.0, inst.effort)[:, None]
     for i in sorted(range(S), key=lambda i: (finish[i], rank[i])):
         if settled[i]:
             continue
-        ready = max([release[i]] + [H if finish[p.pred] >= H else int(finish[p.pred]) + 1 + p.gap
-                                    for p in inst.predecessors[i]])
+        ready = max(
+            [release[i]] + [H if finish[p.pred] >= H else int(finish[p.pred]) + 1 + p.gap for p in inst.predecessors[i]]
+        )
         if ready >= H:
             continue
         pools = inst.pools_of[i]
@@ -184,7 +196,7 @@ def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | 
         if np.any(np.minimum(cum, inst.effort[i]) < floor[i]):
             continue  # never behind the solver's plan (guards against rounding)
         new = cap
-        new[k + 1:] = 0.0
+        new[k + 1 :] = 0.0
         new[k] = min(cap[k], (inst.effort[i] - (cum[k - 1] if k else 0.0)) / rate[i, k])
         used[pools] = others + crew * new
         u[i] = new
@@ -205,6 +217,7 @@ def earliest_discrete(inst: Instance, lm, x: np.ndarray, backend=None, options=N
 
     if backend is None:
         from planner.solvers.highs import HighsBackend
+
         backend = HighsBackend()
     col = lm.arrays()
     lb, ub = col["lb"].copy(), col["ub"].copy()
@@ -212,11 +225,19 @@ def earliest_discrete(inst: Instance, lm, x: np.ndarray, backend=None, options=N
     fixed[lm.blocks["g"].columns] = True
     value = np.where(col["integer"], np.round(x), x)
     lb[fixed] = ub[fixed] = np.clip(value[fixed], col["lb"][fixed], col["ub"][fixed])
-    lp = LinearModel(sense="max", lb=[lb], ub=[ub], integer=[np.zeros(lm.n, bool)], cost=[np.zeros(lm.n)],
-                     blocks=dict(lm.blocks), families=list(lm.families), n=lm.n)
+    lp = LinearModel(
+        sense="max",
+        lb=[lb],
+        ub=[ub],
+        integer=[np.zeros(lm.n, bool)],
+        cost=[np.zeros(lm.n)],
+        blocks=dict(lm.blocks),
+        families=list(lm.families),
+        n=lm.n,
+    )
     S, H = len(inst.streams), inst.periods
     w = lm.blocks["w"].index
-    own = w >= 0          # before its window a stream has made no progress
+    own = w >= 0  # before its window a stream has made no progress
     v = lp.add_vars("v", (S, H), 0.0, np.where(own, inst.effort[:, None], 0.0))
     lp.add_rows("v_below_progress", [(v[own], 1.0), (w[own], -1.0)], -np.inf, 0.0)
     lp.add_cost(v, np.broadcast_to(1.0 / inst.effort[:, None], (S, H)))
@@ -225,7 +246,7 @@ def earliest_discrete(inst: Instance, lm, x: np.ndarray, backend=None, options=N
     backend.load(lp)
     raw = backend.solve(options or SolveOptions())
     source = raw.x if raw.status == SolveStatus.OPTIMAL and raw.x is not None else x
-    return crew_units(inst, lm, source[:lm.n])
+    return crew_units(inst, lm, source[: lm.n])
 
 
 def crew_units(inst: Instance, lm, x: np.ndarray) -> np.ndarray:
@@ -258,7 +279,6 @@ def crew_units(inst: Instance, lm, x: np.ndarray) -> np.ndarray:
     kept = np.where(idle, 0.0, u)
     trimmed = np.where(idle, 0.0, trimmed)
     return np.where(dim[:, None], np.where(keep[:, None], kept, trimmed), u)
-
 
 
 def idle_once_complete(inst: Instance, u: np.ndarray) -> np.ndarray:

@@ -6,27 +6,33 @@ the goal is met by, each step a small feasibility MIP (`GoalSearch.ask`; for pro
 also put to SCIP's cumulative constraints when HiGHS is slow, planner/rcpsp/rival.py). `Clock`
 times the phases of one solve.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import enum
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from planner.instance.resolve import Instance
 from planner.mip.linear import LinearModel
 from planner.mip.target import build_target
-from planner.pipeline import heuristic
-from planner.pipeline import polish
+from planner.pipeline import heuristic, polish
 from planner.pipeline.assemble import only_asked_stops
-from planner.rcpsp import genetic
-from planner.rcpsp import propagate
-from planner.rcpsp import rival
+from planner.rcpsp import genetic, propagate, rival
 from planner.solvers import get_backend
 from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
-from planner.structure import NEVER, CriticalPath, bound_due_periods, crew_unit_bounds, due_by, goal_periods, objective_bound
+from planner.structure import (
+    NEVER,
+    CriticalPath,
+    bound_due_periods,
+    crew_unit_bounds,
+    due_by,
+    goal_periods,
+    objective_bound,
+)
 
 # With this many candidates or fewer left, the goal-period search asks the first of them rather
 # than halving (GoalSearch.search).
@@ -57,10 +63,10 @@ class Clock:
 class Kind(enum.StrEnum):
     """What one question of the search got back (each member equals its string)."""
 
-    FOUND = "found"            # a plan: the target MIP and its columns
+    FOUND = "found"  # a plan: the target MIP and its columns
     INFEASIBLE = "infeasible"  # the solver proved no plan meets the goal by the period
-    RULED_OUT = "ruled_out"    # the window rules proved it, no solver asked
-    STOPPED = "stopped"        # the solvers stopped (a time limit, Ctrl-C, an error): see `stop`
+    RULED_OUT = "ruled_out"  # the window rules proved it, no solver asked
+    STOPPED = "stopped"  # the solvers stopped (a time limit, Ctrl-C, an error): see `stop`
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,8 +106,7 @@ class GoalSearch:
     `solver` asked for, and `linear_model`, which builds (once) the variant's whole MIP, needed
     only to confirm a plan and for the tie-break of a fluid one."""
 
-    def __init__(self, inst: Instance, cp: CriticalPath, solver: str,
-                 linear_model: Callable[[], LinearModel]):
+    def __init__(self, inst: Instance, cp: CriticalPath, solver: str, linear_model: Callable[[], LinearModel]):
         self.instance, self.critical_path, self.solver = inst, cp, solver
         self.linear_model = linear_model
 
@@ -138,8 +143,14 @@ class GoalSearch:
                 start, interrupted = e.plan, True
             except KeyboardInterrupt:
                 interrupted = True
-            return self.search(np.zeros((len(inst.streams), inst.periods)) if start is None else start,
-                               options, tie_break, clock, lo, interrupted)
+            return self.search(
+                np.zeros((len(inst.streams), inst.periods)) if start is None else start,
+                options,
+                tie_break,
+                clock,
+                lo,
+                interrupted,
+            )
         bound = objective_bound(inst, cp)
         due = bound_due_periods(inst, cp)
         if bound is None or due is None:
@@ -156,9 +167,16 @@ class GoalSearch:
             if inst.objective not in ("probability", "earliest"):
                 return None
             return self.search(u, options, tie_break, clock)
-        raw = RawSolution(SolveStatus.OPTIMAL, None, bound, bound, 0.0, 0.0,
-                          "optimal: the plan reaches the bound of every stream finishing at its "
-                          "earliest (the critical path), which no plan can beat")
+        raw = RawSolution(
+            SolveStatus.OPTIMAL,
+            None,
+            bound,
+            bound,
+            0.0,
+            0.0,
+            "optimal: the plan reaches the bound of every stream finishing at its "
+            "earliest (the critical path), which no plan can beat",
+        )
         if confirm:  # the plan that proves the bound, inside the model's windows (the pass may not be)
             check = self.confirm(u, options)
             clock.lap("confirm")
@@ -184,8 +202,15 @@ class GoalSearch:
         backend.load(fixed)
         return backend.solve(options)
 
-    def search(self, start: np.ndarray, options: SolveOptions, tie_break: bool, clock: Clock,
-               lo: int | None = None, interrupted: bool = False):
+    def search(
+        self,
+        start: np.ndarray,
+        options: SolveOptions,
+        tie_break: bool,
+        clock: Clock,
+        lo: int | None = None,
+        interrupted: bool = False,
+    ):
         """The optimum of a `probability` or `earliest` plan as the first goal period within reach:
         (RawSolution, crew units, backend, model), as `structured`.
 
@@ -208,12 +233,15 @@ class GoalSearch:
         inst, cp = self.instance, self.critical_path
         periods = goal_periods(inst, cp)
         best, hi = start, len(periods)
-        found = None   # (model, column values) of the last plan a feasibility MIP found
+        found = None  # (model, column values) of the last plan a feasibility MIP found
         if start is not None:
             hi = int(np.searchsorted(periods, _goal_period(inst, start)))
         model = None
-        stop = RawSolution(SolveStatus.INTERRUPTED, None, None, None, None, 0.0, "interrupted",
-                           interrupted=True) if interrupted else None
+        stop = (
+            RawSolution(SolveStatus.INTERRUPTED, None, None, None, None, 0.0, "interrupted", interrupted=True)
+            if interrupted
+            else None
+        )
         if lo is None:  # the first candidate the window rules leave
             lo = propagate.first_open(inst, cp, periods, 0, hi)
         asked = False
@@ -240,38 +268,64 @@ class GoalSearch:
                 hi = min(k, int(np.searchsorted(periods, _goal_period(inst, best))))
             elif answer.out_of_reach:
                 lo = k + 1
-            elif share is not None and answer.stop.status in (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION) \
-                    and not answer.stop.interrupted and clock.total < options.time_limit:
+            elif (
+                share is not None
+                and answer.stop.status in (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION)
+                and not answer.stop.interrupted
+                and clock.total < options.time_limit
+            ):
                 unsettled.add(k)  # its share ran out, not the limit: settle the candidates below first
             else:
                 stop = answer.stop
         clock.lap("search")
         if stop is not None and stop.status == SolveStatus.ERROR:
             return stop, None, None, model
-        value = (lambda k: float(inst.weights[periods[k]:].sum()) if k < len(periods) else 0.0) \
-            if inst.objective == "probability" else \
-            (lambda k: float((periods[k] + 1) * inst.step) if k < len(periods) else None)
+        value = (
+            (lambda k: float(inst.weights[periods[k] :].sum()) if k < len(periods) else 0.0)
+            if inst.objective == "probability"
+            else (lambda k: float((periods[k] + 1) * inst.step) if k < len(periods) else None)
+        )
         if best is None or (inst.objective == "earliest" and hi == len(periods)):
             if stop is None:  # every candidate ruled out: the goal cannot be met inside the horizon
-                return RawSolution(SolveStatus.INFEASIBLE, None, None, None, None, clock.total,
-                                   "the model is infeasible"), None, None, model
-            stop = dataclasses.replace(stop, runtime=clock.total,
-                                       bound=value(lo) if lo < len(periods) else None)
+                return (
+                    RawSolution(SolveStatus.INFEASIBLE, None, None, None, None, clock.total, "the model is infeasible"),
+                    None,
+                    None,
+                    model,
+                )
+            stop = dataclasses.replace(stop, runtime=clock.total, bound=value(lo) if lo < len(periods) else None)
             return stop, None, None, model
         objective = value(hi)
         if stop is None:
-            raw = RawSolution(SolveStatus.OPTIMAL, None, objective, objective, 0.0, 0.0,
-                              f"optimal: no plan meets the goal within {(periods[hi - 1] + 1) * inst.step:g} "
-                              "years" if hi > 0 else "optimal: the plan reaches the critical-path bound")
+            raw = RawSolution(
+                SolveStatus.OPTIMAL,
+                None,
+                objective,
+                objective,
+                0.0,
+                0.0,
+                f"optimal: no plan meets the goal within {(periods[hi - 1] + 1) * inst.step:g} years"
+                if hi > 0
+                else "optimal: the plan reaches the critical-path bound",
+            )
         else:  # stopped (a time limit, Ctrl-C) with a plan in hand: the optimum lies between the two
             bound = value(lo)
             gap = None if bound is None else abs(bound - objective) / max(abs(bound), abs(objective), 1e-10)
             status = SolveStatus.INTERRUPTED if stop.interrupted else SolveStatus.TIME_LIMIT
-            raw = RawSolution(status, None, objective, bound, gap, 0.0,
-                              f"{'interrupted' if stop.interrupted else 'time limit reached'}: the goal's "
-                              f"earliest period is not yet known between "
-                              f"{(periods[lo] + 1) * inst.step:g} and {(periods[hi] + 1) * inst.step:g} years"
-                              if hi < len(periods) else stop.message, interrupted=stop.interrupted)
+            raw = RawSolution(
+                status,
+                None,
+                objective,
+                bound,
+                gap,
+                0.0,
+                f"{'interrupted' if stop.interrupted else 'time limit reached'}: the goal's "
+                f"earliest period is not yet known between "
+                f"{(periods[lo] + 1) * inst.step:g} and {(periods[hi] + 1) * inst.step:g} years"
+                if hi < len(periods)
+                else stop.message,
+                interrupted=stop.interrupted,
+            )
         if inst.has_dynamics:  # the plan found, kept whole: its crews and runs are the model's
             if tie_break and not raw.interrupted and stop is None and found is not None:
                 # every candidate before hi is proven out of reach: the goal's period is later
@@ -301,8 +355,10 @@ class GoalSearch:
         inst = self.instance
         left = None if options.time_limit is None else options.time_limit - clock.total
         if left is not None and left <= 0:
-            return Answer(Kind.STOPPED, stop=RawSolution(SolveStatus.TIME_LIMIT, None, None, None, None, 0.0,
-                                                         "time limit reached"))
+            return Answer(
+                Kind.STOPPED,
+                stop=RawSolution(SolveStatus.TIME_LIMIT, None, None, None, None, 0.0, "time limit reached"),
+            )
         if share is not None:
             left = min(left, share) if left is not None else share
             options = dataclasses.replace(options, time_limit=clock.total + left)
@@ -340,8 +396,9 @@ class GoalSearch:
             backend.watch = watch
         return backend.solve(dataclasses.replace(options, time_limit=left))
 
-    def _pinned(self, narrowed: propagate.Windows, starts: np.ndarray, options: SolveOptions,
-                clock: Clock) -> Answer | None:
+    def _pinned(
+        self, narrowed: propagate.Windows, starts: np.ndarray, options: SolveOptions, clock: Clock
+    ) -> Answer | None:
         """The found Answer of the target MIP with every job's window cut to the start SCIP found,
         solved by HiGHS; None if HiGHS does not find that schedule a plan of it."""
         model = rival.pinned_target(self.instance, narrowed, starts)

@@ -12,6 +12,7 @@ interrupt, a cut time budget, a half-finished search) can reach the next, which 
 comparisons running thousands of variants rely on. Building the arrays costs well under a
 millisecond per small variant, so there is no state worth the risk of keeping.
 """
+
 from __future__ import annotations
 
 import copy
@@ -24,12 +25,23 @@ from planner.explain import explain
 from planner.instance.resolve import Instance, resolve
 from planner.mip.formulation import build
 from planner.mip.linear import LinearModel
-from planner.pipeline import continuous
-from planner.pipeline import heuristic
-from planner.pipeline import polish
-from planner.pipeline.arguments import check_intervention, check_plan, check_solve_options, check_solver_name, check_units
-from planner.pipeline.assemble import assemble, cross_check as second_opinion, fall_back_on_greedy, only_asked_stops, \
-    unlimited_structure
+from planner.pipeline import continuous, heuristic, polish
+from planner.pipeline.arguments import (
+    check_intervention,
+    check_plan,
+    check_solve_options,
+    check_solver_name,
+    check_units,
+)
+from planner.pipeline.assemble import (
+    assemble,
+    fall_back_on_greedy,
+    only_asked_stops,
+    unlimited_structure,
+)
+from planner.pipeline.assemble import (
+    cross_check as second_opinion,
+)
 from planner.pipeline.diagnose import why_infeasible
 from planner.pipeline.levels import solve_choice
 from planner.pipeline.search import Clock, GoalSearch
@@ -49,8 +61,12 @@ def _structure_applies(inst: Instance) -> bool:
         return True
     # a training stream helps the goal without being one it waits on, which the search's
     # feasibility MIPs (streams the goal waits on only) would leave out
-    return (inst.has_dynamics and not inst.milestones and not inst.trains.any()
-            and inst.objective in ("probability", "earliest"))
+    return (
+        inst.has_dynamics
+        and not inst.milestones
+        and not inst.trains.any()
+        and inst.objective in ("probability", "earliest")
+    )
 
 
 def _uses_structure(solver: str) -> bool:
@@ -68,8 +84,14 @@ class Model:
     amount (None: its own). Attributes after construction: `instance` (the resolved numbers),
     `critical_path`, `build_time`; after a solve, `timing` (seconds per phase)."""
 
-    def __init__(self, plan: Plan, intervention: Intervention | str | None = None, *, solver: str = "highs",
-                 units: float | None = None):
+    def __init__(
+        self,
+        plan: Plan,
+        intervention: Intervention | str | None = None,
+        *,
+        solver: str = "highs",
+        units: float | None = None,
+    ):
         self.plan = check_plan(plan)
         self.solver = check_solver_name(solver)
         get_backend(solver)  # an unknown or missing solver fails here, before any work
@@ -77,8 +99,9 @@ class Model:
 
     _unlimited: dict  # labour-unlimited critical paths by what they depend on (assemble.unlimited_structure)
 
-    def update(self, intervention: Intervention | str | None = None, plan: Plan | None = None,
-               units: float | None = None) -> None:
+    def update(
+        self, intervention: Intervention | str | None = None, plan: Plan | None = None, units: float | None = None
+    ) -> None:
         """Switch to another variant: `intervention` (an Intervention or its name, None for the
         baseline) of `plan` (None: the plan already held) at `units` (None: the intervention's
         own amount). Returns nothing; raises UsageError for a wrong argument.
@@ -114,10 +137,20 @@ class Model:
             self._structure = unlimited_structure(self.instance, self._unlimited)
         return self._structure
 
-    def solve(self, *, time_limit: float | None = None, gap: float = 1e-6, threads: int | None = None,
-              solver_options: dict | None = None, verbose: bool = False, tie_break: bool = True,
-              cross_check: bool | str = False, method: str = "auto", confirm: bool = True,
-              refine: bool = True) -> Result:
+    def solve(
+        self,
+        *,
+        time_limit: float | None = None,
+        gap: float = 1e-6,
+        threads: int | None = None,
+        solver_options: dict | None = None,
+        verbose: bool = False,
+        tie_break: bool = True,
+        cross_check: bool | str = False,
+        method: str = "auto",
+        confirm: bool = True,
+        refine: bool = True,
+    ) -> Result:
         """Solve the current variant in fresh solvers and verify the schedule; returns the Result.
 
         `time_limit` (seconds, None: none), `gap` (relative MIP gap), `threads`, `solver_options`
@@ -139,21 +172,42 @@ class Model:
         it against every row of the model (GoalSearch.confirm); False skips that check, and then no
         solver runs at all for such a plan. The plan reported is the same either way. Raises
         UsageError for a wrong argument, VerificationError if a schedule fails its re-check."""
-        check_solve_options(time_limit=time_limit, gap=gap, threads=threads, solver_options=solver_options,
-                            verbose=verbose, tie_break=tie_break, cross_check=cross_check, method=method,
-                            confirm=confirm, refine=refine)
-        options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads,
-                               solver_options=dict(solver_options or {}), verbose=verbose)
+        check_solve_options(
+            time_limit=time_limit,
+            gap=gap,
+            threads=threads,
+            solver_options=solver_options,
+            verbose=verbose,
+            tie_break=tie_break,
+            cross_check=cross_check,
+            method=method,
+            confirm=confirm,
+            refine=refine,
+        )
+        options = SolveOptions(
+            time_limit=time_limit, gap=gap, threads=threads, solver_options=dict(solver_options or {}), verbose=verbose
+        )
         if self.intervention is not None and self.intervention.choose and self.units is None:
-            result, self.instance, self.critical_path = solve_choice(   # what the result describes
-                self.plan, self.intervention, self.solver, options, self._solve_level,
-                tie_break=tie_break, cross_check=cross_check, refine=refine)
+            result, self.instance, self.critical_path = solve_choice(  # what the result describes
+                self.plan,
+                self.intervention,
+                self.solver,
+                options,
+                self._solve_level,
+                tie_break=tie_break,
+                cross_check=cross_check,
+                refine=refine,
+            )
             return result
         inst = self.instance
         clock = Clock()
-        done = GoalSearch(inst, self.critical_path, self.solver, lambda: self.linear_model).structured(
-            options, tie_break, confirm, clock) \
-            if _uses_structure(self.solver) and method == "auto" and _structure_applies(inst) else None
+        done = (
+            GoalSearch(inst, self.critical_path, self.solver, lambda: self.linear_model).structured(
+                options, tie_break, confirm, clock
+            )
+            if _uses_structure(self.solver) and method == "auto" and _structure_applies(inst)
+            else None
+        )
         if done is not None:
             raw, u, backend, failed = done
             name = self.solver
@@ -162,8 +216,11 @@ class Model:
                 options = dataclasses.replace(options, time_limit=max(1e-3, options.time_limit - clock.total))
             raw, u, backend = self._whole_mip(options, tie_break, clock)
             name, failed = backend.name, self.linear_model
-        why = why_infeasible(inst, self.critical_path, backend, failed) \
-            if raw.status == SolveStatus.INFEASIBLE and inst.objective == "earliest" else None
+        why = (
+            why_infeasible(inst, self.critical_path, backend, failed)
+            if raw.status == SolveStatus.INFEASIBLE and inst.objective == "earliest"
+            else None
+        )
         result = assemble(self.plan, inst, self.critical_path, raw, u, name, self.build_time, why, self.structure)
         clock.lap("check")
         if cross_check and not raw.interrupted:
@@ -183,8 +240,11 @@ class Model:
         backend = get_backend(self.solver)
         backend.load(lm)
         raw = only_asked_stops(backend.solve(options), options)
-        if raw.x is None and raw.status in (SolveStatus.TIME_LIMIT, SolveStatus.INTERRUPTED, SolveStatus.NO_SOLUTION) \
-                and not inst.has_dynamics:  # the greedy plan is a fluid one
+        if (
+            raw.x is None
+            and raw.status in (SolveStatus.TIME_LIMIT, SolveStatus.INTERRUPTED, SolveStatus.NO_SOLUTION)
+            and not inst.has_dynamics
+        ):  # the greedy plan is a fluid one
             raw = fall_back_on_greedy(raw, lm, heuristic.start_solution(inst, self.critical_path, lm))
         u = lm.values(raw.x, "u") if raw.x is not None else None
         clock.lap("mip")
@@ -193,8 +253,7 @@ class Model:
             u = polish.idle_once_complete(inst, u)
             clock.lap("tie_break")
         elif u is not None and tie_break:
-            u, _ = polish.earliest(inst, lm, np.where(np.abs(u) < 1e-12, 0.0, u),
-                                   self.critical_path.earliest_finish)
+            u, _ = polish.earliest(inst, lm, np.where(np.abs(u) < 1e-12, 0.0, u), self.critical_path.earliest_finish)
             clock.lap("tie_break")
         return raw, u, backend
 
@@ -202,16 +261,19 @@ class Model:
         """One level of an intervention that chooses its own, solved on its own (levels.solve_choice)."""
         return Model(self.plan, self.intervention, solver=self.solver, units=units).solve(**options)
 
-    def _earliest_if_out_of_reach(self, result: Result, options: SolveOptions, tie_break: bool,
-                                  clock: Clock) -> Result:
+    def _earliest_if_out_of_reach(self, result: Result, options: SolveOptions, tie_break: bool, clock: Clock) -> Result:
         """A `probability` plan whose goal can meet no deadline is worth 0 whatever its timing, and
         its model ends at the last deadline, so the work after it is left to the earliest-start
         pass, which takes the streams one at a time (a stream could take the whole pool first and
         put the goal off). Its schedule is then the `earliest` plan's, still worth 0: the goal as
         early as it can be met inside the horizon (or the plan as it was, if it cannot be)."""
         inst = self.instance
-        if inst.objective != "probability" or result.status != SolveStatus.OPTIMAL or result.objective != 0 \
-                or result.allocation is None:
+        if (
+            inst.objective != "probability"
+            or result.status != SolveStatus.OPTIMAL
+            or result.objective != 0
+            or result.allocation is None
+        ):
             return result
         left = None if options.time_limit is None else max(1e-3, options.time_limit - clock.total)
         early = self._solve_instead(dataclasses.replace(inst, objective="earliest"), left, options, tie_break)
@@ -219,22 +281,39 @@ class Model:
         if early.status != SolveStatus.OPTIMAL or early.allocation is None:
             return result
         raw = RawSolution(SolveStatus.OPTIMAL, None, 0.0, result.bound, result.gap, result.runtime, result.message)
-        return assemble(self.plan, inst, self.critical_path, raw, early.allocation, result.solver,
-                        self.build_time, None, self.structure)
+        return assemble(
+            self.plan,
+            inst,
+            self.critical_path,
+            raw,
+            early.allocation,
+            result.solver,
+            self.build_time,
+            None,
+            self.structure,
+        )
 
-    def _solve_instead(self, inst: Instance, time_limit: float | None, options: SolveOptions,
-                       tie_break: bool) -> Result:
+    def _solve_instead(
+        self, inst: Instance, time_limit: float | None, options: SolveOptions, tie_break: bool
+    ) -> Result:
         """`inst` (this variant with another objective or on another grid) solved by a copy of this
         model, read in continuous time but not refined; the labour-unlimited cache is shared (its
         keys hold everything it reads)."""
         other = copy.copy(self)
         other.instance, other.critical_path = inst, critical_path(inst)
         other._linear_model = other._structure = None
-        return other.solve(time_limit=time_limit, gap=options.gap, threads=options.threads,
-                           solver_options=options.solver_options, tie_break=tie_break, refine=False)
+        return other.solve(
+            time_limit=time_limit,
+            gap=options.gap,
+            threads=options.threads,
+            solver_options=options.solver_options,
+            tie_break=tie_break,
+            refine=False,
+        )
 
-    def _in_continuous_time(self, result: Result, options: SolveOptions, tie_break: bool, refine: bool,
-                            clock: Clock) -> Result:
+    def _in_continuous_time(
+        self, result: Result, options: SolveOptions, tie_break: bool, refine: bool, clock: Clock
+    ) -> Result:
         """The grid result read in continuous time, settled against the bound or on finer grids
         (continuous.settle), within what is left of the time limit."""
         inst = self.instance
@@ -249,8 +328,7 @@ class Model:
         return settled
 
 
-def solve(plan: Plan, intervention: Intervention | str | None = None, *, solver: str = "highs",
-          **options) -> Result:
+def solve(plan: Plan, intervention: Intervention | str | None = None, *, solver: str = "highs", **options) -> Result:
     """Solve the baseline (or one intervention) of a plan; returns the verified Result.
 
     `intervention` is an Intervention, its name or None (the baseline), `solver` a solver's name,

@@ -24,6 +24,7 @@ one of 0.123457 does) is not put to SCIP this way (`build` returns None) and HiG
 A schedule SCIP finds is not trusted as it stands: rival.pinned_target pins every job to it in the time-indexed
 target and has HiGHS solve that, so the plan reported is a solution of the planner's own model.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -43,10 +44,11 @@ MAX_SCALE = 1000
 @dataclass
 class Cumulative:
     """A target as start-time integers (see the module docstring); `scale` multiplies FTE."""
-    jobs: object           # propagate.Jobs
-    demand: np.ndarray     # (m, R) integer demands
-    capacity: np.ndarray   # (R,) integer capacities
-    blocks: list           # per pool, (start, length, demand) of the fixed blocking jobs
+
+    jobs: object  # propagate.Jobs
+    demand: np.ndarray  # (m, R) integer demands
+    capacity: np.ndarray  # (R,) integer capacities
+    blocks: list  # per pool, (start, length, demand) of the fixed blocking jobs
     scale: int
 
 
@@ -54,6 +56,7 @@ def threadable() -> bool:
     """Whether this pyscipopt can solve with the GIL released (`optimizeNogil`, which `Rival`
     needs: with the GIL held, HiGHS's watcher thread would stall for the whole SCIP solve)."""
     import pyscipopt
+
     return hasattr(pyscipopt.Model, "optimizeNogil")
 
 
@@ -104,6 +107,7 @@ class CumulativeBackend:
 
     def __init__(self):
         import pyscipopt
+
         self._scip = pyscipopt
         self.model = None
         self._starts: list = []
@@ -112,8 +116,9 @@ class CumulativeBackend:
         jobs = target.jobs
         m = self._scip.Model()
         m.hideOutput()
-        starts = [m.addVar(f"start{i}", vtype="I", lb=int(jobs.est[i]), ub=int(jobs.lst[i]))
-                  for i in range(jobs.d.size)]
+        starts = [
+            m.addVar(f"start{i}", vtype="I", lb=int(jobs.est[i]), ub=int(jobs.lst[i])) for i in range(jobs.d.size)
+        ]
         for p, s, gap in jobs.edges:
             m.addCons(starts[s] - starts[p] >= int(jobs.d[p] + gap))
         for r, cap in enumerate(target.capacity):
@@ -121,16 +126,20 @@ class CumulativeBackend:
             if users.size == 0:
                 continue
             fixed = [m.addVar(f"block{r}_{k}", vtype="I", lb=t, ub=t) for k, (t, _, _) in enumerate(target.blocks[r])]
-            m.addConsCumulative([starts[i] for i in users] + fixed,
-                                [int(jobs.d[i]) for i in users] + [n for _, n, _ in target.blocks[r]],
-                                [int(target.demand[i, r]) for i in users] + [q for _, _, q in target.blocks[r]],
-                                int(cap), name=f"pool{r}")
+            m.addConsCumulative(
+                [starts[i] for i in users] + fixed,
+                [int(jobs.d[i]) for i in users] + [n for _, n, _ in target.blocks[r]],
+                [int(target.demand[i, r]) for i in users] + [q for _, _, q in target.blocks[r]],
+                int(cap),
+                name=f"pool{r}",
+            )
         self.model, self._starts, self.target = m, starts, target
 
     def solve(self, options: SolveOptions) -> RawSolution:
         """Solve in this thread. SCIP catches Ctrl-C during its search and stops with
         `userinterrupt` (`interrupted`)."""
         from planner.solvers.scip import fd_to
+
         m = self.model
         m.hideOutput(quiet=not options.verbose)
         if options.time_limit is not None:
@@ -143,6 +152,7 @@ class CumulativeBackend:
     def read(self, runtime: float) -> RawSolution:
         """Feasibility: a schedule (x = starts), `infeasible`, or the limit that stopped SCIP."""
         from planner.solvers.scip import LIMITS
+
         m = self.model
         status = m.getStatus()
         if status in ("infeasible", "inforunbd"):
@@ -152,10 +162,13 @@ class CumulativeBackend:
             x = np.array([round(m.getSolVal(sol, v)) for v in self._starts], dtype=float)
             return RawSolution(SolveStatus.OPTIMAL, x, 0.0, 0.0, 0.0, runtime, "a schedule")
         if status == "userinterrupt":
-            return RawSolution(SolveStatus.INTERRUPTED, None, None, None, None, runtime, "interrupted", interrupted=True)
+            return RawSolution(
+                SolveStatus.INTERRUPTED, None, None, None, None, runtime, "interrupted", interrupted=True
+            )
         if status in LIMITS:
             return RawSolution(SolveStatus.TIME_LIMIT, None, None, None, None, runtime, f"SCIP: {status}")
         return RawSolution(SolveStatus.ERROR, None, None, None, None, runtime, f"SCIP stopped with status '{status}'")
+
 
 class Rival:
     """SCIP on a `Cumulative` target in a thread of its own, beside a HiGHS solve of the same
@@ -184,6 +197,7 @@ class Rival:
 
     def _start(self) -> None:
         import threading
+
         backend = CumulativeBackend()
         backend.load(self.target)
         m = backend.model

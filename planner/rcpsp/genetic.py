@@ -7,6 +7,7 @@ the fewer periods the search asks.
 whole run fits the pools) over orders from the genetic search (Hartmann 1998), each schedule
 shortened by forward-backward passes. Ctrl-C raises `Interrupted` carrying the best schedule so far.
 """
+
 from __future__ import annotations
 
 import time
@@ -20,8 +21,7 @@ if TYPE_CHECKING:  # annotations only: importing it at run time would load the p
     from planner.instance.resolve import Instance
 
 
-def rigid_schedule(inst: Instance, budget: float = 0.5, seed: int = 0,
-                   lower: int | None = None) -> np.ndarray | None:
+def rigid_schedule(inst: Instance, budget: float = 0.5, seed: int = 0, lower: int | None = None) -> np.ndarray | None:
     """(S, H) crew units of a feasible schedule when every stream with work to do is rigid
     (model.rigid_periods), else None (or if no run fits the horizon).
 
@@ -62,14 +62,14 @@ class _Genetic:
 
     POPULATION = 24
     MUTATION = 0.05
-    STALL = 2000     # children in a row that did not shorten the best: the search has settled
+    STALL = 2000  # children in a row that did not shorten the best: the search has settled
 
-    def __init__(self, job: "_Jobs", rng, deadline: float, target: int):
+    def __init__(self, job: _Jobs, rng, deadline: float, target: int):
         self.job, self.rng, self.deadline, self.target = job, rng, deadline, target
         position = np.empty(job.S, int)
         position[job.topo] = np.arange(job.S)
-        self.position = position            # a tie-break for equal starts that keeps precedences
-        self.best = None                    # (makespan, starts, order) of the shortest so far
+        self.position = position  # a tie-break for equal starts that keeps precedences
+        self.best = None  # (makespan, starts, order) of the shortest so far
 
     def evaluate(self, order) -> tuple[int, list[int], list[int]] | None:
         """(makespan, starts, the improved schedule's own order) of an order, or None."""
@@ -77,13 +77,12 @@ class _Genetic:
         if start is None:
             return None
         start = self.job.improve(start)
-        return (self.job.makespan(start), start,
-                sorted(range(self.job.S), key=lambda i: (start[i], self.position[i])))
+        return (self.job.makespan(start), start, sorted(range(self.job.S), key=lambda i: (start[i], self.position[i])))
 
     def run(self) -> list[int] | None:
         job, rng = self.job, self.rng
-        population = []                        # [(makespan, starts, order)]
-        for k in range(10_000):   # a first population; orders that fit nowhere are drawn again
+        population = []  # [(makespan, starts, order)]
+        for k in range(10_000):  # a first population; orders that fit nowhere are drawn again
             if k >= self.POPULATION and population:
                 break
             got = self.evaluate(job.order_by(job.lft) if k == 0 else job.random_order(rng))
@@ -157,7 +156,7 @@ class _Jobs:
         # schedules may run past the horizon here (the supply's last period repeats), so that a
         # long first pass can still be improved into it; only those that end inside it are used
         self.S, self.H, self.horizon = S, 2 * H + int(d.sum()), H
-        self.K, need = rigid_crews(inst, (np.zeros(S, int), np.full(S, H - 1)), np.arange(S))   # need: (S, R)
+        self.K, need = rigid_crews(inst, (np.zeros(S, int), np.full(S, H - 1)), np.arange(S))  # need: (S, R)
         supply = np.concatenate([inst.supply, np.repeat(inst.supply[:, -1:], self.H - H, axis=1)], axis=1)
         # plain Python lists for the passes below (6x faster than numpy on rows this short): run
         # lengths, releases, per job its (pool, FTE) pairs, per pool its supply
@@ -170,7 +169,7 @@ class _Jobs:
             for j, gap in self.preds[i]:
                 self.succs[j].append((i, gap))
         self.topo = list(inst.order)
-        lft = np.full(S, float(H))    # latest finishes from the real horizon: the priority
+        lft = np.full(S, float(H))  # latest finishes from the real horizon: the priority
         est = np.zeros(S)
         for i in reversed(self.topo):
             for j, gap in self.succs[i]:
@@ -178,7 +177,7 @@ class _Jobs:
         for i in self.topo:
             est[i] = max([self.release[i]] + [est[j] + d[j] + gap for j, gap in self.preds[i]])
         self.lft = lft
-        self.lower = int(max(est + d))                                # critical path: no schedule is shorter
+        self.lower = int(max(est + d))  # critical path: no schedule is shorter
 
     def makespan(self, start) -> int:
         return int(max(start[i] + self.d[i] for i in range(self.S)))
@@ -189,7 +188,7 @@ class _Jobs:
             return None
         u = np.zeros((self.S, self.horizon))
         for i in range(self.S):
-            u[i, start[i]:start[i] + self.d[i]] = self.K[i]
+            u[i, start[i] : start[i] + self.d[i]] = self.K[i]
         return u
 
     def order_by(self, key) -> list[int]:
@@ -198,10 +197,12 @@ class _Jobs:
 
     def random_order(self, rng) -> list[int]:
         """Regret-biased random sampling on latest finish: the most urgent is the likeliest."""
+
         def pick(eligible):
             lft = self.lft[eligible]
             w = (lft.max() - lft + 1.0) ** 2
             return eligible[int(rng.choice(len(eligible), p=w / w.sum()))]
+
         return self._order(pick)
 
     def _order(self, pick) -> list[int]:
@@ -224,7 +225,7 @@ class _Jobs:
         it) or the earliest (no run covering it can: the backward pass ends before it)."""
         req = self._req[i]
         periods = range(t, t + self.d[i])
-        for tau in (reversed(periods) if latest else periods):
+        for tau in reversed(periods) if latest else periods:
             for r, q in req:
                 if free[r][tau] < q - 1e-9:
                     return tau

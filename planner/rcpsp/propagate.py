@@ -20,6 +20,7 @@ windows has exactly the plans of the one built on the wide windows: fewer column
 relaxation. Other plans (any stream the goal waits on not rigid, or training) are left as they
 are.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -39,6 +40,7 @@ class Jobs:
     run lengths d, need (m, R) pool FTE while running, the pools' supply (R, H), precedence edges
     (k, 3) of (pred, succ, gap), and the narrowed start windows [est, lst]. What SCIP's cumulative
     constraints are built from (planner/rcpsp/cumulative.py)."""
+
     streams: np.ndarray
     d: np.ndarray
     need: np.ndarray
@@ -53,6 +55,7 @@ class Windows:
     """The narrowed target: a critical path whose earliest starts and finishes are the windows'
     (for model.build_target), the due periods (each stream's latest finish), and, when the rules
     applied (every stream the goal waits on rigid), those streams as `Jobs`."""
+
     cp: CriticalPath
     due: np.ndarray
     jobs: Jobs | None = None
@@ -77,9 +80,10 @@ def narrow(inst: Instance, cp: CriticalPath, due: np.ndarray) -> Windows | None:
         return unchanged
     local = -np.ones(len(inst.streams), int)
     local[idx] = np.arange(idx.size)
-    edges = np.array([(local[p.pred], local[p.succ], p.gap) for p in inst.precedences
-                      if has[p.succ] and has[p.pred]], dtype=int).reshape(-1, 3)
-    _, need = rigid_crews(inst, (first, last), idx)      # (m, R) pool FTE while running
+    edges = np.array(
+        [(local[p.pred], local[p.succ], p.gap) for p in inst.precedences if has[p.succ] and has[p.pred]], dtype=int
+    ).reshape(-1, 3)
+    _, need = rigid_crews(inst, (first, last), idx)  # (m, R) pool FTE while running
     est = first[idx].astype(int)
     lst = (np.minimum(due[idx], H - 1) - d + 1).astype(int)
     supply = np.asarray(inst.supply, float)
@@ -91,8 +95,11 @@ def narrow(inst: Instance, cp: CriticalPath, due: np.ndarray) -> Windows | None:
     finish[idx] = np.maximum(finish[idx], est + d - 1)
     out_due = due.copy()
     out_due[idx] = lst + d - 1
-    return Windows(dataclasses.replace(cp, earliest_start=start, earliest_finish=finish), out_due,
-                   Jobs(idx, d, need, supply, edges, est, lst))
+    return Windows(
+        dataclasses.replace(cp, earliest_start=start, earliest_finish=finish),
+        out_due,
+        Jobs(idx, d, need, supply, edges, est, lst),
+    )
 
 
 def first_open(inst: Instance, cp: CriticalPath, periods: np.ndarray, lo: int = 0, hi: int | None = None) -> int:
@@ -148,14 +155,14 @@ class _Rules:
         i, j = self.pairs
         if i.size == 0:
             return True
-        i_first = est[i] + self.d[i] <= lst[j]   # i can run wholly before j
+        i_first = est[i] + self.d[i] <= lst[j]  # i can run wholly before j
         j_first = est[j] + self.d[j] <= lst[i]
         if np.any(~i_first & ~j_first):
             return False
-        k = ~i_first                              # j must go first
+        k = ~i_first  # j must go first
         np.maximum.at(est, i[k], est[j[k]] + self.d[j[k]])
         np.minimum.at(lst, j[k], lst[i[k]] - self.d[j[k]])
-        k = ~j_first                              # i must go first
+        k = ~j_first  # i must go first
         np.maximum.at(est, j[k], est[i[k]] + self.d[i[k]])
         np.minimum.at(lst, i[k], lst[j[k]] - self.d[i[k]])
         return bool(np.all(est <= lst))
@@ -172,22 +179,22 @@ class _Rules:
         ends = ends[(ends > 0) & (ends <= H)]
         new_est, new_lst = est.copy(), lst.copy()
         for a in starts:
-            b = ends[ends > a][:, None]                                  # (q, 1)
+            b = ends[ends > a][:, None]  # (q, 1)
             if b.size == 0:
                 continue
             width = b - a
-            early = np.clip(np.minimum(b, ect) - np.maximum(a, est), 0, None)   # (q, m)
+            early = np.clip(np.minimum(b, ect) - np.maximum(a, est), 0, None)  # (q, m)
             late = np.clip(np.minimum(b, lct) - np.maximum(a, lst), 0, None)
-            least = np.minimum(early, late)                              # (q, m) periods inside
-            energy = least @ need                                        # (q, R)
-            capacity = (self.cum[:, b[:, 0]] - self.cum[:, [a]]).T        # (q, R)
+            least = np.minimum(early, late)  # (q, m) periods inside
+            energy = least @ need  # (q, R)
+            capacity = (self.cum[:, b[:, 0]] - self.cum[:, [a]]).T  # (q, R)
             if np.any(energy > capacity * (1 + 1e-9) + 1e-9):
                 return False
             # the most periods stream i can spend inside [a, b) given the others' least work
             room = capacity[:, None, :] - (energy[:, None, :] - least[:, :, None] * need[None, :, :])
             with np.errstate(divide="ignore", invalid="ignore"):
                 fit = np.where(self.uses[None], np.floor(room / np.where(self.uses, need, 1.0)[None] + 1e-9), np.inf)
-            q = fit.min(axis=2)                                          # (q, m)
+            q = fit.min(axis=2)  # (q, m)
             tight = q < np.minimum(d[None, :], width)
             # starts s in [a - d + q + 1, b - q - 1] put more than q periods inside
             lo_bad, hi_bad = a - d[None, :] + q + 1, b - q - 1

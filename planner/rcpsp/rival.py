@@ -8,6 +8,7 @@ RIVAL_GRACE seconds without an answer. A schedule SCIP finds is never reported a
 `pinned_target` is the planner's own target MIP with every job's window cut to SCIP's start, which
 HiGHS then solves (with `check_options`), so the plan reported is always one of the planner's model.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -40,6 +41,7 @@ def start(narrowed: Windows, solver: str, options: SolveOptions) -> Rival | None
     if narrowed.jobs is None or solver != "highs" or options.threads == 1 or not scip_available():
         return None
     from planner.rcpsp import cumulative  # SCIP's model only when it may race
+
     if not cumulative.threadable():
         return None
     target = cumulative.build(narrowed.jobs)
