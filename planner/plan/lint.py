@@ -10,6 +10,10 @@ scenario and distribution years) counts years from the start. Writing `release =
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: the warnings need no pydantic at run time
+    from planner.plan.schema import Deadline, Plan, Stream
 
 CALENDAR_MIN = 1000  # a years-from-start value this large, near start_year, is a calendar year
 # Stream-periods with whole-unit decisions (contiguous, min_staff, fixed_crew, whole people) beyond
@@ -51,7 +55,7 @@ def _time(value: float | None, *, table: str, key: str, horizon: float, start_ye
     return []
 
 
-def lint(plan) -> list[Warning]:
+def lint(plan: Plan) -> list[Warning]:
     """Every pitfall in a loaded Plan, in file order."""
     hdr = plan.plan
     H, y0 = hdr.horizon, hdr.start_year
@@ -129,7 +133,7 @@ def lint(plan) -> list[Warning]:
     return out
 
 
-def whole_unit_streams(plan) -> list:
+def whole_unit_streams(plan: Plan) -> list[Stream]:
     """The streams whose staffing is whole units (contiguous, min_staff, fixed_crew, or whole people
     from an `integer_staff` pool): each of their periods is integer columns the MIP branches on."""
     integer = {q.name for q in plan.pools if q.integer_staff}
@@ -140,14 +144,14 @@ def whole_unit_streams(plan) -> list:
     ]
 
 
-def _size(plan) -> list[Warning]:
+def _size(plan: Plan) -> list[Warning]:
     """A plan whose whole-unit decisions are so many that a proof of optimality may not come in any
     reasonable time (docs/model.md, Limits)."""
     import math
 
     discrete = whole_unit_streams(plan)
     periods = math.ceil(plan.plan.horizon / plan.plan.step - 1e-9)
-    levels = max([len(iv.levels) for iv in plan.interventions if iv.choose] or [1])
+    levels = max([len(iv.levels) for iv in plan.interventions if iv.choose and iv.levels is not None] or [1])
     count = len(discrete) * periods * levels
     if count <= DISCRETE_STREAM_PERIODS:
         return []
@@ -165,7 +169,7 @@ def _size(plan) -> list[Warning]:
     ]
 
 
-def _deadline(d, H: float, y0: int) -> list[Warning]:
+def _deadline(d: Deadline | None, H: float, y0: int) -> list[Warning]:
     if d is None:
         return []
     table = "[deadline]"
@@ -209,8 +213,7 @@ def _deadline(d, H: float, y0: int) -> list[Warning]:
                 ]
     dist = d.distribution
     if dist is not None:
-        x = getattr(dist, "median", None)
-        xs = [x] if x is not None else [p[0] for p in dist.points]
+        xs = [dist.median] if dist.kind == "lognormal" else [p[0] for p in dist.points]
         if any(_looks_like_calendar(v, y0) for v in xs):
             return [
                 Warning(

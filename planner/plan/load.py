@@ -9,6 +9,7 @@ import json
 import re
 import sys
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ def load(path: str | Path, *, allow_dirs: tuple[str | Path, ...] = ()) -> Plan:
     return from_dict(data, source=path, allow_dirs=allow_dirs)
 
 
-class _Duplicate(dict):
+class _Duplicate(dict[str, Any]):
     """A JSON object that gave `key` more than once."""
 
     key: str
@@ -53,30 +54,31 @@ class _Duplicate(dict):
 class _LongInteger:
     """Stands for a JSON integer longer than Python reads (`sys.get_int_max_str_digits()`)."""
 
-    def __init__(self, digits: int):
+    def __init__(self, digits: int) -> None:
         self.digits = digits
 
 
 def _parse_json(text: str, file: str) -> Any:
     """JSON read as strictly as TOML: a key given twice is an error (json keeps the last one
     silently), and an integer too long for Python is named by where it is, not a bare ValueError."""
-    trouble: list = []
+    trouble: list[_Duplicate | _LongInteger] = []
 
-    def pairs(items: list) -> dict:
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         obj = dict(items)
         if len(obj) < len(items):
-            seen: set = set()
-            obj = _Duplicate(obj)
-            obj.key = next(k for k, _ in items if k in seen or seen.add(k))
-            trouble.append(obj)
+            duplicate = _Duplicate(obj)
+            duplicate.key = _first_repeated(k for k, _ in items)
+            trouble.append(duplicate)
+            return duplicate
         return obj
 
-    def integer(digits: str):
+    def integer(digits: str) -> int | _LongInteger:
         try:
             return int(digits)
         except ValueError:
-            trouble.append(_LongInteger(len(digits.lstrip("-"))))
-            return trouble[-1]
+            too_long = _LongInteger(len(digits.lstrip("-")))
+            trouble.append(too_long)
+            return too_long
 
     data = json.loads(text, object_pairs_hook=pairs, parse_int=integer)
     for bad in trouble:  # the first that is still in the data (a duplicate may have replaced it)
@@ -92,7 +94,17 @@ def _parse_json(text: str, file: str) -> Any:
     return data
 
 
-def _path_to(target: Any, node: Any, loc: list | None = None) -> list | None:
+def _first_repeated(keys: Iterable[str]) -> str:
+    """The first key that was given before."""
+    seen: set[str] = set()
+    for k in keys:
+        if k in seen:
+            return k
+        seen.add(k)
+    raise ValueError("no key is repeated")
+
+
+def _path_to(target: Any, node: Any, loc: list[int | str] | None = None) -> list[int | str] | None:
     """The keys and indices leading from `node` to the object `target`, or None."""
     loc = loc or []
     if node is target:
@@ -126,7 +138,8 @@ def _long_toml_integer(text: str, file: str, error: ValueError) -> PlanError:
     at = number.start()
     line_start = text.rfind("\n", 0, at) + 1
     keys = re.findall(r"([\w\-]+)[ \t]*=", text[line_start:at])
-    table, counts = "(top level)", {}
+    table = "(top level)"
+    counts: dict[str, int] = {}
     for header in _TOML_HEADER.finditer(text, 0, at):
         name = header.group(2)
         if header.group(1) == "[[":

@@ -3,6 +3,8 @@ competing for a few pools under tight supply, with a scenario deadline."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from planner.plan.schema import Plan, from_dict
@@ -17,12 +19,12 @@ def plan_dict(
     tightness: float = 0.7,
     objective: str = "probability",
     seed: int = 0,
-) -> dict:
+) -> dict[str, Any]:
     """A plan as nested dicts. `tightness` < 1 means the pools supply less than the work could use
     if every stream ran at its cap from the start, so the streams compete."""
     rng = np.random.default_rng(seed)
     pool_names = [f"pool-{r}" for r in range(pools)]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i in range(streams):
         serial = rng.random() < 0.4
         min_duration = (
@@ -30,12 +32,12 @@ def plan_dict(
             if serial
             else float(rng.integers(0, max(1, periods // 10)))
         )
-        after = []
+        after: list[dict[str, Any] | str] = []
         if i and rng.random() < 0.5:
             for j in sorted(set(rng.integers(0, i, size=int(rng.integers(1, 3))).tolist())):
                 lag = float(rng.integers(0, 3)) if rng.random() < 0.4 else 0.0
                 after.append({"stream": f"s{j}", "lag": lag} if lag else f"s{j}")
-        row = {
+        row: dict[str, Any] = {
             "name": f"s{i}",
             "pool": pool_names[int(rng.integers(pools))],
             "effort": float(np.round(rng.uniform(5, 60 if serial else 300), 1)),
@@ -80,7 +82,7 @@ def plan_dict(
     }
 
 
-def plan(**kw) -> Plan:
+def plan(**kw: Any) -> Plan:
     return from_dict(plan_dict(**kw))
 
 
@@ -97,7 +99,7 @@ def crew_plan_dict(
     tightness: float = 1.0,
     objective: str = "probability",
     seed: int = 0,
-) -> dict:
+) -> dict[str, Any]:
     """A plan of another shape than `plan_dict`'s: a few long chains of streams, each link with a
     lag, staffed by crews that draw on several pools at once, with a few links across chains.
 
@@ -119,19 +121,20 @@ def crew_plan_dict(
     position = (np.arange(streams) - first[chain_of]) / length[chain_of]  # 0 .. <1 along the chain
     # each stream's share of its chain's serial time; the longest chain takes ~40-80% of the horizon
     span = periods * rng.uniform(0.4, 0.8)
-    rows, last_in_chain = [], {}
+    rows: list[dict[str, Any]] = []
+    last_in_chain: dict[int, int] = {}
     for i in range(streams):
         ch = int(chain_of[i])
         per = span / max(1, length[ch])
         lag = float(rng.integers(0, max(1, int(per // 4)) + 1)) if ch in last_in_chain else 0.0
         duration = float(max(1, np.round(per - lag - 1 - rng.uniform(0, per / 4))))
-        crew = {}
+        crew: dict[str, float] = {}
         for r in sorted(set(rng.choice(pools, size=int(rng.integers(1, min(3, pools) + 1)), replace=True).tolist())):
             crew[pool_names[r]] = float(rng.integers(1, 4))
         productivity = float(np.round(rng.uniform(0.4, 1.0), 2))
         staff = float(np.round(rng.uniform(2, 30), 1))
         effort = float(np.round(staff * productivity * duration * rng.uniform(0.6, 1.0), 1))
-        row = {
+        row: dict[str, Any] = {
             "name": f"c{ch}s{i}",
             "crew": crew,
             "effort": max(effort, 1.0),
@@ -141,7 +144,7 @@ def crew_plan_dict(
         }
         if rng.random() < 0.4:
             row["max_staff"] = float(np.round(staff * rng.uniform(1.0, 2.0), 1))
-        after = []
+        after: list[dict[str, Any] | str] = []
         if ch in last_in_chain:
             prev = last_in_chain[ch]
             after.append({"stream": rows[prev]["name"], "lag": lag} if lag else rows[prev]["name"])
@@ -159,7 +162,7 @@ def crew_plan_dict(
     for row in rows:
         for name, units in row["crew"].items():
             demand[pool_names.index(name)] += units * row["effort"] / row["productivity"] / span
-    pool_rows = []
+    pool_rows: list[dict[str, Any]] = []
     for r, name in enumerate(pool_names):
         base = float(np.round(max(1.0, tightness * demand[r]), 1))
         if rng.random() < 0.5:
@@ -186,7 +189,7 @@ def crew_plan_dict(
     probs = rng.dirichlet(np.ones(scenarios))
     probs = np.round(probs, 6)
     probs[-1] = round(1.0 - probs[:-1].sum(), 6)
-    out = {
+    out: dict[str, Any] = {
         "plan": {
             "name": f"crews-{streams}x{periods}x{scenarios}-seed{seed}",
             "horizon": periods,
@@ -207,5 +210,5 @@ def crew_plan_dict(
     return out
 
 
-def crew_plan(**kw) -> Plan:
+def crew_plan(**kw: Any) -> Plan:
     return from_dict(crew_plan_dict(**kw))
