@@ -72,8 +72,8 @@ def critical_path(inst: Instance, *, unlimited_labour: bool = False) -> Critical
         last = int(req[np.argmax(ef[req])])
         goal = int(ef[last])
     chain = [last]
-    while via.get(chain[-1]) is not None:
-        chain.append(via[chain[-1]])
+    while (before := via.get(chain[-1])) is not None:
+        chain.append(before)
     return CriticalPath(es, ef, goal, [inst.streams[i] for i in reversed(chain)])
 
 
@@ -174,6 +174,9 @@ def objective_bound(inst: Instance, cp: CriticalPath) -> float | None:
     tail = np.concatenate([np.cumsum(inst.weights[::-1])[::-1], [0.0]])  # P(deadline allows t)
     reach = np.where(cp.earliest_finish == NEVER, inst.periods, cp.earliest_finish)
     bound = float((np.maximum(inst.value, 0.0) * tail[reach]).sum())
+    assert (
+        inst.milestone_streams is not None and inst.milestone_value is not None
+    )  # Instance.__post_init__ fills these in
     for needs, value in zip(inst.milestone_streams, inst.milestone_value):  # [[goals]]: at their last stream
         bound += float(value * tail[reach[needs].max()]) if needs.any() else float(value * tail[0])
     return bound

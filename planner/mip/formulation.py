@@ -173,6 +173,9 @@ def _staffing(
     S, H = u.shape
     first, last = window
     bound = inst.staff_bound
+    assert (
+        inst.min_staff is not None and inst.fixed_crew is not None and inst.contiguous is not None
+    )  # Instance.__post_init__ fills these in
     discrete = inst.discrete
     if not discrete.any():
         return
@@ -349,6 +352,9 @@ def _milestones(lm: LinearModel, inst: Instance, c: np.ndarray) -> None:
     periods a deadline scenario counts; the objective gains value_k * weight[t] * h[k,t]. h is
     continuous: at an optimum it is the smallest of its c's, which are binary."""
     M = len(inst.milestones)
+    assert (
+        inst.milestone_streams is not None and inst.milestone_value is not None
+    )  # Instance.__post_init__ fills these in
     t = np.flatnonzero(inst.weights > 0)
     if M == 0 or t.size == 0:
         return

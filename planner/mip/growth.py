@@ -56,6 +56,7 @@ def parallelization(
     top = np.where(dim[:, None], inst.progress_per_unit(bound), 0.0)
     p = lm.add_window_vars("p", np.where(dim, first, H), np.where(dim, last, -1), H, 0.0, top, carry=False)
     own = inst.own_cap
+    assert inst.fixed_crew is not None and inst.parallelization is not None  # Instance.__post_init__ fills these in
     ps, us, slopes, intercepts = [], [], [], []
     for i, t in zip(*np.nonzero(p >= 0)):
         extra = [inst.floor[i]] + ([own[i, t]] if inst.fixed_crew[i] else [])
@@ -103,13 +104,14 @@ def _exact_crews(lm: LinearModel, inst: Instance, u: np.ndarray, p: np.ndarray) 
       fall (f is concave), so the b's are the first u / q and p is f(u) at every whole crew."""
     own = inst.own_cap
     a = inst.parallelization
+    assert a is not None and inst.fixed_crew is not None  # Instance.__post_init__ fills these in
     fixed = inst.diminishing & inst.fixed_crew
-    i, t = np.nonzero((p >= 0) & fixed[:, None] & (own > 0) & np.isfinite(own))
-    if i.size:
-        K = own[i, t]
-        lm.add_rows("exact_fixed_crew", [(p[i, t], 1.0), (u[i, t], -(K ** (a[i] - 1.0)))], 0.0, 0.0)
+    fi, ft = np.nonzero((p >= 0) & fixed[:, None] & (own > 0) & np.isfinite(own))
+    if fi.size:
+        K = own[fi, ft]
+        lm.add_rows("exact_fixed_crew", [(p[fi, ft], 1.0), (u[fi, ft], -(K ** (a[fi] - 1.0)))], 0.0, 0.0)
     whole = inst.diminishing & ~inst.fixed_crew & inst.trains & inst.integer_staff.any(axis=1)
-    for i in np.flatnonzero(whole):
+    for i in map(int, np.flatnonzero(whole)):
         q = whole_step(inst, i)
         t = np.flatnonzero(p[i] >= 0)
         if q is None or t.size == 0:
@@ -156,6 +158,7 @@ def training(
     k exists from the stream's earliest start plus d_i to the horizon's end (trained people stay
     after the stream's window); formulation's `_pool_supply` adds it to the pool. Returns k (S, H), or None."""
     trains = inst.trains
+    assert inst.train_per_effort is not None  # Instance.__post_init__ fills it in
     if not trains.any():
         return None
     S, H = w.shape

@@ -26,6 +26,9 @@ def rigid_periods(inst: Instance, window: tuple[np.ndarray, np.ndarray]) -> np.n
     first, last = window
     d = np.zeros(len(inst.streams), int)
     own = inst.own_cap
+    assert (
+        inst.contiguous is not None and inst.fixed_crew is not None and inst.parallelization is not None
+    )  # Instance.__post_init__ fills these in
     for i in np.flatnonzero(inst.contiguous & inst.fixed_crew):
         if last[i] < first[i]:
             continue
@@ -118,7 +121,7 @@ def incompatible(
     clash = clashes(need, inst.supply_bound)  # with any training the plan could do
     if not clash.any():
         return
-    cliques = []
+    cliques: list[np.ndarray] = []
     uncovered = np.triu(clash)
     degree = clash.sum(axis=1)
     while uncovered.any():
@@ -129,13 +132,13 @@ def incompatible(
             if common[k]:
                 members.append(int(k))
                 common &= clash[k]
-        members = np.array(sorted(members))
-        uncovered[np.ix_(members, members)] = False
-        cliques.append(members)
-    for n, members in enumerate(cliques):
-        cols = u[rigid[members]]  # (|C|, H)
+        clique = np.array(sorted(members))
+        uncovered[np.ix_(clique, clique)] = False
+        cliques.append(clique)
+    for n, clique in enumerate(cliques):
+        cols = u[rigid[clique]]  # (|C|, H)
         live = (cols >= 0).sum(axis=0) >= 2
         t = np.flatnonzero(live)
         if t.size == 0:
             continue
-        lm.add_rows(f"incompatible[{n}]", [(cols[k, t], 1.0 / K[m]) for k, m in enumerate(members)], -INF, 1.0)
+        lm.add_rows(f"incompatible[{n}]", [(cols[k, t], 1.0 / K[m]) for k, m in enumerate(clique)], -INF, 1.0)
