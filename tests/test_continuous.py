@@ -297,15 +297,15 @@ def test_whole_people_left_idle_early_are_put_to_work():
 
 
 def test_verification_recomputes_the_continuous_answer_on_its_own(tmp_path, monkeypatch):
-    from planner.pipeline import continuous
+    from planner.pipeline import refine
     from planner import verify
 
     plan = plan_of(CHAIN, tmp_path)
     r = planner.solve(plan, refine=False)
     inst = planner.resolve(plan)
     assert verify.continuous_objective(inst, r.allocation) == pytest.approx(1 - F(3.5, 4, 0.3), abs=1e-6)
-    real = continuous.objective
-    monkeypatch.setattr(continuous, "objective", lambda inst, finish: real(inst, finish) + 0.01)
+    real = refine.objective
+    monkeypatch.setattr(refine, "objective", lambda inst, finish: real(inst, finish) + 0.01)
     with pytest.raises(planner.VerificationError, match="continuous-time objective"):
         planner.solve(plan, refine=False)
 
@@ -314,16 +314,16 @@ def test_ctrl_c_during_a_finer_grid_ends_the_solve_as_interrupted(tmp_path, monk
     """A forced fault: the finer grid's solve is stopped by Ctrl-C (its result says interrupted).
     The answer is the plan's own grid read in continuous time, marked interrupted, so that compare
     stops instead of going on to the next variant."""
-    from planner.pipeline import continuous
+    from planner.pipeline import refine
 
-    real = continuous.settle
+    real = refine.settle
 
     def stopped(result, inst, solve_on_grid, **kw):
         def cut(k, seconds):
             return dataclasses.replace(solve_on_grid(k, seconds), status="interrupted", interrupted=True)
         return real(result, inst, cut, **kw)
 
-    monkeypatch.setattr(continuous, "settle", stopped)
+    monkeypatch.setattr(refine, "settle", stopped)
     r = planner.solve(plan_of(CHAIN, tmp_path))
     assert r.interrupted and r.status == "interrupted"
     assert r.goal_completion_years == pytest.approx(3.5)     # the whole-year plan, as far as it got

@@ -1,16 +1,18 @@
 """The baseline against every intervention, with the reason in plain words where it is structural."""
+
 from __future__ import annotations
 
-from planner.pipeline.arguments import check_callback, check_interventions, check_plan, check_solve_options
-from planner.pipeline import continuous
-from planner.plan.schema import Plan
 from planner.explain import explain_change
-from planner.result import Comparison, InterventionResult
+from planner.pipeline.arguments import check_callback, check_interventions, check_plan, check_solve_options
+from planner.pipeline.refine import unsettled_words
 from planner.pipeline.session import Model
+from planner.plan.schema import Plan
+from planner.result import Comparison, InterventionResult
 
 
-def compare(plan: Plan, *, solver: str = "highs", interventions: list[str] | None = None,
-            on_result=None, **options) -> Comparison:
+def compare(
+    plan: Plan, *, solver: str = "highs", interventions: list[str] | None = None, on_result=None, **options
+) -> Comparison:
     """Solve the baseline, then each intervention, each in a fresh solver, and say why they differ.
 
     `plan`: a loaded Plan. `solver`: a backend name ("highs", "scip", "pyomo:NAME", "race").
@@ -41,11 +43,14 @@ def compare(plan: Plan, *, solver: str = "highs", interventions: list[str] | Non
             res = model.solve(**options)
             if on_result:
                 on_result(res)
-            delta = (res.objective - baseline.objective
-                     if res.objective is not None and baseline.objective is not None else None)
+            delta = (
+                res.objective - baseline.objective
+                if res.objective is not None and baseline.objective is not None
+                else None
+            )
             units = res.chosen_units if res.chosen_units is not None else iv.units
             reason = explain_change(baseline, res, iv.deadline_shift * units)
-            unsettled = continuous.unsettled_words(baseline, res) if delta is not None else ""
+            unsettled = unsettled_words(baseline, res) if delta is not None else ""
             if unsettled:
                 reason = f"{reason}; {unsettled}" if reason else unsettled
             rows.append(InterventionResult(iv.name, res, delta, reason))

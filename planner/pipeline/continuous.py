@@ -7,8 +7,8 @@ years. Any grid schedule is a continuous-time plan (the grid's rules are stricte
 releases are rounded up to whole periods, a successor waits for the period after its
 predecessor's), so its value in continuous time is a lower bound on the continuous optimum
 (an upper bound for `earliest`). This module gives that value, a bound from the other side that
-no continuous plan beats (each stream alone at its own caps, and each pool's whole supply), and a
-finer grid (`refine`) for when the two differ.
+no continuous plan beats (each stream alone at its own caps, and each pool's whole supply); when
+the two differ, planner/pipeline/refine.py solves the variant on finer grids.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from planner.instance import deadlines
-from planner.solvers.status import SolveStatus
+from planner.result import Structure
 
 if TYPE_CHECKING:
     from planner.instance.resolve import Instance
@@ -93,7 +93,7 @@ def hasten(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None, *, l
         if target <= u[i, t] * (1 + 1e-9):
             continue
         u[i, t] = target
-        for k, r in enumerate(pools):  # what the pool now lacks comes from the spare streams' crews
+        for r in pools:  # what the pool now lacks comes from the spare streams' crews
             short = float(inst.crew[:, r] @ u[:, t] - supply[r, t])
             for j in np.flatnonzero(donors & (inst.crew[:, r] > 0)):
                 if short <= 0:
@@ -324,7 +324,7 @@ def best_possible(inst: Instance, *, unlimited_labour: bool = False) -> float | 
     return objective(inst, np.where(np.isfinite(finish), finish, np.nan))  # every stream at its earliest
 
 
-def structure(inst: Instance, grid):
+def structure(inst: Instance, grid: Structure) -> Structure:
     """The result's `Structure` (what unlimited labour allows) read in continuous time: the
     goal's earliest moment and the best objective with every pool unlimited."""
     goal = goal_bound(inst, unlimited_labour=True)
@@ -333,208 +333,3 @@ def structure(inst: Instance, grid):
     return dataclasses.replace(
         grid, earliest_goal_years=None if math.isinf(goal) else goal, bound=bound if grid.bound is not None else None
     )
-
-
-def refine(inst: Instance, k: int) -> Instance:
-    """The same variant on periods of `step / k` years: every period's numbers (supply,
-    productivity, speed-ups) hold for each of its k parts, while lags, releases, minimum
-    durations, delays and the deadline are read again in years on the finer grid."""
-    from planner.instance.resolve import Precedence
-
-    step = inst.step / k
-    periods = inst.periods * k
-    if inst.deadline is not None:
-        years, probs = deadlines.scenarios(
-            inst.deadline, start_year=inst.start_year, periods=periods, step=step, shift=inst.deadline_shift
-        )
-    else:
-        years, probs = inst.deadline_years, inst.deadline_probs
-    return dataclasses.replace(
-        inst,
-        step=step,
-        starts=np.arange(periods) * step,
-        supply=np.repeat(inst.supply, k, axis=1),
-        productivity=np.repeat(inst.productivity, k, axis=1),
-        speedup=np.repeat(inst.speedup, k, axis=1),
-        precedences=[Precedence(p.pred, p.succ, p.lag, math.ceil(p.lag / step - 1e-9)) for p in inst.precedences],
-        deadline_years=years,
-        deadline_probs=probs,
-    )
-
-
-def tolerance(inst: Instance) -> float:
-    """How close two answers must be to count as the same: 0.025 percentage points of probability
-    for each variant (so a delta is good to 0.05 pp), the same share of the plan's total value, and
-    a hundredth of a year for `earliest`."""
-    if inst.objective == "earliest":
-        return 0.01
-    if inst.objective == "value":
-        total = float(inst.value.sum() + inst.milestone_value.sum())
-        return 2.5e-4 * max(total, 1e-9)
-    return 2.5e-4
-
-
-# Finer grids tried when the bound does not settle the answer: step / 2 up to step / MAX_REFINE
-# (one halving by default: a deterministic amount of work, the same answer on a busy machine or an
-# idle one), and no more than MAX_STREAM_PERIODS (plan.py) stream-periods. REFINE_SECONDS, or
-# REFINE_FACTOR times the first solve if that is more, is only a safety net against a finer grid
-# that turns out hard to solve: a grid cut by it ends the refining, as step-sensitive.
-MAX_REFINE = 2
-REFINE_SECONDS = 3.0
-REFINE_FACTOR = 4.0
-
-
-def as_continuous(result, inst: Instance):
-    """`result` (a verified grid schedule of variant `inst`) with its objective, finish times, goal
-    time and success probability read in continuous time, its last periods hastened (`hasten`),
-    and the schedule verified again. A result without a plan is returned as it is."""
-    from planner import verify
-
-    if result.allocation is None:
-        return dataclasses.replace(
-            result, grid_objective=result.objective, grid_step=inst.step, structure=structure(inst, result.structure)
-        )
-    u = hasten(inst, front_load(inst, result.allocation, result.pool_supply), result.pool_supply)
-    checked = verify.check(inst, u)
-    finish = finish_times(inst, u)
-    value = objective(inst, finish)
-    again = verify.continuous_objective(inst, u)  # its own walk through the periods
-    if (value is None) != (again is None) or value is not None and abs(value - again) > 1e-6 * max(1.0, abs(value)):
-        raise verify.VerificationError(
-            f"{inst.name}: the continuous-time objective {value} is not what "
-            f"verification recomputes from the schedule ({again})"
-        )
-    streams = [
-        dataclasses.replace(s, finish_years=None if math.isnan(f) else float(f)) for s, f in zip(result.streams, finish)
-    ]
-    goal = goal_time(inst, finish)
-    success = float(in_time(inst, goal if goal is not None else math.nan)[0]) if inst.has_deadline else None
-    return dataclasses.replace(
-        result,
-        objective=value,
-        goal_completion_years=goal,
-        success_probability=success,
-        streams=streams,
-        allocation=u,
-        pool_use=inst.crew.T @ u,
-        pool_supply=checked.supply if checked.supply is not None else result.pool_supply,
-        grid_objective=result.objective,
-        grid_step=inst.step,
-        structure=structure(inst, result.structure),
-    )
-
-
-def better(kind: str, a: float | None, b: float | None) -> bool:
-    """Whether objective `a` beats `b` (a missing objective never does)."""
-    if a is None:
-        return False
-    if b is None:
-        return True
-    return a < b if kind == "earliest" else a > b
-
-
-def settle(
-    result,
-    inst: Instance,
-    solve_on_grid,
-    *,
-    refine: bool = True,
-    time_left: float | None = None,
-    max_stream_periods: int = 200_000,
-):
-    """The continuous-time answer, from `result` (the plan's own grid, already `as_continuous`)
-    and, where the bound (`best_possible`) does not settle it, finer grids (`solve_on_grid(k)`
-    returns the variant solved on periods of step / k, as a continuous result).
-
-    Returns the best result found, with `exactness`: "exact" (within `tolerance` of the bound: no
-    continuous plan does better), "converged" (two successive grids agree within `tolerance`;
-    the bound is not met, so a still finer grid might do better), "step-sensitive" (neither, within
-    the time and size allowed), or "unrefined" (not optimal on its own grid, or refining was not
-    asked for, or the plan trains people: their joining is counted per period of the plan's own
-    step, so a finer grid is another plan). `objective_range` is (the answer, the bound): the continuous optimum lies inside."""
-    kind = inst.objective
-    bound = best_possible(inst)
-    tol = tolerance(inst)
-    steps = [(inst.step, result.objective)]
-
-    def close(a, b) -> bool:
-        return a is not None and b is not None and abs(a - b) <= tol
-
-    def done(best, status):
-        # the bound and gap a user reads are the continuous ones; the MIP's stay as grid_bound
-        gap = (
-            None
-            if best.objective is None or bound is None
-            else abs(bound - best.objective) / max(abs(bound), abs(best.objective), 1e-10)
-        )
-        return dataclasses.replace(
-            best,
-            exactness=status,
-            objective_range=(best.objective, bound),
-            grid_steps=tuple(steps),
-            grid_bound=best.bound,
-            grid_gap=best.gap,
-            bound=bound,
-            gap=gap,
-        )
-
-    if result.objective is None or close(result.objective, bound):
-        return done(result, "exact" if result.objective is not None else "unrefined")
-    if not refine or result.status != SolveStatus.OPTIMAL or inst.trains.any():
-        # training is counted per period of the plan's step (people trained during a period join
-        # at the start of the period `delay` later), which a finer grid would change
-        return done(result, "unrefined")
-    import time
-
-    budget = max(REFINE_SECONDS, REFINE_FACTOR * (result.runtime + result.build_time))
-    if time_left is not None:
-        budget = min(budget, time_left)
-    start = time.perf_counter()
-    best, previous, k = result, result.objective, 2
-    while k <= MAX_REFINE and len(inst.streams) * inst.periods * k <= max_stream_periods:
-        left = budget - (time.perf_counter() - start)
-        if left <= 0:
-            break
-        finer = solve_on_grid(k, left)
-        if finer.interrupted:  # Ctrl-C: the best plan so far, marked so that the caller stops too
-            return dataclasses.replace(done(best, "step-sensitive"), status=SolveStatus.INTERRUPTED, interrupted=True)
-        if finer.status != SolveStatus.OPTIMAL or finer.objective is None:
-            break
-        steps.append((inst.step / k, finer.objective))
-        if better(kind, finer.objective, best.objective):
-            best = finer
-        if close(best.objective, bound):
-            return done(best, "exact")
-        if close(finer.objective, previous):
-            return done(best, "converged")
-        previous, k = finer.objective, k * 2
-    return done(best, "step-sensitive")
-
-
-def delta_range(base, res) -> tuple[float, float] | None:
-    """The range in which the continuous-time change from `base` to `res` lies, from each result's
-    `objective_range` (None if either has no answer or no bound)."""
-    (b, b_bound), (r, r_bound) = base.objective_range, res.objective_range
-    if None in (b, b_bound, r, r_bound):
-        return None
-    if res.objective_kind == "earliest":  # the optimum lies in [bound, answer]
-        return r_bound - b, r - b_bound
-    return r - b_bound, r_bound - b
-
-
-def unsettled_words(base, res) -> str:
-    """'step-sensitive: between -0.4 and -0.1 pp' when either answer is not settled (empty if both
-    are exact or converged): what the delta could still be."""
-    loose = [x for x in (base, res) if x.exactness in ("step-sensitive", "unrefined")]
-    span = delta_range(base, res)
-    if not loose or span is None:
-        return ""
-    lo, hi = span
-    if res.objective_kind == "probability":
-        text = f"between {lo * 100:+.2f} and {hi * 100:+.2f} pp"
-    elif res.objective_kind == "earliest":
-        text = f"between {lo:+.2f} and {hi:+.2f} years"
-    else:
-        text = f"between {lo:+.4g} and {hi:+.4g}"
-    status = "step-sensitive" if any(x.exactness == "step-sensitive" for x in loose) else "not refined"
-    return f"{status}: {text}"

@@ -21,8 +21,9 @@ from planner.explain import explain
 from planner.instance.resolve import Instance, resolve
 from planner.mip.formulation import build
 from planner.mip.levels import either
-from planner.pipeline import continuous, polish
+from planner.pipeline import polish
 from planner.pipeline.assemble import assemble, only_asked_stops
+from planner.pipeline.refine import as_continuous, settle
 from planner.plan.schema import Intervention, Plan
 from planner.result import Result
 from planner.solvers import get_backend
@@ -49,7 +50,8 @@ def solve_choice(
 
     The joint MIP chooses on its grid; the check compares that with each level's own grid optimum
     (`grid_objective`), and the level reported is the one whose plan is best in continuous time
-    (planner/pipeline/continuous.py), settled on finer grids like any other result when `refine`."""
+    (planner/pipeline/continuous.py), settled on finer grids (refine.py) like any other result when
+    `refine`."""
     levels = list(iv.levels)
     start = time.perf_counter()
     insts = [resolve(plan, iv, units) for units in levels]
@@ -80,7 +82,7 @@ def solve_choice(
     joint = assemble(plan, inst, cp, raw, u, backend.name, build_time)  # verified at level k
     joint = dataclasses.replace(joint, chosen_units=levels[k] if u is not None else None)
     if raw.interrupted or (joint.status != SolveStatus.OPTIMAL and limit is None):
-        joint = continuous.settle(continuous.as_continuous(joint, inst), inst, None, refine=False)
+        joint = settle(as_continuous(joint, inst), inst, None, refine=False)
         return dataclasses.replace(joint, explanation=explain(joint)), inst, cp
     solo = dict(
         time_limit=options.time_limit,

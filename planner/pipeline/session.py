@@ -5,7 +5,7 @@ a least-slack plan often reaches, and for `probability` and `earliest` the goal-
 whole MIP is solved when neither applies (`value` plans the bound does not settle), with
 `method="mip"`, and with the `scip` and Pyomo solvers, which stay independent checks. The answer is
 verified into a Result (planner/pipeline/assemble.py) and read in continuous time
-(planner/pipeline/continuous.py); an intervention that chooses its level is planner/pipeline/levels.py.
+(planner/pipeline/continuous.py, refine.py); an intervention that chooses its level is planner/pipeline/levels.py.
 
 Every solve loads its models into fresh solver objects: nothing one solve leaves behind (an
 interrupt, a cut time budget, a half-finished search) can reach the next, which is what sweeps and
@@ -25,7 +25,7 @@ from planner.explain import explain
 from planner.instance.resolve import Instance, resolve
 from planner.mip.formulation import build
 from planner.mip.linear import LinearModel
-from planner.pipeline import continuous, heuristic, polish
+from planner.pipeline import heuristic, polish, refine
 from planner.pipeline.arguments import (
     check_intervention,
     check_plan,
@@ -312,18 +312,18 @@ class Model:
         )
 
     def _in_continuous_time(
-        self, result: Result, options: SolveOptions, tie_break: bool, refine: bool, clock: Clock
+        self, result: Result, options: SolveOptions, tie_break: bool, finer: bool, clock: Clock
     ) -> Result:
-        """The grid result read in continuous time, settled against the bound or on finer grids
-        (continuous.settle), within what is left of the time limit."""
+        """The grid result read in continuous time, settled against the bound or, when `finer`, on
+        finer grids (refine.settle), within what is left of the time limit."""
         inst = self.instance
-        result = continuous.as_continuous(result, inst)
+        result = refine.as_continuous(result, inst)
         left = None if options.time_limit is None else options.time_limit - clock.total
 
         def on_grid(k: int, seconds: float) -> Result:  # `seconds` is within what is left
-            return self._solve_instead(continuous.refine(inst, k), max(1e-3, seconds), options, tie_break)
+            return self._solve_instead(refine.refine(inst, k), max(1e-3, seconds), options, tie_break)
 
-        settled = continuous.settle(result, inst, on_grid, refine=refine, time_left=left)
+        settled = refine.settle(result, inst, on_grid, refine=finer, time_left=left)
         clock.lap("continuous")
         return settled
 
