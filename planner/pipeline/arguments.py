@@ -2,7 +2,8 @@
 them at its boundary and the CLI calls the same ones, so both accept and refuse the same values.
 
 Each check returns the value (a name resolved to what it names) or raises UsageError with one
-line that starts with the argument's name: "gap: must be a number with 0 <= gap < 1, got 2". Standard library only at import: the CLI imports this before main.
+line that starts with the argument's name: "gap: must be a number with 0 <= gap < 1, got 2".
+Standard library only at import: the CLI imports this before main.
 
 The analyses' checks (`whole`, `number`, `optional`, and `cli_type` for the CLI's argument types)
 are here too, so that `sweep`, `breakeven`, `margins`, `montecarlo`, `evpi` and `parallel.run`

@@ -14,10 +14,11 @@ Two steps, neither of which can change the objective:
 At every period each stream's progress is at least what it was, so no stream finishes later and
 no other stream loses supply it used. Neither is a MIP, so neither can stall.
 
-The session (pipeline/session.py, pipeline/search.py) runs both after the whole MIP or the goal-period search (their plans put work anywhere
-before its deadline), and the pass alone after the critical-path bound (that plan is built
-front-first by heuristic.least_slack). `fixed_completion_lp` with no stream free is also the
-solver's check of a plan the bound settled (search.GoalSearch.confirm).
+The session (pipeline/session.py, pipeline/search.py) runs both after the whole MIP or the
+goal-period search (their plans put work anywhere before its deadline), and the pass alone after
+the critical-path bound (that plan is built front-first by heuristic.least_slack).
+`fixed_completion_lp` with no stream free is also the solver's check of a plan the bound settled
+(search.GoalSearch.confirm).
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ is no reasoning about which jobs overlap. SCIP's cumulative constraint handler d
 (time-tabling, edge-finding, energetic reasoning and conflict analysis on the start times), so the
 same question put as start-time integers often settles in seconds what the time-indexed model
 leaves open, and the reverse on other instances. The goal-period search asks both at once
-(planner/rcpsp/rival.py, pipeline/search.GoalSearch.ask): HiGHS alone for its first half second, then SCIP beside it in a thread of its own (`Rival`).
+(planner/rcpsp/rival.py, pipeline/search.GoalSearch.ask): HiGHS alone for its first half second,
+then SCIP beside it in a thread of its own (`Rival`).
 
 The model here, on the jobs propagate.narrow returns (every stream the goal waits on rigid):
 
