@@ -49,6 +49,7 @@ def scenarios(
             np.append(pts[:, 0] + shift, periods * step + max(shift, 0.0)),
             np.append(pts[:, 1] * keep, deadline.p_never),
         )
+    assert deadline.distribution is not None  # `Deadline` holds exactly one of its four kinds
     keep = 1.0 - (deadline.p_never or 0.0)
     bounds = np.arange(periods + 1) * step  # 0, step, ..., H*step
     g = keep * cdf(deadline.distribution, bounds - shift)  # shifted earlier: F(x - shift)

@@ -10,12 +10,17 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from graphlib import TopologicalSorter
+from typing import Any, cast
 
 import numpy as np
 
 from planner.errors import PlanError
 from planner.instance import deadlines, series
-from planner.plan.schema import Deadline, FileColumn, Intervention, Plan
+from planner.plan.schema import Deadline, FileColumn, Intervention, Plan, Window
+
+_SIZED_LATER = cast(np.ndarray, None)
+"""The default of an `Instance` array that `__post_init__` fills in from the plan's sizes: None
+until then, so an `Instance` built without it reads as an array of the default (all off)."""
 
 
 @dataclass(frozen=True)
@@ -51,25 +56,25 @@ class Instance:
     deadline_probs: np.ndarray  # (K,)
     has_deadline: bool
     # staffing dynamics (all off by default): see model._staffing
-    contiguous: np.ndarray | None = None  # (S,) bool
-    min_staff: np.ndarray | None = None  # (S,) crew units, 0 = none
-    fixed_crew: np.ndarray | None = None  # (S,) bool
-    integer_pools: np.ndarray | None = None  # (R,) bool: headcounts from this pool are whole people
-    speedup: np.ndarray | None = None  # (S, H) factor on the rate cap (serial_speedup), 1 = none
+    contiguous: np.ndarray = _SIZED_LATER  # (S,) bool
+    min_staff: np.ndarray = _SIZED_LATER  # (S,) crew units, 0 = none
+    fixed_crew: np.ndarray = _SIZED_LATER  # (S,) bool
+    integer_pools: np.ndarray = _SIZED_LATER  # (R,) bool: headcounts from this pool are whole people
+    speedup: np.ndarray = _SIZED_LATER  # (S, H) factor on the rate cap (serial_speedup), 1 = none
     milestones: list[str] = field(default_factory=list)  # [[goals]] names
-    milestone_streams: np.ndarray | None = None  # (M, S) bool: the streams each milestone needs
-    milestone_value: np.ndarray | None = None  # (M,)
+    milestone_streams: np.ndarray = _SIZED_LATER  # (M, S) bool: the streams each milestone needs
+    milestone_value: np.ndarray = _SIZED_LATER  # (M,)
     # growth dynamics (off by default): see model._parallelization and model._training
-    parallelization: np.ndarray | None = None  # (S,) progress ~ u ** a; 1 = linear
-    train_pool: np.ndarray | None = None  # (S,) int: pool the stream trains FTE for, -1 = none
-    train_per_effort: np.ndarray | None = None  # (S,) FTE per effective person-year of progress
-    train_delay: np.ndarray | None = None  # (S,) years from the work to the trained FTE joining
-    train_attrition: np.ndarray | None = None  # (S,) fraction of trained FTE lost per year
+    parallelization: np.ndarray = _SIZED_LATER  # (S,) progress ~ u ** a; 1 = linear
+    train_pool: np.ndarray = _SIZED_LATER  # (S,) int: pool the stream trains FTE for, -1 = none
+    train_per_effort: np.ndarray = _SIZED_LATER  # (S,) FTE per effective person-year of progress
+    train_delay: np.ndarray = _SIZED_LATER  # (S,) years from the work to the trained FTE joining
+    train_attrition: np.ndarray = _SIZED_LATER  # (S,) fraction of trained FTE lost per year
     deadline: Deadline | None = None  # the plan's deadline as written, read in continuous years
     deadline_shift: float = 0.0  # years the variant moves it (already in deadline_years)
     weights: np.ndarray = field(init=False)  # (H,) P(goal must be met by the end of period t)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         S, R = len(self.streams), len(self.pools)
         for name, default in (
             ("contiguous", np.zeros(S, bool)),
@@ -257,7 +262,9 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
     if isinstance(intervention, str):
         intervention = plan.intervention(intervention)
     if intervention is not None and units is None:
-        units = intervention.levels[0] if intervention.choose else intervention.units
+        units = (
+            intervention.levels[0] if intervention.choose and intervention.levels is not None else intervention.units
+        )
     hdr = plan.plan
     file = str(plan.source) if plan.source else None
     starts = series.period_starts(hdr.horizon, hdr.step)
@@ -267,7 +274,7 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
         isinstance(spec, FileColumn) for spec in [q.supply for q in plan.pools] + [s.productivity for s in plan.streams]
     )
     # data_dirs resolves paths on disk: only worth it when a series reads a file
-    common = dict(
+    common: dict[str, Any] = dict(
         start_year=hdr.start_year, base_dir=plan.base_dir, data_dirs=plan.data_dirs if files else (), file=file
     )
     supply = np.array(
@@ -289,19 +296,20 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
     shift = 0.0
     speedup = np.ones((len(streams), len(starts)))
     if intervention is not None:
+        assert units is not None  # given, or the intervention's own (above)
         shift = intervention.deadline_shift * units
         k = next(k for k, iv in enumerate(plan.interventions, 1) if iv.name == intervention.name)
         where = f'[[interventions]] #{k} "{intervention.name}"'
-        for j, ch in enumerate(intervention.supply, 1):
-            _apply(supply[pools.index(ch.pool)], ch, starts, file, where, f"supply[{j}]", units)
-        for j, ch in enumerate(intervention.productivity, 1):
-            for name in ch.streams:
-                _apply(productivity[streams.index(name)], ch, starts, file, where, f"productivity[{j}]", units)
-        for ch in intervention.serial_speedup:
-            until = np.inf if ch.until_year is None else ch.until_year
-            window = (starts >= ch.from_year - 1e-9) & (starts < until - 1e-9)
-            for name in ch.streams:
-                speedup[streams.index(name), window] *= ch.factor**units
+        for j, more in enumerate(intervention.supply, 1):
+            _apply(supply[pools.index(more.pool)], more, starts, file, where, f"supply[{j}]", units)
+        for j, faster in enumerate(intervention.productivity, 1):
+            for name in faster.streams:
+                _apply(productivity[streams.index(name)], faster, starts, file, where, f"productivity[{j}]", units)
+        for serial in intervention.serial_speedup:
+            until = np.inf if serial.until_year is None else serial.until_year
+            window = (starts >= serial.from_year - 1e-9) & (starts < until - 1e-9)
+            for name in serial.streams:
+                speedup[streams.index(name), window] *= serial.factor**units
     precedences = [
         Precedence(streams.index(a.stream), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
         for i, s in enumerate(plan.streams)
@@ -355,7 +363,9 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
     )
 
 
-def _apply(row: np.ndarray, ch, starts: np.ndarray, file, where: str, key: str, units: float = 1.0) -> None:
+def _apply(
+    row: np.ndarray, ch: Window, starts: np.ndarray, file: str | None, where: str, key: str, units: float = 1.0
+) -> None:
     """new = old * multiply**units + add*units over periods starting in [from_year, until_year);
     in place (units = 1: one unit of the intervention, as written)."""
     until = np.inf if ch.until_year is None else ch.until_year

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ def period_starts(horizon: float, step: float) -> np.ndarray:
 
 
 def evaluate(
-    spec,
+    spec: float | list[float] | Growth | FileColumn,
     starts: np.ndarray,
     *,
     start_year: int,
@@ -82,7 +83,7 @@ def evaluate(
     raise TypeError(f"not a series: {spec!r}")
 
 
-def read_column(path: Path, column: str, *, file: str | None, table: str, key: str):
+def read_column(path: Path, column: str, *, file: str | None, table: str, key: str) -> tuple[np.ndarray, np.ndarray]:
     """(years, values) of one numeric column of a CSV with a `year` column; '#' lines are comments.
 
     The header must name each column once and every row must have one cell per column: a short or
@@ -94,7 +95,7 @@ def read_column(path: Path, column: str, *, file: str | None, table: str, key: s
 
     line_numbers: list[int] = []  # of the lines handed to the csv reader, so rows can be named
 
-    def data_lines():
+    def data_lines() -> Generator[str, None, None]:
         for n, line in enumerate(text_lines(path), 1):
             if line.strip() and not line.lstrip().startswith("#"):
                 line_numbers.append(n)
@@ -116,7 +117,13 @@ def read_column(path: Path, column: str, *, file: str | None, table: str, key: s
         lines.close()
 
 
-def _check_rows(header_line: int, header: list[str], rows, column: str, fail):
+def _check_rows(
+    header_line: int,
+    header: list[str],
+    rows: Iterable[tuple[int, list[str]]],
+    column: str,
+    fail: Callable[..., PlanError],
+) -> tuple[np.ndarray, np.ndarray]:
     """Each row checked as it is read: the first bad one stops the read."""
     for j, name in enumerate(header):
         if name in header[:j]:
@@ -125,7 +132,8 @@ def _check_rows(header_line: int, header: list[str], rows, column: str, fail):
         if col not in header:
             raise fail(f"no column '{col}' (columns: {', '.join(header)})", k)
     iy, iv = header.index("year"), header.index(column)
-    years, values = [], []
+    years: list[float] = []
+    values: list[float] = []
     for line, row in rows:
         if len(years) == MAX_ROWS:
             raise fail(f"line {line}: more than {MAX_ROWS:,} data rows (one a year covers any horizon)")
