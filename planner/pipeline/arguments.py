@@ -18,30 +18,33 @@ import numbers
 import os
 from collections.abc import Callable
 from numbers import Integral, Real
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.errors import PlanError, UsageError
+
+if TYPE_CHECKING:
+    from planner.plan.schema import Intervention, Plan
 
 METHODS = ("auto", "mip")
 
 
-def _refuse(name: str, what: str, value) -> UsageError:
+def _refuse(name: str, what: str, value: object) -> UsageError:
     return UsageError(f"{name}: must be {what}, got {_shown(value)}")
 
 
-def _shown(value) -> str:
+def _shown(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 60 and "\n" not in text else f"a {type(value).__name__}"
 
 
-def _number(value, name: str, what: str, valid, kind=Real):
+def _number(value: Any, name: str, what: str, valid: Callable[[Any], bool], kind: type = Real) -> Any:
     """`value` if it is a number of `kind` (never a bool) that `valid` accepts; NaN fails every range."""
     if isinstance(value, bool) or not isinstance(value, kind) or not valid(value):
         raise _refuse(name, what, value)
     return value
 
 
-def check_time_limit(value, name: str = "time_limit"):
+def check_time_limit(value: Any, name: str = "time_limit") -> float | None:
     """None (no limit) or seconds: a finite number > 0 (0 would stop before any plan is found)."""
     return (
         None
@@ -50,30 +53,30 @@ def check_time_limit(value, name: str = "time_limit"):
     )
 
 
-def check_gap(value, name: str = "gap") -> float:
+def check_gap(value: Any, name: str = "gap") -> float:
     """A gap of 1 or more would call any plan optimal."""
     return float(_number(value, name, "a number with 0 <= gap < 1", lambda v: 0 <= v < 1))
 
 
-def check_threads(value, name: str = "threads"):
+def check_threads(value: Any, name: str = "threads") -> int | None:
     return None if value is None else int(_number(value, name, "a whole number >= 1", lambda v: v >= 1, Integral))
 
 
-def check_flag(value, name: str) -> bool:
+def check_flag(value: Any, name: str) -> bool:
     """tie_break, verbose, confirm: a bool, so that a string such as "no" is not taken as True."""
     if not isinstance(value, bool):
         raise _refuse(name, "True or False", value)
     return value
 
 
-def check_solver_name(value, name: str = "solver") -> str:
+def check_solver_name(value: Any, name: str = "solver") -> str:
     """A solver name: its availability is `solvers.get_backend`'s to judge (it lists what is here)."""
     if not isinstance(value, str) or not value:
         raise _refuse(name, "a solver name such as 'highs' or 'scip'", value)
     return value
 
 
-def check_cross_check(value, name: str = "cross_check"):
+def check_cross_check(value: Any, name: str = "cross_check") -> bool | str:
     """False, True (the other of HiGHS and SCIP) or a solver name, which must be available: found
     out before the first solve, not after it."""
     if isinstance(value, bool):
@@ -88,7 +91,7 @@ def check_cross_check(value, name: str = "cross_check"):
     return value
 
 
-def check_solver_options(value, name: str = "solver_options") -> dict:
+def check_solver_options(value: Any, name: str = "solver_options") -> dict[str, Any]:
     """None or a dict of raw solver options by name; the values are the solver's to judge."""
     if value is None:
         return {}
@@ -97,7 +100,7 @@ def check_solver_options(value, name: str = "solver_options") -> dict:
     return dict(value)
 
 
-def check_method(value, name: str = "method") -> str:
+def check_method(value: Any, name: str = "method") -> str:
     if value not in METHODS:
         raise _refuse(name, " or ".join(repr(m) for m in METHODS), value)
     return value
@@ -110,7 +113,7 @@ def check_method(value, name: str = "method") -> str:
 DEFAULT_SAMPLES = 100
 
 
-SOLVE_OPTIONS = {
+SOLVE_OPTIONS: dict[str, Callable[[Any, str], object]] = {
     "time_limit": check_time_limit,
     "gap": check_gap,
     "threads": check_threads,
@@ -124,7 +127,7 @@ SOLVE_OPTIONS = {
 }
 
 
-def check_solve_options(**options) -> None:
+def check_solve_options(**options: Any) -> None:
     """The options given to `Model.solve` (or passed through `solve` and `compare`): a misspelt
     name is refused here too, with the names there are."""
     for name, value in options.items():
@@ -133,7 +136,7 @@ def check_solve_options(**options) -> None:
         SOLVE_OPTIONS[name](value, name)
 
 
-def check_plan(value, name: str = "plan"):
+def check_plan(value: Any, name: str = "plan") -> Plan:
     """A loaded Plan. A path is refused, not loaded: loading has its own errors and options
     (`planner.load(path, allow_dirs=...)`), and the caller keeps the plan to read its reports."""
     from planner.plan.schema import Plan
@@ -148,11 +151,16 @@ def check_plan(value, name: str = "plan"):
     raise _refuse(name, "a Plan (from planner.load or planner.from_dict)", value)
 
 
-def check_intervention(plan, value, name: str = "intervention"):
+def check_intervention(plan: Plan, value: Any, name: str = "intervention") -> Intervention | None:
     """None (the baseline), an Intervention, or the name of one of the plan's: the Intervention."""
+    return None if value is None else _one_intervention(plan, value, name)
+
+
+def _one_intervention(plan: Plan, value: Any, name: str) -> Intervention:
+    """An Intervention, or the name of one of the plan's: the Intervention (None is refused)."""
     from planner.plan.schema import Intervention
 
-    if value is None or isinstance(value, Intervention):
+    if isinstance(value, Intervention):
         return value
     if not isinstance(value, str):
         raise _refuse(name, "None, an intervention's name or an Intervention", value)
@@ -162,7 +170,7 @@ def check_intervention(plan, value, name: str = "intervention"):
         raise UsageError(f"{name}: {e}") from None
 
 
-def check_interventions(plan, value, name: str = "interventions"):
+def check_interventions(plan: Plan, value: Any, name: str = "interventions") -> list[Intervention]:
     """None or an empty list (all of the plan's), or a list of intervention names: the Interventions."""
     if value is None or (isinstance(value, (list, tuple)) and not value):
         return list(plan.interventions)
@@ -172,16 +180,16 @@ def check_interventions(plan, value, name: str = "interventions"):
     for i, v in enumerate(value):
         if v is None:  # the baseline is always solved: None here is a mistake, not a variant
             raise _refuse(f"{name}[{i}]", "an intervention's name", v)
-        chosen.append(check_intervention(plan, v, f"{name}[{i}]"))
+        chosen.append(_one_intervention(plan, v, f"{name}[{i}]"))
     return chosen
 
 
-def check_units(value, name: str = "units"):
+def check_units(value: Any, name: str = "units") -> float | None:
     """None (the intervention's own amount) or a finite number of units."""
     return None if value is None else float(_number(value, name, "None or a finite number", lambda v: math.isfinite(v)))
 
 
-def check_callback(value, name: str):
+def check_callback(value: Any, name: str) -> Callable[..., Any] | None:
     if value is not None and not callable(value):
         raise _refuse(name, "None or a function", value)
     return value
@@ -198,8 +206,8 @@ def whole(value: Any, name: str, lo: int = 1, hi: int | None = None) -> int:
     if not (
         isinstance(value, numbers.Integral)
         and not isinstance(value, bool)
-        and lo <= value
-        and (hi is None or value <= hi)
+        and lo <= int(value)
+        and (hi is None or int(value) <= hi)
     ):
         span = f"from {lo:,} to {hi:,}" if hi is not None else f">= {lo:,}"
         raise UsageError(f"{name} must be a whole number {span}, got {value!r}".lstrip())
@@ -228,15 +236,15 @@ def number(
     return float(value)
 
 
-def optional(check: Callable, value: Any, name: str, **bounds):
+def optional(check: Callable[..., Any], value: Any, name: str, **bounds: Any) -> Any:
     """None (the default) or a value that passes `check`."""
     return None if value is None else check(value, name, **bounds)
 
 
-def cli_type(check: Callable, parse: Callable[[str], Any], **bounds) -> Callable[[str], Any]:
+def cli_type(check: Callable[..., Any], parse: Callable[[str], Any], **bounds: Any) -> Callable[[str], Any]:
     """An argparse `type=` that parses the text and applies the library's own check."""
 
-    def convert(text: str):
+    def convert(text: str) -> Any:
         try:
             value = parse(text)
         except ValueError:
