@@ -5,6 +5,7 @@ at least its minimum duration and at most `max_staff` crew units at its producti
 its predecessors, lags and release (structure.py). An optimum at that limit is decided by structure,
 and no number of researchers changes it; one below it is held back by labour.
 """
+
 from __future__ import annotations
 
 from planner.result import Result
@@ -33,8 +34,13 @@ def explain(res: Result) -> str:
 def _unsettled(res: Result) -> str:
     """'step-sensitive: the continuous-time optimum lies between 0.61 and 0.63', or ''."""
     low, high = res.objective_range
-    if res.exactness not in ("step-sensitive", "unrefined") or low is None or high is None \
-            or res.status != SolveStatus.OPTIMAL or abs(high - low) <= 2.5e-4 * max(1.0, abs(low)):
+    if (
+        res.exactness not in ("step-sensitive", "unrefined")
+        or low is None
+        or high is None
+        or res.status != SolveStatus.OPTIMAL
+        or abs(high - low) <= 2.5e-4 * max(1.0, abs(low))
+    ):
         return ""
     spec = ".4f" if res.objective_kind == "probability" else ".4g"
     lo, hi = sorted((low, high))
@@ -50,46 +56,59 @@ def _why(res: Result) -> str:
     if res.status != SolveStatus.OPTIMAL:
         gap = "unknown" if res.gap is None else f"{res.gap:.2%}"
         bound = "none" if res.bound is None else f"{res.bound:.6g}"
-        return (f"unproven: the solve stopped ({res.status}) before proving this plan optimal "
-                f"(bound {bound}, gap {gap}); no verdict on structure or labour is drawn from it")
+        return (
+            f"unproven: the solve stopped ({res.status}) before proving this plan optimal "
+            f"(bound {bound}, gap {gap}); no verdict on structure or labour is drawn from it"
+        )
     if s.earliest_goal_years is None:
-        return (f"{_chain(s.critical_path)} cannot finish inside the {_years(s.horizon_years)} "
-                "horizon with any amount of labour")
+        return (
+            f"{_chain(s.critical_path)} cannot finish inside the {_years(s.horizon_years)} "
+            "horizon with any amount of labour"
+        )
     needs = f"{_chain(s.critical_path)} needs {_years(s.earliest_goal_years)}"
     if res.objective_kind == "earliest":
         if abs(res.objective - s.earliest_goal_years) < TOL:
             return f"structural: {needs}, and the plan finishes then; more labour cannot finish it sooner"
-        return (f"labour binds: {needs} with unlimited labour; the supply given finishes in "
-                f"{_years(res.objective)}")
+        return f"labour binds: {needs} with unlimited labour; the supply given finishes in {_years(res.objective)}"
     if s.bound is None:
         return ""
     if res.objective_kind == "value":
         if abs(res.objective - s.bound) < TOL * max(1.0, abs(s.bound)):
-            return (f"structural: the expected value {s.bound:.6g} is what unlimited labour reaches "
-                    f"(every stream finished as early as its chain allows); more labour cannot raise it")
-        return (f"labour binds: with unlimited labour the expected value could reach {s.bound:.6g}; "
-                f"the supply given reaches {res.objective:.6g}")
+            return (
+                f"structural: the expected value {s.bound:.6g} is what unlimited labour reaches "
+                f"(every stream finished as early as its chain allows); more labour cannot raise it"
+            )
+        return (
+            f"labour binds: with unlimited labour the expected value could reach {s.bound:.6g}; "
+            f"the supply given reaches {res.objective:.6g}"
+        )
     deadline = s.fixed_deadline
     if abs(res.objective - s.bound) < TOL:
         if deadline is not None and s.bound == 0:
             return f"structural: {needs}; the deadline is {_years(deadline)} away"
         if deadline is not None:
             return f"structural: {needs}, inside the deadline of {_years(deadline)}"
-        return (f"structural: {needs}; P(deadline at or after {_years(s.earliest_goal_years)}) = "
-                f"{s.bound:.4f}, and no amount of labour raises it")
-    return (f"labour binds: with unlimited labour the chance would be {s.bound:.4f} "
-            f"({needs}); the supply given reaches {res.objective:.4f}")
+        return (
+            f"structural: {needs}; P(deadline at or after {_years(s.earliest_goal_years)}) = "
+            f"{s.bound:.4f}, and no amount of labour raises it"
+        )
+    return (
+        f"labour binds: with unlimited labour the chance would be {s.bound:.4f} "
+        f"({needs}); the supply given reaches {res.objective:.4f}"
+    )
 
 
 def explain_change(base: Result, res: Result, shift: float) -> str:
     """Why an intervention's optimum differs from the baseline's."""
-    own = res.explanation or explain(res)   # a chosen level's result adds what every level gives
+    own = res.explanation or explain(res)  # a chosen level's result adds what every level gives
     if not (base.status == res.status == SolveStatus.OPTIMAL) or res.objective_kind == "earliest":
         return own
     moved = f"the deadline moves {_years(abs(shift))} {'earlier' if shift < 0 else 'later'}; " if shift else ""
     limit = res.structure.bound
     spec = ".4f" if res.objective_kind == "probability" else ".6g"
     if limit is not None and limit < base.objective - TOL * max(1.0, abs(base.objective)):
-        return (f"{moved}{own}. The structural limit ({limit:{spec}}) is below the baseline's "
-                f"optimum ({base.objective:{spec}}): no amount of added labour recovers it")
+        return (
+            f"{moved}{own}. The structural limit ({limit:{spec}}) is below the baseline's "
+            f"optimum ({base.objective:{spec}}): no amount of added labour recovers it"
+        )
     return moved + own

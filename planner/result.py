@@ -1,4 +1,5 @@
 """Typed results: what a solve found, verified, ready for tables, JSON and CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -28,16 +29,21 @@ class StreamResult:
     name: str
     effort: float
     effort_done: float
-    start_years: float | None    # years from the plan's start; None if never worked on
-    finish_years: float | None   # end of the period in which the effort is reached; None if never
+    start_years: float | None  # years from the plan's start; None if never worked on
+    finish_years: float | None  # end of the period in which the effort is reached; None if never
     start_year: int
     required: bool
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "required": self.required, "effort": _num(self.effort),
-                "effort_done": _num(self.effort_done), "start_years": _num(self.start_years),
-                "finish_years": _num(self.finish_years),
-                "finish_year": _num(self.start_year + self.finish_years) if self.finish_years is not None else None}
+        return {
+            "name": self.name,
+            "required": self.required,
+            "effort": _num(self.effort),
+            "effort_done": _num(self.effort_done),
+            "start_years": _num(self.start_years),
+            "finish_years": _num(self.finish_years),
+            "finish_year": _num(self.start_year + self.finish_years) if self.finish_years is not None else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -45,14 +51,17 @@ class Structure:
     """What the plan's structure alone allows, with unlimited labour (see structure.py)."""
 
     critical_path: list[str]
-    earliest_goal_years: float | None     # no amount of labour finishes the goal sooner
-    bound: float | None                   # best probability or value any labour could reach
-    horizon_years: float = 0.0            # H * step
-    fixed_deadline: float | None = None   # years from start, when the deadline is one date (after shifts)
+    earliest_goal_years: float | None  # no amount of labour finishes the goal sooner
+    bound: float | None  # best probability or value any labour could reach
+    horizon_years: float = 0.0  # H * step
+    fixed_deadline: float | None = None  # years from start, when the deadline is one date (after shifts)
 
     def to_dict(self) -> dict:
-        return {"critical_path": self.critical_path, "earliest_goal_years": _num(self.earliest_goal_years),
-                "bound": _num(self.bound)}
+        return {
+            "critical_path": self.critical_path,
+            "earliest_goal_years": _num(self.earliest_goal_years),
+            "bound": _num(self.bound),
+        }
 
 
 @dataclass(frozen=True)
@@ -65,52 +74,52 @@ class Result:
     Without a plan (`solved` False) the schedule fields are None or empty."""
 
     plan: str
-    variant: str                     # "baseline" or the intervention's name
+    variant: str  # "baseline" or the intervention's name
     status: SolveStatus
     objective_kind: str
-    objective: float | None          # recomputed from the verified schedule
-    bound: float | None              # the solver's best bound (proves how far from optimal)
+    objective: float | None  # recomputed from the verified schedule
+    bound: float | None  # the solver's best bound (proves how far from optimal)
     gap: float | None
-    runtime: float                   # seconds in the solver
-    build_time: float                # seconds resolving the plan and building the model
+    runtime: float  # seconds in the solver
+    build_time: float  # seconds resolving the plan and building the model
     solver: str
     start_year: int
     goal_completion_years: float | None
     success_probability: float | None
     streams: list[StreamResult]
     structure: Structure
-    period_starts: np.ndarray = field(repr=False)      # (H,) years from start
+    period_starts: np.ndarray = field(repr=False)  # (H,) years from start
     allocation: np.ndarray | None = field(repr=False)  # (S, H) crew units per stream and period
     # What reports read beside the schedule, from the variant solved (`variant_fields`): FTE of
     # each pool per crew unit, for FTE by pool; minimum durations, serial streams and `after`
     # links, for the Gantt chart.
-    crew: np.ndarray = field(repr=False)               # (S, R)
-    min_duration: np.ndarray = field(repr=False)       # (S,) years
-    serial: np.ndarray = field(repr=False)             # (S,) bool, see `serial_streams`
-    precedences: list = field(repr=False)              # [(before, after, lag years)]
+    crew: np.ndarray = field(repr=False)  # (S, R)
+    min_duration: np.ndarray = field(repr=False)  # (S,) years
+    serial: np.ndarray = field(repr=False)  # (S,) bool, see `serial_streams`
+    precedences: list = field(repr=False)  # [(before, after, lag years)]
     pool_names: list[str] = field(default_factory=list)
-    pool_use: np.ndarray | None = field(default=None, repr=False)     # (R, H) FTE used
+    pool_use: np.ndarray | None = field(default=None, repr=False)  # (R, H) FTE used
     pool_supply: np.ndarray | None = field(default=None, repr=False)  # (R, H) FTE available
     message: str = ""
-    interrupted: bool = False        # the user stopped the run (Ctrl-C) during this solve
+    interrupted: bool = False  # the user stopped the run (Ctrl-C) during this solve
     cross_check: dict | None = None  # the second solver's verdict on the same model, when asked
-    explanation: str = ""            # why the optimum is what it is, in the plan's terms
+    explanation: str = ""  # why the optimum is what it is, in the plan's terms
     # the variant's deadline scenarios (None without a deadline), for the deadline chart
     deadline_years: np.ndarray | None = field(default=None, repr=False)  # (K,) after any shift
     deadline_probs: np.ndarray | None = field(default=None, repr=False)  # (K,)
-    chosen_units: float | None = None   # an intervention that chooses its level: the one chosen
-    levels: list | None = None          # and every level's own optimum: [{units, status, objective}]
+    chosen_units: float | None = None  # an intervention that chooses its level: the one chosen
+    levels: list | None = None  # and every level's own optimum: [{units, status, objective}]
     deadline_discretised: bool = False  # the scenarios are a distribution counted per period: scenario
-                                        # k*step holds the mass of [k*step, (k+1)*step)
+    # k*step holds the mass of [k*step, (k+1)*step)
     # Continuous time (planner/pipeline/continuous.py): `objective` and the finish times are the
     # continuous-time plan's; the MIP's own objective on its grid is kept beside them.
-    grid_objective: float | None = None   # the MIP's objective on the grid of the schedule reported
-    grid_step: float | None = None        # that grid's step in years (finer than the plan's if refined)
-    grid_bound: float | None = None       # the MIP's own bound and gap on that grid (`bound` and `gap`
-    grid_gap: float | None = None         # are the continuous ones: objective_range's bound)
-    exactness: str = "unrefined"          # exact | converged | step-sensitive | unrefined
+    grid_objective: float | None = None  # the MIP's objective on the grid of the schedule reported
+    grid_step: float | None = None  # that grid's step in years (finer than the plan's if refined)
+    grid_bound: float | None = None  # the MIP's own bound and gap on that grid (`bound` and `gap`
+    grid_gap: float | None = None  # are the continuous ones: objective_range's bound)
+    exactness: str = "unrefined"  # exact | converged | step-sensitive | unrefined
     objective_range: tuple = (None, None)  # (the answer, a bound no continuous-time plan beats)
-    grid_steps: tuple = ()                # ((step, continuous objective), ...) for each grid solved
+    grid_steps: tuple = ()  # ((step, continuous objective), ...) for each grid solved
 
     def __post_init__(self):
         # a status given as its string (a caller that predates SolveStatus) is stored as the member
@@ -167,8 +176,17 @@ class Result:
                 for r in np.flatnonzero(self.crew[i] > 0):
                     for t, t0 in enumerate(self.period_starts):
                         units = float(self.allocation[i, t])
-                        rows.append((self.variant, s.name, self.pool_names[r], self.start_year + float(t0),
-                                     float(t0), units, units * float(self.crew[i, r])))
+                        rows.append(
+                            (
+                                self.variant,
+                                s.name,
+                                self.pool_names[r],
+                                self.start_year + float(t0),
+                                float(t0),
+                                units,
+                                units * float(self.crew[i, r]),
+                            )
+                        )
         return pd.DataFrame(rows, columns=cols)
 
     @property
@@ -180,23 +198,35 @@ class Result:
             return np.where(self.pool_supply > 0, self.pool_use / self.pool_supply, np.nan)
 
     def to_dict(self, *, allocation: bool = True) -> dict:
-        d = {"plan": self.plan, "variant": self.variant, "status": self.status,
-             "objective_kind": self.objective_kind, "objective": _num(self.objective),
-             "bound": _num(self.bound), "gap": _num(self.gap), "solver": self.solver,
-             "goal_completion_years": _num(self.goal_completion_years),
-             "goal_completion_year": _num(self.goal_completion_year),
-             "success_probability": _num(self.success_probability),
-             "streams": [s.to_dict() for s in self.streams],
-             "structure": self.structure.to_dict(), "explanation": self.explanation,
-             "message": self.message, "exactness": self.exactness,
-             "objective_range": [_num(x) for x in self.objective_range],
-             "grid_objective": _num(self.grid_objective), "grid_step": _num(self.grid_step),
-             "grid_bound": _num(self.grid_bound), "grid_gap": _num(self.grid_gap),
-             "timing": {"build_seconds": round(self.build_time, 4), "solve_seconds": round(self.runtime, 4)}}
+        d = {
+            "plan": self.plan,
+            "variant": self.variant,
+            "status": self.status,
+            "objective_kind": self.objective_kind,
+            "objective": _num(self.objective),
+            "bound": _num(self.bound),
+            "gap": _num(self.gap),
+            "solver": self.solver,
+            "goal_completion_years": _num(self.goal_completion_years),
+            "goal_completion_year": _num(self.goal_completion_year),
+            "success_probability": _num(self.success_probability),
+            "streams": [s.to_dict() for s in self.streams],
+            "structure": self.structure.to_dict(),
+            "explanation": self.explanation,
+            "message": self.message,
+            "exactness": self.exactness,
+            "objective_range": [_num(x) for x in self.objective_range],
+            "grid_objective": _num(self.grid_objective),
+            "grid_step": _num(self.grid_step),
+            "grid_bound": _num(self.grid_bound),
+            "grid_gap": _num(self.grid_gap),
+            "timing": {"build_seconds": round(self.build_time, 4), "solve_seconds": round(self.runtime, 4)},
+        }
         if self.chosen_units is not None:
             d["chosen_units"] = _num(self.chosen_units)
-            d["levels"] = [{k: _num(v) if isinstance(v, float) else v for k, v in row.items()}
-                           for row in self.levels or []]
+            d["levels"] = [
+                {k: _num(v) if isinstance(v, float) else v for k, v in row.items()} for row in self.levels or []
+            ]
         if self.cross_check is not None:
             d["cross_check"] = {k: _num(v) if isinstance(v, float) else v for k, v in self.cross_check.items()}
         if allocation and self.allocation is not None:
@@ -204,10 +234,14 @@ class Result:
             d["years"] = [_num(self.start_year + x) for x in self.period_starts]  # calendar year of each period
             d["allocation"] = {s.name: [_num(x) for x in row] for s, row in zip(self.streams, self.allocation)}
             fte = self.pool_fte  # FTE per stream, pool and period (the crew units above times the crew)
-            d["fte"] = {s.name: {p: [_num(x) for x in fte[i, r]] for r, p in enumerate(self.pool_names)
-                                 if self.crew[i, r] > 0} for i, s in enumerate(self.streams)}
-            d["pools"] = [{"name": n, "used": [_num(x) for x in used], "supply": [_num(x) for x in sup]}
-                          for n, used, sup in zip(self.pool_names, self.pool_use, self.pool_supply)]
+            d["fte"] = {
+                s.name: {p: [_num(x) for x in fte[i, r]] for r, p in enumerate(self.pool_names) if self.crew[i, r] > 0}
+                for i, s in enumerate(self.streams)
+            }
+            d["pools"] = [
+                {"name": n, "used": [_num(x) for x in used], "supply": [_num(x) for x in sup]}
+                for n, used, sup in zip(self.pool_names, self.pool_use, self.pool_supply)
+            ]
         return d
 
     def to_json(self, **kw) -> str:
@@ -221,8 +255,17 @@ class Result:
         w = csv.writer(out, lineterminator="\n")
         w.writerow(["variant", "stream", "period_start_years", "year", "crew_units", "pool", "fte"])
         for row in self.to_frame().itertuples(index=False):
-            w.writerow([row.variant, row.stream, f"{row.period_start_years:g}", f"{row.year:g}",
-                        f"{_num(row.crew_units):.10g}", row.pool, f"{_num(row.fte):.10g}"])
+            w.writerow(
+                [
+                    row.variant,
+                    row.stream,
+                    f"{row.period_start_years:g}",
+                    f"{row.year:g}",
+                    f"{_num(row.crew_units):.10g}",
+                    row.pool,
+                    f"{_num(row.fte):.10g}",
+                ]
+            )
         return out.getvalue()
 
     def summary_csv(self) -> str:
@@ -234,11 +277,15 @@ def variant_fields(plan, inst) -> dict:
     """The Result fields reports need from the variant solved (`inst`, resolved from `plan`), set
     when the result is assembled (run.py) so that every result is complete as returned."""
     has_deadline = inst.has_deadline
-    return dict(crew=inst.crew, min_duration=inst.min_duration, serial=serial_streams(inst),
-                precedences=[(inst.streams[p.pred], inst.streams[p.succ], p.lag) for p in inst.precedences],
-                deadline_years=inst.deadline_years if has_deadline else None,
-                deadline_probs=inst.deadline_probs if has_deadline else None,
-                deadline_discretised=plan.deadline is not None and plan.deadline.distribution is not None)
+    return dict(
+        crew=inst.crew,
+        min_duration=inst.min_duration,
+        serial=serial_streams(inst),
+        precedences=[(inst.streams[p.pred], inst.streams[p.succ], p.lag) for p in inst.precedences],
+        deadline_years=inst.deadline_years if has_deadline else None,
+        deadline_probs=inst.deadline_probs if has_deadline else None,
+        deadline_discretised=plan.deadline is not None and plan.deadline.distribution is not None,
+    )
 
 
 def serial_streams(inst, share: float = 0.1) -> np.ndarray:
@@ -248,7 +295,7 @@ def serial_streams(inst, share: float = 0.1) -> np.ndarray:
     low = np.array([row[row > 0].min() if (row > 0).any() else 0.0 for row in inst.supply])
     with np.errstate(divide="ignore", invalid="ignore"):
         crew_units = inst.rate_cap.min(axis=1) / inst.productivity.mean(axis=1)  # at the full rate
-        need = inst.crew * crew_units[:, None]                               # (S, R) FTE
+        need = inst.crew * crew_units[:, None]  # (S, R) FTE
         room = np.where(inst.crew > 0, need / low[None, :], 0.0)
     return (inst.min_duration > 0) & np.all(np.nan_to_num(room, nan=np.inf) <= share, axis=1)
 
@@ -259,12 +306,16 @@ class InterventionResult:
 
     name: str
     result: Result
-    delta: float | None              # objective change against the baseline
+    delta: float | None  # objective change against the baseline
     reason: str
 
     def to_dict(self, **kw) -> dict:
-        return {"name": self.name, "result": self.result.to_dict(**kw), "delta": _num(self.delta),
-                "reason": self.reason}
+        return {
+            "name": self.name,
+            "result": self.result.to_dict(**kw),
+            "delta": _num(self.delta),
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)
@@ -273,20 +324,25 @@ class Comparison:
     the results, each intervention's change against the baseline with its reason, and the
     interventions an interruption left unsolved. Frozen, like the results it holds."""
 
-    baseline: Result | None          # None only if the run was interrupted before it finished
+    baseline: Result | None  # None only if the run was interrupted before it finished
     interventions: list[InterventionResult]
     baseline_reason: str = ""
     not_run: list[str] = field(default_factory=list)  # interventions an interruption left unsolved
 
     @property
     def interrupted(self) -> bool:
-        return bool(self.not_run) or self.baseline is None or any(
-            r.interrupted for r in [self.baseline] + [iv.result for iv in self.interventions])
+        return (
+            bool(self.not_run)
+            or self.baseline is None
+            or any(r.interrupted for r in [self.baseline] + [iv.result for iv in self.interventions])
+        )
 
     def to_dict(self, **kw) -> dict:
-        d = {"baseline": self.baseline.to_dict(**kw) if self.baseline else None,
-             "baseline_reason": self.baseline_reason,
-             "interventions": [iv.to_dict(**kw) for iv in self.interventions]}
+        d = {
+            "baseline": self.baseline.to_dict(**kw) if self.baseline else None,
+            "baseline_reason": self.baseline_reason,
+            "interventions": [iv.to_dict(**kw) for iv in self.interventions],
+        }
         if self.interrupted:
             d["interrupted"] = True
             d["not_run"] = self.not_run
@@ -304,18 +360,41 @@ class Comparison:
         import pandas as pd
 
         rows = []
-        for r, delta, reason in ([(self.baseline, None, self.baseline_reason)] if self.baseline else []) + \
-                [(iv.result, iv.delta, iv.reason) for iv in self.interventions]:
+        for r, delta, reason in ([(self.baseline, None, self.baseline_reason)] if self.baseline else []) + [
+            (iv.result, iv.delta, iv.reason) for iv in self.interventions
+        ]:
             d = r.fixed_deadline
-            rows.append({"variant": r.variant, "status": r.status, "objective_kind": r.objective_kind,
-                         "objective": r.objective, "delta": delta,
-                         "goal_year": r.goal_completion_year, "goal_years": r.goal_completion_years,
-                         "deadline_year": None if d is None else r.start_year + d,
-                         "late_years": r.late_years, "success_probability": r.success_probability,
-                         "reason": reason})
-        return pd.DataFrame(rows, columns=["variant", "status", "objective_kind", "objective", "delta",
-                                           "goal_year", "goal_years", "deadline_year", "late_years",
-                                           "success_probability", "reason"])
+            rows.append(
+                {
+                    "variant": r.variant,
+                    "status": r.status,
+                    "objective_kind": r.objective_kind,
+                    "objective": r.objective,
+                    "delta": delta,
+                    "goal_year": r.goal_completion_year,
+                    "goal_years": r.goal_completion_years,
+                    "deadline_year": None if d is None else r.start_year + d,
+                    "late_years": r.late_years,
+                    "success_probability": r.success_probability,
+                    "reason": reason,
+                }
+            )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "variant",
+                "status",
+                "objective_kind",
+                "objective",
+                "delta",
+                "goal_year",
+                "goal_years",
+                "deadline_year",
+                "late_years",
+                "success_probability",
+                "reason",
+            ],
+        )
 
     def to_csv(self) -> str:
         """Every variant's allocation in one table (see Result.to_csv)."""

@@ -4,6 +4,7 @@ Only the allocation u[i,t] is taken from the solver; completion times, the goal 
 are recomputed here from progress sums and compared in years (not in the model's period indices).
 A broken rule is a `VerificationError`: the planner never reports a schedule that fails here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,12 +19,12 @@ REL, ABS = 1e-6, 1e-6  # tolerances: solver feasibility tolerances are ~1e-7
 
 @dataclass(frozen=True)
 class Verified:
-    finish_years: np.ndarray        # (S,) completion time in years (end of period), nan if never
-    effort_done: np.ndarray         # (S,) effective person-years done inside the horizon
-    goal_years: float | None        # when every required stream is complete, None if never
+    finish_years: np.ndarray  # (S,) completion time in years (end of period), nan if never
+    effort_done: np.ndarray  # (S,) effective person-years done inside the horizon
+    goal_years: float | None  # when every required stream is complete, None if never
     success_probability: float | None
-    objective: float | None         # the plan's objective recomputed from the schedule
-    start_years: np.ndarray         # (S,) start of the first period with work, nan if none
+    objective: float | None  # the plan's objective recomputed from the schedule
+    start_years: np.ndarray  # (S,) start of the first period with work, nan if none
     supply: np.ndarray | None = None  # (R, H) each pool's supply, with the FTE the plan trained
 
 
@@ -51,16 +52,28 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
     progress = np.cumsum(made, axis=1)
     supply = trained_supply(inst, progress)
     used = inst.crew.T @ u
-    report(_over(used, supply), "pool supply exceeded",
-           lambda r, t: f"{inst.pools[r]} period {t}: {used[r, t]:g} > {supply[r, t]:g}")
+    report(
+        _over(used, supply),
+        "pool supply exceeded",
+        lambda r, t: f"{inst.pools[r]} period {t}: {used[r, t]:g} > {supply[r, t]:g}",
+    )
     rate = inst.productivity * effective
-    report(_over(rate, inst.rate_cap), "rate cap exceeded",
-           lambda i, t: f"{inst.streams[i]} period {t}: {rate[i, t]:g} > {inst.rate_cap[i, t]:g}/year")
-    report(_over(u, inst.max_staff[:, None] * np.ones((1, H))), "max_staff exceeded",
-           lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g} > {inst.max_staff[i]:g}")
+    report(
+        _over(rate, inst.rate_cap),
+        "rate cap exceeded",
+        lambda i, t: f"{inst.streams[i]} period {t}: {rate[i, t]:g} > {inst.rate_cap[i, t]:g}/year",
+    )
+    report(
+        _over(u, inst.max_staff[:, None] * np.ones((1, H))),
+        "max_staff exceeded",
+        lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g} > {inst.max_staff[i]:g}",
+    )
     before_release = inst.starts[None, :] < inst.release[:, None] - 1e-9
-    report(before_release & (u > ABS), "work before release",
-           lambda i, t: f"{inst.streams[i]} at year {inst.starts[t]:g} < release {inst.release[i]:g}")
+    report(
+        before_release & (u > ABS),
+        "work before release",
+        lambda i, t: f"{inst.streams[i]} at year {inst.starts[t]:g} < release {inst.release[i]:g}",
+    )
 
     done = progress >= inst.effort[:, None] * (1 - REL) - ABS
     finished = done.any(axis=1)
@@ -74,8 +87,11 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
         ready = finish_years[p.pred] + p.gap * inst.step
         busy = working[p.succ]
         early = busy & ~(inst.starts >= ready - 1e-9) if finished[p.pred] else busy
-        report(early[None, :], f"{inst.streams[p.succ]} works before {inst.streams[p.pred]} is complete "
-               f"(lag {p.lag:g})", lambda _, t: f"period {t} (year {inst.starts[t]:g})")
+        report(
+            early[None, :],
+            f"{inst.streams[p.succ]} works before {inst.streams[p.pred]} is complete (lag {p.lag:g})",
+            lambda _, t: f"period {t} (year {inst.starts[t]:g})",
+        )
     if problems:
         raise VerificationError("the schedule breaks the model's rules: " + " | ".join(problems))
 
@@ -89,7 +105,7 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
         if inst.objective == "value":
             met = finish_years[:, None] <= reach[None, :]  # nan compares False: never complete
             objective = float((inst.value[:, None] * met * inst.deadline_probs[None, :]).sum())
-            for k, needs in enumerate(inst.milestone_streams):   # [[goals]]: all its streams in time
+            for k, needs in enumerate(inst.milestone_streams):  # [[goals]]: all its streams in time
                 all_met = met[needs].all(axis=0) if needs.any() else np.ones(len(reach), bool)
                 objective += float(inst.milestone_value[k] * (all_met * inst.deadline_probs).sum())
     if inst.objective == "probability":
@@ -115,7 +131,7 @@ def trained_supply(inst: Instance, progress: np.ndarray) -> np.ndarray:
         for tau in np.flatnonzero(made > 0):
             if tau + lag < H:
                 k = np.arange(H - tau - lag)
-                supply[inst.train_pool[i], tau + lag:] += inst.train_per_effort[i] * made[tau] * keep ** k
+                supply[inst.train_pool[i], tau + lag :] += inst.train_per_effort[i] * made[tau] * keep**k
     return supply
 
 
@@ -124,38 +140,55 @@ def _staffing(inst: Instance, u: np.ndarray, working: np.ndarray, done: np.ndarr
     S, H = u.shape
     finish = np.where(done.any(axis=1), done.argmax(axis=1), H)
     after = np.arange(H)[None, :] > finish[:, None]
-    report(inst.discrete[:, None] & after & working, "work after completion",
-           lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g} crew units")
+    report(
+        inst.discrete[:, None] & after & working,
+        "work after completion",
+        lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g} crew units",
+    )
     floor = inst.min_staff[:, None] * np.ones((1, H))
-    report(working & (u < floor * (1 - REL) - ABS), "below min_staff",
-           lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g} < {inst.min_staff[i]:g}")
+    report(
+        working & (u < floor * (1 - REL) - ABS),
+        "below min_staff",
+        lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g} < {inst.min_staff[i]:g}",
+    )
     own = inst.own_cap
     off = np.abs(u - np.where(np.isfinite(own), own, 0.0)) > REL * np.maximum(1.0, np.abs(own)) + ABS
-    report(inst.fixed_crew[:, None] & working & off, "fixed crew not at its cap",
-           lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g} crew units, not {own[i, t]:g}")
+    report(
+        inst.fixed_crew[:, None] & working & off,
+        "fixed crew not at its cap",
+        lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g} crew units, not {own[i, t]:g}",
+    )
     for i in np.flatnonzero(inst.contiguous):
         worked = np.flatnonzero(working[i])
         if worked.size == 0:
             continue
         run = np.zeros(H, bool)
-        run[worked[0]:worked[-1] + 1] = True
-        report(run & ~working[i], "contiguous stream interrupted",
-               lambda t, i=i: f"{inst.streams[i]} idle in period {t} between periods it is worked")
+        run[worked[0] : worked[-1] + 1] = True
+        report(
+            run & ~working[i],
+            "contiguous stream interrupted",
+            lambda t, i=i: f"{inst.streams[i]} idle in period {t} between periods it is worked",
+        )
         before_last = run & (np.arange(H) < finish[i])  # every period of the run but the one it completes in
-        report(before_last & (u[i] < inst.floor[i] * (1 - REL) - ABS), "contiguous stream below its floor",
-               lambda t, i=i: f"{inst.streams[i]} period {t}: {u[i, t]:g} < {inst.floor[i]:g} crew units")
+        report(
+            before_last & (u[i] < inst.floor[i] * (1 - REL) - ABS),
+            "contiguous stream below its floor",
+            lambda t, i=i: f"{inst.streams[i]} period {t}: {u[i, t]:g} < {inst.floor[i]:g} crew units",
+        )
     for r in np.flatnonzero(inst.integer_pools):
-        fte = inst.crew[:, r:r + 1] * u
+        fte = inst.crew[:, r : r + 1] * u
         frac = np.abs(fte - np.round(fte)) > REL * np.maximum(1.0, fte) + ABS
-        report(inst.integer_staff[:, r:r + 1] & frac, f"not whole people from pool {inst.pools[r]}",
-               lambda i, t, fte=fte: f"{inst.streams[i]} period {t}: {fte[i, t]:g} FTE")
+        report(
+            inst.integer_staff[:, r : r + 1] & frac,
+            f"not whole people from pool {inst.pools[r]}",
+            lambda i, t, fte=fte: f"{inst.streams[i]} period {t}: {fte[i, t]:g} FTE",
+        )
 
 
 def is_working(inst: Instance, u: np.ndarray) -> np.ndarray:
     """(S, H) crew units above the solver's tolerance, scaled like the solver's (to u's own bound)."""
     bound = inst.staff_bound
     return u > ABS + REL * np.where(np.isfinite(bound), np.maximum(bound, 1.0), 1.0)
-
 
 
 def continuous_objective(inst: Instance, u: np.ndarray) -> float | None:
@@ -169,7 +202,7 @@ def continuous_objective(inst: Instance, u: np.ndarray) -> float | None:
         done = 0.0
         for t in range(inst.periods):
             units = max(float(u[i, t]), 0.0)
-            rate = inst.productivity[i, t] * (units ** a[i] if a[i] < 1 else units)   # per year
+            rate = inst.productivity[i, t] * (units ** a[i] if a[i] < 1 else units)  # per year
             if rate > 0 and done + rate * inst.step >= inst.effort[i] * (1 - REL) - ABS:
                 finish[i] = inst.starts[t] + min(inst.step, max(0.0, (inst.effort[i] - done) / rate))
                 break
@@ -181,9 +214,10 @@ def continuous_objective(inst: Instance, u: np.ndarray) -> float | None:
             return 0.0
         d = inst.deadline
         if d.distribution is None:
-            years = np.minimum(inst.deadline_years, horizon)   # points: fixed, scenarios, p_never
+            years = np.minimum(inst.deadline_years, horizon)  # points: fixed, scenarios, p_never
             return float(inst.deadline_probs[years + 1e-9 >= when].sum())
         from planner.instance.deadlines import cdf
+
         return 1.0 - (1.0 - (d.p_never or 0.0)) * float(cdf(d.distribution, np.array([when - inst.deadline_shift]))[0])
 
     req = inst.required

@@ -5,6 +5,7 @@ year and a researcher are worth), montecarlo (uncertain inputs), evpi (value of 
 Each is a library function returning a typed result with `to_frame()` / `to_dict()`; the CLI
 commands in planner/cli/analysis_cmds.py print them. Only `compare` is imported eagerly.
 """
+
 from __future__ import annotations
 
 from planner.analysis.compare import compare

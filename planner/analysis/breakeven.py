@@ -9,16 +9,17 @@ bracket closes on the crossing point; where it jumps, the bracket is the interva
 verdict flips. Where nothing in the range breaks even, the reason is the intervention's own
 explanation at the value that came closest (e.g. a serial chain longer than the deadline).
 """
+
 from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
 
-from planner.errors import PlanError
-from planner.pipeline.arguments import number, optional, whole
-from planner.instance.resolve import resolve
-from planner.plan.paths import get, plan_data
 from planner.analysis.runner import Point, solve_point
+from planner.errors import PlanError
+from planner.instance.resolve import resolve
+from planner.pipeline.arguments import number, optional, whole
+from planner.plan.paths import get, plan_data
 from planner.plan.schema import Plan
 from planner.solvers.status import SolveStatus
 
@@ -39,34 +40,48 @@ class BreakEven:
     low: float
     high: float
     tolerance: float
-    value: float | None              # the breaking-even end of the flip interval, or None
-    interval: tuple[float, float] | None   # (value where the verdict is one way, where it is the other)
-    kind: str                        # "step", "continuous", "none", "always"
+    value: float | None  # the breaking-even end of the flip interval, or None
+    interval: tuple[float, float] | None  # (value where the verdict is one way, where it is the other)
+    kind: str  # "step", "continuous", "none", "always"
     reason: str
-    evaluations: list[dict] = field(default_factory=list)   # every point solved, in order
-    pool: str | None = None              # with `breakeven_fte`: the pool the FTE are added to (value in FTE)
-    researcher_years: float | None = None   # and what the break-even FTE give, up to the goal (or deadline)
-    until_years: float | None = None     # the years they count for: the goal's finish, or the deadline
+    evaluations: list[dict] = field(default_factory=list)  # every point solved, in order
+    pool: str | None = None  # with `breakeven_fte`: the pool the FTE are added to (value in FTE)
+    researcher_years: float | None = None  # and what the break-even FTE give, up to the goal (or deadline)
+    until_years: float | None = None  # the years they count for: the goal's finish, or the deadline
 
     def to_dict(self) -> dict:
-        out = {"intervention": self.intervention, "path": self.path, "range": [self.low, self.high],
-               "tolerance": self.tolerance, "value": self.value,
-               "interval": list(self.interval) if self.interval else None, "kind": self.kind,
-               "reason": self.reason, "evaluations": self.evaluations}
+        out = {
+            "intervention": self.intervention,
+            "path": self.path,
+            "range": [self.low, self.high],
+            "tolerance": self.tolerance,
+            "value": self.value,
+            "interval": list(self.interval) if self.interval else None,
+            "kind": self.kind,
+            "reason": self.reason,
+            "evaluations": self.evaluations,
+        }
         if self.pool is not None:
-            out.update(pool=self.pool, fte_per_year=self.value, researcher_years=self.researcher_years,
-                       until_years=self.until_years)
+            out.update(
+                pool=self.pool,
+                fte_per_year=self.value,
+                researcher_years=self.researcher_years,
+                until_years=self.until_years,
+            )
         return out
 
     def fte_sentence(self) -> str:
         """The `breakeven_fte` answer in words: FTE every year, and researcher-years until the goal."""
         until = "the goal is met" if self.kind != "none" and self.until_years is not None else "the deadline"
-        return (f"{self.value:,.4g} more FTE of {self.pool} every year from the start make {self.intervention} "
-                f"break even: {self.value:,.4g} FTE a year, {self.researcher_years:,.4g} researcher-years "
-                f"(until {until}, at year {self.until_years:.4g})")
+        return (
+            f"{self.value:,.4g} more FTE of {self.pool} every year from the start make {self.intervention} "
+            f"break even: {self.value:,.4g} FTE a year, {self.researcher_years:,.4g} researcher-years "
+            f"(until {until}, at year {self.until_years:.4g})"
+        )
 
     def to_frame(self):
         import pandas as pd
+
         return pd.DataFrame(self.evaluations, columns=["value", "baseline", "intervention", "delta", "reason"])
 
 
@@ -77,9 +92,17 @@ def default_range(current: float) -> tuple[float, float]:
     return current - 10.0, current + 10.0
 
 
-def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = None,
-              high: float | None = None, tolerance: float | None = None, samples: int = 9,
-              **options) -> BreakEven:
+def breakeven(
+    plan: Plan,
+    intervention: str,
+    path: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    tolerance: float | None = None,
+    samples: int = 9,
+    **options,
+) -> BreakEven:
     """Find the value of one plan number at which `intervention` stops losing to the baseline.
 
     `intervention`: its name. `path`: the dotted plan path of a number, e.g.
@@ -113,21 +136,34 @@ def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = N
         try:
             changed = plan.with_changes({path: v})
         except PlanError as e:
-            raise PlanError(f"at {path} = {v:g}: {e.detail} (give a --range inside the valid values)",
-                            key=path) from None
-        if fixed_base and not known:   # the intervention's own numbers cannot move the baseline
+            raise PlanError(
+                f"at {path} = {v:g}: {e.detail} (give a --range inside the valid values)", key=path
+            ) from None
+        if fixed_base and not known:  # the intervention's own numbers cannot move the baseline
             from planner.pipeline.session import Model
-            known.append(Model(plan, solver=options.get("solver", "highs")).solve(
-                **{k: x for k, x in options.items() if k != "solver"}))
+
+            known.append(
+                Model(plan, solver=options.get("solver", "highs")).solve(
+                    **{k: x for k, x in options.items() if k != "solver"}
+                )
+            )
         base, res = solve_point(Point(changed, [iv.name]), options, base=known[0] if fixed_base else None)
         for r in (base, res):
             if r["status"] != SolveStatus.OPTIMAL:
-                raise PlanError(f"at {path} = {v:g} the {r['variant']} solve ended '{r['status']}', so "
-                                "no exact verdict: give more --time-limit or a narrower --range", key=path)
-        row = {"value": v, "baseline": base["objective"], "intervention": res["objective"],
-               "delta": res["delta"], "reason": res["reason"],
-               # the effect in the objective's own direction: for `earliest` a later goal loses
-               "gain": None if res["delta"] is None else sign * res["delta"]}
+                raise PlanError(
+                    f"at {path} = {v:g} the {r['variant']} solve ended '{r['status']}', so "
+                    "no exact verdict: give more --time-limit or a narrower --range",
+                    key=path,
+                )
+        row = {
+            "value": v,
+            "baseline": base["objective"],
+            "intervention": res["objective"],
+            "delta": res["delta"],
+            "reason": res["reason"],
+            # the effect in the objective's own direction: for `earliest` a later goal loses
+            "gain": None if res["delta"] is None else sign * res["delta"],
+        }
         evaluations.append(row)
         return row
 
@@ -139,18 +175,34 @@ def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = N
     if not flips:
         best = max(rows, key=lambda r: r["gain"])
         if even[0]:
-            return BreakEven(value=None, interval=None, kind="always", tolerance=tolerance, reason=(
-                f"{iv.name} breaks even or gains at every value of {path} tried in [{low:g}, {high:g}] "
-                f"(the smallest effect is {min(r['delta'] for r in rows):+.6g})"), **common)
-        return BreakEven(value=None, interval=None, kind="none", tolerance=tolerance, reason=(
-            f"nothing in {path} = [{low:g}, {high:g}] breaks even: {iv.name} loses at every value tried "
-            f"(at best {best['delta']:+.6g}, at {best['value']:g}): {_why(best['reason'])}"), **common)
+            return BreakEven(
+                value=None,
+                interval=None,
+                kind="always",
+                tolerance=tolerance,
+                reason=(
+                    f"{iv.name} breaks even or gains at every value of {path} tried in [{low:g}, {high:g}] "
+                    f"(the smallest effect is {min(r['delta'] for r in rows):+.6g})"
+                ),
+                **common,
+            )
+        return BreakEven(
+            value=None,
+            interval=None,
+            kind="none",
+            tolerance=tolerance,
+            reason=(
+                f"nothing in {path} = [{low:g}, {high:g}] breaks even: {iv.name} loses at every value tried "
+                f"(at best {best['delta']:+.6g}, at {best['value']:g}): {_why(best['reason'])}"
+            ),
+            **common,
+        )
     # the flip nearest the plan's own value
     k = min(flips, key=lambda j: abs((values[j] + values[j + 1]) / 2 - float(current)))
     a, b = rows[k], rows[k + 1]
     while not _closed(a["value"], b["value"], tolerance):
         mid = _midpoint(a["value"], b["value"])
-        if mid in (a["value"], b["value"]):   # neighbouring floats: nothing lies between them
+        if mid in (a["value"], b["value"]):  # neighbouring floats: nothing lies between them
             break
         m = effect(mid)
         if (m["gain"] >= -EVEN) == (a["gain"] >= -EVEN):
@@ -163,13 +215,21 @@ def breakeven(plan: Plan, intervention: str, path: str, *, low: float | None = N
     kind = _kind(rows[k], rows[k + 1], good, bad)
     others = f"; the verdict also flips elsewhere in the range ({len(flips) - 1} more)" if len(flips) > 1 else ""
     if kind == "step":
-        reason = (f"the verdict flips between {path} = {bad['value']:.6g} ({iv.name} loses "
-                  f"{bad['delta']:+.6g}: {_why(bad['reason'])}) and {good['value']:.6g} (effect "
-                  f"{good['delta']:+.6g}){others}")
+        reason = (
+            f"the verdict flips between {path} = {bad['value']:.6g} ({iv.name} loses "
+            f"{bad['delta']:+.6g}: {_why(bad['reason'])}) and {good['value']:.6g} (effect "
+            f"{good['delta']:+.6g}){others}"
+        )
     else:
         reason = f"{iv.name}'s effect crosses zero at {path} = {good['value']:.6g} (within {tolerance:.2g}){others}"
-    return BreakEven(value=good["value"], interval=(bad["value"], good["value"]), kind=kind, reason=reason,
-                     tolerance=tolerance, **common)
+    return BreakEven(
+        value=good["value"],
+        interval=(bad["value"], good["value"]),
+        kind=kind,
+        reason=reason,
+        tolerance=tolerance,
+        **common,
+    )
 
 
 def _kind(a: dict, b: dict, good: dict, bad: dict) -> str:
@@ -224,9 +284,17 @@ def _why(reason: str) -> str:
     return reason.rstrip(".") or "no structural reason found"
 
 
-def breakeven_fte(plan: Plan, intervention: str, pool: str, *, low: float | None = None,
-                  high: float | None = None, tolerance: float | None = None, samples: int = 9,
-                  **options) -> BreakEven:
+def breakeven_fte(
+    plan: Plan,
+    intervention: str,
+    pool: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    tolerance: float | None = None,
+    samples: int = 9,
+    **options,
+) -> BreakEven:
     """How many more FTE of `pool`, in every period from the start, make `intervention` break even.
 
     The FTE are one more supply change appended to the intervention (`add`, after its own
@@ -234,29 +302,41 @@ def breakeven_fte(plan: Plan, intervention: str, pool: str, *, low: float | None
     supply unless `low`/`high` say otherwise; the answer is also given as the researcher-years
     those FTE give up to the goal's continuous finish (up to the deadline, for `value`)."""
     from planner.analysis.margins import goal_finish_years, years_before_deadline
-    from planner.plan.paths import did_you_mean
     from planner.pipeline.session import Model
+    from planner.plan.paths import did_you_mean
 
     iv = plan.intervention(intervention)
     pools = [p.name for p in plan.pools]
     if pool not in pools:
         raise PlanError(f"no pool '{pool}'" + did_you_mean(pool, pools), key="add_fte")
     if iv.choose or iv.units <= 0:
-        raise PlanError(f"adding FTE to '{iv.name}' needs a fixed positive amount of it: give it units = "
-                        "the level to look at (not choose = true, nor units = 0)", key="units")
+        raise PlanError(
+            f"adding FTE to '{iv.name}' needs a fixed positive amount of it: give it units = "
+            "the level to look at (not choose = true, nor units = 0)",
+            key="units",
+        )
     if '"' in iv.name and "'" in iv.name:
-        raise PlanError(f"the intervention name {iv.name!r} holds both kinds of quote, so no path reaches it",
-                        key="add_fte")
+        raise PlanError(
+            f"the intervention name {iv.name!r} holds both kinds of quote, so no path reaches it", key="add_fte"
+        )
     quoted = f"'{iv.name}'" if '"' in iv.name else f'"{iv.name}"'
     changes = [*plan_data(iv).get("supply", []), {"pool": pool, "add": 0.0}]
     with_add = plan.with_changes({f"interventions.{quoted}.supply": changes})
     path = f"interventions.{quoted}.supply.{len(changes) - 1}.add"
-    units = iv.units   # an add counts `units` times: search in FTE / units, report FTE
+    units = iv.units  # an add counts `units` times: search in FTE / units, report FTE
     if high is None:
         high = 10.0 * max(1.0, float(resolve(plan, iv).supply[pools.index(pool)].max()))
     low = 0.0 if low is None else low
-    found = breakeven(with_add, iv.name, path, low=low / units, high=high / units,
-                      tolerance=tolerance / units if tolerance else None, samples=samples, **options)
+    found = breakeven(
+        with_add,
+        iv.name,
+        path,
+        low=low / units,
+        high=high / units,
+        tolerance=tolerance / units if tolerance else None,
+        samples=samples,
+        **options,
+    )
     fte = found.value * units if found.value is not None else None
     until = None
     if fte is not None:
@@ -265,9 +345,18 @@ def breakeven_fte(plan: Plan, intervention: str, pool: str, *, low: float | None
         res = model.solve(**solve)
         goal = goal_finish_years(model.instance, res) if model.instance.objective != "value" else None
         until = goal if goal is not None else years_before_deadline(model.instance)
-    return BreakEven(intervention=iv.name, path=f"FTE of {pool} added every year", low=low, high=high,
-                     tolerance=found.tolerance * units, value=fte,
-                     interval=tuple(v * units for v in found.interval) if found.interval else None,
-                     kind=found.kind, reason=found.reason.replace(path, f"+FTE of {pool}"),
-                     evaluations=[{**row, "value": row["value"] * units} for row in found.evaluations],
-                     pool=pool, researcher_years=None if until is None else fte * until, until_years=until)
+    return BreakEven(
+        intervention=iv.name,
+        path=f"FTE of {pool} added every year",
+        low=low,
+        high=high,
+        tolerance=found.tolerance * units,
+        value=fte,
+        interval=tuple(v * units for v in found.interval) if found.interval else None,
+        kind=found.kind,
+        reason=found.reason.replace(path, f"+FTE of {pool}"),
+        evaluations=[{**row, "value": row["value"] * units} for row in found.evaluations],
+        pool=pool,
+        researcher_years=None if until is None else fte * until,
+        until_years=until,
+    )

@@ -19,23 +19,24 @@ All of it is on the plan's own grid (`grid_objective`, deadlines counted per per
 counts them), so the single plan, wait-and-see and the adaptive plans are measured alike; the
 continuous-time reading of planner/pipeline/continuous.py is not applied here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from planner import verify
 from planner.errors import PlanError, UsageError, VerificationError
 from planner.instance.resolve import resolve
 from planner.mip.formulation import build
 from planner.mip.linear import LinearModel
-from planner.plan.schema import Plan
+from planner.pipeline.arguments import number, whole
 from planner.pipeline.session import Model
+from planner.plan.schema import Plan
 from planner.solvers import get_backend
 from planner.solvers.status import SolveOptions, SolveStatus
 from planner.structure import critical_path
-from planner import verify
-from planner.pipeline.arguments import number, whole
 
 TOL = 1e-6
 MAX_GROUPS = 1_000
@@ -49,12 +50,17 @@ class Adaptive:
     learn_at: float
     value: float
     groups: int
-    grouped: bool        # neighbouring deadlines shared a copy: `value` is a lower bound
+    grouped: bool  # neighbouring deadlines shared a copy: `value` is a lower bound
     status: SolveStatus
 
     def to_dict(self) -> dict:
-        return {"learn_at": self.learn_at, "value": self.value, "groups": self.groups,
-                "lower_bound": self.grouped, "status": self.status}
+        return {
+            "learn_at": self.learn_at,
+            "value": self.value,
+            "groups": self.groups,
+            "lower_bound": self.grouped,
+            "status": self.status,
+        }
 
 
 @dataclass(frozen=True)
@@ -64,9 +70,9 @@ class EVPI:
 
     variant: str
     objective_kind: str
-    single: float                       # the one plan for every scenario
-    wait_and_see: float                 # a plan per scenario, weighted
-    scenarios: list[dict]               # {deadline_years, probability, optimum}
+    single: float  # the one plan for every scenario
+    wait_and_see: float  # a plan per scenario, weighted
+    scenarios: list[dict]  # {deadline_years, probability, optimum}
     adaptive: list[Adaptive] = field(default_factory=list)
 
     @property
@@ -77,12 +83,19 @@ class EVPI:
         return 0.0 if abs(gap) <= TOL * max(1.0, abs(self.single)) else gap
 
     def to_dict(self) -> dict:
-        return {"variant": self.variant, "objective_kind": self.objective_kind, "single": self.single,
-                "wait_and_see": self.wait_and_see, "evpi": self.evpi, "scenarios": self.scenarios,
-                "adaptive": [{**a.to_dict(), "value_of_warning": a.value - self.single} for a in self.adaptive]}
+        return {
+            "variant": self.variant,
+            "objective_kind": self.objective_kind,
+            "single": self.single,
+            "wait_and_see": self.wait_and_see,
+            "evpi": self.evpi,
+            "scenarios": self.scenarios,
+            "adaptive": [{**a.to_dict(), "value_of_warning": a.value - self.single} for a in self.adaptive],
+        }
 
     def to_frame(self):
         import pandas as pd
+
         return pd.DataFrame(self.scenarios, columns=["deadline_years", "last_period", "probability", "optimum"])
 
 
@@ -98,8 +111,15 @@ def _fixed(plan: Plan, variant, years: float) -> Plan:
     return plan.with_changes({"deadline": {"years": years - shift}})
 
 
-def evpi(plan: Plan, intervention: str | None = None, *, learn_at: list[float] = (), max_groups: int = 24,
-         solver: str = "highs", **options) -> EVPI:
+def evpi(
+    plan: Plan,
+    intervention: str | None = None,
+    *,
+    learn_at: list[float] = (),
+    max_groups: int = 24,
+    solver: str = "highs",
+    **options,
+) -> EVPI:
     """The value of knowing the deadline: wait-and-see, the single plan, and their difference.
 
     `intervention`: the variant (default: the baseline; one that chooses its level is refused).
@@ -117,12 +137,18 @@ def evpi(plan: Plan, intervention: str | None = None, *, learn_at: list[float] =
     learn_at = [number(k, f"learn_at[{i}]", at_least=0, at_most=horizon) for i, k in enumerate(learn_at)]
     options.pop("cross_check", None)
     if intervention and plan.intervention(intervention).choose:
-        raise PlanError(f"EVPI of '{intervention}', which chooses its level, is not defined here: set its "
-                        "'units' to one level (--set) and ask again", table="[[interventions]]", key="choose")
+        raise PlanError(
+            f"EVPI of '{intervention}', which chooses its level, is not defined here: set its "
+            "'units' to one level (--set) and ask again",
+            table="[[interventions]]",
+            key="choose",
+        )
     inst = resolve(plan, intervention)
     if inst.objective == "earliest" or len(inst.deadline_years) < 2:
-        raise PlanError("EVPI needs an uncertain deadline (scenarios or a distribution) and objective "
-                        "'probability' or 'value'", table="[deadline]")
+        raise PlanError(
+            "EVPI needs an uncertain deadline (scenarios or a distribution) and objective 'probability' or 'value'",
+            table="[deadline]",
+        )
     options.pop("refine", None)  # on the plan's grid throughout (the module docstring)
     single = Model(plan, intervention, solver=solver).solve(refine=False, **options)
     _optimal(single)
@@ -131,34 +157,40 @@ def evpi(plan: Plan, intervention: str | None = None, *, learn_at: list[float] =
         years = (last + 1) * inst.step
         res = Model(_fixed(plan, intervention, years), intervention, solver=solver).solve(refine=False, **options)
         _optimal(res)
-        rows.append({"deadline_years": years, "last_period": last, "probability": prob,
-                     "optimum": res.grid_objective})
+        rows.append({"deadline_years": years, "last_period": last, "probability": prob, "optimum": res.grid_objective})
         ws += prob * res.grid_objective
-    return EVPI(inst.name, inst.objective, single.grid_objective, ws, rows,
-                [adaptive(plan, intervention, k, max_groups=max_groups, **options) for k in learn_at])
+    return EVPI(
+        inst.name,
+        inst.objective,
+        single.grid_objective,
+        ws,
+        rows,
+        [adaptive(plan, intervention, k, max_groups=max_groups, **options) for k in learn_at],
+    )
 
 
 def _optimal(res) -> None:
     if res.status != SolveStatus.OPTIMAL:
-        raise PlanError(f"{res.variant}: the solve ended '{res.status}' ({res.message}); EVPI needs proven "
-                        "optima: give more --time-limit")
+        raise PlanError(
+            f"{res.variant}: the solve ended '{res.status}' ({res.message}); EVPI needs proven "
+            "optima: give more --time-limit"
+        )
 
 
-def adaptive(plan: Plan, intervention: str | None, learn_at: float, *, max_groups: int = 24,
-             **options) -> Adaptive:
+def adaptive(plan: Plan, intervention: str | None, learn_at: float, *, max_groups: int = 24, **options) -> Adaptive:
     """The best plan that learns the deadline at year `learn_at` (see the module docstring)."""
     inst = resolve(plan, intervention)
     cp = critical_path(inst)
     base = build(inst, cp)
-    shared = inst.starts < learn_at - 1e-9            # periods decided before the deadline is known
-    k_first = int(shared.sum())                       # first period that can adapt
+    shared = inst.starts < learn_at - 1e-9  # periods decided before the deadline is known
+    k_first = int(shared.sum())  # first period that can adapt
     scen = _scenario_groups(inst)
     early = [(t, p) for t, p in scen if t < k_first]  # their deadline passes before anyone learns
     late = [(t, p) for t, p in scen if t >= k_first]
     bins = [late[i::1] for i in range(0)]
     if len(late) > max_groups:
         size = -(-len(late) // max_groups)
-        bins = [late[i:i + size] for i in range(0, len(late), size)]
+        bins = [late[i : i + size] for i in range(0, len(late), size)]
     else:
         bins = [[s] for s in late]
     groups = [early] + bins if early or not bins else bins
@@ -175,8 +207,9 @@ def adaptive(plan: Plan, intervention: str | None, learn_at: float, *, max_group
         lm.add_rows(f"nonanticipativity[{g}]", [(u_index[i, t] + offsets[g], 1.0), (u_index[i, t], -1.0)], 0.0, 0.0)
     backend = get_backend("highs")
     backend.load(lm)
-    raw = backend.solve(SolveOptions(time_limit=options.get("time_limit"), gap=options.get("gap", 1e-6),
-                                     threads=options.get("threads")))
+    raw = backend.solve(
+        SolveOptions(time_limit=options.get("time_limit"), gap=options.get("gap", 1e-6), threads=options.get("threads"))
+    )
     if raw.x is None:
         raise PlanError(f"the adaptive plan for K = {learn_at:g} was not solved ({raw.status}: {raw.message})")
     # verify: each scenario's schedule against a plan with that scenario's deadline
@@ -193,8 +226,10 @@ def adaptive(plan: Plan, intervention: str | None, learn_at: float, *, max_group
             raise VerificationError(f"adaptive plan K = {learn_at:g}: schedules differ before K")
     if raw.status == SolveStatus.OPTIMAL and abs(value - raw.objective) > 1e-5 * max(1.0, abs(value)):
         if value < raw.objective - 1e-5:
-            raise VerificationError(f"adaptive plan K = {learn_at:g}: the verified value {value:.9g} is below "
-                                    f"the solver's {raw.objective:.9g}")
+            raise VerificationError(
+                f"adaptive plan K = {learn_at:g}: the verified value {value:.9g} is below "
+                f"the solver's {raw.objective:.9g}"
+            )
     return Adaptive(learn_at, value, len(groups), len(late) > max_groups, raw.status)
 
 

@@ -17,18 +17,19 @@ step: where the two differ by more than STEP_CHANGE the optimum moves in steps, 
 so. Where extra researchers do not move the goal (a serial chain binds) no number of them buys a
 year: the ratio is infinite, null in JSON and said in words.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.pipeline import continuous
 from planner.errors import PlanError
 from planner.instance.resolve import Instance, resolve
-from planner.plan.schema import Intervention, Plan, SupplyChange
-from planner.plan.paths import plan_data
+from planner.pipeline import continuous
 from planner.pipeline.session import Model
+from planner.plan.paths import plan_data
+from planner.plan.schema import Intervention, Plan, SupplyChange
 from planner.solvers.status import SolveStatus
 
 ZERO = 1e-9
@@ -69,99 +70,151 @@ class Margins:
     objective: float
     objective_kind: str
     year_step: float
-    year: float                          # objective gained per year of deadline
-    basis: str                           # "finish time" (probability, earliest) or "objective" (value)
-    goal_years: float | None             # the goal's continuous finish (None if never met)
-    until_years: float                   # the years the added FTE count for: goal_years, or the deadline
-    fte_steps: dict[str, float]          # FTE added to every period, per pool
-    fte_years: dict[str, float]          # the researcher-years of those that can be used, per pool
-    finish_years: dict[str, float | None]   # the goal's continuous finish with them
-    pools: dict[str, float]              # objective gained per researcher-year used (the two solves)
-    researcher_years_per_year: dict[str, float | None]   # what one year is worth (None: infinite)
-    half_step: dict[str, float | None]   # the same, measured at half the FTE step
+    year: float  # objective gained per year of deadline
+    basis: str  # "finish time" (probability, earliest) or "objective" (value)
+    goal_years: float | None  # the goal's continuous finish (None if never met)
+    until_years: float  # the years the added FTE count for: goal_years, or the deadline
+    fte_steps: dict[str, float]  # FTE added to every period, per pool
+    fte_years: dict[str, float]  # the researcher-years of those that can be used, per pool
+    finish_years: dict[str, float | None]  # the goal's continuous finish with them
+    pools: dict[str, float]  # objective gained per researcher-year used (the two solves)
+    researcher_years_per_year: dict[str, float | None]  # what one year is worth (None: infinite)
+    half_step: dict[str, float | None]  # the same, measured at half the FTE step
     rows: list[dict] = field(default_factory=list)
 
     @property
     def fte_per_year_per_year(self) -> dict[str, float | None]:
         """The same rate as FTE added every year from the start until the goal (or the deadline)."""
-        return {p: (n / self.until_years if n is not None and self.until_years > ZERO else None)
-                for p, n in self.researcher_years_per_year.items()}
+        return {
+            p: (n / self.until_years if n is not None and self.until_years > ZERO else None)
+            for p, n in self.researcher_years_per_year.items()
+        }
 
     @property
     def years_per_researcher_year(self) -> dict[str, float | None]:
         """Years one researcher-year is worth (0 where none buys time; null where a year is worth nothing)."""
-        return {p: (None if n is not None and n <= ZERO else 1.0 / n if n is not None else 0.0)
-                for p, n in self.researcher_years_per_year.items()}
+        return {
+            p: (None if n is not None and n <= ZERO else 1.0 / n if n is not None else 0.0)
+            for p, n in self.researcher_years_per_year.items()
+        }
 
     @property
     def kinds(self) -> dict[str, str]:
         """Per pool: "smooth" where the rate at half the FTE step is within STEP_CHANGE, else "step"."""
+
         def kind(a, b):
             if a is None or b is None:
                 return "smooth" if a is None and b is None else "step"
             return "smooth" if abs(a - b) <= STEP_CHANGE * max(abs(a), abs(b)) else "step"
+
         return {p: kind(n, self.half_step[p]) for p, n in self.researcher_years_per_year.items()}
 
     def sentences(self) -> list[str]:
         span = "one year" if self.year_step == 1 else f"{self.year_step:g} years"
-        out = [f"a deadline {span} later changes the optimum by {self.year * self.year_step:+.6g}"
-               + ("" if self.year_step == 1 else f": {self.year:+.6g} per year")]
+        out = [
+            f"a deadline {span} later changes the optimum by {self.year * self.year_step:+.6g}"
+            + ("" if self.year_step == 1 else f": {self.year:+.6g} per year")
+        ]
         if self.basis == "finish time" and abs(self.year) <= ZERO and self.objective_kind == "probability":
             out[0] += " (time is worth nothing here; below, what finishes the goal a year sooner)"
         for pool, n in self.researcher_years_per_year.items():
             d, used = self.fte_steps[pool], self.fte_years[pool]
             head = f"{d:g} more FTE of {pool} every year from the start "
             until = "the goal" if self.basis == "finish time" else "the deadline"
-            rate = (f"one year is worth {n:,.4g} researcher-years of {pool}, or "
-                    f"{self.fte_per_year_per_year[pool]:,.4g} more FTE every year from the start until {until}"
-                    if n is not None else "")
+            rate = (
+                f"one year is worth {n:,.4g} researcher-years of {pool}, or "
+                f"{self.fte_per_year_per_year[pool]:,.4g} more FTE every year from the start until {until}"
+                if n is not None
+                else ""
+            )
             if self.basis == "finish time":
                 t0, t1 = self.goal_years, self.finish_years[pool]
                 if n is None:
-                    line = head + (f"do not finish the goal sooner (year {t0:.4g}): no number of "
-                                   f"researcher-years of {pool} buys back a year (the ratio is infinite)")
+                    line = head + (
+                        f"do not finish the goal sooner (year {t0:.4g}): no number of "
+                        f"researcher-years of {pool} buys back a year (the ratio is infinite)"
+                    )
                 else:
-                    line = head + (f"finish the goal at year {t1:.4g} instead of {t0:.4g}, using "
-                                   f"{used:,.4g} researcher-years: {rate}")
+                    line = head + (
+                        f"finish the goal at year {t1:.4g} instead of {t0:.4g}, using "
+                        f"{used:,.4g} researcher-years: {rate}"
+                    )
             else:
-                line = head + (f"({used:,.4g} researcher-years before the deadline) change it by "
-                               f"{self.pools[pool] * used:+.6g}: ")
+                line = head + (
+                    f"({used:,.4g} researcher-years before the deadline) change it by {self.pools[pool] * used:+.6g}: "
+                )
                 if abs(self.year) <= ZERO and abs(self.pools[pool]) <= ZERO:
                     line += "neither time nor this pool moves the optimum here: no exchange rate"
                 elif abs(self.year) <= ZERO:
-                    line += f"a calendar year is worth nothing here, and {pool} researcher-years something: " \
-                            "the ratio is zero"
+                    line += (
+                        f"a calendar year is worth nothing here, and {pool} researcher-years something: "
+                        "the ratio is zero"
+                    )
                 elif n is None:
-                    line += f"no number of researcher-years of {pool} buys back a calendar year here " \
-                            "(the ratio is infinite)"
+                    line += (
+                        f"no number of researcher-years of {pool} buys back a calendar year here "
+                        "(the ratio is infinite)"
+                    )
                 else:
                     line += rate
             if self.kinds[pool] == "step":
                 half = self.half_step[pool]
-                line += (f"; the optimum moves in steps here: at half the step ({d / 2:g} FTE) the figure is "
-                         + (f"{half:,.4g}" if half is not None else "infinite") + ", so it depends on the step")
+                line += (
+                    f"; the optimum moves in steps here: at half the step ({d / 2:g} FTE) the figure is "
+                    + (f"{half:,.4g}" if half is not None else "infinite")
+                    + ", so it depends on the step"
+                )
             out.append(line)
         return out
 
     def to_dict(self) -> dict:
-        return {"variant": self.variant, "objective": self.objective, "objective_kind": self.objective_kind,
-                "year_step": self.year_step, "year": self.year, "basis": self.basis,
-                "goal_years": self.goal_years, "until_years": self.until_years, "fte_steps": self.fte_steps,
-                "fte_years": self.fte_years, "finish_years": self.finish_years, "pools": self.pools,
-                "years_per_researcher_year": self.years_per_researcher_year,
-                "researcher_years_per_year": self.researcher_years_per_year,
-                "fte_per_year_per_year": self.fte_per_year_per_year,
-                "half_step_researcher_years_per_year": self.half_step, "kind": self.kinds,
-                "summary": self.sentences()}
+        return {
+            "variant": self.variant,
+            "objective": self.objective,
+            "objective_kind": self.objective_kind,
+            "year_step": self.year_step,
+            "year": self.year,
+            "basis": self.basis,
+            "goal_years": self.goal_years,
+            "until_years": self.until_years,
+            "fte_steps": self.fte_steps,
+            "fte_years": self.fte_years,
+            "finish_years": self.finish_years,
+            "pools": self.pools,
+            "years_per_researcher_year": self.years_per_researcher_year,
+            "researcher_years_per_year": self.researcher_years_per_year,
+            "fte_per_year_per_year": self.fte_per_year_per_year,
+            "half_step_researcher_years_per_year": self.half_step,
+            "kind": self.kinds,
+            "summary": self.sentences(),
+        }
 
     def to_frame(self):
         import pandas as pd
-        return pd.DataFrame(self.rows, columns=["input", "step", "unit", "objective", "changed_objective",
-                                                "per_unit", "researcher_years_per_year"])
+
+        return pd.DataFrame(
+            self.rows,
+            columns=[
+                "input",
+                "step",
+                "unit",
+                "objective",
+                "changed_objective",
+                "per_unit",
+                "researcher_years_per_year",
+            ],
+        )
 
 
-def margins(plan: Plan, intervention: str | None = None, *, year_step: float | None = None,
-            fte_step: float | dict[str, float] | None = None, solver: str = "highs", **options) -> Margins:
+def margins(
+    plan: Plan,
+    intervention: str | None = None,
+    *,
+    year_step: float | None = None,
+    fte_step: float | dict[str, float] | None = None,
+    solver: str = "highs",
+    **options,
+) -> Margins:
     """What one more year of deadline, and one more researcher, is worth at the optimum.
 
     Finite differences of the optimum of the baseline (or of `intervention`, by name, at a fixed
@@ -173,13 +226,13 @@ def margins(plan: Plan, intervention: str | None = None, *, year_step: float | N
     Returns a Margins: `year` (objective per year of deadline), per pool `pools` (objective per
     researcher-year used) and `researcher_years_per_year` (the exchange rate; None: infinite),
     `kinds` ("smooth" or "step"), `sentences()` in words, `to_frame()` and `to_dict()`."""
-    from planner.plan.schema import BIG, LONG
     from planner.pipeline.arguments import number, optional
+    from planner.plan.schema import BIG, LONG
 
     year_step = optional(number, year_step, "year_step", above=0, at_most=LONG)
     if isinstance(fte_step, dict):
         fte_step = {p: number(v, f"fte_step[{p!r}]", above=0, at_most=BIG) for p, v in fte_step.items()}
-    else:   # a supply change adds at most BIG FTE
+    else:  # a supply change adds at most BIG FTE
         fte_step = optional(number, fte_step, "fte_step", above=0, at_most=BIG)
     iv = plan.intervention(intervention) if intervention else None
     options.pop("cross_check", None)
@@ -193,34 +246,51 @@ def margins(plan: Plan, intervention: str | None = None, *, year_step: float | N
         if p not in inst.pools:
             raise PlanError(f"no pool '{p}' (have: {', '.join(inst.pools)})", key="fte_step")
     if iv is not None and (iv.choose or iv.units <= 0):
-        raise PlanError(f"margins at '{iv.name}' needs a fixed positive amount of it: give it units = "
-                        "the level to look at (not choose = true, nor units = 0)", key="units")
-    per_unit = iv.units if iv is not None else 1.0   # an intervention's shifts and adds count `units` times
-    sign = -1.0 if inst.objective == "earliest" else 1.0   # gains are always "better" here
+        raise PlanError(
+            f"margins at '{iv.name}' needs a fixed positive amount of it: give it units = "
+            "the level to look at (not choose = true, nor units = 0)",
+            key="units",
+        )
+    per_unit = iv.units if iv is not None else 1.0  # an intervention's shifts and adds count `units` times
+    sign = -1.0 if inst.objective == "earliest" else 1.0  # gains are always "better" here
 
     def solved(variant: Intervention | None) -> tuple[float, float | None]:
         """The proven optimum of a variant, and its goal's continuous finish."""
         target = plan
         if variant is not None and variant is not iv:  # a variant of our own: add it to a copy of the plan
-            target = plan.with_changes({"interventions": [*(plan_data(plan).get("interventions", [])),
-                                                          variant.model_dump(exclude_none=True)]})
+            target = plan.with_changes(
+                {"interventions": [*(plan_data(plan).get("interventions", [])), variant.model_dump(exclude_none=True)]}
+            )
         model = Model(target, variant.name if variant is not None else None, solver=solver)
         res = model.solve(**options)
         if res.status != SolveStatus.OPTIMAL:
-            raise PlanError(f"{res.variant}: the solve ended '{res.status}' ({res.message}), so no exact "
-                            "difference; give more --time-limit", key=None)
+            raise PlanError(
+                f"{res.variant}: the solve ended '{res.status}' ({res.message}), so no exact "
+                "difference; give more --time-limit",
+                key=None,
+            )
         return res.objective, goal_finish_years(model.instance, res)
 
     base = iv or Intervention(name="baseline")
 
     def with_fte(pool: str, fte: float) -> Intervention:
-        return base.model_copy(update={"name": f"margins: {base.name}, +{fte:g} FTE {pool}",
-                                       "supply": [*base.supply, SupplyChange(pool=pool, add=fte / per_unit)]})
+        return base.model_copy(
+            update={
+                "name": f"margins: {base.name}, +{fte:g} FTE {pool}",
+                "supply": [*base.supply, SupplyChange(pool=pool, add=fte / per_unit)],
+            }
+        )
 
     obj, goal = solved(iv)
-    later, _ = solved(base.model_copy(update={"name": f"margins: {base.name}, deadline +{year_step:g}",
-                                              "deadline_shift": base.deadline_shift + year_step / per_unit}))
-    year = sign * (later - obj) / year_step + 0.0   # + 0.0: no "-0"
+    later, _ = solved(
+        base.model_copy(
+            update={
+                "name": f"margins: {base.name}, deadline +{year_step:g}",
+                "deadline_shift": base.deadline_shift + year_step / per_unit,
+            }
+        )
+    )
+    year = sign * (later - obj) / year_step + 0.0  # + 0.0: no "-0"
     basis = "finish time" if inst.objective in FINISH_BASED and goal is not None else "objective"
     until = goal if basis == "finish time" else years_before_deadline(inst)
 
@@ -234,8 +304,17 @@ def margins(plan: Plan, intervention: str | None = None, *, year_step: float | N
         per = sign * (more - obj) / used if used > ZERO else 0.0
         return used, (year / per if abs(per) > ZERO else None)
 
-    rows = [{"input": "deadline", "step": year_step, "unit": "year", "objective": obj,
-             "changed_objective": later, "per_unit": year, "researcher_years_per_year": None}]
+    rows = [
+        {
+            "input": "deadline",
+            "step": year_step,
+            "unit": "year",
+            "objective": obj,
+            "changed_objective": later,
+            "per_unit": year,
+            "researcher_years_per_year": None,
+        }
+    ]
     pools, fte_years, finishes, ratios, half = {}, {}, {}, {}, {}
     for p in inst.pools:
         more, finishes[p] = solved(with_fte(p, steps[p]))
@@ -243,7 +322,31 @@ def margins(plan: Plan, intervention: str | None = None, *, year_step: float | N
         pools[p] = sign * (more - obj) / fte_years[p] + 0.0 if fte_years[p] > ZERO else 0.0
         less, finish = solved(with_fte(p, steps[p] / 2))
         half[p] = rate(steps[p] / 2, less, finish)[1]
-        rows.append({"input": p, "step": steps[p], "unit": "FTE in every period", "objective": obj,
-                     "changed_objective": more, "per_unit": pools[p], "researcher_years_per_year": ratios[p]})
-    return Margins(iv.name if iv else "baseline", obj, inst.objective, year_step, year, basis, goal, until,
-                   steps, fte_years, finishes, pools, ratios, half, rows)
+        rows.append(
+            {
+                "input": p,
+                "step": steps[p],
+                "unit": "FTE in every period",
+                "objective": obj,
+                "changed_objective": more,
+                "per_unit": pools[p],
+                "researcher_years_per_year": ratios[p],
+            }
+        )
+    return Margins(
+        iv.name if iv else "baseline",
+        obj,
+        inst.objective,
+        year_step,
+        year,
+        basis,
+        goal,
+        until,
+        steps,
+        fte_years,
+        finishes,
+        pools,
+        ratios,
+        half,
+        rows,
+    )

@@ -16,6 +16,7 @@ triangular (low, mode, high), beta (alpha, beta, scaled to [low, high], default 
 (values, optional weights). `min` and `max` truncate lognormal and normal draws (by rejection, so
 the truncated shape is the distribution's own).
 """
+
 from __future__ import annotations
 
 import math
@@ -24,16 +25,16 @@ from typing import Any
 
 import numpy as np
 
-from planner.errors import PlanError
-from planner.plan.paths import did_you_mean, get, split_path
 from planner.analysis.runner import Outcome, Point, check_workers, run
+from planner.errors import PlanError
 from planner.pipeline.arguments import MAX_SAMPLES, optional, whole
+from planner.plan.paths import did_you_mean, get, split_path
 from planner.plan.schema import Plan
 
 HARM = 1e-9
 """An effect below -HARM is harm; smaller differences are solver tolerance."""
 
-KINDS: dict[str, tuple[set, set]] = {   # kind -> (required parameters, optional ones)
+KINDS: dict[str, tuple[set, set]] = {  # kind -> (required parameters, optional ones)
     "lognormal": ({"median", "sigma"}, {"min", "max"}),
     "normal": ({"mean", "sd"}, {"min", "max"}),
     "uniform": ({"low", "high"}, set()),
@@ -66,21 +67,30 @@ class Draw:
             return (lo + (hi - lo) * rng.beta(p["alpha"], p["beta"], n)).tolist()
         out = np.empty(0)
         lo, hi = p.get("min", -math.inf), p.get("max", math.inf)
-        for _ in range(1000):   # rejection: keeps the distribution's own shape inside [min, max]
-            x = rng.lognormal(math.log(p["median"]), p["sigma"], n) if self.kind == "lognormal" \
+        for _ in range(1000):  # rejection: keeps the distribution's own shape inside [min, max]
+            x = (
+                rng.lognormal(math.log(p["median"]), p["sigma"], n)
+                if self.kind == "lognormal"
                 else rng.normal(p["mean"], p["sd"], n)
+            )
             out = np.concatenate([out, x[(x >= lo) & (x <= hi)]])
             if len(out) >= n:
                 return out[:n].tolist()
-        raise PlanError(f"the truncation [{lo:g}, {hi:g}] keeps almost none of the distribution",
-                        table="[uncertainty]", key=self.path)
+        raise PlanError(
+            f"the truncation [{lo:g}, {hi:g}] keeps almost none of the distribution",
+            table="[uncertainty]",
+            key=self.path,
+        )
 
 
 def parse_uncertainty(table: dict | None, plan: Plan) -> tuple[int, list[Draw]]:
     """The seed and the draws of an `[uncertainty]` table, every path checked against the plan."""
     if not table:
-        raise PlanError("the plan has no [uncertainty] table to sample (see docs/analysis.md)",
-                        file=str(plan.source) if plan.source else None, table="[uncertainty]")
+        raise PlanError(
+            "the plan has no [uncertainty] table to sample (see docs/analysis.md)",
+            file=str(plan.source) if plan.source else None,
+            table="[uncertainty]",
+        )
     where = dict(file=str(plan.source) if plan.source else None, table="[uncertainty]")
     seed = table.get("seed")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -100,10 +110,13 @@ def parse_uncertainty(table: dict | None, plan: Plan) -> tuple[int, list[Draw]]:
             raise PlanError(f"{kind} needs {', '.join(sorted(missing))}", key=path, **where)
         if extra:
             bad = sorted(extra)[0]
-            raise PlanError(f"unknown parameter '{bad}' for {kind}" + did_you_mean(bad, sorted(required | optional)),
-                            key=path, **where)
+            raise PlanError(
+                f"unknown parameter '{bad}' for {kind}" + did_you_mean(bad, sorted(required | optional)),
+                key=path,
+                **where,
+            )
         _check_params(kind, params, path, where)
-        get(plan, path)   # the path must name a value of this plan
+        get(plan, path)  # the path must name a value of this plan
         draws.append(Draw(path, kind, params))
     if not draws:
         raise PlanError("names no uncertain input", **where)
@@ -137,16 +150,18 @@ def _check_params(kind: str, p: dict, path: str, where: dict) -> None:
         problem = "needs low < high"
     elif kind == "triangular" and not nums["low"] <= nums["mode"] <= nums["high"] > nums["low"]:
         problem = "needs low <= mode <= high and low < high"
-    elif kind == "beta" and not (nums["alpha"] > 0 and nums["beta"] > 0
-                                 and nums.get("low", 0) < nums.get("high", 1)):
+    elif kind == "beta" and not (nums["alpha"] > 0 and nums["beta"] > 0 and nums.get("low", 0) < nums.get("high", 1)):
         problem = "needs alpha, beta > 0 and low < high"
     elif kind == "choice":
         values, weights = p["values"], p.get("weights")
         if not isinstance(values, list) or not values:
             problem = "'values' must be a non-empty list"
-        elif weights is not None and (not isinstance(weights, list) or len(weights) != len(values)
-                                      or any(not isinstance(w, (int, float)) or w < 0 for w in weights)
-                                      or sum(weights) <= 0):
+        elif weights is not None and (
+            not isinstance(weights, list)
+            or len(weights) != len(values)
+            or any(not isinstance(w, (int, float)) or w < 0 for w in weights)
+            or sum(weights) <= 0
+        ):
             problem = "'weights' must be one non-negative number per value, not all zero"
     if "min" in nums and "max" in nums and not nums["min"] < nums["max"]:
         problem = "needs min < max"
@@ -174,11 +189,12 @@ class MonteCarloResult:
     inputs: list[str]
     samples: list[dict]
     outcome: Outcome
-    objective_kind: str = "probability"   # the plan's objective: for `earliest` a positive effect is harm
+    objective_kind: str = "probability"  # the plan's objective: for `earliest` a positive effect is harm
 
     def harm(self, effects):
         """Which effects are harm: below -HARM, or above HARM for `earliest` (a later goal)."""
         import numpy as np
+
         d = np.asarray(effects, dtype=float)
         return d > HARM if self.objective_kind == "earliest" else d < -HARM
 
@@ -190,31 +206,55 @@ class MonteCarloResult:
         """One row per sample and variant: `sample`, each sampled input, `variant`, `objective`,
         `status`, `goal_year`, `delta`, `structural`."""
         import pandas as pd
+
         rows = []
         for k, (values, records) in enumerate(zip(self.samples, self.outcome.records)):
             for r in records or []:
-                rows.append({"sample": k, **values, "variant": r["variant"], "objective": r["objective"],
-                             "status": r["status"], "goal_year": r["goal_year"], "delta": r["delta"],
-                             "structural": r["structural"]})
-        return pd.DataFrame(rows, columns=["sample", *self.inputs, "variant", "objective", "status",
-                                           "goal_year", "delta", "structural"])
+                rows.append(
+                    {
+                        "sample": k,
+                        **values,
+                        "variant": r["variant"],
+                        "objective": r["objective"],
+                        "status": r["status"],
+                        "goal_year": r["goal_year"],
+                        "delta": r["delta"],
+                        "structural": r["structural"],
+                    }
+                )
+        return pd.DataFrame(
+            rows, columns=["sample", *self.inputs, "variant", "objective", "status", "goal_year", "delta", "structural"]
+        )
 
     def summary(self):
         """Per intervention: samples, mean effect, percentiles, P(harm) (`harm`: delta < 0, or > 0
         for `earliest`), the share
         of samples where the effect is structural, and the input its effect follows most."""
         import pandas as pd
+
         frame = self.to_frame()
         rows = []
         for name, g in frame[frame.variant != "baseline"].groupby("variant", sort=False):
             d = g["delta"].dropna()
             top = self.tornado(name)
-            rows.append({"intervention": name, "samples": len(d), "mean": d.mean(),
-                         "p5": d.quantile(0.05), "p50": d.quantile(0.5), "p95": d.quantile(0.95),
-                         "p_harm": float(self.harm(d).mean()), "structural": float(g["structural"].mean()),
-                         "top_input": top.iloc[0]["input"] if len(top) and pd.notna(top.iloc[0]["rank_correlation"]) else None})
-        return pd.DataFrame(rows, columns=["intervention", "samples", "mean", "p5", "p50", "p95", "p_harm",
-                                           "structural", "top_input"])
+            rows.append(
+                {
+                    "intervention": name,
+                    "samples": len(d),
+                    "mean": d.mean(),
+                    "p5": d.quantile(0.05),
+                    "p50": d.quantile(0.5),
+                    "p95": d.quantile(0.95),
+                    "p_harm": float(self.harm(d).mean()),
+                    "structural": float(g["structural"].mean()),
+                    "top_input": top.iloc[0]["input"]
+                    if len(top) and pd.notna(top.iloc[0]["rank_correlation"])
+                    else None,
+                }
+            )
+        return pd.DataFrame(
+            rows, columns=["intervention", "samples", "mean", "p5", "p50", "p95", "p_harm", "structural", "top_input"]
+        )
 
     def tornado(self, intervention: str):
         """Spearman rank correlation of each sampled input with the intervention's effect, largest
@@ -222,6 +262,7 @@ class MonteCarloResult:
         intervention (`interventions."OTHER"...`) cannot change this one's effect and are left out:
         a correlation there is sampling noise."""
         import pandas as pd
+
         frame = self.to_frame()
         g = frame[frame.variant == intervention]
         rows = []
@@ -230,20 +271,30 @@ class MonteCarloResult:
                 continue
             x = pd.to_numeric(g[path], errors="coerce")
             ok = x.notna() & g["delta"].notna()
-            rho = x[ok].rank().corr(g["delta"][ok].rank()) if ok.sum() > 2 and x[ok].nunique() > 1 \
-                and g["delta"][ok].nunique() > 1 else math.nan
+            rho = (
+                x[ok].rank().corr(g["delta"][ok].rank())
+                if ok.sum() > 2 and x[ok].nunique() > 1 and g["delta"][ok].nunique() > 1
+                else math.nan
+            )
             rows.append({"input": path, "rank_correlation": rho})
         out = pd.DataFrame(rows, columns=["input", "rank_correlation"])
-        return out.reindex(out["rank_correlation"].abs().sort_values(ascending=False, na_position="last").index) \
-            .reset_index(drop=True)
+        return out.reindex(
+            out["rank_correlation"].abs().sort_values(ascending=False, na_position="last").index
+        ).reset_index(drop=True)
 
     def to_dict(self) -> dict:
         summary = self.summary()
         clean = lambda f: f.astype(object).where(f.notna(), None).to_dict(orient="records")  # noqa: E731
-        return {"seed": self.seed, "samples": len(self.samples), "inputs": self.inputs,
-                "not_run": self.outcome.not_run, "interrupted": self.interrupted, "where": self.outcome.where,
-                "interventions": clean(summary),
-                "tornado": {name: clean(self.tornado(name)) for name in summary["intervention"]}}
+        return {
+            "seed": self.seed,
+            "samples": len(self.samples),
+            "inputs": self.inputs,
+            "not_run": self.outcome.not_run,
+            "interrupted": self.interrupted,
+            "where": self.outcome.where,
+            "interventions": clean(summary),
+            "tornado": {name: clean(self.tornado(name)) for name in summary["intervention"]},
+        }
 
 
 def _sets_other_intervention(path: str, intervention: str) -> bool:
@@ -251,9 +302,18 @@ def _sets_other_intervention(path: str, intervention: str) -> bool:
     return len(parts) > 1 and parts[0] == "interventions" and parts[1] != intervention
 
 
-def montecarlo(plan: Plan, n: int = 500, *, seed: int | None = None, interventions: list[str] | None = None,
-               workers: int | None = None, scheduler=None, on_point=None, cancel=None,
-               **options) -> MonteCarloResult:
+def montecarlo(
+    plan: Plan,
+    n: int = 500,
+    *,
+    seed: int | None = None,
+    interventions: list[str] | None = None,
+    workers: int | None = None,
+    scheduler=None,
+    on_point=None,
+    cancel=None,
+    **options,
+) -> MonteCarloResult:
     """Sample the plan's `[uncertainty]` table `n` times and solve every sample's variants.
 
     `n`: samples (1 to MAX_SAMPLES). `seed`: whole number >= 0 (default: the table's `seed`); the
@@ -265,7 +325,7 @@ def montecarlo(plan: Plan, n: int = 500, *, seed: int | None = None, interventio
     intervention (mean effect, percentiles, P(harm), share structural, top input), `tornado(name)`
     (rank correlation of each input with the effect), `to_dict()`."""
     n = whole(n, "n", 1, MAX_SAMPLES)
-    seed = optional(whole, seed, "seed", lo=0)   # numpy's SeedSequence takes whole numbers >= 0
+    seed = optional(whole, seed, "seed", lo=0)  # numpy's SeedSequence takes whole numbers >= 0
     check_workers(workers)
     table_seed, draws = parse_uncertainty(plan.uncertainty, plan)
     seed = table_seed if seed is None else seed
@@ -273,14 +333,24 @@ def montecarlo(plan: Plan, n: int = 500, *, seed: int | None = None, interventio
         for name in interventions:
             plan.intervention(name)
     samples = draw_samples(seed, draws, n)
-    for k, values in enumerate(samples):   # every sample checked before any solve, then let go
+    for k, values in enumerate(samples):  # every sample checked before any solve, then let go
         try:
             plan.with_changes(values)
         except PlanError as e:
-            raise PlanError(f"sample {k} ({', '.join(f'{p} = {v:.6g}' if isinstance(v, float) else f'{p} = {v}' for p, v in values.items())}): "
-                            f"{e.detail} (narrow or truncate its distribution in [uncertainty])",
-                            file=e.file, table=e.table, key=e.key) from None
+            raise PlanError(
+                f"sample {k} ({', '.join(f'{p} = {v:.6g}' if isinstance(v, float) else f'{p} = {v}' for p, v in values.items())}): "
+                f"{e.detail} (narrow or truncate its distribution in [uncertainty])",
+                file=e.file,
+                table=e.table,
+                key=e.key,
+            ) from None
     options.pop("cross_check", None)
-    outcome = run([Point(plan, interventions, values) for values in samples], options, workers=workers,
-                  scheduler=scheduler, on_point=on_point, cancel=cancel)
+    outcome = run(
+        [Point(plan, interventions, values) for values in samples],
+        options,
+        workers=workers,
+        scheduler=scheduler,
+        on_point=on_point,
+        cancel=cancel,
+    )
     return MonteCarloResult(seed, [d.path for d in draws], samples, outcome, plan.plan.objective)

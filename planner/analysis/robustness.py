@@ -20,14 +20,15 @@ Every solve here uses `refine=False` (the plan's own grid read in continuous tim
 finer-grid re-solve), which is what keeps a run to seconds; the comparison itself keeps its
 refined answer.
 """
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 
 from planner.analysis.breakeven import BreakEven, breakeven
-from planner.pipeline.arguments import DEFAULT_SAMPLES, optional, whole
 from planner.errors import PlanError
+from planner.pipeline.arguments import DEFAULT_SAMPLES, optional, whole
 from planner.plan.schema import Plan
 from planner.result import Comparison
 
@@ -48,11 +49,11 @@ def clean(x: float | None) -> float | None:
 class Flip:
     """Where one effect of an intervention, changed alone, turns its verdict."""
 
-    effect: str                  # "shift" or "supply"
+    effect: str  # "shift" or "supply"
     path: str
-    current: float               # the plan's value (per unit of the intervention)
+    current: float  # the plan's value (per unit of the intervention)
     search: BreakEven
-    pool: str | None = None      # for a supply multiplier
+    pool: str | None = None  # for a supply multiplier
 
     @property
     def value(self) -> float | None:
@@ -70,10 +71,16 @@ class Flip:
         return len(self.search.evaluations) + 1
 
     def to_dict(self) -> dict:
-        out = {"path": self.path, "current": self.current, "value": self.value,
-               "interval": list(self.search.interval) if self.value is not None else None,
-               "kind": self.kind, "range": [self.search.low, self.search.high],
-               "tolerance": self.search.tolerance, "solves": self.solves}
+        out = {
+            "path": self.path,
+            "current": self.current,
+            "value": self.value,
+            "interval": list(self.search.interval) if self.value is not None else None,
+            "kind": self.kind,
+            "range": [self.search.low, self.search.high],
+            "tolerance": self.search.tolerance,
+            "solves": self.solves,
+        }
         return {"pool": self.pool, **out} if self.pool is not None else out
 
 
@@ -84,14 +91,14 @@ class InterventionRobustness:
 
     name: str
     delta: float | None
-    shift: Flip | None = None            # None: the intervention has no deadline shift
+    shift: Flip | None = None  # None: the intervention has no deadline shift
     supply: list[Flip] = field(default_factory=list)
-    p_harm: float | None = None          # None without a Monte Carlo run
+    p_harm: float | None = None  # None without a Monte Carlo run
     mean: float | None = None
     p5: float | None = None
     p95: float | None = None
-    top_input: str | None = None         # the sampled input its effect follows most
-    top_breakeven: BreakEven | None = None   # break-even over that input's sampled range
+    top_input: str | None = None  # the sampled input its effect follows most
+    top_breakeven: BreakEven | None = None  # break-even over that input's sampled range
 
     def flip_dict(self) -> dict:
         """Only the effects the intervention has: `shift` and/or `supply` (one per multiplier)."""
@@ -103,8 +110,7 @@ class InterventionRobustness:
         return out
 
     def monte_carlo_dict(self) -> dict:
-        return {"p_harm": self.p_harm, "mean": self.mean, "p5": self.p5, "p95": self.p95,
-                "top_input": self.top_input}
+        return {"p_harm": self.p_harm, "mean": self.mean, "p5": self.p5, "p95": self.p95, "top_input": self.top_input}
 
 
 @dataclass(frozen=True)
@@ -112,10 +118,10 @@ class Robustness:
     """How firm a comparison's verdict is (`verdict_robustness`): every intervention's flips and
     Monte Carlo figures, with the run's size and seed."""
 
-    samples: int                 # 0: no Monte Carlo run (none asked for, or no [uncertainty])
+    samples: int  # 0: no Monte Carlo run (none asked for, or no [uncertainty])
     seed: int | None
     interventions: list[InterventionRobustness]
-    montecarlo: object | None = None     # the MonteCarloResult, for the report's charts
+    montecarlo: object | None = None  # the MonteCarloResult, for the report's charts
 
     def __getitem__(self, name: str) -> InterventionRobustness:
         return next(r for r in self.interventions if r.name == name)
@@ -124,14 +130,25 @@ class Robustness:
         """`robustness` (null without a Monte Carlo run) and `flip` per intervention."""
         mc = None
         if self.montecarlo is not None:
-            mc = {"samples": self.samples, "seed": self.seed,
-                  "interventions": {r.name: r.monte_carlo_dict() for r in self.interventions}}
+            mc = {
+                "samples": self.samples,
+                "seed": self.seed,
+                "interventions": {r.name: r.monte_carlo_dict() for r in self.interventions},
+            }
         return {"robustness": mc, "flip": {r.name: r.flip_dict() for r in self.interventions}}
 
 
-def verdict_robustness(plan: Plan, comparison: Comparison, *, samples: int | None = None,
-                       seed: int | None = None, top_breakeven: bool = False, workers: int | None = None,
-                       flips: bool = True, **options) -> Robustness:
+def verdict_robustness(
+    plan: Plan,
+    comparison: Comparison,
+    *,
+    samples: int | None = None,
+    seed: int | None = None,
+    top_breakeven: bool = False,
+    workers: int | None = None,
+    flips: bool = True,
+    **options,
+) -> Robustness:
     """The flip point of every effect each compared intervention has, and (with an `[uncertainty]`
     table and `samples` > 0) its Monte Carlo P(harm) and 5-95% range; `top_breakeven` also
     searches each intervention's break-even over its most influential sampled input (the report's);
@@ -140,7 +157,7 @@ def verdict_robustness(plan: Plan, comparison: Comparison, *, samples: int | Non
     seed = optional(whole, seed, "seed", lo=0)
     options = {k: v for k, v in options.items() if k not in ("cross_check", "refine")}
     options["refine"] = False
-    flips_of = {}   # intervention name -> (shift, supply flips): only for a verdict there is to flip
+    flips_of = {}  # intervention name -> (shift, supply flips): only for a verdict there is to flip
     for iv_result in comparison.interventions:
         if iv_result.delta is not None and flips:
             flips_of[iv_result.name] = _flips(plan, plan.intervention(iv_result.name), options)
@@ -148,12 +165,13 @@ def verdict_robustness(plan: Plan, comparison: Comparison, *, samples: int | Non
     mc, summary = None, None
     if samples and plan.uncertainty and names:
         from planner.analysis.montecarlo import montecarlo
+
         mc = montecarlo(plan, samples, seed=seed, interventions=names, workers=workers, **options)
         summary = mc.summary().set_index("intervention")
     rows = []
     for iv_result, name in zip(comparison.interventions, names):
         shift, supply = flips_of.get(name, (None, []))
-        drawn = {}   # the Monte Carlo figures, when it drew this intervention
+        drawn = {}  # the Monte Carlo figures, when it drew this intervention
         if summary is not None and name in summary.index:
             s = summary.loc[name]
             drawn = {k: clean(s[k]) for k in ("p_harm", "mean", "p5", "p95")}
@@ -169,10 +187,18 @@ def verdict_robustness(plan: Plan, comparison: Comparison, *, samples: int | Non
 def _flips(plan: Plan, iv, options: dict) -> tuple[Flip | None, list[Flip]]:
     """The flip search of each effect `iv` has: its deadline shift, and each supply multiplier."""
     quoted = _quoted(iv.name)
-    shift = _flip(plan, iv.name, "shift", f"interventions.{quoted}.deadline_shift", iv.deadline_shift, options) \
-        if iv.deadline_shift else None
-    supply = [_flip(plan, iv.name, "supply", f"interventions.{quoted}.supply.{k}.multiply", ch.multiply, options,
-                    pool=ch.pool) for k, ch in enumerate(iv.supply) if ch.multiply != 1]
+    shift = (
+        _flip(plan, iv.name, "shift", f"interventions.{quoted}.deadline_shift", iv.deadline_shift, options)
+        if iv.deadline_shift
+        else None
+    )
+    supply = [
+        _flip(
+            plan, iv.name, "supply", f"interventions.{quoted}.supply.{k}.multiply", ch.multiply, options, pool=ch.pool
+        )
+        for k, ch in enumerate(iv.supply)
+        if ch.multiply != 1
+    ]
     return shift, supply
 
 
@@ -180,8 +206,9 @@ def _quoted(name: str) -> str:
     return f"'{name}'" if '"' in name else f'"{name}"'
 
 
-def _flip(plan: Plan, name: str, effect: str, path: str, current: float, options: dict,
-          pool: str | None = None) -> Flip:
+def _flip(
+    plan: Plan, name: str, effect: str, path: str, current: float, options: dict, pool: str | None = None
+) -> Flip:
     if effect == "shift":
         low, high = current - SHIFT_SPAN, current + SHIFT_SPAN
     else:
@@ -189,7 +216,7 @@ def _flip(plan: Plan, name: str, effect: str, path: str, current: float, options
     tolerance = 1e-4 * max(1.0, abs(current))
     try:
         search = breakeven(plan, name, path, low=low, high=high, tolerance=tolerance, **options)
-    except PlanError as e:   # e.g. a solve not proven optimal in the time limit: no exact flip
+    except PlanError as e:  # e.g. a solve not proven optimal in the time limit: no exact flip
         search = BreakEven(name, path, low, high, tolerance, None, None, "none", e.detail)
     return Flip(effect, path, float(current), search, pool)
 

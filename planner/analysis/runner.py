@@ -10,6 +10,7 @@ Points travel in chunks (a few per worker) so that a cheap solve is not dominate
 sending it. Ctrl-C or a `cancel` event stops the run: queued chunks are cancelled, the local
 pool is shut down, and what finished is returned with `interrupted=True`.
 """
+
 from __future__ import annotations
 
 import io
@@ -18,13 +19,14 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from typing import Any, Callable
+from typing import Any
 
-from planner.pipeline.arguments import whole
 from planner.errors import PlanError, UsageError
+from planner.pipeline.arguments import whole
 
 WORKERS_PER_CORE = 4
 """At most this many local workers per core: each solve is single-threaded, so more workers than
@@ -76,8 +78,11 @@ def solve_point(point: Point, options: dict, base=None) -> list[dict]:
         except PlanError as e:
             at = ", ".join(f"{p} = {v!r}" for p, v in point.changes.items())
             raise PlanError(f"at {at}: {e.detail}", file=e.file, table=e.table, key=e.key) from None
-    chosen = [plan.intervention(n) for n in point.interventions] if point.interventions is not None \
+    chosen = (
+        [plan.intervention(n) for n in point.interventions]
+        if point.interventions is not None
         else list(plan.interventions)
+    )
     model = Model(plan, solver=options.get("solver", "highs"))
     solve_options = {k: v for k, v in options.items() if k != "solver"}
     base = model.solve(**solve_options) if base is None else base
@@ -85,16 +90,22 @@ def solve_point(point: Point, options: dict, base=None) -> list[dict]:
     for iv in chosen:
         model.update(iv)
         res = model.solve(**solve_options)
-        delta = res.objective - base.objective if res.objective is not None and base.objective is not None \
-            else None
+        delta = res.objective - base.objective if res.objective is not None and base.objective is not None else None
         records.append(_record(res, delta, explain_change(base, res, iv.deadline_shift)))
     return records
 
 
 def _record(res, delta, reason: str) -> dict:
-    return {"variant": res.variant, "objective": res.objective, "status": res.status,
-            "goal_year": res.goal_completion_year, "delta": delta, "reason": reason,
-            "structural": "structural" in reason, "runtime": res.runtime}
+    return {
+        "variant": res.variant,
+        "objective": res.objective,
+        "status": res.status,
+        "goal_year": res.goal_completion_year,
+        "delta": delta,
+        "reason": reason,
+        "structural": "structural" in reason,
+        "runtime": res.runtime,
+    }
 
 
 def _solve_chunk(chunk: list[tuple[int, Point]], options: dict) -> list[tuple[int, list[dict]]]:
@@ -118,9 +129,16 @@ def check_workers(workers, name: str = "workers") -> int | None:
     return None if workers is None else whole(workers, name, 1, max_workers())
 
 
-def run(points: list[Point], options: dict | None = None, *, workers: int | None = None,
-        scheduler: str | None = None, on_point: Callable[[int, list[dict]], None] | None = None,
-        cancel: threading.Event | None = None, chunk_size: int | None = None) -> Outcome:
+def run(
+    points: list[Point],
+    options: dict | None = None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    on_point: Callable[[int, list[dict]], None] | None = None,
+    cancel: threading.Event | None = None,
+    chunk_size: int | None = None,
+) -> Outcome:
     """Solve every point; `workers=1` solves here, in this process (no pool to start).
 
     `scheduler` is a Dask scheduler address (or a `distributed.Client`/`LocalCluster`); `on_point(k,
@@ -139,12 +157,11 @@ def run(points: list[Point], options: dict | None = None, *, workers: int | None
     if workers == 1 or len(points) <= 1:
         return _run_here(indexed, options, records, on_point, cancel)
     size = chunk_size or max(1, math.ceil(len(points) / (workers * 4)))
-    chunks = [indexed[i:i + size] for i in range(0, len(indexed), size)]
+    chunks = [indexed[i : i + size] for i in range(0, len(indexed), size)]
     interrupted = failed = False
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=_context(),
-                               initializer=_ignore_sigint)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=_context(), initializer=_ignore_sigint)
     try:
-        with _sigint_held():   # the workers and the forkserver start with Ctrl-C held, then ignore it
+        with _sigint_held():  # the workers and the forkserver start with Ctrl-C held, then ignore it
             pending = {pool.submit(_solve_chunk, c, options) for c in chunks}
         while pending:
             if cancel is not None and cancel.is_set():
@@ -158,13 +175,13 @@ def run(points: list[Point], options: dict | None = None, *, workers: int | None
                         on_point(k, recs)
     except KeyboardInterrupt:
         interrupted = True
-    except BaseException:   # a worker's error: stop the rest, then raise it here
+    except BaseException:  # a worker's error: stop the rest, then raise it here
         failed = True
         raise
     finally:
         if interrupted or failed:  # stop the chunks under way too: nobody will read them
             processes = list((pool._processes or {}).values())
-            for proc in processes:   # first: a worker still starting needs the pool's queue to exist
+            for proc in processes:  # first: a worker still starting needs the pool's queue to exist
                 proc.terminate()
             for proc in processes:
                 proc.join(timeout=5)
@@ -185,23 +202,36 @@ def _context():
     otherwise run again in every worker and start pools of its own (BrokenProcessPool)."""
     try:
         ctx = get_context("forkserver")
-    except ValueError:   # not on this platform (Windows): spawn, which needs the guard
+    except ValueError:  # not on this platform (Windows): spawn, which needs the guard
         return get_context("spawn")
     ctx.set_forkserver_preload(["planner.analysis.runner", "planner.pipeline.session", "planner.explain"])
     return _WorkerContext()
 
 
 try:
-    from multiprocessing import forkserver as _forkserver, popen_forkserver as _popen_forkserver, \
-        reduction as _reduction, spawn as _spawn
+    from multiprocessing import (
+        forkserver as _forkserver,
+    )
+    from multiprocessing import (
+        popen_forkserver as _popen_forkserver,
+    )
+    from multiprocessing import (
+        reduction as _reduction,
+    )
+    from multiprocessing import (
+        spawn as _spawn,
+    )
     from multiprocessing.context import ForkServerContext, ForkServerProcess, set_spawning_popen
 
     class _WorkerPopen(_popen_forkserver.Popen):
         """forkserver's own launch (Python 3.11-3.13), less the two keys that import `__main__`."""
 
         def _launch(self, process_obj):
-            prep_data = {k: v for k, v in _spawn.get_preparation_data(process_obj._name).items()
-                         if k not in ("init_main_from_name", "init_main_from_path")}
+            prep_data = {
+                k: v
+                for k, v in _spawn.get_preparation_data(process_obj._name).items()
+                if k not in ("init_main_from_name", "init_main_from_path")
+            }
             buf = io.BytesIO()
             set_spawning_popen(self)
             try:
@@ -211,8 +241,9 @@ try:
                 set_spawning_popen(None)
             self.sentinel, w = _forkserver.connect_to_new_process(self._fds)
             _parent_w = os.dup(w)
-            self.finalizer = _popen_forkserver.util.Finalize(self, _popen_forkserver.util.close_fds,
-                                                             (_parent_w, self.sentinel))
+            self.finalizer = _popen_forkserver.util.Finalize(
+                self, _popen_forkserver.util.close_fds, (_parent_w, self.sentinel)
+            )
             with open(w, "wb", closefd=True) as f:
                 f.write(buf.getbuffer())
             self.pid = _forkserver.read_signed(self.sentinel)
@@ -224,7 +255,7 @@ try:
 
     class _WorkerContext(ForkServerContext):
         Process = _WorkerProcess
-except ImportError:   # no forkserver here (Windows)
+except ImportError:  # no forkserver here (Windows)
     pass
 
 
@@ -257,6 +288,7 @@ class _sigint_held:
 def _ignore_sigint() -> None:
     """Workers leave Ctrl-C to the parent, which cancels the run and stops them (no tracebacks)."""
     import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -296,7 +328,8 @@ def _connect(address: str):
     a margin): Dask's own timeout covers the TCP connect but not a peer that accepts and then says
     nothing, and a peer that is not Dask makes it read a garbage frame length."""
     import asyncio
-    from concurrent.futures import ThreadPoolExecutor, TimeoutError as FuturesTimeout
+    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import TimeoutError as FuturesTimeout
 
     from distributed import Client
     from distributed.comm import connect
@@ -305,15 +338,18 @@ def _connect(address: str):
         comm = await asyncio.wait_for(connect(address, timeout=CONNECT_TIMEOUT), CONNECT_TIMEOUT)
         await comm.close()
 
-    probe = ThreadPoolExecutor(1)   # its own event loop: the caller may be running one (a notebook)
+    probe = ThreadPoolExecutor(1)  # its own event loop: the caller may be running one (a notebook)
     try:
         probe.submit(asyncio.run, handshake()).result(timeout=CONNECT_TIMEOUT + 2)
-    except (OSError, TimeoutError, FuturesTimeout, asyncio.TimeoutError):
-        raise UsageError(f"--scheduler {address}: cannot connect: no Dask scheduler answered within {CONNECT_TIMEOUT:g} s "
-                         "(is it running, and is this its address?)") from None
-    except Exception as e:   # MemoryError, a protocol error ...: whatever answered is not Dask
-        raise UsageError(f"--scheduler {address}: what answers there is not a Dask scheduler "
-                         f"({type(e).__name__})") from None
+    except (OSError, TimeoutError, FuturesTimeout):
+        raise UsageError(
+            f"--scheduler {address}: cannot connect: no Dask scheduler answered within {CONNECT_TIMEOUT:g} s "
+            "(is it running, and is this its address?)"
+        ) from None
+    except Exception as e:  # MemoryError, a protocol error ...: whatever answered is not Dask
+        raise UsageError(
+            f"--scheduler {address}: what answers there is not a Dask scheduler ({type(e).__name__})"
+        ) from None
     finally:
         probe.shutdown(wait=False)
     try:
@@ -330,8 +366,10 @@ def _wait_for_workers(client, address: str, since: float) -> int:
         if n:
             return n
         if time.monotonic() - since >= NO_WORKERS_TIMEOUT:
-            raise UsageError(f"--scheduler {address}: the scheduler has had no worker for "
-                             f"{NO_WORKERS_TIMEOUT:g} s; start one with: dask worker {address} --nthreads 1")
+            raise UsageError(
+                f"--scheduler {address}: the scheduler has had no worker for "
+                f"{NO_WORKERS_TIMEOUT:g} s; start one with: dask worker {address} --nthreads 1"
+            )
         time.sleep(0.5)
 
 
@@ -341,7 +379,8 @@ def _run_dask(indexed, options, scheduler, records, on_point, cancel, chunk_size
     A run with no worker to go to (none started, or the last one died) ends after
     NO_WORKERS_TIMEOUT with an error, instead of waiting forever."""
     try:
-        from distributed import Client, KilledWorker, wait as dask_wait
+        from distributed import Client, KilledWorker
+        from distributed import wait as dask_wait
     except ImportError:
         raise UsageError("--scheduler needs Dask: pip install -e '.[dask]'") from None
     own = isinstance(scheduler, str)
@@ -351,7 +390,7 @@ def _run_dask(indexed, options, scheduler, records, on_point, cancel, chunk_size
         address = client.scheduler.address if hasattr(client, "scheduler") else str(scheduler)
         n_workers = _wait_for_workers(client, address, time.monotonic())
         size = chunk_size or max(1, math.ceil(len(indexed) / (n_workers * 4)))
-        chunks = [indexed[i:i + size] for i in range(0, len(indexed), size)]
+        chunks = [indexed[i : i + size] for i in range(0, len(indexed), size)]
         pending = set(client.map(_solve_chunk, chunks, options=options, pure=False))
         try:
             idle_since = None
@@ -367,15 +406,16 @@ def _run_dask(indexed, options, scheduler, records, on_point, cancel, chunk_size
                     try:
                         chunk = fut.result()
                     except KilledWorker as e:
-                        raise UsageError(f"--scheduler {address}: the workers died solving a chunk "
-                                         f"({e}); see their logs") from None
+                        raise UsageError(
+                            f"--scheduler {address}: the workers died solving a chunk ({e}); see their logs"
+                        ) from None
                     for k, recs in chunk:
                         records[k] = recs
                         if on_point:
                             on_point(k, recs)
                 if done or client.scheduler_info().get("workers"):
                     idle_since = None
-                else:   # nothing finished and no worker to finish it: wait for one, but not forever
+                else:  # nothing finished and no worker to finish it: wait for one, but not forever
                     idle_since = idle_since or time.monotonic()
                     _wait_for_workers(client, address, idle_since)
         except KeyboardInterrupt:

@@ -5,6 +5,7 @@ and solved from scratch: a sweep point is by construction the same solve as `pla
 the same `--set`s, which is what makes a sweep trustworthy. The points are independent, so they
 run on worker processes or a Dask cluster (planner/analysis/runner.py).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -12,9 +13,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from planner.analysis.runner import Outcome, Point, check_workers, run
 from planner.errors import PlanError, UsageError
 from planner.plan.paths import parse_value, split_path
-from planner.analysis.runner import Outcome, Point, check_workers, run
 from planner.plan.schema import Plan
 
 MAX_POINTS = 100_000
@@ -54,7 +55,7 @@ def parse_values(text: str, path: str = "") -> list[Any]:
 def _tidy(x: float) -> float | int:
     """0.1 * 3 as 0.3, and whole numbers as ints (so a value prints as it was typed)."""
     x = round(x, 12)
-    return int(x) if x == int(x) and abs(x) < 2 ** 53 else x
+    return int(x) if x == int(x) and abs(x) < 2**53 else x
 
 
 @dataclass(frozen=True)
@@ -77,17 +78,31 @@ class SweepResult:
         rows = []
         for values, records in zip(self.grid, self.outcome.records):
             for r in records or []:
-                rows.append({**dict(zip(self.paths, values)), "variant": r["variant"],
-                             "objective": r["objective"], "status": r["status"], "goal_year": r["goal_year"],
-                             "delta": r["delta"], "structural": r["structural"], "reason": r["reason"]})
+                rows.append(
+                    {
+                        **dict(zip(self.paths, values)),
+                        "variant": r["variant"],
+                        "objective": r["objective"],
+                        "status": r["status"],
+                        "goal_year": r["goal_year"],
+                        "delta": r["delta"],
+                        "structural": r["structural"],
+                        "reason": r["reason"],
+                    }
+                )
         columns = self.paths + ["variant", "objective", "status", "goal_year", "delta", "structural", "reason"]
         return pd.DataFrame(rows, columns=columns)
 
     def to_dict(self) -> dict:
         frame = self.to_frame()
-        return {"paths": self.paths, "points": len(self.grid), "not_run": self.outcome.not_run,
-                "interrupted": self.interrupted, "where": self.outcome.where,
-                "rows": frame.astype(object).where(frame.notna(), None).to_dict(orient="records")}
+        return {
+            "paths": self.paths,
+            "points": len(self.grid),
+            "not_run": self.outcome.not_run,
+            "interrupted": self.interrupted,
+            "where": self.outcome.where,
+            "rows": frame.astype(object).where(frame.notna(), None).to_dict(orient="records"),
+        }
 
 
 def grid_points(plan: Plan, grid: dict[str, list]) -> tuple[list[str], list[tuple]]:
@@ -114,8 +129,17 @@ def grid_points(plan: Plan, grid: dict[str, list]) -> tuple[list[str], list[tupl
     return paths, list(itertools.product(*(grid[p] for p in paths)))
 
 
-def sweep(plan: Plan, grid: dict[str, list], *, interventions: list[str] | None = None,
-          workers: int | None = None, scheduler=None, on_point=None, cancel=None, **options) -> SweepResult:
+def sweep(
+    plan: Plan,
+    grid: dict[str, list],
+    *,
+    interventions: list[str] | None = None,
+    workers: int | None = None,
+    scheduler=None,
+    on_point=None,
+    cancel=None,
+    **options,
+) -> SweepResult:
     """Solve the baseline and each intervention at every point of a grid of plan values.
 
     `grid`: {dotted plan path: [values]}, e.g. {"deadline.years": [24, 26, 28]}; every combination
@@ -136,6 +160,12 @@ def sweep(plan: Plan, grid: dict[str, list], *, interventions: list[str] | None 
             plan.intervention(name)
     paths, combos = grid_points(plan, grid)
     options.pop("cross_check", None)
-    outcome = run([Point(plan, interventions, dict(zip(paths, c))) for c in combos], options, workers=workers,
-                  scheduler=scheduler, on_point=on_point, cancel=cancel)
+    outcome = run(
+        [Point(plan, interventions, dict(zip(paths, c))) for c in combos],
+        options,
+        workers=workers,
+        scheduler=scheduler,
+        on_point=on_point,
+        cancel=cancel,
+    )
     return SweepResult(paths, combos, outcome)

@@ -13,6 +13,7 @@
 
 Each reads the result alone: a result carries its crew, deadline scenarios and precedences.
 """
+
 from __future__ import annotations
 
 import matplotlib
@@ -22,8 +23,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from planner.result import Comparison, Result  # noqa: E402
 from planner.report.words import calendar, deadline_quantile, delta_cell, objective_cell, plural  # noqa: E402
+from planner.result import Comparison, Result  # noqa: E402
 
 KINDS = ("schedule", "staffing", "comparison", "deadline")
 SERIAL, PARALLEL, DEADLINE = "#c0504d", "#4f81bd", "#d62728"
@@ -41,17 +42,35 @@ def _deadline_lines(ax, r: Result, *, label: bool = True) -> None:
     y0 = r.start_year
     d = r.fixed_deadline
     if d is not None:
-        ax.axvline(y0 + d, color=DEADLINE, lw=2, ls="--", gid="deadline",
-                   label=f"deadline: start of {calendar(r, d)}" if label else None)
+        ax.axvline(
+            y0 + d,
+            color=DEADLINE,
+            lw=2,
+            ls="--",
+            gid="deadline",
+            label=f"deadline: start of {calendar(r, d)}" if label else None,
+        )
         return
     med, lo, hi = (deadline_quantile(r, q) for q in (0.5, 0.1, 0.9))
     if med is None:
         return
     hi = r.horizon_years if hi is None else min(hi, r.horizon_years)
-    ax.axvspan(y0 + lo, y0 + hi, color=DEADLINE, alpha=0.08, gid="deadline-band",
-               label="deadline 10-90% range" if label else None)
-    ax.axvline(y0 + med, color=DEADLINE, lw=2, ls="--", gid="deadline",
-               label=f"deadline median: start of {calendar(r, med)}" if label else None)
+    ax.axvspan(
+        y0 + lo,
+        y0 + hi,
+        color=DEADLINE,
+        alpha=0.08,
+        gid="deadline-band",
+        label="deadline 10-90% range" if label else None,
+    )
+    ax.axvline(
+        y0 + med,
+        color=DEADLINE,
+        lw=2,
+        ls="--",
+        gid="deadline",
+        label=f"deadline median: start of {calendar(r, med)}" if label else None,
+    )
 
 
 def schedule_chart(r: Result, ax=None):
@@ -76,8 +95,17 @@ def schedule_chart(r: Result, ax=None):
         if segs:
             ax.broken_barh(segs, (rows[s.name] - 0.3, 0.6), facecolors=shades, edgecolor="none")
     edges = ["#6b1b19" if c == SERIAL else "#1f3f66" for c in colours]
-    bars = ax.barh([rows[s.name] for s in r.streams], widths, left=lefts, height=0.6, fill=False,
-                   edgecolor=edges, lw=1.2, gid="streams", label="_streams")
+    bars = ax.barh(
+        [rows[s.name] for s in r.streams],
+        widths,
+        left=lefts,
+        height=0.6,
+        fill=False,
+        edgecolor=edges,
+        lw=1.2,
+        gid="streams",
+        label="_streams",
+    )
     for bar, hatch in zip(bars, hatches):
         bar.set_hatch(hatch)
     for i, s in enumerate(r.streams):
@@ -87,21 +115,33 @@ def schedule_chart(r: Result, ax=None):
         a, b = r.streams[[x.name for x in r.streams].index(before)], r.streams[[x.name for x in r.streams].index(after)]
         if a.finish_years is None or b.start_years is None:
             continue
-        ax.annotate("", xy=(y0 + b.start_years, rows[after]), xytext=(y0 + a.finish_years, rows[before]),
-                    arrowprops=dict(arrowstyle="->", color="0.35", lw=1, shrinkA=2, shrinkB=2,
-                                    connectionstyle="arc3,rad=0.15"), gid="precedence")
+        ax.annotate(
+            "",
+            xy=(y0 + b.start_years, rows[after]),
+            xytext=(y0 + a.finish_years, rows[before]),
+            arrowprops=dict(arrowstyle="->", color="0.35", lw=1, shrinkA=2, shrinkB=2, connectionstyle="arc3,rad=0.15"),
+            gid="precedence",
+        )
     _deadline_lines(ax, r)
     if r.goal_completion_years is not None:
-        ax.axvline(y0 + r.goal_completion_years, color="k", lw=1, ls=":", gid="goal",
-                   label=f"goal done by the start of {calendar(r, r.goal_completion_years)}")
+        ax.axvline(
+            y0 + r.goal_completion_years,
+            color="k",
+            lw=1,
+            ls=":",
+            gid="goal",
+            label=f"goal done by the start of {calendar(r, r.goal_completion_years)}",
+        )
     ax.set_yticks(range(S), [s.name for s in reversed(r.streams)])
     ax.set_xlim(y0, y0 + r.horizon_years)
     ax.set_xlabel("calendar year")
     ax.set_ylabel("stream")
     ax.set_title(f"{r.plan or 'plan'}: schedule ({r.variant}); darker = more FTE")
     handles, _ = ax.get_legend_handles_labels()
-    handles += [Patch(facecolor="none", edgecolor=SERIAL, hatch="//", label="serial (time, not people, limits it)"),
-                Patch(facecolor=PARALLEL, alpha=0.6, label="parallel (more people finish it sooner)")]
+    handles += [
+        Patch(facecolor="none", edgecolor=SERIAL, hatch="//", label="serial (time, not people, limits it)"),
+        Patch(facecolor=PARALLEL, alpha=0.6, label="parallel (more people finish it sooner)"),
+    ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     return fig
 
@@ -111,8 +151,7 @@ def staffing_chart(r: Result, ax=None, *, pool: str | None = None):
     (`pool`, default the first); without, one panel per pool."""
     names = [pool] if pool is not None else r.pool_names if ax is None else r.pool_names[:1]
     if ax is None:
-        fig, axes = plt.subplots(len(names), 1, figsize=(10, 3.6 * len(names)), layout="constrained",
-                                 squeeze=False)
+        fig, axes = plt.subplots(len(names), 1, figsize=(10, 3.6 * len(names)), layout="constrained", squeeze=False)
         axes = list(axes[:, 0])
     else:
         fig, axes = ax.figure, [ax]
@@ -124,8 +163,9 @@ def staffing_chart(r: Result, ax=None, *, pool: str | None = None):
         base = np.zeros(len(r.period_starts))
         cmap = plt.get_cmap("tab20")
         for k, i in enumerate(users):
-            a.stairs(base + fte[i, p], x, baseline=base, fill=True, color=cmap(k % 20),
-                     label=r.streams[i].name, gid="use")
+            a.stairs(
+                base + fte[i, p], x, baseline=base, fill=True, color=cmap(k % 20), label=r.streams[i].name, gid="use"
+            )
             base = base + fte[i, p]
         a.stairs(r.pool_supply[p], x, color="k", lw=1.5, label="supply", gid="supply")
         _deadline_lines(a, r)
@@ -149,8 +189,16 @@ def comparison_chart(c: Comparison, ax=None):
     for k, (r, delta) in enumerate(zip(results, deltas)):
         row = n - 1 - k
         g = r.goal_completion_years
-        ax.barh(row, (g if g is not None else end), left=y0, height=0.4, gid="goal-bar", label="_goal-bar",
-                color=PARALLEL if r.late_years is None else SERIAL, alpha=0.5 if g is not None else 0.15)
+        ax.barh(
+            row,
+            (g if g is not None else end),
+            left=y0,
+            height=0.4,
+            gid="goal-bar",
+            label="_goal-bar",
+            color=PARALLEL if r.late_years is None else SERIAL,
+            alpha=0.5 if g is not None else 0.15,
+        )
         d = r.fixed_deadline
         if d is not None:
             ax.plot([y0 + d] * 2, [row - 0.3, row + 0.22], color=DEADLINE, lw=2.5, gid="deadline")
@@ -196,8 +244,15 @@ def deadline_chart(c: Comparison | Result, ax=None):
         colour = cmap(k % 10)
         xs, ps = _cdf(r)
         xs, ps = np.append(xs, end), np.append(ps, ps[-1])
-        ax.step(y0 + xs, ps, where="post", color=colour, lw=1.5 + 2.0 * (len(results) - 1 - k) / max(len(results), 1), label=f"{r.variant}: P(deadline before year)",
-                gid="cdf")
+        ax.step(
+            y0 + xs,
+            ps,
+            where="post",
+            color=colour,
+            lw=1.5 + 2.0 * (len(results) - 1 - k) / max(len(results), 1),
+            label=f"{r.variant}: P(deadline before year)",
+            gid="cdf",
+        )
         g = r.goal_completion_years
         if g is None:
             continue
@@ -205,10 +260,15 @@ def deadline_chart(c: Comparison | Result, ax=None):
         ax.axvline(y0 + g, color=colour, ls=":", lw=1.2, gid="goal")
         ax.plot([y0 + g], [before], "o", color=colour, ms=7, gid="goal-point")
         chance = r.success_probability if r.success_probability is not None else 1 - before
-        ax.annotate(f"{r.variant}: goal by {calendar(r, g)};\nchance = 1 - {before:.4f} = {chance:.4f}",
-                    xy=(y0 + g, before), xytext=(8, (-30 - 26 * k) if before > 0.5 else (14 + 26 * k)),
-                    textcoords="offset points", fontsize=8,
-                    color=colour, arrowprops=dict(arrowstyle="-", color=colour, lw=0.6))
+        ax.annotate(
+            f"{r.variant}: goal by {calendar(r, g)};\nchance = 1 - {before:.4f} = {chance:.4f}",
+            xy=(y0 + g, before),
+            xytext=(8, (-30 - 26 * k) if before > 0.5 else (14 + 26 * k)),
+            textcoords="offset points",
+            fontsize=8,
+            color=colour,
+            arrowprops=dict(arrowstyle="-", color=colour, lw=0.6),
+        )
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlim(y0, y0 + end)
     ax.set_xlabel("calendar year")
@@ -216,11 +276,27 @@ def deadline_chart(c: Comparison | Result, ax=None):
     ax.set_title(f"{results[0].plan or 'plan'}: deadline CDF and goal years")
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper left", fontsize=8)
-        ax.text(0.99, 0.01, f"deadlines past the {plural(end, 'year')} modelled count at its end",
-                transform=ax.transAxes, ha="right", va="bottom", fontsize=7, color="0.4")
+        ax.text(
+            0.99,
+            0.01,
+            f"deadlines past the {plural(end, 'year')} modelled count at its end",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=7,
+            color="0.4",
+        )
     else:
-        ax.text(0.5, 0.5, "this plan has no deadline", transform=ax.transAxes, ha="center", va="center",
-                fontsize=12, color="0.4")
+        ax.text(
+            0.5,
+            0.5,
+            "this plan has no deadline",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=12,
+            color="0.4",
+        )
     return fig
 
 
@@ -244,12 +320,16 @@ def chart(kind: str, c: Comparison, variant: str | None = None):
 # sets the units written on the axes; the results do not carry it.
 
 HARM_COLOUR, GAIN_COLOUR = "#c0504d", "#4f81bd"
-_UNITS = {"probability": "chance of finishing before the deadline, 0-1",
-          "earliest": "years from the start to the goal",
-          "value": "expected value, sum of stream values"}
-_DELTA_UNITS = {"probability": "change in the chance, 0-1 scale (0.1 = 10 pp)",
-                "earliest": "change in years to the goal",
-                "value": "change in expected value"}
+_UNITS = {
+    "probability": "chance of finishing before the deadline, 0-1",
+    "earliest": "years from the start to the goal",
+    "value": "expected value, sum of stream values",
+}
+_DELTA_UNITS = {
+    "probability": "change in the chance, 0-1 scale (0.1 = 10 pp)",
+    "earliest": "change in years to the goal",
+    "value": "change in expected value",
+}
 
 
 def _objective_label(objective: str | None) -> str:
@@ -305,11 +385,26 @@ def sweep_chart(result, ax=None, *, path: str | None = None, objective: str | No
             ys = np.asarray(rows["objective"].astype(float), dtype=float)
             order = np.argsort(xs, kind="stable")
             key = key if isinstance(key, tuple) else (key,)
-            label = v + ("" if not others else " (" + ", ".join(f"{p} = {x:g}" if isinstance(x, (int, float))
-                                                               else f"{p} = {x}" for p, x in zip(others, key)) + ")")
-            ax.plot(xs[order], ys[order], styles[j % len(styles)], marker="o", ms=4,
-                    lw=1.5 + 1.5 * (len(variants) - 1 - k) / max(len(variants), 1),
-                    color=cmap(k % 10), label=label, gid="variant")
+            label = v + (
+                ""
+                if not others
+                else " ("
+                + ", ".join(
+                    f"{p} = {x:g}" if isinstance(x, (int, float)) else f"{p} = {x}" for p, x in zip(others, key)
+                )
+                + ")"
+            )
+            ax.plot(
+                xs[order],
+                ys[order],
+                styles[j % len(styles)],
+                marker="o",
+                ms=4,
+                lw=1.5 + 1.5 * (len(variants) - 1 - k) / max(len(variants), 1),
+                color=cmap(k % 10),
+                label=label,
+                gid="variant",
+            )
     ax.set_xlabel(_path_label(path))
     ax.set_ylabel(_objective_label(objective))
     ax.set_title(f"sweep: each variant's objective along {path}")
@@ -336,15 +431,31 @@ def breakeven_chart(result, ax=None, *, objective: str | None = None):
         ax.scatter(xs[~even], ds[~even], color=HARM_COLOUR, s=22, zorder=3, label="loses", gid="loses")
     if result.value is not None:
         lo, hi = sorted(result.interval)
-        ax.axvspan(lo, hi, color="#ff7f0e", alpha=0.25, gid="flip-interval",
-                   label=f"verdict flips in [{lo:.6g}, {hi:.6g}]")
-        ax.axvline(result.value, color="k", ls="--", lw=1.5, gid="breakeven",
-                   label=f"break-even at {result.value:.6g} ({result.kind})")
+        ax.axvspan(
+            lo, hi, color="#ff7f0e", alpha=0.25, gid="flip-interval", label=f"verdict flips in [{lo:.6g}, {hi:.6g}]"
+        )
+        ax.axvline(
+            result.value,
+            color="k",
+            ls="--",
+            lw=1.5,
+            gid="breakeven",
+            label=f"break-even at {result.value:.6g} ({result.kind})",
+        )
     else:
         head = "no break-even in the range" if result.kind == "none" else "breaks even everywhere in the range"
-        ax.text(0.5, 0.5, head + ":\n" + textwrap.fill(result.reason, 70), transform=ax.transAxes,
-                ha="center", va="center", fontsize=9, color="0.25", gid="no-breakeven",
-                bbox=dict(facecolor="white", edgecolor="0.6", alpha=0.9))
+        ax.text(
+            0.5,
+            0.5,
+            head + ":\n" + textwrap.fill(result.reason, 70),
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=9,
+            color="0.25",
+            gid="no-breakeven",
+            bbox=dict(facecolor="white", edgecolor="0.6", alpha=0.9),
+        )
     ax.set_xlim(result.low - 0.02 * (result.high - result.low), result.high + 0.02 * (result.high - result.low))
     ax.set_xlabel(_path_label(result.path))
     ax.set_ylabel(_effect_label(objective))
@@ -367,40 +478,85 @@ def montecarlo_chart(result, ax=None, *, intervention: str | None = None, object
         if hi - lo < 1e-12:
             lo, hi = lo - 0.5, hi + 0.5
         values = np.unique(d.round(9))
-        if len(values) <= 12:   # a step effect: one bar per value, centred on it
+        if len(values) <= 12:  # a step effect: one bar per value, centred on it
             counts = np.array([(np.abs(d - v) <= 1e-9).sum() for v in values])
             gaps = np.diff(values)
             width = 0.6 * (gaps.min() if len(gaps) else 1.0)
-            ax.bar(values, counts, width=width, color=[HARM_COLOUR if h else GAIN_COLOUR for h in result.harm(values)],
-                   edgecolor="white", lw=0.5, gid="histogram", label="_histogram")
+            ax.bar(
+                values,
+                counts,
+                width=width,
+                color=[HARM_COLOUR if h else GAIN_COLOUR for h in result.harm(values)],
+                edgecolor="white",
+                lw=0.5,
+                gid="histogram",
+                label="_histogram",
+            )
             lo, hi = lo - width, hi + width
-        else:                   # bins of equal width with 0 on an edge, so no bin mixes harm and gain
+        else:  # bins of equal width with 0 on an edge, so no bin mixes harm and gain
             w = (hi - lo) / min(40, max(10, int(np.sqrt(len(d))) + 1))
             edges = np.arange(np.floor(lo / w) * w, hi + w * 1.0001, w)
             counts, edges = np.histogram(d, bins=edges)
-            later = result.objective_kind == "earliest"   # a later goal is harm: the bins right of 0
-            colours = [HARM_COLOUR if (a >= -1e-12 if later else b <= 1e-12) else GAIN_COLOUR
-                       for a, b in zip(edges[:-1], edges[1:])]
-            ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=colours, edgecolor="white",
-                   lw=0.5, gid="histogram", label="_histogram")
+            later = result.objective_kind == "earliest"  # a later goal is harm: the bins right of 0
+            colours = [
+                HARM_COLOUR if (a >= -1e-12 if later else b <= 1e-12) else GAIN_COLOUR
+                for a, b in zip(edges[:-1], edges[1:])
+            ]
+            ax.bar(
+                edges[:-1],
+                counts,
+                width=np.diff(edges),
+                align="edge",
+                color=colours,
+                edgecolor="white",
+                lw=0.5,
+                gid="histogram",
+                label="_histogram",
+            )
         span = hi - lo
         left, right = min(lo, 0.0) - 0.05 * span, max(hi, 0.0) + 0.05 * span
         ax.set_xlim(left, right)
         if result.objective_kind == "earliest":
-            ax.axvspan(0.0, right, color=HARM_COLOUR, alpha=0.12, gid="harm",
-                       label=f"harm (the goal later: effect > 0): P(harm) = {p_harm:.2f}")
+            ax.axvspan(
+                0.0,
+                right,
+                color=HARM_COLOUR,
+                alpha=0.12,
+                gid="harm",
+                label=f"harm (the goal later: effect > 0): P(harm) = {p_harm:.2f}",
+            )
         else:
-            ax.axvspan(left, 0.0, color=HARM_COLOUR, alpha=0.12, gid="harm",
-                       label=f"harm (effect < 0): P(harm) = {p_harm:.2f}")
+            ax.axvspan(
+                left, 0.0, color=HARM_COLOUR, alpha=0.12, gid="harm", label=f"harm (effect < 0): P(harm) = {p_harm:.2f}"
+            )
         ax.axvline(0.0, color="k", lw=1)
-        ax.set_ylim(0, 1.3 * max(counts.max(), 1))   # headroom for the label
-        ax.text(0.02, 0.97, f"P(harm) = {p_harm:.2f}", transform=ax.transAxes, ha="left", va="top",
-                fontsize=12, color=HARM_COLOUR, gid="p-harm", fontweight="bold",
-                bbox=dict(facecolor="white", edgecolor=HARM_COLOUR, alpha=0.9))
+        ax.set_ylim(0, 1.3 * max(counts.max(), 1))  # headroom for the label
+        ax.text(
+            0.02,
+            0.97,
+            f"P(harm) = {p_harm:.2f}",
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize=12,
+            color=HARM_COLOUR,
+            gid="p-harm",
+            fontweight="bold",
+            bbox=dict(facecolor="white", edgecolor=HARM_COLOUR, alpha=0.9),
+        )
         ax.legend(loc="upper right", fontsize=8)
     else:
-        ax.text(0.5, 0.5, f"no solved sample for {name}", transform=ax.transAxes, ha="center", va="center",
-                fontsize=12, color="0.4", gid="p-harm")
+        ax.text(
+            0.5,
+            0.5,
+            f"no solved sample for {name}",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=12,
+            color="0.4",
+            gid="p-harm",
+        )
     ax.set_xlabel(_effect_label(objective))
     ax.set_ylabel("samples")
     ax.set_title(f"Monte Carlo: {name}'s effect over {len(d)} samples (seed {result.seed})")
@@ -417,21 +573,22 @@ def tornado_chart(result, ax=None, *, intervention: str | None = None):
     n = len(t)
     fig, ax = _axes(ax, (9, 1.6 + 0.55 * n))
     rho = t["rank_correlation"].astype(float).to_numpy()
-    rows = np.arange(n)[::-1]            # the first (largest) on top
+    rows = np.arange(n)[::-1]  # the first (largest) on top
     width = np.nan_to_num(rho, nan=0.0)
     colours = [HARM_COLOUR if w < 0 else GAIN_COLOUR for w in width]
     ax.barh(rows, width, height=0.6, color=colours, gid="inputs", label="_inputs")
     for row, r in zip(rows, rho):
         text = "no variation" if np.isnan(r) else f"{r:+.2f}"
         x = 0.0 if np.isnan(r) else r
-        ax.text(x + (0.02 if x >= 0 else -0.02), row, text, va="center", ha="left" if x >= 0 else "right",
-                fontsize=8)
+        ax.text(x + (0.02 if x >= 0 else -0.02), row, text, va="center", ha="left" if x >= 0 else "right", fontsize=8)
     ax.axvline(0, color="k", lw=0.8)
     ax.set_yticks(rows, list(t["input"]))
     ax.set_xlim(-1.15, 1.15)
     ax.set_ylim(-0.6, n - 0.4)
-    ax.set_xlabel("Spearman rank correlation with the effect (-1 to 1)\n"
-                  "red: a higher input, a lower effect; blue: a higher input, a higher effect")
+    ax.set_xlabel(
+        "Spearman rank correlation with the effect (-1 to 1)\n"
+        "red: a higher input, a lower effect; blue: a higher input, a higher effect"
+    )
     ax.set_ylabel("sampled input")
     ax.set_title(f"tornado: what {name}'s effect follows ({len(result.samples)} samples)")
     return fig

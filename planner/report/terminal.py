@@ -1,4 +1,5 @@
 """Readable terminal tables for results and comparisons (rich); every number with its unit."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,9 +7,19 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from planner.report.words import (
+    calendar,
+    deadline_quantile,
+    deadline_words,
+    delta_cell,
+    goal_cell,
+    goal_words,
+    objective_cell,
+    objective_words,
+    robustness_words,
+)
 from planner.result import Comparison, Result
 from planner.solvers.status import SolveStatus
-from planner.report.words import calendar, deadline_quantile, deadline_words, delta_cell, goal_cell, goal_words, objective_cell, objective_words, plural, robustness_words
 
 
 def _fmt(x, spec=".4f", none="-") -> str:
@@ -20,10 +31,12 @@ def _headline(r: Result) -> str:
         return f"[bold]{r.plan or 'plan'}[/bold] / {r.variant}: no plan ({r.status}, {r.runtime:.2f} s)."
     proven = "proven optimal" if r.status == SolveStatus.OPTIMAL else f"{r.status}, not proven optimal"
     gap = f", gap {r.gap:.2%}" if r.gap is not None and r.status != SolveStatus.OPTIMAL else ""
-    bound = _fmt(None if r.bound is None else r.bound + 0.0, '.6g')
-    lines = [f"[bold]{r.plan or 'plan'}[/bold] / {r.variant}: {objective_words(r)} "
-             f"({proven}{gap}; best possible bound {bound}; solved in {r.runtime:.2f} s).",
-             goal_words(r) + "."]
+    bound = _fmt(None if r.bound is None else r.bound + 0.0, ".6g")
+    lines = [
+        f"[bold]{r.plan or 'plan'}[/bold] / {r.variant}: {objective_words(r)} "
+        f"({proven}{gap}; best possible bound {bound}; solved in {r.runtime:.2f} s).",
+        goal_words(r) + ".",
+    ]
     if r.deadline_years is not None and len(r.deadline_years):
         lines.append(f"Deadline: {deadline_words(r)}.")
     if r.success_probability is not None and r.objective_kind != "probability":
@@ -32,28 +45,43 @@ def _headline(r: Result) -> str:
 
 
 def streams_table(r: Result) -> Table:
-    t = Table(title=f"Streams ({r.variant})", title_justify="left", caption_justify="left",
-              caption="effort and done: effective person-years. starts: calendar year; done by 2051 = by "
-                      "the start of 2051.")
+    t = Table(
+        title=f"Streams ({r.variant})",
+        title_justify="left",
+        caption_justify="left",
+        caption="effort and done: effective person-years. starts: calendar year; done by 2051 = by the start of 2051.",
+    )
     for col in ("stream", "effort", "done", "starts", "done by", "required"):
         t.add_column(col, justify="left" if col == "stream" else "right")
     for s in r.streams:
-        t.add_row(s.name, f"{s.effort:g}", f"{s.effort_done:.4g}",
-                  _fmt(None if s.start_years is None else r.start_year + s.start_years, "g", "never"),
-                  _fmt(None if s.finish_years is None else r.start_year + s.finish_years, "g", "never"),
-                  "yes" if s.required else "")
+        t.add_row(
+            s.name,
+            f"{s.effort:g}",
+            f"{s.effort_done:.4g}",
+            _fmt(None if s.start_years is None else r.start_year + s.start_years, "g", "never"),
+            _fmt(None if s.finish_years is None else r.start_year + s.finish_years, "g", "never"),
+            "yes" if s.required else "",
+        )
     return t
 
 
 def pools_table(r: Result) -> Table:
-    t = Table(title=f"Pools ({r.variant})", title_justify="left", caption_justify="left",
-              caption="use: % of the pool's supply. FTE: people working full time; an FTE-year is one for a year.")
+    t = Table(
+        title=f"Pools ({r.variant})",
+        title_justify="left",
+        caption_justify="left",
+        caption="use: % of the pool's supply. FTE: people working full time; an FTE-year is one for a year.",
+    )
     for col in ("pool", "mean use", "peak use", "FTE-years used", "FTE-years supplied"):
         t.add_column(col, justify="left" if col == "pool" else "right")
     for name, used, sup, util in zip(r.pool_names, r.pool_use, r.pool_supply, r.utilisation):
-        t.add_row(name, _fmt(np.nanmean(util) if np.isfinite(util).any() else None, ".1%"),
-                  _fmt(np.nanmax(util) if np.isfinite(util).any() else None, ".1%"),
-                  f"{used.sum() * r.step:,.0f}", f"{sup.sum() * r.step:,.0f}")
+        t.add_row(
+            name,
+            _fmt(np.nanmean(util) if np.isfinite(util).any() else None, ".1%"),
+            _fmt(np.nanmax(util) if np.isfinite(util).any() else None, ".1%"),
+            f"{used.sum() * r.step:,.0f}",
+            f"{sup.sum() * r.step:,.0f}",
+        )
     return t
 
 
@@ -61,9 +89,14 @@ def _deadline_marks(r: Result) -> dict[int, str]:
     """Period index -> the words marking a deadline at that period's start."""
     marks: dict[int, list[str]] = {}
     fixed = r.fixed_deadline
-    points = [(fixed, "deadline")] if fixed is not None else \
-        [(deadline_quantile(r, q), name) for q, name in ((0.1, "deadline 10%"), (0.5, "deadline median"),
-                                                         (0.9, "deadline 90%"))]
+    points = (
+        [(fixed, "deadline")]
+        if fixed is not None
+        else [
+            (deadline_quantile(r, q), name)
+            for q, name in ((0.1, "deadline 10%"), (0.5, "deadline median"), (0.9, "deadline 90%"))
+        ]
+    )
     for years, name in points:
         if years is None:
             continue
@@ -85,15 +118,19 @@ def _schedule_columns(r: Result) -> list[tuple[str, np.ndarray]]:
     return cols
 
 
-def schedule_table(r: Result, columns: list[tuple[str, np.ndarray]] | None = None, *,
-                   pools: bool = True, part: str = "") -> Table:
+def schedule_table(
+    r: Result, columns: list[tuple[str, np.ndarray]] | None = None, *, pools: bool = True, part: str = ""
+) -> Table:
     """Year by year: FTE on each stream (`columns`, default all), each pool's FTE in use and its
     supply (`pools`), and the deadline marked on the year it falls at the start of."""
     cols = _schedule_columns(r) if columns is None else columns
     what = "by stream and pool" if cols and pools else "by stream" if cols else "in use and supplied, by pool"
-    t = Table(title=f"Schedule ({r.variant}{part}): FTE (people working full time) {what}",
-              title_justify="left", caption_justify="left",
-              caption="Each row is one year, from its start; blank = nobody.")
+    t = Table(
+        title=f"Schedule ({r.variant}{part}): FTE (people working full time) {what}",
+        title_justify="left",
+        caption_justify="left",
+        caption="Each row is one year, from its start; blank = nobody.",
+    )
     t.add_column("year", justify="left", no_wrap=True)
     for header, _ in cols:
         t.add_column(header, justify="right", overflow="fold")
@@ -119,8 +156,10 @@ def schedule_tables(r: Result, width: int = 80) -> list[Table]:
     then the streams, as many to a table as fit."""
     cols = _schedule_columns(r)
     year_w = 24 if r.fixed_deadline is None else 18
+
     def w(header):
         return max(min(len(header), 14), 7) + 3
+
     pools_w = sum(2 * w(p + " supply") for p in r.pool_names)
     if year_w + pools_w + sum(w(h) for h, _ in cols) <= width:
         return [schedule_table(r)]
@@ -133,17 +172,19 @@ def schedule_tables(r: Result, width: int = 80) -> list[Table]:
         used += w(c[0])
     parts.append(cur)
     n = len(parts) + 1
-    return [schedule_table(r, [], part=f", part 1 of {n}")] + \
-        [schedule_table(r, p, pools=False, part=f", part {k} of {n}") for k, p in enumerate(parts, 2)]
+    return [schedule_table(r, [], part=f", part 1 of {n}")] + [
+        schedule_table(r, p, pools=False, part=f", part {k} of {n}") for k, p in enumerate(parts, 2)
+    ]
 
 
 _CAPTION = {
     "probability": "P(in time): probability of finishing before the deadline; change in percentage points (pp). "
-                   "Years are calendar years: 'done by 2051' means by the start of 2051.",
+    "Years are calendar years: 'done by 2051' means by the start of 2051.",
     "earliest": "goal after: years from the start until the goal is done. Years are calendar years "
-                "(by the start of that year).",
+    "(by the start of that year).",
     "value": "exp. value: the values of the streams (and [[goals]] milestones) done before the deadline, weighted by probability. "
-             "Years are calendar years (by the start of that year)."}
+    "Years are calendar years (by the start of that year).",
+}
 
 
 def _deadline_cell(r: Result) -> str:
@@ -179,14 +220,17 @@ def print_comparison(c: Comparison, console: Console | None = None, *, schedule:
     kind = b.objective_kind
     head = {"probability": "P(in time)", "earliest": "goal after", "value": "exp. value"}[kind]
     change = {"probability": "change (pp)", "earliest": "change", "value": "change"}[kind]
-    t = Table(title=f"{b.plan or 'plan'}: baseline against interventions", title_justify="left",
-              caption=_CAPTION[kind], caption_justify="left")
+    t = Table(
+        title=f"{b.plan or 'plan'}: baseline against interventions",
+        title_justify="left",
+        caption=_CAPTION[kind],
+        caption_justify="left",
+    )
     for col in ("variant", head, change, "goal done by", "deadline", "status"):
         t.add_column(col, justify="left" if col == "variant" else "right", no_wrap=col == "goal done by")
     rows = [(b, None)] + [(iv.result, iv.delta) for iv in c.interventions]
     for r, delta in rows:
-        t.add_row(r.variant, objective_cell(r), delta_cell(kind, delta), goal_cell(r),
-                  _deadline_cell(r), r.status)
+        t.add_row(r.variant, objective_cell(r), delta_cell(kind, delta), goal_cell(r), _deadline_cell(r), r.status)
     console.print(t)
     if c.baseline_reason:
         console.print(f"[bold]baseline[/bold]: {c.baseline_reason}")

@@ -5,6 +5,7 @@ Times: a stream done at `g` years from the start is "done by the start of <start
 changes in them as percentage points (-6.1 pp). Labour is FTE (people working full time) per
 year; work is effective person-years.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -68,8 +69,10 @@ def goal_words(r: Result) -> str:
     text = f"goal done by {done_by(r, g)} ({plural(g, 'year')} from the start)"
     late = r.late_years
     if late is not None:
-        text += (f": that is the earliest possible, {plural(late, 'year')} after the deadline "
-                 f"({done_by(r, r.fixed_deadline)})")
+        text += (
+            f": that is the earliest possible, {plural(late, 'year')} after the deadline "
+            f"({done_by(r, r.fixed_deadline)})"
+        )
     return text
 
 
@@ -129,16 +132,26 @@ def verdict(c: Comparison) -> str:
         kind = b.objective_kind
         better = iv.delta > 1e-9 if kind != "earliest" else iv.delta < -1e-9
         worse = iv.delta < -1e-9 if kind != "earliest" else iv.delta > 1e-9
-        what = {"probability": "the chance of finishing before the deadline",
-                "earliest": "the years until the goal is done", "value": "the expected value finished in time"}[kind]
+        what = {
+            "probability": "the chance of finishing before the deadline",
+            "earliest": "the years until the goal is done",
+            "value": "the expected value finished in time",
+        }[kind]
         if (better or worse) and kind == "earliest":
-            parts.append(f"'{iv.name}' {'helps' if better else 'hurts'}: the goal is done after {objective_cell(r)} "
-                         f"instead of {objective_cell(b)} ({delta_cell(kind, iv.delta)}).")
+            parts.append(
+                f"'{iv.name}' {'helps' if better else 'hurts'}: the goal is done after {objective_cell(r)} "
+                f"instead of {objective_cell(b)} ({delta_cell(kind, iv.delta)})."
+            )
         elif better or worse:
-            verb = ("raises" if iv.delta > 0 else "lowers") if kind != "earliest" else \
-                ("delays the goal:" if worse else "brings the goal forward:")
-            parts.append(f"'{iv.name}' {'helps' if better else 'hurts'}: it {verb} {what} from {objective_cell(b)} "
-                         f"to {objective_cell(r)} ({delta_cell(kind, iv.delta)}).")
+            verb = (
+                ("raises" if iv.delta > 0 else "lowers")
+                if kind != "earliest"
+                else ("delays the goal:" if worse else "brings the goal forward:")
+            )
+            parts.append(
+                f"'{iv.name}' {'helps' if better else 'hurts'}: it {verb} {what} from {objective_cell(b)} "
+                f"to {objective_cell(r)} ({delta_cell(kind, iv.delta)})."
+            )
         else:
             parts.append(f"'{iv.name}' makes no difference to {what} ({objective_cell(r)} either way).")
     return " ".join(parts) if parts else "The plan has no interventions to compare."
@@ -168,22 +181,29 @@ def effect(kind: str, x: float, *, sign: bool = True) -> str:
 
 def _shift_words(value: float, current: float) -> str:
     """'brought the deadline 0.3 years earlier instead of 1' (the direction named once if shared)."""
+
     def way(s):
         return "earlier" if s < 0 else "later"
+
     if abs(value) < 1e-3:  # under nine hours: the search's tolerance, not a shift anyone means
         return f"left the deadline where it is instead of moving it {plural(abs(current), 'year')} {way(current)}"
     verb = "brought" if value < 0 else "moved"
     same = (value < 0) == (current < 0)
-    return (f"{verb} the deadline {plural(float(f'{abs(value):.4g}'), 'year')} {way(value)} instead of "
-            f"{abs(current):.4g}" + ("" if same else f" {way(current)}"))
+    return (
+        f"{verb} the deadline {plural(float(f'{abs(value):.4g}'), 'year')} {way(value)} instead of "
+        f"{abs(current):.4g}" + ("" if same else f" {way(current)}")
+    )
 
 
 def _multiply_words(value: float, current: float, pool: str) -> str:
     """'12% more researchers instead of 30%' (as a share: multiply 1.12 against 1.3)."""
+
     def pct(m):
         return f"{abs(m - 1) * 100:.3g}%"
+
     def way(m):
         return "more" if m > 1 else "fewer"
+
     if abs(value - 1) < NOISE:
         return f"left {pool} as they are instead of {pct(current)} {way(current)}"
     same = (value > 1) == (current > 1)
@@ -198,13 +218,17 @@ def flip_words(kind: str, r) -> str:
         return ""
     harm = r.delta > NOISE if kind == "earliest" else r.delta < -NOISE
     gain = r.delta < -NOISE if kind == "earliest" else r.delta > NOISE
-    lead = f"{r.name} {'loses' if harm else 'gains'} {effect(kind, r.delta, sign=False)}" if harm or gain \
+    lead = (
+        f"{r.name} {'loses' if harm else 'gains'} {effect(kind, r.delta, sign=False)}"
+        if harm or gain
         else f"{r.name} makes no difference"
+    )
     found, missing = [], []
     for f in ([r.shift] if r.shift else []) + list(r.supply):
         if f.value is not None:
-            found.append(_shift_words(f.value, f.current) if f.effect == "shift"
-                         else _multiply_words(f.value, f.current, f.pool))
+            found.append(
+                _shift_words(f.value, f.current) if f.effect == "shift" else _multiply_words(f.value, f.current, f.pool)
+            )
         elif f.effect == "shift":
             missing.append(f"no deadline shift from {f.search.low:g} to {f.search.high:g} years")
         else:
@@ -222,9 +246,11 @@ def montecarlo_words(kind: str, robustness, r) -> str:
     -3.1 pp to +0.4 pp (mean -1.2 pp).' Empty without a Monte Carlo run."""
     if robustness.montecarlo is None or r.p_harm is None:
         return ""
-    return (f"Over {robustness.samples} samples of the plan's [uncertainty] (seed {robustness.seed}): "
-            f"P(harm) = {number(r.p_harm, '.2f')}; 5-95% of the effect {effect(kind, r.p5)} to "
-            f"{effect(kind, r.p95)} (mean {effect(kind, r.mean)}).")
+    return (
+        f"Over {robustness.samples} samples of the plan's [uncertainty] (seed {robustness.seed}): "
+        f"P(harm) = {number(r.p_harm, '.2f')}; 5-95% of the effect {effect(kind, r.p5)} to "
+        f"{effect(kind, r.p95)} (mean {effect(kind, r.mean)})."
+    )
 
 
 def robustness_words(kind: str, robustness, r) -> str:

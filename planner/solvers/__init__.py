@@ -10,9 +10,10 @@ through Pyomo (`pyomo:highs` runs HiGHS through Pyomo's highspy interface; a bar
 `get_backend` returns a new object on every call and fails at once, naming the solvers this
 machine has, if the one asked for is unknown or unavailable, so that nothing is built in vain.
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Protocol
 
 from planner.solvers.status import RawSolution, SolveOptions
@@ -30,28 +31,51 @@ class Backend(Protocol):
 
 # Pyomo solver names that can solve a MIP, listed when present (Pyomo registers many more: NLP
 # solvers and meta-solvers such as gdpopt, which report "available" but are no use here).
-PYOMO_MIP_SOLVERS = ("highs", "appsi_highs", "cbc", "appsi_cbc", "glpk", "scip_direct", "scip",
-                     "gurobi_direct", "gurobi_persistent", "appsi_gurobi", "gurobi", "cplex_direct",
-                     "cplex_persistent", "appsi_cplex", "cplex", "xpress_direct", "xpress", "mosek_direct",
-                     "cuopt", "gams", "sas")
+PYOMO_MIP_SOLVERS = (
+    "highs",
+    "appsi_highs",
+    "cbc",
+    "appsi_cbc",
+    "glpk",
+    "scip_direct",
+    "scip",
+    "gurobi_direct",
+    "gurobi_persistent",
+    "appsi_gurobi",
+    "gurobi",
+    "cplex_direct",
+    "cplex_persistent",
+    "appsi_cplex",
+    "cplex",
+    "xpress_direct",
+    "xpress",
+    "mosek_direct",
+    "cuopt",
+    "gams",
+    "sas",
+)
 
 
 def get_backend(name: str = "highs") -> Backend:
     """A fresh backend for `name`: "highs", "scip", "pyomo:<name>" or a bare Pyomo solver name."""
     if name == "highs":
         from planner.solvers.highs import HighsBackend
+
         return HighsBackend()
     if name == "race" or name.startswith("race:"):
         from planner.solvers.race import RaceBackend
+
         return RaceBackend(_entrants(name))
     if name == "scip":
         if scip_available():
             from planner.solvers.scip import ScipBackend
+
             return ScipBackend()
         raise _unknown(name, "SCIP needs pyscipopt (pip install pyscipopt)")
     solver = name.removeprefix("pyomo:")
     if solver and _pyomo_available(solver):
         from planner.solvers.pyomo import PyomoBackend
+
         return PyomoBackend(solver)
     raise _unknown(name, "unknown, or not installed here")
 
@@ -78,18 +102,24 @@ def _entrants(name: str):
 
 def available_solvers() -> list[str]:
     """Solver names `get_backend` accepts on this machine (Pyomo's MIP solvers with their prefix)."""
-    names = ["highs"] + (["scip"] if scip_available() else []) + ["race"] + \
-        (["race:highs+scip"] if scip_available() else [])
+    names = (
+        ["highs"]
+        + (["scip"] if scip_available() else [])
+        + ["race"]
+        + (["race:highs+scip"] if scip_available() else [])
+    )
     return names + [f"pyomo:{s}" for s in PYOMO_MIP_SOLVERS if _pyomo_available(s)]
 
 
 def _unknown(name: str, why: str):
     from planner.errors import UsageError
-    return UsageError(f"solver '{name}' is not available ({why}); available on this machine: "
-                      f"{', '.join(available_solvers())}")
+
+    return UsageError(
+        f"solver '{name}' is not available ({why}); available on this machine: {', '.join(available_solvers())}"
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def scip_available() -> bool:
     try:
         import pyscipopt  # noqa: F401
@@ -98,7 +128,7 @@ def scip_available() -> bool:
     return True
 
 
-@lru_cache(maxsize=None)  # asked at every solve; the answer does not change while we run
+@cache  # asked at every solve; the answer does not change while we run
 def _pyomo_available(solver: str) -> bool:
     """Whether Pyomo can run `solver` here, asked the way PyomoBackend will run it: through the new
     solver interface when it knows the name, else through the legacy SolverFactory."""

@@ -1,4 +1,5 @@
 """HiGHS through highspy, fed the model's arrays directly; numbers can be changed in place."""
+
 from __future__ import annotations
 
 import contextlib
@@ -15,10 +16,15 @@ from planner.errors import PlannerError, UsageError
 from planner.progress import Reporter
 from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
 
-_INCUMBENT_STOPS = {"kTimeLimit": SolveStatus.TIME_LIMIT, "kIterationLimit": SolveStatus.TIME_LIMIT,
-                    "kSolutionLimit": SolveStatus.TIME_LIMIT, "kObjectiveBound": SolveStatus.TIME_LIMIT,
-                    "kObjectiveTarget": SolveStatus.TIME_LIMIT,
-                    "kInterrupt": SolveStatus.INTERRUPTED, "kHighsInterrupt": SolveStatus.INTERRUPTED}
+_INCUMBENT_STOPS = {
+    "kTimeLimit": SolveStatus.TIME_LIMIT,
+    "kIterationLimit": SolveStatus.TIME_LIMIT,
+    "kSolutionLimit": SolveStatus.TIME_LIMIT,
+    "kObjectiveBound": SolveStatus.TIME_LIMIT,
+    "kObjectiveTarget": SolveStatus.TIME_LIMIT,
+    "kInterrupt": SolveStatus.INTERRUPTED,
+    "kHighsInterrupt": SolveStatus.INTERRUPTED,
+}
 
 # HiGHS's presolve probes every binary, and on long time-indexed models (a 10,000-period plan, long
 # chains) that alone runs for minutes without checking the clock, while the MIP itself is solved
@@ -51,6 +57,7 @@ class HighsBackend:
 
     def __init__(self):
         import highspy
+
         self._hs = highspy
         self._h = None
         self._sense, self._binaries, self._inline, self._threads = "max", 0, False, None
@@ -81,10 +88,22 @@ class HighsBackend:
         starts, index, values, lower, upper = lm.csr()
         sense = hs.ObjSense.kMaximize if lm.sense == "max" else hs.ObjSense.kMinimize
         status = self.h.passModel(
-            lm.n, len(lower), len(values), hs.MatrixFormat.kRowwise.value, sense.value, lm.offset,
-            col["cost"], col["lb"], col["ub"], lower, upper,
-            starts[:-1].astype(np.int32), index.astype(np.int32), values,
-            col["integer"].astype(np.int32))
+            lm.n,
+            len(lower),
+            len(values),
+            hs.MatrixFormat.kRowwise.value,
+            sense.value,
+            lm.offset,
+            col["cost"],
+            col["lb"],
+            col["ub"],
+            lower,
+            upper,
+            starts[:-1].astype(np.int32),
+            index.astype(np.int32),
+            values,
+            col["integer"].astype(np.int32),
+        )
         if status == hs.HighsStatus.kError:
             raise PlannerError("HiGHS refused the model (passModel returned an error)")
         self._sense, self._offset = lm.sense, lm.offset
@@ -102,7 +121,7 @@ class HighsBackend:
         raw = self._check_fixed() if self._fixed is not None else None
         if raw is None:
             interrupted = self._run(options.time_limit)
-            if self._left_running:   # the rival answered; HiGHS is still stopping in its thread
+            if self._left_running:  # the rival answered; HiGHS is still stopping in its thread
                 why = "stopped: the rival answered first" if self._preempted else "time limit reached"
                 raw = RawSolution(SolveStatus.NO_SOLUTION, None, None, None, None, 0.0, why)
             else:
@@ -122,8 +141,15 @@ class HighsBackend:
         if kind == "kInfeasible":
             return RawSolution(SolveStatus.INFEASIBLE, None, None, None, None, 0.0, "the model is infeasible")
         objective = float(self._cost @ self._fixed + self._offset)
-        return RawSolution(SolveStatus.OPTIMAL, self._fixed.copy(), objective, objective, 0.0, 0.0,
-                           "every column fixed: presolve found every row satisfied")
+        return RawSolution(
+            SolveStatus.OPTIMAL,
+            self._fixed.copy(),
+            objective,
+            objective,
+            0.0,
+            0.0,
+            "every column fixed: presolve found every row satisfied",
+        )
 
     def infeasible_set(self, lm) -> list[str]:
         """Names of the rows in HiGHS's irreducible infeasible set (of the LP relaxation, when it
@@ -155,7 +181,7 @@ class HighsBackend:
         deadline = None if time_limit is None else began + time_limit
         done = threading.Event()
         reporter = Reporter(progress.current())
-        latest: list = [None, None, None]   # incumbent, bound, gap: written by HiGHS's thread
+        latest: list = [None, None, None]  # incumbent, bound, gap: written by HiGHS's thread
 
         def on_mip(event) -> None:
             out = event.data_out
@@ -182,13 +208,16 @@ class HighsBackend:
                         left_at = deadline + PREEMPTED_WAIT if self.watch is not None else None
                     self._timed_out = True
                     self._stop()
-                if self.watch is not None and not (self._interrupted or self._preempted) \
-                        and self.watch(time.perf_counter() - began):
+                if (
+                    self.watch is not None
+                    and not (self._interrupted or self._preempted)
+                    and self.watch(time.perf_counter() - began)
+                ):
                     self._preempted = True
                     self._stop()
                     left_at = time.perf_counter() + PREEMPTED_WAIT
                 if left_at is not None and not self._interrupted and time.perf_counter() > left_at:
-                    self._left_running = True   # see PREEMPTED_WAIT; `solve` no longer touches it
+                    self._left_running = True  # see PREEMPTED_WAIT; `solve` no longer touches it
                     reporter.finish()
                     return False
             except KeyboardInterrupt:
@@ -248,8 +277,13 @@ class HighsBackend:
             return RawSolution(SolveStatus.INFEASIBLE, None, None, None, None, 0.0, "the model is infeasible")
         elif name in _INCUMBENT_STOPS:
             ours = self._timed_out or self._preempted
-            status = SolveStatus.INTERRUPTED if self._interrupted else \
-                SolveStatus.TIME_LIMIT if ours else _INCUMBENT_STOPS[name]
+            status = (
+                SolveStatus.INTERRUPTED
+                if self._interrupted
+                else SolveStatus.TIME_LIMIT
+                if ours
+                else _INCUMBENT_STOPS[name]
+            )
             if ours and not self._interrupted:  # our own stop, not the user's
                 text = "stopped: the rival answered first" if self._preempted else "time limit reached"
             status = status if has_plan else SolveStatus.NO_SOLUTION

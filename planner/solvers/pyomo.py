@@ -1,6 +1,7 @@
 """Any Pyomo solver: the `LinearModel` transcribed into a Pyomo ConcreteModel, one component per
 variable block and per constraint family, so the model reads as in docs/model.md (u, w, c, g; progress,
 completion, pool_supply[...], precedence[...], goal[...])."""
+
 from __future__ import annotations
 
 import time
@@ -37,17 +38,17 @@ def to_pyomo(lm):
 
         def rule(_, k, starts=starts, cols=cols, vals=vals, f=f):
             s, e = starts[k], starts[k + 1]
-            expr = LinearExpression(constant=0.0, linear_coefs=list(vals[s:e]),
-                                    linear_vars=list(var_of[cols[s:e]]))
+            expr = LinearExpression(constant=0.0, linear_coefs=list(vals[s:e]), linear_vars=list(var_of[cols[s:e]]))
             lo = f.lower[k] if np.isfinite(f.lower[k]) else None
             hi = f.upper[k] if np.isfinite(f.upper[k]) else None
             return (lo, expr, hi) if lo != hi else expr == lo
+
         m.add_component(f.name, pyo.Constraint(range(len(f.lower)), rule=rule))
     nz = np.flatnonzero(col["cost"])
     m.objective = pyo.Objective(
-        expr=LinearExpression(constant=lm.offset, linear_coefs=list(col["cost"][nz]),
-                              linear_vars=list(var_of[nz])),
-        sense=pyo.maximize if lm.sense == "max" else pyo.minimize)
+        expr=LinearExpression(constant=lm.offset, linear_coefs=list(col["cost"][nz]), linear_vars=list(var_of[nz])),
+        sense=pyo.maximize if lm.sense == "max" else pyo.minimize,
+    )
     m._planner_vars = var_of
     return m
 
@@ -75,9 +76,15 @@ class PyomoBackend:
         if self.solver in ("highs", "appsi_highs"):
             raw.setdefault("mip_rel_gap", options.gap)
         start = time.perf_counter()
-        res = opt.solve(self.model, tee=options.verbose, time_limit=options.time_limit,
-                        threads=options.threads, solver_options=raw, load_solutions=False,
-                        raise_exception_on_nonoptimal_result=False)
+        res = opt.solve(
+            self.model,
+            tee=options.verbose,
+            time_limit=options.time_limit,
+            threads=options.threads,
+            solver_options=raw,
+            load_solutions=False,
+            raise_exception_on_nonoptimal_result=False,
+        )
         runtime = time.perf_counter() - start
         tc = res.termination_condition
         has_plan = res.solution_status in (SolutionStatus.feasible, SolutionStatus.optimal)
@@ -98,14 +105,14 @@ class PyomoBackend:
 
     def _solve_legacy(self, options: SolveOptions) -> RawSolution:
         import pyomo.environ as pyo
-        from pyomo.opt import SolverStatus, TerminationCondition as TC
+        from pyomo.opt import SolverStatus
+        from pyomo.opt import TerminationCondition as TC
 
         opt = pyo.SolverFactory(self.solver)
         if opt is None or not opt.available(exception_flag=False):
             raise PlannerError(f"solver '{self.solver}' is not available to Pyomo on this machine")
         start = time.perf_counter()
-        res = opt.solve(self.model, tee=options.verbose, load_solutions=False,
-                        options=dict(options.solver_options))
+        res = opt.solve(self.model, tee=options.verbose, load_solutions=False, options=dict(options.solver_options))
         runtime = time.perf_counter() - start
         tc = res.solver.termination_condition
         if tc in (TC.infeasible, TC.infeasibleOrUnbounded):

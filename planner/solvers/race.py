@@ -29,6 +29,7 @@ cores it lost to one HiGHS run on the plans that need MIPs (value plans, long go
 searches: 16-20 s against 10-13 s, and a time limit against 48 s), because each entrant gets
 half the machine and HiGHS already uses a second thread for parts of its search.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -41,10 +42,16 @@ from typing import Any
 
 from planner.solvers.status import DECISIVE, RawSolution, SolveOptions, SolveStatus
 
-GRACE = 2.0      # seconds past the time limit before the race stops entrants itself
-REAP = 1.0       # seconds an entrant has to exit after SIGTERM before SIGKILL
-PRELOAD = ["planner.solvers.race", "planner.solvers.highs", "planner.mip.formulation", "numpy", "highspy",
-           "pyscipopt"]  # a name that fails to import is skipped
+GRACE = 2.0  # seconds past the time limit before the race stops entrants itself
+REAP = 1.0  # seconds an entrant has to exit after SIGTERM before SIGKILL
+PRELOAD = [
+    "planner.solvers.race",
+    "planner.solvers.highs",
+    "planner.mip.formulation",
+    "numpy",
+    "highspy",
+    "pyscipopt",
+]  # a name that fails to import is skipped
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,7 @@ class RaceBackend:
         self.entrants = tuple(entrants)
         self.lm = None
         self.winner: Entrant | None = None
-        self.pids: list[int] = []   # the entrants' process ids, for tests that check they are gone
+        self.pids: list[int] = []  # the entrants' process ids, for tests that check they are gone
 
     def load(self, lm) -> None:
         self.lm = lm
@@ -91,15 +98,26 @@ def race(lm, options: SolveOptions, entrants) -> tuple[RawSolution, Entrant | No
         try:
             for k, entrant in enumerate(entrants):
                 receive, send = ctx.Pipe(duplex=False)
-                p = ctx.Process(target=_entrant_main, args=(send, lm, options, entrant), daemon=True,
-                                name=f"planner-race-{k}")
+                p = ctx.Process(
+                    target=_entrant_main, args=(send, lm, options, entrant), daemon=True, name=f"planner-race-{k}"
+                )
                 conns.append(receive)
                 p.start()
                 procs.append(p)
                 send.close()  # the entrant holds the only writing end: EOF once it has gone
         except KeyboardInterrupt:  # Ctrl-C before the race is under way: nothing to report
-            results = {-1: RawSolution(SolveStatus.NO_SOLUTION, None, None, None, None, 0.0,
-                                       "interrupted before the race started", interrupted=True)}
+            results = {
+                -1: RawSolution(
+                    SolveStatus.NO_SOLUTION,
+                    None,
+                    None,
+                    None,
+                    None,
+                    0.0,
+                    "interrupted before the race started",
+                    interrupted=True,
+                )
+            }
         else:
             results = _collect(procs, conns, options, entrants)
     finally:
@@ -138,8 +156,19 @@ def _collect(procs, conns, options: SolveOptions, entrants) -> dict[int, RawSolu
             deadline = time.perf_counter() + GRACE
     if interrupted:
         results = {k: replace(raw, interrupted=True) for k, raw in results.items()}
-        results.setdefault(-1, RawSolution(SolveStatus.NO_SOLUTION, None, None, None, None, 0.0,
-                                           "interrupted before any entrant reported", interrupted=True))
+        results.setdefault(
+            -1,
+            RawSolution(
+                SolveStatus.NO_SOLUTION,
+                None,
+                None,
+                None,
+                None,
+                0.0,
+                "interrupted before any entrant reported",
+                interrupted=True,
+            ),
+        )
     return results
 
 
@@ -170,8 +199,7 @@ def _pick(results: dict[int, RawSolution], sense: str, entrants) -> tuple[RawSol
     bounds = [r.bound for r in results.values() if r.bound is not None]
     if bounds:
         bound = min(bounds) if sense == "max" else max(bounds)
-        best = replace(best, bound=bound,
-                       gap=abs(bound - best.objective) / max(abs(bound), abs(best.objective), 1e-10))
+        best = replace(best, bound=bound, gap=abs(bound - best.objective) / max(abs(bound), abs(best.objective), 1e-10))
     if any(r.interrupted for r in results.values()):
         best = replace(best, status=SolveStatus.INTERRUPTED, interrupted=True)
     else:

@@ -13,6 +13,7 @@ solve times only over many plans.)
 
 One backend object serves one load and one solve; nothing is kept between solves.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -34,6 +35,7 @@ class ScipBackend:
 
     def __init__(self):
         import pyscipopt
+
         self._scip = pyscipopt
         self.model = None
         self._vars: list = []
@@ -106,8 +108,9 @@ class ScipBackend:
         else:
             return RawSolution(SolveStatus.ERROR, None, None, None, None, 0.0, f"SCIP stopped with status '{status}'")
         if not has_plan:
-            return RawSolution(SolveStatus.NO_SOLUTION, None, None, bound, None, 0.0, f"SCIP: {status}",
-                               interrupted=interrupted)
+            return RawSolution(
+                SolveStatus.NO_SOLUTION, None, None, bound, None, 0.0, f"SCIP: {status}", interrupted=interrupted
+            )
         sol = m.getBestSol()
         x = np.array([m.getSolVal(sol, v) for v in self._vars], dtype=float)
         objective = float(m.getSolObjVal(sol))
@@ -119,8 +122,19 @@ class ScipBackend:
 
 
 # Statuses where SCIP stopped on a limit (or the user) rather than failing.
-LIMITS = {"timelimit", "userinterrupt", "nodelimit", "totalnodelimit", "stallnodelimit", "memlimit",
-           "sollimit", "bestsollimit", "restartlimit", "primallimit", "duallimit"}
+LIMITS = {
+    "timelimit",
+    "userinterrupt",
+    "nodelimit",
+    "totalnodelimit",
+    "stallnodelimit",
+    "memlimit",
+    "sollimit",
+    "bestsollimit",
+    "restartlimit",
+    "primallimit",
+    "duallimit",
+}
 
 
 @contextlib.contextmanager
@@ -187,13 +201,14 @@ def mps_text(lb, ub, integer, cost, starts, index, values, lower, upper) -> str:
     out = ["NAME planner", "ROWS", " N obj"]
     out += [f" {t} r{k}" for k, t in zip(np.flatnonzero(keep).tolist(), kind[keep].tolist())]
     out.append("COLUMNS")
-    entries = [f" x{c} {f'r{r}' if r >= 0 else 'obj'} {v!r}"
-               for c, r, v in zip(cols.tolist(), rows.tolist(), vals.tolist())]
+    entries = [
+        f" x{c} {f'r{r}' if r >= 0 else 'obj'} {v!r}" for c, r, v in zip(cols.tolist(), rows.tolist(), vals.tolist())
+    ]
     first = np.searchsorted(cols, np.arange(n + 1))  # first entry of each column
     edges = np.flatnonzero(np.diff(np.concatenate([[0], np.asarray(integer, int), [0]])))
     done = 0
     for k, j in enumerate(edges.tolist()):  # integer columns sit between INTORG and INTEND markers
-        out += entries[done:first[j]]
+        out += entries[done : first[j]]
         done = first[j]
         out.append(f" M{k} 'MARKER' '{'INTEND' if k % 2 else 'INTORG'}'")
     out += entries[done:]

@@ -4,6 +4,7 @@ a solve is asked with (`SolveOptions`) and what one solve returns (`RawSolution`
 Apart from the backends in this package, so that a module that only reads statuses (result,
 verify, the reports) need not import the backend registry.
 """
+
 from __future__ import annotations
 
 import enum
@@ -39,8 +40,8 @@ DECISIVE = frozenset({SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE})
 class SolveOptions:
     """How a solve is asked: limits, gap and threads, and options passed to the solver untouched."""
 
-    time_limit: float | None = None      # seconds; the best plan found by then is kept
-    gap: float = 1e-6                    # relative MIP gap at which a plan counts as optimal
+    time_limit: float | None = None  # seconds; the best plan found by then is kept
+    gap: float = 1e-6  # relative MIP gap at which a plan counts as optimal
     threads: int | None = None
     solver_options: dict[str, Any] = field(default_factory=dict)  # passed through untouched
     verbose: bool = False
@@ -51,13 +52,13 @@ class RawSolution:
     """What one backend solve returned, before it is checked and read back into a plan."""
 
     status: SolveStatus
-    x: np.ndarray | None         # column values, when a plan was found
+    x: np.ndarray | None  # column values, when a plan was found
     objective: float | None
     bound: float | None
     gap: float | None
-    runtime: float               # seconds inside the solver
+    runtime: float  # seconds inside the solver
     message: str = ""
-    interrupted: bool = False    # the user stopped the run (Ctrl-C) during this solve
+    interrupted: bool = False  # the user stopped the run (Ctrl-C) during this solve
 
     def __post_init__(self):
-        self.status = SolveStatus(self.status)   # a status given as its string is stored as the member
+        self.status = SolveStatus(self.status)  # a status given as its string is stored as the member
