@@ -6,10 +6,14 @@ worked every period until done (`contiguous`) by exactly one crew unit (`fixed_c
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planner.errors import PlanError
 from planner.rcpsp.psplib import Rcpsp, instance_name, parse
 from planner.rcpsp.reference import makespan, serial_sgs
+
+if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
+    from planner.plan.schema import Plan
 
 FREE_POOL = "unconstrained"
 
@@ -72,7 +76,7 @@ def to_plan(rcpsp: Rcpsp, source_name: str, *, horizon: int | None = None) -> di
     }
 
 
-def load_plan(path: str | Path):
+def load_plan(path: str | Path) -> Plan:
     """A validated `Plan` straight from a `.sm` file (what `planner solve FILE.sm` uses)."""
     from planner.plan.schema import from_dict
 

@@ -31,13 +31,18 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import threading
 import time
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
+
+if TYPE_CHECKING:  # annotations only
+    from planner.rcpsp.propagate import Jobs
 
 MAX_SCALE = 1000
 
@@ -46,10 +51,10 @@ MAX_SCALE = 1000
 class Cumulative:
     """A target as start-time integers (see the module docstring); `scale` multiplies FTE."""
 
-    jobs: object  # propagate.Jobs
+    jobs: Jobs
     demand: np.ndarray  # (m, R) integer demands
     capacity: np.ndarray  # (R,) integer capacities
-    blocks: list  # per pool, (start, length, demand) of the fixed blocking jobs
+    blocks: list[list[tuple[int, int, int]]]  # per pool, (start, length, demand) of the fixed blocking jobs
     scale: int
 
 
@@ -61,7 +66,7 @@ def threadable() -> bool:
     return hasattr(pyscipopt.Model, "optimizeNogil")
 
 
-def build(jobs) -> Cumulative | None:
+def build(jobs: Jobs) -> Cumulative | None:
     """The cumulative form of `jobs` (propagate.Jobs), or None when the FTE and supply have no
     common integer scale up to MAX_SCALE."""
     end = int(np.max(jobs.lst + jobs.d)) if jobs.d.size else 0
@@ -106,12 +111,12 @@ class CumulativeBackend:
 
     name = "scip-cumulative"
 
-    def __init__(self):
+    def __init__(self) -> None:
         import pyscipopt
 
         self._scip = pyscipopt
-        self.model = None
-        self._starts: list = []
+        self.model: Any = None  # a pyscipopt.Model once loaded
+        self._starts: list[Any] = []
 
     def load(self, target: Cumulative) -> None:
         jobs = target.jobs
@@ -182,12 +187,12 @@ class Rival:
     SCIP runs with the GIL released (`optimizeNogil`) and without its own Ctrl-C handler, so a
     Ctrl-C reaches Python's, which stops HiGHS and then, through `stop`, SCIP."""
 
-    def __init__(self, target: Cumulative, options: SolveOptions, grace: float):
+    def __init__(self, target: Cumulative, options: SolveOptions, grace: float) -> None:
         self.target, self.grace = target, grace
         self.options = options
         self.answer: RawSolution | None = None
         self._backend: CumulativeBackend | None = None
-        self._thread = None
+        self._thread: threading.Thread | None = None
         self._deadline = None if options.time_limit is None else time.perf_counter() + options.time_limit
 
     def __call__(self, elapsed: float) -> bool:
@@ -197,8 +202,6 @@ class Rival:
         return answer is not None and answer.status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE)
 
     def _start(self) -> None:
-        import threading
-
         backend = CumulativeBackend()
         backend.load(self.target)
         m = backend.model
@@ -221,12 +224,13 @@ class Rival:
     def stop(self) -> RawSolution | None:
         """End SCIP's solve if it still runs (it checks for the interrupt at every node), wait for
         its thread, and return its answer (None if it never started)."""
-        if self._thread is None:
+        thread, backend = self._thread, self._backend  # `_start` sets both
+        if thread is None or backend is None:
             return None
-        while self._thread.is_alive():
+        while thread.is_alive():
             try:
-                self._backend.model.interruptSolve()
+                backend.model.interruptSolve()
             except Exception:  # not yet (or no longer) solving: try again in a moment
                 pass
-            self._thread.join(0.02)
+            thread.join(0.02)
         return self.answer

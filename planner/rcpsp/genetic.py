@@ -11,6 +11,7 @@ shortened by forward-backward passes. Ctrl-C raises `Interrupted` carrying the b
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +20,9 @@ from planner.mip.rigid import rigid_crews, rigid_periods
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
     from planner.instance.resolve import Instance
+
+# one schedule of the search: (makespan, starts, the improved schedule's own order)
+Member = tuple[int, list[int], list[int]]
 
 
 def rigid_schedule(inst: Instance, budget: float = 0.5, seed: int = 0, lower: int | None = None) -> np.ndarray | None:
@@ -52,7 +56,7 @@ def rigid_schedule(inst: Instance, budget: float = 0.5, seed: int = 0, lower: in
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C during `rigid_schedule`, carrying the best schedule found by then (`plan`, or None)."""
 
-    def __init__(self, plan: np.ndarray | None):
+    def __init__(self, plan: np.ndarray | None) -> None:
         super().__init__()
         self.plan = plan
 
@@ -64,14 +68,14 @@ class _Genetic:
     MUTATION = 0.05
     STALL = 2000  # children in a row that did not shorten the best: the search has settled
 
-    def __init__(self, job: _Jobs, rng, deadline: float, target: int):
+    def __init__(self, job: _Jobs, rng: np.random.Generator, deadline: float, target: int) -> None:
         self.job, self.rng, self.deadline, self.target = job, rng, deadline, target
         position = np.empty(job.S, int)
         position[job.topo] = np.arange(job.S)
         self.position = position  # a tie-break for equal starts that keeps precedences
-        self.best = None  # (makespan, starts, order) of the shortest so far
+        self.best: Member | None = None  # the shortest so far
 
-    def evaluate(self, order) -> tuple[int, list[int], list[int]] | None:
+    def evaluate(self, order: list[int]) -> Member | None:
         """(makespan, starts, the improved schedule's own order) of an order, or None."""
         start = self.job.forward(order)
         if start is None:
@@ -81,7 +85,7 @@ class _Genetic:
 
     def run(self) -> list[int] | None:
         job, rng = self.job, self.rng
-        population = []  # [(makespan, starts, order)]
+        population: list[Member] = []
         for k in range(10_000):  # a first population; orders that fit nowhere are drawn again
             if k >= self.POPULATION and population:
                 break
@@ -103,7 +107,7 @@ class _Genetic:
             worst = max(range(len(population)), key=lambda i: population[i][0])
             if got[0] <= population[worst][0] and all(got[1] != p[1] for p in population):
                 population[worst] = got
-            if got[0] < self.best[0]:
+            if self.best is None or got[0] < self.best[0]:  # the first population set it
                 self.best, stale = got, 0
         return self.starts()
 
@@ -116,7 +120,7 @@ class _Genetic:
         best = self.best
         return best[1] if best is not None and best[0] <= self.job.horizon else None
 
-    def _tournament(self, population):
+    def _tournament(self, population: list[Member]) -> Member:
         a, b = self.rng.integers(len(population), size=2)
         return population[a] if population[a][0] <= population[b][0] else population[b]
 
@@ -151,7 +155,7 @@ class _Jobs:
     """Rigid streams as project-scheduling jobs: run lengths d, crews need[i] (FTE per pool while
     running), predecessors with lags, releases, pool supply per period."""
 
-    def __init__(self, inst: Instance, d: np.ndarray):
+    def __init__(self, inst: Instance, d: np.ndarray) -> None:
         S, H = len(inst.streams), inst.periods
         # schedules may run past the horizon here (the supply's last period repeats), so that a
         # long first pass can still be improved into it; only those that end inside it are used
@@ -164,7 +168,7 @@ class _Jobs:
         self._req = [[(r, float(q)) for r, q in enumerate(need[i]) if q > 0] for i in range(S)]
         self._supply = [list(map(float, row)) for row in supply]
         self.preds = [[(p.pred, p.gap) for p in inst.predecessors[i]] for i in range(S)]
-        self.succs: list[list] = [[] for _ in range(S)]
+        self.succs: list[list[tuple[int, int]]] = [[] for _ in range(S)]
         for i in range(S):
             for j, gap in self.preds[i]:
                 self.succs[j].append((i, gap))
@@ -179,7 +183,7 @@ class _Jobs:
         self.lft = lft
         self.lower = int(max(est + d))  # critical path: no schedule is shorter
 
-    def makespan(self, start) -> int:
+    def makespan(self, start: list[int]) -> int:
         return int(max(start[i] + self.d[i] for i in range(self.S)))
 
     def crew_units(self, start: list[int] | None) -> np.ndarray | None:
@@ -191,21 +195,21 @@ class _Jobs:
             u[i, start[i] : start[i] + self.d[i]] = self.K[i]
         return u
 
-    def order_by(self, key) -> list[int]:
+    def order_by(self, key: np.ndarray) -> list[int]:
         """A precedence-feasible order, smallest key first among the eligible."""
         return self._order(lambda eligible: min(eligible, key=lambda j: (key[j], j)))
 
-    def random_order(self, rng) -> list[int]:
+    def random_order(self, rng: np.random.Generator) -> list[int]:
         """Regret-biased random sampling on latest finish: the most urgent is the likeliest."""
 
-        def pick(eligible):
+        def pick(eligible: np.ndarray) -> int:
             lft = self.lft[eligible]
             w = (lft.max() - lft + 1.0) ** 2
             return eligible[int(rng.choice(len(eligible), p=w / w.sum()))]
 
         return self._order(pick)
 
-    def _order(self, pick) -> list[int]:
+    def _order(self, pick: Callable[[np.ndarray], int]) -> list[int]:
         left = [len(p) for p in self.preds]
         eligible = [i for i in range(self.S) if left[i] == 0]
         out = []
@@ -219,7 +223,7 @@ class _Jobs:
                     eligible.append(j)
         return out
 
-    def _clash(self, free, i: int, t: int, latest: bool) -> int:
+    def _clash(self, free: list[list[float]], i: int, t: int, latest: bool) -> int:
         """-1 if job i's whole run fits the free supply from period t, else a period of the run
         that does not fit: the latest (no start up to it can fit: the forward pass jumps past
         it) or the earliest (no run covering it can: the backward pass ends before it)."""
@@ -231,13 +235,13 @@ class _Jobs:
                     return tau
         return -1
 
-    def _take(self, free, i: int, t: int) -> None:
+    def _take(self, free: list[list[float]], i: int, t: int) -> None:
         for r, q in self._req[i]:
             row = free[r]
             for tau in range(t, t + self.d[i]):
                 row[tau] -= q
 
-    def forward(self, order) -> list[int] | None:
+    def forward(self, order: list[int]) -> list[int] | None:
         """Each job in `order` as early as it fits (its predecessors come before it in `order`)."""
         free = [row[:] for row in self._supply]
         out = [0] * self.S
@@ -255,7 +259,7 @@ class _Jobs:
             out[i] = t
         return out
 
-    def backward(self, order, end: int) -> list[int] | None:
+    def backward(self, order: list[int], end: int) -> list[int] | None:
         """Each job in `order` (successors first) as late as it fits, finishing by `end`."""
         free = [row[:] for row in self._supply]
         out = [0] * self.S

@@ -43,7 +43,7 @@ def read_optima(folder: str | Path) -> dict[str, dict]:
     return found
 
 
-def _int(text) -> int | None:
+def _int(text: object) -> int | None:
     try:
         return int(str(text).strip())
     except (TypeError, ValueError):

@@ -123,7 +123,7 @@ class _Rules:
     """The three rules over m rigid streams (local indices): d (m,) run lengths, need (m, R),
     supply (R, H), edges (k, 3) of (pred, succ, gap)."""
 
-    def __init__(self, d, need, supply, edges):
+    def __init__(self, d: np.ndarray, need: np.ndarray, supply: np.ndarray, edges: np.ndarray) -> None:
         self.d, self.need, self.edges = d, need, edges
         self.cum = np.concatenate([np.zeros((supply.shape[0], 1)), np.cumsum(supply, axis=1)], axis=1)
         i, j = np.nonzero(np.triu(clashes(need, supply)))
@@ -140,7 +140,7 @@ class _Rules:
                 return True
         return bool(np.all(est <= lst))
 
-    def _precedences(self, est, lst) -> bool:
+    def _precedences(self, est: np.ndarray, lst: np.ndarray) -> bool:
         if len(self.edges):
             p, s, gap = self.edges.T
             for _ in range(self.d.size):
@@ -151,7 +151,7 @@ class _Rules:
                     break
         return bool(np.all(est <= lst))
 
-    def _disjunctive(self, est, lst) -> bool:
+    def _disjunctive(self, est: np.ndarray, lst: np.ndarray) -> bool:
         i, j = self.pairs
         if i.size == 0:
             return True
@@ -167,7 +167,7 @@ class _Rules:
         np.minimum.at(lst, i[k], lst[j[k]] - self.d[i[k]])
         return bool(np.all(est <= lst))
 
-    def _energy(self, est, lst) -> bool:
+    def _energy(self, est: np.ndarray, lst: np.ndarray) -> bool:
         """Energetic reasoning over the intervals [a, b) with a among the windows' starts and b
         among their ends (the points where a stream's least overlap changes slope)."""
         d, need = self.d, self.need

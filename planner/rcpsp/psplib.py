@@ -40,7 +40,7 @@ class Rcpsp:
     source: str = ""  # the file it came from
     resource_names: list[str] = field(default_factory=list)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not self.resource_names:
             self.resource_names = [f"R{k + 1}" for k in range(len(self.capacities))]
 

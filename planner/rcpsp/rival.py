@@ -52,6 +52,8 @@ def pinned_target(inst: Instance, narrowed: Windows, starts: np.ndarray) -> Line
     """The target MIP of `inst` with every job's window cut to the start SCIP found (`starts`, one
     per job of `narrowed.jobs`), or None if a start lies outside its window (then it is no plan)."""
     jobs, cp = narrowed.jobs, narrowed.cp
+    if jobs is None:
+        raise ValueError("pinned_target: the narrowed windows have no jobs (not a project-scheduling target)")
     start, finish, due = cp.earliest_start.copy(), cp.earliest_finish.copy(), narrowed.due.copy()
     s = starts.astype(int)
     if np.any(s < jobs.est) or np.any(s > jobs.lst):
