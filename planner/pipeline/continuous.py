@@ -101,7 +101,7 @@ def hasten(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None, *, l
                 cut = min(u[j, t], short / inst.crew[j, r])
                 u[j, t] -= cut
                 short -= cut * inst.crew[j, r]
-                _later(inst, u, supply, j, t, inst.step * inst.productivity[j, t] * cut)
+                _later(inst, u, supply, int(j), t, inst.step * inst.productivity[j, t] * cut)
                 lent = True
     # a spare stream whose work moved later finishes in another period: hasten that one too
     return hasten(inst, u, supply, lend=False) if lent else u

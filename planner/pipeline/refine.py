@@ -93,7 +93,9 @@ def as_continuous(result: Result, inst: Instance) -> Result:
     finish = finish_times(inst, u)
     value = objective(inst, finish)
     again = verify.continuous_objective(inst, u)  # its own walk through the periods
-    if (value is None) != (again is None) or value is not None and abs(value - again) > 1e-6 * max(1.0, abs(value)):
+    if (value is None) != (again is None) or (
+        value is not None and again is not None and abs(value - again) > 1e-6 * max(1.0, abs(value))
+    ):
         raise verify.VerificationError(
             f"{inst.name}: the continuous-time objective {value} is not what "
             f"verification recomputes from the schedule ({again})"
@@ -137,16 +139,17 @@ def settle(
     max_stream_periods: int = 200_000,
 ) -> Result:
     """The continuous-time answer, from `result` (the plan's own grid, already `as_continuous`)
-    and, where the bound (`best_possible`) does not settle it, finer grids (`solve_on_grid(k)`
-    returns the variant solved on periods of step / k, as a continuous result).
+    and, where the bound (`best_possible`) does not settle it, finer grids (`solve_on_grid(k,
+    seconds)` returns the variant solved on periods of step / k, as a continuous result; None:
+    no finer grids).
 
     Returns the best result found, with `exactness`: "exact" (within `tolerance` of the bound: no
     continuous plan does better), "converged" (two successive grids agree within `tolerance`;
     the bound is not met, so a still finer grid might do better), "step-sensitive" (neither, within
     the time and size allowed), or "unrefined" (not optimal on its own grid, or refining was not
-    asked for, or the plan trains people: their joining is counted per period of the plan's own
-    step, so a finer grid is another plan). `objective_range` is (the answer, the bound): the
-    continuous optimum lies inside."""
+    asked for or possible, or the plan trains people: their joining is counted per period of the
+    plan's own step, so a finer grid is another plan). `objective_range` is (the answer, the
+    bound): the continuous optimum lies inside."""
     kind = inst.objective
     bound = best_possible(inst)
     tol = tolerance(inst)
@@ -175,7 +178,7 @@ def settle(
 
     if result.objective is None or close(result.objective, bound):
         return done(result, "exact" if result.objective is not None else "unrefined")
-    if not refine or result.status != SolveStatus.OPTIMAL or inst.trains.any():
+    if not refine or solve_on_grid is None or result.status != SolveStatus.OPTIMAL or inst.trains.any():
         # training is counted per period of the plan's step (people trained during a period join
         # at the start of the period `delay` later), which a finer grid would change
         return done(result, "unrefined")
