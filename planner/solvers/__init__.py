@@ -13,10 +13,15 @@ machine has, if the one asked for is unknown or unavailable, so that nothing is 
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
-from typing import Protocol
+from functools import cache
+from typing import TYPE_CHECKING, Protocol
 
 from planner.solvers.status import RawSolution, SolveOptions
+
+if TYPE_CHECKING:
+    from planner.errors import UsageError
+    from planner.mip.linear import LinearModel
+    from planner.solvers.race import Entrant
 
 
 class Backend(Protocol):
@@ -24,7 +29,7 @@ class Backend(Protocol):
 
     name: str
 
-    def load(self, lm) -> None: ...
+    def load(self, lm: LinearModel) -> None: ...
 
     def solve(self, options: SolveOptions) -> RawSolution: ...
 
@@ -80,14 +85,14 @@ def get_backend(name: str = "highs") -> Backend:
     raise _unknown(name, "unknown, or not installed here")
 
 
-def _entrants(name: str):
+def _entrants(name: str) -> tuple[Entrant, ...]:
     """`race` (two HiGHS runs with different random seeds) or `race:A+B+...`, each entrant `highs`,
     `scip`, or `highs/seed` (HiGHS with that random seed)."""
     from planner.solvers.race import DEFAULT_ENTRANTS, Entrant
 
     if name == "race":
         return DEFAULT_ENTRANTS
-    out = []
+    out: list[Entrant] = []
     for part in name.removeprefix("race:").split("+"):
         solver, _, seed = part.partition("/")
         if solver not in ("highs", "scip") or (seed and (solver != "highs" or not seed.isdigit())):
@@ -111,7 +116,7 @@ def available_solvers() -> list[str]:
     return names + [f"pyomo:{s}" for s in PYOMO_MIP_SOLVERS if _pyomo_available(s)]
 
 
-def _unknown(name: str, why: str):
+def _unknown(name: str, why: str) -> UsageError:
     from planner.errors import UsageError
 
     return UsageError(

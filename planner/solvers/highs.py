@@ -7,7 +7,9 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -15,6 +17,9 @@ from planner import progress
 from planner.errors import PlannerError, UsageError
 from planner.progress import Reporter
 from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
+
+if TYPE_CHECKING:
+    from planner.mip.linear import LinearModel
 
 _INCUMBENT_STOPS = {
     "kTimeLimit": SolveStatus.TIME_LIMIT,
@@ -55,19 +60,20 @@ class HighsBackend:
 
     name = "highs"
 
-    def __init__(self):
+    def __init__(self) -> None:
         import highspy
 
         self._hs = highspy
-        self._h = None
-        self._sense, self._binaries, self._inline, self._threads = "max", 0, False, None
+        self._h: Any = None  # a highspy.Highs once made (highspy has no stubs)
+        self._sense, self._binaries, self._inline = "max", 0, False
+        self._threads: int | None = None
         # a rival solving the same question beside HiGHS (solvers/cumulative.Rival), asked at every
         # poll with the seconds HiGHS has run; True stops HiGHS, whose answer is then not needed
-        self.watch = None
+        self.watch: Callable[[float], bool] | None = None
         self._preempted = self._left_running = False
 
     @property
-    def h(self):
+    def h(self) -> Any:
         """The HiGHS object, made on first use: `get_backend` is also called only to check that the
         solver is there, and a Highs() costs more than a small model's whole solve."""
         global _BANNER_SHOWN
@@ -82,7 +88,7 @@ class HighsBackend:
             self._h.HandleUserInterrupt = True  # lets Ctrl-C stop a solve and keep its best plan
         return self._h
 
-    def load(self, lm) -> None:
+    def load(self, lm: LinearModel) -> None:
         hs = self._hs
         col = lm.arrays()
         starts, index, values, lower, upper = lm.csr()
@@ -118,7 +124,7 @@ class HighsBackend:
         self._options(options)
         # No start solution here: HiGHS 1.16 presolve can mis-map one and claim a wrong optimum
         # (docs/solver-notes.md); the caller falls back on its own greedy plan if HiGHS finds none.
-        raw = self._check_fixed() if self._fixed is not None else None
+        raw = self._check_fixed(self._fixed) if self._fixed is not None else None
         if raw is None:
             interrupted = self._run(options.time_limit)
             if self._left_running:  # the rival answered; HiGHS is still stopping in its thread
@@ -129,7 +135,7 @@ class HighsBackend:
             raw = replace(raw, interrupted=interrupted)
         return replace(raw, runtime=time.perf_counter() - start)
 
-    def _check_fixed(self) -> RawSolution | None:
+    def _check_fixed(self, fixed: np.ndarray) -> RawSolution | None:
         """A model whose every column is fixed (a plan handed over to be checked) needs no simplex:
         presolve alone checks every row against the fixed values, and finds the model empty (every
         row holds) or infeasible. It is a fraction of a full run, which after presolve solves the
@@ -140,10 +146,10 @@ class HighsBackend:
             return None
         if kind == "kInfeasible":
             return RawSolution(SolveStatus.INFEASIBLE, None, None, None, None, 0.0, "the model is infeasible")
-        objective = float(self._cost @ self._fixed + self._offset)
+        objective = float(self._cost @ fixed + self._offset)
         return RawSolution(
             SolveStatus.OPTIMAL,
-            self._fixed.copy(),
+            fixed.copy(),
             objective,
             objective,
             0.0,
@@ -151,7 +157,7 @@ class HighsBackend:
             "every column fixed: presolve found every row satisfied",
         )
 
-    def infeasible_set(self, lm) -> list[str]:
+    def infeasible_set(self, lm: LinearModel) -> list[str]:
         """Names of the rows in HiGHS's irreducible infeasible set (of the LP relaxation, when it
         has one), as `family[k]`; empty if HiGHS finds none."""
         try:
@@ -161,7 +167,7 @@ class HighsBackend:
         if not getattr(iis, "valid_", False):
             return []
         offsets = np.cumsum([0] + [len(f.lower) for f in lm.families])
-        names = []
+        names: list[str] = []
         for row in list(iis.row_index_)[:8]:
             k = int(np.searchsorted(offsets, row, side="right") - 1)
             names.append(lm.families[k].row_name(int(row - offsets[k])))
@@ -174,16 +180,16 @@ class HighsBackend:
         (highspy's own startSolve/wait keep their locks on the class, shared by every Highs object,
         so two solves in two threads of one process collide there.)"""
         self._timed_out = self._interrupted = self._preempted = self._left_running = False
-        left_at = None
+        left_at: float | None = None
         if self._inline and self._threads is None:
             return self._run_inline()
         began = time.perf_counter()
         deadline = None if time_limit is None else began + time_limit
         done = threading.Event()
         reporter = Reporter(progress.current())
-        latest: list = [None, None, None]  # incumbent, bound, gap: written by HiGHS's thread
+        latest: list[float | None] = [None, None, None]  # incumbent, bound, gap: written by HiGHS's thread
 
-        def on_mip(event) -> None:
+        def on_mip(event: Any) -> None:
             out = event.data_out
             latest[:] = out.mip_primal_bound, out.mip_dual_bound, out.mip_gap
 
@@ -302,13 +308,13 @@ class HighsBackend:
         return RawSolution(status, x, objective, bound, gap, 0.0, text)
 
 
-def _finite(v) -> float | None:
+def _finite(v: float) -> float | None:
     v = float(v)
     return v if np.isfinite(v) and abs(v) < 1e30 else None
 
 
 @contextlib.contextmanager
-def stdout_to_devnull():
+def stdout_to_devnull() -> Iterator[None]:
     """Silence file descriptor 1 (C++ writes), keeping `--json` output clean."""
     sys.stdout.flush()
     saved = os.dup(1)

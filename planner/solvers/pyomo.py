@@ -5,14 +5,18 @@ completion, pool_supply[...], precedence[...], goal[...])."""
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from planner.errors import PlannerError
 from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
 
+if TYPE_CHECKING:
+    from planner.mip.linear import LinearModel
 
-def to_pyomo(lm):
+
+def to_pyomo(lm: LinearModel) -> Any:
     """A Pyomo ConcreteModel equal to `lm` (the same columns, rows and objective)."""
     import pyomo.environ as pyo
     from pyomo.core.expr.numeric_expr import LinearExpression
@@ -54,12 +58,12 @@ def to_pyomo(lm):
 
 
 class PyomoBackend:
-    def __init__(self, solver: str):
+    def __init__(self, solver: str) -> None:
         self.name = f"pyomo:{solver}"
         self.solver = solver
-        self.model = None
+        self.model: Any = None  # a Pyomo ConcreteModel once loaded (Pyomo has no stubs)
 
-    def load(self, lm) -> None:
+    def load(self, lm: LinearModel) -> None:
         self.model = to_pyomo(lm)
         self._sense = lm.sense
 
@@ -124,7 +128,9 @@ class PyomoBackend:
         status = SolveStatus.OPTIMAL if tc == TC.optimal else SolveStatus.TIME_LIMIT
         return self._raw(status, pyo.value(self.model.objective), None, runtime, str(tc))
 
-    def _raw(self, status, objective, bound, runtime, message) -> RawSolution:
+    def _raw(
+        self, status: SolveStatus, objective: float | None, bound: float | None, runtime: float, message: str
+    ) -> RawSolution:
         x = np.array([v.value if v.value is not None else 0.0 for v in self.model._planner_vars], dtype=float)
         objective = float(objective) if objective is not None else None
         if bound is not None and np.isfinite(bound):

@@ -36,11 +36,18 @@ import multiprocessing
 import os
 import signal
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from multiprocessing.connection import wait
-from typing import Any
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import ForkServerContext, SpawnContext
+from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING, Any, cast
 
+from planner.errors import PlannerError
 from planner.solvers.status import DECISIVE, RawSolution, SolveOptions, SolveStatus
+
+if TYPE_CHECKING:
+    from planner.mip.linear import LinearModel
 
 GRACE = 2.0  # seconds past the time limit before the race stops entrants itself
 REAP = 1.0  # seconds an entrant has to exit after SIGTERM before SIGKILL
@@ -75,25 +82,30 @@ class RaceBackend:
 
     name = "race"
 
-    def __init__(self, entrants: tuple[Entrant, ...] | list[Entrant] = DEFAULT_ENTRANTS):
+    def __init__(self, entrants: tuple[Entrant, ...] | list[Entrant] = DEFAULT_ENTRANTS) -> None:
         self.entrants = tuple(entrants)
-        self.lm = None
+        self.lm: LinearModel | None = None
         self.winner: Entrant | None = None
         self.pids: list[int] = []  # the entrants' process ids, for tests that check they are gone
 
-    def load(self, lm) -> None:
+    def load(self, lm: LinearModel) -> None:
         self.lm = lm
 
     def solve(self, options: SolveOptions) -> RawSolution:
+        if self.lm is None:
+            raise PlannerError("the race has no model: load one before solve")
         raw, self.winner, self.pids = race(self.lm, options, self.entrants)
         return raw
 
 
-def race(lm, options: SolveOptions, entrants) -> tuple[RawSolution, Entrant | None, list[int]]:
+def race(
+    lm: LinearModel, options: SolveOptions, entrants: Sequence[Entrant]
+) -> tuple[RawSolution, Entrant | None, list[int]]:
     """(the answer, the entrant that gave it, every entrant's process id) — see the module text."""
     start = time.perf_counter()
     ctx = _context()
-    procs, conns = [], []
+    procs: list[BaseProcess] = []
+    conns: list[Connection] = []
     try:
         try:
             for k, entrant in enumerate(entrants):
@@ -125,10 +137,13 @@ def race(lm, options: SolveOptions, entrants) -> tuple[RawSolution, Entrant | No
         for c in conns:
             c.close()
     raw, winner = _pick(results, lm.sense, entrants)
-    return replace(raw, runtime=time.perf_counter() - start), winner, [p.pid for p in procs]
+    pids = [p.pid for p in procs if p.pid is not None]  # every one was started: none is left out
+    return replace(raw, runtime=time.perf_counter() - start), winner, pids
 
 
-def _collect(procs, conns, options: SolveOptions, entrants) -> dict[int, RawSolution]:
+def _collect(
+    procs: list[BaseProcess], conns: list[Connection], options: SolveOptions, entrants: Sequence[Entrant]
+) -> dict[int, RawSolution]:
     """Results as they come, until one is conclusive, all are in, or the clock runs out."""
     results: dict[int, RawSolution] = {}
     pending = dict(zip(conns, range(len(procs))))
@@ -137,7 +152,8 @@ def _collect(procs, conns, options: SolveOptions, entrants) -> dict[int, RawSolu
     while pending:
         try:
             left = None if deadline is None else max(0.0, deadline - time.perf_counter())
-            ready = wait(list(pending), timeout=0.05 if left is None else min(0.05, left))
+            # wait hands back some of the objects it was given: here, always Connections
+            ready = cast(list[Connection], wait(list(pending), timeout=0.05 if left is None else min(0.05, left)))
             for conn in ready:
                 k = pending.pop(conn)
                 results[k] = _receive(conn, entrants[k])
@@ -151,7 +167,7 @@ def _collect(procs, conns, options: SolveOptions, entrants) -> dict[int, RawSolu
             if interrupted:  # a second Ctrl-C: stop waiting for their best plans
                 break
             interrupted = True
-            for conn, k in pending.items():
+            for k in pending.values():
                 _signal(procs[k], signal.SIGINT)
             deadline = time.perf_counter() + GRACE
     if interrupted:
@@ -172,7 +188,7 @@ def _collect(procs, conns, options: SolveOptions, entrants) -> dict[int, RawSolu
     return results
 
 
-def _receive(conn, entrant: Entrant) -> RawSolution:
+def _receive(conn: Connection, entrant: Entrant) -> RawSolution:
     try:
         raw = conn.recv()
     except (EOFError, OSError):
@@ -180,26 +196,28 @@ def _receive(conn, entrant: Entrant) -> RawSolution:
     return replace(raw, message=f"{entrant.label}: {raw.message}")
 
 
-def _pick(results: dict[int, RawSolution], sense: str, entrants) -> tuple[RawSolution, Entrant | None]:
+def _pick(
+    results: dict[int, RawSolution], sense: str, entrants: Sequence[Entrant]
+) -> tuple[RawSolution, Entrant | None]:
     """The conclusive answer if there is one; else the best plan with the tightest proven bound."""
     better = (lambda a, b: a > b) if sense == "max" else (lambda a, b: a < b)
     for k, raw in results.items():
         if raw.status in DECISIVE and not raw.interrupted:
             return raw, entrants[k] if k >= 0 else None
-    with_plan = [(k, r) for k, r in results.items() if r.x is not None and r.objective is not None]
+    with_plan = [(k, r, r.objective) for k, r in results.items() if r.x is not None and r.objective is not None]
     if not with_plan:
         errors = [r for r in results.values() if r.status == SolveStatus.ERROR]
         stopped = [r for r in results.values() if r.status != SolveStatus.ERROR]
         raw = (stopped or errors or [RawSolution(SolveStatus.ERROR, None, None, None, None, 0.0, "no entrant ran")])[0]
         return raw, None
-    k, best = with_plan[0]
-    for j, r in with_plan[1:]:
-        if better(r.objective, best.objective):
-            k, best = j, r
+    k, best, objective = with_plan[0]
+    for j, r, value in with_plan[1:]:
+        if better(value, objective):
+            k, best, objective = j, r, value
     bounds = [r.bound for r in results.values() if r.bound is not None]
     if bounds:
         bound = min(bounds) if sense == "max" else max(bounds)
-        best = replace(best, bound=bound, gap=abs(bound - best.objective) / max(abs(bound), abs(best.objective), 1e-10))
+        best = replace(best, bound=bound, gap=abs(bound - objective) / max(abs(bound), abs(objective), 1e-10))
     if any(r.interrupted for r in results.values()):
         best = replace(best, status=SolveStatus.INTERRUPTED, interrupted=True)
     else:
@@ -207,7 +225,7 @@ def _pick(results: dict[int, RawSolution], sense: str, entrants) -> tuple[RawSol
     return best, entrants[k]
 
 
-def _stop_all(procs) -> None:
+def _stop_all(procs: list[BaseProcess]) -> None:
     """SIGTERM every entrant still running, SIGKILL any still there a moment later, and wait for
     each one, so that none is left behind as a zombie."""
     for p in procs:
@@ -221,14 +239,16 @@ def _stop_all(procs) -> None:
             p.join()
 
 
-def _signal(p, sig) -> None:
+def _signal(p: BaseProcess, sig: signal.Signals) -> None:
+    if p.pid is None:  # never started: nothing to signal
+        return
     try:
         os.kill(p.pid, sig)
     except (ProcessLookupError, TypeError):
         pass
 
 
-def _entrant_main(conn, lm, options: SolveOptions, entrant: Entrant) -> None:
+def _entrant_main(conn: Connection, lm: LinearModel, options: SolveOptions, entrant: Entrant) -> None:
     """In the entrant's own process: a fresh backend, one solve, the answer sent back."""
     try:
         from planner.solvers import get_backend
@@ -250,15 +270,15 @@ def _entrant_main(conn, lm, options: SolveOptions, entrant: Entrant) -> None:
         conn.close()
 
 
-_CONTEXT = None
+_CONTEXT: ForkServerContext | SpawnContext | None = None
 
 
-def _context():
+def _context() -> ForkServerContext | SpawnContext:
     """The fork server when the platform has one (preloaded with the solver stack), else spawn."""
     global _CONTEXT
     if _CONTEXT is None:
         try:
-            ctx = multiprocessing.get_context("forkserver")
+            ctx: ForkServerContext | SpawnContext = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(PRELOAD)
         except ValueError:
             ctx = multiprocessing.get_context("spawn")

@@ -22,25 +22,30 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from planner.errors import UsageError
 from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
 
+if TYPE_CHECKING:
+    from planner.mip.linear import LinearModel
+
 
 class ScipBackend:
     name = "scip"
 
-    def __init__(self):
+    def __init__(self) -> None:
         import pyscipopt
 
         self._scip = pyscipopt
-        self.model = None
-        self._vars: list = []
+        self.model: Any = None  # a pyscipopt.Model once loaded (pyscipopt is read as Any)
+        self._vars: list[Any] = []
 
-    def load(self, lm) -> None:
+    def load(self, lm: LinearModel) -> None:
         col = lm.arrays()
         starts, index, values, lower, upper = lm.csr()
         text = mps_text(col["lb"], col["ub"], col["integer"], col["cost"], starts, index, values, lower, upper)
@@ -114,6 +119,7 @@ class ScipBackend:
         sol = m.getBestSol()
         x = np.array([m.getSolVal(sol, v) for v in self._vars], dtype=float)
         objective = float(m.getSolObjVal(sol))
+        gap: float | None
         if status == "optimal":
             bound, gap = objective, 0.0
         else:
@@ -138,7 +144,7 @@ LIMITS = {
 
 
 @contextlib.contextmanager
-def fd_to(fd: int, path: str):
+def fd_to(fd: int, path: str) -> Iterator[None]:
     """Point file descriptor `fd` (1 or 2) at `path` until the block ends, C-level writes included."""
     (sys.stdout if fd == 1 else sys.stderr).flush()
     _flush_c_stdio()
@@ -160,7 +166,7 @@ def _flush_c_stdio() -> None:
         pass
 
 
-def _set_param(m, key: str, value) -> None:
+def _set_param(m: Any, key: str, value: Any) -> None:
     """setParam, or a UsageError that gives SCIP's own reason (SCIP prints it, with a trace of C
     calls, on stderr: it is caught there and only its first line kept)."""
     with tempfile.TemporaryDirectory(prefix="planner-scip-") as folder:
@@ -176,12 +182,22 @@ def _set_param(m, key: str, value) -> None:
     raise UsageError(f"SCIP does not accept parameter {key} = {value!r}: {why}")
 
 
-def _finite(v, infinity: float) -> float | None:
+def _finite(v: float, infinity: float) -> float | None:
     v = float(v)
     return v if np.isfinite(v) and abs(v) < infinity else None
 
 
-def mps_text(lb, ub, integer, cost, starts, index, values, lower, upper) -> str:
+def mps_text(
+    lb: np.ndarray,
+    ub: np.ndarray,
+    integer: np.ndarray,
+    cost: np.ndarray,
+    starts: np.ndarray,
+    index: np.ndarray,
+    values: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+) -> str:
     """Free-format MPS of `lower <= A x <= upper` (A in CSR), columns `x<j>` and rows `r<k>`.
 
     Every column gets an objective entry (zero or not) so that SCIP creates all of them, in

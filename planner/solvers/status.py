@@ -60,5 +60,5 @@ class RawSolution:
     message: str = ""
     interrupted: bool = False  # the user stopped the run (Ctrl-C) during this solve
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.status = SolveStatus(self.status)  # a status given as its string is stored as the member
