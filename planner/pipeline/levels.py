@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +40,7 @@ def solve_choice(
     solve_level: Callable[..., Result],
     *,
     tie_break: bool = True,
-    cross_check=False,
+    cross_check: bool | str = False,
     refine: bool = True,
 ) -> tuple[Result, Instance, CriticalPath]:
     """The best level of intervention `iv` of `plan`, with every level's own optimum alongside.
@@ -52,15 +53,17 @@ def solve_choice(
     (`grid_objective`), and the level reported is the one whose plan is best in continuous time
     (planner/pipeline/continuous.py), settled on finer grids (refine.py) like any other result when
     `refine`."""
+    if iv.levels is None:  # the schema refuses `choose` without `levels`
+        raise ValueError(f"intervention '{iv.name}' chooses its level but has no levels")
     levels = list(iv.levels)
     start = time.perf_counter()
     insts = [resolve(plan, iv, units) for units in levels]
     paths = [critical_path(inst) for inst in insts]
     models = [build(inst, cp) for inst, cp in zip(insts, paths)]
-    joint, y, first = either(models)
+    model, y, first = either(models)
     build_time = time.perf_counter() - start
     backend = get_backend(solver)
-    backend.load(joint)
+    backend.load(model)
     limit = options.time_limit
     # the joint MIP gets half the limit: the levels on their own need the rest (_solo_share)
     raw = only_asked_stops(
@@ -101,33 +104,33 @@ def solve_choice(
         _check_choice(joint, each, iv.name)
     else:  # the joint MIP stopped: the best verified plan among the levels, proven only if every level is
         proven = all(r.status == SolveStatus.OPTIMAL for r in each)
-        planned = [j for j, r in enumerate(each) if r.objective is not None and r.allocation is not None]
+        planned = {j: r.objective for j, r in enumerate(each) if r.objective is not None and r.allocation is not None}
         if not planned:
             return dataclasses.replace(joint, explanation=explain(joint)), inst, cp
-        k = min(planned, key=lambda j: each[j].objective if joint.objective_kind == "earliest" else -each[j].objective)
+        k = min(planned, key=lambda j: planned[j] if joint.objective_kind == "earliest" else -planned[j])
     # the level reported: the best in continuous time, or the smallest level that ties with it
     solved = (
-        [j for j, r in enumerate(each) if r.status == SolveStatus.OPTIMAL and r.objective is not None] if proven else []
+        {j: r.objective for j, r in enumerate(each) if r.status == SolveStatus.OPTIMAL and r.objective is not None}
+        if proven
+        else {}
     )
     pick = k
     if solved:
-        top = min(solved, key=lambda j: each[j].objective if joint.objective_kind == "earliest" else -each[j].objective)
-        tol = 1e-6 * max(1.0, abs(each[top].objective))
-        pick = min((j for j in solved if abs(each[j].objective - each[top].objective) <= tol), key=lambda j: levels[j])
+        top = min(solved, key=lambda j: solved[j] if joint.objective_kind == "earliest" else -solved[j])
+        tol = 1e-6 * max(1.0, abs(solved[top]))
+        pick = min((j for j in solved if abs(solved[j] - solved[top]) <= tol), key=lambda j: levels[j])
     result = each[pick]
     if not proven:  # its level may be proven; the choice between levels is not (nor its row in `levels`)
         result = each[pick] = dataclasses.replace(result, status=SolveStatus.TIME_LIMIT)
     if refine and result.exactness != "exact" and (limit is None or time.perf_counter() - start < limit):
         solo["time_limit"] = _solo_share(limit, start, 1)
         result = solve_level(levels[pick], **solo)
-    result = dataclasses.replace(
-        result,
-        chosen_units=levels[pick],
-        runtime=result.runtime + joint.runtime,
-        levels=[{"units": units, "status": r.status, "objective": r.objective} for units, r in zip(levels, each)],
-    )
+    rows = [{"units": units, "status": r.status, "objective": r.objective} for units, r in zip(levels, each)]
+    result = dataclasses.replace(result, chosen_units=levels[pick], runtime=result.runtime + joint.runtime, levels=rows)
     base = explain(result)
-    words = base + (". " if base and not base.endswith(".") else " " if base else "") + _words(result, iv.name)
+    words = (
+        base + (". " if base and not base.endswith(".") else " " if base else "") + _words(rows, levels[pick], iv.name)
+    )
     return dataclasses.replace(result, explanation=words), insts[pick], paths[pick]
 
 
@@ -142,7 +145,7 @@ def _check_choice(joint: Result, each: list[Result], name: str) -> None:
     """With every level proven on its own, the joint MIP's optimum must be the best of them."""
     if any(r.status not in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE) for r in each):
         return
-    values = [r.grid_objective for r in each if r.status == SolveStatus.OPTIMAL]
+    values = [r.grid_objective for r in each if r.status == SolveStatus.OPTIMAL and r.grid_objective is not None]
     if not values:
         return
     best = min(values) if joint.objective_kind == "earliest" else max(values)
@@ -154,12 +157,14 @@ def _check_choice(joint: Result, each: list[Result], name: str) -> None:
         )
 
 
-def _words(result: Result, name: str) -> str:
+def _words(rows: list[dict[str, Any]], chosen: float, name: str) -> str:
+    """The choice in words: the level chosen and each level's own optimum (`rows`, as in `levels`)."""
+
     def amount(units: float) -> str:
         return f"{units:g} unit" + ("" if units == 1 else "s")
 
     others = ", ".join(
         f"{amount(row['units'])}: " + ("no plan" if row["objective"] is None else f"{row['objective']:.6g}")
-        for row in result.levels
+        for row in rows
     )
-    return f"Of the levels of {name}, the plan chose {amount(result.chosen_units)}; each level's own optimum: {others}."
+    return f"Of the levels of {name}, the plan chose {amount(chosen)}; each level's own optimum: {others}."

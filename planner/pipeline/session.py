@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import time
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,7 @@ from planner.pipeline.levels import solve_choice
 from planner.pipeline.search import Clock, GoalSearch
 from planner.plan.schema import Intervention, Plan
 from planner.result import Result, Structure
-from planner.solvers import get_backend
+from planner.solvers import Backend, get_backend
 from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
 from planner.structure import critical_path
 
@@ -91,13 +92,18 @@ class Model:
         *,
         solver: str = "highs",
         units: float | None = None,
-    ):
+    ) -> None:
         self.plan = check_plan(plan)
         self.solver = check_solver_name(solver)
         get_backend(solver)  # an unknown or missing solver fails here, before any work
         self.update(intervention, units=units)
 
     _unlimited: dict  # labour-unlimited critical paths by what they depend on (assemble.unlimited_structure)
+    _linear_model: LinearModel | None  # built on first use (`linear_model`)
+    _structure: Structure | None  # built on first use (`structure`)
+    intervention: Intervention | None  # the variant: None for the baseline
+    units: float | None  # the intervention's amount (None: its own)
+    timing: dict[str, float]  # seconds per phase of the last solve
 
     def update(
         self, intervention: Intervention | str | None = None, plan: Plan | None = None, units: float | None = None
@@ -114,9 +120,8 @@ class Model:
         if not hasattr(self, "_unlimited"):
             self._unlimited = {}
         start = time.perf_counter()
-        intervention, units = check_intervention(self.plan, intervention), check_units(units)
-        self.intervention, self.units = intervention, units
-        self.instance = resolve(self.plan, intervention, units)
+        self.intervention, self.units = check_intervention(self.plan, intervention), check_units(units)
+        self.instance = resolve(self.plan, self.intervention, self.units)
         self.critical_path = critical_path(self.instance)
         self._linear_model = self._structure = None
         self.build_time = time.perf_counter() - start
@@ -233,7 +238,9 @@ class Model:
         self.timing = clock.laps
         return result
 
-    def _whole_mip(self, options: SolveOptions, tie_break: bool, clock: Clock):
+    def _whole_mip(
+        self, options: SolveOptions, tie_break: bool, clock: Clock
+    ) -> tuple[RawSolution, np.ndarray | None, Backend]:
         """(RawSolution, crew units or None, backend) of the whole MIP, its schedule polished by the
         tie-break; the greedy plan when the solver stopped before it had any (a fluid plan only)."""
         inst, lm = self.instance, self.linear_model
@@ -246,10 +253,11 @@ class Model:
             and not inst.has_dynamics
         ):  # the greedy plan is a fluid one
             raw = fall_back_on_greedy(raw, lm, heuristic.start_solution(inst, self.critical_path, lm))
-        u = lm.values(raw.x, "u") if raw.x is not None else None
+        x = raw.x
+        u = lm.values(x, "u") if x is not None else None
         clock.lap("mip")
-        if u is not None and inst.has_dynamics:
-            u = polish.earliest_discrete(inst, lm, raw.x) if tie_break else polish.crew_units(inst, lm, raw.x)
+        if x is not None and u is not None and inst.has_dynamics:
+            u = polish.earliest_discrete(inst, lm, x) if tie_break else polish.crew_units(inst, lm, x)
             u = polish.idle_once_complete(inst, u)
             clock.lap("tie_break")
         elif u is not None and tie_break:
@@ -257,7 +265,7 @@ class Model:
             clock.lap("tie_break")
         return raw, u, backend
 
-    def _solve_level(self, units: float, **options) -> Result:
+    def _solve_level(self, units: float, **options: Any) -> Result:
         """One level of an intervention that chooses its own, solved on its own (levels.solve_choice)."""
         return Model(self.plan, self.intervention, solver=self.solver, units=units).solve(**options)
 
@@ -328,7 +336,9 @@ class Model:
         return settled
 
 
-def solve(plan: Plan, intervention: Intervention | str | None = None, *, solver: str = "highs", **options) -> Result:
+def solve(
+    plan: Plan, intervention: Intervention | str | None = None, *, solver: str = "highs", **options: Any
+) -> Result:
     """Solve the baseline (or one intervention) of a plan; returns the verified Result.
 
     `intervention` is an Intervention, its name or None (the baseline), `solver` a solver's name,
