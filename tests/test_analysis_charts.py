@@ -24,7 +24,7 @@ from planner.analysis.breakeven import breakeven  # noqa: E402
 from planner.analysis.montecarlo import montecarlo  # noqa: E402
 from planner.analysis.sweep import sweep  # noqa: E402
 from planner.cli.main import main  # noqa: E402
-from planner.report import charts  # noqa: E402
+from planner.report import analysis_charts  # noqa: E402
 
 from chartcheck import assert_drawn, gid, pixels  # noqa: E402
 from plans import LOGNORMAL, TOY  # noqa: E402
@@ -85,7 +85,7 @@ def mc_lognormal(mc_files):
 def test_sweep_chart_one_line_per_variant_through_every_point(toy):
     values = [-3, -2, -1, 0]
     result = sweep(toy, {SHIFT: values}, workers=1)
-    fig = charts.sweep_chart(result, objective="probability")
+    fig = analysis_charts.sweep_chart(result, objective="probability")
     ax = fig.axes[0]
     lines = gid(ax, "variant")
     assert len(lines) == 2 == result.to_frame()["variant"].nunique()
@@ -105,16 +105,16 @@ def test_sweep_chart_one_line_per_variant_through_every_point(toy):
 
 def test_sweep_chart_with_two_paths_draws_a_line_per_variant_and_other_value(toy):
     result = sweep(toy, {SHIFT: [-2, -1, 0], "deadline.years": [25, 26]}, workers=1)
-    fig = charts.sweep_chart(result)
+    fig = analysis_charts.sweep_chart(result)
     lines = gid(fig.axes[0], "variant")
     assert len(lines) == 2 * 2
     assert {line.get_label() for line in lines} == {f"{v} (deadline.years = {d})" for v in ("baseline", IV)
                                                    for d in (25, 26)}
-    other = charts.sweep_chart(result, path="deadline.years")
+    other = analysis_charts.sweep_chart(result, path="deadline.years")
     assert all(list(line.get_xdata()) == [25, 26] for line in gid(other.axes[0], "variant"))
     plt.close(fig), plt.close(other)
     with pytest.raises(ValueError, match="was not swept"):
-        charts.sweep_chart(result, path="deadline.year")
+        analysis_charts.sweep_chart(result, path="deadline.year")
 
 
 # --- break-even -------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ def test_breakeven_chart_marks_the_reported_value(toy):
     assert result.value == -1 and result.kind == "step"      # by hand: between -2 and -1, at -1
     lo, hi = sorted(result.interval)
     assert -2 <= lo < hi == -1
-    fig = charts.breakeven_chart(result, objective="probability")
+    fig = analysis_charts.breakeven_chart(result, objective="probability")
     ax = fig.axes[0]
     [marker] = gid(ax, "breakeven")
     assert list(marker.get_xdata()) == [result.value, result.value]
@@ -144,7 +144,7 @@ def test_breakeven_chart_marks_the_reported_value(toy):
 def test_breakeven_chart_says_when_there_is_none(toy):
     result = breakeven(toy, IV, MULTIPLY, low=1, high=10, samples=3)
     assert result.value is None
-    fig = charts.breakeven_chart(result)
+    fig = analysis_charts.breakeven_chart(result)
     ax = fig.axes[0]
     assert not gid(ax, "breakeven") and not gid(ax, "flip-interval")
     [note] = gid(ax, "no-breakeven")
@@ -168,7 +168,7 @@ def test_montecarlo_chart_shades_harm_with_the_share_of_negative_deltas(mc_toy):
     iv = frame[frame.variant == IV]
     assert share == pytest.approx(float((iv["deadline.years"] >= 25).mean()))
     assert 0 < share < 1
-    fig = charts.montecarlo_chart(mc_toy, objective="probability")
+    fig = analysis_charts.montecarlo_chart(mc_toy, objective="probability")
     ax = fig.axes[0]
     assert p_harm_label(ax) == f"P(harm) = {share:.2f}"
     [harm] = gid(ax, "harm")
@@ -183,7 +183,7 @@ def test_montecarlo_chart_shades_harm_with_the_share_of_negative_deltas(mc_toy):
 def test_montecarlo_chart_continuous_effect(mc_lognormal):
     frame = mc_lognormal.to_frame()
     deltas = frame.loc[frame.variant == IV, "delta"]
-    fig = charts.montecarlo_chart(mc_lognormal, intervention=IV)
+    fig = analysis_charts.montecarlo_chart(mc_lognormal, intervention=IV)
     ax = fig.axes[0]
     assert p_harm_label(ax) == f"P(harm) = {float((deltas < 0).mean()):.2f}"
     bars = gid(ax, "histogram")
@@ -192,13 +192,13 @@ def test_montecarlo_chart_continuous_effect(mc_lognormal):
         assert p.get_x() + p.get_width() <= 1e-12 or p.get_x() >= -1e-12
     assert_drawn(pixels(fig))
     with pytest.raises(ValueError, match="no intervention 'nope'"):
-        charts.montecarlo_chart(mc_lognormal, intervention="nope")
+        analysis_charts.montecarlo_chart(mc_lognormal, intervention="nope")
 
 
 @pytest.mark.parametrize("which", ["mc_toy", "mc_lognormal"])
 def test_tornado_one_bar_per_input_largest_on_top(request, which):
     result = request.getfixturevalue(which)
-    fig = charts.tornado_chart(result, intervention=IV)
+    fig = analysis_charts.tornado_chart(result, intervention=IV)
     ax = fig.axes[0]
     bars = gid(ax, "inputs")
     assert len(bars) == len(result.inputs)
@@ -217,7 +217,7 @@ def test_tornado_on_the_toy_follows_the_deadline(mc_toy):
     # the effect is -1 where the deadline is >= 25 and 0 otherwise: strongly negative rank correlation
     top = mc_toy.tornado(IV).iloc[0]
     assert top["input"] == "deadline.years" and top["rank_correlation"] < -0.5
-    fig = charts.tornado_chart(mc_toy)
+    fig = analysis_charts.tornado_chart(mc_toy)
     ax = fig.axes[0]
     ticks = dict(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels())))
     assert ticks[max(ticks)] == "deadline.years"   # the top row

@@ -21,7 +21,7 @@ import pytest  # noqa: E402
 from matplotlib.container import BarContainer  # noqa: E402
 
 import planner  # noqa: E402
-from planner.report import charts  # noqa: E402
+from planner.report import charts, comparison_charts, schedule_charts  # noqa: E402
 
 from chartcheck import assert_not_blank, gid  # noqa: E402
 from plans import ROOT  # noqa: E402
@@ -64,7 +64,7 @@ def test_every_chart_renders_for_every_model(solved, model, kind):
 @pytest.mark.parametrize("model", MODELS)
 def test_schedule_has_one_bar_per_stream_and_precedence_links(solved, model):
     plan, comparison = solved(model)
-    fig = charts.schedule_chart(comparison.baseline)
+    fig = schedule_charts.schedule_chart(comparison.baseline)
     ax = fig.axes[0]
     bars = [c for c in ax.containers if isinstance(c, BarContainer) and c.get_label() == "_streams"]
     assert len(bars) == 1 and len(bars[0]) == len(plan.streams)
@@ -77,7 +77,7 @@ def test_schedule_has_one_bar_per_stream_and_precedence_links(solved, model):
 def test_toy_schedule_deadline_and_serial_streams(solved):
     _, comparison = solved("serial_parallel_toy")
     base, iv = comparison.results()
-    ax = charts.schedule_chart(base).axes[0]
+    ax = schedule_charts.schedule_chart(base).axes[0]
     assert deadline_x(ax) == [2052]
     assert [a.get_xdata()[0] for a in gid(ax, "goal")] == [2051]
     bars = next(c for c in ax.containers if c.get_label() == "_streams")
@@ -85,14 +85,14 @@ def test_toy_schedule_deadline_and_serial_streams(solved):
     assert hatches == ["", "//", "//", "//", "//"]        # parallel, then the four serial chunks
     # serial-a runs 2026 to the start of 2051
     assert bars[1].get_x() == 2026 and bars[1].get_width() == 25
-    ax2 = charts.schedule_chart(iv).axes[0]
+    ax2 = schedule_charts.schedule_chart(iv).axes[0]
     assert deadline_x(ax2) == [2050]
     plt.close("all")
 
 
 def test_lognormal_schedule_draws_the_median_and_the_band(solved):
     _, comparison = solved("serial_parallel_toy_lognormal")
-    ax = charts.schedule_chart(comparison.baseline).axes[0]
+    ax = schedule_charts.schedule_chart(comparison.baseline).axes[0]
     # the plan's median, 26 years: the start of 2052 (the scenario k = 25 holds [25, 26), and the
     # CDF reaches 0.5 at its end, 26)
     assert deadline_x(ax) == [2052]
@@ -102,7 +102,7 @@ def test_lognormal_schedule_draws_the_median_and_the_band(solved):
 
 def test_staffing_stacks_streams_under_the_supply(solved):
     plan, comparison = solved("serial_parallel_toy")
-    fig = charts.staffing_chart(comparison.baseline)
+    fig = schedule_charts.staffing_chart(comparison.baseline)
     ax = fig.axes[0]
     uses = gid(ax, "use")
     assert len(uses) == 5                                  # one band per stream drawing on the pool
@@ -111,14 +111,14 @@ def test_staffing_stacks_streams_under_the_supply(solved):
     assert np.allclose(supply[0].get_data()[0], 1800)      # (values, edges): 1800 FTE every year
     assert "FTE" in ax.get_ylabel()
     plt.close(fig)
-    fig = charts.staffing_chart(solved("field_realistic")[1].baseline)
+    fig = schedule_charts.staffing_chart(solved("field_realistic")[1].baseline)
     assert len(fig.axes) == 2                              # one panel per pool
     plt.close(fig)
 
 
 def test_comparison_chart_one_row_per_variant_with_its_deadline(solved):
     _, comparison = solved("serial_parallel_toy")
-    ax = charts.comparison_chart(comparison).axes[0]
+    ax = comparison_charts.comparison_chart(comparison).axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["capabilities work", "baseline"]
     bars = [b for c in ax.containers if c.get_label() == "_goal-bar" for b in c]
     assert sorted(b.get_x() + b.get_width() for b in bars) == [2051, 2051]
@@ -139,7 +139,7 @@ def lognormal_cdf(x, median, sigma):
 ])
 def test_deadline_chart_reads_off_the_reported_chance(solved, model, expected):
     _, comparison = solved(model)
-    ax = charts.deadline_chart(comparison).axes[0]
+    ax = comparison_charts.deadline_chart(comparison).axes[0]
     assert len(gid(ax, "cdf")) == 2
     points = gid(ax, "goal-point")
     got = [(p.get_xdata()[0], 1 - p.get_ydata()[0]) for p in points]
@@ -158,10 +158,10 @@ def test_deadline_chart_reads_off_the_reported_chance(solved, model, expected):
 def test_every_chart_takes_an_ax_and_returns_its_figure(solved):
     _, comparison = solved("serial_parallel_toy")
     fig, axes = plt.subplots(2, 2)
-    assert charts.schedule_chart(comparison.baseline, ax=axes[0, 0]) is fig
-    assert charts.staffing_chart(comparison.baseline, ax=axes[0, 1]) is fig
-    assert charts.comparison_chart(comparison, ax=axes[1, 0]) is fig
-    assert charts.deadline_chart(comparison, ax=axes[1, 1]) is fig
+    assert schedule_charts.schedule_chart(comparison.baseline, ax=axes[0, 0]) is fig
+    assert schedule_charts.staffing_chart(comparison.baseline, ax=axes[0, 1]) is fig
+    assert comparison_charts.comparison_chart(comparison, ax=axes[1, 0]) is fig
+    assert comparison_charts.deadline_chart(comparison, ax=axes[1, 1]) is fig
     plt.close(fig)
 
 
@@ -196,9 +196,9 @@ def test_charts_of_a_plan_without_deadline_say_so():
         "streams": [{"name": "a", "pool": "staff", "effort": 6, "min_duration": 3},
                     {"name": "b", "pool": "staff", "effort": 3, "after": ["a"]}]})
     comparison = planner.compare(plan)
-    ax = charts.deadline_chart(comparison).axes[0]
+    ax = comparison_charts.deadline_chart(comparison).axes[0]
     assert [t.get_text() for t in ax.texts if "deadline" in t.get_text()] == ["this plan has no deadline"]
-    ax = charts.schedule_chart(comparison.baseline).axes[0]
+    ax = schedule_charts.schedule_chart(comparison.baseline).axes[0]
     assert deadline_x(ax) == []
     # a (6 at 2 a year) takes 3 years, then b (3, no cap, 5 staff) 0.6 of a year: done at 2029.6
     assert [a.get_xdata()[0] for a in gid(ax, "goal")] == [pytest.approx(2029.6)]

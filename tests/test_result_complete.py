@@ -139,7 +139,7 @@ def test_reports_write_nothing_into_results(plan_file):
     from rich.console import Console
 
     from planner.report import print_comparison, print_result
-    from planner.report import charts
+    from planner.report import schedule_charts
 
     plan = planner.load(plan_file)
     c = planner.compare(plan)
@@ -148,9 +148,9 @@ def test_reports_write_nothing_into_results(plan_file):
     print_result(c.baseline, console, schedule=True)
     print_comparison(c, console, schedule=True)
     for r in c.results():
-        charts.schedule_chart(r)
-        charts.staffing_chart(r)
-    charts.plt.close("all")
+        schedule_charts.schedule_chart(r)
+        schedule_charts.staffing_chart(r)
+    schedule_charts.plt.close("all")
     for old, r in zip(before, c.results()):
         assert old.keys() == vars(r).keys()
         for k, v in old.items():

@@ -321,7 +321,7 @@ def _sweep(args) -> int:
     if not result.interrupted:
         _write_table(args.output, frame, result.to_dict())
         if args.plot is not None:
-            from planner.report.charts import sweep_chart
+            from planner.report.analysis_charts import sweep_chart
 
             _save_figure(sweep_chart(result, objective=_objective_kind(plan)), args.plot)
     if args.json:
@@ -395,7 +395,7 @@ def _breakeven(args) -> int:
             plan, args.intervention, args.vary, low=lo, high=hi, tolerance=args.tolerance, **_options(args)
         )
     if args.plot is not None:
-        from planner.report.charts import breakeven_chart
+        from planner.report.analysis_charts import breakeven_chart
 
         _save_figure(breakeven_chart(result, objective=_objective_kind(plan)), args.plot)
     if args.json:
@@ -463,7 +463,7 @@ def _montecarlo(args) -> int:
     if not result.interrupted:
         _write_table(args.output, result.to_frame(), result.to_dict())
         if args.plot is not None and len(result.summary()):
-            from planner.report.charts import montecarlo_chart, tornado_chart
+            from planner.report.analysis_charts import montecarlo_chart, tornado_chart
 
             _save_figure(montecarlo_chart(result, objective=_objective_kind(plan)), args.plot)
             _save_figure(tornado_chart(result), tornado_path(args.plot))

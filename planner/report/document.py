@@ -12,7 +12,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from planner.files import write_atomic, write_figure
-from planner.report import charts
+from planner.report import analysis_charts, comparison_charts, schedule_charts
 from planner.report.words import (
     calendar,
     deadline_words,
@@ -217,7 +217,7 @@ def _figures(c: Comparison) -> list[tuple[str, str, str, object]]:
             "comparison",
             "Baseline against each intervention: the bar runs to the year the goal is done; "
             "the red tick is the deadline each variant faced (or its median).",
-            charts.comparison_chart(c),
+            comparison_charts.comparison_chart(c),
         )
     ]
     if any(r.deadline_years is not None and len(r.deadline_years) for r in c.results()):
@@ -227,7 +227,7 @@ def _figures(c: Comparison) -> list[tuple[str, str, str, object]]:
                 "deadline",
                 "The deadline's CDF as the model counts it, with each variant's goal year: "
                 "the chance reported is 1 minus the CDF just before the goal year.",
-                charts.deadline_chart(c),
+                comparison_charts.deadline_chart(c),
             )
         )
     for i, r in enumerate(c.results()):
@@ -240,7 +240,7 @@ def _figures(c: Comparison) -> list[tuple[str, str, str, object]]:
                 f"Schedule of '{r.variant}': one bar per stream, darker where more people "
                 "work on it; hatched red bars are serial work (calendar time, not people, limits it), blue bars parallel; arrows are "
                 "precedence links.",
-                charts.schedule_chart(r),
+                schedule_charts.schedule_chart(r),
             )
         )
     b = c.baseline
@@ -250,7 +250,7 @@ def _figures(c: Comparison) -> list[tuple[str, str, str, object]]:
                 "staffing",
                 "staffing",
                 "Staffing of the baseline: each pool's FTE in use, stacked by stream, against its supply.",
-                charts.staffing_chart(b),
+                schedule_charts.staffing_chart(b),
             )
         )
     return out
@@ -327,7 +327,7 @@ def _robustness_sections(plan, c: Comparison, robustness) -> list[dict]:
                 "montecarlo",
                 f"montecarlo-{k}",
                 f"'{r.name}': its effect in each sample; red is harm.",
-                charts.montecarlo_chart(mc, intervention=r.name, objective=kind),
+                analysis_charts.montecarlo_chart(mc, intervention=r.name, objective=kind),
             )
         )
         for row in mc.tornado(r.name).itertuples(index=False):
@@ -338,7 +338,7 @@ def _robustness_sections(plan, c: Comparison, robustness) -> list[dict]:
                 "tornado",
                 f"tornado-{k}",
                 f"'{r.name}': what its effect follows.",
-                charts.tornado_chart(mc, intervention=r.name),
+                analysis_charts.tornado_chart(mc, intervention=r.name),
             )
         )
         be = r.top_breakeven
@@ -349,7 +349,7 @@ def _robustness_sections(plan, c: Comparison, robustness) -> list[dict]:
                     "breakeven",
                     f"breakeven-{k}",
                     f"'{r.name}' along {be.path}.",
-                    charts.breakeven_chart(be, objective=kind),
+                    analysis_charts.breakeven_chart(be, objective=kind),
                 )
             )
     return [monte, tornado] + ([flip] if flip["figures"] else [])
