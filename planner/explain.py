@@ -66,24 +66,27 @@ def _why(res: Result) -> str:
             "horizon with any amount of labour"
         )
     needs = f"{_chain(s.critical_path)} needs {_years(s.earliest_goal_years)}"
+    objective = res.objective
+    if objective is None:  # an optimum always has one (verify.check); nothing to compare without it
+        return ""
     if res.objective_kind == "earliest":
-        if abs(res.objective - s.earliest_goal_years) < TOL:
+        if abs(objective - s.earliest_goal_years) < TOL:
             return f"structural: {needs}, and the plan finishes then; more labour cannot finish it sooner"
-        return f"labour binds: {needs} with unlimited labour; the supply given finishes in {_years(res.objective)}"
+        return f"labour binds: {needs} with unlimited labour; the supply given finishes in {_years(objective)}"
     if s.bound is None:
         return ""
     if res.objective_kind == "value":
-        if abs(res.objective - s.bound) < TOL * max(1.0, abs(s.bound)):
+        if abs(objective - s.bound) < TOL * max(1.0, abs(s.bound)):
             return (
                 f"structural: the expected value {s.bound:.6g} is what unlimited labour reaches "
                 f"(every stream finished as early as its chain allows); more labour cannot raise it"
             )
         return (
             f"labour binds: with unlimited labour the expected value could reach {s.bound:.6g}; "
-            f"the supply given reaches {res.objective:.6g}"
+            f"the supply given reaches {objective:.6g}"
         )
     deadline = s.fixed_deadline
-    if abs(res.objective - s.bound) < TOL:
+    if abs(objective - s.bound) < TOL:
         if deadline is not None and s.bound == 0:
             return f"structural: {needs}; the deadline is {_years(deadline)} away"
         if deadline is not None:
@@ -94,7 +97,7 @@ def _why(res: Result) -> str:
         )
     return (
         f"labour binds: with unlimited labour the chance would be {s.bound:.4f} "
-        f"({needs}); the supply given reaches {res.objective:.4f}"
+        f"({needs}); the supply given reaches {objective:.4f}"
     )
 
 
@@ -106,9 +109,10 @@ def explain_change(base: Result, res: Result, shift: float) -> str:
     moved = f"the deadline moves {_years(abs(shift))} {'earlier' if shift < 0 else 'later'}; " if shift else ""
     limit = res.structure.bound
     spec = ".4f" if res.objective_kind == "probability" else ".6g"
-    if limit is not None and limit < base.objective - TOL * max(1.0, abs(base.objective)):
+    floor = base.objective
+    if limit is not None and floor is not None and limit < floor - TOL * max(1.0, abs(floor)):
         return (
             f"{moved}{own}. The structural limit ({limit:{spec}}) is below the baseline's "
-            f"optimum ({base.objective:{spec}}): no amount of added labour recovers it"
+            f"optimum ({floor:{spec}}): no amount of added labour recovers it"
         )
     return moved + own

@@ -7,16 +7,23 @@ import io
 import json
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, SupportsFloat
 
 import numpy as np
 
 from planner.solvers.status import SolveStatus
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from planner.instance.resolve import Instance
+    from planner.plan.schema import Plan
+
 # statuses that come with a (verified) plan
 SOLVED = frozenset({SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT, SolveStatus.INTERRUPTED})
 
 
-def _num(x):
+def _num(x: SupportsFloat | None) -> float | None:
     """JSON-safe number: None for missing/nan, rounded away from float noise."""
     if x is None:
         return None
@@ -34,7 +41,7 @@ class StreamResult:
     start_year: int
     required: bool
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "required": self.required,
@@ -56,7 +63,7 @@ class Structure:
     horizon_years: float = 0.0  # H * step
     fixed_deadline: float | None = None  # years from start, when the deadline is one date (after shifts)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "critical_path": self.critical_path,
             "earliest_goal_years": _num(self.earliest_goal_years),
@@ -96,19 +103,19 @@ class Result:
     crew: np.ndarray = field(repr=False)  # (S, R)
     min_duration: np.ndarray = field(repr=False)  # (S,) years
     serial: np.ndarray = field(repr=False)  # (S,) bool, see `serial_streams`
-    precedences: list = field(repr=False)  # [(before, after, lag years)]
+    precedences: list[tuple[str, str, float]] = field(repr=False)  # [(before, after, lag years)]
     pool_names: list[str] = field(default_factory=list)
     pool_use: np.ndarray | None = field(default=None, repr=False)  # (R, H) FTE used
     pool_supply: np.ndarray | None = field(default=None, repr=False)  # (R, H) FTE available
     message: str = ""
     interrupted: bool = False  # the user stopped the run (Ctrl-C) during this solve
-    cross_check: dict | None = None  # the second solver's verdict on the same model, when asked
+    cross_check: dict[str, Any] | None = None  # the second solver's verdict on the same model, when asked
     explanation: str = ""  # why the optimum is what it is, in the plan's terms
     # the variant's deadline scenarios (None without a deadline), for the deadline chart
     deadline_years: np.ndarray | None = field(default=None, repr=False)  # (K,) after any shift
     deadline_probs: np.ndarray | None = field(default=None, repr=False)  # (K,)
     chosen_units: float | None = None  # an intervention that chooses its level: the one chosen
-    levels: list | None = None  # and every level's own optimum: [{units, status, objective}]
+    levels: list[dict[str, Any]] | None = None  # and every level's own optimum: [{units, status, objective}]
     deadline_discretised: bool = False  # the scenarios are a distribution counted per period: scenario
     # k*step holds the mass of [k*step, (k+1)*step)
     # Continuous time (planner/pipeline/continuous.py): `objective` and the finish times are the
@@ -121,7 +128,7 @@ class Result:
     objective_range: tuple = (None, None)  # (the answer, a bound no continuous-time plan beats)
     grid_steps: tuple = ()  # ((step, continuous objective), ...) for each grid solved
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # a status given as its string (a caller that predates SolveStatus) is stored as the member
         object.__setattr__(self, "status", SolveStatus(self.status))
 
@@ -164,13 +171,13 @@ class Result:
             return None
         return g - d
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """The allocation in long form, one row per stream, pool and period: year, period start
         (years from start), crew units and FTE of that pool. Empty (with the columns) if unsolved."""
         import pandas as pd
 
         cols = ["variant", "stream", "pool", "year", "period_start_years", "crew_units", "fte"]
-        rows = []
+        rows: list[tuple[str, str, str, float, float, float, float]] = []
         if self.allocation is not None:
             for i, s in enumerate(self.streams):
                 for r in np.flatnonzero(self.crew[i] > 0):
@@ -192,13 +199,13 @@ class Result:
     @property
     def utilisation(self) -> np.ndarray | None:
         """(R, H) share of each pool's supply in use (nan where supply is 0)."""
-        if self.pool_use is None:
+        if self.pool_use is None or self.pool_supply is None:
             return None
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(self.pool_supply > 0, self.pool_use / self.pool_supply, np.nan)
 
-    def to_dict(self, *, allocation: bool = True) -> dict:
-        d = {
+    def to_dict(self, *, allocation: bool = True) -> dict[str, Any]:
+        d: dict[str, Any] = {
             "plan": self.plan,
             "variant": self.variant,
             "status": self.status,
@@ -234,18 +241,21 @@ class Result:
             d["years"] = [_num(self.start_year + x) for x in self.period_starts]  # calendar year of each period
             d["allocation"] = {s.name: [_num(x) for x in row] for s, row in zip(self.streams, self.allocation)}
             fte = self.pool_fte  # FTE per stream, pool and period (the crew units above times the crew)
+            used_fte, supply = self.pool_use, self.pool_supply
+            if fte is None or used_fte is None or supply is None:  # variant_fields and the assembly set them
+                raise TypeError("a result with a plan has its pool use and supply")
             d["fte"] = {
                 s.name: {p: [_num(x) for x in fte[i, r]] for r, p in enumerate(self.pool_names) if self.crew[i, r] > 0}
                 for i, s in enumerate(self.streams)
             }
             d["pools"] = [
                 {"name": n, "used": [_num(x) for x in used], "supply": [_num(x) for x in sup]}
-                for n, used, sup in zip(self.pool_names, self.pool_use, self.pool_supply)
+                for n, used, sup in zip(self.pool_names, used_fte, supply)
             ]
         return d
 
-    def to_json(self, **kw) -> str:
-        return json.dumps(self.to_dict(**kw), indent=2)
+    def to_json(self, *, allocation: bool = True) -> str:
+        return json.dumps(self.to_dict(allocation=allocation), indent=2)
 
     def to_csv(self) -> str:
         """The allocation as a long table, one row per stream, pool and period: period start (years
@@ -273,7 +283,7 @@ class Result:
         return Comparison(self, []).summary_csv()
 
 
-def variant_fields(plan, inst) -> dict:
+def variant_fields(plan: Plan, inst: Instance) -> dict[str, Any]:
     """The Result fields reports need from the variant solved (`inst`, resolved from `plan`), set
     when the result is assembled (run.py) so that every result is complete as returned."""
     has_deadline = inst.has_deadline
@@ -288,7 +298,7 @@ def variant_fields(plan, inst) -> dict:
     )
 
 
-def serial_streams(inst, share: float = 0.1) -> np.ndarray:
+def serial_streams(inst: Instance, share: float = 0.1) -> np.ndarray:
     """(S,) True for serial streams: they have a minimum duration, and working at their full rate
     takes at most `share` of their pools' smallest (non-zero) supply, so calendar time, not people,
     limits them."""
@@ -309,10 +319,10 @@ class InterventionResult:
     delta: float | None  # objective change against the baseline
     reason: str
 
-    def to_dict(self, **kw) -> dict:
+    def to_dict(self, *, allocation: bool = True) -> dict[str, Any]:
         return {
             "name": self.name,
-            "result": self.result.to_dict(**kw),
+            "result": self.result.to_dict(allocation=allocation),
             "delta": _num(self.delta),
             "reason": self.reason,
         }
@@ -337,29 +347,29 @@ class Comparison:
             or any(r.interrupted for r in [self.baseline] + [iv.result for iv in self.interventions])
         )
 
-    def to_dict(self, **kw) -> dict:
-        d = {
-            "baseline": self.baseline.to_dict(**kw) if self.baseline else None,
+    def to_dict(self, *, allocation: bool = True) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "baseline": self.baseline.to_dict(allocation=allocation) if self.baseline else None,
             "baseline_reason": self.baseline_reason,
-            "interventions": [iv.to_dict(**kw) for iv in self.interventions],
+            "interventions": [iv.to_dict(allocation=allocation) for iv in self.interventions],
         }
         if self.interrupted:
             d["interrupted"] = True
             d["not_run"] = self.not_run
         return d
 
-    def to_json(self, **kw) -> str:
-        return json.dumps(self.to_dict(**kw), indent=2)
+    def to_json(self, *, allocation: bool = True) -> str:
+        return json.dumps(self.to_dict(allocation=allocation), indent=2)
 
     def results(self) -> list[Result]:
         return ([self.baseline] if self.baseline else []) + [iv.result for iv in self.interventions]
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """One row per variant: status, objective, change against the baseline, goal year, the
         fixed deadline it faced (calendar year, if one date) and the reason."""
         import pandas as pd
 
-        rows = []
+        rows: list[dict[str, Any]] = []
         for r, delta, reason in ([(self.baseline, None, self.baseline_reason)] if self.baseline else []) + [
             (iv.result, iv.delta, iv.reason) for iv in self.interventions
         ]:

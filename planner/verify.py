@@ -7,6 +7,7 @@ A broken rule is a `VerificationError`: the planner never reports a schedule tha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,11 @@ from planner.errors import VerificationError
 from planner.instance.resolve import Instance
 
 REL, ABS = 1e-6, 1e-6  # tolerances: solver feasibility tolerances are ~1e-7
+
+# names the (i, t) or (t,) cells where a rule breaks
+Format = Callable[..., str]
+# records a broken rule: the cells that break it, what it is, how to name a cell
+Report = Callable[[np.ndarray, str, Format], None]
 
 
 @dataclass(frozen=True)
@@ -28,7 +34,7 @@ class Verified:
     supply: np.ndarray | None = None  # (R, H) each pool's supply, with the FTE the plan trained
 
 
-def _over(lhs: np.ndarray, rhs, scale=None) -> np.ndarray:
+def _over(lhs: np.ndarray, rhs: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:
     scale = np.maximum(1.0, np.abs(rhs) if scale is None else scale)
     with np.errstate(invalid="ignore"):
         return lhs > rhs + REL * scale + ABS
@@ -39,7 +45,7 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
     S, H = u.shape
     problems: list[str] = []
 
-    def report(mask: np.ndarray, what: str, fmt) -> None:
+    def report(mask: np.ndarray, what: str, fmt: Format) -> None:
         if np.any(mask):
             problems.append(what + ": " + "; ".join(fmt(*ix) for ix in np.argwhere(mask)[:3]))
 
@@ -76,7 +82,7 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
     )
 
     done = progress >= inst.effort[:, None] * (1 - REL) - ABS
-    finished = done.any(axis=1)
+    finished = np.asarray(done.any(axis=1))  # (S,) an array, also to the type checker
     finish_years = np.where(finished, (done.argmax(axis=1) + 1) * inst.step, np.nan)
 
     working = is_working(inst, u)
@@ -135,7 +141,7 @@ def trained_supply(inst: Instance, progress: np.ndarray) -> np.ndarray:
     return supply
 
 
-def _staffing(inst: Instance, u: np.ndarray, working: np.ndarray, done: np.ndarray, report) -> None:
+def _staffing(inst: Instance, u: np.ndarray, working: np.ndarray, done: np.ndarray, report: Report) -> None:
     """The discrete staffing keys (docs/plan-file.md), from the allocation alone."""
     S, H = u.shape
     finish = np.where(done.any(axis=1), done.argmax(axis=1), H)
@@ -208,11 +214,17 @@ def continuous_objective(inst: Instance, u: np.ndarray) -> float | None:
                 break
             done += rate * inst.step
     horizon = inst.periods * inst.step
+    req = inst.required
+    goal = float(finish[req].max()) if req.any() else 0.0
+    if inst.objective == "earliest":
+        return None if np.isnan(goal) else goal
+    d = inst.deadline
+    if d is None:
+        return None
 
     def chance(when: float) -> float:
         if not np.isfinite(when) or when > horizon + 1e-9:
             return 0.0
-        d = inst.deadline
         if d.distribution is None:
             years = np.minimum(inst.deadline_years, horizon)  # points: fixed, scenarios, p_never
             return float(inst.deadline_probs[years + 1e-9 >= when].sum())
@@ -220,12 +232,6 @@ def continuous_objective(inst: Instance, u: np.ndarray) -> float | None:
 
         return 1.0 - (1.0 - (d.p_never or 0.0)) * float(cdf(d.distribution, np.array([when - inst.deadline_shift]))[0])
 
-    req = inst.required
-    goal = float(finish[req].max()) if req.any() else 0.0
-    if inst.objective == "earliest":
-        return None if np.isnan(goal) else goal
-    if inst.deadline is None:
-        return None
     if inst.objective == "probability":
         return chance(goal)
     total = sum(float(inst.value[i]) * chance(float(finish[i])) for i in range(len(inst.streams)) if inst.value[i])
