@@ -12,7 +12,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 import planner
-from planner.report.document import write_markdown
+from planner.report.markdown_report import write_markdown
 
 SCRIPT = "<script>alert(1)</script>"
 NAMES = {

@@ -18,7 +18,7 @@ import pytest
 from planner import compare, from_dict, load
 from planner.analysis.montecarlo import montecarlo
 from planner.analysis.robustness import clean, verdict_robustness
-from planner.report.document import assumptions
+from planner.report.assumptions import assumptions
 from planner.report.words import effect, flip_words, montecarlo_words, number
 
 from plans import ROOT, TOY
@@ -182,7 +182,7 @@ def test_compare_cli_gives_the_robustness_with_its_size_and_seed(tmp_path):
 
 
 def test_report_has_the_monte_carlo_tornado_and_break_even_sections_with_charts():
-    from planner.report.document import html_report
+    from planner.report.html_report import html_report
 
     plan = loads(toy_with_uncertainty(11))
     c = compare(plan)

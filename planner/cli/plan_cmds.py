@@ -329,7 +329,8 @@ def _plot(args) -> int:
 def _report(args) -> int:
     check_suffix(args.output, (".html", ".md"), "the report")
     plan = load_plan(args)
-    from planner.report.document import markdown_charts, write_html, write_markdown
+    from planner.report.html_report import write_html
+    from planner.report.markdown_report import markdown_charts, write_markdown
 
     charts = markdown_charts(args.output, plan) if args.output.suffix.lower() == ".md" else []
     check_outputs(args, plan, ("-o", args.output), *(("-o", png) for png in charts))
