@@ -248,6 +248,7 @@ def test_cli_breakeven_plot(tmp_path, capsys):
     assert text.lstrip().startswith("<?xml") and "break-even at -1" in text
 
 
+@pytest.mark.slow
 def test_cli_montecarlo_plot_writes_histogram_and_tornado(mc_files, tmp_path, capsys):
     out = tmp_path / "mc.png"
     assert main(["montecarlo", str(mc_files[0]), "-n", "12", "--workers", "1", "--plot", str(out)]) == 0

@@ -206,6 +206,7 @@ def test_charts_of_a_plan_without_deadline_say_so():
     plt.close("all")
 
 
+@pytest.mark.slow
 def test_plot_of_a_plan_with_no_solution_exits_3(tmp_path):
     plan = tmp_path / "short.toml"
     plan.write_text('[plan]\nhorizon = 10\nobjective = "earliest"\n[[pools]]\nname = "s"\nsupply = 100\n'

@@ -407,6 +407,7 @@ def test_output_txt_is_refused(tmp_path):
 
 # --- the console script ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_console_script():
     exe = Path(sys.executable).parent / "planner"
     assert exe.exists(), exe

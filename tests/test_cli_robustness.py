@@ -292,6 +292,7 @@ def test_closed_stdout_pipe_exits_0_quietly(argv, buffered):
     assert proc.stderr == "", proc.stderr
 
 
+@pytest.mark.slow
 def test_head_1_in_a_shell_pipeline_exits_0_quietly():
     proc = subprocess.run(f"set -o pipefail; {' '.join(CLI)} compare models/serial_parallel_toy.toml --json | head -1",
                           shell=True, executable="/bin/bash", capture_output=True, text=True, cwd=ROOT, timeout=60)
@@ -302,6 +303,7 @@ def test_head_1_in_a_shell_pipeline_exits_0_quietly():
 
 # --- model size ----------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_check_of_20000_streams_by_20_periods_is_refused_quickly(tmp_path):
     """Past MAX_STREAM_PERIODS (planner/plan/schema.py) `check` says so, naming streams and horizon,
     instead of passing a plan that `solve` would then work on for a minute or more."""

@@ -240,6 +240,7 @@ def test_a_cut_time_budget_stops_both_solvers(rivals_ran):
     assert _threads_after(before) == before
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_both_solvers_and_the_next_solve_is_clean(rivals_ran):
     before = threading.active_count()
     # no time limit: the start schedule's search takes 1 s, HiGHS's grace 0.5 s, then both run
@@ -256,6 +257,7 @@ def test_ctrl_c_stops_both_solvers_and_the_next_solve_is_clean(rivals_ran):
     assert again.status == "optimal" and again.objective == optima()["j301_1"]
 
 
+@pytest.mark.slow
 def test_concurrent_solves_each_get_their_own_answer(scip_answers):
     names = ["j301_1", "j302_1", "j3022_1"]
     out: dict = {}
@@ -335,6 +337,7 @@ def test_no_period_is_asked_once_proven_out_of_reach(name, monkeypatch):
         assert not out_of_reach or period > max(out_of_reach), asked
 
 
+@pytest.mark.slow
 def test_halving_questions_out_of_their_share_leave_the_search_going(monkeypatch):
     """A question asked by halving gets only a share of the time left. When that share runs out
     (forced here: every such question answers `time_limit` at once), the search settles the

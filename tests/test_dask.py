@@ -44,6 +44,7 @@ def test_dask_sweep_equals_local(cluster, toy):
     pd.testing.assert_frame_equal(local.to_frame(), remote.to_frame())
 
 
+@pytest.mark.slow
 def test_dask_montecarlo_equals_local(cluster, tmp_path):
     path = tmp_path / "mc.toml"
     path.write_text(TOY.read_text() + UNCERTAIN)
@@ -53,6 +54,7 @@ def test_dask_montecarlo_equals_local(cluster, tmp_path):
     pd.testing.assert_frame_equal(local, remote)
 
 
+@pytest.mark.slow
 def test_cancelled_dask_run_leaves_the_cluster_usable(cluster, toy):
     cancel = threading.Event()
     result = sweep(toy, {"deadline.years": list(range(10, 60))}, scheduler=cluster.scheduler_address,

@@ -31,6 +31,7 @@ def test_the_one_plan_ships_the_quick_fixes_first():
     assert finish["quick fixes"] == pytest.approx(2) and finish["foundations III"] == pytest.approx(17)
 
 
+@pytest.mark.slow
 def test_evpi_is_the_mass_of_the_two_years_the_deep_plan_gains():
     r = evpi(planner.load(MODEL), learn_at=[1, 8])
     assert r.single == pytest.approx(SINGLE, abs=1e-6)

@@ -32,6 +32,7 @@ def one_line_error(run, *words):
         assert w in run.stderr, run.stderr
 
 
+@pytest.mark.slow
 def test_breakeven_tolerance_below_float_resolution_ends():
     run = planner("breakeven", str(TOY), "--intervention", "capabilities work", "--vary", SHIFT,
                   "--range=-5:0", "--tolerance", "1e-17", "--json", timeout=120)
@@ -146,6 +147,7 @@ def _session_processes(sid: int) -> list[str]:
     return out.splitlines()
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_the_pool_starts_has_no_traceback(tmp_path):
     """Ctrl-C (to the whole process group, as a terminal sends it) as soon as the forkserver
     exists, that is while it imports the solver stack and the first workers launch: a worker

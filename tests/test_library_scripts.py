@@ -38,6 +38,7 @@ def test_readme_library_code_as_a_plain_script(tmp_path):
     assert "Traceback" not in run.stderr, run.stderr
 
 
+@pytest.mark.slow
 def test_readme_library_code_in_a_notebook():
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")

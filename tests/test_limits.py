@@ -36,6 +36,7 @@ def test_time_limit_returns_the_best_plan_with_bound_and_gap():
     assert result.allocation is not None                 # and the plan passed verification
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_compare_writes_no_file_and_says_what_finished(tmp_path):
     plan_file = tmp_path / "hard.json"
     plan_file.write_text(json.dumps(synthetic.plan_dict(**HARD)))

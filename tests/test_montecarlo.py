@@ -64,6 +64,7 @@ def test_samples_are_independent_single_solves(one, plan_file):
         assert got[IV] == planner.solve(sample, IV).objective
 
 
+@pytest.mark.slow
 def test_same_seed_same_numbers_any_worker_count(one, plan_file):
     plan = planner.load(plan_file)
     again = montecarlo(plan, 30, workers=1).to_frame()

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import threading
 
+import pytest
+
 import planner
 from planner import progress
 from planner.plan import synthetic
@@ -19,6 +21,7 @@ HARD = dict(streams=120, periods=200, scenarios=20, seed=0, objective="value", t
 BRANCHING = dict(streams=25, periods=60, scenarios=10, seed=1, objective="value", tightness=0.3)
 
 
+@pytest.mark.slow
 def test_a_long_solve_reports_elapsed_incumbent_bound_and_gap_then_clears():
     seen: list[progress.Progress] = []
     with progress.watch(seen.append):
@@ -58,6 +61,7 @@ def test_no_watcher_no_reports_and_the_watcher_is_removed_after_the_block():
     assert len(seen) == while_on, "a report reached the watcher after its block ended"
 
 
+@pytest.mark.slow
 def test_two_threads_each_report_to_their_own_watcher():
     seen = {0: [], 1: []}
     errors = []
@@ -99,6 +103,7 @@ def _cli(plan_file, stderr):
                            "--json"], stdout=subprocess.PIPE, stderr=stderr, timeout=120)
 
 
+@pytest.mark.slow
 def test_the_command_line_shows_progress_on_a_terminal_only(tmp_path):
     plan_file = tmp_path / "hard.json"
     plan_file.write_text(json.dumps(synthetic.plan_dict(**HARD)))

@@ -95,6 +95,7 @@ years = 8
     assert rows["guessed"] == "plan file (an assumption)"
 
 
+@pytest.mark.slow
 def test_shipped_field_model_marks_its_sourced_supply_and_deadline(tmp_path):
     text = report(FIELD, tmp_path / "field.html")
     sourced = re.findall(r"<tr><td>(\w+)</td><td>([^<]+)</td><td>[^<]*</td><td><span class='sourced'>", text)
@@ -102,6 +103,7 @@ def test_shipped_field_model_marks_its_sourced_supply_and_deadline(tmp_path):
     assert not any(kind == "stream" for kind, _ in sourced)    # the work structure is illustrative
 
 
+@pytest.mark.slow
 def test_markdown_report_with_pngs_beside_it(tmp_path):
     out = tmp_path / "report.md"
     text = report(TOY, out)

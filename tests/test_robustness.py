@@ -156,6 +156,7 @@ def test_a_multiply_lifts_the_pools_cap_in_the_assumptions():
     assert "researchers supply x2 (its cap too: 1000 becomes 2000 FTE)" in text
 
 
+@pytest.mark.slow
 def test_compare_cli_gives_the_robustness_with_its_size_and_seed(tmp_path):
     path = tmp_path / "plan.toml"
     path.write_text(toy_with_uncertainty(20260101))
@@ -181,6 +182,7 @@ def test_compare_cli_gives_the_robustness_with_its_size_and_seed(tmp_path):
     assert data["robustness"]["interventions"]["capabilities work"]["p_harm"] == pytest.approx(by_hand(3, 20)["p_harm"])
 
 
+@pytest.mark.slow
 def test_report_has_the_monte_carlo_tornado_and_break_even_sections_with_charts():
     from planner.report.html_report import html_report
 

@@ -59,6 +59,7 @@ def test_sweep_on_an_uncertain_deadline_matches_single_solves():
             _independent(plan, {"deadline.distribution.median": row[0]}, variant)[0], abs=1e-9)
 
 
+@pytest.mark.slow
 def test_same_rows_whatever_the_worker_count_under_load(toy):
     grid = {"deadline.years": list(range(15, 35)), SHIFT: [-3, -2, -1, 0]}   # 80 points, 160 solves
     one = sweep(toy, grid, workers=1).to_frame().drop(columns="reason")
@@ -142,6 +143,7 @@ def test_a_worker_error_stops_the_run_and_is_raised(toy):
     assert run(points[:2], workers=2).records[1][0]["objective"] == 0.0
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_cli_sweep_cleanly(tmp_path):
     import os
     import signal

@@ -78,6 +78,7 @@ def test_compare_after_cut_solves_reports_every_variant_optimal(monkeypatch):
         assert row.result.objective == pytest.approx(EARLIEST, abs=TOL)
 
 
+@pytest.mark.slow
 def test_six_concurrent_compare_runs_all_prove_the_optimum(tmp_path):
     # The load: 6 concurrent `planner compare` runs on 2 cores failed every time.
     plan_file = tmp_path / "stalled.json"
