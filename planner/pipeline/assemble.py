@@ -21,7 +21,7 @@ from planner.plan.schema import Plan
 from planner.result import Result, StreamResult, Structure, variant_fields
 from planner.solvers import get_backend
 from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
-from planner.structure import critical_path, objective_bound, structural_bound
+from planner.structure import CriticalPath, critical_path, objective_bound, structural_bound
 
 # stops that leave a plan unproven: a result only when the user set a limit (only_asked_stops)
 UNPROVEN = (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION, SolveStatus.INTERRUPTED)
@@ -30,7 +30,7 @@ UNPROVEN = (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION, SolveStatus.INTERRU
 def assemble(
     plan: Plan,
     inst: Instance,
-    cp,
+    cp: CriticalPath,
     raw: RawSolution,
     u: np.ndarray | None,
     solver: str,
@@ -48,7 +48,7 @@ def assemble(
     bound, gap = raw.bound, raw.gap
     if raw.x is not None and bound is None:  # stopped before the solver had a bound of its own
         bound = objective_bound(inst, cp)
-        if bound is not None:
+        if bound is not None and raw.objective is not None:
             gap = abs(bound - raw.objective) / max(abs(bound), abs(raw.objective), 1e-10)
     common = dict(
         plan=plan.plan.name,
@@ -139,15 +139,17 @@ def _agrees_with_solver(inst: Instance, claimed: float | None, bound: float | No
         )
 
 
-def unlimited_structure(inst: Instance, cache: dict | None = None) -> Structure:
+def unlimited_structure(inst: Instance, cache: dict[tuple, CriticalPath] | None = None) -> Structure:
     """What unlimited labour allows. Its critical path depends on neither the supply nor the
     deadline, which is what sweeps and comparisons vary most: `cache` keeps it across variants,
     keyed by every number it reads."""
-    key = _unlimited_key(inst) if cache is not None else None
-    cp = cache.get(key) if key is not None else None
+    key, cp = (), None
+    if cache is not None:
+        key = _unlimited_key(inst)
+        cp = cache.get(key)
     if cp is None:
         cp = critical_path(inst, unlimited_labour=True)
-        if key is not None:
+        if cache is not None:
             if len(cache) >= 16:
                 cache.clear()
             cache[key] = cp
@@ -218,10 +220,9 @@ def cross_check(result: Result, solver: str, lm: LinearModel, options: SolveOpti
     first, second = result.status, raw.status
     optimal, infeasible = SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE
     tol = max(1e-6, 2 * options.gap) * max(1.0, abs(result.objective or 0.0), abs(raw.objective or 0.0))
-    differ = (first == optimal and second == optimal and abs(result.objective - raw.objective) > tol) or {
-        first,
-        second,
-    } == {optimal, infeasible}
+    ours, theirs = result.objective, raw.objective
+    apart = ours is not None and theirs is not None and abs(ours - theirs) > tol
+    differ = (first == optimal and second == optimal and apart) or {first, second} == {optimal, infeasible}
     if differ:
         raise VerificationError(
             f"{result.variant}: the solvers disagree: {result.solver} says {first} "

@@ -8,10 +8,14 @@ from __future__ import annotations
 import numpy as np
 
 from planner.instance.resolve import Instance
-from planner.structure import NEVER, critical_path, needed_streams
+from planner.mip.linear import LinearModel
+from planner.solvers import Backend
+from planner.structure import NEVER, CriticalPath, critical_path, needed_streams
 
 
-def why_infeasible(inst: Instance, cp, backend=None, lm=None) -> str:
+def why_infeasible(
+    inst: Instance, cp: CriticalPath, backend: Backend | None = None, lm: LinearModel | None = None
+) -> str:
     """Why no plan meets the goal inside the horizon, in the plan's terms: first the critical path
     (durations, releases and lags), then a pool whose whole supply is below the work it must do,
     then the solver's irreducible infeasible set. `cp` is the variant's critical path; `backend` and

@@ -23,12 +23,16 @@ the critical-path bound (that plan is built front-first by heuristic.least_slack
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
     from planner.instance.resolve import Instance
+    from planner.mip.linear import LinearModel
+    from planner.solvers import Backend
+    from planner.solvers.status import RawSolution, SolveOptions
 
 
 DONE = 1 - 1e-12  # progress counted as the whole effort (verify allows 1e-6)
@@ -42,8 +46,14 @@ def finish_periods(inst: Instance, u: np.ndarray) -> np.ndarray:
 
 
 def earliest(
-    inst: Instance, lm, u: np.ndarray, earliest_finish: np.ndarray, backend=None, options=None, always_lp: bool = False
-):
+    inst: Instance,
+    lm: LinearModel | Callable[[], LinearModel],
+    u: np.ndarray,
+    earliest_finish: np.ndarray,
+    backend: Backend | Callable[[], Backend] | None = None,
+    options: SolveOptions | None = None,
+    always_lp: bool = False,
+) -> tuple[np.ndarray, RawSolution | None]:
     """Both steps; returns (crew units, the LP's RawSolution or None if no LP ran).
 
     The pass first. The streams that it leaves finishing after their critical-path earliest
@@ -58,10 +68,10 @@ def earliest(
     movable = could_gain(inst, passed) & ~finished_at(inst, passed, earliest_finish)
     if not movable.any() and not always_lp:
         return passed, None
-    lm = lm() if callable(lm) else lm
-    backend = backend() if callable(backend) else backend
-    inside = np.all((passed <= 1e-12) | (lm.values(lm.arrays()["ub"], "u") > 0))
-    moved, raw = earliest_progress(inst, lm, passed if inside else u, backend, options, free=movable)
+    model = lm() if callable(lm) else lm
+    solver = backend() if callable(backend) else backend
+    inside = np.all((passed <= 1e-12) | (model.values(model.arrays()["ub"], "u") > 0))
+    moved, raw = earliest_progress(inst, model, passed if inside else u, solver, options, free=movable)
     if inside and not movable.any():  # every column was fixed at `passed`: the LP only checked it
         return passed, raw
     return earliest_start(inst, moved), raw
@@ -101,7 +111,14 @@ def finished_at(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray) -> n
     return finish_periods(inst, u) <= reach
 
 
-def earliest_progress(inst: Instance, lm, u: np.ndarray, backend=None, options=None, free=None):
+def earliest_progress(
+    inst: Instance,
+    lm: LinearModel,
+    u: np.ndarray,
+    backend: Backend | None = None,
+    options: SolveOptions | None = None,
+    free: np.ndarray | None = None,
+) -> tuple[np.ndarray, RawSolution]:
     """The LP step: completions (c) and the goal (g) fixed where `u` has them, the crew units of
     streams not `free` (default: all are) fixed at `u`'s, maximise the sum over the free streams
     and periods of progress / effort. Returns (the LP's crew units, or `u` itself if the LP does
@@ -120,7 +137,7 @@ def earliest_progress(inst: Instance, lm, u: np.ndarray, backend=None, options=N
     return np.clip(lp.values(raw.x, "u"), 0.0, None), raw
 
 
-def fixed_completion_lp(inst: Instance, lm, u: np.ndarray, free: np.ndarray | None = None):
+def fixed_completion_lp(inst: Instance, lm: LinearModel, u: np.ndarray, free: np.ndarray | None = None) -> LinearModel:
     """The model `lm` as an LP: every completion indicator and the goal fixed at what plan `u`
     reaches, the crew units and progress of streams not `free` fixed at `u`'s, progress of the free
     streams (as a share of each one's effort, summed over periods) maximised. `u`'s own columns are
@@ -205,7 +222,9 @@ def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | 
     return u
 
 
-def earliest_discrete(inst: Instance, lm, x: np.ndarray, backend=None, options=None) -> np.ndarray:
+def earliest_discrete(
+    inst: Instance, lm: LinearModel, x: np.ndarray, backend: Backend | None = None, options: SolveOptions | None = None
+) -> np.ndarray:
     """The tie-break for plans with discrete staffing (instance.discrete), where the pass above
     would break crews and runs: one LP over the model with every integer column (completion,
     the goal, worked/started indicators, headcounts) and the goal fixed at the solver's plan `x`,
@@ -250,7 +269,7 @@ def earliest_discrete(inst: Instance, lm, x: np.ndarray, backend=None, options=N
     return crew_units(inst, lm, source[: lm.n])
 
 
-def crew_units(inst: Instance, lm, x: np.ndarray) -> np.ndarray:
+def crew_units(inst: Instance, lm: LinearModel, x: np.ndarray) -> np.ndarray:
     """The crew units of solution `x` of the whole MIP, as reported. A stream with parallelization
     a < 1 makes progress p (its effective crew units) with u crew units, where the model only
     knows p <= the piecewise-linear interpolation of u ** a (model._parallelization): u ** a may

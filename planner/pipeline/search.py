@@ -22,7 +22,7 @@ from planner.mip.target import build_target
 from planner.pipeline import heuristic, polish
 from planner.pipeline.assemble import only_asked_stops
 from planner.rcpsp import genetic, propagate, rival
-from planner.solvers import get_backend
+from planner.solvers import Backend, get_backend
 from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
 from planner.structure import (
     NEVER,
@@ -42,11 +42,15 @@ LOW_FIRST = 3
 # then no longer takes the whole limit while the candidates below it stay unasked.
 HALVING_SHARE = 0.25
 
+# What a structured solve gives back: (RawSolution, crew units or None, the backend or None, the
+# model that found no plan or None), as the whole MIP's solve would (Model.solve reads it).
+Solved = tuple[RawSolution, np.ndarray | None, Backend | None, LinearModel | None]
+
 
 class Clock:
     """Seconds spent in each phase of one solve (Model.timing), for benchmarks and --verbose."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.start = self.last = time.perf_counter()
         self.laps: dict[str, float] = {}
 
@@ -85,6 +89,12 @@ class Answer:
         """Proven: no plan meets the goal by the period."""
         return self.kind in (Kind.INFEASIBLE, Kind.RULED_OUT)
 
+    def plan(self) -> tuple[LinearModel, np.ndarray]:
+        """(the target MIP, the plan's columns) of a found answer."""
+        if self.model is None or self.x is None:
+            raise ValueError(f"a {self.kind} answer has no plan")
+        return self.model, self.x
+
 
 def _answer(raw: RawSolution, model: LinearModel, options: SolveOptions) -> Answer:
     """A target's solve as an Answer: found, infeasible, or what stopped the solver."""
@@ -106,11 +116,11 @@ class GoalSearch:
     `solver` asked for, and `linear_model`, which builds (once) the variant's whole MIP, needed
     only to confirm a plan and for the tie-break of a fluid one."""
 
-    def __init__(self, inst: Instance, cp: CriticalPath, solver: str, linear_model: Callable[[], LinearModel]):
+    def __init__(self, inst: Instance, cp: CriticalPath, solver: str, linear_model: Callable[[], LinearModel]) -> None:
         self.instance, self.critical_path, self.solver = inst, cp, solver
         self.linear_model = linear_model
 
-    def structured(self, options: SolveOptions, tie_break: bool, confirm: bool, clock: Clock):
+    def structured(self, options: SolveOptions, tie_break: bool, confirm: bool, clock: Clock) -> Solved | None:
         """(RawSolution, crew units, backend, model) from the plan's structure, or None to solve the
         whole MIP instead.
 
@@ -210,7 +220,7 @@ class GoalSearch:
         clock: Clock,
         lo: int | None = None,
         interrupted: bool = False,
-    ):
+    ) -> Solved:
         """The optimum of a `probability` or `earliest` plan as the first goal period within reach:
         (RawSolution, crew units, backend, model), as `structured`.
 
@@ -233,7 +243,7 @@ class GoalSearch:
         inst, cp = self.instance, self.critical_path
         periods = goal_periods(inst, cp)
         best, hi = start, len(periods)
-        found = None  # (model, column values) of the last plan a feasibility MIP found
+        found: tuple[LinearModel, np.ndarray] | None = None  # (model, columns) of the last plan a MIP found
         if start is not None:
             hi = int(np.searchsorted(periods, _goal_period(inst, start)))
         model = None
@@ -245,7 +255,7 @@ class GoalSearch:
         if lo is None:  # the first candidate the window rules leave
             lo = propagate.first_open(inst, cp, periods, 0, hi)
         asked = False
-        unsettled = set()  # halving questions that ran out of their share: each asked again, with
+        unsettled: set[int] = set()  # halving questions that ran out of their share: each asked again, with
         # all the time left, once every candidate below it is settled
         while lo < hi and stop is None:
             top = min([k for k in unsettled if k < hi], default=hi)
@@ -263,13 +273,15 @@ class GoalSearch:
             answer = self.ask(int(periods[k]), options, clock, share)
             model = answer.model
             if answer.kind is Kind.FOUND:
-                best = polish.crew_units(inst, model, answer.x)
-                found = (model, answer.x)
+                found = answer.plan()
+                best = polish.crew_units(inst, *found)
                 hi = min(k, int(np.searchsorted(periods, _goal_period(inst, best))))
             elif answer.out_of_reach:
                 lo = k + 1
             elif (
                 share is not None
+                and options.time_limit is not None
+                and answer.stop is not None
                 and answer.stop.status in (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION)
                 and not answer.stop.interrupted
                 and clock.total < options.time_limit
@@ -310,7 +322,11 @@ class GoalSearch:
             )
         else:  # stopped (a time limit, Ctrl-C) with a plan in hand: the optimum lies between the two
             bound = value(lo)
-            gap = None if bound is None else abs(bound - objective) / max(abs(bound), abs(objective), 1e-10)
+            gap = (
+                None
+                if bound is None or objective is None
+                else abs(bound - objective) / max(abs(bound), abs(objective), 1e-10)
+            )
             status = SolveStatus.INTERRUPTED if stop.interrupted else SolveStatus.TIME_LIMIT
             raw = RawSolution(
                 status,
@@ -378,7 +394,7 @@ class GoalSearch:
             return _answer(raw, model, options)
         if theirs.status == SolveStatus.INFEASIBLE:
             return Answer(Kind.INFEASIBLE, model)
-        if theirs.status == SolveStatus.OPTIMAL:
+        if theirs.status == SolveStatus.OPTIMAL and theirs.x is not None:
             pinned = self._pinned(narrowed, theirs.x, options, clock)
             if pinned is not None:
                 return pinned
@@ -386,13 +402,19 @@ class GoalSearch:
             return _answer(self._highs(model, options, clock), model, options)
         return _answer(raw, model, options)
 
-    def _highs(self, model: LinearModel, options: SolveOptions, clock: Clock, watch=None) -> RawSolution:
+    def _highs(
+        self, model: LinearModel, options: SolveOptions, clock: Clock, watch: Callable[[float], bool] | None = None
+    ) -> RawSolution:
         """The default solver's run on a target `model` in the time left, with a rival (if any)
         as its `watch` (solvers/highs.py)."""
         left = None if options.time_limit is None else max(options.time_limit - clock.total, 1e-3)
         backend = get_backend(self.solver)
         backend.load(model)
         if watch is not None:
+            from planner.solvers.highs import HighsBackend
+
+            if not isinstance(backend, HighsBackend):  # rival.start races HiGHS only
+                raise TypeError(f"only HiGHS watches a rival, not {backend.name}")
             backend.watch = watch
         return backend.solve(dataclasses.replace(options, time_limit=left))
 
@@ -408,7 +430,14 @@ class GoalSearch:
         answer = _answer(self._highs(model, check, clock), model, check)
         return answer if answer.kind is Kind.FOUND else None
 
-    def earliest_goal(self, found, best: np.ndarray, options: SolveOptions, clock: Clock, first: int = 0):
+    def earliest_goal(
+        self,
+        found: tuple[LinearModel, np.ndarray],
+        best: np.ndarray,
+        options: SolveOptions,
+        clock: Clock,
+        first: int = 0,
+    ) -> tuple[LinearModel, np.ndarray]:
         """The tie-break's first step for a discrete plan: the search asks only the periods where a
         deadline falls, so its plan may meet the goal later than it could. Ask the periods before,
         halving between the critical-path earliest and the plan's, for the first the goal can be
@@ -421,8 +450,9 @@ class GoalSearch:
             t = (lo + hi) // 2
             answer = self.ask(t, options, clock)
             if answer.kind is Kind.FOUND:
-                found = (answer.model, answer.x)
-                hi = min(t, _goal_period(inst, np.clip(answer.model.values(answer.x, "u"), 0.0, None)))
+                found = answer.plan()
+                target, x = found
+                hi = min(t, _goal_period(inst, np.clip(target.values(x, "u"), 0.0, None)))
             elif answer.out_of_reach:
                 lo = t + 1
             else:
