@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from plans import ROOT, TOY
+from plans import ROOT, TOY, fast_first
 
 CLI = [sys.executable, "-m", "planner.cli"]
 
@@ -172,7 +172,7 @@ def test_raw_option_that_is_not_a_finite_number_is_refused(option):
 
 # --- --json keeps stdout pure even when a raw option turns the solver log on ------------------------
 
-@pytest.mark.parametrize("option", ["output_flag=true", "log_to_console=true"])
+@pytest.mark.parametrize("option", fast_first(["output_flag=true", "log_to_console=true"], 1, ids=str))
 @pytest.mark.parametrize("command", ["solve", "compare"])
 def test_json_stays_parsable_when_a_raw_option_turns_the_solver_log_on(command, option):
     proc = run(command, "models/serial_parallel_toy.toml", "--json", "--option", option)
@@ -265,7 +265,7 @@ def test_importing_the_cli_loads_no_third_party_module():
 
 # --- a reader that stops reading (`planner ... | head -1`) -------------------------------------------------
 
-@pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("buffered", fast_first([True, False], 1, ids=lambda b: "buffered" if b else "unbuffered"))
 @pytest.mark.parametrize("argv", [
     ["check", "models/serial_parallel_toy.toml"],
     ["check", "models/serial_parallel_toy.toml", "--json"],
