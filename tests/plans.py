@@ -86,3 +86,15 @@ def run_cli(*args, cwd=None, env=None) -> Ran:
             else:
                 os.environ[k] = v
     return Ran(argv, code, out.getvalue(), err.getvalue())
+
+
+def fast_first(values, fast: int, ids=None) -> list:
+    """Parameters for a family where the first `fast` cases run by default and the rest only with
+    `pytest -m slow`: each behaviour stays in the default run, every case in the slow one."""
+    import pytest
+    out = []
+    for k, v in enumerate(values):
+        marks = () if k < fast else (pytest.mark.slow,)
+        args = v if isinstance(v, tuple) else (v,)
+        out.append(pytest.param(*args, marks=marks, id=None if ids is None else ids(v)))
+    return out

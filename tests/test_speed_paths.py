@@ -27,7 +27,7 @@ from planner.solvers import get_backend
 from planner.solvers.status import SolveOptions
 from planner.solvers.race import Entrant, race
 
-from plans import ROOT, TOY, make_plan
+from plans import ROOT, TOY, fast_first, make_plan
 
 TOL = 1e-6
 
@@ -107,7 +107,7 @@ def test_earliest_out_of_reach_is_infeasible_and_says_why():
     assert "pool p supplies" in auto.message and auto.message == mip.message
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", fast_first(range(6), 1, ids=str))
 @pytest.mark.parametrize("objective", ["probability", "earliest", "value"])
 def test_generated_plans_agree_with_the_whole_mip(seed, objective):
     """Small generated plans of both generators, tight enough that labour binds in some."""
