@@ -13,7 +13,9 @@ explanation at the value that came closest (e.g. a serial chain longer than the 
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from planner.analysis.runner import Point, solve_point
 from planner.errors import PlanError
@@ -22,6 +24,11 @@ from planner.pipeline.arguments import number, optional, whole
 from planner.plan.paths import get, plan_data
 from planner.plan.schema import Plan
 from planner.solvers.status import SolveStatus
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from planner.result import Result
 
 EVEN = 1e-7
 """An effect at or above -EVEN breaks even: differences below this are solver tolerance."""
@@ -39,18 +46,18 @@ class BreakEven:
     path: str
     low: float
     high: float
-    tolerance: float
+    tolerance: float | None  # None: none given, and no bracket was closed
     value: float | None  # the breaking-even end of the flip interval, or None
     interval: tuple[float, float] | None  # (value where the verdict is one way, where it is the other)
     kind: str  # "step", "continuous", "none", "always"
     reason: str
-    evaluations: list[dict] = field(default_factory=list)  # every point solved, in order
+    evaluations: list[dict[str, Any]] = field(default_factory=list)  # every point solved, in order
     pool: str | None = None  # with `breakeven_fte`: the pool the FTE are added to (value in FTE)
     researcher_years: float | None = None  # and what the break-even FTE give, up to the goal (or deadline)
     until_years: float | None = None  # the years they count for: the goal's finish, or the deadline
 
-    def to_dict(self) -> dict:
-        out = {
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "intervention": self.intervention,
             "path": self.path,
             "range": [self.low, self.high],
@@ -79,7 +86,7 @@ class BreakEven:
             f"(until {until}, at year {self.until_years:.4g})"
         )
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         import pandas as pd
 
         return pd.DataFrame(self.evaluations, columns=["value", "baseline", "intervention", "delta", "reason"])
@@ -101,7 +108,7 @@ def breakeven(
     high: float | None = None,
     tolerance: float | None = None,
     samples: int = 9,
-    **options,
+    **options: Any,
 ) -> BreakEven:
     """Find the value of one plan number at which `intervention` stops losing to the baseline.
 
@@ -128,11 +135,12 @@ def breakeven(
     if not high > low:
         raise PlanError(f"the range needs LO < HI, got {low:g}:{high:g}", key=path)
     options.pop("cross_check", None)
-    evaluations: list[dict] = []
+    evaluations: list[dict[str, Any]] = []
     sign = -1.0 if plan.plan.objective == "earliest" else 1.0
-    fixed_base, known = path.startswith("interventions."), []
+    fixed_base = path.startswith("interventions.")
+    known: list[Result] = []  # the baseline, when the path cannot move it
 
-    def effect(v: float) -> dict:
+    def effect(v: float) -> dict[str, Any]:
         try:
             changed = plan.with_changes({path: v})
         except PlanError as e:
@@ -171,7 +179,7 @@ def breakeven(
     rows = [effect(v) for v in values]
     even = [r["gain"] >= -EVEN for r in rows]
     flips = [k for k in range(samples - 1) if even[k] != even[k + 1]]
-    common = dict(intervention=iv.name, path=path, low=low, high=high, evaluations=evaluations)
+    common: dict[str, Any] = dict(intervention=iv.name, path=path, low=low, high=high, evaluations=evaluations)
     if not flips:
         best = max(rows, key=lambda r: r["gain"])
         if even[0]:
@@ -232,7 +240,7 @@ def breakeven(
     )
 
 
-def _kind(a: dict, b: dict, good: dict, bad: dict) -> str:
+def _kind(a: dict[str, Any], b: dict[str, Any], good: dict[str, Any], bad: dict[str, Any]) -> str:
     """'step' if the effect jumps across the final bracket [bad, good] by more than ten times what
     the scan bracket [a, b]'s slope gives over that width (a continuous effect's jump shrinks with
     the bracket, a step's does not); 'continuous' otherwise, or when the jump is below 1e-6."""
@@ -266,7 +274,9 @@ def _from_order(i: int) -> float:
     return struct.unpack("<d", struct.pack("<q", i if i >= 0 else (-i) | -0x8000000000000000))[0]
 
 
-def _snap(good: dict, bad: dict, effect) -> tuple[dict, dict]:
+def _snap(
+    good: dict[str, Any], bad: dict[str, Any], effect: Callable[[float], dict[str, Any]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """A step sits on a round number more often than not (a deadline shift of exactly -1 years):
     try the roundest number inside the bracket, so the answer is -1, not -0.99902."""
     lo, hi = sorted((good["value"], bad["value"]))
@@ -293,7 +303,7 @@ def breakeven_fte(
     high: float | None = None,
     tolerance: float | None = None,
     samples: int = 9,
-    **options,
+    **options: Any,
 ) -> BreakEven:
     """How many more FTE of `pool`, in every period from the start, make `intervention` break even.
 
@@ -350,13 +360,13 @@ def breakeven_fte(
         path=f"FTE of {pool} added every year",
         low=low,
         high=high,
-        tolerance=found.tolerance * units,
+        tolerance=found.tolerance * units if found.tolerance is not None else None,
         value=fte,
-        interval=tuple(v * units for v in found.interval) if found.interval else None,
+        interval=(found.interval[0] * units, found.interval[1] * units) if found.interval else None,
         kind=found.kind,
         reason=found.reason.replace(path, f"+FTE of {pool}"),
         evaluations=[{**row, "value": row["value"] * units} for row in found.evaluations],
         pool=pool,
-        researcher_years=None if until is None else fte * until,
+        researcher_years=None if until is None or fte is None else fte * until,
         until_years=until,
     )

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from planner.explain import explain_change
 from planner.pipeline.arguments import check_callback, check_interventions, check_plan, check_solve_options
 from planner.pipeline.refine import unsettled_words
 from planner.pipeline.session import Model
 from planner.plan.schema import Plan
-from planner.result import Comparison, InterventionResult
+from planner.result import Comparison, InterventionResult, Result
 
 
 def compare(
-    plan: Plan, *, solver: str = "highs", interventions: list[str] | None = None, on_result=None, **options
+    plan: Plan,
+    *,
+    solver: str = "highs",
+    interventions: list[str] | None = None,
+    on_result: Callable[[Result], object] | None = None,
+    **options: Any,
 ) -> Comparison:
     """Solve the baseline, then each intervention, each in a fresh solver, and say why they differ.
 
@@ -30,7 +38,8 @@ def compare(
     chosen = check_interventions(plan, interventions)
     check_callback(on_result, "on_result")
     check_solve_options(**options)  # a bad option fails here, not after the baseline is solved
-    baseline, rows = None, []
+    baseline: Result | None = None
+    rows: list[InterventionResult] = []
     try:
         model = Model(plan, solver=solver)
         baseline = model.solve(**options)

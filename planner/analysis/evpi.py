@@ -22,13 +22,15 @@ continuous-time reading of planner/pipeline/continuous.py is not applied here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from planner import verify
 from planner.errors import PlanError, UsageError, VerificationError
-from planner.instance.resolve import resolve
+from planner.instance.resolve import Instance, resolve
 from planner.mip.formulation import build
 from planner.mip.linear import LinearModel
 from planner.pipeline.arguments import number, whole
@@ -37,6 +39,11 @@ from planner.plan.schema import Plan
 from planner.solvers import get_backend
 from planner.solvers.status import SolveOptions, SolveStatus
 from planner.structure import critical_path
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from planner.result import Result
 
 TOL = 1e-6
 MAX_GROUPS = 1_000
@@ -53,7 +60,7 @@ class Adaptive:
     grouped: bool  # neighbouring deadlines shared a copy: `value` is a lower bound
     status: SolveStatus
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "learn_at": self.learn_at,
             "value": self.value,
@@ -72,7 +79,7 @@ class EVPI:
     objective_kind: str
     single: float  # the one plan for every scenario
     wait_and_see: float  # a plan per scenario, weighted
-    scenarios: list[dict]  # {deadline_years, probability, optimum}
+    scenarios: list[dict[str, Any]]  # {deadline_years, probability, optimum}
     adaptive: list[Adaptive] = field(default_factory=list)
 
     @property
@@ -82,7 +89,7 @@ class EVPI:
         gap = self.wait_and_see - self.single
         return 0.0 if abs(gap) <= TOL * max(1.0, abs(self.single)) else gap
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "variant": self.variant,
             "objective_kind": self.objective_kind,
@@ -93,18 +100,18 @@ class EVPI:
             "adaptive": [{**a.to_dict(), "value_of_warning": a.value - self.single} for a in self.adaptive],
         }
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         import pandas as pd
 
         return pd.DataFrame(self.scenarios, columns=["deadline_years", "last_period", "probability", "optimum"])
 
 
-def _scenario_groups(inst) -> list[tuple[int, float]]:
+def _scenario_groups(inst: Instance) -> list[tuple[int, float]]:
     """(last period that counts, probability) for every deadline that some plan could meet."""
     return [(int(t), float(inst.weights[t])) for t in np.flatnonzero(inst.weights > 0)]
 
 
-def _fixed(plan: Plan, variant, years: float) -> Plan:
+def _fixed(plan: Plan, variant: str | None, years: float) -> Plan:
     """The plan with its deadline fixed at `years` after the variant's shift."""
     iv = plan.intervention(variant) if variant else None
     shift = iv.deadline_shift * iv.units if iv else 0.0
@@ -115,10 +122,10 @@ def evpi(
     plan: Plan,
     intervention: str | None = None,
     *,
-    learn_at: list[float] = (),
+    learn_at: Sequence[float] = (),
     max_groups: int = 24,
     solver: str = "highs",
-    **options,
+    **options: Any,
 ) -> EVPI:
     """The value of knowing the deadline: wait-and-see, the single plan, and their difference.
 
@@ -151,33 +158,39 @@ def evpi(
         )
     options.pop("refine", None)  # on the plan's grid throughout (the module docstring)
     single = Model(plan, intervention, solver=solver).solve(refine=False, **options)
-    _optimal(single)
+    single_value = _optimal(single)
     rows, ws = [], 0.0
     for last, prob in _scenario_groups(inst):
         years = (last + 1) * inst.step
         res = Model(_fixed(plan, intervention, years), intervention, solver=solver).solve(refine=False, **options)
-        _optimal(res)
-        rows.append({"deadline_years": years, "last_period": last, "probability": prob, "optimum": res.grid_objective})
-        ws += prob * res.grid_objective
+        optimum = _optimal(res)
+        rows.append({"deadline_years": years, "last_period": last, "probability": prob, "optimum": optimum})
+        ws += prob * optimum
     return EVPI(
         inst.name,
         inst.objective,
-        single.grid_objective,
+        single_value,
         ws,
         rows,
         [adaptive(plan, intervention, k, max_groups=max_groups, **options) for k in learn_at],
     )
 
 
-def _optimal(res) -> None:
+def _optimal(res: Result) -> float:
+    """The proven optimum on the plan's grid; PlanError if the solve did not prove one."""
     if res.status != SolveStatus.OPTIMAL:
         raise PlanError(
             f"{res.variant}: the solve ended '{res.status}' ({res.message}); EVPI needs proven "
             "optima: give more --time-limit"
         )
+    if res.grid_objective is None:  # every optimum has its grid objective (pipeline/assemble.py)
+        raise PlanError(f"{res.variant}: the optimum has no objective on the plan's grid")
+    return res.grid_objective
 
 
-def adaptive(plan: Plan, intervention: str | None, learn_at: float, *, max_groups: int = 24, **options) -> Adaptive:
+def adaptive(
+    plan: Plan, intervention: str | None, learn_at: float, *, max_groups: int = 24, **options: Any
+) -> Adaptive:
     """The best plan that learns the deadline at year `learn_at` (see the module docstring)."""
     inst = resolve(plan, intervention)
     cp = critical_path(inst)
@@ -187,7 +200,6 @@ def adaptive(plan: Plan, intervention: str | None, learn_at: float, *, max_group
     scen = _scenario_groups(inst)
     early = [(t, p) for t, p in scen if t < k_first]  # their deadline passes before anyone learns
     late = [(t, p) for t, p in scen if t >= k_first]
-    bins = [late[i::1] for i in range(0)]
     if len(late) > max_groups:
         size = -(-len(late) // max_groups)
         bins = [late[i : i + size] for i in range(0, len(late), size)]
@@ -202,9 +214,10 @@ def adaptive(plan: Plan, intervention: str | None, learn_at: float, *, max_group
             _pay(cost, base, inst, offsets[g], t, p)
     lm.cost = [cost]
     # non-anticipativity: every copy's crew units before K equal the first copy's
-    i, t = np.nonzero((u_index >= 0) & shared[None, :])
+    streams, periods = np.nonzero((u_index >= 0) & shared[None, :])
+    before = u_index[streams, periods]
     for g in range(1, len(groups)):
-        lm.add_rows(f"nonanticipativity[{g}]", [(u_index[i, t] + offsets[g], 1.0), (u_index[i, t], -1.0)], 0.0, 0.0)
+        lm.add_rows(f"nonanticipativity[{g}]", [(before + offsets[g], 1.0), (before, -1.0)], 0.0, 0.0)
     backend = get_backend("highs")
     backend.load(lm)
     raw = backend.solve(
@@ -224,11 +237,16 @@ def adaptive(plan: Plan, intervention: str | None, learn_at: float, *, max_group
     for u in schedules[1:]:
         if np.abs(u[:, shared] - schedules[0][:, shared]).max(initial=0.0) > 1e-6:
             raise VerificationError(f"adaptive plan K = {learn_at:g}: schedules differ before K")
-    if raw.status == SolveStatus.OPTIMAL and abs(value - raw.objective) > 1e-5 * max(1.0, abs(value)):
-        if value < raw.objective - 1e-5:
+    solver_value = raw.objective
+    if (
+        raw.status == SolveStatus.OPTIMAL
+        and solver_value is not None
+        and abs(value - solver_value) > 1e-5 * max(1.0, abs(value))
+    ):
+        if value < solver_value - 1e-5:
             raise VerificationError(
                 f"adaptive plan K = {learn_at:g}: the verified value {value:.9g} is below "
-                f"the solver's {raw.objective:.9g}"
+                f"the solver's {solver_value:.9g}"
             )
     return Adaptive(learn_at, value, len(groups), len(late) > max_groups, raw.status)
 
@@ -249,7 +267,7 @@ def _stack(base: LinearModel, copies: int) -> tuple[LinearModel, list[int]]:
     return lm, offsets
 
 
-def _pay(cost: np.ndarray, base: LinearModel, inst, offset: int, t: int, p: float) -> None:
+def _pay(cost: np.ndarray, base: LinearModel, inst: Instance, offset: int, t: int, p: float) -> None:
     """The objective of one scenario (deadline counted at the end of period t), weight p."""
     if inst.objective == "probability":
         col = base.blocks["g"].index[t]

@@ -21,6 +21,7 @@ year: the ratio is infinite, null in JSON and said in words.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,13 +33,18 @@ from planner.plan.paths import plan_data
 from planner.plan.schema import Intervention, Plan, SupplyChange
 from planner.solvers.status import SolveStatus
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from planner.result import Result
+
 ZERO = 1e-9
 STEP_CHANGE = 0.10
 """Rates at the FTE step and at half of it further apart than this share: the optimum is a step."""
 FINISH_BASED = ("probability", "earliest")
 
 
-def goal_finish_years(inst: Instance, result) -> float | None:
+def goal_finish_years(inst: Instance, result: Result) -> float | None:
     """When the goal is met in continuous time, in years from the start (None if never): each
     required stream works the period it completes in at that period's full rate (continuous.hasten)
     and finishes at the moment its progress reaches its effort, not at the period's end as the grid
@@ -80,7 +86,7 @@ class Margins:
     pools: dict[str, float]  # objective gained per researcher-year used (the two solves)
     researcher_years_per_year: dict[str, float | None]  # what one year is worth (None: infinite)
     half_step: dict[str, float | None]  # the same, measured at half the FTE step
-    rows: list[dict] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def fte_per_year_per_year(self) -> dict[str, float | None]:
@@ -167,7 +173,7 @@ class Margins:
             out.append(line)
         return out
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "variant": self.variant,
             "objective": self.objective,
@@ -189,7 +195,7 @@ class Margins:
             "summary": self.sentences(),
         }
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         import pandas as pd
 
         return pd.DataFrame(
@@ -213,7 +219,7 @@ def margins(
     year_step: float | None = None,
     fte_step: float | dict[str, float] | None = None,
     solver: str = "highs",
-    **options,
+    **options: Any,
 ) -> Margins:
     """What one more year of deadline, and one more researcher, is worth at the optimum.
 
@@ -269,6 +275,8 @@ def margins(
                 "difference; give more --time-limit",
                 key=None,
             )
+        if res.objective is None:  # a proven optimum always has one (verify.check)
+            raise PlanError(f"{res.variant}: the optimum has no objective, so no difference", key=None)
         return res.objective, goal_finish_years(model.instance, res)
 
     base = iv or Intervention(name="baseline")
@@ -291,14 +299,16 @@ def margins(
         )
     )
     year = sign * (later - obj) / year_step + 0.0  # + 0.0: no "-0"
-    basis = "finish time" if inst.objective in FINISH_BASED and goal is not None else "objective"
-    until = goal if basis == "finish time" else years_before_deadline(inst)
+    if inst.objective in FINISH_BASED and goal is not None:
+        basis, until = "finish time", goal
+    else:
+        basis, until = "objective", years_before_deadline(inst)
 
     def rate(fte: float, more: float, finish: float | None) -> tuple[float, float | None]:
         """(researcher-years used, what one year is worth in them) for `fte` more FTE."""
         if basis == "finish time":
             used = fte * (finish if finish is not None else until)
-            gained = goal - finish if finish is not None else 0.0
+            gained = until - finish if finish is not None else 0.0  # until is the goal's finish here
             return used, (used / gained if gained > ZERO else None)
         used = fte * until
         per = sign * (more - obj) / used if used > ZERO else 0.0

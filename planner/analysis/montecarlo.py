@@ -20,16 +20,22 @@ the truncated shape is the distribution's own).
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from planner.analysis.runner import Outcome, Point, check_workers, run
+from planner.analysis.runner import OnPoint, Outcome, Point, check_workers, run
 from planner.errors import PlanError
 from planner.pipeline.arguments import MAX_SAMPLES, optional, whole
 from planner.plan.paths import did_you_mean, get, split_path
 from planner.plan.schema import Plan
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HARM = 1e-9
 """An effect below -HARM is harm; smaller differences are solver tolerance."""
@@ -123,7 +129,7 @@ def parse_uncertainty(table: dict | None, plan: Plan) -> tuple[int, list[Draw]]:
     return seed, draws
 
 
-def _leaves(table: dict, prefix: str = ""):
+def _leaves(table: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
     """(path, distribution) pairs: TOML turns unquoted dotted keys into nested tables."""
     for key, value in table.items():
         path = f"{prefix}.{key}" if prefix else key
@@ -177,7 +183,7 @@ def draw_samples(seed: int, draws: list[Draw], n: int) -> list[dict[str, Any]]:
     return [{path: _plain(values[k]) for path, values in columns.items()} for k in range(n)]
 
 
-def _plain(x):
+def _plain(x: Any) -> Any:
     return x.item() if hasattr(x, "item") else x
 
 
@@ -187,11 +193,11 @@ class MonteCarloResult:
 
     seed: int
     inputs: list[str]
-    samples: list[dict]
+    samples: list[dict[str, Any]]
     outcome: Outcome
     objective_kind: str = "probability"  # the plan's objective: for `earliest` a positive effect is harm
 
-    def harm(self, effects):
+    def harm(self, effects: ArrayLike) -> np.ndarray:
         """Which effects are harm: below -HARM, or above HARM for `earliest` (a later goal)."""
         import numpy as np
 
@@ -202,12 +208,12 @@ class MonteCarloResult:
     def interrupted(self) -> bool:
         return self.outcome.interrupted
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """One row per sample and variant: `sample`, each sampled input, `variant`, `objective`,
         `status`, `goal_year`, `delta`, `structural`."""
         import pandas as pd
 
-        rows = []
+        rows: list[dict[str, Any]] = []
         for k, (values, records) in enumerate(zip(self.samples, self.outcome.records)):
             for r in records or []:
                 rows.append(
@@ -226,7 +232,7 @@ class MonteCarloResult:
             rows, columns=["sample", *self.inputs, "variant", "objective", "status", "goal_year", "delta", "structural"]
         )
 
-    def summary(self):
+    def summary(self) -> pd.DataFrame:
         """Per intervention: samples, mean effect, percentiles, P(harm) (`harm`: delta < 0, or > 0
         for `earliest`), the share
         of samples where the effect is structural, and the input its effect follows most."""
@@ -256,7 +262,7 @@ class MonteCarloResult:
             rows, columns=["intervention", "samples", "mean", "p5", "p50", "p95", "p_harm", "structural", "top_input"]
         )
 
-    def tornado(self, intervention: str):
+    def tornado(self, intervention: str) -> pd.DataFrame:
         """Spearman rank correlation of each sampled input with the intervention's effect, largest
         first (NaN where the input or the effect does not vary). Inputs that set another
         intervention (`interventions."OTHER"...`) cannot change this one's effect and are left out:
@@ -282,7 +288,7 @@ class MonteCarloResult:
             out["rank_correlation"].abs().sort_values(ascending=False, na_position="last").index
         ).reset_index(drop=True)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         summary = self.summary()
         clean = lambda f: f.astype(object).where(f.notna(), None).to_dict(orient="records")  # noqa: E731
         return {
@@ -309,10 +315,10 @@ def montecarlo(
     seed: int | None = None,
     interventions: list[str] | None = None,
     workers: int | None = None,
-    scheduler=None,
-    on_point=None,
-    cancel=None,
-    **options,
+    scheduler: Any = None,  # an address, or a distributed Client or cluster
+    on_point: OnPoint | None = None,
+    cancel: threading.Event | None = None,
+    **options: Any,
 ) -> MonteCarloResult:
     """Sample the plan's `[uncertainty]` table `n` times and solve every sample's variants.
 
@@ -337,9 +343,9 @@ def montecarlo(
         try:
             plan.with_changes(values)
         except PlanError as e:
+            drawn = ", ".join(f"{p} = {v:.6g}" if isinstance(v, float) else f"{p} = {v}" for p, v in values.items())
             raise PlanError(
-                f"sample {k} ({', '.join(f'{p} = {v:.6g}' if isinstance(v, float) else f'{p} = {v}' for p, v in values.items())}): "
-                f"{e.detail} (narrow or truncate its distribution in [uncertainty])",
+                f"sample {k} ({drawn}): {e.detail} (narrow or truncate its distribution in [uncertainty])",
                 file=e.file,
                 table=e.table,
                 key=e.key,

@@ -25,12 +25,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from planner.analysis.breakeven import BreakEven, breakeven
 from planner.errors import PlanError
 from planner.pipeline.arguments import DEFAULT_SAMPLES, optional, whole
-from planner.plan.schema import Plan
+from planner.plan.schema import Intervention, Plan
 from planner.result import Comparison
+
+if TYPE_CHECKING:
+    from planner.analysis.montecarlo import MonteCarloResult
 
 NOISE = 1e-9
 """Effects and percentiles closer to 0 than this are floating-point noise, and reported as 0."""
@@ -70,12 +74,14 @@ class Flip:
         own numbers cannot move it)."""
         return len(self.search.evaluations) + 1
 
-    def to_dict(self) -> dict:
-        out = {
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "path": self.path,
             "current": self.current,
             "value": self.value,
-            "interval": list(self.search.interval) if self.value is not None else None,
+            "interval": (
+                list(self.search.interval) if self.value is not None and self.search.interval is not None else None
+            ),
             "kind": self.kind,
             "range": [self.search.low, self.search.high],
             "tolerance": self.search.tolerance,
@@ -100,16 +106,16 @@ class InterventionRobustness:
     top_input: str | None = None  # the sampled input its effect follows most
     top_breakeven: BreakEven | None = None  # break-even over that input's sampled range
 
-    def flip_dict(self) -> dict:
+    def flip_dict(self) -> dict[str, Any]:
         """Only the effects the intervention has: `shift` and/or `supply` (one per multiplier)."""
-        out = {}
+        out: dict[str, Any] = {}
         if self.shift is not None:
             out["shift"] = self.shift.to_dict()
         if self.supply:
             out["supply"] = [f.to_dict() for f in self.supply]
         return out
 
-    def monte_carlo_dict(self) -> dict:
+    def monte_carlo_dict(self) -> dict[str, Any]:
         return {"p_harm": self.p_harm, "mean": self.mean, "p5": self.p5, "p95": self.p95, "top_input": self.top_input}
 
 
@@ -121,12 +127,12 @@ class Robustness:
     samples: int  # 0: no Monte Carlo run (none asked for, or no [uncertainty])
     seed: int | None
     interventions: list[InterventionRobustness]
-    montecarlo: object | None = None  # the MonteCarloResult, for the report's charts
+    montecarlo: MonteCarloResult | None = None  # for the report's charts
 
     def __getitem__(self, name: str) -> InterventionRobustness:
         return next(r for r in self.interventions if r.name == name)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """`robustness` (null without a Monte Carlo run) and `flip` per intervention."""
         mc = None
         if self.montecarlo is not None:
@@ -147,7 +153,7 @@ def verdict_robustness(
     top_breakeven: bool = False,
     workers: int | None = None,
     flips: bool = True,
-    **options,
+    **options: Any,
 ) -> Robustness:
     """The flip point of every effect each compared intervention has, and (with an `[uncertainty]`
     table and `samples` > 0) its Monte Carlo P(harm) and 5-95% range; `top_breakeven` also
@@ -157,22 +163,25 @@ def verdict_robustness(
     seed = optional(whole, seed, "seed", lo=0)
     options = {k: v for k, v in options.items() if k not in ("cross_check", "refine")}
     options["refine"] = False
-    flips_of = {}  # intervention name -> (shift, supply flips): only for a verdict there is to flip
+    flips_of: dict[
+        str, tuple[Flip | None, list[Flip]]
+    ] = {}  # intervention name -> (shift, supply flips): only for a verdict there is to flip
     for iv_result in comparison.interventions:
         if iv_result.delta is not None and flips:
             flips_of[iv_result.name] = _flips(plan, plan.intervention(iv_result.name), options)
     names = [plan.intervention(r.name).name for r in comparison.interventions]
-    mc, summary = None, None
+    mc: MonteCarloResult | None = None
+    summary = None  # its summary() by intervention, a pandas DataFrame
     if samples and plan.uncertainty and names:
         from planner.analysis.montecarlo import montecarlo
 
         mc = montecarlo(plan, samples, seed=seed, interventions=names, workers=workers, **options)
         summary = mc.summary().set_index("intervention")
-    rows = []
+    rows: list[InterventionRobustness] = []
     for iv_result, name in zip(comparison.interventions, names):
         shift, supply = flips_of.get(name, (None, []))
-        drawn = {}  # the Monte Carlo figures, when it drew this intervention
-        if summary is not None and name in summary.index:
+        drawn: dict[str, Any] = {}  # the Monte Carlo figures, when it drew this intervention
+        if mc is not None and summary is not None and name in summary.index:  # summary comes with mc
             s = summary.loc[name]
             drawn = {k: clean(s[k]) for k in ("p_harm", "mean", "p5", "p95")}
             drawn["top_input"] = top = s["top_input"] if isinstance(s["top_input"], str) else None
@@ -184,7 +193,7 @@ def verdict_robustness(
     return Robustness(samples, mc.seed, rows, mc)
 
 
-def _flips(plan: Plan, iv, options: dict) -> tuple[Flip | None, list[Flip]]:
+def _flips(plan: Plan, iv: Intervention, options: dict[str, Any]) -> tuple[Flip | None, list[Flip]]:
     """The flip search of each effect `iv` has: its deadline shift, and each supply multiplier."""
     quoted = _quoted(iv.name)
     shift = (
@@ -207,7 +216,7 @@ def _quoted(name: str) -> str:
 
 
 def _flip(
-    plan: Plan, name: str, effect: str, path: str, current: float, options: dict, pool: str | None = None
+    plan: Plan, name: str, effect: str, path: str, current: float, options: dict[str, Any], pool: str | None = None
 ) -> Flip:
     if effect == "shift":
         low, high = current - SHIFT_SPAN, current + SHIFT_SPAN
@@ -221,7 +230,9 @@ def _flip(
     return Flip(effect, path, float(current), search, pool)
 
 
-def _over_sampled_range(plan: Plan, name: str, path: str, mc, options: dict) -> BreakEven | None:
+def _over_sampled_range(
+    plan: Plan, name: str, path: str, mc: MonteCarloResult, options: dict[str, Any]
+) -> BreakEven | None:
     """Break-even over the values the Monte Carlo drew for `path` (None if it drew one value)."""
     values = [s[path] for s in mc.samples if isinstance(s[path], (int, float)) and not isinstance(s[path], bool)]
     if len(values) < 2 or min(values) == max(values):

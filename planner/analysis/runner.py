@@ -23,10 +23,18 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.errors import PlanError, UsageError
 from planner.pipeline.arguments import whole
+
+if TYPE_CHECKING:
+    from planner.result import Result
+
+Record = dict[str, Any]
+"""One solved variant of a point: variant, objective, status, goal_year, delta, reason, structural, runtime."""
+OnPoint = Callable[[int, list[Record]], None]
+"""Told each point's records (its index, then one record per variant) as the point finishes."""
 
 WORKERS_PER_CORE = 4
 """At most this many local workers per core: each solve is single-threaded, so more workers than
@@ -46,24 +54,24 @@ class Point:
 
     plan: Any
     interventions: list[str] | None = None
-    changes: dict | None = None
+    changes: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
 class Outcome:
     """The solved points, in the order given (None where a point was not reached)."""
 
-    records: list[list[dict] | None]
+    records: list[list[Record] | None]
     interrupted: bool = False
     workers: int = 1
     where: str = "local"
     not_run: int = field(init=False, default=0)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "not_run", sum(r is None for r in self.records))
 
 
-def solve_point(point: Point, options: dict, base=None) -> list[dict]:
+def solve_point(point: Point, options: dict[str, Any], base: Result | None = None) -> list[Record]:
     """Baseline then each intervention of one plan: a record per variant with its objective,
     status, goal year, delta to the baseline and the plain-words reason (planner/explain.py).
     `base`, the baseline's Result when the caller knows the changes cannot move it (they set only
@@ -95,7 +103,7 @@ def solve_point(point: Point, options: dict, base=None) -> list[dict]:
     return records
 
 
-def _record(res, delta, reason: str) -> dict:
+def _record(res: Result, delta: float | None, reason: str) -> Record:
     return {
         "variant": res.variant,
         "objective": res.objective,
@@ -108,7 +116,7 @@ def _record(res, delta, reason: str) -> dict:
     }
 
 
-def _solve_chunk(chunk: list[tuple[int, Point]], options: dict) -> list[tuple[int, list[dict]]]:
+def _solve_chunk(chunk: list[tuple[int, Point]], options: dict[str, Any]) -> list[tuple[int, list[Record]]]:
     return [(k, solve_point(point, options)) for k, point in chunk]
 
 
@@ -124,18 +132,18 @@ def max_workers() -> int:
     return WORKERS_PER_CORE * default_workers()
 
 
-def check_workers(workers, name: str = "workers") -> int | None:
+def check_workers(workers: Any, name: str = "workers") -> int | None:
     """None (one per core) or a whole number from 1 to `max_workers()`."""
     return None if workers is None else whole(workers, name, 1, max_workers())
 
 
 def run(
     points: list[Point],
-    options: dict | None = None,
+    options: dict[str, Any] | None = None,
     *,
     workers: int | None = None,
-    scheduler: str | None = None,
-    on_point: Callable[[int, list[dict]], None] | None = None,
+    scheduler: Any = None,  # an address, or a distributed Client or cluster (Dask has no stubs)
+    on_point: OnPoint | None = None,
     cancel: threading.Event | None = None,
     chunk_size: int | None = None,
 ) -> Outcome:
@@ -150,7 +158,7 @@ def run(
     workers = check_workers(workers) or default_workers()
     if scheduler is not None and isinstance(scheduler, str):
         scheduler = check_scheduler(scheduler)
-    records: list = [None] * len(points)
+    records: list[list[Record] | None] = [None] * len(points)
     indexed = list(enumerate(points))
     if scheduler is not None:
         return _run_dask(indexed, options, scheduler, records, on_point, cancel, chunk_size)
@@ -292,16 +300,22 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _run_here(indexed, options, records, on_point, cancel) -> Outcome:
+def _run_here(
+    indexed: list[tuple[int, Point]],
+    options: dict[str, Any],
+    records: list[list[Record] | None],
+    on_point: OnPoint | None,
+    cancel: threading.Event | None,
+) -> Outcome:
     interrupted = False
     try:
         for k, point in indexed:
             if cancel is not None and cancel.is_set():
                 interrupted = True
                 break
-            records[k] = solve_point(point, options)
+            recs = records[k] = solve_point(point, options)
             if on_point:
-                on_point(k, records[k])
+                on_point(k, recs)
     except KeyboardInterrupt:
         interrupted = True
     return Outcome(records, interrupted, 1, "local")
@@ -323,7 +337,7 @@ def check_scheduler(address: str) -> str:
     return f"{protocol}://{rest}"
 
 
-def _connect(address: str):
+def _connect(address: str) -> Any:
     """A distributed.Client for `address`, or a one-line UsageError within CONNECT_TIMEOUT (plus
     a margin): Dask's own timeout covers the TCP connect but not a peer that accepts and then says
     nothing, and a peer that is not Dask makes it read a garbage frame length."""
@@ -334,7 +348,7 @@ def _connect(address: str):
     from distributed import Client
     from distributed.comm import connect
 
-    async def handshake():
+    async def handshake() -> None:
         comm = await asyncio.wait_for(connect(address, timeout=CONNECT_TIMEOUT), CONNECT_TIMEOUT)
         await comm.close()
 
@@ -358,7 +372,7 @@ def _connect(address: str):
         raise UsageError(f"--scheduler {address}: cannot connect: {e}".splitlines()[0]) from None
 
 
-def _wait_for_workers(client, address: str, since: float) -> int:
+def _wait_for_workers(client: Any, address: str, since: float) -> int:
     """The number of workers, once there is one; a UsageError once there has been none for
     NO_WORKERS_TIMEOUT seconds since `since`."""
     while True:
@@ -373,7 +387,15 @@ def _wait_for_workers(client, address: str, since: float) -> int:
         time.sleep(0.5)
 
 
-def _run_dask(indexed, options, scheduler, records, on_point, cancel, chunk_size) -> Outcome:
+def _run_dask(
+    indexed: list[tuple[int, Point]],
+    options: dict[str, Any],
+    scheduler: Any,  # an address, or a distributed Client or cluster (Dask has no stubs)
+    records: list[list[Record] | None],
+    on_point: OnPoint | None,
+    cancel: threading.Event | None,
+    chunk_size: int | None,
+) -> Outcome:
     """The same chunks as tasks on a Dask cluster: the workers need this planner installed.
 
     A run with no worker to go to (none started, or the last one died) ends after

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from planner.analysis.runner import Outcome, Point, check_workers, run
+from planner.analysis.runner import OnPoint, Outcome, Point, check_workers, run
 from planner.errors import PlanError, UsageError
 from planner.plan.paths import parse_value, split_path
 from planner.plan.schema import Plan
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_POINTS = 100_000
 """The most grid points a sweep takes. Each point's plan is built and checked in the worker that
@@ -32,12 +36,15 @@ def parse_values(text: str, path: str = "") -> list[Any]:
         return [parse_value(text)]
     if ":" in text:
         parts = text.split(":")
-        try:
-            lo, hi, step = (float(x) for x in parts) if len(parts) == 3 else (None, None, None)
-        except ValueError:
-            lo = None
-        if lo is None or not all(map(math.isfinite, (lo, hi, step))):
+        numbers: tuple[float, float, float] | None = None
+        if len(parts) == 3:
+            try:
+                numbers = (float(parts[0]), float(parts[1]), float(parts[2]))
+            except ValueError:
+                pass
+        if numbers is None or not all(map(math.isfinite, numbers)):
             raise PlanError(f"a range is LO:HI:STEP with three numbers, got '{text}'", key=path)
+        lo, hi, step = numbers
         if step <= 0 or hi < lo:
             raise PlanError(f"the range {text} needs LO <= HI and STEP > 0", key=path)
         count = math.floor((hi - lo) / step + 1e-9) + 1
@@ -63,19 +70,19 @@ class SweepResult:
     """One row per grid point and variant (see `to_frame`); `outcome` says how it ran."""
 
     paths: list[str]
-    grid: list[tuple]
+    grid: list[tuple[Any, ...]]
     outcome: Outcome
 
     @property
     def interrupted(self) -> bool:
         return self.outcome.interrupted
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """Columns: each swept path, `variant`, `objective`, `status`, `goal_year`, `delta`
         (intervention minus baseline at the same point), `structural`, `reason`."""
         import pandas as pd
 
-        rows = []
+        rows: list[dict[str, Any]] = []
         for values, records in zip(self.grid, self.outcome.records):
             for r in records or []:
                 rows.append(
@@ -93,7 +100,7 @@ class SweepResult:
         columns = self.paths + ["variant", "objective", "status", "goal_year", "delta", "structural", "reason"]
         return pd.DataFrame(rows, columns=columns)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         frame = self.to_frame()
         return {
             "paths": self.paths,
@@ -105,7 +112,7 @@ class SweepResult:
         }
 
 
-def grid_points(plan: Plan, grid: dict[str, list]) -> tuple[list[str], list[tuple]]:
+def grid_points(plan: Plan, grid: dict[str, list[Any]]) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Every combination of the grid's values. The first and the last value of each path are
     checked here (the others at their first value), so a range that leaves the valid values fails
     before any solve; every combination's plan is built and checked where it is solved
@@ -131,14 +138,14 @@ def grid_points(plan: Plan, grid: dict[str, list]) -> tuple[list[str], list[tupl
 
 def sweep(
     plan: Plan,
-    grid: dict[str, list],
+    grid: dict[str, list[Any]],
     *,
     interventions: list[str] | None = None,
     workers: int | None = None,
-    scheduler=None,
-    on_point=None,
-    cancel=None,
-    **options,
+    scheduler: Any = None,  # an address, or a distributed Client or cluster
+    on_point: OnPoint | None = None,
+    cancel: threading.Event | None = None,
+    **options: Any,
 ) -> SweepResult:
     """Solve the baseline and each intervention at every point of a grid of plan values.
 
