@@ -18,7 +18,7 @@ def error(message: str) -> None:
 
 def load_plan(args):
     """The plan named on the command line, with its --scenario groups and --set changes applied."""
-    from planner import load
+    from planner.plan.load import load
 
     if Path(args.plan).suffix.lower() == ".sm":  # a PSPLIB instance, converted in memory
         from planner.rcpsp.conversion import load_plan as load_psplib

@@ -25,7 +25,7 @@ from planner.errors import UsageError
 
 
 def _check(args) -> int:
-    from planner import resolve
+    from planner.instance.resolve import resolve
     from planner.structure import critical_path
 
     plan = load_plan(args)
@@ -120,7 +120,7 @@ def _lint(plan, *, quiet: bool = False) -> list:
 
 
 def _solve(args) -> int:
-    from planner import solve
+    from planner.pipeline.session import solve
 
     _check_result_type(args.output)
     plan = load_plan(args)
@@ -144,7 +144,7 @@ def _solve(args) -> int:
 
 
 def _compare(args) -> int:
-    from planner import compare
+    from planner.analysis.compare import compare
 
     _check_result_type(args.output)
     plan = load_plan(args)
@@ -292,7 +292,7 @@ def summary_path(path: Path) -> Path:
 
 def _solve_for_output(args, plan):
     """Solve the baseline and every intervention, for charts and reports (interrupts stop here)."""
-    from planner import compare
+    from planner.analysis.compare import compare
 
     _lint(plan)
     comparison = compare(
