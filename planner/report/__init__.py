@@ -1,5 +1,7 @@
-"""What a result looks like to a person: terminal tables (`terminal`), charts (`charts`), and a
-whole HTML or Markdown report (`document`)."""
+"""What a result looks like to a person: terminal tables (`terminal`); charts (`schedule_charts`
+for the Gantt chart and staffing, `comparison_charts`, `analysis_charts`, `charts` for a chart by
+kind name); and a whole report (`html_report`, `markdown_report`, from `sections` and
+`assumptions`). `words` puts every number in the same words everywhere."""
 
 from __future__ import annotations
 

@@ -22,12 +22,11 @@ from planner.report.sections import (
     STREAM_HEAD,
     comparison_charts,
     comparison_rows,
-    report_baseline,
     robustness_answer,
     robustness_sections,
     stream_rows,
 )
-from planner.report.words import deadline_words, goal_words, objective_words, verdict
+from planner.report.words import deadline_words, goal_words, objective_words, report_baseline, verdict
 from planner.result import Comparison
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}

@@ -23,6 +23,7 @@ from planner.report.words import (
     goal_cell,
     number,
     objective_cell,
+    report_baseline,
     robustness_words,
 )
 from planner.result import Comparison, Result
@@ -73,13 +74,6 @@ class Section:
     rows: list[list[str]] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
-
-
-def report_baseline(c: Comparison) -> Result:
-    """The comparison's baseline; a run stopped before it finished has nothing to report."""
-    if c.baseline is None:
-        raise ValueError("the run was stopped before the baseline finished: there is nothing to report")
-    return c.baseline
 
 
 def comparison_charts(c: Comparison) -> list[Chart]:

@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from planner.analysis.robustness import Robustness
 from planner.report.words import (
     calendar,
     deadline_quantile,
@@ -16,13 +17,14 @@ from planner.report.words import (
     goal_words,
     objective_cell,
     objective_words,
+    report_baseline,
     robustness_words,
 )
 from planner.result import Comparison, Result
 from planner.solvers.status import SolveStatus
 
 
-def _fmt(x, spec=".4f", none="-") -> str:
+def _fmt(x: float | None, spec: str = ".4f", none: str = "-") -> str:
     return none if x is None else format(x, spec)
 
 
@@ -44,7 +46,16 @@ def _headline(r: Result) -> str:
     return "\n".join(lines)
 
 
+def _scheduled(r: Result) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(pool FTE by stream, pool use, supply, utilisation); a result without a plan has none."""
+    fte, use, supply, util = r.pool_fte, r.pool_use, r.pool_supply, r.utilisation
+    if fte is None or use is None or supply is None or util is None:
+        raise ValueError(f"variant '{r.variant}' has no schedule to show")
+    return fte, use, supply, util
+
+
 def streams_table(r: Result) -> Table:
+    """One row per stream: its effort, the work done, when it starts and when it is done."""
     t = Table(
         title=f"Streams ({r.variant})",
         title_justify="left",
@@ -66,6 +77,7 @@ def streams_table(r: Result) -> Table:
 
 
 def pools_table(r: Result) -> Table:
+    """One row per pool: its mean and peak use of the supply, FTE-years used and supplied."""
     t = Table(
         title=f"Pools ({r.variant})",
         title_justify="left",
@@ -74,7 +86,8 @@ def pools_table(r: Result) -> Table:
     )
     for col in ("pool", "mean use", "peak use", "FTE-years used", "FTE-years supplied"):
         t.add_column(col, justify="left" if col == "pool" else "right")
-    for name, used, sup, util in zip(r.pool_names, r.pool_use, r.pool_supply, r.utilisation):
+    _, pool_use, pool_supply, utilisation = _scheduled(r)
+    for name, used, sup, util in zip(r.pool_names, pool_use, pool_supply, utilisation):
         t.add_row(
             name,
             _fmt(np.nanmean(util) if np.isfinite(util).any() else None, ".1%"),
@@ -108,7 +121,7 @@ def _deadline_marks(r: Result) -> dict[int, str]:
 def _schedule_columns(r: Result) -> list[tuple[str, np.ndarray]]:
     """(header, per-period values): FTE on each stream, split by pool when a stream draws on
     several."""
-    fte = r.pool_fte
+    fte = _scheduled(r)[0]
     cols = []
     for i, s in enumerate(r.streams):
         pools = np.flatnonzero(r.crew[i] > 0)
@@ -138,12 +151,13 @@ def schedule_table(
     for p in shown:
         t.add_column(f"{r.pool_names[p]} used", justify="right", overflow="fold")
         t.add_column(f"{r.pool_names[p]} supply", justify="right", overflow="fold")
+    _, pool_use, pool_supply, _ = _scheduled(r)
     marks = _deadline_marks(r)
     for k, t0 in enumerate(r.period_starts):
         year = calendar(r, t0) + (f" [bold red]<- {marks[k]}[/bold red]" if k in marks else "")
         cells = [f"{v[k]:,.4g}" if v[k] > 1e-9 else "" for _, v in cols]
         for p in shown:
-            cells += [f"{r.pool_use[p, k]:,.4g}", f"{r.pool_supply[p, k]:,.4g}"]
+            cells += [f"{pool_use[p, k]:,.4g}", f"{pool_supply[p, k]:,.4g}"]
         t.add_row(year, *cells, style="on grey19" if k in marks else None)
     late = [k for k in marks if k >= len(r.period_starts)]
     if late:
@@ -157,13 +171,15 @@ def schedule_tables(r: Result, width: int = 80) -> list[Table]:
     cols = _schedule_columns(r)
     year_w = 24 if r.fixed_deadline is None else 18
 
-    def w(header):
+    def w(header: str) -> int:
         return max(min(len(header), 14), 7) + 3
 
     pools_w = sum(2 * w(p + " supply") for p in r.pool_names)
     if year_w + pools_w + sum(w(h) for h, _ in cols) <= width:
         return [schedule_table(r)]
-    parts, cur, used = [], [], 0
+    parts: list[list[tuple[str, np.ndarray]]] = []
+    cur: list[tuple[str, np.ndarray]] = []
+    used = 0
     for c in cols:
         if cur and used + w(c[0]) > width - year_w:
             parts.append(cur)
@@ -182,8 +198,8 @@ _CAPTION = {
     "Years are calendar years: 'done by 2051' means by the start of 2051.",
     "earliest": "goal after: years from the start until the goal is done. Years are calendar years "
     "(by the start of that year).",
-    "value": "exp. value: the values of the streams (and [[goals]] milestones) done before the deadline, weighted by probability. "
-    "Years are calendar years (by the start of that year).",
+    "value": "exp. value: the values of the streams (and [[goals]] milestones) done before the deadline, "
+    "weighted by probability. Years are calendar years (by the start of that year).",
 }
 
 
@@ -191,15 +207,15 @@ def _deadline_cell(r: Result) -> str:
     """'2052' for one date; 'median 2045, 10-90% 2035-2069' for a distribution."""
     if r.fixed_deadline is not None:
         return calendar(r, r.fixed_deadline)
-    med = deadline_quantile(r, 0.5)
-    if med is None:
+    med, lo, hi = (deadline_quantile(r, q) for q in (0.5, 0.1, 0.9))
+    if med is None or lo is None:  # no scenarios (a median found means the 10% one is too)
         return ""
-    lo, hi = deadline_quantile(r, 0.1), deadline_quantile(r, 0.9)
     hi_text = "later" if hi is None or hi >= r.horizon_years else calendar(r, hi)
     return f"median {calendar(r, med)} (10-90%: {calendar(r, lo)}-{hi_text})"
 
 
 def print_result(r: Result, console: Console | None = None, *, schedule: bool = False) -> None:
+    """One variant: the headline, why, and its streams and pools (and year by year, `schedule`)."""
     console = console or Console()
     console.print(_headline(r))
     if r.message and not r.solved:
@@ -215,8 +231,9 @@ def print_result(r: Result, console: Console | None = None, *, schedule: bool = 
 
 
 def print_comparison(c: Comparison, console: Console | None = None, *, schedule: bool = False) -> None:
+    """The baseline against each intervention in one table, then why (and each schedule)."""
     console = console or Console()
-    b = c.baseline
+    b = report_baseline(c)
     kind = b.objective_kind
     head = {"probability": "P(in time)", "earliest": "goal after", "value": "exp. value"}[kind]
     change = {"probability": "change (pp)", "earliest": "change", "value": "change"}[kind]
@@ -244,11 +261,11 @@ def print_comparison(c: Comparison, console: Console | None = None, *, schedule:
                     console.print(t)
 
 
-def print_robustness(c: Comparison, robustness, console: Console | None = None) -> None:
+def print_robustness(c: Comparison, robustness: Robustness, console: Console | None = None) -> None:
     """Under the comparison: how far each verdict is from flipping and, with a Monte Carlo run,
     its P(harm) and the 5-95% range of the effect (planner/analysis/robustness.py)."""
     console = console or Console()
-    kind = c.baseline.objective_kind
+    kind = report_baseline(c).objective_kind
     for r in robustness.interventions:
         text = robustness_words(kind, robustness, r)
         if text:

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.analysis.robustness import InterventionRobustness, Robustness
 from planner.result import Comparison, Result
+
+
+def report_baseline(c: Comparison) -> Result:
+    """The comparison's baseline; a run stopped before it finished has nothing to report."""
+    if c.baseline is None:
+        raise ValueError("the run was stopped before the baseline finished: there is nothing to report")
+    return c.baseline
 
 
 def plural(n: float, word: str, many: str | None = None) -> str:
@@ -32,14 +40,15 @@ def done_by(r: Result, years: float | None) -> str:
 def deadline_quantile(r: Result, q: float) -> float | None:
     """Years from the start by which the deadline has come with probability q (from the
     scenarios the model uses), or None without scenarios or when it may never come that early."""
-    if r.deadline_years is None or len(r.deadline_years) == 0:
+    scenarios, probs = r.deadline_years, r.deadline_probs
+    if scenarios is None or probs is None or len(scenarios) == 0:
         return None
-    order = np.argsort(r.deadline_years)
-    cum = np.cumsum(r.deadline_probs[order])
+    order = np.argsort(scenarios)
+    cum = np.cumsum(probs[order])
     k = np.searchsorted(cum, q - 1e-12)
     if k >= len(cum):
         return None
-    years = float(r.deadline_years[order][k])
+    years = float(scenarios[order][k])
     if r.deadline_discretised:  # the mass of [k, k + step): its quantile is at most k + step
         years += r.step
         if years > r.horizon_years + 1e-9:  # the tail, which holds everything past the horizon
@@ -52,10 +61,9 @@ def deadline_words(r: Result) -> str:
     d = r.fixed_deadline
     if d is not None:
         return f"the start of {calendar(r, d)}"
-    med = deadline_quantile(r, 0.5)
-    if med is None:
+    med, lo, hi = (deadline_quantile(r, q) for q in (0.5, 0.1, 0.9))
+    if med is None or lo is None:  # no scenarios (a median found means the 10% one is too)
         return "none"
-    lo, hi = deadline_quantile(r, 0.1), deadline_quantile(r, 0.9)
     hz = r.horizon_years
     hi_text = "after the horizon" if hi is None or hi >= hz else calendar(r, hi)
     return f"uncertain: median {calendar(r, med)}, 10-90% {calendar(r, lo)} to {hi_text}"
@@ -182,7 +190,7 @@ def effect(kind: str, x: float, *, sign: bool = True) -> str:
 def _shift_words(value: float, current: float) -> str:
     """'brought the deadline 0.3 years earlier instead of 1' (the direction named once if shared)."""
 
-    def way(s):
+    def way(s: float) -> str:
         return "earlier" if s < 0 else "later"
 
     if abs(value) < 1e-3:  # under nine hours: the search's tolerance, not a shift anyone means
@@ -198,10 +206,10 @@ def _shift_words(value: float, current: float) -> str:
 def _multiply_words(value: float, current: float, pool: str) -> str:
     """'12% more researchers instead of 30%' (as a share: multiply 1.12 against 1.3)."""
 
-    def pct(m):
+    def pct(m: float) -> str:
         return f"{abs(m - 1) * 100:.3g}%"
 
-    def way(m):
+    def way(m: float) -> str:
         return "more" if m > 1 else "fewer"
 
     if abs(value - 1) < NOISE:
@@ -210,7 +218,7 @@ def _multiply_words(value: float, current: float, pool: str) -> str:
     return f"{pct(value)} {way(value)} {pool} instead of {pct(current)}" + ("" if same else f" {way(current)}")
 
 
-def flip_words(kind: str, r) -> str:
+def flip_words(kind: str, r: InterventionRobustness) -> str:
     """How far a verdict is from flipping, from `planner.analysis.robustness.InterventionRobustness`:
     'capabilities work loses 0.9 pp; it would break even if it brought the deadline 0.3 years earlier
     instead of 1, or 12% more researchers instead of 30%'. Only the effects the intervention has."""
@@ -226,8 +234,9 @@ def flip_words(kind: str, r) -> str:
     found, missing = [], []
     for f in ([r.shift] if r.shift else []) + list(r.supply):
         if f.value is not None:
+            pool = f.pool or "the pool"  # a supply flip always names its pool
             found.append(
-                _shift_words(f.value, f.current) if f.effect == "shift" else _multiply_words(f.value, f.current, f.pool)
+                _shift_words(f.value, f.current) if f.effect == "shift" else _multiply_words(f.value, f.current, pool)
             )
         elif f.effect == "shift":
             missing.append(f"no deadline shift from {f.search.low:g} to {f.search.high:g} years")
@@ -241,11 +250,11 @@ def flip_words(kind: str, r) -> str:
     return text
 
 
-def montecarlo_words(kind: str, robustness, r) -> str:
+def montecarlo_words(kind: str, robustness: Robustness, r: InterventionRobustness) -> str:
     """'Over 100 samples of the plan's [uncertainty] (seed 7): P(harm) = 0.62; 5-95% of the effect
     -3.1 pp to +0.4 pp (mean -1.2 pp).' Empty without a Monte Carlo run."""
-    if robustness.montecarlo is None or r.p_harm is None:
-        return ""
+    if robustness.montecarlo is None or r.p_harm is None or r.p5 is None or r.p95 is None or r.mean is None:
+        return ""  # no run, or none of its samples solved this intervention
     return (
         f"Over {robustness.samples} samples of the plan's [uncertainty] (seed {robustness.seed}): "
         f"P(harm) = {number(r.p_harm, '.2f')}; 5-95% of the effect {effect(kind, r.p5)} to "
@@ -253,7 +262,7 @@ def montecarlo_words(kind: str, robustness, r) -> str:
     )
 
 
-def robustness_words(kind: str, robustness, r) -> str:
+def robustness_words(kind: str, robustness: Robustness, r: InterventionRobustness) -> str:
     """The flip sentence and the Monte Carlo one, as the terminal, the report and the page show them."""
     flip = flip_words(kind, r)
     return " ".join(t for t in (flip + "." if flip else "", montecarlo_words(kind, robustness, r)) if t)
