@@ -60,7 +60,7 @@ def test_output_that_is_a_directory_is_refused_before_solving(tmp_path):
     assert os.listdir(out) == []
 
 
-@pytest.mark.parametrize("out", ["/proc/x.json", "/proc/no/such/folder/x.csv"])
+@pytest.mark.parametrize("out", fast_first(["/proc/x.json", "/proc/no/such/folder/x.csv"], 1, ids=str))
 def test_output_in_an_unwritable_folder_is_refused_before_solving(tmp_path, out):
     proc = run("solve", write(tmp_path, TOO_SHORT), "-o", out)
     assert_clean_error(proc, 2, out, "cannot write")
@@ -162,7 +162,7 @@ def test_solver_options_at_the_edges_of_their_ranges_are_accepted(tmp_path):
     json.loads(proc.stdout)
 
 
-@pytest.mark.parametrize("option", ["mip_rel_gap=nan", "time_limit=nan", "time_limit=-inf"])
+@pytest.mark.parametrize("option", fast_first(["mip_rel_gap=nan", "time_limit=nan", "time_limit=-inf"], 1, ids=str))
 def test_raw_option_that_is_not_a_finite_number_is_refused(option):
     """HiGHS itself accepts a NaN gap or time limit (its range checks compare false)."""
     proc = run("solve", TOY, "--option", option, "--json")
@@ -266,14 +266,14 @@ def test_importing_the_cli_loads_no_third_party_module():
 # --- a reader that stops reading (`planner ... | head -1`) -------------------------------------------------
 
 @pytest.mark.parametrize("buffered", fast_first([True, False], 1, ids=lambda b: "buffered" if b else "unbuffered"))
-@pytest.mark.parametrize("argv", [
+@pytest.mark.parametrize("argv", fast_first([  # check and solve --json by default, all six with -m slow
     ["check", "models/serial_parallel_toy.toml"],
+    ["solve", "models/serial_parallel_toy.toml", "--json"],
     ["check", "models/serial_parallel_toy.toml", "--json"],
     ["solve", "models/serial_parallel_toy.toml"],
-    ["solve", "models/serial_parallel_toy.toml", "--json"],
     ["compare", "models/serial_parallel_toy.toml"],
     ["compare", "models/serial_parallel_toy.toml", "--json"],
-], ids=" ".join)
+], 2, ids=" ".join))
 def test_closed_stdout_pipe_exits_0_quietly(argv, buffered):
     """The reader is gone before the first write: the worst case of `| head -1`. Buffered (the
     default for a pipe), the write fails only when stdout is flushed, at exit if nothing else."""

@@ -72,6 +72,7 @@ def test_cli_scheduler(cluster, capsys):
     assert [r["objective"] for r in rows if r["variant"] == "baseline"] == [0.0, 1.0]
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_is_a_usage_error(toy):
     with pytest.raises(UsageError, match="cannot connect"):
         sweep(toy, {"deadline.years": [24, 25]}, scheduler="tcp://127.0.0.1:9")

@@ -28,6 +28,7 @@ def readme_library_code() -> str:
     return code
 
 
+@pytest.mark.slow
 def test_readme_library_code_as_a_plain_script(tmp_path):
     script = tmp_path / "readme.py"
     script.write_text(readme_library_code() + TAIL)
