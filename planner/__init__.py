@@ -44,8 +44,6 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time `__getattr__` 
     from planner.result import Comparison, Result
     from planner.solvers.status import SolveStatus
 
-__version__ = "0.1.0"  # pyproject.toml's; a literal, since reading package metadata costs `planner --help` 30 ms
-
 # grouped as the docstring lists them
 # fmt: off
 __all__ = [
@@ -80,6 +78,13 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> object:
+    if name == "__version__":  # pyproject.toml's, read when asked for (package metadata costs 30 ms)
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("planner")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            return "0+unknown"
     if name in _LAZY:
         from importlib import import_module
 
@@ -91,4 +96,4 @@ def __getattr__(name: str) -> object:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | {"__version__"})
