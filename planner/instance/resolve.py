@@ -35,6 +35,10 @@ class Precedence:
 
 @dataclass
 class Instance:
+    """One variant of a plan as numpy arrays, ready for the MIP: S streams, R pools, H periods and
+    K deadline scenarios, every series evaluated per period and every intervention applied.
+    Built by `resolve`; read by the structure, the formulation, the solve pipeline and verify."""
+
     name: str  # "baseline" or the intervention's name
     objective: str  # "probability" | "earliest" | "value"
     start_year: int
@@ -257,8 +261,11 @@ class Instance:
 
 
 def resolve(plan: Plan, intervention: Intervention | str | None = None, units: float | None = None) -> Instance:
-    """The numbers of the baseline (no intervention) or of one intervention applied to it, at
-    `units` of it (default: its own `units`, or its first level for one that chooses)."""
+    """The numbers of the baseline (no intervention) or of one intervention applied to it.
+
+    `plan`: a loaded Plan. `intervention`: None for the baseline, or an intervention of the plan
+    (the object or its name; an unknown name is a PlanError). `units`: how much of it (default:
+    its own `units`, or its first level for one that chooses). Returns the variant's Instance."""
     if isinstance(intervention, str):
         intervention = plan.intervention(intervention)
     if intervention is not None and units is None:
