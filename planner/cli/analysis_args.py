@@ -8,9 +8,12 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
+from typing import TypeVar
 
 from planner.cli.arguments import plan_arguments, solver_arguments
 from planner.pipeline.arguments import cli_type, number, whole
+
+P = TypeVar("P", bound=argparse.ArgumentParser)  # main's parser class
 
 
 def _workers(text: str) -> int:
@@ -39,10 +42,12 @@ _groups = cli_type(whole, int, lo=1, hi=1_000)
 _seed = cli_type(whole, int, lo=0)
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
+def add_parsers(sub: argparse._SubParsersAction[P]) -> None:
     """Add the analysis commands to the `planner` command line."""
 
-    def command(name: str, text: str, *, table_output: bool = False, scale_out: bool = False, plot: str | None = None):
+    def command(
+        name: str, text: str, *, table_output: bool = False, scale_out: bool = False, plot: str | None = None
+    ) -> P:
         p = sub.add_parser(name, help=text, description=text)
         plan_arguments(p)
         solver_arguments(p)

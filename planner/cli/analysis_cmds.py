@@ -8,17 +8,30 @@ imports it inside its try).
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import math
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from planner.cli.arguments import solver_options
 from planner.cli.common import EXIT_INTERRUPTED, EXIT_OK, check_outputs, check_suffix, files_read, load_plan
 from planner.errors import PlanError, UsageError
 
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+    from rich.progress import Progress
 
-def _progress(total: int, label: str):
+    from planner.analysis.runner import OnPoint
+    from planner.analysis.sweep import SweepResult
+    from planner.plan.schema import Plan
+
+
+def _progress(total: int, label: str) -> tuple[Progress | None, OnPoint]:
     """A rich progress bar with an ETA on an interactive terminal; nothing otherwise."""
     if not sys.stderr.isatty():
         return None, (lambda k, records: None)
@@ -37,7 +50,7 @@ def _progress(total: int, label: str):
     return bar, (lambda k, records: bar.advance(task))
 
 
-def _options(args) -> dict:
+def _options(args: argparse.Namespace) -> dict[str, Any]:
     return dict(solver_options(args), solver=args.solver)
 
 
@@ -46,7 +59,7 @@ def _check_table_output(path: Path | None) -> None:
         check_suffix(path, (".csv", ".parquet", ".json"), "the output file")
 
 
-def _write_table(path: Path | None, frame, as_dict: dict) -> None:
+def _write_table(path: Path | None, frame: pd.DataFrame, as_dict: dict[str, Any]) -> None:
     """CSV, Parquet or JSON, written atomically (a reader never sees half a file)."""
     if path is None:
         return
@@ -78,7 +91,7 @@ def tornado_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}-tornado{path.suffix}")
 
 
-def _save_figure(fig, path: Path) -> None:
+def _save_figure(fig: Figure, path: Path) -> None:
     """Write the figure atomically (files.write_figure) and say where on stderr."""
     import matplotlib.pyplot as plt
 
@@ -91,12 +104,12 @@ def _save_figure(fig, path: Path) -> None:
     print(f"wrote {path}", file=sys.stderr)
 
 
-def _grid_reads(plan, grid: dict) -> dict[Path, str]:
+def _grid_reads(plan: Plan, grid: Mapping[str, Sequence[Any]]) -> dict[str | Path, str]:
     """The data files the plans of a sweep's grid (or Monte Carlo's choices) name: a pool value
     (its supply, or its file) may name another file at each value, which no output may replace."""
     from planner.plan.paths import split_path
 
-    found = {}
+    found: dict[str | Path, str] = {}
     for path, values in grid.items():
         for value in values if split_path(path)[0] == "pools" else ():
             try:
@@ -107,11 +120,11 @@ def _grid_reads(plan, grid: dict) -> dict[Path, str]:
     return found
 
 
-def _objective_kind(plan) -> str | None:
+def _objective_kind(plan: Plan) -> str | None:
     return getattr(getattr(plan, "plan", None), "objective", None)
 
 
-def _jsonable(x):
+def _jsonable(x: Any) -> Any:
     if hasattr(x, "item"):
         return x.item()
     if isinstance(x, float) and not math.isfinite(x):
@@ -119,11 +132,11 @@ def _jsonable(x):
     raise TypeError(f"not JSON: {type(x).__name__}")
 
 
-def _print_json(obj: dict) -> None:
+def _print_json(obj: dict[str, Any]) -> None:
     print(json.dumps(obj, indent=2, default=_jsonable))
 
 
-def _frame_table(frame, title: str | None = None) -> None:
+def _frame_table(frame: pd.DataFrame, title: str | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -149,13 +162,14 @@ def _frame_table(frame, title: str | None = None) -> None:
 # --- commands -------------------------------------------------------------------------------
 
 
-def _sweep(args) -> int:
+def _sweep(args: argparse.Namespace) -> int:
     from planner.analysis.sweep import parse_values, sweep
     from planner.plan.overrides import parse_set
 
     _check_table_output(args.output)
     _check_plot(args.plot)
-    grid, fixed = {}, []
+    grid: dict[str, list[Any]] = {}
+    fixed: list[str] = []
     for item in args.set:
         path, sep, text = item.partition("=")
         if not sep:
@@ -174,7 +188,7 @@ def _sweep(args) -> int:
     check_outputs(args, plan, ("-o", args.output), ("--plot", args.plot), reads=_grid_reads(plan, grid))
     total = math.prod(len(v) for v in grid.values())
     bar, advance = _progress(total, "sweep")
-    with bar if bar is not None else _nothing():
+    with bar if bar is not None else contextlib.nullcontext():
         result = sweep(
             plan,
             grid,
@@ -212,20 +226,12 @@ def _sweep(args) -> int:
     return EXIT_OK
 
 
-def _not_written(args) -> str:
+def _not_written(args: argparse.Namespace) -> str:
     files = [str(f) for f in (args.output, args.plot) if f is not None]
     return f"; {' and '.join(files)} {'was' if len(files) == 1 else 'were'} not written" if files else ""
 
 
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-def _sweep_summary(result, frame) -> None:
+def _sweep_summary(result: SweepResult, frame: pd.DataFrame) -> None:
     """Small grids in full; large ones as a per-variant summary."""
     show = frame.drop(columns=["reason", "structural"])
     if len(result.grid) <= 30:
@@ -246,7 +252,7 @@ def _sweep_summary(result, frame) -> None:
     _frame_table(summary, f"sweep over {', '.join(result.paths)} ({len(result.grid)} points)")
 
 
-def _breakeven(args) -> int:
+def _breakeven(args: argparse.Namespace) -> int:
     from planner.analysis.breakeven import breakeven, breakeven_fte
 
     _check_plot(args.plot)
@@ -268,7 +274,7 @@ def _breakeven(args) -> int:
     if args.json:
         _print_json(result.to_dict())
     else:
-        if result.value is None:
+        if result.value is None or result.interval is None:  # found together, or neither
             print(f"no break-even: {result.reason}")
         else:
             a, b = result.interval
@@ -282,7 +288,7 @@ def _breakeven(args) -> int:
     return EXIT_OK
 
 
-def _margins(args) -> int:
+def _margins(args: argparse.Namespace) -> int:
     from planner.analysis.margins import margins
 
     plan = load_plan(args)
@@ -296,7 +302,7 @@ def _margins(args) -> int:
     return EXIT_OK
 
 
-def _montecarlo(args) -> int:
+def _montecarlo(args: argparse.Namespace) -> int:
     from planner.analysis.montecarlo import montecarlo
 
     _check_table_output(args.output)
@@ -316,7 +322,7 @@ def _montecarlo(args) -> int:
         reads=_grid_reads(plan, choices),
     )
     bar, advance = _progress(args.samples, "montecarlo")
-    with bar if bar is not None else _nothing():
+    with bar if bar is not None else contextlib.nullcontext():
         result = montecarlo(
             plan,
             args.samples,
@@ -358,7 +364,7 @@ def _montecarlo(args) -> int:
     return EXIT_OK
 
 
-def _evpi(args) -> int:
+def _evpi(args: argparse.Namespace) -> int:
     from planner.analysis.evpi import evpi
 
     plan = load_plan(args)
@@ -387,7 +393,7 @@ def _evpi(args) -> int:
     return EXIT_OK
 
 
-COMMANDS: dict = {
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "sweep": _sweep,
     "breakeven": _breakeven,
     "margins": _margins,

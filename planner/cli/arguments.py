@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from planner.errors import UsageError
+
+T = TypeVar("T")
 
 
 def _gap(text: str) -> float:
@@ -17,23 +21,23 @@ def _gap(text: str) -> float:
     return _ranged(text, float, check_gap)
 
 
-def _time_limit(text: str) -> float:
+def _time_limit(text: str) -> float | None:  # the check's type: text never gives None
     from planner.pipeline.arguments import check_time_limit
 
     return _ranged(text, float, check_time_limit)
 
 
-def _threads(text: str) -> int:
+def _threads(text: str) -> int | None:  # as --time-limit
     from planner.pipeline.arguments import check_threads
 
     return _ranged(text, int, check_threads)
 
 
-def _ranged(text: str, cast, check):
+def _ranged(text: str, cast: Callable[[str], Any], check: Callable[[Any], T]) -> T:
     """`text` cast and checked by the library's own rule (planner/pipeline/arguments.py), or an argparse
     error in the check's words, which state the valid range."""
     try:
-        value = cast(text)
+        value: Any = cast(text)
     except ValueError:
         value = text  # not a number: the check refuses it
     try:
@@ -155,8 +159,9 @@ def _allow_dir(p: argparse.ArgumentParser) -> None:
     )
 
 
-def solver_options(args) -> dict:
-    raw = {}
+def solver_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The solver options of the command line, as the library's keywords."""
+    raw: dict[str, Any] = {}
     for item in args.option:
         key, sep, value = item.partition("=")
         if not sep or not key:
@@ -172,7 +177,7 @@ def solver_options(args) -> dict:
     )
 
 
-def _literal(text: str):
+def _literal(text: str) -> int | float | bool | str:
     """An --option value as the solver wants it: int, finite float, bool, else the string
     (so `nan` reaches the solver as text and is refused there, not used as a number)."""
     for cast in (int, float):

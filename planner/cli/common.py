@@ -4,10 +4,16 @@ exit code. Only the standard library (and planner.errors) at the top: see main.p
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from planner.errors import UsageError
+
+if TYPE_CHECKING:
+    from planner.plan.schema import Plan
 
 EXIT_OK, EXIT_INVALID, EXIT_NO_SOLUTION, EXIT_INTERRUPTED = 0, 2, 3, 130
 
@@ -16,7 +22,7 @@ def error(message: str) -> None:
     print(f"planner: error: {message}", file=sys.stderr)
 
 
-def load_plan(args):
+def load_plan(args: argparse.Namespace) -> Plan:
     """The plan named on the command line, with its --scenario groups and --set changes applied."""
     from planner.plan.load import load
 
@@ -40,13 +46,18 @@ def check_suffix(path: Path, allowed: tuple[str, ...], what: str, option: str = 
         raise UsageError(f"{option} {path}: {what} must end in {kinds}")
 
 
-def check_outputs(args, plan, *outputs: tuple[str, Path | None], reads: dict | None = None) -> None:
+def check_outputs(
+    args: argparse.Namespace,
+    plan: Plan,
+    *outputs: tuple[str, Path | None],
+    reads: Mapping[str | Path, str] | None = None,
+) -> None:
     """Before any solve: every (option, path) the command will write can be written, and none is
     the plan or a file it reads as changed by --scenario and --set (nor any of `reads`, a file
     with what it is in words)."""
     from planner.files import check_output
 
-    protected = {args.plan: "the plan file", **(reads or {})}
+    protected: dict[str | Path, str] = {args.plan: "the plan file", **(reads or {})}
     for data in files_read(plan):
         protected.setdefault(data, f"a data file the plan reads ({data})")
     for option, path in outputs:
@@ -54,7 +65,7 @@ def check_outputs(args, plan, *outputs: tuple[str, Path | None], reads: dict | N
             check_output(path, reads=protected, option=option)
 
 
-def files_read(plan) -> list[Path]:
+def files_read(plan: Plan) -> list[Path]:
     """The plan's file and every data file it names ({ file, column } anywhere in it)."""
     from pydantic import BaseModel
 
@@ -62,7 +73,7 @@ def files_read(plan) -> list[Path]:
 
     found = [plan.source] if plan.source is not None else []
 
-    def walk(value) -> None:
+    def walk(value: Any) -> None:
         if isinstance(value, FileColumn):
             found.append(plan.base_dir / value.file)
         elif isinstance(value, BaseModel):

@@ -5,9 +5,12 @@ each command."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from planner.cli.arguments import solver_options
 from planner.cli.common import (
@@ -23,8 +26,15 @@ from planner.cli.common import (
 from planner.cli.terminal import console, live, solver_log, variant_done
 from planner.errors import UsageError
 
+if TYPE_CHECKING:
+    from planner.analysis.robustness import Robustness
+    from planner.instance.resolve import Instance
+    from planner.plan.lint import Warning
+    from planner.plan.schema import Plan
+    from planner.result import Comparison, Result
 
-def _check(args) -> int:
+
+def _check(args: argparse.Namespace) -> int:
     from planner.instance.resolve import resolve
     from planner.structure import critical_path
 
@@ -33,7 +43,7 @@ def _check(args) -> int:
     variants = [resolve(plan)] + [resolve(plan, iv) for iv in plan.interventions]
     base = variants[0]
     cp = critical_path(base, unlimited_labour=True)
-    summary = {
+    summary: dict[str, Any] = {
         "plan": plan.plan.name,
         "file": str(args.plan),
         "valid": True,
@@ -52,7 +62,7 @@ def _check(args) -> int:
         print(json.dumps(summary, indent=2))
     else:
 
-        def n(k, word):
+        def n(k: float, word: str) -> str:
             return f"{k:g} {word if k == 1 else word + 's'}"
 
         print(
@@ -83,24 +93,27 @@ _OBJECTIVES = {
 }
 
 
-def _deadline_words(plan, base) -> str:
+def _deadline_words(plan: Plan, base: Instance) -> str:
     """The deadline as the plan states it, in words (not the model's internal scenario count)."""
     d = plan.deadline
     if d is None:
         return "none"
-    if d.years is not None or d.year is not None:
-        years = d.years if d.years is not None else d.year - base.start_year
+    years = d.years if d.years is not None else None if d.year is None else d.year - base.start_year
+    if years is not None:
         plural = "" if years == 1 else "s"
         return f"fixed, the start of {base.start_year + years:g} ({years:g} year{plural} from the start)"
     if d.scenarios is not None:
         k = len(d.scenarios)
         return f"{k} possible date{'s' if k != 1 else ''}, each with its probability"
-    dist = d.distribution
-    text = (
-        f"uncertain, lognormal with median {dist.median:g} years from the start"
-        if dist.kind == "lognormal"
-        else f"uncertain, a CDF through {len(dist.points)} percentile points"
-    )
+    from planner.plan.schema import Lognormal, Percentiles
+
+    dist = d.distribution  # the one left: Deadline takes exactly one of years, year, scenarios, distribution
+    if isinstance(dist, Lognormal):
+        text = f"uncertain, lognormal with median {dist.median:g} years from the start"
+    elif isinstance(dist, Percentiles):
+        text = f"uncertain, a CDF through {len(dist.points)} percentile points"
+    else:  # no distribution either (Deadline refuses that): say only what is known
+        text = "uncertain"
     return (
         text
         + (f", probability {d.p_never:g} of never" if d.p_never else "")
@@ -108,7 +121,7 @@ def _deadline_words(plan, base) -> str:
     )
 
 
-def _lint(plan, *, quiet: bool = False) -> list:
+def _lint(plan: Plan, *, quiet: bool = False) -> list[Warning]:
     """The plan's pitfalls, each printed as a warning on stderr (unless `quiet`)."""
     from planner.plan.lint import lint
 
@@ -119,7 +132,7 @@ def _lint(plan, *, quiet: bool = False) -> list:
     return found
 
 
-def _solve(args) -> int:
+def _solve(args: argparse.Namespace) -> int:
     from planner.pipeline.session import solve
 
     _check_result_type(args.output)
@@ -143,7 +156,7 @@ def _solve(args) -> int:
     return EXIT_OK if result.solved else _no_solution(result)
 
 
-def _compare(args) -> int:
+def _compare(args: argparse.Namespace) -> int:
     from planner.analysis.compare import compare
 
     _check_result_type(args.output)
@@ -178,11 +191,13 @@ def _compare(args) -> int:
         print_comparison(comparison, out, schedule=args.schedule)
         if robustness is not None:
             print_robustness(comparison, robustness, out)
-    unsolved = [r for r in [comparison.baseline] + [iv.result for iv in comparison.interventions] if not r.solved]
+    unsolved = [r for r in comparison.results() if not r.solved]  # not interrupted: the baseline first
     return _no_solution(unsolved[0]) if unsolved else EXIT_OK
 
 
-def _robustness(args, plan, comparison, *, top_breakeven: bool = False):
+def _robustness(
+    args: argparse.Namespace, plan: Plan, comparison: Comparison, *, top_breakeven: bool = False
+) -> Robustness | None:
     """How far each verdict is from flipping, and its Monte Carlo spread; None without a
     solved baseline (nothing to flip)."""
     if args.flip is None:
@@ -222,7 +237,7 @@ def _robustness(args, plan, comparison, *, top_breakeven: bool = False):
         )
 
 
-def flips_are_slow(plan) -> bool:
+def flips_are_slow(plan: Plan) -> bool:
     """Whether the flip searches are left out unless asked for (`--flip`): a stream with whole-unit
     staffing (contiguous, min_staff, fixed_crew, whole people) or an intervention that chooses its
     level makes every one of their solves a MIP that branches (models/serial_lair.toml: 50 s
@@ -232,7 +247,7 @@ def flips_are_slow(plan) -> bool:
     return bool(whole_unit_streams(plan)) or any(iv.choose for iv in plan.interventions)
 
 
-def with_robustness(data: dict, robustness) -> dict:
+def with_robustness(data: dict[str, Any], robustness: Robustness | None) -> dict[str, Any]:
     """compare's JSON with `robustness` (Monte Carlo, or null) and each intervention's `flip`."""
     if robustness is None:
         return data
@@ -257,7 +272,7 @@ def _interrupted(output: Path | None, not_run: list[str]) -> int:
     return EXIT_INTERRUPTED
 
 
-def _no_solution(result) -> int:
+def _no_solution(result: Result) -> int:
     error(f"{result.variant}: no solution ({result.status}): {result.message}")
     return EXIT_NO_SOLUTION
 
@@ -274,7 +289,7 @@ def _result_files(path: Path | None) -> list[tuple[str, Path | None]]:
     return [("-o", path), ("-o", summary_path(path))]
 
 
-def _write(path: Path | None, result) -> None:
+def _write(path: Path | None, result: Result | Comparison) -> None:
     if path is None:
         return
     from planner.files import write_atomic
@@ -290,7 +305,7 @@ def summary_path(path: Path) -> Path:
     return path.with_name(path.stem + ".summary" + path.suffix)
 
 
-def _solve_for_output(args, plan):
+def _solve_for_output(args: argparse.Namespace, plan: Plan) -> tuple[Plan, Comparison]:
     """Solve the baseline and every intervention, for charts and reports (interrupts stop here)."""
     from planner.analysis.compare import compare
 
@@ -303,7 +318,7 @@ def _solve_for_output(args, plan):
     return plan, comparison
 
 
-def _plot(args) -> int:
+def _plot(args: argparse.Namespace) -> int:
     check_suffix(args.output, (".png", ".svg", ".pdf"), "the image file")
     plan = load_plan(args)
     check_outputs(args, plan, ("-o", args.output))
@@ -326,7 +341,7 @@ def _plot(args) -> int:
     return EXIT_OK
 
 
-def _report(args) -> int:
+def _report(args: argparse.Namespace) -> int:
     check_suffix(args.output, (".html", ".md"), "the report")
     plan = load_plan(args)
     from planner.report.html_report import write_html
@@ -346,7 +361,7 @@ def _report(args) -> int:
     return _no_solution(unsolved[0]) if unsolved else EXIT_OK  # the report says so too
 
 
-def _init(args) -> int:
+def _init(args: argparse.Namespace) -> int:
     from importlib.resources import files
 
     text = files("planner").joinpath("plan", "templates", f"{args.example}.toml").read_text(encoding="utf-8")
@@ -363,7 +378,7 @@ def _init(args) -> int:
     return EXIT_OK
 
 
-def _import_psplib(args) -> int:
+def _import_psplib(args: argparse.Namespace) -> int:
     from planner.rcpsp import conversion, optima, plan_file, psplib, reference
 
     if args.instance.suffix.lower() != psplib.SUFFIX:
@@ -396,7 +411,7 @@ def _import_psplib(args) -> int:
     return EXIT_OK
 
 
-COMMANDS: dict = {
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": _check,
     "solve": _solve,
     "compare": _compare,

@@ -4,17 +4,26 @@ variant on a terminal. Only the standard library at the top (see main.py)."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import errno
 import os
 import sys
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from planner.progress import Progress
+    from planner.result import Result
 
 
-def variant_done(total: int):
+def variant_done(total: int) -> Callable[[Result], None]:
     """One line on stderr as each variant finishes, so a long comparison shows where it is."""
     done = [0]
 
-    def report(result) -> None:
+    def report(result: Result) -> None:
         done[0] += 1
         if sys.stderr.isatty():
             print(
@@ -26,7 +35,7 @@ def variant_done(total: int):
     return report
 
 
-def console():
+def console() -> Console:
     """rich's console on stdout, except that a closed pipe raises BrokenPipeError for main to
     handle like print()'s (rich's own handler exits with code 1)."""
     from rich.console import Console
@@ -40,7 +49,7 @@ def console():
 
 
 @contextlib.contextmanager
-def solver_log(args):
+def solver_log(args: argparse.Namespace) -> Iterator[None]:
     """With --json, stdout carries only the JSON: whatever the solver prints (its --verbose log, or
     one turned on by a raw --option such as output_flag=true) goes to stderr instead."""
     if not args.json:
@@ -57,7 +66,7 @@ def solver_log(args):
         os.close(saved)
 
 
-def live(args):
+def live(args: argparse.Namespace) -> contextlib.AbstractContextManager[Callable[[Progress], None] | None]:
     """The live progress line on stderr (a terminal only, and not under the solver's own log)."""
     from planner import progress
 
