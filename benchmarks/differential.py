@@ -11,7 +11,7 @@ deadline kind, windows, odd steps; the baseline or one of its interventions). Bo
 gap 1e-9, so objectives that differ by more than 1e-6 (relative) are a disagreement, not slack.
 
 Prints the counts (agree, disagree with each plan's seed and both objectives, both infeasible,
-refused by the plan checks, errors) and each solver's median solve time. tests/test_scip_differential.py
+refused by the plan checks, errors) and each solver's median solve time. tests/oracles/test_scip_differential.py
 runs the same comparison on a fixed handful of seeds.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Long fuzzing run: the generators of tests/test_fuzz.py (tests/fuzzplans.py) for many cases.
+"""Long fuzzing run: the generators of tests/oracles/test_fuzz.py (tests/fuzzplans.py) for many cases.
 
     python benchmarks/fuzz_long.py                    # 3000 cases, seed 0
     python benchmarks/fuzz_long.py --cases 20000 --seed 7

@@ -1,4 +1,4 @@
-"""What the chart tests look at, shared by tests/test_charts.py and tests/test_analysis_charts.py:
+"""What the chart tests look at, shared by tests/report/test_charts.py and tests/report/test_analysis_charts.py:
 a figure's pixels, whether it is drawn at all, and its artists by gid."""
 from __future__ import annotations
 

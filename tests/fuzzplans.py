@@ -1,4 +1,4 @@
-"""Plan generators and an independent schedule checker, shared by tests/test_fuzz.py and
+"""Plan generators and an independent schedule checker, shared by tests/oracles/test_fuzz.py and
 benchmarks/fuzz_long.py.
 
 Every generator is a plain function of a `random.Random`, so a case is reproduced from its kind

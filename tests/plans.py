@@ -98,3 +98,40 @@ def fast_first(values, fast: int, ids=None) -> list:
         args = v if isinstance(v, tuple) else (v,)
         out.append(pytest.param(*args, marks=marks, id=None if ids is None else ids(v)))
     return out
+
+
+# Two one-stream plans shared by the CLI and report tests.
+ONE_STREAM = """
+[plan]
+name = "one stream"
+start_year = 2030
+horizon = 4
+objective = "earliest"
+
+[[pools]]
+name = "staff"
+supply = 5
+
+[[streams]]
+name = "only"
+pool = "staff"
+effort = 3
+min_duration = 3
+"""
+
+TOO_SHORT = """
+[plan]
+name = "too short"
+horizon = 10
+objective = "earliest"
+
+[[pools]]
+name = "staff"
+supply = 100
+
+[[streams]]
+name = "slow"
+pool = "staff"
+effort = 20
+min_duration = 20
+"""

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import planner
-# the contract's series and CDFs as tests/test_independent_formulation.py computes them from MODEL.md
-from test_independent_formulation import apply_window, lognormal_cdf, percentiles_cdf, series
+# the contract's series and CDFs as tests/oracles/test_independent_formulation.py computes them from MODEL.md
+from oracles.test_independent_formulation import apply_window, lognormal_cdf, percentiles_cdf, series
 
 from plans import ROOT, fast_first
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from planner.cli.main import main
+from plans import ROOT
 
 PLAN = """
 [plan]
@@ -38,7 +39,7 @@ supply = [{ pool = "staff", multiply = 2 }]
 """
 
 CSV = "year,fte\n2030,5\n"
-PSPLIB = Path(__file__).parent / "data" / "psplib" / "j3011_10.sm"
+PSPLIB = ROOT / "tests" / "data" / "psplib" / "j3011_10.sm"
 
 
 @pytest.fixture

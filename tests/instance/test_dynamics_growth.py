@@ -248,7 +248,7 @@ def test_field_building_model_invests_early_and_beats_no_training():
     assert r.grid_objective == pytest.approx(0.5409, abs=1e-4) and without.grid_objective == pytest.approx(0.2742, abs=1e-4)
     # in continuous time each goal is met inside its last year, and the answer is the chance the
     # deadline comes at or after that moment
-    from test_independent_formulation import lognormal_cdf
+    from oracles.test_independent_formulation import lognormal_cdf
     assert 18 < r.goal_completion_years <= 19 + 1e-9 and 26 < without.goal_completion_years <= 27 + 1e-9
     for res in (r, without):
         assert res.objective == pytest.approx(1 - lognormal_cdf(res.goal_completion_years, 20, 0.5), abs=1e-6)
@@ -265,7 +265,7 @@ def test_diminishing_returns_model_by_hand():
     # T = 25 + 170.42 / 29.24 = 30.829. The planner's answer is a plan's, within the tolerance of
     # this optimum (2.5e-4 of probability, docs/model.md) and never above it.
     # Capabilities work: goal at 25 years, deadline 2 earlier: 1 - F(27).
-    from test_independent_formulation import lognormal_cdf
+    from oracles.test_independent_formulation import lognormal_cdf
     path = ROOT / "models" / "diminishing_returns.toml"
     c = planner.compare(planner.load(path))
     T = 25 + (900 - 25 * 0.05 * 1796 ** 0.85) / (0.05 * 1800 ** 0.85)

@@ -36,8 +36,9 @@ from planner.solvers.status import RawSolution, SolveOptions
 from planner.rcpsp import cumulative
 from planner.solvers.highs import HighsBackend
 from planner.structure import critical_path, due_by
+from plans import ROOT
 
-DATA = Path(__file__).parent / "data" / "psplib"
+DATA = ROOT / "tests" / "data" / "psplib"
 
 
 def optima() -> dict[str, int]:

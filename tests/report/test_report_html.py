@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_cli import TOO_SHORT  # the one-stream plan whose stream outlasts the horizon
+from plans import TOO_SHORT  # the one-stream plan whose stream outlasts the horizon
 
 from plans import FIELD, ROOT, TOY
 

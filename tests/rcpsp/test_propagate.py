@@ -20,8 +20,9 @@ from planner.rcpsp import conversion, optima, psplib, reference
 from planner.instance.resolve import resolve
 from planner.plan.schema import from_dict
 from planner.structure import critical_path, due_by
+from plans import ROOT
 
-DATA = Path(__file__).parent / "data" / "psplib"
+DATA = ROOT / "tests" / "data" / "psplib"
 SAMPLE = sorted(DATA.glob("*.sm"))
 
 
@@ -76,7 +77,7 @@ def test_the_solve_reaches_the_hand_optimum_through_the_narrowed_windows():
 
 
 def test_plans_other_than_project_scheduling_are_left_alone():
-    plan = planner.load(Path(__file__).parents[1] / "models" / "serial_parallel_toy.toml")
+    plan = planner.load(ROOT / "models" / "serial_parallel_toy.toml")
     inst = resolve(plan, None, None)
     cp = critical_path(inst)
     due = due_by(inst, cp.goal_finish + 2)

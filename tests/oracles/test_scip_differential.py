@@ -24,8 +24,10 @@ from planner.mip.formulation import build
 from planner.solvers import available_solvers, get_backend
 from planner.solvers.status import SolveOptions
 
+from plans import ROOT  # noqa: E402
+
 pytest.importorskip("pyscipopt")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 import differential  # noqa: E402
 
 INF = np.inf

@@ -19,7 +19,7 @@ from plans import ROOT, TOY, fast_first
 
 CLI = [sys.executable, "-m", "planner.cli"]
 
-from test_cli import ONE_STREAM  # noqa: E402  (the same one-stream plan)
+from plans import ONE_STREAM  # noqa: E402  (the same one-stream plan)
 
 TOO_SHORT = ONE_STREAM.replace("effort = 3\nmin_duration = 3", "effort = 20\nmin_duration = 20")
 

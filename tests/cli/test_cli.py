@@ -21,43 +21,11 @@ from pathlib import Path
 import pytest
 
 from plans import ROOT, TOY, run_cli
+from plans import ONE_STREAM, TOO_SHORT
 
 IV = "capabilities work"
 
-ONE_STREAM = """
-[plan]
-name = "one stream"
-start_year = 2030
-horizon = 4
-objective = "earliest"
 
-[[pools]]
-name = "staff"
-supply = 5
-
-[[streams]]
-name = "only"
-pool = "staff"
-effort = 3
-min_duration = 3
-"""
-
-TOO_SHORT = """
-[plan]
-name = "too short"
-horizon = 10
-objective = "earliest"
-
-[[pools]]
-name = "staff"
-supply = 100
-
-[[streams]]
-name = "slow"
-pool = "staff"
-effort = 20
-min_duration = 20
-"""
 
 BAD = """
 [plan]

@@ -19,6 +19,7 @@ from planner.explain import explain
 from planner.solvers.status import RawSolution
 
 from plans import make_plan
+from plans import ROOT
 
 TOL = 1e-6
 
@@ -266,7 +267,7 @@ def test_the_unlimited_labour_cache_never_serves_another_variants_structure():
     """Model keeps labour-unlimited critical paths across update() (assemble.unlimited_structure): whatever the
     sequence of variants and plans, each result's structure must equal a fresh Model's."""
     import itertools
-    toy = planner.load(Path(__file__).resolve().parent.parent / "models" / "serial_parallel_toy.toml")
+    toy = planner.load(ROOT / "models" / "serial_parallel_toy.toml")
     changes = [{}, {"deadline.years": 20}, {"pools.researchers.supply": 900},
                {"streams.serial-a.min_duration": 30}, {"streams.serial-a.min_duration": 10},
                {"streams.parallel.productivity": 0.01}, {"streams.serial-b.release": 3},

@@ -12,8 +12,9 @@ import pytest
 
 import planner
 from planner.analysis.evpi import evpi
+from plans import ROOT
 
-MODEL = Path(__file__).resolve().parents[1] / "models" / "quick_or_deep.toml"
+MODEL = ROOT / "models" / "quick_or_deep.toml"
 
 
 def F(x: float) -> float:
