@@ -135,3 +135,22 @@ pool = "staff"
 effort = 20
 min_duration = 20
 """
+
+
+def write(tmp_path: Path, text: str, name: str = "plan.toml") -> Path:
+    """`text` written to `tmp_path/name` (a plan file for a test)."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def assert_clean_error(proc, code: int, *fragments: str) -> str:
+    """Exit `code`, one line `planner: error: ...` on stderr containing every fragment."""
+    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("planner: error: "), proc.stderr
+    for f in fragments:
+        assert f in lines[0], (f, proc.stderr)
+    return lines[0]

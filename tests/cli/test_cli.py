@@ -22,6 +22,7 @@ import pytest
 
 from plans import ROOT, TOY, run_cli
 from plans import ONE_STREAM, TOO_SHORT
+from plans import assert_clean_error, write
 
 IV = "capabilities work"
 
@@ -57,21 +58,8 @@ def run_process(*args, cwd=None, exe=None) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd or ROOT, env=env, timeout=60)
 
 
-def write(tmp_path: Path, text: str, name: str = "plan.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
-def assert_clean_error(proc, code: int, *fragments: str) -> str:
-    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
-    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("planner: error: "), proc.stderr
-    for f in fragments:
-        assert f in lines[0], (f, proc.stderr)
-    return lines[0]
 
 
 def assert_solve_object(obj: dict) -> None:

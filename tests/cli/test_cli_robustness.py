@@ -20,6 +20,7 @@ from plans import ROOT, TOY, fast_first
 CLI = [sys.executable, "-m", "planner.cli"]
 
 from plans import ONE_STREAM  # noqa: E402  (the same one-stream plan)
+from plans import assert_clean_error, write
 
 TOO_SHORT = ONE_STREAM.replace("effort = 3\nmin_duration = 3", "effort = 20\nmin_duration = 20")
 
@@ -30,22 +31,8 @@ def run(*args, timeout: float = 60, **kw) -> subprocess.CompletedProcess:
                           env=env, timeout=timeout, **kw)
 
 
-def write(tmp_path: Path, text: str, name: str = "plan.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
-def assert_clean_error(proc, code: int, *fragments: str) -> str:
-    """Exit `code`, one line `planner: error: ...` on stderr containing every fragment."""
-    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
-    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("planner: error: "), proc.stderr
-    for f in fragments:
-        assert f in lines[0], (f, proc.stderr)
-    return lines[0]
 
 
 # --- -o: checked before the solve ------------------------------------------------------------------

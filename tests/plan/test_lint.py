@@ -17,6 +17,7 @@ import planner
 from planner.plan.lint import lint
 
 from plans import ROOT
+from plans import write
 
 CLI = [sys.executable, "-m", "planner.cli"]
 
@@ -54,10 +55,6 @@ supply = [{{ pool = "staff", multiply = 2 {intervention} }}]
 """
 
 
-def write(tmp_path, text: str) -> Path:
-    path = tmp_path / "plan.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def run(*args):

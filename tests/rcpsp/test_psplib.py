@@ -22,6 +22,7 @@ from planner.rcpsp.optima import published_optimum, read_optima
 from planner.errors import PlanError
 
 from plans import ROOT, fast_first
+from plans import assert_clean_error
 
 DATA = ROOT / "tests" / "data" / "psplib"
 SAMPLE = sorted(DATA.glob("*.sm"))
@@ -40,14 +41,6 @@ def run(*args, cwd=None) -> subprocess.CompletedProcess:
                           cwd=cwd or ROOT, env=env, timeout=120)
 
 
-def assert_clean_error(proc: subprocess.CompletedProcess, code: int, *fragments: str) -> str:
-    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
-    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("planner: error: "), proc.stderr
-    for f in fragments:
-        assert f in lines[0], (f, proc.stderr)
-    return lines[0]
 
 
 # --- the sample itself ------------------------------------------------------------------------------
