@@ -25,7 +25,10 @@ def _years(x: float) -> str:
 
 def explain(res: Result) -> str:
     """Why a result is what it is, when the plan's structure (not labour) decides it, and how far
-    the continuous-time optimum may still be from the answer where the grids did not settle it."""
+    the continuous-time optimum may still be from the answer where the grids did not settle it.
+    A policy (research bets) is told branch by branch instead (`policy_words`)."""
+    if res.policy:
+        return policy_words(res)
     words = _why(res)
     loose = _unsettled(res)
     return f"{words}; {loose}" if words and loose else words or loose
@@ -116,3 +119,35 @@ def explain_change(base: Result, res: Result, shift: float) -> str:
             f"optimum ({floor:{spec}}): no amount of added labour recovers it"
         )
     return moved + own
+
+
+MAX_BRANCHES = 6  # branches a policy's words list, most likely first (JSON carries them all)
+
+
+def policy_words(res: Result) -> str:
+    """The policy in words, one branch per line, most likely first: each attempt with its years
+    and outcome, and when the goal is met."""
+    y0 = res.start_year
+    lines = [f"a policy over {len(res.policy)} outcome branches (most likely first):"]
+    for b in res.policy[:MAX_BRANCHES]:
+        steps = [
+            f"{a['stream']}"
+            + (f" #{a['attempt']}" if a["attempt"] > 1 or not a["works"] else "")
+            + f" {y0 + a['start_years']:g}-{y0 + a['finish_years']:g}"
+            + (
+                ""
+                if a["works"] is True and a["attempt"] == 1 and not _is_bet(res, b, a)
+                else (" works" if a["works"] else " fails")
+            )
+            for a in b.attempts
+        ]
+        goal = "goal not met" if b.goal_years is None else f"goal met {y0 + b.goal_years:g}"
+        lines.append(f"  {b.probability:.3f}: " + ", ".join(steps or ["no work"]) + f"; {goal}")
+    if len(res.policy) > MAX_BRANCHES:
+        rest = sum(b.probability for b in res.policy[MAX_BRANCHES:])
+        lines.append(f"  ... {len(res.policy) - MAX_BRANCHES} more branches ({rest:.3f} together; --json lists them)")
+    return "\n".join(lines)
+
+
+def _is_bet(res: Result, branch: object, attempt: dict) -> bool:
+    return attempt["stream"] in getattr(branch, "outcomes", {})

@@ -72,6 +72,31 @@ class Structure:
 
 
 @dataclass(frozen=True)
+class PolicyBranch:
+    """One outcome scenario of a policy (plans with research bets): which attempt at each bet
+    works (0: none in time), its probability, and the schedule the policy gives it."""
+
+    outcomes: dict[str, int]
+    probability: float
+    objective: float  # this branch's objective over the deadline scenarios
+    goal_years: float | None  # when the goal is met in it, None if never
+    attempts: list[dict[str, Any]]  # per attempt worked: stream, attempt, start/finish years, works
+    allocation: dict[str, np.ndarray] = field(repr=False)  # "stream #attempt" -> (H,) crew units
+
+    def to_dict(self, *, allocation: bool = True) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "outcomes": dict(self.outcomes),
+            "probability": _num(self.probability),
+            "objective": _num(self.objective),
+            "goal_years": _num(self.goal_years),
+            "attempts": [{k: _num(v) if isinstance(v, float) else v for k, v in a.items()} for a in self.attempts],
+        }
+        if allocation:
+            d["allocation"] = {k: [_num(x) for x in v] for k, v in self.allocation.items()}
+        return d
+
+
+@dataclass(frozen=True)
 class Result:
     """One variant of a plan, solved: how the solve ended (`status`), the verified objective with
     the solver's bound and gap, each stream's start and finish, the allocation of crew units per
@@ -127,6 +152,9 @@ class Result:
     exactness: str = "unrefined"  # exact | converged | step-sensitive | unrefined
     objective_range: tuple = (None, None)  # (the answer, a bound no continuous-time plan beats)
     grid_steps: tuple = ()  # ((step, continuous objective), ...) for each grid solved
+    # research bets: the policy, one branch per outcome scenario, most likely first; the schedule
+    # fields above (streams, allocation) are the most likely branch's
+    policy: tuple[PolicyBranch, ...] = ()
 
     def __post_init__(self) -> None:
         # a status given as its string (a caller that predates SolveStatus) is stored as the member
@@ -178,6 +206,8 @@ class Result:
 
         cols = ["variant", "stream", "pool", "year", "period_start_years", "crew_units", "fte"]
         rows: list[tuple[str, str, str, float, float, float, float]] = []
+        if self.policy:
+            return self._policy_frame(cols)
         if self.allocation is not None:
             for i, s in enumerate(self.streams):
                 for r in np.flatnonzero(self.crew[i] > 0):
@@ -195,6 +225,26 @@ class Result:
                             )
                         )
         return pd.DataFrame(rows, columns=cols)
+
+    def _policy_frame(self, cols: list[str]) -> pd.DataFrame:
+        """`to_frame` of a policy: every branch's allocation, with its number and probability
+        (`branch`, `branch_probability`) and the attempt (`attempt`) each row works on."""
+        import pandas as pd
+
+        index = {s.name: i for i, s in enumerate(self.streams)}
+        rows = []
+        for k, b in enumerate(self.policy):
+            for label, units_row in b.allocation.items():
+                name, _, attempt = label.rpartition(" #")
+                i = index[name]
+                for r in np.flatnonzero(self.crew[i] > 0):
+                    for t, t0 in enumerate(self.period_starts):
+                        units = float(units_row[t])
+                        rows.append(
+                            (self.variant, name, self.pool_names[r], self.start_year + float(t0), float(t0), units)
+                            + (units * float(self.crew[i, r]), k, b.probability, int(attempt))
+                        )
+        return pd.DataFrame(rows, columns=cols + ["branch", "branch_probability", "attempt"])
 
     @property
     def utilisation(self) -> np.ndarray | None:
@@ -229,6 +279,8 @@ class Result:
             "grid_gap": _num(self.grid_gap),
             "timing": {"build_seconds": round(self.build_time, 4), "solve_seconds": round(self.runtime, 4)},
         }
+        if self.policy:
+            d["policy"] = [b.to_dict(allocation=allocation) for b in self.policy]
         if self.chosen_units is not None:
             d["chosen_units"] = _num(self.chosen_units)
             d["levels"] = [

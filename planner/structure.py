@@ -59,12 +59,22 @@ def critical_path(inst: Instance, *, unlimited_labour: bool = False) -> Critical
             ready = H if ef[p.pred] == NEVER else ef[p.pred] + 1 + p.gap
             if ready > start:
                 start, via[i] = ready, p.pred
+        for a in inst.any_after:  # an `any` group waits for its first member
+            if a.succ == i:
+                first = min(a.members, key=lambda m: H if ef[m] == NEVER else ef[m])
+                ready = H if ef[first] == NEVER else ef[first] + 1 + a.gap
+                if ready > start:
+                    start, via[i] = ready, first
         es[i] = min(start, H)
         if start < H:
             cum = np.cumsum(per_period[i, start:])
             hit = np.flatnonzero(cum >= inst.effort[i] * (1 - 1e-9))
             ef[i] = start + int(hit[0]) if hit.size else NEVER
-    req = np.flatnonzero(inst.required)
+    # each goal `any` group counts as its earliest member
+    req = np.r_[
+        np.flatnonzero(inst.required),
+        [min(g, key=lambda m: H if ef[m] == NEVER else ef[m]) for g in inst.any_required],
+    ].astype(int)
     if np.any(ef[req] == NEVER):
         last = int(req[ef[req] == NEVER][0])
         goal = NEVER
@@ -85,8 +95,8 @@ def latest_finish(inst: Instance, last: int) -> np.ndarray:
     these periods cannot help a `probability` or `earliest` objective, so the model fixes it to 0."""
     S, H = len(inst.streams), inst.periods
     lf = np.full(S, H - 1)
-    if inst.objective == "value":
-        return lf
+    if inst.objective == "value" or inst.any_required or inst.any_after:
+        return lf  # `any` groups: no stream's lateness alone rules the goal out
     needed = needed_streams(inst)
     lf[needed] = last
     per_period = inst.max_progress
@@ -147,10 +157,15 @@ def _latest_start(per_period: np.ndarray, effort: float, finish: int) -> int:
 def needed_streams(inst: Instance) -> np.ndarray:
     """(S,) bool: the streams the goal waits on, the required ones and everything they come after."""
     needed = inst.required.copy()
+    for group in inst.any_required:
+        needed[list(group)] = True
     for i in reversed(inst.order):
         if needed[i]:
             for p in inst.predecessors[i]:
                 needed[p.pred] = True
+            for a in inst.any_after:
+                if a.succ == i:
+                    needed[list(a.members)] = True
     return needed
 
 

@@ -33,6 +33,17 @@ class Precedence:
     gap: int  # ceil(lag / step) periods
 
 
+@dataclass(frozen=True)
+class AnyPrecedence:
+    """Stream `succ` may work in period t only once one of `members` has succeeded by the end of
+    t - 1 - gap (`after = [{ any = [...] }]`)."""
+
+    members: tuple[int, ...]
+    succ: int
+    lag: float
+    gap: int
+
+
 @dataclass
 class Instance:
     """One variant of a plan as numpy arrays, ready for the MIP: S streams, R pools, H periods and
@@ -74,6 +85,11 @@ class Instance:
     train_per_effort: np.ndarray = _SIZED_LATER  # (S,) FTE per effective person-year of progress
     train_delay: np.ndarray = _SIZED_LATER  # (S,) years from the work to the trained FTE joining
     train_attrition: np.ndarray = _SIZED_LATER  # (S,) fraction of trained FTE lost per year
+    # research bets (mip/outcomes.py): chance one attempt works, attempts allowed, `any` groups
+    success: np.ndarray = _SIZED_LATER  # (S,) 1 = certain
+    attempts: np.ndarray = _SIZED_LATER  # (S,) int
+    any_required: list[tuple[int, ...]] = field(default_factory=list)  # goal groups: one member each
+    any_after: list[AnyPrecedence] = field(default_factory=list)
     deadline: Deadline | None = None  # the plan's deadline as written, read in continuous years
     deadline_shift: float = 0.0  # years the variant moves it (already in deadline_years)
     weights: np.ndarray = field(init=False)  # (H,) P(goal must be met by the end of period t)
@@ -93,6 +109,8 @@ class Instance:
             ("train_per_effort", np.zeros(S)),
             ("train_delay", np.zeros(S)),
             ("train_attrition", np.zeros(S)),
+            ("success", np.ones(S)),
+            ("attempts", np.ones(S, int)),
         ):
             if getattr(self, name) is None:
                 setattr(self, name, default)
@@ -227,12 +245,17 @@ class Instance:
 
     @cached_property
     def order(self) -> list[int]:
-        """Stream indices with every predecessor before its successors (computed once per variant)."""
-        return list(
-            TopologicalSorter(
-                {i: [p.pred for p in self.predecessors[i]] for i in range(len(self.streams))}
-            ).static_order()
-        )
+        """Stream indices with every predecessor (an `any` group's members too) before its
+        successors (computed once per variant)."""
+        before: dict[int, list[int]] = {i: [p.pred for p in self.predecessors[i]] for i in range(len(self.streams))}
+        for a in self.any_after:
+            before[a.succ] += list(a.members)
+        return list(TopologicalSorter(before).static_order())
+
+    @property
+    def has_bets(self) -> bool:
+        """Streams that may fail, or `any` groups: solved as a policy (pipeline/policy.py)."""
+        return bool(self.any_required or self.any_after or (self.success < 1).any())
 
     @cached_property
     def pools_of(self) -> list[np.ndarray]:
@@ -329,6 +352,12 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
     else:
         years, probs = np.zeros(0), np.zeros(0)
     required = set(plan.required)
+    index = {n: i for i, n in enumerate(streams)}
+    any_after = [
+        AnyPrecedence(tuple(index[m] for m in a.any), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
+        for i, s in enumerate(plan.streams)
+        for a in s.any_after
+    ]
     return Instance(
         name=intervention.name if intervention else "baseline",
         objective=hdr.objective,
@@ -367,6 +396,10 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
         train_per_effort=np.array([s.train.per_effort if s.train else 0.0 for s in plan.streams]),
         train_delay=np.array([s.train.delay if s.train else 0.0 for s in plan.streams]),
         train_attrition=np.array([s.train.attrition if s.train else 0.0 for s in plan.streams]),
+        success=np.array([s.success for s in plan.streams], float),
+        attempts=np.array([s.attempts for s in plan.streams], int),
+        any_required=[tuple(index[m] for m in group) for group in plan.required_any],
+        any_after=any_after,
     )
 
 

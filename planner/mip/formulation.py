@@ -38,17 +38,20 @@ if TYPE_CHECKING:  # annotations only: importing it at run time would load the p
     from planner.instance.resolve import Instance, Precedence
 
 
-def build(inst: Instance, cp: CriticalPath | None = None) -> LinearModel:
+def build(
+    inst: Instance, cp: CriticalPath | None = None, window: tuple[np.ndarray, np.ndarray] | None = None
+) -> LinearModel:
     """The whole MIP for one plan variant. Its constraint families, in the order they are added:
 
     `work` (the part `build_target` shares): crew units, parallelization (growth.py), progress,
       completion, training (growth.py), pool supply, incompatible (rigid.py), staffing (with
       rigid.rigid_runs), precedence, completion order;
-    then goal, objective, milestones.
+    then goal, objective, milestones. `window` (first, last period per stream) replaces the
+    structure's windows: a policy's outcome scenarios (mip/policy.py) share one per attempt.
     """
     cp = cp or critical_path(inst)
     lm = LinearModel()
-    c = work(lm, inst, cp, windows(inst, cp))
+    c = work(lm, inst, cp, window or windows(inst, cp))
     g = _goal(lm, inst, cp, c)
     _objective(lm, inst, c, g)
     _milestones(lm, inst, c)
@@ -70,6 +73,7 @@ def work(lm: LinearModel, inst: Instance, cp: CriticalPath, window: tuple[np.nda
     rigid.incompatible(lm, inst, window, u, d)
     _staffing(lm, inst, window, u, c, d, lean)
     _precedence(lm, inst, window, w, c, lean)
+    _any_precedence(lm, inst, window, u, c)
     _completion_order(lm, inst, cp, window, c)
     return c
 
@@ -266,6 +270,23 @@ def _precedence(
     )
 
 
+def _any_precedence(
+    lm: LinearModel, inst: Instance, window: tuple[np.ndarray, np.ndarray], u: np.ndarray, c: np.ndarray
+) -> None:
+    """`after = [{ any = [...] }]`: u[j,t] <= B[j,t] * sum_m c[m, t-1-gap] (B = u's bound): no crew
+    on j until one member is complete (the sum is at least 1 exactly then, each c being binary).
+    On crew units rather than progress, so it holds for every kind of stream, rigid ones too."""
+    first, last = window
+    for a in inst.any_after:
+        j = a.succ
+        t = np.arange(max(int(first[j]), 0), int(last[j]) + 1)
+        if t.size == 0:
+            continue
+        s = t - 1 - a.gap
+        members = [(np.where(s >= 0, c[m, np.maximum(s, 0)], -1), -inst.staff_bound[j, t]) for m in a.members]
+        lm.add_rows(f"any_precedence[{inst.streams[j]}]", [(u[j, t], 1.0), *members], -INF, 0.0)
+
+
 def _completion_order(
     lm: LinearModel, inst: Instance, cp: CriticalPath, window: tuple[np.ndarray, np.ndarray], c: np.ndarray
 ) -> None:
@@ -343,6 +364,8 @@ def _goal(lm: LinearModel, inst: Instance, cp: CriticalPath, c: np.ndarray) -> n
     req = np.flatnonzero(inst.required)
     ii, tt = np.repeat(req, t.size), np.tile(t, req.size)
     lm.add_rows("goal", [(g[tt], 1.0), (c[ii, tt], -1.0)], -INF, 0.0)
+    for k, group in enumerate(inst.any_required):  # `{ any = [...] }`: g[t] <= sum of the members' c
+        lm.add_rows(f"goal_any[{k}]", [(g[t], 1.0), *[(c[m, t], -1.0) for m in group]], -INF, 0.0)
     lm.add_rows("goal_permanent", [(g[t[:-1]], 1.0), (g[t[1:]], -1.0)], -INF, 0.0)
     return g
 

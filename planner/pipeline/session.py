@@ -45,6 +45,7 @@ from planner.pipeline.assemble import (
 )
 from planner.pipeline.diagnose import why_infeasible
 from planner.pipeline.levels import solve_choice
+from planner.pipeline.policy import best_level, solve_policy
 from planner.pipeline.search import Clock, GoalSearch
 from planner.plan.schema import Intervention, Plan
 from planner.result import Result, Structure
@@ -192,6 +193,10 @@ class Model:
         options = SolveOptions(
             time_limit=time_limit, gap=gap, threads=threads, solver_options=dict(solver_options or {}), verbose=verbose
         )
+        if self.instance.has_bets:  # research bets: one policy MIP (pipeline/policy.py)
+            if self.intervention is not None and self.intervention.choose and self.units is None:
+                return best_level(self.intervention, options, self._solve_level_policy)
+            return solve_policy(self.plan, self.instance, self.solver, options, self.build_time, tie_break)
         if self.intervention is not None and self.intervention.choose and self.units is None:
             result, self.instance, self.critical_path = solve_choice(  # what the result describes
                 self.plan,
@@ -264,6 +269,10 @@ class Model:
             u, _ = polish.earliest(inst, lm, np.where(np.abs(u) < 1e-12, 0.0, u), self.critical_path.earliest_finish)
             clock.lap("tie_break")
         return raw, u, backend
+
+    def _solve_level_policy(self, units: float, options: SolveOptions) -> Result:
+        inst = resolve(self.plan, self.intervention, units)
+        return solve_policy(self.plan, inst, self.solver, options, self.build_time)
 
     def _solve_level(self, units: float, **options: Any) -> Result:
         """One level of an intervention that chooses its own, solved on its own (levels.solve_choice)."""

@@ -42,7 +42,7 @@ class StreamRefs(Protocol):
     @property
     def train(self) -> _PoolRef | None: ...
     @property
-    def after(self) -> Sequence[str | _Link]: ...
+    def after(self) -> Sequence[str | _Link | _AnyOf]: ...
     @property
     def min_duration(self) -> float: ...
 
@@ -63,9 +63,14 @@ class _InterventionRefs(Protocol):
     def serial_speedup(self) -> Sequence[_StreamsChange]: ...
 
 
+class _AnyOf(Protocol):  # an `AnyOf` table
+    @property
+    def any(self) -> Sequence[str]: ...
+
+
 class _Goal(Protocol):
     @property
-    def required(self) -> Sequence[str]: ...
+    def required(self) -> Sequence[str | _AnyOf]: ...
 
 
 class _Milestone(Protocol):
@@ -152,9 +157,10 @@ def check_references(p: PlanRefs) -> None:
     if cycle:
         raise RefError("[[streams]]", "after", "precedence cycle: " + " -> ".join(cycle))
     if p.goal:
-        for name in p.goal.required:
-            if name not in streams:
-                raise RefError("[goal]", "required", _unknown("stream", name, streams_list))
+        for req in p.goal.required:
+            for name in [req] if isinstance(req, str) else req.any:
+                if name not in streams:
+                    raise RefError("[goal]", "required", _unknown("stream", name, streams_list))
     _unique(p.goals, "[[goals]]")
     for k, m in enumerate(p.goals, 1):
         for name in m.streams:
@@ -193,8 +199,17 @@ def check_references(p: PlanRefs) -> None:
 
 
 def after_names(s: StreamRefs) -> list[str]:
-    """The streams `s` comes after (without building an `After` for each, as `predecessors` does)."""
-    return [a if isinstance(a, str) else a.stream for a in s.after]
+    """The streams `s` comes after (without building an `After` for each, as `predecessors` does),
+    with every member of an `{ any = [...] }` group (a cycle through any member is still a cycle)."""
+    out: list[str] = []
+    for a in s.after:
+        if isinstance(a, str):
+            out.append(a)
+        elif hasattr(a, "any"):
+            out += list(a.any)
+        else:
+            out.append(a.stream)
+    return out
 
 
 def find_cycle(p: PlanRefs) -> list[str] | None:

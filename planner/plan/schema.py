@@ -13,91 +13,33 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Gt, Le, Len, Lt
-from pydantic import BaseModel, ConfigDict, Discriminator, PrivateAttr, Tag, ValidationError, model_validator
+from pydantic import Discriminator, PrivateAttr, Tag, ValidationError, model_validator
 
 from planner.errors import PlanError
+from planner.plan.base import (
+    BIG,
+    LONG,
+    MAX_ATTEMPTS,
+    MAX_PERIODS,
+    MAX_STREAM_PERIODS,
+    YEARS,
+    Factor,
+    FileColumn,
+    Growth,
+    Name,
+    NonNeg,
+    Pair,
+    PerPeriod,
+    Positive,
+    Probability,
+    Signed,
+    Supply,
+    Table,
+    Years,
+)
 from planner.plan.checks import RefError, check_references
 from planner.plan.locate import plan_error
 from planner.plan.paths import did_you_mean, plan_data, set_path
-
-# Magnitude limits keep every number in a range the solver handles exactly (HiGHS refuses
-# coefficients past 1e15); each is far beyond any real plan.
-BIG = 1e9  # person-years, FTE, values
-YEARS = 1e4  # the longest horizon
-LONG = 1e6  # durations, lags, releases (longer than any horizon, but not overflowing)
-MAX_PERIODS = 10_000
-MAX_STREAM_PERIODS = 200_000
-"""The most streams x periods a plan may have. Every stream-period is a few variables and rows of
-the MIP, and even a trivial plan (independent streams of effort 1 on one pool, horizon 20) takes
-HiGHS 11-25 s to build and solve at 10,000 streams (200,000 stream-periods) and 34-51 s at 20,000,
-measured on 2 shared cores; real plans, with deadlines, precedences and several pools, are harder.
-Past this limit a plan is refused with a message instead of being left to run for minutes."""
-NonNeg = Annotated[float, Ge(0), Le(BIG)]
-Positive = Annotated[float, Gt(0), Le(BIG)]
-Years = Annotated[float, Ge(0), Le(LONG)]
-Signed = Annotated[float, Ge(-BIG), Le(BIG)]
-Factor = Annotated[float, Ge(0), Le(1e3)]
-Probability = Annotated[float, Ge(0), Le(1)]
-Name = Annotated[str, Len(1, 200)]
-Pair = Annotated[list[float], Len(2, 2)]
-
-
-class Table(BaseModel):
-    """Base of every table: strict types, no unknown keys, finite numbers, immutable."""
-
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-# --- series: a value per period --------------------------------------------------------------
-
-
-class Growth(Table):
-    """`start * (1 + growth) ** years`, evaluated at each period's start, then capped."""
-
-    start: NonNeg
-    growth: Annotated[float, Gt(-1), Le(10)]
-    cap: NonNeg | None = None
-
-
-class FileColumn(Table):
-    """A column of a CSV file with a `year` column of calendar years (step-interpolated)."""
-
-    file: Name
-    column: Name
-
-
-def _series_kind(v: Any) -> str | None:
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return "~number"
-    if isinstance(v, list):
-        return "~list"
-    if isinstance(v, dict):
-        return "~file" if "file" in v or "column" in v else "~growth"
-    if isinstance(v, (Growth, FileColumn)):
-        return "~file" if isinstance(v, FileColumn) else "~growth"
-    return None
-
-
-Supply = Annotated[
-    Annotated[NonNeg, Tag("~number")]
-    | Annotated[list[NonNeg], Len(1), Tag("~list")]
-    | Annotated[Growth, Tag("~growth")]
-    | Annotated[FileColumn, Tag("~file")],
-    Discriminator(
-        _series_kind,
-        custom_error_type="series",
-        custom_error_message="must be a number, a list of numbers, { start, growth, cap } or { file, column }",
-    ),
-]
-PerPeriod = Annotated[
-    Annotated[Factor, Tag("~number")] | Annotated[list[Factor], Len(1), Tag("~list")],
-    Discriminator(
-        lambda v: _series_kind(v) if _series_kind(v) in ("~number", "~list") else None,
-        custom_error_type="series",
-        custom_error_message="must be a number or a list of numbers (one per period)",
-    ),
-]
-
 
 # --- tables -----------------------------------------------------------------------------------
 
@@ -137,6 +79,26 @@ class After(Table):
     lag: Years = 0.0
 
 
+class AnyOf(Table):
+    """`{ any = ["a", "b"] }` in `after` or `[goal] required`: met once any one of the named streams
+    has succeeded (research bets, docs/plan-file.md); `lag` years after it, in `after`."""
+
+    any: Annotated[list[Name], Len(1)]
+    lag: Years = 0.0
+
+
+def _link_kind(v: Any) -> str:
+    if isinstance(v, str):
+        return "~name"
+    return "~any" if isinstance(v, AnyOf) or (isinstance(v, dict) and "any" in v) else "~table"
+
+
+Requirement = Annotated[
+    Annotated[Name, Tag("~name")] | Annotated[AnyOf, Tag("~any")],
+    Discriminator(lambda v: "~name" if isinstance(v, str) else "~any"),
+]
+
+
 class Train(Table):
     """Field-building (`train` on a stream): each effective person-year of progress on the stream
     adds `per_effort` FTE to `pool` from `delay` years after the work, permanently, less a yearly
@@ -159,8 +121,8 @@ class Stream(Table):
     release: Years = 0.0
     after: list[
         Annotated[
-            Annotated[Name, Tag("~name")] | Annotated[After, Tag("~table")],
-            Discriminator(lambda v: "~name" if isinstance(v, str) else "~table"),
+            Annotated[Name, Tag("~name")] | Annotated[After, Tag("~table")] | Annotated[AnyOf, Tag("~any")],
+            Discriminator(_link_kind),
         ]
     ] = []
     value: NonNeg = 0.0  # a weight; negative would let a finished stream go unmarked
@@ -171,6 +133,9 @@ class Stream(Table):
     # growth dynamics: diminishing returns to parallel staff, and field-building
     parallelization: Annotated[float, Gt(0), Le(1)] = 1.0  # progress ~ crew units ** parallelization
     train: Train | None = None  # progress on it trains new FTE for a pool
+    # research bets: an attempt works with probability `success`; `attempts` tries at most
+    success: Annotated[float, Gt(0), Le(1)] = 1.0
+    attempts: Annotated[int, Ge(1), Le(MAX_ATTEMPTS)] = 1
 
     @model_validator(mode="after")
     def _pool_or_crew(self) -> Stream:
@@ -196,11 +161,21 @@ class Stream(Table):
 
     @property
     def predecessors(self) -> list[After]:
-        return [After(stream=a) if isinstance(a, str) else a for a in self.after]
+        """The plain `after` links (each a stream that must succeed first); `any_after` the groups."""
+        return [After(stream=a) if isinstance(a, str) else a for a in self.after if not isinstance(a, AnyOf)]
+
+    @property
+    def any_after(self) -> list[AnyOf]:
+        return [a for a in self.after if isinstance(a, AnyOf)]
+
+    @property
+    def is_bet(self) -> bool:
+        """Whether the stream may fail (`success` < 1): its outcome is a random event."""
+        return self.success < 1
 
 
 class Goal(Table):
-    required: Annotated[list[Name], Len(1)]
+    required: Annotated[list[Requirement], Len(1)]
 
 
 class Milestone(Table):
@@ -379,7 +354,20 @@ class Plan(Table):
 
     @property
     def required(self) -> list[str]:
-        return list(self.goal.required) if self.goal else [s.name for s in self.streams]
+        """The streams the goal needs, each of them (the `{ any = [...] }` groups: `required_any`)."""
+        if not self.goal:
+            return [s.name for s in self.streams]
+        return [r for r in self.goal.required if isinstance(r, str)]
+
+    @property
+    def required_any(self) -> list[list[str]]:
+        """The goal's `{ any = [...] }` groups: each needs one of its streams."""
+        return [list(r.any) for r in self.goal.required if isinstance(r, AnyOf)] if self.goal else []
+
+    @property
+    def has_bets(self) -> bool:
+        """Whether the plan has streams that may fail or `any` groups: it is solved as a policy."""
+        return bool(self.required_any) or any(s.is_bet or s.any_after for s in self.streams)
 
     def stream(self, name: str) -> Stream:
         return next(s for s in self.streams if s.name == name)
@@ -476,7 +464,7 @@ def _valid_keys(loc: list[int | str]) -> list[str]:
         "train": [Train],
         "deadline": [Deadline],
         "interventions": [Intervention],
-        "after": [After],
+        "after": [After, AnyOf],
         "distribution": [Lognormal, Percentiles],
     }
     classes: list[type[Table]]
