@@ -131,6 +131,11 @@ def add_parsers(sub: argparse._SubParsersAction[P]) -> None:
     e = command("evpi", "the value of knowing when the deadline comes (wait-and-see against one plan)")
     e.add_argument("--intervention", metavar="NAME", help="for this intervention instead of the baseline")
     e.add_argument(
+        "--outcomes",
+        action="store_true",
+        help="also the value of knowing every research outcome at the start (plans with bets)",
+    )
+    e.add_argument(
         "--learn-at",
         type=_nonneg,
         action="append",

@@ -370,6 +370,8 @@ def _evpi(args: argparse.Namespace) -> int:
     plan = load_plan(args)
     options = _options(args)
     options.pop("verbose", None)
+    if args.outcomes:
+        return _evpi_outcomes(args, plan, options)
     result = evpi(plan, args.intervention, learn_at=args.learn_at, max_groups=args.max_groups, **options)
     if args.json:
         _print_json(result.to_dict())
@@ -390,6 +392,36 @@ def _evpi(args: argparse.Namespace) -> int:
             f"{number(a.value - result.single, '+.6g')} "
             f"over the single plan{bound}"
         )
+    return EXIT_OK
+
+
+def _evpi_outcomes(args: argparse.Namespace, plan: Any, options: dict) -> int:
+    """`evpi --outcomes`: the value of knowing research outcomes, beside that of knowing the
+    deadline when the deadline is uncertain."""
+    from planner.analysis.evpi import evpi
+    from planner.analysis.outcome_value import outcome_value
+    from planner.report.words import number
+
+    known = outcome_value(plan, args.intervention, **dict(options))
+    deadline = None
+    if plan.deadline is not None and (plan.deadline.scenarios or plan.deadline.distribution):
+        deadline = evpi(plan, args.intervention, learn_at=args.learn_at, max_groups=args.max_groups, **options)
+    if args.json:
+        _print_json({"outcomes": known.to_dict(), "deadline": deadline.to_dict() if deadline else None})
+        return EXIT_OK
+    print(
+        f"{known.variant} ({known.objective_kind}): the policy, learning outcomes as attempts end, "
+        f"{number(known.policy, '.6g')}; every research outcome known at the start "
+        f"{number(known.clairvoyant, '.6g')}; value of knowing outcomes {number(known.value, '.6g')} "
+        f"({known.branches} outcome branches)"
+    )
+    if deadline is not None:
+        print(
+            f"value of knowing the deadline: {number(deadline.evpi, '.6g')} "
+            f"(wait-and-see {number(deadline.wait_and_see, '.6g')} against one policy {number(deadline.single, '.6g')})"
+        )
+    else:
+        print("the deadline is fixed: knowing it is worth nothing more")
     return EXIT_OK
 
 

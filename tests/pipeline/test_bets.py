@@ -207,3 +207,14 @@ def test_simulated_policy_matches_its_objective():
             out[name] = k
         draws.append(by_outcome[tuple(sorted(out.items()))])
     assert np.mean(draws) == pytest.approx(r.objective, abs=0.01)
+
+
+def test_value_of_knowing_outcomes():
+    # supply 5 (one approach at a time), deadline 3 or 4 (0.5 each). The policy: A first, then B if
+    # A fails: deadline 3 only A counts (0.5), deadline 4 both (0.75): 0.625. With every outcome
+    # known, run the one that works: 0.75 for either deadline. Value of knowing: 0.125.
+    from planner.analysis.outcome_value import outcome_value
+
+    p = plan(TWO, {"scenarios": [[3, 0.5], [4, 0.5]]}, supply=5, goal=[{"any": ["A", "B"]}])
+    v = outcome_value(p)
+    assert (v.policy, v.clairvoyant, v.value) == pytest.approx((0.625, 0.75, 0.125), abs=1e-9)
