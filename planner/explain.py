@@ -125,29 +125,32 @@ MAX_BRANCHES = 6  # branches a policy's words list, most likely first (JSON carr
 
 
 def policy_words(res: Result) -> str:
-    """The policy in words, one branch per line, most likely first: each attempt with its years
-    and outcome, and when the goal is met."""
+    """The policy in words, one line per history the plan can see (branches that differ only in
+    outcomes never revealed are one line, their probabilities added), most likely first: each
+    attempt with its years and outcome, and when the goal is met."""
     y0 = res.start_year
-    lines = [f"a policy over {len(res.policy)} outcome branches (most likely first):"]
-    for b in res.policy[:MAX_BRANCHES]:
-        steps = [
-            f"{a['stream']}"
-            + (f" #{a['attempt']}" if a["attempt"] > 1 or not a["works"] else "")
-            + f" {y0 + a['start_years']:g}-{y0 + a['finish_years']:g}"
-            + (
-                ""
-                if a["works"] is True and a["attempt"] == 1 and not _is_bet(res, b, a)
-                else (" works" if a["works"] else " fails")
-            )
-            for a in b.attempts
-        ]
+    seen: dict[tuple, list] = {}
+    for b in res.policy:
+        visible = tuple(
+            (a["stream"], a["attempt"], a["start_years"], a["finish_years"], a["works"]) for a in b.attempts
+        )
+        key = (visible, b.goal_years)
+        if key in seen:
+            seen[key][0] += b.probability
+        else:
+            seen[key] = [b.probability, b]
+    lines = sorted(seen.values(), key=lambda pb: -pb[0])
+    bets = {n for b in res.policy for n in b.outcomes}
+    out = [f"a policy over {len(res.policy)} outcome scenarios, {len(lines)} histories (most likely first):"]
+    for prob, b in lines[:MAX_BRANCHES]:
+        steps = []
+        for a in b.attempts:
+            label = a["stream"] + (f" #{a['attempt']}" if a["attempt"] > 1 or not a["works"] else "")
+            outcome = (" works" if a["works"] else " fails") if a["stream"] in bets else ""
+            steps.append(f"{label} {y0 + a['start_years']:g}-{y0 + a['finish_years']:g}{outcome}")
         goal = "goal not met" if b.goal_years is None else f"goal met {y0 + b.goal_years:g}"
-        lines.append(f"  {b.probability:.3f}: " + ", ".join(steps or ["no work"]) + f"; {goal}")
-    if len(res.policy) > MAX_BRANCHES:
-        rest = sum(b.probability for b in res.policy[MAX_BRANCHES:])
-        lines.append(f"  ... {len(res.policy) - MAX_BRANCHES} more branches ({rest:.3f} together; --json lists them)")
-    return "\n".join(lines)
-
-
-def _is_bet(res: Result, branch: object, attempt: dict) -> bool:
-    return attempt["stream"] in getattr(branch, "outcomes", {})
+        out.append(f"  {prob:.3f}: " + ", ".join(steps or ["no work"]) + f"; {goal}")
+    if len(lines) > MAX_BRANCHES:
+        rest = sum(pb[0] for pb in lines[MAX_BRANCHES:])
+        out.append(f"  ... {len(lines) - MAX_BRANCHES} more histories ({rest:.3f} together; --json lists every branch)")
+    return "\n".join(out)

@@ -70,8 +70,13 @@ def deadline_words(r: Result) -> str:
 
 
 def goal_words(r: Result) -> str:
-    """When the goal is done, and whether that is after a fixed deadline."""
+    """When the goal is done, and whether that is after a fixed deadline. A policy (research bets)
+    has a goal time per branch: the chance of meeting it at all, and when in the most likely branch."""
     g = r.goal_completion_years
+    if r.policy:
+        met = sum(b.probability for b in r.policy if b.goal_years is not None)
+        when = "" if g is None else f"; in the most likely branch by {done_by(r, g)}"
+        return f"research bets: the goal is met inside the horizon in branches worth {met:.4f}{when}"
     if g is None:
         return f"the goal cannot be met inside the {plural(r.horizon_years, 'year')} modelled"
     text = f"goal done by {done_by(r, g)} ({plural(g, 'year')} from the start)"
