@@ -22,6 +22,7 @@ from planner.report.sections import (
     STREAM_HEAD,
     comparison_charts,
     comparison_rows,
+    policy_sections,
     robustness_answer,
     robustness_sections,
     stream_rows,
@@ -104,7 +105,7 @@ def html_report(plan: Plan, c: Comparison, robustness: Robustness | None = None)
             f"<figure class='chart' data-kind='{kind}'>{_svg(fig, f'chart{k}')}"
             f"<figcaption>{e(caption)}</figcaption></figure>"
         )
-    for sec in robustness_sections(plan, c, robustness):
+    for sec in policy_sections(c) + robustness_sections(plan, c, robustness):
         parts += [f"<h2>{e(sec.title)}</h2>", f"<p>{e(sec.text)}</p>"]
         if sec.head:
             parts.append(_table(sec.head, [[e(x) for x in row] for row in sec.rows], "robustness"))

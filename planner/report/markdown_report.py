@@ -18,6 +18,7 @@ from planner.report.sections import (
     STREAM_HEAD,
     comparison_charts,
     comparison_rows,
+    policy_sections,
     robustness_answer,
     robustness_sections,
     stream_rows,
@@ -112,7 +113,7 @@ def write_markdown(plan: Plan, c: Comparison, path: Path, robustness: Robustness
         write_figure(png, fig, dpi=110)
         plt.close(fig)
         out += [f"![{kind}]({png.name})", "", f"*{_md(caption)}*", ""]
-    for sec in robustness_sections(plan, c, robustness):
+    for sec in policy_sections(c) + robustness_sections(plan, c, robustness):
         out += [f"## {_md(sec.title)}", "", _md(sec.text), ""]
         out += [_md_table(sec.head, sec.rows), ""] if sec.head else [x for line in sec.lines for x in (_md(line), "")]
         for kind, slug, caption, fig in sec.charts:

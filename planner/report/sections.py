@@ -4,9 +4,11 @@ lay these out; the chart slugs are those `markdown_report.markdown_charts` lists
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from planner.analysis.montecarlo import MonteCarloResult
@@ -26,7 +28,7 @@ from planner.report.words import (
     report_baseline,
     robustness_words,
 )
-from planner.result import Comparison, Result
+from planner.result import Comparison, PolicyBranch, Result
 
 QUESTION = {
     "probability": "What is the best chance of finishing the required alignment work before the deadline "
@@ -76,6 +78,29 @@ class Section:
     charts: list[Chart] = field(default_factory=list)
 
 
+BRANCH_CHARTS = 3  # a policy's most likely branches drawn as schedules
+
+
+def branch_result(r: Result, branch: PolicyBranch) -> Result:
+    """`r` with the schedule of one policy branch (attempts of a stream summed), for its chart."""
+    names = [s.name for s in r.streams]
+    u = np.zeros_like(r.allocation) if r.allocation is not None else None
+    for label, row in branch.allocation.items():
+        if u is not None:
+            u[names.index(label.rpartition(" #")[0])] += row
+    start: dict[str, float] = {}
+    for a in branch.attempts:
+        start.setdefault(a["stream"], a["start_years"])
+    done = {a["stream"]: a["finish_years"] for a in branch.attempts if a["works"]}
+    streams = [dataclasses.replace(s, start_years=start.get(s.name), finish_years=done.get(s.name)) for s in r.streams]
+    return dataclasses.replace(r, allocation=u, streams=streams, goal_completion_years=branch.goal_years)
+
+
+def _outcomes(branch: PolicyBranch) -> str:
+    """'A: works at attempt 2, B: fails'."""
+    return ", ".join(f"{n}: " + (f"works at attempt {a}" if a else "fails") for n, a in branch.outcomes.items())
+
+
 def comparison_charts(c: Comparison) -> list[Chart]:
     """Every chart of the comparison: the variants, the deadline CDF (with one), each variant's
     schedule and the baseline's staffing."""
@@ -107,10 +132,21 @@ def comparison_charts(c: Comparison) -> list[Chart]:
                 f"schedule-{i}",
                 f"Schedule of '{r.variant}': one bar per stream, darker where more people "
                 "work on it; hatched red bars are serial work (calendar time, not people, limits it), "
-                "blue bars parallel; arrows are precedence links.",
+                "blue bars parallel; arrows are precedence links."
+                + (" A policy: this is its most likely branch; the next ones follow." if r.policy else ""),
                 schedule_chart(r),
             )
         )
+        for k, branch in enumerate(r.policy[1:BRANCH_CHARTS], 1):
+            out.append(
+                Chart(
+                    "schedule",
+                    f"schedule-{i}-branch-{k}",
+                    f"'{r.variant}', branch {k + 1} by likelihood (probability {branch.probability:.3f}; "
+                    f"outcomes {_outcomes(branch)}).",
+                    schedule_chart(branch_result(r, branch)),
+                )
+            )
     b = c.baseline
     if b is not None and b.allocation is not None:
         out.append(
@@ -204,6 +240,45 @@ def robustness_sections(plan: Plan, c: Comparison, robustness: Robustness | None
                 )
             )
     return [monte, tornado] + ([flip] if flip.charts else [])
+
+
+def policy_sections(c: Comparison) -> list[Section]:
+    """One section per variant solved as a policy (research bets): a row per history the plan can
+    see, most likely first (branches that differ only in outcomes never revealed are one row)."""
+    out = []
+    for r in c.results():
+        if not r.policy:
+            continue
+        y0 = r.start_year
+        bets = {n for b in r.policy for n in b.outcomes}
+        rows: dict[tuple, list] = {}
+        for b in r.policy:
+            steps = tuple(
+                f"{a['stream']} #{a['attempt']} {y0 + a['start_years']:g}-{y0 + a['finish_years']:g}"
+                + ((" works" if a["works"] else " fails") if a["stream"] in bets else "")
+                for a in b.attempts
+            )
+            goal = "not met" if b.goal_years is None else f"{y0 + b.goal_years:g}"
+            key = (steps, goal)
+            rows.setdefault(key, [0.0, steps, goal])[0] += b.probability
+        table = [
+            [f"{p:.4f}", "; ".join(steps) or "no work", goal]
+            for p, steps, goal in sorted(rows.values(), key=lambda x: -x[0])
+        ]
+        out.append(
+            Section(
+                title=f"Policy: {r.variant}",
+                text=(
+                    f"{r.variant} has research bets, so its plan is a policy over {len(r.policy)} outcome "
+                    "scenarios: each row is one history the plan can see (which attempts end when, and "
+                    "whether they work), with its probability. The allocation in a period depends only "
+                    "on the outcomes known by then. The schedule tables and charts show the most likely branch."
+                ),
+                head=["probability", "attempts (years, outcome)", "goal met"],
+                rows=table,
+            )
+        )
+    return out
 
 
 def comparison_rows(c: Comparison) -> list[list[str]]:
