@@ -8,7 +8,9 @@ and no number of researchers changes it; one below it is held back by labour.
 
 from __future__ import annotations
 
-from planner.result import Result
+import numpy as np
+
+from planner.result import PolicyBranch, Result
 from planner.solvers.status import SolveStatus
 
 TOL = 1e-6
@@ -124,6 +126,21 @@ def explain_change(base: Result, res: Result, shift: float) -> str:
 MAX_BRANCHES = 6  # branches a policy's words list, most likely first (JSON carries them all)
 
 
+def _unfinished(res: Result, b: PolicyBranch) -> tuple[tuple[str, float], ...]:
+    """Attempts a branch staffs that never complete in the horizon, with the year work on them
+    starts: without them a history would hide people the policy spends (years from the start)."""
+    done = {f"{a['stream']} #{a['attempt']}" for a in b.attempts}
+    out = []
+    for key, row in b.allocation.items():
+        if key not in done:
+            worked = np.flatnonzero(np.asarray(row) > 0)
+            if worked.size:
+                name, attempt = key.rsplit(" #", 1)
+                label = name + (f" #{attempt}" if attempt != "1" or name in b.outcomes else "")
+                out.append((label, float(res.period_starts[worked[0]])))
+    return tuple(sorted(out, key=lambda ls: (ls[1], ls[0])))
+
+
 def policy_words(res: Result) -> str:
     """The policy in words, one line per history the plan can see (branches that differ only in
     outcomes never revealed are one line, their probabilities added), most likely first: each
@@ -133,7 +150,7 @@ def policy_words(res: Result) -> str:
     for b in res.policy:
         visible = tuple(
             (a["stream"], a["attempt"], a["start_years"], a["finish_years"], a["works"]) for a in b.attempts
-        )
+        ) + _unfinished(res, b)
         key = (visible, b.goal_years)
         if key in seen:
             seen[key][0] += b.probability
@@ -148,6 +165,8 @@ def policy_words(res: Result) -> str:
             label = a["stream"] + (f" #{a['attempt']}" if a["attempt"] > 1 or not a["works"] else "")
             outcome = (" works" if a["works"] else " fails") if a["stream"] in bets else ""
             steps.append(f"{label} {y0 + a['start_years']:g}-{y0 + a['finish_years']:g}{outcome}")
+        for label, start in _unfinished(res, b):
+            steps.append(f"{label} from {y0 + start:g}, unfinished")
         goal = "goal not met" if b.goal_years is None else f"goal met {y0 + b.goal_years:g}"
         out.append(f"  {prob:.3f}: " + ", ".join(steps or ["no work"]) + f"; {goal}")
     if len(lines) > MAX_BRANCHES:
