@@ -27,3 +27,18 @@ def years_after(name: str, start_year: float) -> list[list[float]]:
     """A deadline preset as percentiles points for a plan starting in `start_year` (docs/presets.md:
     points at or before start_year are dropped, the others keep their published probability)."""
     return [[y - start_year, p] for y, p in DEADLINES[name] if y > start_year]
+
+
+def beta_quantiles(a: float, b: float, qs: list[float], n: int = 400_000) -> list[float]:
+    """Quantiles of Beta(a, b) by midpoint integration of its density (the test's own route)."""
+    import numpy as np
+
+    x = (np.arange(n) + 0.5) / n
+    pdf = x ** (a - 1) * (1 - x) ** (b - 1)
+    cdf = np.cumsum(pdf) / pdf.sum()
+    return [float(x[np.searchsorted(cdf, q)]) for q in qs]
+
+
+def exponent(name: str) -> float:
+    """A parallelization preset's point value: the published exponent, or aifm's Beta median."""
+    return PARALLELIZATION[name] if name in PARALLELIZATION else beta_quantiles(*AIFM_BETA, [0.5])[0]

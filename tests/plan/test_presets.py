@@ -15,7 +15,7 @@ from planner.plan.overrides import apply
 from planner.report.assumptions import assumptions
 
 from plans import FIELD, assert_clean_error, run_cli, write
-from published_forecasts import AIFM_BETA, DEADLINES, PARALLELIZATION, years_after
+from published_forecasts import AIFM_BETA, DEADLINES, PARALLELIZATION, beta_quantiles, years_after
 
 
 def _plan(distribution, *, start_year=2026, horizon=150, parallelization=None, uncertainty=None):
@@ -111,16 +111,8 @@ def test_parallelization_presets_are_the_published_exponents(name, value):
     assert resolve(_plan({"preset": "espai-2023-hlmi"}, parallelization={"preset": name})).parallelization[0] == value
 
 
-def _beta_quantiles(a, b, qs, n=400_000):
-    """Quantiles of Beta(a, b) by the test's own midpoint integration of its density."""
-    x = (np.arange(n) + 0.5) / n
-    pdf = x ** (a - 1) * (1 - x) ** (b - 1)
-    cdf = np.cumsum(pdf) / pdf.sum()
-    return [float(x[np.searchsorted(cdf, q)]) for q in qs]
-
-
 def test_aifm_is_the_median_of_its_beta_as_a_point_and_the_beta_in_uncertainty():
-    p10, median, p90 = _beta_quantiles(*AIFM_BETA, [0.1, 0.5, 0.9])
+    p10, median, p90 = beta_quantiles(*AIFM_BETA, [0.1, 0.5, 0.9])
     assert 0.28 < p10 < 0.30 and 0.78 < p90 < 0.80  # the source's "10th-90th about 0.3-0.8"
     plan = _plan({"preset": "espai-2023-hlmi"}, parallelization={"preset": "aifm"},
                  uncertainty={"seed": 1, "streams": {"s": {"parallelization": {"preset": "aifm"}}}})
