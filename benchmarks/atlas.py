@@ -1,9 +1,8 @@
 """Run time of `planner atlas` on models/field_realistic.toml ("capabilities work"): every cell of
 the chosen deadline x parallelization presets, `-n` samples each, on `--workers` local workers,
 timed once (wall clock, worker start-up included), with the time per cell and per sample and the
-extrapolation to 5 x 4 cells of 2,000 samples, stated as an extrapolation. Also times the same
-grid with the parallelization preset on the streams left linear (no diminishing returns), so the
-cost of the piecewise-linear bound shows beside it. Prints figures, asserts nothing about speed.
+extrapolation to 5 x 4 cells of 2,000 samples, stated as an extrapolation. Prints figures,
+asserts nothing about speed.
 
     .venv/bin/python benchmarks/atlas.py                      # all 5 x 4 cells, 3 samples each, 2 workers
     .venv/bin/python benchmarks/atlas.py -n 10 --deadlines samotsvety-2023 --parallelization ftm-best-guess

@@ -114,12 +114,16 @@ def _atlas_table(result: Any) -> None:
     from rich.table import Table
 
     scale, unit = (100.0, " (pp)") if result.objective_kind == "probability" else (1.0, "")
-    table = Table(
-        title=f"{result.intervention}: effect{unit} per deadline x parallelization preset, "
-        f"{result.samples_per_cell} sample(s) each, seed {result.seed}"
+    each = (
+        f"{result.samples_per_cell} samples each of the plan's [uncertainty] (seed {result.seed})"
+        if result.samples_per_cell > 1 or result.seed is not None
+        else "one solve each (nothing uncertain to sample)"
     )
-    for col in ("deadline", "parallelization", "P(harm)", "mean", "p5", "p95", "samples"):
-        table.add_column(col, justify="left" if col in ("deadline", "parallelization") else "right")
+    table = Table(title=f"{result.intervention}: effect{unit} per deadline x parallelization preset, {each}")
+    for col in ("deadline", "parallelization"):
+        table.add_column(col, no_wrap=True)
+    for col in ("P(harm)", "mean", "p5", "p95", "samples"):
+        table.add_column(col, justify="right")
     for c in result.cells:
         table.add_row(
             c.deadline,
@@ -132,8 +136,9 @@ def _atlas_table(result: Any) -> None:
         )
     out = console()
     out.print(table)
+    out.print(f"Parallelization preset set on: {', '.join(result.streams)}.")
     if result.fixed_inputs:
-        out.print("Fixed by each cell (left out of the plan's [uncertainty]): " + ", ".join(result.fixed_inputs))
+        out.print("Fixed by each cell (left out of the plan's [uncertainty]): " + ", ".join(result.fixed_inputs) + ".")
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"presets": _presets, "atlas": _atlas}
