@@ -1,6 +1,7 @@
-"""The atlas as a heat map: P(harm) of the intervention for each deadline preset (rows) and
-parallelization preset (columns), each cell written with its P(harm) and mean effect, so the
-answer can be read against every published forecast and exponent at once."""
+"""The atlas as a heat map (`atlas_chart`) and as a section of the HTML report (`atlas_section`):
+P(harm) of the intervention for each deadline preset (rows) and parallelization preset (columns),
+each cell written with its P(harm) and mean effect, so the answer can be read against every
+published forecast and exponent at once."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from planner.analysis.atlas import AtlasResult
+from planner.report.sections import Chart, Section
 
 
 def atlas_chart(result: AtlasResult, ax: Axes | None = None) -> Figure:
@@ -38,3 +40,32 @@ def atlas_chart(result: AtlasResult, ax: Axes | None = None) -> Figure:
     fig.colorbar(image, ax=ax, label="P(harm)")
     fig.tight_layout()
     return fig
+
+
+def atlas_section(result: AtlasResult) -> Section:
+    """The atlas as a report section (`html_report(..., sections=[atlas_section(result)])`): its
+    cells as a table, then the heat map."""
+    scale, unit = (100.0, " (pp)") if result.objective_kind == "probability" else (1.0, "")
+    samples = (
+        f"{result.samples_per_cell} samples per cell of the plan's [uncertainty]"
+        if result.samples_per_cell > 1
+        else "one solve per cell"
+    )
+    rows = [
+        [
+            c.deadline,
+            c.parallelization,
+            f"{c.p_harm:.2f}",
+            *(f"{x * scale:+.3g}" for x in (c.mean, c.p5, c.p95)),
+            str(c.samples),
+        ]
+        for c in result.cells
+    ]
+    return Section(
+        title=f"Atlas: '{result.intervention}' against the published forecasts and exponents",
+        text=f"Each cell fixes one deadline preset and one parallelization preset (docs/presets.md) "
+        f"and runs {samples}; the parallelization preset is set on {', '.join(result.streams)}.",
+        head=["deadline", "parallelization", "P(harm)", f"mean{unit}", f"p5{unit}", f"p95{unit}", "samples"],
+        rows=rows,
+        charts=[Chart("atlas", "atlas", "P(harm) and mean effect per pair of presets.", atlas_chart(result))],
+    )

@@ -137,4 +137,19 @@ supply = [{ pool = "p", multiply = 2.0 }]
     table = run_cli(*args)
     assert table.returncode == 0 and "cotra-2022" in table.stdout and "P(harm)" in table.stdout
     assert_clean_error(run_cli(*args[:4], "--deadlines", "samotsvety"), 2, "unknown deadline preset 'samotsvety'", "cotra-2022")
-    assert_clean_error(run_cli(*args, "-o", path.with_suffix(".csv").with_name("plan.toml")), 2)
+    assert_clean_error(run_cli(*args, "-o", tmp_path / "cells.txt"), 2, "-o", ".csv or .parquet")
+    pytest.importorskip("pyarrow")
+    assert run_cli(*args, "-o", tmp_path / "cells.parquet").returncode == 0
+    import pandas as pd
+    assert pd.read_parquet(tmp_path / "cells.parquet").to_dict("records") == [
+        {k: v for k, v in c.items()} for c in cells["cells"]]
+
+
+def test_the_html_report_can_include_the_atlas(tmp_path):
+    from planner.report.atlas_charts import atlas_section
+    from planner.report.html_report import html_report
+    plan = _plan()
+    result = atlas(plan, "capabilities work", deadlines=["cotra-2022"], parallelization=["ftm-best-guess"], workers=1)
+    page = html_report(plan, planner.compare(plan), sections=[atlas_section(result)])
+    assert "Atlas: &#x27;capabilities work&#x27;" in page and "data-kind='atlas'" in page and "<svg" in page
+    assert "cotra-2022" in page and "ftm-best-guess" in page
