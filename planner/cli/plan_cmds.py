@@ -101,7 +101,8 @@ def _presets_used(plan: Plan) -> list[dict[str, str]]:
     data = plan_data(plan) | {"uncertainty": plan.uncertainty or {}}
     out = []
     for where, kind, name in presets.used(data):
-        p = presets.get(kind, name, file=str(plan.source) if plan.source else None, table=where)
+        table, _, key = where.partition("] ")  # "[uncertainty] PATH": the table, then the key
+        p = presets.get(kind, name, file=str(plan.source) if plan.source else None, table=table + "]", key=key or None)
         out.append({"where": where, "kind": kind, "name": name, "source": p.source, "published": p.published})
     return out
 

@@ -168,6 +168,11 @@ def used(data: dict[str, Any]) -> list[tuple[str, str, str]]:
             path = f"{prefix}.{k}" if prefix else k
             if isinstance(v, dict) and set(v) == {"preset"}:
                 found.append((f"[uncertainty] {path}", "parallelization", str(v["preset"])))
+            elif isinstance(v, dict) and v.get("kind") == "choice" and isinstance(v.get("values"), list):
+                kind = "deadline" if path.startswith("deadline") else "parallelization"
+                for choice in v["values"]:
+                    if isinstance(choice, dict) and "preset" in choice:
+                        found.append((f"[uncertainty] {path} (a choice)", kind, str(choice["preset"])))
             elif isinstance(v, dict) and "kind" not in v:
                 walk(v, path)
 

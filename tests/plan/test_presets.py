@@ -148,3 +148,24 @@ def test_check_and_the_assumptions_table_name_the_presets_used():
     rows = {r[0]: r for r in assumptions(planner.load(FIELD))}
     assert "preset samotsvety-2023" in rows["deadline"][3] and "2023-01" in rows["deadline"][3]
     assert "P(by 2030) = 0.31" in rows["deadline"][2]
+
+
+def test_check_refuses_an_unknown_preset_in_uncertainty(tmp_path):
+    path = write(tmp_path, """
+[plan]
+horizon = 30
+[[pools]]
+name = "p"
+supply = 10
+[[streams]]
+name = "s"
+pool = "p"
+effort = 5
+[deadline]
+distribution = { preset = "cotra-2022" }
+[uncertainty]
+seed = 1
+streams.s.parallelization = { preset = "aifmx" }
+""")
+    assert_clean_error(run_cli("check", path), 2, str(path), "[uncertainty]", "streams.s.parallelization",
+                       "unknown parallelization preset 'aifmx'", "aifm")
