@@ -15,6 +15,7 @@ cell (`samples` = 1).
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from planner.analysis.montecarlo import HARM, montecarlo
-from planner.analysis.runner import Point, check_workers, run
+from planner.analysis.runner import OnPoint, Point, check_workers, run
 from planner.errors import UsageError
 from planner.pipeline.arguments import MAX_SAMPLES, optional, whole
 from planner.plan import presets
@@ -74,7 +75,8 @@ class AtlasResult:
 
     def to_dict(self) -> dict[str, Any]:
         """`{"cells": [{"deadline", "parallelization", "p_harm", "mean", "p5", "p95", "samples"}]}`."""
-        return {"cells": [{k: getattr(c, k) for k in COLUMNS} for c in self.cells]}
+        plain = lambda v: None if isinstance(v, float) and math.isnan(v) else v  # noqa: E731  (JSON has no NaN)
+        return {"cells": [{k: plain(getattr(c, k)) for k in COLUMNS} for c in self.cells]}
 
 
 def _chosen(kind: str, names: list[str] | None, option: str) -> tuple[str, ...]:
@@ -129,6 +131,7 @@ def atlas(
     n: int = 200,
     seed: int | None = None,
     workers: int | None = None,
+    on_point: OnPoint | None = None,
     cancel: threading.Event | None = None,
     **options: Any,
 ) -> AtlasResult:
@@ -136,7 +139,8 @@ def atlas(
 
     `deadlines`, `parallelization`: preset names (default: every preset of each kind). `n`: samples
     per cell (1 to MAX_SAMPLES; unused when nothing is left to sample). `seed`: default the
-    [uncertainty] table's. `workers`, `cancel` and `options`: as `montecarlo`'s.
+    [uncertainty] table's. `workers`, `cancel` and `options`: as `montecarlo`'s; `on_point(k,
+    records)` is called as each sample (or deterministic cell) finishes, `k` counted within its cell.
 
     Returns an AtlasResult: `cells` (P(harm), mean, p5, p95, samples per pair), `to_frame()`,
     `to_dict()`."""
@@ -171,7 +175,14 @@ def atlas(
     if stochastic:
         for (d, a), cell_plan in cell_plans.items():
             mc = montecarlo(
-                cell_plan, n, seed=seed, interventions=[intervention], workers=workers, cancel=cancel, **options
+                cell_plan,
+                n,
+                seed=seed,
+                interventions=[intervention],
+                workers=workers,
+                on_point=on_point,
+                cancel=cancel,
+                **options,
             )
             frame = mc.to_frame()
             deltas = frame.loc[frame.variant == intervention, "delta"].dropna().to_numpy(float)
@@ -180,7 +191,8 @@ def atlas(
                 interrupted = True
                 break
     else:
-        outcome = run([Point(p, [intervention]) for p in cell_plans.values()], options, workers=workers, cancel=cancel)
+        points = [Point(p, [intervention]) for p in cell_plans.values()]
+        outcome = run(points, options, workers=workers, on_point=on_point, cancel=cancel)
         interrupted = outcome.interrupted
         for (d, a), records in zip(cell_plans, outcome.records):
             deltas = np.array(

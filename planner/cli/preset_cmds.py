@@ -5,7 +5,9 @@ library at the top (see main.py)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -69,6 +71,7 @@ def _names(text: str | None) -> list[str] | None:
 def _atlas(args: argparse.Namespace) -> int:
     from planner.analysis.atlas import atlas
     from planner.files import write_atomic, write_figure
+    from planner.plan import presets
 
     if args.output is not None:
         check_suffix(args.output, (".csv", ".parquet"), "the atlas file")
@@ -76,38 +79,63 @@ def _atlas(args: argparse.Namespace) -> int:
         check_suffix(args.plot, (".png", ".svg", ".pdf"), "the chart", option="--plot")
     plan = load_plan(args)
     check_outputs(args, plan, ("-o", args.output), ("--plot", args.plot))
-    result = atlas(
-        plan,
-        args.intervention,
-        deadlines=_names(args.deadlines),
-        parallelization=_names(args.parallelization),
-        n=args.samples,
-        seed=args.seed,
-        workers=args.workers,
-        solver=args.solver,
-        **solver_options(args),
-    )
-    frame = result.to_frame()
-    if args.output is not None and args.output.suffix.lower() == ".parquet":
-        try:
-            write_atomic(args.output, lambda f: frame.to_parquet(f, index=False))
-        except ImportError:
-            raise UsageError("-o .parquet needs pyarrow: pip install -e '.[parquet]'") from None
-    elif args.output is not None:
-        write_atomic(args.output, frame.to_csv(index=False))
-    if args.plot is not None:
-        import matplotlib.pyplot as plt
+    deadlines, parallelization = _names(args.deadlines), _names(args.parallelization)
+    cells = len(deadlines or presets.names("deadline")) * len(parallelization or presets.names("parallelization"))
+    bar, advance = _progress(cells * (args.samples if plan.uncertainty else 1))
+    with bar if bar is not None else contextlib.nullcontext():
+        result = atlas(
+            plan,
+            args.intervention,
+            deadlines=deadlines,
+            parallelization=parallelization,
+            n=args.samples,
+            seed=args.seed,
+            workers=args.workers,
+            on_point=advance,
+            solver=args.solver,
+            **solver_options(args),
+        )
+    if not result.interrupted:  # as montecarlo: no file of half the cells
+        frame = result.to_frame()
+        if args.output is not None and args.output.suffix.lower() == ".parquet":
+            try:
+                write_atomic(args.output, lambda f: frame.to_parquet(f, index=False))
+            except ImportError:
+                raise UsageError("-o .parquet needs pyarrow: pip install -e '.[parquet]'") from None
+        elif args.output is not None:
+            write_atomic(args.output, frame.to_csv(index=False))
+        if args.plot is not None:
+            import matplotlib.pyplot as plt
 
-        from planner.report.atlas_charts import atlas_chart
+            from planner.report.atlas_charts import atlas_chart
 
-        fig = atlas_chart(result)
-        write_figure(args.plot, fig, dpi=120, bbox_inches="tight")
-        plt.close(fig)
+            fig = atlas_chart(result)
+            write_figure(args.plot, fig, dpi=120, bbox_inches="tight")
+            plt.close(fig)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
         _atlas_table(result)
     return EXIT_INTERRUPTED if result.interrupted else EXIT_OK
+
+
+def _progress(total: int) -> tuple[Any, Callable[[int, Any], None] | None]:
+    """A progress bar with an ETA on an interactive terminal (samples of every cell); nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn("atlas"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("atlas", total=total)
+    return bar, (lambda k, records: bar.advance(task))
 
 
 def _atlas_table(result: Any) -> None:
