@@ -11,7 +11,7 @@ The public API is the names in `__all__` (docs/api.md describes each):
 - plans: `load` (a plan file), `from_dict` (a plan from a dict), `Plan`;
 - solving: `solve`, `Model` (one variant, re-solved with `update`), `Result`, `SolveStatus`;
 - comparing: `compare`, `Comparison`;
-- analyses: `sweep`, `breakeven`, `margins`, `montecarlo`, `evpi`;
+- analyses: `sweep`, `breakeven`, `margins`, `montecarlo`, `evpi`, `atlas`;
 - the numbers behind a variant: `resolve` -> `Instance`;
 - errors: `PlannerError` and its kinds `PlanError`, `UsageError`, `NoSolutionError`, `VerificationError`.
 
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from planner.errors import NoSolutionError, PlanError, PlannerError, UsageError, VerificationError
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time `__getattr__` imports on first use
+    from planner.analysis.atlas import atlas
     from planner.analysis.breakeven import breakeven
     from planner.analysis.compare import compare
     from planner.analysis.evpi import evpi
@@ -50,7 +51,7 @@ __all__ = [
     "load", "from_dict", "Plan",
     "solve", "Model", "Result", "SolveStatus",
     "compare", "Comparison",
-    "sweep", "breakeven", "margins", "montecarlo", "evpi",
+    "sweep", "breakeven", "margins", "montecarlo", "evpi", "atlas",
     "resolve", "Instance",
     "PlannerError", "PlanError", "UsageError", "NoSolutionError", "VerificationError",
 ]
@@ -71,6 +72,7 @@ _LAZY = {
     "breakeven": ("planner.analysis.breakeven", "breakeven"),
     "margins": ("planner.analysis.margins", "margins"),
     "montecarlo": ("planner.analysis.montecarlo", "montecarlo"),
+    "atlas": ("planner.analysis.atlas", "atlas"),
     "evpi": ("planner.analysis.evpi", "evpi"),
     "resolve": ("planner.instance.resolve", "resolve"),
     "Instance": ("planner.instance.resolve", "Instance"),

@@ -32,6 +32,7 @@ from planner.analysis.runner import OnPoint, Outcome, Point, check_workers, run
 from planner.errors import PlanError
 from planner.pipeline.arguments import MAX_SAMPLES, optional, whole
 from planner.plan.paths import did_you_mean, get, split_path
+from planner.plan.presets import expand_uncertainty
 from planner.plan.schema import Plan
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ def parse_uncertainty(table: dict | None, plan: Plan) -> tuple[int, list[Draw]]:
             table="[uncertainty]",
         )
     where = dict(file=str(plan.source) if plan.source else None, table="[uncertainty]")
+    table = expand_uncertainty(table, file=where["file"]) or {}  # `{ preset = "aifm" }` as its distribution
     seed = table.get("seed")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise PlanError("needs 'seed', a whole number >= 0, so that a run can be repeated", key="seed", **where)

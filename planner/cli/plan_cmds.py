@@ -57,6 +57,7 @@ def _check(args: argparse.Namespace) -> int:
         "critical_path": cp.chain,
         "earliest_goal_years": cp.years(cp.goal_finish, base.step),
         "warnings": [str(w) for w in warnings],
+        "presets": _presets_used(plan),
     }
     if args.json:
         print(json.dumps(summary, indent=2))
@@ -71,6 +72,12 @@ def _check(args: argparse.Namespace) -> int:
             f"{n(base.step, 'year')} from the start of {base.start_year}; objective '{base.objective}'"
             f" ({_OBJECTIVES[base.objective]}); deadline: {_deadline_words(plan, base)}."
         )
+        if summary["presets"]:
+            print(
+                "Presets: "
+                + "; ".join(f"{u['name']} ({u['where']}: {u['source']}, {u['published']})" for u in summary["presets"])
+                + "."
+            )
         ey = summary["earliest_goal_years"]
         print(
             f"Critical path: {' -> '.join(cp.chain)}; with unlimited labour the goal "
@@ -84,6 +91,20 @@ def _check(args: argparse.Namespace) -> int:
         error(f"{args.plan}: {len(warnings)} warning(s), refused under --strict")
         return EXIT_INVALID
     return EXIT_OK
+
+
+def _presets_used(plan: Plan) -> list[dict[str, str]]:
+    """Every preset the plan names, where, and its source and date (planner/plan/presets.py)."""
+    from planner.plan import presets
+    from planner.plan.paths import plan_data
+
+    data = plan_data(plan) | {"uncertainty": plan.uncertainty or {}}
+    out = []
+    for where, kind, name in presets.used(data):
+        table, _, key = where.partition("] ")  # "[uncertainty] PATH": the table, then the key
+        p = presets.get(kind, name, file=str(plan.source) if plan.source else None, table=table + "]", key=key or None)
+        out.append({"where": where, "kind": kind, "name": name, "source": p.source, "published": p.published})
+    return out
 
 
 _OBJECTIVES = {
@@ -105,13 +126,16 @@ def _deadline_words(plan: Plan, base: Instance) -> str:
     if d.scenarios is not None:
         k = len(d.scenarios)
         return f"{k} possible date{'s' if k != 1 else ''}, each with its probability"
-    from planner.plan.schema import Lognormal, Percentiles
+    from planner.plan.schema import DeadlinePreset, Lognormal, Percentiles
 
     dist = d.distribution  # the one left: Deadline takes exactly one of years, year, scenarios, distribution
     if isinstance(dist, Lognormal):
         text = f"uncertain, lognormal with median {dist.median:g} years from the start"
     elif isinstance(dist, Percentiles):
         text = f"uncertain, a CDF through {len(dist.points)} percentile points"
+    elif isinstance(dist, DeadlinePreset):
+        points = dist.percentiles(base.start_year).points
+        text = f"uncertain, the preset '{dist.preset}': a CDF through {len(points)} percentile points"
     else:  # no distribution either (Deadline refuses that): say only what is known
         text = "uncertain"
     return (

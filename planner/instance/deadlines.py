@@ -14,11 +14,21 @@ import math
 
 import numpy as np
 
-from planner.plan.schema import Deadline, Lognormal, Percentiles
+from planner.plan.schema import Deadline, DeadlinePreset, Lognormal, Percentiles
 
 
-def cdf(dist: Lognormal | Percentiles, x: np.ndarray) -> np.ndarray:
-    """CDF in years from start. Percentiles run linearly from (0, 0) and stay flat after the last point."""
+def resolved(deadline: Deadline, start_year: float) -> Deadline:
+    """The deadline with a preset distribution (`{ preset = "NAME" }`) replaced by its percentiles
+    in years after `start_year` (planner/plan/presets.py); any other deadline as it is."""
+    if isinstance(deadline.distribution, DeadlinePreset):
+        return deadline.model_copy(update={"distribution": deadline.distribution.percentiles(start_year)})
+    return deadline
+
+
+def cdf(dist: Lognormal | Percentiles | DeadlinePreset, x: np.ndarray) -> np.ndarray:
+    """CDF in years from start. Percentiles run linearly from (0, 0) and stay flat after the last point.
+    A preset must be `resolved` first (its years depend on the plan's start_year)."""
+    assert not isinstance(dist, DeadlinePreset), "a deadline preset is resolved for its start_year first"
     x = np.asarray(x, dtype=float)
     if isinstance(dist, Lognormal):
         out = np.zeros_like(x)
@@ -35,6 +45,7 @@ def scenarios(
     deadline: Deadline, *, start_year: int, periods: int, step: float, shift: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """(years from start, probability) of every deadline scenario, after `shift` years."""
+    deadline = resolved(deadline, start_year)
     if deadline.years is not None:
         return np.array([deadline.years + shift]), np.array([1.0])
     if deadline.year is not None:

@@ -90,7 +90,7 @@ class Instance:
     attempts: np.ndarray = _SIZED_LATER  # (S,) int
     any_required: list[tuple[int, ...]] = field(default_factory=list)  # goal groups: one member each
     any_after: list[AnyPrecedence] = field(default_factory=list)
-    deadline: Deadline | None = None  # the plan's deadline as written, read in continuous years
+    deadline: Deadline | None = None  # the plan's deadline (a preset as its percentiles), read in continuous years
     deadline_shift: float = 0.0  # years the variant moves it (already in deadline_years)
     weights: np.ndarray = field(init=False)  # (H,) P(goal must be met by the end of period t)
 
@@ -379,7 +379,7 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
         deadline_years=years,
         deadline_probs=probs,
         has_deadline=plan.deadline is not None,
-        deadline=plan.deadline,
+        deadline=deadlines.resolved(plan.deadline, hdr.start_year) if plan.deadline is not None else None,
         deadline_shift=shift,
         contiguous=np.array([s.contiguous for s in plan.streams], bool),
         min_staff=np.array([s.min_staff or 0.0 for s in plan.streams]),
@@ -391,7 +391,7 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
             -1, len(streams)
         ),
         milestone_value=np.array([m.value for m in plan.goals], float),
-        parallelization=np.array([s.parallelization for s in plan.streams], float),
+        parallelization=np.array([s.exponent for s in plan.streams], float),
         train_pool=np.array([pools.index(s.train.pool) if s.train else -1 for s in plan.streams], int),
         train_per_effort=np.array([s.train.per_effort if s.train else 0.0 for s in plan.streams]),
         train_delay=np.array([s.train.delay if s.train else 0.0 for s in plan.streams]),

@@ -212,8 +212,9 @@ def _deadline(d: Deadline | None, H: float, y0: int) -> list[Warning]:
                     )
                 ]
     dist = d.distribution
-    if dist is not None:
-        xs = [dist.median] if dist.kind == "lognormal" else [p[0] for p in dist.points]
+    raw = dist.model_dump() if dist is not None else {}
+    if raw.get("kind") in ("lognormal", "percentiles"):  # a preset's points are calendar years, converted
+        xs = [raw["median"]] if raw["kind"] == "lognormal" else [p[0] for p in raw["points"]]
         if any(_looks_like_calendar(v, y0) for v in xs):
             return [
                 Warning(

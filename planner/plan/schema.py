@@ -38,6 +38,14 @@ from planner.plan.base import (
     Years,
 )
 from planner.plan.checks import RefError, check_references
+from planner.plan.distributions import (
+    DeadlinePreset,
+    Distribution,
+    Lognormal,
+    Parallelization,
+    ParallelizationPreset,
+    Percentiles,
+)
 from planner.plan.locate import plan_error
 from planner.plan.paths import did_you_mean, plan_data, set_path
 
@@ -131,7 +139,7 @@ class Stream(Table):
     min_staff: Positive | None = None  # crew units in any period it is worked (0 otherwise)
     fixed_crew: bool = False  # worked at exactly its staff cap, or not at all
     # growth dynamics: diminishing returns to parallel staff, and field-building
-    parallelization: Annotated[float, Gt(0), Le(1)] = 1.0  # progress ~ crew units ** parallelization
+    parallelization: Parallelization = 1.0  # progress ~ crew units ** parallelization (or a preset's)
     train: Train | None = None  # progress on it trains new FTE for a pool
     # research bets: an attempt works with probability `success`; `attempts` tries at most
     success: Annotated[float, Gt(0), Le(1)] = 1.0
@@ -160,6 +168,12 @@ class Stream(Table):
         return {self.pool: 1.0}
 
     @property
+    def exponent(self) -> float:
+        """The parallelization exponent: the number given, or its preset's value."""
+        a = self.parallelization
+        return a.value if isinstance(a, ParallelizationPreset) else a
+
+    @property
     def predecessors(self) -> list[After]:
         """The plain `after` links (each a stream that must succeed first); `any_after` the groups."""
         return [After(stream=a) if isinstance(a, str) else a for a in self.after if not isinstance(a, AnyOf)]
@@ -185,40 +199,6 @@ class Milestone(Table):
     name: Name
     streams: Annotated[list[Name], Len(1)]
     value: NonNeg = 1.0
-
-
-class Lognormal(Table):
-    kind: Literal["lognormal"]
-    median: Positive
-    sigma: Annotated[float, Gt(0), Le(100)]
-
-
-class Percentiles(Table):
-    kind: Literal["percentiles"]
-    points: Annotated[list[Pair], Len(1)]
-
-    @model_validator(mode="after")
-    def _monotone(self) -> Percentiles:
-        prev_x, prev_p = 0.0, 0.0
-        for k, (x, p) in enumerate(self.points, 1):
-            if not x > prev_x:
-                raise ValueError(f"points[{k}]: years must be positive and increasing, got {x:g}")
-            if not prev_p <= p <= 1:
-                raise ValueError(f"points[{k}]: probabilities must be non-decreasing within [0, 1], got {p:g}")
-            prev_x, prev_p = x, p
-        return self
-
-
-Distribution = Annotated[
-    Annotated[Lognormal, Tag("~lognormal")] | Annotated[Percentiles, Tag("~percentiles")],
-    Discriminator(
-        lambda v: {"lognormal": "~lognormal", "percentiles": "~percentiles"}.get(
-            v.get("kind") if isinstance(v, dict) else getattr(v, "kind", None)
-        ),
-        custom_error_type="distribution",
-        custom_error_message='\'kind\' must be "lognormal" or "percentiles"',
-    ),
-]
 
 
 class Deadline(Table):
@@ -408,6 +388,7 @@ class Plan(Table):
     def _references(self) -> Plan:
         _check_size(self)
         check_references(self)
+        _check_deadline_preset(self)
         return self
 
 
@@ -424,6 +405,16 @@ def _check_size(p: Plan) -> None:
             f"{streams * periods:,} stream-periods; at most {MAX_STREAM_PERIODS:,} solve in "
             "reasonable time (use fewer [[streams]], a shorter horizon or a longer step)",
         )
+
+
+def _check_deadline_preset(p: Plan) -> None:
+    """A deadline preset must keep at least one point after the plan's start_year."""
+    dist = p.deadline.distribution if p.deadline is not None else None
+    if isinstance(dist, DeadlinePreset):
+        try:
+            dist.percentiles(p.plan.start_year)
+        except ValueError as e:
+            raise RefError("[deadline]", "distribution.preset", str(e)) from None
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -465,7 +456,8 @@ def _valid_keys(loc: list[int | str]) -> list[str]:
         "deadline": [Deadline],
         "interventions": [Intervention],
         "after": [After, AnyOf],
-        "distribution": [Lognormal, Percentiles],
+        "distribution": [Lognormal, Percentiles, DeadlinePreset],
+        "parallelization": [ParallelizationPreset],
     }
     classes: list[type[Table]]
     if parent == "supply":

@@ -7,7 +7,19 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from planner.plan.schema import FileColumn, Growth, Lognormal, Plan, Span, Supply, SupplyChange
+from planner.plan.presets import Preset
+from planner.plan.presets import get as get_preset
+from planner.plan.schema import (
+    DeadlinePreset,
+    FileColumn,
+    Growth,
+    Lognormal,
+    ParallelizationPreset,
+    Plan,
+    Span,
+    Supply,
+    SupplyChange,
+)
 from planner.report.words import plural
 
 
@@ -85,6 +97,11 @@ def _supply(value: Supply) -> tuple[str, bool]:
     return f"{value.start:g} FTE, growing {value.growth:.0%} a year{cap}", False
 
 
+def preset_source(preset: Preset) -> str:
+    """A preset's source and publication date, as the assumptions table's source column gives it."""
+    return f"preset {preset.name}: {preset.source} (published {preset.published})"
+
+
 def assumptions(plan: Plan) -> list[tuple[str, str, str, str]]:
     """(what, name, value in words, source) rows of the plan's inputs."""
     hdr = plan.plan
@@ -119,15 +136,26 @@ def assumptions(plan: Plan) -> list[tuple[str, str, str, str]]:
         ]
         if s.release:
             parts.append(f"not before {hdr.start_year + s.release:g}")
+        par = s.parallelization
+        if isinstance(par, ParallelizationPreset):
+            parts.append(f"parallelization {s.exponent:g} (preset {par.preset})")
+        elif par != 1:
+            parts.append(f"parallelization {par:g}")
         if s.after:
             parts.append(
                 "after "
                 + ", ".join(a.stream + (f" (+{plural(a.lag, 'year')})" if a.lag else "") for a in s.predecessors)
             )
-        rows.append(("stream", s.name, "; ".join(parts), source("streams", k)))
+        where = (
+            preset_source(get_preset("parallelization", par.preset))
+            if isinstance(par, ParallelizationPreset)
+            else source("streams", k)
+        )
+        rows.append(("stream", s.name, "; ".join(parts), where))
     d = plan.deadline
     if d is not None:
         dist = d.distribution
+        where = source("deadline", 1)
         years = d.years if d.years is not None else None if d.year is None else d.year - hdr.start_year
         if years is not None:
             text = f"the start of {hdr.start_year + years:g} ({plural(years, 'year')} from the start)"
@@ -135,10 +163,16 @@ def assumptions(plan: Plan) -> list[tuple[str, str, str, str]]:
             text = "; ".join(f"{hdr.start_year + y:g} with probability {p:g}" for y, p in d.scenarios)
         elif isinstance(dist, Lognormal):
             text = f"lognormal, median {hdr.start_year + dist.median:g}, sigma {dist.sigma:g}"
+        elif isinstance(dist, DeadlinePreset):
+            preset = get_preset("deadline", dist.preset)
+            text = f"{preset.what} forecast, CDF through " + ", ".join(
+                f"P(by {hdr.start_year + y:g}) = {p:g}" for y, p in dist.percentiles(hdr.start_year).points
+            )
+            where = preset_source(preset)
         else:  # a deadline has exactly one of the four (schema.Deadline): here, percentiles
             assert dist is not None
             text = "CDF through " + ", ".join(f"P(by {hdr.start_year + y:g}) = {p:g}" for y, p in dist.points)
-        rows.append(("deadline", "AGI arrival", text, source("deadline", 1)))
+        rows.append(("deadline", "AGI arrival", text, where))
     for iv in plan.interventions:
         parts = [f"deadline {iv.deadline_shift:+g} years"] if iv.deadline_shift else []
         for speedup in iv.serial_speedup:

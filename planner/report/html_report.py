@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -20,6 +21,7 @@ from planner.report.sections import (
     COMPARISON_HEAD,
     QUESTION,
     STREAM_HEAD,
+    Section,
     comparison_charts,
     comparison_rows,
     policy_sections,
@@ -65,10 +67,13 @@ def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
     return f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def html_report(plan: Plan, c: Comparison, robustness: Robustness | None = None) -> str:
+def html_report(
+    plan: Plan, c: Comparison, robustness: Robustness | None = None, sections: Sequence[Section] = ()
+) -> str:
     """The report as one HTML page with everything inline; `robustness` (from
     `planner.analysis.robustness.verdict_robustness`) adds the flip points to the answer and, with
-    a Monte Carlo run, its sections."""
+    a Monte Carlo run, its sections; `sections` are further ones after them (e.g. the atlas's,
+    `planner.report.atlas_charts.atlas_section`)."""
     e = html.escape
     b = report_baseline(c)
     title = b.plan or "plan"
@@ -105,7 +110,7 @@ def html_report(plan: Plan, c: Comparison, robustness: Robustness | None = None)
             f"<figure class='chart' data-kind='{kind}'>{_svg(fig, f'chart{k}')}"
             f"<figcaption>{e(caption)}</figcaption></figure>"
         )
-    for sec in policy_sections(c) + robustness_sections(plan, c, robustness):
+    for sec in policy_sections(c) + robustness_sections(plan, c, robustness) + list(sections):
         parts += [f"<h2>{e(sec.title)}</h2>", f"<p>{e(sec.text)}</p>"]
         if sec.head:
             parts.append(_table(sec.head, [[e(x) for x in row] for row in sec.rows], "robustness"))
@@ -133,6 +138,8 @@ def html_report(plan: Plan, c: Comparison, robustness: Robustness | None = None)
     return "\n".join(parts)
 
 
-def write_html(plan: Plan, c: Comparison, path: Path, robustness: Robustness | None = None) -> Path:
+def write_html(
+    plan: Plan, c: Comparison, path: Path, robustness: Robustness | None = None, sections: Sequence[Section] = ()
+) -> Path:
     """`html_report` written to `path` (atomically: a reader never sees half a page)."""
-    return write_atomic(path, html_report(plan, c, robustness))
+    return write_atomic(path, html_report(plan, c, robustness, sections))

@@ -87,13 +87,13 @@ def test_cancelled_sweep_stops_and_the_next_one_runs(toy):
 
 def test_cut_time_budget_is_reported_not_hidden():
     plan = planner.load(ROOT / "models" / "field_realistic.toml")
-    frame = sweep(plan, {"deadline.distribution.points.1.0": [14, 15]}, interventions=[], workers=2,
+    frame = sweep(plan, {"pools.technical.supply.growth": [0.20, 0.21]}, interventions=[], workers=2,
                   time_limit=1e-6).to_frame()
     assert len(frame) == 2
     # a microsecond is below any solve: each point keeps its best plan (the greedy one), marked
     assert frame.status.tolist() == ["time_limit", "time_limit"]
     assert frame.objective.notna().all()
-    optimum = planner.solve(plan.with_changes({"deadline.distribution.points.1.0": 14})).objective
+    optimum = planner.solve(plan.with_changes({"pools.technical.supply.growth": 0.20})).objective
     assert frame.objective.iloc[0] <= optimum + 1e-9
 
 

@@ -1,0 +1,228 @@
+"""The atlas: an intervention's effect for every pair of a deadline preset and a parallelization
+preset (planner/plan/presets.py), each cell a Monte Carlo over the plan's own `[uncertainty]` table
+with that pair fixed.
+
+In a cell the preset replaces the plan's whole `[deadline]`, and the parallelization preset is
+set on every stream that has diminishing returns in the plan (a `parallelization` other than 1, a
+preset, or one sampled in `[uncertainty]`), or on every stream when none has. Entries of
+`[uncertainty]` that set what the cell fixes (any `deadline...` path, those streams'
+`parallelization`) are left out of that cell's sampling and listed in `fixed_inputs`. Every cell
+draws its samples from the same seed (the table's, or `seed`), so cells differ by their presets,
+not by sampling noise, and the numbers do not depend on the worker count (planner/analysis/montecarlo.py).
+A plan without `[uncertainty]` (or with nothing left to sample) gets one deterministic solve per
+cell (`samples` = 1).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from planner.analysis.montecarlo import HARM, montecarlo
+from planner.analysis.runner import OnPoint, Point, check_workers, run
+from planner.errors import UsageError
+from planner.pipeline.arguments import MAX_SAMPLES, optional, whole
+from planner.plan import presets
+from planner.plan.paths import quote, split_path
+from planner.plan.schema import ParallelizationPreset, Plan
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+COLUMNS = ["deadline", "parallelization", "p_harm", "mean", "p5", "p95", "samples"]
+
+
+@dataclass(frozen=True)
+class AtlasCell:
+    """One pair of presets: P(harm), the mean effect and its 5-95% range over `samples` samples."""
+
+    deadline: str
+    parallelization: str
+    p_harm: float
+    mean: float
+    p5: float
+    p95: float
+    samples: int
+
+
+@dataclass(frozen=True)
+class AtlasResult:
+    """Every cell of the atlas, deadline presets by parallelization presets, in the order asked."""
+
+    intervention: str
+    deadlines: tuple[str, ...]
+    parallelization: tuple[str, ...]
+    streams: tuple[str, ...]  # the streams each parallelization preset was set on
+    fixed_inputs: tuple[str, ...]  # [uncertainty] paths each cell fixes instead of sampling
+    seed: int | None
+    samples_per_cell: int
+    objective_kind: str
+    cells: tuple[AtlasCell, ...]
+    interrupted: bool = False
+
+    def cell(self, deadline: str, parallelization: str) -> AtlasCell:
+        return next(c for c in self.cells if c.deadline == deadline and c.parallelization == parallelization)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per cell: deadline, parallelization, p_harm, mean, p5, p95, samples."""
+        import pandas as pd
+
+        return pd.DataFrame([[getattr(c, k) for k in COLUMNS] for c in self.cells], columns=COLUMNS)
+
+    def to_dict(self) -> dict[str, Any]:
+        """`{"cells": [{"deadline", "parallelization", "p_harm", "mean", "p5", "p95", "samples"}]}`."""
+        plain = lambda v: None if isinstance(v, float) and math.isnan(v) else v  # noqa: E731  (JSON has no NaN)
+        return {"cells": [{k: plain(getattr(c, k)) for k in COLUMNS} for c in self.cells]}
+
+
+def _chosen(kind: str, names: list[str] | None, option: str) -> tuple[str, ...]:
+    if names is None:
+        return tuple(presets.names(kind))
+    if not names:
+        raise UsageError(f"{option}: name at least one {kind} preset")
+    for name in names:
+        problem = presets.unknown(kind, name)
+        if problem:
+            raise UsageError(f"{option}: {problem}")
+    return tuple(dict.fromkeys(names))
+
+
+def _leaves(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """(path, distribution) of an [uncertainty] table, nested tables (dotted TOML keys) followed."""
+    out: list[tuple[str, Any]] = []
+    for key, value in table.items():
+        path = f"{prefix}.{quote(key)}" if prefix else key
+        if isinstance(value, dict) and "kind" not in value and "preset" not in value:
+            out += _leaves(value, path)
+        else:
+            out.append((path, value))
+    return out
+
+
+def _targets(plan: Plan, sampled: list[str]) -> tuple[str, ...]:
+    """The streams a parallelization preset is set on: those with diminishing returns, else all."""
+    parts = [split_path(p) for p in sampled]
+    varied = {q[1] for q in parts if len(q) == 3 and q[0] == "streams" and q[2] == "parallelization"}
+    shaped = [
+        s.name
+        for s in plan.streams
+        if s.exponent != 1 or isinstance(s.parallelization, ParallelizationPreset) or s.name in varied
+    ]
+    return tuple(shaped or [s.name for s in plan.streams])
+
+
+def _fixed(path: str, streams: tuple[str, ...]) -> bool:
+    parts = split_path(path)
+    return parts[0] == "deadline" or (
+        len(parts) == 3 and parts[0] == "streams" and parts[1] in streams and parts[2] == "parallelization"
+    )
+
+
+def atlas(
+    plan: Plan,
+    intervention: str,
+    *,
+    deadlines: list[str] | None = None,
+    parallelization: list[str] | None = None,
+    n: int = 200,
+    seed: int | None = None,
+    workers: int | None = None,
+    on_point: OnPoint | None = None,
+    cancel: threading.Event | None = None,
+    **options: Any,
+) -> AtlasResult:
+    """The intervention's effect for every (deadline preset, parallelization preset) pair.
+
+    `deadlines`, `parallelization`: preset names (default: every preset of each kind). `n`: samples
+    per cell (1 to MAX_SAMPLES; unused when nothing is left to sample). `seed`: default the
+    [uncertainty] table's. `workers`, `cancel` and `options`: as `montecarlo`'s; `on_point(k,
+    records)` is called as each sample (or deterministic cell) finishes, `k` counted within its cell.
+
+    Returns an AtlasResult: `cells` (P(harm), mean, p5, p95, samples per pair), `to_frame()`,
+    `to_dict()`."""
+    n = whole(n, "n", 1, MAX_SAMPLES)
+    seed = optional(whole, seed, "seed", lo=0)
+    check_workers(workers)
+    plan.intervention(intervention)
+    d_names = _chosen("deadline", deadlines, "--deadlines")
+    p_names = _chosen("parallelization", parallelization, "--parallelization")
+    file = str(plan.source) if plan.source else None
+    table = presets.expand_uncertainty(plan.uncertainty, file=file) or {}
+    leaves = [(p, v) for p, v in _leaves(table) if p != "seed"]
+    streams = _targets(plan, [p for p, _ in leaves])
+    kept = {p: v for p, v in leaves if not _fixed(p, streams)}
+    fixed = tuple(p for p, _ in leaves if _fixed(p, streams))
+    stochastic = bool(kept)
+    cell_plans = {
+        (d, a): plan.with_changes(
+            {
+                "deadline": {"distribution": {"preset": d}},
+                **{f"streams.{quote(s)}.parallelization": {"preset": a} for s in streams},
+                "uncertainty": {"seed": table.get("seed"), **kept} if stochastic else None,
+            },
+            where=f"the atlas cell ({d}, {a}) set",
+        )
+        for d in d_names
+        for a in p_names
+    }
+    harm = (lambda x: x > HARM) if plan.plan.objective == "earliest" else (lambda x: x < -HARM)
+    cells: list[AtlasCell] = []
+    interrupted = False
+    if stochastic:
+        for (d, a), cell_plan in cell_plans.items():
+            mc = montecarlo(
+                cell_plan,
+                n,
+                seed=seed,
+                interventions=[intervention],
+                workers=workers,
+                on_point=on_point,
+                cancel=cancel,
+                **options,
+            )
+            frame = mc.to_frame()
+            deltas = frame.loc[frame.variant == intervention, "delta"].dropna().to_numpy(float)
+            cells.append(_cell(d, a, deltas, harm))
+            if mc.interrupted:
+                interrupted = True
+                break
+    else:
+        points = [Point(p, [intervention]) for p in cell_plans.values()]
+        outcome = run(points, options, workers=workers, on_point=on_point, cancel=cancel)
+        interrupted = outcome.interrupted
+        for (d, a), records in zip(cell_plans, outcome.records):
+            deltas = np.array(
+                [r["delta"] for r in records or [] if r["variant"] == intervention and r["delta"] is not None], float
+            )
+            cells.append(_cell(d, a, deltas, harm))
+    return AtlasResult(
+        intervention=intervention,
+        deadlines=d_names,
+        parallelization=p_names,
+        streams=streams,
+        fixed_inputs=fixed,
+        seed=(seed if seed is not None else table.get("seed")) if stochastic else None,
+        samples_per_cell=n if stochastic else 1,
+        objective_kind=plan.plan.objective,
+        cells=tuple(cells),
+        interrupted=interrupted,
+    )
+
+
+def _cell(deadline: str, parallelization: str, deltas: np.ndarray, harm: Any) -> AtlasCell:
+    if not len(deltas):  # no sample solved (interrupted, or no solution): nothing to say
+        nan = float("nan")
+        return AtlasCell(deadline, parallelization, nan, nan, nan, nan, 0)
+    return AtlasCell(
+        deadline,
+        parallelization,
+        p_harm=float(harm(deltas).mean()),
+        mean=float(deltas.mean()),
+        p5=float(np.quantile(deltas, 0.05)),
+        p95=float(np.quantile(deltas, 0.95)),
+        samples=len(deltas),
+    )
