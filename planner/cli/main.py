@@ -143,6 +143,9 @@ def _parser() -> argparse.ArgumentParser:
     from planner.cli.analysis_args import add_parsers  # inside main's try: see analysis_args.py
 
     add_parsers(sub)
+    from planner.cli.serve_cmd import add_parser as add_serve
+
+    add_serve(sub)
     return p
 
 
@@ -158,8 +161,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             args = _parser().parse_args(argv)
             from planner.cli import analysis_cmds as cli_analysis
+            from planner.cli import serve_cmd
 
-            commands = {**plan_cmds.COMMANDS, **cli_analysis.COMMANDS}
+            commands = {**plan_cmds.COMMANDS, **cli_analysis.COMMANDS, **serve_cmd.COMMANDS}
             code = commands[args.command](args)
         except PlannerError as e:
             error(str(e))
