@@ -16,6 +16,9 @@ from planner.cli.common import EXIT_INVALID, EXIT_OK, error, load_plan
 
 P = TypeVar("P", bound=argparse.ArgumentParser)
 
+GRACE = 3
+"""Seconds Ctrl-C waits for open requests before closing them."""
+
 LOCAL = ("127.0.0.1", "localhost", "::1")
 INSTALL = "planner serve needs the web extra: pip install -e '.[web]' (Starlette and uvicorn)"
 
@@ -49,22 +52,23 @@ def _serve(args: argparse.Namespace) -> int:
             "(and the solver's time)",
             file=sys.stderr,
         )
+    config = uvicorn.Config(create_app(plan), log_level="warning", lifespan="on", timeout_graceful_shutdown=GRACE)
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((args.host, args.port))
+        sock.listen(128)  # from here a request waits in the queue until the server takes it
     except OSError as e:
         error(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}")
         return EXIT_INVALID
     port = sock.getsockname()[1]
     shown = f"[{args.host}]" if family == socket.AF_INET6 else args.host
     url = f"http://{shown}:{port}/"
-    print(f"planner: serving '{plan.plan.name or args.plan}' at {url} (Ctrl-C stops)", flush=True)
-    if args.open:
-        threading.Timer(0.5, webbrowser.open, args=(url,)).start()
-    config = uvicorn.Config(create_app(plan), log_level="warning", lifespan="on")
     try:
+        print(f"planner: serving '{plan.plan.name or args.plan}' at {url} (Ctrl-C stops)", flush=True)
+        if args.open:
+            threading.Timer(0.5, webbrowser.open, args=(url,)).start()
         uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn stops on Ctrl-C, then passes the signal on: stopping is the way out
         pass

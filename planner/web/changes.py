@@ -17,8 +17,7 @@ from typing import Any
 from urllib.parse import quote as url_quote
 
 from planner.errors import PlanError
-from planner.plan.overrides import parse_set
-from planner.plan.paths import get, plan_data, split_path
+from planner.plan.paths import get, parse_value, plan_data, split_path
 from planner.plan.schema import Plan
 
 MAX_CHANGES = 200
@@ -66,6 +65,27 @@ def value_text(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(value_text(v) for v in value) + "]"
     return str(value)
+
+
+def split_item(item: str) -> tuple[str, Any]:
+    """'PATH=VALUE' -> (path, value), split at the first '=' outside quotes (a quoted name may
+    hold one: `interventions."a=b".units=2`)."""
+    quote_char = ""
+    for at, ch in enumerate(item):
+        if quote_char:
+            quote_char = "" if ch == quote_char else quote_char
+        elif ch in "\"'":
+            quote_char = ch
+        elif ch == "=":
+            return read_change(item[:at], item[at + 1 :])
+    raise PlanError(f"a change is PATH=VALUE, got '{item[:80]}'")
+
+
+def read_change(path: str, text: str) -> tuple[str, Any]:
+    """A path (checked to parse) and a value as TOML reads it."""
+    path = path.strip()
+    split_path(path)
+    return path, parse_value(text.strip())
 
 
 def _is_number(x: Any) -> bool:
@@ -116,7 +136,7 @@ def read_state(base: Plan, items: list[str], fields: dict[str, str] | None = Non
             state.errors["set"] = f"a change longer than {MAX_ITEM} characters"
             continue
         try:
-            path, value = parse_set(item)
+            path, value = split_item(item)
             check_change(base_data, path, value)
         except PlanError as e:
             state.errors[item.partition("=")[0].strip() or "set"] = str(e)
@@ -124,7 +144,7 @@ def read_state(base: Plan, items: list[str], fields: dict[str, str] | None = Non
         wanted[path] = value
     for path, text in (fields or {}).items():
         try:
-            path, value = parse_set(f"{path}={text}")
+            path, value = read_change(path, text)
             check_change(base_data, path, value)
         except PlanError as e:
             state.errors[path] = str(e)

@@ -61,6 +61,14 @@ def _range(spec: dict[str, Any] | None) -> tuple[float | None, float | None]:
     return None, None
 
 
+def path_part(name: str) -> str | None:
+    """A name as a part of a dotted path: bare, or quoted with the quote it does not hold (None
+    when it holds both kinds of quote: no path can name it, so it gets no control)."""
+    if '"' not in name:
+        return quote(name)
+    return f"'{name}'" if "'" not in name else None
+
+
 def _number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
@@ -99,7 +107,10 @@ def plan_controls(plan: Plan) -> list[Control]:
         add(f"deadline.distribution.points.{k}.1", f"point {k + 1}: probability by then", "Deadline")
     add("deadline.p_never", "P(no deadline in the horizon)", "Deadline")
     for iv in plan.interventions:
-        at = f"interventions.{quote(iv.name)}"
+        part = path_part(iv.name)
+        if part is None:
+            continue
+        at = f"interventions.{part}"
         add(f"{at}.deadline_shift", "deadline shift (years; negative is earlier)", "Interventions", iv.name)
         if not iv.choose:
             add(f"{at}.units", "level (units of it)", "Interventions", iv.name)
@@ -119,13 +130,19 @@ def plan_controls(plan: Plan) -> list[Control]:
                 iv.name,
             )
     for pool in plan.pools:
-        at = f"pools.{quote(pool.name)}"
+        part = path_part(pool.name)
+        if part is None:
+            continue
+        at = f"pools.{part}"
         add(f"{at}.supply", "supply (FTE)", "Pools", pool.name)
         add(f"{at}.supply.start", "supply at the start (FTE)", "Pools", pool.name)
         add(f"{at}.supply.growth", "growth (a year)", "Pools", pool.name)
         add(f"{at}.supply.cap", "cap (FTE)", "Pools", pool.name)
     for stream in plan.streams:
-        at = f"streams.{quote(stream.name)}"
+        part = path_part(stream.name)
+        if part is None:
+            continue
+        at = f"streams.{part}"
         add(f"{at}.effort", "effort (effective person-years)", "Streams", stream.name)
         add(f"{at}.min_duration", "min_duration (years)", "Streams", stream.name)
         add(f"{at}.productivity", "productivity", "Streams", stream.name)

@@ -28,7 +28,8 @@ main{display:flex;gap:1em;padding:0 1em}#controls{flex:0 0 24em;max-height:calc(
 label{display:block;font-size:.85em;margin:.35em 0 .1em}input[type=number]{width:9em}input[type=range]{width:12em}
 .err{display:block;color:#b00020;font-size:.8em}.err:empty{display:none}fieldset{margin:.5em 0}
 details>summary{cursor:pointer;font-weight:600}table{border-collapse:collapse;margin:.5em 0}
-td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}
+td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top;overflow-wrap:normal}
+th{background:#f3f3f3}
 img.chart{width:100%;max-width:900px;height:auto;display:block}.htmx-indicator{display:none}
 .htmx-request .htmx-indicator,.htmx-request.htmx-indicator{display:inline}#solving{color:#555}
 .bar{height:.6em;background:#ddd;width:20em}.bar>div{height:100%;background:#1f77b4}

@@ -16,7 +16,7 @@ import pytest
 import planner
 from plans import TOY
 
-from conftest import serving
+from webserve import serving
 
 SHIFT = 'interventions."capabilities work".deadline_shift'
 SHIFT_LINK = "/?set=interventions.%22capabilities%20work%22.deadline_shift%3D0"
@@ -150,6 +150,14 @@ def test_screenshot_of_the_page_is_kept(page, site, tmp_path):
     print(f"screenshot: {path}")
 
 
+def test_break_even_varies_only_the_pages_controls(page, site):
+    # the fast sibling of the next test: the route refuses a path that is not a control
+    body = page.request.get(site + "/breakeven", params={"intervention": "capabilities work",
+                                                          "vary": "pools.researchers.supply.file"}).text()
+    assert "break-even varies one of the page's controls" in body
+
+
+@pytest.mark.slow
 def test_break_even_on_the_shift_control_finds_minus_one(page, site):
     # Hand: the deadline 26 + shift meets the 25-year chain exactly when shift >= -1.
     page.goto(site + "/")
@@ -159,3 +167,10 @@ def test_break_even_on_the_shift_control_finds_minus_one(page, site):
     m = re.search(r"Break-even value: (-?[\d.]+)", page.inner_text("#breakeven-answer"))
     assert m and abs(float(m.group(1)) + 1) < 1e-3, page.inner_text("#breakeven-answer")
     assert page.locator("#breakeven svg").count() == 1
+
+
+def test_monte_carlo_on_a_plan_without_uncertainty_says_so(page, site):
+    page.goto(site + "/")
+    page.click("#run-montecarlo")
+    page.locator("#montecarlo .err").wait_for()
+    assert "no [uncertainty] table" in page.inner_text("#montecarlo")
