@@ -154,7 +154,7 @@ def test_break_even_varies_only_the_pages_controls(page, site):
     # the fast sibling of the next test: the route refuses a path that is not a control
     body = page.request.get(site + "/breakeven", params={"intervention": "capabilities work",
                                                           "vary": "pools.researchers.supply.file"}).text()
-    assert "break-even varies one of the page's controls" in body
+    assert "break-even varies one of the page&#x27;s controls" in body
 
 
 @pytest.mark.slow
