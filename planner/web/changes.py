@@ -153,6 +153,12 @@ def read_state(base: Plan, items: list[str], fields: dict[str, str] | None = Non
             wanted.pop(path, None)  # a control back at the plan's own value
         else:
             wanted[path] = value
+    try:  # all at once (one validation); one by one only to find which change breaks a rule
+        state.plan = base.with_changes(wanted, where="setting") if wanted else base
+        state.changes = dict(wanted)
+        return state
+    except PlanError:
+        pass
     plan = base
     for path, value in wanted.items():
         try:
