@@ -76,7 +76,8 @@ def controls_form(base: Plan, state: State, controls: list[Control]) -> str:
     shown = {c.path for c in controls}
     parts = [
         '<form id="controls" hx-get="/answer" hx-target="#answer" hx-swap="innerHTML" hx-sync="this:replace" '
-        'hx-trigger="change, submit, input[target.type==\'range\'] delay:150ms" hx-indicator="#solving">'
+        'hx-trigger="change, submit, input[target.type==\'range\'] delay:150ms" hx-indicator="#solving" '
+        "hx-on::before-request=\"this.querySelectorAll('.err').forEach(s => s.textContent = '')\">"
     ]
     for path, value in state.changes.items():
         if path not in shown:
@@ -108,12 +109,13 @@ def controls_form(base: Plan, state: State, controls: list[Control]) -> str:
 
 
 def errors_oob(state: State, controls: list[Control]) -> str:
-    """Every control's error span (empty where its value is fine), swapped in place."""
+    """The error spans of the controls whose values were refused, and the list of other errors,
+    swapped in place. The form empties every error span as it sends a request (`controls_form`):
+    a swap for each control would cost the browser about a millisecond each."""
     shown = {c.path for c in controls}
     other = "<br>".join(e(f"{p}: {m}") for p, m in state.errors.items() if p not in shown)
-    return "".join(error_span(k, state.errors.get(c.path, ""), oob=True) for k, c in enumerate(controls)) + (
-        f'<div id="errors" class="err" role="alert" hx-swap-oob="true">{other}</div>'
-    )
+    spans = [error_span(k, state.errors[c.path], oob=True) for k, c in enumerate(controls) if c.path in state.errors]
+    return "".join(spans) + f'<div id="errors" class="err" role="alert" hx-swap-oob="true">{other}</div>'
 
 
 def answer(state: State, c: Comparison, seconds: float, *, interventions: list[str], paths: list[str]) -> str:
@@ -171,7 +173,9 @@ def page(base: Plan, state: State, controls: list[Control], body: str) -> str:
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{e(name)} · planner</title><style>{CSS}</style>"
-        '<script src="/static/htmx.min.js"></script></head><body>'
+        # no snapshots of the page in sessionStorage: the address is the state, so going back reloads it
+        '<meta name="htmx-config" content=\'{"historyCacheSize": 0, "refreshOnHistoryMiss": true}\'>'
+        '<script src="/static/htmx.min.js"></script></head><body hx-history="false">'
         f'<header><h1 id="plan-name">{e(name)}</h1>Change a number: the verdict, the table and the charts follow; '
         "the address bar keeps the changes, so a link reproduces this view. "
         '<span id="solving" class="htmx-indicator">solving…</span></header>'
