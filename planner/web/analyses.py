@@ -5,6 +5,7 @@ applied) and the library's own functions (planner/analysis/montecarlo.py, breake
 
 from __future__ import annotations
 
+import math
 import secrets
 import threading
 import time
@@ -15,7 +16,7 @@ from typing import Any
 
 from planner.analysis.breakeven import BreakEven, breakeven
 from planner.analysis.montecarlo import MonteCarloResult, montecarlo
-from planner.errors import PlannerError
+from planner.errors import PlanError, PlannerError
 from planner.plan.schema import Plan
 from planner.report.analysis_charts import breakeven_chart, tornado_chart
 from planner.report.words import delta_cell
@@ -138,10 +139,25 @@ def tornado_svg(job: Job, index: int) -> str | None:
     return svg(tornado_chart(job.result, intervention=names[index]))
 
 
-def run_breakeven(plan: Plan, intervention: str, path: str) -> BreakEven:
-    """The break-even search of `intervention` over the number at `path` (the library's default
-    range: 0 to 10x a positive value, else the value +-10)."""
-    return breakeven(plan, intervention, path, time_limit=SOLVE_SECONDS, refine=False)
+def run_breakeven(
+    plan: Plan, intervention: str, path: str, low: float | None = None, high: float | None = None
+) -> BreakEven:
+    """The break-even search of `intervention` over the number at `path`, from `low` to `high`
+    (each by default the library's: 0 to 10x a positive value, else the value +-10)."""
+    return breakeven(plan, intervention, path, low=low, high=high, time_limit=SOLVE_SECONDS, refine=False)
+
+
+def bound(text: str | None, name: str) -> float | None:
+    """A break-even range end from the page: blank is the default, else a finite number."""
+    if text is None or not text.strip():
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise PlanError(f"break-even '{name}' must be a number, got {text[:40]!r}")
+    return value
 
 
 def breakeven_svg(plan: Plan, result: BreakEven) -> str:

@@ -32,13 +32,22 @@ from planner.report.html_report import html_report
 from planner.report.schedule_charts import schedule_chart
 from planner.result import Comparison
 from planner.web import views
-from planner.web.analyses import MAX_SAMPLES, Jobs, breakeven_html, breakeven_svg, job_html, run_breakeven, tornado_svg
+from planner.web.analyses import (
+    MAX_SAMPLES,
+    Jobs,
+    bound,
+    breakeven_html,
+    breakeven_svg,
+    job_html,
+    run_breakeven,
+    tornado_svg,
+)
 from planner.web.changes import State, read_state
 from planner.web.controls import plan_controls
 from planner.web.download import plan_toml
 from planner.web.solving import SOLVE_SECONDS, Solver, TooSlow
 
-RESERVED = ("set", "intervention", "vary", "n")
+RESERVED = ("set", "intervention", "vary", "low", "high", "n")
 """Query names that are not plan paths."""
 
 SVG = "image/svg+xml"
@@ -176,13 +185,16 @@ def create_app(plan: Plan) -> Starlette:
         if path not in {c.path for c in controls}:
             return HTMLResponse(views.message("break-even varies one of the page's controls"))
         try:
+            low = bound(request.query_params.get("low"), "from")
+            high = bound(request.query_params.get("high"), "to")
             result = await solver.run(
-                ("breakeven", name, path, state.key), lambda: run_breakeven(state.plan, name, path)
+                ("breakeven", name, path, low, high, state.key),
+                lambda: run_breakeven(state.plan, name, path, low, high),
             )
         except (PlannerError, TooSlow) as err:
             return HTMLResponse(views.message(str(err)))
         chart_svg = await solver.run(
-            ("breakeven-chart", name, path, state.key), lambda: breakeven_svg(state.plan, result), draw=True
+            ("breakeven-chart", name, path, low, high, state.key), lambda: breakeven_svg(state.plan, result), draw=True
         )
         return HTMLResponse(breakeven_html(result, chart_svg))
 

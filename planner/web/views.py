@@ -162,6 +162,8 @@ def answer(state: State, c: Comparison, seconds: float, *, interventions: list[s
         f'<form id="breakeven-form" hx-get="/breakeven?{e(q)}" hx-target="#breakeven" hx-indicator="#be-running">'
         f'<label>intervention <select name="intervention">{ivs}</select></label>'
         f'<label>vary <select name="vary">{vary}</select></label>'
+        '<label>from <input type="number" step="any" name="low" placeholder="0 or value-10"></label>'
+        '<label>to <input type="number" step="any" name="high" placeholder="10x or value+10"></label>'
         '<button id="run-breakeven">Break-even</button> <span id="be-running" class="htmx-indicator">searching…</span>'
         '</form><div id="breakeven"></div></div>'
     )
