@@ -11,6 +11,7 @@ Routes: `/` the page; `/answer` the answer to the controls' state (the page's ht
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -58,6 +59,7 @@ def create_app(plan: Plan) -> Starlette:
     controls = plan_controls(plan)
     solver = Solver()
     jobs = Jobs()
+    draw_turn = asyncio.Lock()
 
     def state_of(request: Request) -> State:
         items = request.query_params.getlist("set")
@@ -110,9 +112,14 @@ def create_app(plan: Plan) -> Starlette:
             figure = lambda: schedule_chart(r)  # noqa: E731
         else:
             return Response("no such chart", status_code=404, media_type="text/plain")
-        if await request.is_disconnected():  # the page moved on: draw nothing
-            return Response(status_code=204)
-        text = await solver.run(("chart", name, state.key), lambda: views.svg(figure()), draw=True)
+        key = ("chart", name, state.key)
+        if key in solver.cache:
+            text = await solver.run(key, lambda: views.svg(figure()), draw=True)
+        else:
+            async with draw_turn:  # charts wait their turn here, so one the page no longer shows is not drawn
+                if await request.is_disconnected():
+                    return Response(status_code=204)
+                text = await solver.run(key, lambda: views.svg(figure()), draw=True)
         return Response(text, media_type=SVG, headers={"Cache-Control": "private, max-age=3600"})
 
     async def download_plan(request: Request) -> Response:
