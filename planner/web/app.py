@@ -12,6 +12,7 @@ Routes: `/` the page; `/answer` the answer to the controls' state (the page's ht
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -52,6 +53,12 @@ RESERVED = ("set", "intervention", "vary", "low", "high", "n")
 """Query names that are not plan paths."""
 
 SVG = "image/svg+xml"
+
+
+def file_stem(plan: Plan) -> str:
+    """The plan file's name without its suffix, in characters safe in a download's file name."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", plan.source.stem if plan.source else "plan").strip("._")
+    return stem[:100] or "plan"
 
 
 def create_app(plan: Plan) -> Starlette:
@@ -126,7 +133,7 @@ def create_app(plan: Plan) -> Starlette:
         state = state_of(request)
         if state.errors:
             return Response("; ".join(state.errors.values()), status_code=400, media_type="text/plain")
-        stem = plan.source.stem if plan.source else "plan"
+        stem = file_stem(plan)
         return Response(
             plan_toml(plan, state),
             media_type="application/toml",
@@ -142,7 +149,7 @@ def create_app(plan: Plan) -> Starlette:
         except (PlannerError, TooSlow) as err:
             return Response(str(err), status_code=503, media_type="text/plain")
         text = await solver.run(("report", state.key), lambda: html_report(state.plan, c), draw=True)
-        stem = plan.source.stem if plan.source else "plan"
+        stem = file_stem(plan)
         return Response(
             text,
             media_type="text/html",
