@@ -124,6 +124,16 @@ def test_two_tabs_at_once_get_their_own_answers(browser, site):
     context.close()
 
 
+def test_a_change_sent_while_another_is_solving_supersedes_it(page, site):
+    page.goto(site + "/")
+    box = control(page, SHIFT)
+    for value in ("0", "-3"):  # the second leaves before the first's answer can come back
+        box.evaluate("(el, v) => { el.value = v; el.dispatchEvent(new Event('change', {bubbles: true})); }", value)
+    page.wait_for_function("() => location.search.includes('%3D-3')")
+    assert page.inner_text("#verdict") == HURTS
+    assert page.url.endswith("deadline_shift%3D-3")
+
+
 def test_a_bad_value_shows_the_plans_error_beside_it_and_keeps_the_last_answer(page, site):
     page.goto(site + "/")
     before, url = page.inner_text("#verdict"), page.url
