@@ -26,6 +26,9 @@ from planner.web.views import svg
 MAX_SAMPLES = 2000
 """At most this many Monte Carlo samples from the page (the CLI takes more)."""
 
+UNWATCHED_SECONDS = 10.0
+"""A Monte Carlo run stops when its page has not asked for its progress for this long."""
+
 JOBS = 8
 """Monte Carlo jobs kept (the oldest finished one dropped first)."""
 
@@ -43,6 +46,7 @@ class Job:
     result: MonteCarloResult | None = None
     error: str = ""
     started: float = field(default_factory=time.monotonic)
+    polled: float = field(default_factory=time.monotonic)  # when the page last asked for its progress
     cancel: threading.Event = field(default_factory=threading.Event)
     finished: bool = False
 
@@ -66,8 +70,12 @@ class Jobs:
         return key
 
     def get(self, key: str) -> Job | None:
+        """The job (None when not kept), marked as watched."""
         with self.lock:
-            return self.jobs.get(key)
+            job = self.jobs.get(key)
+        if job is not None:
+            job.polled = time.monotonic()
+        return job
 
     def close(self) -> None:
         with self.lock:
@@ -78,8 +86,9 @@ class Jobs:
 def _run(plan: Plan, job: Job) -> None:
     def on_point(_index: int, _records: list[Any]) -> None:
         job.done += 1
-        if time.monotonic() - job.started > MC_SECONDS:
-            job.cancel.set()
+        now = time.monotonic()
+        if now - job.started > MC_SECONDS or now - job.polled > UNWATCHED_SECONDS:
+            job.cancel.set()  # too long, or its page has moved on (a new answer replaced it)
 
     try:
         job.result = montecarlo(

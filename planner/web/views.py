@@ -55,9 +55,10 @@ def _control(c: Control, k: int, value: object, error: str) -> str:
             f'<input type="range" aria-label="{e(c.label)}" min="{c.low:g}" max="{c.high:g}" step="{c.step:g}" '
             f'value="{shown}" oninput="document.getElementById(\'c{k}\').value=this.value">'
         )
+    follow = ' oninput="this.previousElementSibling.value=this.value"' if c.slider else ""  # the slider follows
     return (
         f'<label for="c{k}">{e(c.label)}</label>{slider}'
-        f'<input type="number" step="any" id="c{k}" name="{e(c.path)}" data-path="{e(c.path)}" value="{shown}">'
+        f'<input type="number" step="any" id="c{k}" name="{e(c.path)}" data-path="{e(c.path)}" value="{shown}"{follow}>'
         f"{error_span(k, error)}"
     )
 
