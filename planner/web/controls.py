@@ -114,6 +114,8 @@ def plan_controls(plan: Plan) -> list[Control]:
         add(f"{at}.deadline_shift", "deadline shift (years; negative is earlier)", "Interventions", iv.name)
         if not iv.choose:
             add(f"{at}.units", "level (units of it)", "Interventions", iv.name)
+        for k, _ in enumerate(iv.levels or []):  # the levels the MIP chooses among
+            add(f"{at}.levels.{k}", f"level to choose from #{k + 1} (units)", "Interventions", iv.name)
         for k, change in enumerate(iv.supply):
             when = f" from year {change.from_year:g}" if change.from_year else ""
             add(f"{at}.supply.{k}.multiply", f"{change.pool} supply x{when}", "Interventions", iv.name)
