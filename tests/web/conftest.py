@@ -1,6 +1,6 @@
 """`planner serve`'s page in a real browser: Debian's Chromium driven by Playwright (launched with
 `executable_path`, never a browser download), against the app served by uvicorn in a thread of
-the test process (tests/webserve.py). One server and one browser per module keep the browser tests quick.
+the test process (tests/webserve.py). One browser per test process and one server per module keep the browser tests quick.
 
 Skips only where the `web` extra, Playwright or Chromium is missing (CI installs all three)."""
 from __future__ import annotations
@@ -15,9 +15,9 @@ pytest.importorskip("uvicorn", reason="the web extra is not installed (pip insta
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Headless Debian Chromium, through Playwright."""
+    """Headless Debian Chromium, through Playwright: one per test process."""
     if CHROMIUM is None:
         pytest.skip("no Chromium found (install Debian's `chromium`)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (the test extra)")

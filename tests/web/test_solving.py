@@ -14,6 +14,23 @@ from planner.errors import PlanError  # noqa: E402
 from planner.web.solving import Solver, TooSlow  # noqa: E402
 
 
+def run(coro) -> None:
+    """Run a coroutine in a thread of its own (Playwright's sync API may hold this thread's loop)."""
+    errors = []
+
+    def target():
+        try:
+            asyncio.run(coro)
+        except BaseException as e:  # re-raised in the test's thread
+            errors.append(e)
+
+    t = threading.Thread(target=target)
+    t.start()
+    t.join(60)
+    if errors:
+        raise errors[0]
+
+
 def test_a_request_that_waits_too_long_is_told_and_the_answer_is_kept():
     solver = Solver()
     calls = []
@@ -29,7 +46,7 @@ def test_a_request_that_waits_too_long_is_told_and_the_answer_is_kept():
         assert await solver.run("k", slow) == 42  # the same solve, still running, is awaited again
         assert await solver.run("k", slow) == 42  # and then comes from the cache
 
-    asyncio.run(scenario())
+    run(scenario())
     assert calls == [1]
     solver.close()
 
@@ -57,6 +74,6 @@ def test_requests_for_one_state_share_one_solve_and_errors_are_not_kept():
                 await solver.run("bad", broken)
         assert "bad" not in solver.cache
 
-    asyncio.run(scenario())
+    run(scenario())
     assert started == [1]
     solver.close()
