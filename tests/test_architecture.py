@@ -18,7 +18,7 @@ RCPSP_MODULES = ("psplib", "propagate", "cumulative", "genetic", "rival", "refer
 # Bottom to top; a module may import its own package or one lower. Equal ranks share a level.
 LAYERS = [("errors", "files", "progress"), ("plan",), ("instance",), ("structure",), ("mip",),
           ("solvers",), ("verify", "verify_policy"), ("result",), ("explain",), ("rcpsp",), ("pipeline",),
-          ("analysis",), ("report",), ("cli",), ("__init__",)]
+          ("analysis",), ("report",), ("web",), ("cli",), ("__init__",)]
 RANK = {name: level for level, names in enumerate(LAYERS) for name in names}
 
 

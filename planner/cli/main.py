@@ -146,6 +146,9 @@ def _parser() -> argparse.ArgumentParser:
     from planner.cli import preset_cmds
 
     preset_cmds.add_parsers(sub)
+    from planner.cli.serve_cmd import add_parser as add_serve
+
+    add_serve(sub)
     return p
 
 
@@ -161,9 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             args = _parser().parse_args(argv)
             from planner.cli import analysis_cmds as cli_analysis
-            from planner.cli import preset_cmds
+            from planner.cli import preset_cmds, serve_cmd
 
-            commands = {**plan_cmds.COMMANDS, **cli_analysis.COMMANDS, **preset_cmds.COMMANDS}
+            commands = {**plan_cmds.COMMANDS, **cli_analysis.COMMANDS, **preset_cmds.COMMANDS, **serve_cmd.COMMANDS}
             code = commands[args.command](args)
         except PlannerError as e:
             error(str(e))
