@@ -143,12 +143,10 @@ def _parser() -> argparse.ArgumentParser:
     from planner.cli.analysis_args import add_parsers  # inside main's try: see analysis_args.py
 
     add_parsers(sub)
-    from planner.cli import preset_cmds
+    from planner.cli import preset_cmds, serve_cmd
 
     preset_cmds.add_parsers(sub)
-    from planner.cli.serve_cmd import add_parser as add_serve
-
-    add_serve(sub)
+    serve_cmd.add_parser(sub)
     return p
 
 
