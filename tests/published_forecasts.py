@@ -13,8 +13,8 @@ DEADLINES = {
     "espai-2023-hlmi": [(2027, 0.10), (2047, 0.50)],
     # AI 2027 timelines forecast, Lifland: superhuman coder median 2030, 80% CI 2026-2050.
     "ai2027-superhuman-coder": [(2026, 0.10), (2030, 0.50), (2050, 0.90)],
-    # Cotra 2020 bio-anchors, as restated by Cotra 2022: ~15% by 2036, median ~2050.
-    "cotra-2020": [(2036, 0.15), (2050, 0.50)],
+    # Cotra 2020 bio-anchors draft report: 10% by 2031, median 2052.
+    "cotra-2020": [(2031, 0.10), (2052, 0.50)],
     # Cotra 2022 two-year update: ~15% by 2030, ~35% by 2036, median ~2040, ~60% by 2050.
     "cotra-2022": [(2030, 0.15), (2036, 0.35), (2040, 0.50), (2050, 0.60)],
 }

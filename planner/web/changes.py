@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote as url_quote
 
 from planner.errors import PlanError
+from planner.plan import presets
 from planner.plan.paths import get, parse_value, plan_data, split_path
 from planner.plan.schema import Plan
 
@@ -106,6 +107,12 @@ def check_change(base: dict[str, Any], path: str, value: Any) -> None:
         ok = _is_number(value) and math.isfinite(value)
     elif isinstance(current, list) and current and all(_is_number(x) for x in current):
         ok = isinstance(value, list) and bool(value) and all(_is_number(x) and math.isfinite(x) for x in value)
+    elif isinstance(current, str) and parts[-1] == "preset":  # a named preset: another of its kind
+        kind = "deadline" if parts[0] == "deadline" else "parallelization"
+        problem = presets.unknown(kind, value)
+        if problem:
+            raise PlanError(problem, key=path)
+        ok = True
     else:
         raise PlanError("the page changes numbers and switches only; this holds a table, a name or a file", key=path)
     if not ok:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.errors import PlanError
+from planner.plan import presets
 from planner.plan.paths import get, plan_data, quote, split_path
 from planner.plan.schema import Plan
 
@@ -30,6 +31,7 @@ class Control:
     low: float | None = None
     high: float | None = None
     step: float | None = None
+    choices: tuple[str, ...] = ()  # a named preset's control: the names to choose among (a select)
 
     @property
     def slider(self) -> bool:
@@ -90,6 +92,15 @@ def plan_controls(plan: Plan) -> list[Control]:
         step = (high - low) / 100 if low is not None and high is not None else None
         out.append(Control(path, label, group, item, low, high, step))
 
+    def choose(path: str, kind: str, label: str, group: str, item: str = "") -> None:
+        """A preset the plan names (a published forecast, an exponent): a choice among its kind."""
+        try:
+            value = get(data, path)
+        except PlanError:
+            return
+        if isinstance(value, str):
+            out.append(Control(path, label, group, item, choices=tuple(presets.names(kind))))
+
     d = data.get("deadline") or {}
     if "years" in d:
         add("deadline.years", "deadline (years from the start)", "Deadline")
@@ -99,6 +110,7 @@ def plan_controls(plan: Plan) -> list[Control]:
         add(f"deadline.scenarios.{k}.0", f"scenario {k + 1}: years", "Deadline")
         add(f"deadline.scenarios.{k}.1", f"scenario {k + 1}: probability", "Deadline")
     dist = d.get("distribution") or {}
+    choose("deadline.distribution.preset", "deadline", "published forecast (preset)", "Deadline")
     if dist.get("kind") == "lognormal":
         add("deadline.distribution.median", "median (years from the start)", "Deadline")
         add("deadline.distribution.sigma", "sigma (spread of log years)", "Deadline")
@@ -148,6 +160,8 @@ def plan_controls(plan: Plan) -> list[Control]:
         add(f"{at}.effort", "effort (effective person-years)", "Streams", stream.name)
         add(f"{at}.min_duration", "min_duration (years)", "Streams", stream.name)
         add(f"{at}.productivity", "productivity", "Streams", stream.name)
+        add(f"{at}.parallelization", "parallelization (exponent)", "Streams", stream.name)
+        choose(f"{at}.parallelization.preset", "parallelization", "parallelization (preset)", "Streams", stream.name)
         if plan.has_bets:
             add(f"{at}.success", "success (chance an attempt works)", "Streams", stream.name)
     add("plan.step", "step (years per period)", "Plan")

@@ -49,6 +49,15 @@ def _control(c: Control, k: int, value: object, error: str) -> str:
     """One control: its label, a number field named by its path (and a slider over the plan's
     [uncertainty] range, which sets the field), and its error."""
     shown = e(value_text(value))
+    if c.choices:  # a named preset: one of its kind
+        options = "".join(
+            f'<option value="{e(name)}"{" selected" if name == value else ""}>{e(name)}</option>' for name in c.choices
+        )
+        return (
+            f'<label for="c{k}">{e(c.label)}</label>'
+            f'<select id="c{k}" name="{e(c.path)}" data-path="{e(c.path)}">{options}</select>'
+            f"{error_span(k, error)}"
+        )
     slider = ""
     if c.slider:
         slider = (

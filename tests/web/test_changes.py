@@ -80,7 +80,59 @@ def test_sliders_span_the_uncertainty_tables_ranges():
     assert (by_path[SHIFT].low, by_path[SHIFT].high) == (-2.0, -0.25)
     assert (by_path[SHIFT.replace("deadline_shift", "supply.0.multiply")].low,
             by_path[SHIFT.replace("deadline_shift", "supply.0.multiply")].high) == (1.0, 1.5)
-    assert not by_path["deadline.distribution.points.2.0"].slider
+    assert not by_path["streams.evals.effort"].slider
+
+
+def test_a_preset_deadline_is_a_choice_among_the_published_forecasts():
+    plan = planner.load(FIELD)
+    by_path = {c.path: c for c in plan_controls(plan)}
+    choice = by_path["deadline.distribution.preset"]
+    # the forecasts docs/presets.md lists, each a choice; the plan's own is the one shown
+    assert {"samotsvety-2023", "espai-2023-hlmi", "cotra-2020", "cotra-2022", "ai2027-superhuman-coder"} <= set(choice.choices)
+    assert get(plan, choice.path) == "samotsvety-2023"
+    state = read_state(plan, ["deadline.distribution.preset=cotra-2022"])
+    assert not state.errors and state.changes == {"deadline.distribution.preset": "cotra-2022"}
+    assert get(state.plan, "deadline.distribution.preset") == "cotra-2022"
+    # the same through the form field, and a field left at the plan's own forecast is no change
+    assert read_state(plan, [], {"deadline.distribution.preset": "samotsvety-2023"}).changes == {}
+
+
+@pytest.mark.parametrize("item, words", [
+    ("deadline.distribution.preset=metaculus-agi-1999-01", "unknown deadline preset"),
+    ("deadline.distribution.preset=ftm-best-guess", "unknown deadline preset"),
+    ("deadline.distribution.preset=../../etc/passwd", "unknown deadline preset"),
+    ("deadline.distribution.preset=3", "unknown deadline preset"),
+])
+def test_a_preset_must_be_one_of_its_kind(item, words):
+    state = read_state(planner.load(FIELD), [item])
+    assert words in state.errors[item.partition("=")[0]] and state.changes == {}
+
+
+def test_a_parallelization_preset_is_a_choice_and_a_plain_exponent_a_number(tmp_path):
+    plan = planner.load(write(tmp_path, """
+[plan]
+horizon = 10
+objective = "earliest"
+[[pools]]
+name = "p"
+supply = 4
+[[streams]]
+name = "wide"
+pool = "p"
+effort = 8
+parallelization = { preset = "ftm-best-guess" }
+[[streams]]
+name = "narrow"
+pool = "p"
+effort = 1
+"""))
+    by_path = {c.path: c for c in plan_controls(plan)}
+    assert {"ftm-conservative", "ftm-best-guess", "ftm-aggressive", "aifm"} <= set(by_path["streams.wide.parallelization.preset"].choices)
+    assert by_path["streams.narrow.parallelization"].choices == ()
+    state = read_state(plan, ["streams.wide.parallelization.preset=ftm-aggressive"])
+    assert not state.errors and get(state.plan, "streams.wide.parallelization.preset") == "ftm-aggressive"
+    assert "unknown parallelization preset" in read_state(plan, ["streams.wide.parallelization.preset=cotra-2020"]).errors[
+        "streams.wide.parallelization.preset"]
 
 
 def test_many_streams_fold_away(tmp_path):
