@@ -9,8 +9,10 @@ checkout runs twice: `fast` (the default path) and `plain` (`fast=False`: every 
 first, every bound-settled variant confirmed by the solver). Each run writes its frame; every frame
 must equal the first baseline's within 1e-9, or the script says which rows differ and exits 1.
 
-Prints, per repetition and as medians: seconds, samples/s, and the ratios fast / baseline and
-fast / plain (per repetition, then the median). `--profile` also prints the top of a cProfile of one
+Prints, per repetition and as medians: seconds and samples/s on `--workers` (wall clock), CPU
+seconds per sample on one worker (`--cpu-samples`, in-process: steadier than the wall clock on a
+shared machine), and the ratios fast / baseline and fast / plain of both (per repetition, then
+the median). `--profile` also prints the top of a cProfile of one
 worker on `--profile-samples` samples for the baseline and for this checkout.
 
     .venv/bin/python benchmarks/montecarlo_speed.py                       # 400 samples, 2 workers, 3 repeats
@@ -41,11 +43,11 @@ import planner
 from planner.analysis.montecarlo import montecarlo
 model, n, workers, out, kw = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], json.loads(sys.argv[5])
 plan = planner.load(model)
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 result = montecarlo(plan, n, workers=workers, **kw)
-seconds = time.perf_counter() - start
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 result.to_frame().to_pickle(out)
-print(json.dumps({"seconds": seconds}))
+print(json.dumps({"seconds": seconds, "cpu": cpu}))
 """
 
 PROFILE = r"""
@@ -75,7 +77,7 @@ def python_of(checkout: Path) -> Path:
     return checkout / ".venv" / "bin" / "python"
 
 
-def run_once(python: Path, cwd: Path, n: int, workers: int, out: Path, **kw) -> float:
+def run_once(python: Path, cwd: Path, n: int, workers: int, out: Path, **kw) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     done = subprocess.run(
         [str(python), "-c", RUN, str(MODEL), str(n), str(workers), str(out), json.dumps(kw)],
@@ -86,7 +88,7 @@ def run_once(python: Path, cwd: Path, n: int, workers: int, out: Path, **kw) -> 
     )
     if done.returncode != 0:
         sys.exit(f"{python} failed:\n{done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])["seconds"]
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def differences(a, b) -> list[str]:
@@ -122,6 +124,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--baseline", default="/work/main", help="checkout of today's code with a .venv, or NONE")
     ap.add_argument("--no-plain", action="store_true", help="skip this checkout's plain path (fast=False)")
+    ap.add_argument("--cpu-samples", type=int, default=100, help="samples of the 1-worker CPU-time run (0: none)")
     ap.add_argument("--profile", action="store_true", help="print the top of a 1-worker cProfile of each")
     ap.add_argument("--profile-samples", type=int, default=200)
     ap.add_argument("--top", type=int, default=25)
@@ -140,38 +143,69 @@ def main() -> None:
     if baseline is not None:
         runs.insert(0, ("baseline", python_of(baseline), baseline, {}))
     seconds: dict[str, list[float]] = {name: [] for name, *_ in runs}
-    ratios: dict[str, list[float]] = {"fast / baseline": [], "fast / plain": []}
+    cpu: dict[str, list[float]] = {name: [] for name, *_ in runs}  # CPU s per sample, 1 worker
+    ratios: dict[str, list[float]] = {k: [] for k in ("fast / baseline", "fast / plain")}
+    cpu_ratios: dict[str, list[float]] = {k: [] for k in ratios}
     reference = None
     failed = False
+
+    def check(name: str, out: Path, rep: int) -> None:
+        nonlocal reference, failed
+        frame = pd.read_pickle(out)
+        if reference is None:
+            reference = (name, frame)
+            return
+        diff = differences(reference[1], frame)
+        if diff:
+            failed = True
+            print(f"FRAMES DIFFER: {name} vs {reference[0]} (repeat {rep}):\n  " + "\n  ".join(diff))
+
+    def ratio_of(per_run: dict[str, float], into: dict[str, list[float]]) -> None:
+        for key in into:
+            a, b = key.split(" / ")
+            if a in per_run and b in per_run:
+                into[key].append(per_run[a] / per_run[b])
+
     with tempfile.TemporaryDirectory() as tmp:
         for rep in range(args.repeats):
             for name, python, cwd, kw in runs:
                 out = Path(tmp) / f"{name}.pkl"
-                seconds[name].append(run_once(python, cwd, args.samples, args.workers, out, **kw))
-                frame = pd.read_pickle(out)
-                if reference is None:
-                    reference = (name, frame)
-                else:
-                    diff = differences(reference[1], frame)
-                    if diff:
-                        failed = True
-                        print(f"FRAMES DIFFER: {name} vs {reference[0]} (repeat {rep}):\n  " + "\n  ".join(diff))
+                seconds[name].append(run_once(python, cwd, args.samples, args.workers, out, **kw)["seconds"])
+                check(name, out, rep)
             rates = {name: args.samples / s[-1] for name, s in seconds.items()}
-            for key in ratios:
-                a, b = key.split(" / ")
-                if a in rates and b in rates:
-                    ratios[key].append(rates[a] / rates[b])
-            print(f"repeat {rep}: " + ", ".join(f"{name} {rate:.1f} samples/s" for name, rate in rates.items()))
-    rows = [
-        [name, median(s), args.samples / median(s) if s else None, min(s) if s else None]
-        for name, s in seconds.items()
-    ]
+            ratio_of(rates, ratios)
+            line = ", ".join(f"{name} {rate:.1f} samples/s" for name, rate in rates.items())
+            if args.cpu_samples:
+                for name, python, cwd, kw in runs:
+                    out = Path(tmp) / f"{name}-cpu.pkl"
+                    cpu[name].append(run_once(python, cwd, args.cpu_samples, 1, out, **kw)["cpu"] / args.cpu_samples)
+                ratio_of({name: 1 / c[-1] for name, c in cpu.items()}, cpu_ratios)
+                line += "; CPU per sample " + ", ".join(f"{name} {1000 * c[-1]:.1f} ms" for name, c in cpu.items())
+            print(f"repeat {rep}: {line}", flush=True)
     if args.repeats:
+        rows = [
+            [
+                name,
+                median(s),
+                args.samples / median(s),
+                1000 * median(cpu[name]) if cpu[name] else None,
+            ]
+            for name, s in seconds.items()
+        ]
         print()
-        print(table(["run", "median s", "samples/s", "best s"], rows, "Monte Carlo throughput (medians)"))
+        print(
+            table(
+                ["run", "median s", "samples/s", "CPU ms/sample (1 worker)"],
+                rows,
+                f"Monte Carlo throughput, medians of {args.repeats} ({args.workers} workers; CPU: {args.cpu_samples} samples)",
+            )
+        )
         for key, values in ratios.items():
             if values:
-                print(f"{key} (samples/s, median of per-repeat ratios): {fmt(median(values), 2)}x")
+                print(f"{key}, samples/s ({args.workers} workers, wall clock): {fmt(median(values), 2)}x")
+        for key, values in cpu_ratios.items():
+            if values:
+                print(f"{key}, samples per CPU second (1 worker): {fmt(median(values), 2)}x")
         print("frames equal within 1e-9:", "no" if failed else "yes")
     if args.profile:
         if baseline is not None:
@@ -179,7 +213,17 @@ def main() -> None:
         profile(ours, ROOT, args.profile_samples, args.top, "this checkout (fast)")
     if args.json_out:
         args.json_out.write_text(
-            json.dumps({"samples": args.samples, "workers": args.workers, "seconds": seconds, "ratios": ratios}, indent=2)
+            json.dumps(
+                {
+                    "samples": args.samples,
+                    "workers": args.workers,
+                    "seconds": seconds,
+                    "cpu_per_sample": cpu,
+                    "ratios": ratios,
+                    "cpu_ratios": cpu_ratios,
+                },
+                indent=2,
+            )
         )
     sys.exit(1 if failed else 0)
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from planner.instance import deadlines
 from planner.result import Structure
+from planner.structure import unlimited_key
 
 if TYPE_CHECKING:
     from planner.instance.resolve import Instance
@@ -143,21 +144,27 @@ def front_load(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) 
         pools = inst.pools_of[i]
         if not worked.size or not pools.size:
             continue
-        progress = 0.0
-        for t in range(int(worked[0]), int(finish[i]) + 1):
-            per_unit = inst.step * inst.productivity[i, t]
-            free = (supply[pools, t] - inst.crew[:, pools].T @ u[:, t]) / inst.crew[i, pools]
-            room = min(float(free.min()), inst.own_cap[i, t] - u[i, t])
-            need = (inst.effort[i] - progress) / per_unit - u[i, t] if per_unit > 0 else 0.0
+        # the periods it may take, with what each leaves free, read once (only u[i] changes below,
+        # each period after its own is read); then plain floats, as numpy's per-call cost is more
+        # than this work
+        t0, t1 = int(worked[0]), int(finish[i]) + 1
+        crew = inst.crew[i, pools]
+        free = ((supply[pools, t0:t1] - inst.crew[:, pools].T @ u[:, t0:t1]) / crew[:, None]).min(axis=0).tolist()
+        per_unit_t = (inst.step * inst.productivity[i, t0:t1]).tolist()
+        cap_t, have = inst.own_cap[i, t0:t1].tolist(), u[i, t0:t1].tolist()
+        whole = [float(inst.crew[i, r]) for r in pools[inst.integer_pools[pools]]]
+        effort, progress = float(inst.effort[i]), 0.0
+        for k, per_unit in enumerate(per_unit_t):
+            room = min(free[k], cap_t[k] - have[k])
+            need = (effort - progress) / per_unit - have[k] if per_unit > 0 else 0.0
             add = max(0.0, min(room, need))
-            whole = pools[inst.integer_pools[pools]]
-            target = u[i, t] + (add if whole.size else add * (1 - 1e-9))  # a hair inside the caps
-            for r in whole:  # whole people stay whole
-                target = max(u[i, t], math.floor(inst.crew[i, r] * target + 1e-7) / inst.crew[i, r])
-            u[i, t] = target
-            progress += per_unit * u[i, t]
-            if progress >= inst.effort[i] * (1 - DONE) - DONE:
-                u[i, t + 1 :] = 0.0  # complete: nothing after
+            target = have[k] + (add if whole else add * (1 - 1e-9))  # a hair inside the caps
+            for units in whole:  # whole people stay whole
+                target = max(have[k], math.floor(units * target + 1e-7) / units)
+            u[i, t0 + k] = target
+            progress += per_unit * target
+            if progress >= effort * (1 - DONE) - DONE:
+                u[i, t0 + k + 1 :] = 0.0  # complete: nothing after
                 break
     return u
 
@@ -312,23 +319,50 @@ def best_possible(inst: Instance, *, unlimited_labour: bool = False) -> float | 
     """An objective no continuous-time plan beats (a lower bound on the goal time for `earliest`),
     from `goal_bound` and `earliest_finishes`; with `unlimited_labour`, what no amount of labour
     beats (the structural limit)."""
-    if inst.objective == "earliest":
-        b = goal_bound(inst, unlimited_labour=unlimited_labour)
-        return None if math.isinf(b) else b
+    if inst.objective == "earliest" or (inst.objective == "probability" and inst.deadline is not None):
+        return _best_at(inst, goal_bound(inst, unlimited_labour=unlimited_labour))
     if inst.deadline is None:
         return None
-    if inst.objective == "probability":
-        b = goal_bound(inst, unlimited_labour=unlimited_labour)
-        return float(in_time(inst, b)[0]) if math.isfinite(b) else 0.0
     finish = earliest_finishes(inst, unlimited_labour=unlimited_labour)
     return objective(inst, np.where(np.isfinite(finish), finish, np.nan))  # every stream at its earliest
+
+
+def _best_at(inst: Instance, goal: float) -> float | None:
+    """The best `earliest` or `probability` objective of a goal met no sooner than `goal`."""
+    if inst.objective == "earliest":
+        return None if math.isinf(goal) else goal
+    if inst.deadline is None:
+        return None
+    return float(in_time(inst, goal)[0]) if math.isfinite(goal) else 0.0
+
+
+_UNLIMITED_GOALS: dict[tuple, float] = {}
+"""goal_bound with unlimited labour by `structure.unlimited_key`: it reads neither the supply nor
+the deadline, so a sweep's or a Monte Carlo's variants share it (a memo: the same number either way)."""
+
+
+def unlimited_goal(inst: Instance) -> float:
+    """`goal_bound(inst, unlimited_labour=True)`, computed once per `unlimited_key` in a process."""
+    key = unlimited_key(inst)
+    goal = _UNLIMITED_GOALS.get(key)
+    if goal is None:
+        goal = goal_bound(inst, unlimited_labour=True)
+        if len(_UNLIMITED_GOALS) >= 64:
+            _UNLIMITED_GOALS.clear()
+        _UNLIMITED_GOALS[key] = goal
+    return goal
 
 
 def structure(inst: Instance, grid: Structure) -> Structure:
     """The result's `Structure` (what unlimited labour allows) read in continuous time: the
     goal's earliest moment and the best objective with every pool unlimited."""
-    goal = goal_bound(inst, unlimited_labour=True)
-    bound = best_possible(inst, unlimited_labour=True) if inst.objective != "earliest" else None
+    goal = unlimited_goal(inst)
+    if inst.objective == "earliest":
+        bound = None
+    elif inst.objective == "probability":
+        bound = _best_at(inst, goal)  # best_possible(inst, unlimited_labour=True), from the same goal
+    else:
+        bound = best_possible(inst, unlimited_labour=True)
     goal = round(goal, 9) if math.isfinite(goal) else goal  # 33, not 32.99999999999999
     return dataclasses.replace(
         grid, earliest_goal_years=None if math.isinf(goal) else goal, bound=bound if grid.bound is not None else None
