@@ -139,34 +139,44 @@ def front_load(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) 
     cum = np.cumsum(progress_made(inst, u), axis=1)
     done = cum >= inst.effort[:, None] * (1 - DONE) - DONE
     finish[done.any(axis=1)] = done.argmax(axis=1)[done.any(axis=1)]
-    for i in sorted(np.flatnonzero(free_rules & done.any(axis=1)), key=lambda i: finish[i]):
-        worked = np.flatnonzero(u[i] > 0)
-        pools = inst.pools_of[i]
-        if not worked.size or not pools.size:
+    movable = sorted(np.flatnonzero(free_rules & done.any(axis=1)).tolist(), key=lambda i: finish[i])
+    if not movable:
+        return u
+    # plain floats from here (numpy's per-call cost is more than this work): the schedule, and what
+    # each pool has free in each period, kept up to date as crews change
+    rows, spare = u.tolist(), (supply - inst.crew.T @ u).tolist()
+    per_unit_of, cap_of, effort_of = (
+        (inst.step * inst.productivity).tolist(),
+        inst.own_cap.tolist(),
+        inst.effort.tolist(),
+    )
+    for i in movable:
+        row = rows[i]
+        pools = [(r, float(inst.crew[i, r])) for r in inst.pools_of[i].tolist()]
+        first = next((t for t, x in enumerate(row) if x > 0), None)
+        if first is None or not pools:
             continue
-        # the periods it may take, with what each leaves free, read once (only u[i] changes below,
-        # each period after its own is read); then plain floats, as numpy's per-call cost is more
-        # than this work
-        t0, t1 = int(worked[0]), int(finish[i]) + 1
-        crew = inst.crew[i, pools]
-        free = ((supply[pools, t0:t1] - inst.crew[:, pools].T @ u[:, t0:t1]) / crew[:, None]).min(axis=0).tolist()
-        per_unit_t = (inst.step * inst.productivity[i, t0:t1]).tolist()
-        cap_t, have = inst.own_cap[i, t0:t1].tolist(), u[i, t0:t1].tolist()
-        whole = [float(inst.crew[i, r]) for r in pools[inst.integer_pools[pools]]]
-        effort, progress = float(inst.effort[i]), 0.0
-        for k, per_unit in enumerate(per_unit_t):
-            room = min(free[k], cap_t[k] - have[k])
-            need = (effort - progress) / per_unit - have[k] if per_unit > 0 else 0.0
+        whole = [units for r, units in pools if inst.integer_pools[r]]
+        per_unit_t, cap_t, effort, progress = per_unit_of[i], cap_of[i], effort_of[i], 0.0
+        for t in range(first, int(finish[i]) + 1):
+            have, per_unit = row[t], per_unit_t[t]
+            room = min(min(spare[r][t] / units for r, units in pools), cap_t[t] - have)
+            need = (effort - progress) / per_unit - have if per_unit > 0 else 0.0
             add = max(0.0, min(room, need))
-            target = have[k] + (add if whole else add * (1 - 1e-9))  # a hair inside the caps
+            target = have + (add if whole else add * (1 - 1e-9))  # a hair inside the caps
             for units in whole:  # whole people stay whole
-                target = max(have[k], math.floor(units * target + 1e-7) / units)
-            u[i, t0 + k] = target
+                target = max(have, math.floor(units * target + 1e-7) / units)
+            row[t] = target
+            for r, units in pools:
+                spare[r][t] -= units * (target - have)
             progress += per_unit * target
             if progress >= effort * (1 - DONE) - DONE:
-                u[i, t0 + k + 1 :] = 0.0  # complete: nothing after
+                for later in range(t + 1, len(row)):  # complete: nothing after
+                    for r, units in pools:
+                        spare[r][later] += units * row[later]
+                    row[later] = 0.0
                 break
-    return u
+    return np.array(rows, dtype=float).reshape(u.shape)
 
 
 def spare_streams(inst: Instance) -> np.ndarray:
