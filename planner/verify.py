@@ -88,16 +88,21 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
     working = is_working(inst, u)
     if inst.has_dynamics:
         _staffing(inst, u, working, done, report)
-    for p in inst.precedences:
-        # j may work in a period starting at year y only if i finished by y - lag (rounded up to periods)
-        ready = finish_years[p.pred] + p.gap * inst.step
-        busy = working[p.succ]
-        early = busy & ~(inst.starts >= ready - 1e-9) if finished[p.pred] else busy
-        report(
-            early[None, :],
-            f"{inst.streams[p.succ]} works before {inst.streams[p.pred]} is complete (lag {p.lag:g})",
-            lambda _, t: f"period {t} (year {inst.starts[t]:g})",
-        )
+    if inst.precedences:
+        # j may work in a period starting at year y only if i finished by y - lag (rounded up to
+        # periods); every precedence at once (a predecessor never complete has ready = nan, which
+        # no start reaches: then any work of j is early)
+        pred = np.array([p.pred for p in inst.precedences])
+        ready = finish_years[pred] + np.array([p.gap for p in inst.precedences]) * inst.step
+        with np.errstate(invalid="ignore"):
+            early = working[[p.succ for p in inst.precedences]] & ~(inst.starts[None, :] >= ready[:, None] - 1e-9)
+        for row in np.flatnonzero(early.any(axis=1)).tolist():
+            p = inst.precedences[row]
+            report(
+                early[row][None, :],
+                f"{inst.streams[p.succ]} works before {inst.streams[p.pred]} is complete (lag {p.lag:g})",
+                lambda _, t: f"period {t} (year {inst.starts[t]:g})",
+            )
     if problems:
         raise VerificationError("the schedule breaks the model's rules: " + " | ".join(problems))
 

@@ -13,6 +13,7 @@ the two differ, planner/pipeline/refine.py solves the variant on finer grids.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import math
 from typing import TYPE_CHECKING
@@ -68,12 +69,14 @@ def hasten(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None, *, l
     spare = spare_streams(inst) if lend else np.zeros(len(inst.streams), bool)
     lent = False
     order = []
-    for i in np.flatnonzero(done.any(axis=1) & ~inst.fixed_crew):
-        t = int(done[i].argmax())
-        before = cum[i, t - 1] if t > 0 else 0.0
-        if made[i, t] > 0 and inst.effort[i] - before < made[i, t] * (1 - 1e-9) or made[i, t] <= 0:
+    last = done.argmax(axis=1).tolist()
+    made_of, cum_of, effort = made.tolist(), cum.tolist(), inst.effort.tolist()  # plain floats: the same sums
+    for i in np.flatnonzero(done.any(axis=1) & ~inst.fixed_crew).tolist():
+        t = last[i]
+        before, rate = (cum_of[i][t - 1] if t > 0 else 0.0), made_of[i][t]
+        if rate > 0 and effort[i] - before < rate * (1 - 1e-9) or rate <= 0:
             continue  # already at a rate that takes the whole period (or it finished before)
-        order.append((bool(spare[i]), -(inst.effort[i] - before) / made[i, t], i, t))
+        order.append((bool(spare[i]), -(effort[i] - before) / rate, i, t))
     for is_spare, _, i, t in sorted(order):  # needed streams first, the one that needs most of its period first
         pools = inst.pools_of[i]
         if not pools.size:
@@ -268,23 +271,24 @@ def earliest_finishes(inst: Instance, *, unlimited_labour: bool = False) -> np.n
         rate = np.where(inst.productivity > 0, inst.productivity * inst.progress_per_unit(staff), 0.0)
     rate = np.minimum(np.where(np.isnan(rate), np.inf, rate), inst.rate_cap)  # effective person-years a year
     rate = np.where(np.isinf(rate), 1e15, rate)  # no cap at all: done at once (efforts are at most 1e9)
-    bounds = np.concatenate([np.zeros((len(inst.streams), 1)), np.cumsum(rate * step, axis=1)], axis=1)
-    finish = np.full(len(inst.streams), np.inf)
+    bounds_of = np.concatenate([np.zeros((len(inst.streams), 1)), np.cumsum(rate * step, axis=1)], axis=1).tolist()
+    rate_of, starts, effort, release = rate.tolist(), inst.starts.tolist(), inst.effort.tolist(), inst.release.tolist()
+    finish = [math.inf] * len(inst.streams)  # plain floats: the same arithmetic, without numpy's per-call cost
     for i in inst.order:
-        start = float(inst.release[i])
+        start = float(release[i])
         for p in inst.predecessors[i]:
             start = max(start, finish[p.pred] + p.lag)
         if not start < H * step:
             continue
+        bounds, rates = bounds_of[i], rate_of[i]
         t0 = min(H - 1, int(math.floor(start / step + 1e-12)))
-        target = bounds[i, t0] + (start - inst.starts[t0]) * rate[i, t0] + inst.effort[i]
-        k = int(np.searchsorted(bounds[i], target, side="left"))
+        target = bounds[t0] + (start - starts[t0]) * rates[t0] + effort[i]
+        k = bisect.bisect_left(bounds, target)  # numpy's searchsorted, side "left"
         if k > H:
             continue
         t = max(k - 1, t0)
-        finish[i] = inst.starts[t] + (target - bounds[i, t]) / rate[i, t] if rate[i, t] > 0 else inst.starts[t]
-        finish[i] = max(finish[i], start)
-    return finish
+        finish[i] = max(starts[t] + (target - bounds[t]) / rates[t] if rates[t] > 0 else starts[t], start)
+    return np.array(finish, dtype=float)
 
 
 def goal_bound(inst: Instance, *, unlimited_labour: bool = False) -> float:
