@@ -77,6 +77,9 @@ def hasten(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None, *, l
         if rate > 0 and effort[i] - before < rate * (1 - 1e-9) or rate <= 0:
             continue  # already at a rate that takes the whole period (or it finished before)
         order.append((bool(spare[i]), -(effort[i] - before) / rate, i, t))
+    if not spare.any():  # nobody lends: each stream takes what the pools leave free, on plain floats
+        _take_free(inst, u, supply, sorted(order))
+        return u
     for is_spare, _, i, t in sorted(order):  # needed streams first, the one that needs most of its period first
         pools = inst.pools_of[i]
         if not pools.size:
@@ -109,6 +112,30 @@ def hasten(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None, *, l
                 lent = True
     # a spare stream whose work moved later finishes in another period: hasten that one too
     return hasten(inst, u, supply, lend=False) if lent else u
+
+
+def _take_free(inst: Instance, u: np.ndarray, supply: np.ndarray, order: list[tuple[bool, float, int, int]]) -> None:
+    """hasten's loop where no stream lends its crew (in place): in that order, each stream's crew
+    in period t raised to its own cap and the supply its pools have left, a hair inside both."""
+    left = (supply - inst.crew.T @ u).tolist()  # what each pool has free in each period, kept up to date
+    crew, own_cap = inst.crew.tolist(), inst.own_cap.tolist()
+    for _, _, i, t in order:
+        pools = inst.pools_of[i].tolist()
+        if not pools:
+            continue
+        have = float(u[i, t])
+        target = have + max(0.0, min(left[r][t] / crew[i][r] for r in pools))
+        cap = own_cap[i][t]
+        target = min(target, cap) if math.isfinite(cap) else target
+        for r in pools:
+            if inst.integer_pools[r]:  # whole people stay whole
+                target = min(target, math.floor(crew[i][r] * target + 1e-9) / crew[i][r])
+        target *= 1 - 1e-9  # a hair inside the caps, for the verifier's tolerance
+        if target <= have * (1 + 1e-9):
+            continue
+        u[i, t] = target
+        for r in pools:
+            left[r][t] -= crew[i][r] * (target - have)
 
 
 def _later(inst: Instance, u: np.ndarray, supply: np.ndarray, j: int, t: int, lost: float) -> None:
