@@ -13,7 +13,7 @@ Prints, per repetition and as medians: seconds and samples/s on `--workers` (wal
 seconds per sample on one worker (`--cpu-samples`, in-process: steadier than the wall clock on a
 shared machine), and the ratios fast / baseline and fast / plain of both (per repetition, then
 the median). `--profile` also prints the top of a cProfile of one
-worker on `--profile-samples` samples for the baseline and for this checkout.
+worker on `--profile-samples` samples (CPU time) for the baseline and for this checkout.
 
     .venv/bin/python benchmarks/montecarlo_speed.py                       # 400 samples, 2 workers, 3 repeats
     .venv/bin/python benchmarks/montecarlo_speed.py -n 2000 --repeats 1   # the issue's run
@@ -57,17 +57,17 @@ from planner.analysis.montecarlo import montecarlo
 model, n, kw, top = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), int(sys.argv[4])
 plan = planner.load(model)
 montecarlo(plan, 2, workers=1, **kw)  # imports and first-use caches outside the profile
-prof = cProfile.Profile()
-start = time.perf_counter()
+prof = cProfile.Profile(time.process_time)  # CPU time: steadier than the wall clock on a shared machine
+start = time.process_time()
 prof.enable()
 montecarlo(plan, n, workers=1, **kw)
 prof.disable()
-seconds = time.perf_counter() - start
+seconds = time.process_time() - start
 text = io.StringIO()
 stats = pstats.Stats(prof, stream=text)
 stats.sort_stats("cumulative").print_stats(top)
 stats.sort_stats("tottime").print_stats(top)
-print(f"{n} samples, 1 worker, under the profiler: {seconds:.2f} s ({n / seconds:.1f} samples/s), "
+print(f"{n} samples, 1 worker, under the profiler: {seconds:.2f} CPU s ({n / seconds:.1f} samples/s), "
       f"{stats.total_calls:,} function calls")
 print("\n".join(line for line in text.getvalue().splitlines() if line.strip()))
 """

@@ -173,10 +173,13 @@ def front_load(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) 
     if not movable:
         return u
     # plain floats from here (numpy's per-call cost is more than this work): the schedule, and what
-    # each pool has free in each period, kept up to date as crews change
-    rows, spare = u.tolist(), (supply - inst.crew.T @ u).tolist()
+    # each pool has free in each period, kept up to date as crews change; numpy copies of both
+    # (synced after each change) tell at once which streams have no room to move at all
+    free_now = supply - inst.crew.T @ u
+    rows, spare = u.tolist(), free_now.tolist()
+    per_unit_np = inst.step * inst.productivity
     per_unit_of, cap_of, effort_of = (
-        (inst.step * inst.productivity).tolist(),
+        per_unit_np.tolist(),
         inst.own_cap.tolist(),
         inst.effort.tolist(),
     )
@@ -187,12 +190,23 @@ def front_load(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) 
         if first is None or not pools:
             continue
         whole = [units for r, units in pools if inst.integer_pools[r]]
+        last = int(finish[i])
+        if not whole:  # no period with both room and work left (the loop below would change nothing): skip
+            span = slice(first, last + 1)
+            idx, now, rate = inst.pools_of[i], u[i, span], per_unit_np[i, span]
+            free = (free_now[idx, span] / inst.crew[i, idx][:, None]).min(axis=0)
+            room = np.minimum(free, inst.own_cap[i, span] - now)
+            before = np.concatenate([[0.0], np.cumsum(rate * now)[:-1]])  # the loop's sums, in its order
+            with np.errstate(divide="ignore", invalid="ignore"):
+                left = np.where(rate > 0, (effort_of[i] - before) / rate - now, 0.0)
+            if not ((room > 0) & (left > 0)).any() and not u[i, last + 1 :].any():
+                continue
         per_unit_t, cap_t, effort, progress = per_unit_of[i], cap_of[i], effort_of[i], 0.0
-        for t in range(first, int(finish[i]) + 1):
+        for t in range(first, last + 1):
             have, per_unit = row[t], per_unit_t[t]
-            room = min(min(spare[r][t] / units for r, units in pools), cap_t[t] - have)
+            room_t = min(min(spare[r][t] / units for r, units in pools), cap_t[t] - have)
             need = (effort - progress) / per_unit - have if per_unit > 0 else 0.0
-            add = max(0.0, min(room, need))
+            add = max(0.0, min(room_t, need))
             target = have + (add if whole else add * (1 - 1e-9))  # a hair inside the caps
             for units in whole:  # whole people stay whole
                 target = max(have, math.floor(units * target + 1e-7) / units)
@@ -206,7 +220,10 @@ def front_load(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) 
                         spare[r][later] += units * row[later]
                     row[later] = 0.0
                 break
-    return np.array(rows, dtype=float).reshape(u.shape)
+        u[i] = row
+        for r, _ in pools:
+            free_now[r] = spare[r]
+    return u
 
 
 def spare_streams(inst: Instance) -> np.ndarray:
