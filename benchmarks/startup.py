@@ -10,8 +10,8 @@ table. Both run with Python's bytecode cache on (as an installed package is; PYT
 is removed from their environment), after one untimed warm-up run each.
 
 Prints the median of `--runs` runs of each (taking turns, so drifts in load hit both alike), their
-difference, and the planner's import-only time (`import planner.cli`, then the modules `compare`
-loads) for scale; `--modules` lists the third-party packages `compare` imports.
+difference, and for scale the planner's import-only time (`import planner.cli`, then the modules
+`compare` loads) and `compare --no-flip` (the same without the verdict's break-even search); `--modules` lists the third-party packages `compare` imports.
 
     .venv/bin/python benchmarks/startup.py            # 15 runs each
     .venv/bin/python benchmarks/startup.py --runs 5
@@ -113,16 +113,19 @@ def main() -> None:
         import_cmd = [python, "-c", IMPORTS]
         for cmd in (raw_cmd, planner_cmd, import_cmd):  # warm-up: bytecode caches, the file system's
             timed(cmd, env)
-        raw, plan, imports = [], [], []
+        no_flip_cmd = [*planner_cmd, "--no-flip"]
+        raw, plan, imports, no_flip = [], [], [], []
         for _ in range(args.runs):
             raw.append(timed(raw_cmd, env))
             plan.append(timed(planner_cmd, env))
             imports.append(timed(import_cmd, env))
-    r, p, i = median(raw), median(plan), median(imports)
+            no_flip.append(timed(no_flip_cmd, env))
+    r, p, i, nf = median(raw), median(plan), median(imports), median(no_flip)
     print(f"raw highspy script (numpy + highspy + the toy's MIP): {r:.3f} s (median; min {min(raw):.3f})")
     print(f"planner compare {TOY.relative_to(ROOT)}: {p:.3f} s (median; min {min(plan):.3f})")
     print(f"difference: {p - r:+.3f} s   (target: within 0.1 s)")
-    print(f"for scale, planner imports alone ({IMPORTS.removeprefix('import ')}): {i:.3f} s")
+    print(f"for scale: planner imports alone ({IMPORTS.removeprefix('import ')}): {i:.3f} s; "
+          f"compare --no-flip (no break-even search for the verdict's robustness): {nf:.3f} s ({nf - r:+.3f} s)")
     if args.modules:
         done = subprocess.run([python, "-c", MODULES, str(TOY)], env=env, cwd=ROOT, capture_output=True, text=True)
         print(next((line for line in done.stderr.splitlines() if line.startswith("IMPORTED")), done.stderr[-500:]))
