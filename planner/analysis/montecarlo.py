@@ -30,7 +30,7 @@ from numpy.typing import ArrayLike
 
 from planner.analysis.runner import OnPoint, Outcome, Point, check_workers, run
 from planner.errors import PlanError
-from planner.pipeline.arguments import MAX_SAMPLES, optional, whole
+from planner.pipeline.arguments import MAX_SAMPLES, check_flag, optional, whole
 from planner.plan.paths import did_you_mean, get, split_path
 from planner.plan.schema import Plan
 
@@ -355,6 +355,7 @@ def montecarlo(
     n = whole(n, "n", 1, MAX_SAMPLES)
     seed = optional(whole, seed, "seed", lo=0)  # numpy's SeedSequence takes whole numbers >= 0
     check_workers(workers)
+    fast = check_flag(fast, "fast")
     table_seed, draws = parse_uncertainty(plan.uncertainty, plan)
     seed = table_seed if seed is None else seed
     if interventions is not None:
