@@ -50,6 +50,7 @@ def critical_path(inst: Instance, *, unlimited_labour: bool = False) -> Critical
         per_period[np.arange(inst.periods)[None, :] < inst.release_period[:, None]] = 0.0
     else:  # at the staff bound (with all possible training), the most progress u ** a gives
         per_period = inst.max_progress
+    rows = per_period.tolist()  # plain floats: a loop stops at the first hit, numpy sums every period
     es = np.full(S, H)
     ef = np.full(S, NEVER)
     via: dict[int, int | None] = {}
@@ -67,9 +68,7 @@ def critical_path(inst: Instance, *, unlimited_labour: bool = False) -> Critical
                     start, via[i] = ready, first
         es[i] = min(start, H)
         if start < H:
-            cum = np.cumsum(per_period[i, start:])
-            hit = np.flatnonzero(cum >= inst.effort[i] * (1 - 1e-9))
-            ef[i] = start + int(hit[0]) if hit.size else NEVER
+            ef[i] = _first_reach(rows[i], start, float(inst.effort[i]))
     # each goal `any` group counts as its earliest member
     req = np.r_[
         np.flatnonzero(inst.required),
@@ -87,6 +86,41 @@ def critical_path(inst: Instance, *, unlimited_labour: bool = False) -> Critical
     return CriticalPath(es, ef, goal, [inst.streams[i] for i in reversed(chain)])
 
 
+def _first_reach(row: list[float], start: int, effort: float) -> int:
+    """The first period from `start` by whose end the progress in `row` summed from `start` reaches
+    `effort` (NEVER if none): the same sums, in the same order, as numpy's cumsum."""
+    need, total = effort * (1 - 1e-9), 0.0
+    for t in range(start, len(row)):
+        total += row[t]
+        if total >= need:
+            return t
+    return NEVER
+
+
+def unlimited_key(inst: Instance) -> tuple:
+    """Every number what unlimited labour allows reads (`critical_path(unlimited_labour=True)`, and
+    continuous.goal_bound's): a key under which a result computed once holds for every variant
+    that differs only in supply or deadline, which is what sweeps and Monte Carlo vary most."""
+    arrays = (
+        inst.productivity,
+        inst.rate_cap,
+        inst.max_staff,
+        inst.release,
+        inst.effort,
+        inst.required,
+        inst.parallelization,
+    )
+    return (
+        inst.periods,
+        inst.step,
+        tuple(inst.streams),
+        tuple((p.pred, p.succ, p.lag, p.gap) for p in inst.precedences),
+        tuple((a.succ, tuple(a.members), a.gap) for a in inst.any_after),
+        tuple(tuple(g) for g in inst.any_required),
+        tuple((a.dtype.str, a.shape, a.tobytes()) for a in arrays),
+    )
+
+
 def latest_finish(inst: Instance, last: int) -> np.ndarray:
     """(S,) the last period by whose end each stream must be complete for the goal to be met by the
     end of period `last` (H - 1 for streams the goal does not wait on). A stream the goal waits on
@@ -99,7 +133,7 @@ def latest_finish(inst: Instance, last: int) -> np.ndarray:
         return lf  # `any` groups: no stream's lateness alone rules the goal out
     needed = needed_streams(inst)
     lf[needed] = last
-    per_period = inst.max_progress
+    per_period = inst.max_progress.tolist()
     succ: dict[int, list] = {i: [] for i in range(S)}
     for p in inst.precedences:
         succ[p.pred].append(p)
@@ -144,14 +178,18 @@ def progress_cap(inst: Instance) -> np.ndarray:
     return np.where(inst.discrete, inst.effort + extra, inst.effort)
 
 
-def _latest_start(per_period: np.ndarray, effort: float, finish: int) -> int:
+def _latest_start(per_period: list[float], effort: float, finish: int) -> int:
     """The last period from which `per_period` progress reaches `effort` by the end of `finish`
-    (-1 if none does)."""
+    (-1 if none does). Plain floats, summed backwards from `finish` in order (as a cumsum of the
+    reversed row would), stopping at the first hit: it runs dozens of times per variant."""
     if finish < 0:
         return -1
-    back = np.cumsum(per_period[finish::-1])  # progress from finish - k to finish
-    hit = np.flatnonzero(back >= effort * (1 - 1e-9))
-    return finish - int(hit[0]) if hit.size else -1
+    need, back = effort * (1 - 1e-9), 0.0
+    for k, t in enumerate(range(min(finish, len(per_period) - 1), -1, -1)):  # progress from finish - k to finish
+        back += per_period[t]
+        if back >= need:
+            return finish - k
+    return -1
 
 
 def needed_streams(inst: Instance) -> np.ndarray:
@@ -252,7 +290,7 @@ def _propagate_due(inst: Instance, due: np.ndarray) -> np.ndarray:
     predecessor of a stream with a due period must be complete before that stream's latest start
     (at its own caps, alone), less the lag."""
     due = due.copy()
-    per_period = inst.max_progress
+    per_period = inst.max_progress.tolist()
     for j in reversed(inst.order):
         if due[j] == NO_DUE:
             continue

@@ -46,7 +46,7 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
     problems: list[str] = []
 
     def report(mask: np.ndarray, what: str, fmt: Format) -> None:
-        if np.any(mask):
+        if mask.any():
             problems.append(what + ": " + "; ".join(fmt(*ix) for ix in np.argwhere(mask)[:3]))
 
     report(u < -ABS, "negative crew units", lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g}")
@@ -88,16 +88,21 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
     working = is_working(inst, u)
     if inst.has_dynamics:
         _staffing(inst, u, working, done, report)
-    for p in inst.precedences:
-        # j may work in a period starting at year y only if i finished by y - lag (rounded up to periods)
-        ready = finish_years[p.pred] + p.gap * inst.step
-        busy = working[p.succ]
-        early = busy & ~(inst.starts >= ready - 1e-9) if finished[p.pred] else busy
-        report(
-            early[None, :],
-            f"{inst.streams[p.succ]} works before {inst.streams[p.pred]} is complete (lag {p.lag:g})",
-            lambda _, t: f"period {t} (year {inst.starts[t]:g})",
-        )
+    if inst.precedences:
+        # j may work in a period starting at year y only if i finished by y - lag (rounded up to
+        # periods); every precedence at once (a predecessor never complete has ready = nan, which
+        # no start reaches: then any work of j is early)
+        pred = np.array([p.pred for p in inst.precedences])
+        ready = finish_years[pred] + np.array([p.gap for p in inst.precedences]) * inst.step
+        with np.errstate(invalid="ignore"):
+            early = working[[p.succ for p in inst.precedences]] & ~(inst.starts[None, :] >= ready[:, None] - 1e-9)
+        for row in np.flatnonzero(early.any(axis=1)).tolist():
+            p = inst.precedences[row]
+            report(
+                early[row][None, :],
+                f"{inst.streams[p.succ]} works before {inst.streams[p.pred]} is complete (lag {p.lag:g})",
+                lambda _, t: f"period {t} (year {inst.starts[t]:g})",
+            )
     if problems:
         raise VerificationError("the schedule breaks the model's rules: " + " | ".join(problems))
 
@@ -202,17 +207,19 @@ def continuous_objective(inst: Instance, u: np.ndarray) -> float | None:
     is planner/pipeline/continuous.py): each stream's finish is the moment its summed progress reaches the
     effort, walking period by period at each period's rate; the goal is in time for a deadline D
     (shifted, read in years, past the horizon counting at its end) when it is met by min(D, H*step)."""
-    a = inst.parallelization
     finish = np.full(len(inst.streams), np.nan)
-    for i in range(len(inst.streams)):
+    # plain floats (the same arithmetic as numpy's scalars, at a fraction of the cost per step)
+    a, productivity, effort = inst.parallelization.tolist(), inst.productivity.tolist(), inst.effort.tolist()
+    starts, step = inst.starts.tolist(), float(inst.step)
+    for i, row in enumerate(u.tolist()):
         done = 0.0
-        for t in range(inst.periods):
-            units = max(float(u[i, t]), 0.0)
-            rate = inst.productivity[i, t] * (units ** a[i] if a[i] < 1 else units)  # per year
-            if rate > 0 and done + rate * inst.step >= inst.effort[i] * (1 - REL) - ABS:
-                finish[i] = inst.starts[t] + min(inst.step, max(0.0, (inst.effort[i] - done) / rate))
+        for t, units in enumerate(row):
+            units = max(units, 0.0)
+            rate = productivity[i][t] * (units ** a[i] if a[i] < 1 else units)  # per year
+            if rate > 0 and done + rate * step >= effort[i] * (1 - REL) - ABS:
+                finish[i] = starts[t] + min(step, max(0.0, (effort[i] - done) / rate))
                 break
-            done += rate * inst.step
+            done += rate * step
     horizon = inst.periods * inst.step
     req = inst.required
     goal = float(finish[req].max()) if req.any() else 0.0

@@ -30,7 +30,7 @@ from numpy.typing import ArrayLike
 
 from planner.analysis.runner import OnPoint, Outcome, Point, check_workers, run
 from planner.errors import PlanError
-from planner.pipeline.arguments import MAX_SAMPLES, optional, whole
+from planner.pipeline.arguments import MAX_SAMPLES, check_flag, optional, whole
 from planner.plan.paths import did_you_mean, get, split_path
 from planner.plan.presets import expand_uncertainty
 from planner.plan.schema import Plan
@@ -305,6 +305,22 @@ class MonteCarloResult:
         }
 
 
+def _check_samples(plan: Plan, samples: list[dict[str, Any]]) -> None:
+    """Every sample applied to the plan in order; the first that breaks a plan rule is a PlanError
+    naming it and its draws."""
+    for k, values in enumerate(samples):
+        try:
+            plan.with_changes(values)
+        except PlanError as e:
+            drawn = ", ".join(f"{p} = {v:.6g}" if isinstance(v, float) else f"{p} = {v}" for p, v in values.items())
+            raise PlanError(
+                f"sample {k} ({drawn}): {e.detail} (narrow or truncate its distribution in [uncertainty])",
+                file=e.file,
+                table=e.table,
+                key=e.key,
+            ) from None
+
+
 def _sets_other_intervention(path: str, intervention: str) -> bool:
     parts = split_path(path)
     return len(parts) > 1 and parts[0] == "interventions" and parts[1] != intervention
@@ -320,6 +336,7 @@ def montecarlo(
     scheduler: Any = None,  # an address, or a distributed Client or cluster
     on_point: OnPoint | None = None,
     cancel: threading.Event | None = None,
+    fast: bool = True,
     **options: Any,
 ) -> MonteCarloResult:
     """Sample the plan's `[uncertainty]` table `n` times and solve every sample's variants.
@@ -328,6 +345,11 @@ def montecarlo(
     numbers depend on the seed and `n` only, not on the workers. `interventions`: the names solved
     beside the baseline (default: all). `workers`, `scheduler`, `on_point`, `cancel` and
     `options`: as `sweep`'s. A draw that breaks a plan rule raises PlanError naming the sample.
+    `fast` (default True): each sample is checked where it is solved, not first one by one here
+    (an error still names the first bad sample), and a variant the critical-path bound settles is
+    not handed to the solver a second time (`confirm=False`, see `Model.solve`; pass
+    `confirm=True` to keep that check): its plan is still re-checked by verification. The numbers
+    equal those of `fast=False`, the plain path (docs/analysis.md, "Speed").
 
     Returns a MonteCarloResult: `to_frame()` one row per sample and variant, `summary()` per
     intervention (mean effect, percentiles, P(harm), share structural, top input), `tornado(name)`
@@ -335,30 +357,28 @@ def montecarlo(
     n = whole(n, "n", 1, MAX_SAMPLES)
     seed = optional(whole, seed, "seed", lo=0)  # numpy's SeedSequence takes whole numbers >= 0
     check_workers(workers)
+    fast = check_flag(fast, "fast")
     table_seed, draws = parse_uncertainty(plan.uncertainty, plan)
     seed = table_seed if seed is None else seed
     if interventions is not None:
         for name in interventions:
             plan.intervention(name)
     samples = draw_samples(seed, draws, n)
-    for k, values in enumerate(samples):  # every sample checked before any solve, then let go
-        try:
-            plan.with_changes(values)
-        except PlanError as e:
-            drawn = ", ".join(f"{p} = {v:.6g}" if isinstance(v, float) else f"{p} = {v}" for p, v in values.items())
-            raise PlanError(
-                f"sample {k} ({drawn}): {e.detail} (narrow or truncate its distribution in [uncertainty])",
-                file=e.file,
-                table=e.table,
-                key=e.key,
-            ) from None
+    if fast:
+        options.setdefault("confirm", False)
+    else:
+        _check_samples(plan, samples)
     options.pop("cross_check", None)
-    outcome = run(
-        [Point(plan, interventions, values) for values in samples],
-        options,
-        workers=workers,
-        scheduler=scheduler,
-        on_point=on_point,
-        cancel=cancel,
-    )
+    try:
+        outcome = run(
+            [Point(plan, interventions, values) for values in samples],
+            options,
+            workers=workers,
+            scheduler=scheduler,
+            on_point=on_point,
+            cancel=cancel,
+        )
+    except PlanError:  # a bad draw met in a worker: name the first bad sample, as the plain path does
+        _check_samples(plan, samples)
+        raise
     return MonteCarloResult(seed, [d.path for d in draws], samples, outcome, plan.plan.objective)

@@ -3,8 +3,9 @@
 A *point* is one plan (a sweep's grid point, a Monte Carlo sample): its baseline and chosen
 interventions are solved together in one worker, because an intervention's effect and its reason
 need the baseline of the same plan. Every solve builds a fresh solver (planner/pipeline/session.py), so a worker
-keeps no state between points and any worker may take any point: results depend only on the
-points, never on the worker count or the order in which workers finish.
+keeps no state between points (beyond memos of numbers that depend only on their keys) and any
+worker may take any point: results depend only on the points, never on the worker count or the
+order in which workers finish.
 
 Points travel in chunks (a few per worker) so that a cheap solve is not dominated by the cost of
 sending it. Ctrl-C or a `cancel` event stops the run: queued chunks are cancelled, the local

@@ -45,7 +45,8 @@ def console() -> Console:
             self.quiet = True
             raise BrokenPipeError(errno.EPIPE, "stdout is closed")
 
-    return StdoutConsole()
+    # emoji=False: a stream named ':x:' stays as written, and rich's emoji table (13 ms) is not loaded
+    return StdoutConsole(emoji=False)
 
 
 @contextlib.contextmanager

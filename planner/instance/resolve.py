@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from graphlib import TopologicalSorter
 from typing import Any, cast
 
@@ -134,7 +134,7 @@ class Instance:
         crew works the whole period), and the shortcuts that assume fluid work do not apply."""
         return self.contiguous | (self.min_staff > 0) | self.fixed_crew | self.integer_staff.any(axis=1)
 
-    @property
+    @cached_property
     def has_dynamics(self) -> bool:
         """Whether any stream's staffing is discrete, has diminishing returns (parallelization < 1)
         or trains FTE for a pool: then only the whole MIP decides (run.py). The fluid shortcuts
@@ -142,17 +142,17 @@ class Instance:
         and a fixed supply."""
         return bool(self.discrete.any() or self.diminishing.any() or self.trains.any())
 
-    @property
+    @cached_property
     def diminishing(self) -> np.ndarray:
         """(S,) bool: streams whose progress is concave in crew units (parallelization < 1)."""
         return self.parallelization < 1
 
-    @property
+    @cached_property
     def trains(self) -> np.ndarray:
         """(S,) bool: streams whose progress trains FTE for a pool (`train`)."""
         return self.train_pool >= 0
 
-    @property
+    @cached_property
     def train_lag(self) -> np.ndarray:
         """(S,) periods from the work to the trained FTE joining: ceil(delay / step), at least 1
         (people trained during a period join from a later one, never the same)."""
@@ -230,7 +230,7 @@ class Instance:
         fastest = self.speedup.max(axis=1) if self.periods else np.ones(len(self.streams))
         return np.maximum(1, np.ceil(self.min_duration / fastest / self.step - 1e-9)).astype(int)
 
-    @property
+    @cached_property
     def release_period(self) -> np.ndarray:
         """First period whose start t*step is at or after the release."""
         return np.ceil(self.release / self.step - 1e-9).astype(int)
@@ -250,7 +250,7 @@ class Instance:
         before: dict[int, list[int]] = {i: [p.pred for p in self.predecessors[i]] for i in range(len(self.streams))}
         for a in self.any_after:
             before[a.succ] += list(a.members)
-        return list(TopologicalSorter(before).static_order())
+        return list(_static_order(tuple(tuple(v) for v in before.values())))
 
     @property
     def has_bets(self) -> bool:
@@ -260,7 +260,8 @@ class Instance:
     @cached_property
     def pools_of(self) -> list[np.ndarray]:
         """For each stream, the pools its crew draws on."""
-        return [np.flatnonzero(self.crew[i] > 0) for i in range(len(self.streams))]
+        pools = np.arange(self.crew.shape[1])
+        return [pools[row] for row in self.crew > 0]
 
     @cached_property
     def staff_bound(self) -> np.ndarray:
@@ -281,6 +282,13 @@ class Instance:
         staff_bound ** parallelization (progress grows with crew units, so this is exact at the
         bound). The critical path, windows and progress caps use it."""
         return self.step * self.productivity * self.progress_per_unit(self.staff_bound)
+
+
+@lru_cache(maxsize=256)
+def _static_order(before: tuple[tuple[int, ...], ...]) -> tuple[int, ...]:
+    """A topological order of streams 0..S-1 given each one's predecessors (`Instance.order`): the
+    same precedences give the same order, so a process computes it once per plan structure."""
+    return tuple(TopologicalSorter(dict(enumerate(before))).static_order())
 
 
 def resolve(plan: Plan, intervention: Intervention | str | None = None, units: float | None = None) -> Instance:

@@ -21,7 +21,7 @@ from planner.plan.schema import Plan
 from planner.result import Result, StreamResult, Structure, variant_fields
 from planner.solvers import get_backend
 from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
-from planner.structure import CriticalPath, critical_path, objective_bound, structural_bound
+from planner.structure import CriticalPath, critical_path, objective_bound, structural_bound, unlimited_key
 
 # stops that leave a plan unproven: a result only when the user set a limit (only_asked_stops)
 UNPROVEN = (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION, SolveStatus.INTERRUPTED)
@@ -145,7 +145,7 @@ def unlimited_structure(inst: Instance, cache: dict[tuple, CriticalPath] | None 
     keyed by every number it reads."""
     key, cp = (), None
     if cache is not None:
-        key = _unlimited_key(inst)
+        key = unlimited_key(inst)
         cp = cache.get(key)
     if cp is None:
         cp = critical_path(inst, unlimited_labour=True)
@@ -167,26 +167,6 @@ def unlimited_structure(inst: Instance, cache: dict[tuple, CriticalPath] | None 
         bound=bound,
         horizon_years=inst.periods * inst.step,
         fixed_deadline=fixed,
-    )
-
-
-def _unlimited_key(inst: Instance) -> tuple:
-    """Every number the labour-unlimited critical path reads (structure.critical_path)."""
-    arrays = (
-        inst.productivity,
-        inst.rate_cap,
-        inst.max_staff,
-        inst.release,
-        inst.effort,
-        inst.required,
-        inst.parallelization,
-    )
-    return (
-        inst.periods,
-        inst.step,
-        tuple(inst.streams),
-        tuple((p.pred, p.succ, p.gap) for p in inst.precedences),
-        tuple(a.tobytes() for a in arrays),
     )
 
 

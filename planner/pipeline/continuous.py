@@ -13,6 +13,7 @@ the two differ, planner/pipeline/refine.py solves the variant on finer grids.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import math
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ import numpy as np
 
 from planner.instance import deadlines
 from planner.result import Structure
+from planner.structure import unlimited_key
 
 if TYPE_CHECKING:
     from planner.instance.resolve import Instance
@@ -67,12 +69,17 @@ def hasten(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None, *, l
     spare = spare_streams(inst) if lend else np.zeros(len(inst.streams), bool)
     lent = False
     order = []
-    for i in np.flatnonzero(done.any(axis=1) & ~inst.fixed_crew):
-        t = int(done[i].argmax())
-        before = cum[i, t - 1] if t > 0 else 0.0
-        if made[i, t] > 0 and inst.effort[i] - before < made[i, t] * (1 - 1e-9) or made[i, t] <= 0:
+    last = done.argmax(axis=1).tolist()
+    made_of, cum_of, effort = made.tolist(), cum.tolist(), inst.effort.tolist()  # plain floats: the same sums
+    for i in np.flatnonzero(done.any(axis=1) & ~inst.fixed_crew).tolist():
+        t = last[i]
+        before, rate = (cum_of[i][t - 1] if t > 0 else 0.0), made_of[i][t]
+        if rate > 0 and effort[i] - before < rate * (1 - 1e-9) or rate <= 0:
             continue  # already at a rate that takes the whole period (or it finished before)
-        order.append((bool(spare[i]), -(inst.effort[i] - before) / made[i, t], i, t))
+        order.append((bool(spare[i]), -(effort[i] - before) / rate, i, t))
+    if not spare.any():  # nobody lends: each stream takes what the pools leave free, on plain floats
+        _take_free(inst, u, supply, sorted(order))
+        return u
     for is_spare, _, i, t in sorted(order):  # needed streams first, the one that needs most of its period first
         pools = inst.pools_of[i]
         if not pools.size:
@@ -107,6 +114,30 @@ def hasten(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None, *, l
     return hasten(inst, u, supply, lend=False) if lent else u
 
 
+def _take_free(inst: Instance, u: np.ndarray, supply: np.ndarray, order: list[tuple[bool, float, int, int]]) -> None:
+    """hasten's loop where no stream lends its crew (in place): in that order, each stream's crew
+    in period t raised to its own cap and the supply its pools have left, a hair inside both."""
+    left = (supply - inst.crew.T @ u).tolist()  # what each pool has free in each period, kept up to date
+    crew, own_cap = inst.crew.tolist(), inst.own_cap.tolist()
+    for _, _, i, t in order:
+        pools = inst.pools_of[i].tolist()
+        if not pools:
+            continue
+        have = float(u[i, t])
+        target = have + max(0.0, min(left[r][t] / crew[i][r] for r in pools))
+        cap = own_cap[i][t]
+        target = min(target, cap) if math.isfinite(cap) else target
+        for r in pools:
+            if inst.integer_pools[r]:  # whole people stay whole
+                target = min(target, math.floor(crew[i][r] * target + 1e-9) / crew[i][r])
+        target *= 1 - 1e-9  # a hair inside the caps, for the verifier's tolerance
+        if target <= have * (1 + 1e-9):
+            continue
+        u[i, t] = target
+        for r in pools:
+            left[r][t] -= crew[i][r] * (target - have)
+
+
 def _later(inst: Instance, u: np.ndarray, supply: np.ndarray, j: int, t: int, lost: float) -> None:
     """Give spare stream `j` back the progress `lost` in period `t`, in the first later periods with
     supply free and room under its own caps (in place)."""
@@ -138,27 +169,60 @@ def front_load(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) 
     cum = np.cumsum(progress_made(inst, u), axis=1)
     done = cum >= inst.effort[:, None] * (1 - DONE) - DONE
     finish[done.any(axis=1)] = done.argmax(axis=1)[done.any(axis=1)]
-    for i in sorted(np.flatnonzero(free_rules & done.any(axis=1)), key=lambda i: finish[i]):
-        worked = np.flatnonzero(u[i] > 0)
-        pools = inst.pools_of[i]
-        if not worked.size or not pools.size:
+    movable = sorted(np.flatnonzero(free_rules & done.any(axis=1)).tolist(), key=lambda i: finish[i])
+    if not movable:
+        return u
+    # plain floats from here (numpy's per-call cost is more than this work): the schedule, and what
+    # each pool has free in each period, kept up to date as crews change; numpy copies of both
+    # (synced after each change) tell at once which streams have no room to move at all
+    free_now = supply - inst.crew.T @ u
+    rows, spare = u.tolist(), free_now.tolist()
+    per_unit_np = inst.step * inst.productivity
+    per_unit_of, cap_of, effort_of = (
+        per_unit_np.tolist(),
+        inst.own_cap.tolist(),
+        inst.effort.tolist(),
+    )
+    for i in movable:
+        row = rows[i]
+        pools = [(r, float(inst.crew[i, r])) for r in inst.pools_of[i].tolist()]
+        first = next((t for t, x in enumerate(row) if x > 0), None)
+        if first is None or not pools:
             continue
-        progress = 0.0
-        for t in range(int(worked[0]), int(finish[i]) + 1):
-            per_unit = inst.step * inst.productivity[i, t]
-            free = (supply[pools, t] - inst.crew[:, pools].T @ u[:, t]) / inst.crew[i, pools]
-            room = min(float(free.min()), inst.own_cap[i, t] - u[i, t])
-            need = (inst.effort[i] - progress) / per_unit - u[i, t] if per_unit > 0 else 0.0
-            add = max(0.0, min(room, need))
-            whole = pools[inst.integer_pools[pools]]
-            target = u[i, t] + (add if whole.size else add * (1 - 1e-9))  # a hair inside the caps
-            for r in whole:  # whole people stay whole
-                target = max(u[i, t], math.floor(inst.crew[i, r] * target + 1e-7) / inst.crew[i, r])
-            u[i, t] = target
-            progress += per_unit * u[i, t]
-            if progress >= inst.effort[i] * (1 - DONE) - DONE:
-                u[i, t + 1 :] = 0.0  # complete: nothing after
+        whole = [units for r, units in pools if inst.integer_pools[r]]
+        last = int(finish[i])
+        if not whole:  # no period with both room and work left (the loop below would change nothing): skip
+            span = slice(first, last + 1)
+            idx, now, rate = inst.pools_of[i], u[i, span], per_unit_np[i, span]
+            free = (free_now[idx, span] / inst.crew[i, idx][:, None]).min(axis=0)
+            room = np.minimum(free, inst.own_cap[i, span] - now)
+            before = np.concatenate([[0.0], np.cumsum(rate * now)[:-1]])  # the loop's sums, in its order
+            with np.errstate(divide="ignore", invalid="ignore"):
+                left = np.where(rate > 0, (effort_of[i] - before) / rate - now, 0.0)
+            if not ((room > 0) & (left > 0)).any() and not u[i, last + 1 :].any():
+                continue
+        per_unit_t, cap_t, effort, progress = per_unit_of[i], cap_of[i], effort_of[i], 0.0
+        for t in range(first, last + 1):
+            have, per_unit = row[t], per_unit_t[t]
+            room_t = min(min(spare[r][t] / units for r, units in pools), cap_t[t] - have)
+            need = (effort - progress) / per_unit - have if per_unit > 0 else 0.0
+            add = max(0.0, min(room_t, need))
+            target = have + (add if whole else add * (1 - 1e-9))  # a hair inside the caps
+            for units in whole:  # whole people stay whole
+                target = max(have, math.floor(units * target + 1e-7) / units)
+            row[t] = target
+            for r, units in pools:
+                spare[r][t] -= units * (target - have)
+            progress += per_unit * target
+            if progress >= effort * (1 - DONE) - DONE:
+                for later in range(t + 1, len(row)):  # complete: nothing after
+                    for r, units in pools:
+                        spare[r][later] += units * row[later]
+                    row[later] = 0.0
                 break
+        u[i] = row
+        for r, _ in pools:
+            free_now[r] = spare[r]
     return u
 
 
@@ -251,23 +315,24 @@ def earliest_finishes(inst: Instance, *, unlimited_labour: bool = False) -> np.n
         rate = np.where(inst.productivity > 0, inst.productivity * inst.progress_per_unit(staff), 0.0)
     rate = np.minimum(np.where(np.isnan(rate), np.inf, rate), inst.rate_cap)  # effective person-years a year
     rate = np.where(np.isinf(rate), 1e15, rate)  # no cap at all: done at once (efforts are at most 1e9)
-    bounds = np.concatenate([np.zeros((len(inst.streams), 1)), np.cumsum(rate * step, axis=1)], axis=1)
-    finish = np.full(len(inst.streams), np.inf)
+    bounds_of = np.concatenate([np.zeros((len(inst.streams), 1)), np.cumsum(rate * step, axis=1)], axis=1).tolist()
+    rate_of, starts, effort, release = rate.tolist(), inst.starts.tolist(), inst.effort.tolist(), inst.release.tolist()
+    finish = [math.inf] * len(inst.streams)  # plain floats: the same arithmetic, without numpy's per-call cost
     for i in inst.order:
-        start = float(inst.release[i])
+        start = float(release[i])
         for p in inst.predecessors[i]:
             start = max(start, finish[p.pred] + p.lag)
         if not start < H * step:
             continue
+        bounds, rates = bounds_of[i], rate_of[i]
         t0 = min(H - 1, int(math.floor(start / step + 1e-12)))
-        target = bounds[i, t0] + (start - inst.starts[t0]) * rate[i, t0] + inst.effort[i]
-        k = int(np.searchsorted(bounds[i], target, side="left"))
+        target = bounds[t0] + (start - starts[t0]) * rates[t0] + effort[i]
+        k = bisect.bisect_left(bounds, target)  # numpy's searchsorted, side "left"
         if k > H:
             continue
         t = max(k - 1, t0)
-        finish[i] = inst.starts[t] + (target - bounds[i, t]) / rate[i, t] if rate[i, t] > 0 else inst.starts[t]
-        finish[i] = max(finish[i], start)
-    return finish
+        finish[i] = max(starts[t] + (target - bounds[t]) / rates[t] if rates[t] > 0 else starts[t], start)
+    return np.array(finish, dtype=float)
 
 
 def goal_bound(inst: Instance, *, unlimited_labour: bool = False) -> float:
@@ -312,23 +377,50 @@ def best_possible(inst: Instance, *, unlimited_labour: bool = False) -> float | 
     """An objective no continuous-time plan beats (a lower bound on the goal time for `earliest`),
     from `goal_bound` and `earliest_finishes`; with `unlimited_labour`, what no amount of labour
     beats (the structural limit)."""
-    if inst.objective == "earliest":
-        b = goal_bound(inst, unlimited_labour=unlimited_labour)
-        return None if math.isinf(b) else b
+    if inst.objective == "earliest" or (inst.objective == "probability" and inst.deadline is not None):
+        return _best_at(inst, goal_bound(inst, unlimited_labour=unlimited_labour))
     if inst.deadline is None:
         return None
-    if inst.objective == "probability":
-        b = goal_bound(inst, unlimited_labour=unlimited_labour)
-        return float(in_time(inst, b)[0]) if math.isfinite(b) else 0.0
     finish = earliest_finishes(inst, unlimited_labour=unlimited_labour)
     return objective(inst, np.where(np.isfinite(finish), finish, np.nan))  # every stream at its earliest
+
+
+def _best_at(inst: Instance, goal: float) -> float | None:
+    """The best `earliest` or `probability` objective of a goal met no sooner than `goal`."""
+    if inst.objective == "earliest":
+        return None if math.isinf(goal) else goal
+    if inst.deadline is None:
+        return None
+    return float(in_time(inst, goal)[0]) if math.isfinite(goal) else 0.0
+
+
+_UNLIMITED_GOALS: dict[tuple, float] = {}
+"""goal_bound with unlimited labour by `structure.unlimited_key`: it reads neither the supply nor
+the deadline, so a sweep's or a Monte Carlo's variants share it (a memo: the same number either way)."""
+
+
+def unlimited_goal(inst: Instance) -> float:
+    """`goal_bound(inst, unlimited_labour=True)`, computed once per `unlimited_key` in a process."""
+    key = unlimited_key(inst)
+    goal = _UNLIMITED_GOALS.get(key)
+    if goal is None:
+        goal = goal_bound(inst, unlimited_labour=True)
+        if len(_UNLIMITED_GOALS) >= 64:
+            _UNLIMITED_GOALS.clear()
+        _UNLIMITED_GOALS[key] = goal
+    return goal
 
 
 def structure(inst: Instance, grid: Structure) -> Structure:
     """The result's `Structure` (what unlimited labour allows) read in continuous time: the
     goal's earliest moment and the best objective with every pool unlimited."""
-    goal = goal_bound(inst, unlimited_labour=True)
-    bound = best_possible(inst, unlimited_labour=True) if inst.objective != "earliest" else None
+    goal = unlimited_goal(inst)
+    if inst.objective == "earliest":
+        bound = None
+    elif inst.objective == "probability":
+        bound = _best_at(inst, goal)  # best_possible(inst, unlimited_labour=True), from the same goal
+    else:
+        bound = best_possible(inst, unlimited_labour=True)
     goal = round(goal, 9) if math.isfinite(goal) else goal  # 33, not 32.99999999999999
     return dataclasses.replace(
         grid, earliest_goal_years=None if math.isinf(goal) else goal, bound=bound if grid.bound is not None else None

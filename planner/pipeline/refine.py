@@ -29,7 +29,7 @@ from planner.pipeline.continuous import (
     objective,
     structure,
 )
-from planner.result import Result
+from planner.result import Result, StreamResult
 from planner.solvers.status import SolveStatus
 
 
@@ -100,8 +100,11 @@ def as_continuous(result: Result, inst: Instance) -> Result:
             f"{inst.name}: the continuous-time objective {value} is not what "
             f"verification recomputes from the schedule ({again})"
         )
-    streams = [
-        dataclasses.replace(s, finish_years=None if math.isnan(f) else float(f)) for s, f in zip(result.streams, finish)
+    streams = [  # built directly: dataclasses.replace reads the fields anew for each of them
+        StreamResult(
+            s.name, s.effort, s.effort_done, s.start_years, None if math.isnan(f) else f, s.start_year, s.required
+        )
+        for s, f in zip(result.streams, finish.tolist())
     ]
     goal = goal_time(inst, finish)
     success = float(in_time(inst, goal if goal is not None else math.nan)[0]) if inst.has_deadline else None

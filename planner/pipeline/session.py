@@ -53,6 +53,11 @@ from planner.solvers import Backend, get_backend
 from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
 from planner.structure import critical_path
 
+_UNLIMITED_PATHS: dict = {}
+"""Labour-unlimited critical paths by every number they read (assemble.unlimited_structure), shared
+by the Models of one process: a sweep's or Monte Carlo's variants differ in supply and deadline,
+which the path does not read. A memo, bounded there: the same path either way."""
+
 
 def _structure_applies(inst: Instance) -> bool:
     """The critical-path bound builds fluid schedules: not for discrete staffing, diminishing returns,
@@ -119,7 +124,7 @@ class Model:
         if plan is not None:
             self.plan = check_plan(plan)
         if not hasattr(self, "_unlimited"):
-            self._unlimited = {}
+            self._unlimited = _UNLIMITED_PATHS
         start = time.perf_counter()
         self.intervention, self.units = check_intervention(self.plan, intervention), check_units(units)
         self.instance = resolve(self.plan, self.intervention, self.units)

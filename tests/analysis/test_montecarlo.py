@@ -122,3 +122,33 @@ def test_cli_json_and_output(plan_file, tmp_path, capsys):
     assert len(pd.read_parquet(out)) == 20
     assert main(["montecarlo", str(TOY), "-n", "3"]) == 2
     assert "uncertainty" in capsys.readouterr().err
+
+
+def test_fast_path_equals_the_plain_path():
+    """The default (fast) path leaves out only the solver's second check of bound-settled plans
+    and the one-by-one check of samples before any solve; every number must equal the plain
+    path's (`fast=False`: today's, confirm and all) on the field model's own samples."""
+    from plans import ROOT
+    plan = planner.load(ROOT / "models" / "field_realistic.toml")
+    fast = montecarlo(plan, 6, workers=1).to_frame()
+    plain = montecarlo(plan, 6, workers=1, fast=False).to_frame()
+    assert len(fast) == 6 * 4 and fast["objective"].notna().all()
+    pd.testing.assert_frame_equal(fast, plain, check_exact=False, rtol=0, atol=1e-9)
+
+
+def test_a_bad_draw_is_the_same_error_on_either_path(tmp_path):
+    """Fast checks each sample where it is solved; the error still names the first bad sample."""
+    path = tmp_path / "bad.toml"
+    path.write_text(TOY.read_text() + '[uncertainty]\nseed = 1\nstreams.parallel.effort = '
+                    '{ kind = "normal", mean = 500, sd = 500 }\n')
+    plan = planner.load(path)
+    errors = []
+    for fast in (True, False):
+        with pytest.raises(PlanError) as e:
+            montecarlo(plan, 40, workers=1, fast=fast)
+        errors.append(str(e.value))
+    assert errors[0] == errors[1]
+    from planner.analysis.montecarlo import draw_samples, parse_uncertainty
+    values = [s["streams.parallel.effort"] for s in draw_samples(*parse_uncertainty(plan.uncertainty, plan), 40)]
+    first = next(k for k, v in enumerate(values) if v < 1e-3)   # the first effort a plan refuses (>= 1e-3)
+    assert 0 < first and f"sample {first} (" in errors[0]

@@ -291,6 +291,20 @@ def test_check_loads_no_solver():
     assert not loaded & {"highspy", "pyomo", "pyscipopt"}, loaded
 
 
+def test_compare_loads_no_frame_chart_or_modelling_library():
+    """`planner compare` on the toy (its solves, the verdict's robustness, the table) needs none of
+    pandas, matplotlib, Pyomo, SciPy or SCIP, nor numpy.ma (30 ms, which np.unique pulls in)."""
+    code = f"from planner.cli import main\nassert main(['compare', {str(TOY)!r}]) == 0"
+    out = subprocess.run([sys.executable, "-c", code + "\nimport sys; print('MODULES', *sys.modules)"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    modules = set(out.stdout.split("MODULES")[-1].split())
+    loaded = {m.split(".")[0] for m in modules}
+    assert {"numpy", "highspy", "pydantic"} <= loaded  # it did solve
+    assert not loaded & {"pandas", "matplotlib", "pyomo", "scipy", "pyscipopt", "distributed"}, loaded
+    assert "numpy.ma" not in modules
+
+
 def test_lazy_names_still_work():
     assert planner.Plan is planner.load(TOY).__class__
     for name in planner.__all__:  # each public name is the thing it names, loaded on first use
