@@ -11,6 +11,10 @@ draws its samples from the same seed (the table's, or `seed`), so cells differ b
 not by sampling noise, and the numbers do not depend on the worker count (planner/analysis/montecarlo.py).
 A plan without `[uncertainty]` (or with nothing left to sample) gets one deterministic solve per
 cell (`samples` = 1).
+
+For a `probability` plan the deadline preset cannot change which plan is best (the goal as early
+as it can be met), so the cells of one parallelization preset share their solves
+(planner/analysis/atlas_reuse.py): one per sample and variant instead of one per deadline preset.
 """
 
 from __future__ import annotations
@@ -34,6 +38,10 @@ from planner.plan.schema import ParallelizationPreset, Plan
 
 if TYPE_CHECKING:
     import pandas as pd
+
+DEFAULT_SAMPLES = 10
+"""Samples per cell by default: 20 cells of models/field_realistic.toml (diminishing returns on all
+13 streams) at 10 samples take under 3 minutes on 2 cores (docs/analysis.md, benchmarks/atlas.py)."""
 
 COLUMNS = ["deadline", "parallelization", "p_harm", "mean", "p5", "p95", "samples"]
 
@@ -132,7 +140,7 @@ def atlas(
     *,
     deadlines: list[str] | None = None,
     parallelization: list[str] | None = None,
-    n: int = 200,
+    n: int = DEFAULT_SAMPLES,
     seed: int | None = None,
     workers: int | None = None,
     on_point: OnPoint | None = None,
@@ -143,9 +151,12 @@ def atlas(
     """The intervention's effect for every (deadline preset, parallelization preset) pair.
 
     `deadlines`, `parallelization`: preset names (default: every preset of each kind). `n`: samples
-    per cell (1 to MAX_SAMPLES; unused when nothing is left to sample). `seed`: default the
-    [uncertainty] table's. `workers`, `cancel` and `options`: as `montecarlo`'s; `on_point(k,
-    records)` is called as each sample (or deterministic cell) finishes, `k` counted within its cell.
+    per cell (1 to MAX_SAMPLES, default DEFAULT_SAMPLES; unused when nothing is left to sample).
+    `seed`: default the [uncertainty] table's. `workers`, `cancel` and `options`: as `montecarlo`'s;
+    `on_point(k, records)` is called as each sample (or deterministic cell) finishes, `k` counted
+    within its cell. `deadline_reuse` (where planner/analysis/atlas_reuse.py `applies`): one solve
+    per (parallelization preset, sample, variant) re-scored for every deadline preset, the same
+    numbers as each cell solved on its own (False: each cell's Monte Carlo on its own).
 
     Returns an AtlasResult: `cells` (P(harm), mean, p5, p95, samples per pair), `to_frame()`,
     `to_dict()`."""
