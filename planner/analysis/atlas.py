@@ -11,6 +11,10 @@ draws its samples from the same seed (the table's, or `seed`), so cells differ b
 not by sampling noise, and the numbers do not depend on the worker count (planner/analysis/montecarlo.py).
 A plan without `[uncertainty]` (or with nothing left to sample) gets one deterministic solve per
 cell (`samples` = 1).
+
+For a `probability` plan the deadline preset cannot change which plan is best (the goal as early
+as it can be met), so the cells of one parallelization preset share their solves
+(planner/analysis/atlas_reuse.py): one per sample and variant instead of one per deadline preset.
 """
 
 from __future__ import annotations
@@ -18,13 +22,15 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from planner.analysis.montecarlo import HARM, montecarlo
+from planner.analysis import atlas_reuse
+from planner.analysis.montecarlo import HARM, draw_samples, montecarlo, parse_uncertainty
 from planner.analysis.runner import OnPoint, Point, check_workers, run
-from planner.errors import UsageError
+from planner.errors import PlanError, UsageError
 from planner.pipeline.arguments import MAX_SAMPLES, optional, whole
 from planner.plan import presets
 from planner.plan.paths import quote, split_path
@@ -32,6 +38,10 @@ from planner.plan.schema import ParallelizationPreset, Plan
 
 if TYPE_CHECKING:
     import pandas as pd
+
+DEFAULT_SAMPLES = 10
+"""Samples per cell by default: 20 cells of models/field_realistic.toml (diminishing returns on all
+13 streams) at 10 samples take under 3 minutes on 2 cores (docs/analysis.md, benchmarks/atlas.py)."""
 
 COLUMNS = ["deadline", "parallelization", "p_harm", "mean", "p5", "p95", "samples"]
 
@@ -63,6 +73,8 @@ class AtlasResult:
     objective_kind: str
     cells: tuple[AtlasCell, ...]
     interrupted: bool = False
+    shared_solves: bool = False  # one solve per (parallelization, sample, variant) for every deadline preset
+    own_solves: int = 0  # of those, (deadline, sample, variant) values solved on their own instead
 
     def cell(self, deadline: str, parallelization: str) -> AtlasCell:
         return next(c for c in self.cells if c.deadline == deadline and c.parallelization == parallelization)
@@ -128,19 +140,23 @@ def atlas(
     *,
     deadlines: list[str] | None = None,
     parallelization: list[str] | None = None,
-    n: int = 200,
+    n: int = DEFAULT_SAMPLES,
     seed: int | None = None,
     workers: int | None = None,
     on_point: OnPoint | None = None,
     cancel: threading.Event | None = None,
+    deadline_reuse: bool = True,
     **options: Any,
 ) -> AtlasResult:
     """The intervention's effect for every (deadline preset, parallelization preset) pair.
 
     `deadlines`, `parallelization`: preset names (default: every preset of each kind). `n`: samples
-    per cell (1 to MAX_SAMPLES; unused when nothing is left to sample). `seed`: default the
-    [uncertainty] table's. `workers`, `cancel` and `options`: as `montecarlo`'s; `on_point(k,
-    records)` is called as each sample (or deterministic cell) finishes, `k` counted within its cell.
+    per cell (1 to MAX_SAMPLES, default DEFAULT_SAMPLES; unused when nothing is left to sample).
+    `seed`: default the [uncertainty] table's. `workers`, `cancel` and `options`: as `montecarlo`'s;
+    `on_point(k, records)` is called as each sample (or deterministic cell) finishes, `k` counted
+    within its cell. `deadline_reuse` (where planner/analysis/atlas_reuse.py `applies`): one solve
+    per (parallelization preset, sample, variant) re-scored for every deadline preset, the same
+    numbers as each cell solved on its own (False: each cell's Monte Carlo on its own).
 
     Returns an AtlasResult: `cells` (P(harm), mean, p5, p95, samples per pair), `to_frame()`,
     `to_dict()`."""
@@ -170,35 +186,16 @@ def atlas(
         for a in p_names
     }
     harm = (lambda x: x > HARM) if plan.plan.objective == "earliest" else (lambda x: x < -HARM)
-    cells: list[AtlasCell] = []
-    interrupted = False
-    if stochastic:
-        for (d, a), cell_plan in cell_plans.items():
-            mc = montecarlo(
-                cell_plan,
-                n,
-                seed=seed,
-                interventions=[intervention],
-                workers=workers,
-                on_point=on_point,
-                cancel=cancel,
-                **options,
-            )
-            frame = mc.to_frame()
-            deltas = frame.loc[frame.variant == intervention, "delta"].dropna().to_numpy(float)
-            cells.append(_cell(d, a, deltas, harm))
-            if mc.interrupted:
-                interrupted = True
-                break
+    shared = deadline_reuse and atlas_reuse.applies(plan, intervention)
+    own = 0
+    if shared:
+        deltas_of, interrupted, own = _shared(
+            cell_plans, d_names, p_names, intervention, n if stochastic else 0, seed, workers, on_point, cancel, options
+        )
+        cells = [_cell(d, a, np.array(deltas_of[d, a], float), harm) for d in d_names for a in p_names]
     else:
-        points = [Point(p, [intervention]) for p in cell_plans.values()]
-        outcome = run(points, options, workers=workers, on_point=on_point, cancel=cancel)
-        interrupted = outcome.interrupted
-        for (d, a), records in zip(cell_plans, outcome.records):
-            deltas = np.array(
-                [r["delta"] for r in records or [] if r["variant"] == intervention and r["delta"] is not None], float
-            )
-            cells.append(_cell(d, a, deltas, harm))
+        each, interrupted = _per_cell(cell_plans, stochastic, intervention, n, seed, workers, on_point, cancel, options)
+        cells = [_cell(d, a, deltas, harm) for (d, a), deltas in each]
     return AtlasResult(
         intervention=intervention,
         deadlines=d_names,
@@ -210,6 +207,8 @@ def atlas(
         objective_kind=plan.plan.objective,
         cells=tuple(cells),
         interrupted=interrupted,
+        shared_solves=shared,
+        own_solves=own,
     )
 
 
@@ -226,3 +225,105 @@ def _cell(deadline: str, parallelization: str, deltas: np.ndarray, harm: Any) ->
         p95=float(np.quantile(deltas, 0.95)),
         samples=len(deltas),
     )
+
+
+def _per_cell(
+    cell_plans: dict[tuple[str, str], Plan],
+    stochastic: bool,
+    intervention: str,
+    n: int,
+    seed: int | None,
+    workers: int | None,
+    on_point: OnPoint | None,
+    cancel: threading.Event | None,
+    options: dict[str, Any],
+) -> tuple[list[tuple[tuple[str, str], np.ndarray]], bool]:
+    """Each cell's deltas, every cell solved on its own (a Monte Carlo per cell, or one solve per
+    cell without [uncertainty]); and whether the run was interrupted (the cells after it left out)."""
+    out: list[tuple[tuple[str, str], np.ndarray]] = []
+    if stochastic:
+        for key, cell_plan in cell_plans.items():
+            mc = montecarlo(
+                cell_plan,
+                n,
+                seed=seed,
+                interventions=[intervention],
+                workers=workers,
+                on_point=on_point,
+                cancel=cancel,
+                **options,
+            )
+            frame = mc.to_frame()
+            out.append((key, frame.loc[frame.variant == intervention, "delta"].dropna().to_numpy(float)))
+            if mc.interrupted:
+                return out, True
+        return out, False
+    points = [Point(p, [intervention]) for p in cell_plans.values()]
+    outcome = run(points, options, workers=workers, on_point=on_point, cancel=cancel)
+    for key, records in zip(cell_plans, outcome.records):
+        deltas = [r["delta"] for r in records or [] if r["variant"] == intervention and r["delta"] is not None]
+        out.append((key, np.array(deltas, float)))
+    return out, outcome.interrupted
+
+
+def _shared(
+    cell_plans: dict[tuple[str, str], Plan],
+    d_names: tuple[str, ...],
+    p_names: tuple[str, ...],
+    intervention: str,
+    n: int,
+    seed: int | None,
+    workers: int | None,
+    on_point: OnPoint | None,
+    cancel: threading.Event | None,
+    options: dict[str, Any],
+) -> tuple[dict[tuple[str, str], list[float]], bool, int]:
+    """Each cell's deltas from one solve per (parallelization preset, sample, variant), re-scored for
+    every deadline preset (planner/analysis/atlas_reuse.py), the samples the ones each cell's
+    Monte Carlo draws (`n` = 0: no [uncertainty], one deterministic point); whether the run was
+    interrupted (every cell then has the samples that finished); how many (deadline, sample,
+    variant) values were solved on their own."""
+    samples: list[dict[str, Any]] = [{}]
+    if n:
+        first = cell_plans[d_names[0], p_names[0]]
+        table_seed, draws = parse_uncertainty(first.uncertainty, first)
+        samples = draw_samples(table_seed if seed is None else seed, draws, n)
+    points, where = [], []
+    for a in p_names:
+        cells = {d: cell_plans[d, a] for d in d_names}
+        for k, values in enumerate(samples):
+            if n:
+                _check_sample(cells[d_names[0]], k, values)
+            task = partial(atlas_reuse.across_deadlines, cells=cells)
+            points.append(Point(cells[d_names[0]], [intervention], values, task))
+            where.append((a, k))
+
+    def told(i: int, records: list[dict[str, Any]]) -> None:
+        if on_point is not None:
+            for d in d_names:
+                on_point(where[i][1], [r for r in records if r["deadline"] == d])
+
+    options = {k: v for k, v in options.items() if k != "cross_check"}
+    outcome = run(points, options, workers=workers, on_point=told, cancel=cancel)
+    deltas: dict[tuple[str, str], list[float]] = {(d, a): [] for d in d_names for a in p_names}
+    own = 0
+    for (a, _), records in zip(where, outcome.records):
+        for r in records or []:
+            own += not r["reused"]
+            if r["variant"] == intervention and r["delta"] is not None:
+                deltas[r["deadline"], a].append(r["delta"])
+    return deltas, outcome.interrupted, own
+
+
+def _check_sample(plan: Plan, k: int, values: dict[str, Any]) -> None:
+    """A draw that breaks a plan rule is an error naming the sample, before any solve (as montecarlo's)."""
+    try:
+        plan.with_changes(values)
+    except PlanError as e:
+        drawn = ", ".join(f"{p} = {v:.6g}" if isinstance(v, float) else f"{p} = {v}" for p, v in values.items())
+        raise PlanError(
+            f"sample {k} ({drawn}): {e.detail} (narrow or truncate its distribution in [uncertainty])",
+            file=e.file,
+            table=e.table,
+            key=e.key,
+        ) from None
