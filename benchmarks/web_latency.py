@@ -42,7 +42,7 @@ STEPS = {
     "field_realistic": [
         (SHIFT, 0.03),
         ("pools.technical.supply.growth", 0.003),
-        ("deadline.distribution.points.1.0", 0.2),
+        ("pools.nontechnical.supply.growth", 0.003),
         ('interventions."capabilities work".supply.0.multiply', 0.01),
         ("streams.integration.effort", 5.0),
     ],
