@@ -2,8 +2,9 @@
 3 interventions = 4 solves a sample), today's code against this checkout, the same samples in the
 same run, and a check that the frames are equal.
 
-"Today's code" is a checkout of the main branch with its own virtualenv (`--baseline DIR`, default
-/work/main when it exists): each run is a subprocess of that checkout's Python, timed around the
+"Today's code" is a checkout of an earlier commit with its own virtualenv (`--baseline DIR`; e.g.
+`git worktree add ../before 64890ef` and `python3 -m venv ../before/.venv && ../before/.venv/bin/pip
+install -e ../before`; 64890ef is the commit before the fast path): each run is a subprocess of that checkout's Python, timed around the
 `montecarlo()` call (the worker pool's start-up included, the interpreter's import not). This
 checkout runs twice: `fast` (the default path) and `plain` (`fast=False`: every sample checked here
 first, every bound-settled variant confirmed by the solver). Each run writes its frame; every frame
@@ -15,7 +16,7 @@ shared machine), and the ratios fast / baseline and fast / plain of both (per re
 the median). `--profile` also prints the top of a cProfile of one
 worker on `--profile-samples` samples (CPU time) for the baseline and for this checkout.
 
-    .venv/bin/python benchmarks/montecarlo_speed.py                       # 400 samples, 2 workers, 3 repeats
+    .venv/bin/python benchmarks/montecarlo_speed.py --baseline ../before  # 400 samples, 2 workers, 3 repeats
     .venv/bin/python benchmarks/montecarlo_speed.py -n 2000 --repeats 1   # the run
     .venv/bin/python benchmarks/montecarlo_speed.py --profile --repeats 0 # profiles only
     .venv/bin/python benchmarks/montecarlo_speed.py --baseline NONE       # this checkout alone
@@ -122,7 +123,7 @@ def main() -> None:
     ap.add_argument("-n", "--samples", type=int, default=400)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--baseline", default="/work/main", help="checkout of today's code with a .venv, or NONE")
+    ap.add_argument("--baseline", default="NONE", help="a checkout of an earlier commit with a .venv, or NONE (default)")
     ap.add_argument("--no-plain", action="store_true", help="skip this checkout's plain path (fast=False)")
     ap.add_argument("--cpu-samples", type=int, default=100, help="samples of the 1-worker CPU-time run (0: none)")
     ap.add_argument("--profile", action="store_true", help="print the top of a 1-worker cProfile of each")
