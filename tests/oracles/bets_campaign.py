@@ -39,6 +39,16 @@ class Comparison:
     status: str
     scenarios: int
     seconds: dict
+    oracle_range: tuple | None = None   # the oracle stopped early: its best policy and its bound
+
+    @property
+    def within(self) -> bool:
+        """The oracle not proven, the planner's optimum inside the oracle's [best, bound]."""
+        if self.oracle_range is None or self.planner is None or not self.status.startswith("optimal"):
+            return False
+        lo, hi = self.oracle_range
+        tol = TOL * max(1.0, abs(self.planner))
+        return (lo is None or self.planner >= lo - tol) and self.planner <= hi + tol
 
     @property
     def agree(self) -> bool:
@@ -46,7 +56,8 @@ class Comparison:
                 and abs(self.planner - self.oracle) <= TOL * max(1.0, abs(self.planner), abs(self.oracle)))
 
     def line(self) -> str:
-        return (f"seed {self.seed}: planner {self.status} {self.planner}, oracle {self.oracle} "
+        stopped = f", its best {self.oracle_range[0]} and bound {self.oracle_range[1]}" if self.oracle_range else ""
+        return (f"seed {self.seed}: planner {self.status} {self.planner}, oracle {self.oracle}{stopped} "
                 f"({self.scenarios} scenarios; {self.seconds})")
 
 
@@ -146,5 +157,6 @@ def compare(seed: int, folder: Path, *, time_limit: float = 120.0, max_scenarios
     t2 = time.perf_counter()
     assert r.grid_objective is None or abs(r.grid_objective - r.objective) <= 1e-12, "a policy is read on the grid"
     status = r.status if oracle.status == "optimal" else f"{r.status} (oracle {oracle.status})"
+    stopped = (oracle.best, oracle.bound) if oracle.status != "optimal" and oracle.bound is not None else None
     return Comparison(seed, r.objective, oracle.objective, str(status), oracle.scenarios,
-                      {"oracle": round(t1 - t0, 2), "planner": round(t2 - t1, 2)})
+                      {"oracle": round(t1 - t0, 2), "planner": round(t2 - t1, 2)}, stopped)

@@ -11,7 +11,8 @@ bets is written here, differently from planner/mip/outcomes.py and planner/mip/p
 - each scenario is one copy of the schedule, with a column per (stream, attempt, period), all N
   attempts in every scenario (those after the working one held at 0); completion is one-hot per
   attempt (`f`), "done by the end of t" its running sum, and the attempt's cumulative progress is
-  at least its effort times that; an attempt is not worked once done (such work is wasted);
+  at least its effort times that; an attempt is not worked once done, nor anything after the
+  last period a deadline counts in (such work is wasted);
 - attempt a + 1 works only from the period after attempt a is done, and only if a failed in the
   scenario; successors (`after`, with `any` groups and lags) and the goal wait for the working
   attempt;
@@ -51,10 +52,12 @@ class Bet:
 
 @dataclass
 class Answer:
-    objective: float | None
+    objective: float | None            # the proven optimum (None unless solved)
     status: str
     scenarios: int = 0
     tie_rows: int = 0
+    best: float | None = None          # stopped early: the best policy found, and the bound
+    bound: float | None = None
 
 
 def _needs(entries: list) -> list[tuple[list[str], float]]:
@@ -115,6 +118,9 @@ def optimum(path: Path, *, time_limit: float = 120.0, fix_ties: bool = True) -> 
     if objective not in ("probability", "value"):
         raise ValueError("the bets oracle takes 'probability' and 'value' only")
     keys = [(n, a) for n in streams for a in range(1, tries[n] + 1)]
+    # work after the last period a deadline counts in can never count: none is done then
+    last = max((t for t in T if v.weight[t] > 0), default=-1)
+    most = {n: [s.U[t] if t <= last else 0.0 for t in T] for n, s in streams.items()}
     cases = scenarios(bets)
 
     m = pyscipopt.Model()
@@ -138,7 +144,7 @@ def optimum(path: Path, *, time_limit: float = 120.0, fix_ties: bool = True) -> 
             m.addCons(qs(f) <= 1)
             made = 0.0
             for t in T:
-                x = m.addVar(lb=0.0, ub=s.U[t], name=f"u{w}_{n}_{a}_{t}")
+                x = m.addVar(lb=0.0, ub=most[n][t], name=f"u{w}_{n}_{a}_{t}")
                 us[n, a, t] = x
                 dn[n, a, t] = qs(f[k] for k in range(t + 1))
                 made = made + step * s.prod[t] * x
@@ -218,7 +224,7 @@ def optimum(path: Path, *, time_limit: float = 120.0, fix_ties: bool = True) -> 
                 can = [(b, k) for b, k in differ if soonest[b, k] <= t - 1]
                 known = qs(done[w1][b, k, t - 1] for b, k in can)
                 for n, a in keys:
-                    big = streams[n].U[t]
+                    big = most[n][t]
                     if big <= 0:
                         continue
                     x1, x2 = u[w1][n, a, t], u[w2][n, a, t]
@@ -232,6 +238,7 @@ def optimum(path: Path, *, time_limit: float = 120.0, fix_ties: bool = True) -> 
     m.setObjective(qs(terms) if terms else 0.0, "maximize")
     m.optimize()
     status = m.getStatus()
-    if status != "optimal":
-        return Answer(None, status, len(cases), ties)
+    if status not in ("optimal", "gaplimit"):   # gaplimit: proven within the gap set above
+        best = m.getObjVal() if m.getNSols() > 0 else None
+        return Answer(None, status, len(cases), ties, best, m.getDualbound())
     return Answer(m.getObjVal(), "optimal", len(cases), ties)

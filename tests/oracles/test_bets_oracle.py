@@ -4,7 +4,7 @@ non-anticipativity, SCIP) on random small plans with bets (tests/oracles/bets_ca
 
 The oracle is first checked against values derived by hand, so that agreement means something.
 Forty seeds drawn once at random (`random.Random(21).sample(range(100_000), 40)`, not picked for
-passing), their plans kept to at most 12 outcome scenarios; the default run takes the first five
+passing), their plans kept to at most 8 outcome scenarios; the default run takes the first five
 whose plans have at most 6 (for speed), `-m slow` all forty. `benchmarks/bets_campaign.py
 --plans 200` runs the campaign on plans of up to 24 scenarios.
 """
@@ -102,7 +102,7 @@ def test_oracle_values_by_hand(tmp_path):
     assert bets_oracle.optimum(path).objective == pytest.approx(0.0, abs=1e-9)
 
 
-SCENARIOS = 12   # at most, in these plans (the benchmark's campaign goes to 24)
+SCENARIOS = 8   # at most, in these plans (the benchmark's campaign goes to 24)
 
 
 def _scenario_count(seed: int) -> int:
