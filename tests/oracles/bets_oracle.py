@@ -25,7 +25,8 @@ bets is written here, differently from planner/mip/outcomes.py and planner/mip/p
 subset is what plans with bets need: pools and crews, effort, min_duration, productivity,
 max_staff, release, `after` with lags and `any` groups, `[goal] required` with `any` groups,
 `[[goals]]` milestones, a fixed deadline, scenarios or a distribution, and the `probability` and
-`value` objectives (baseline only, no interventions).
+`value` objectives, for the baseline or an intervention that shifts the deadline or changes
+supply or productivity (not one that chooses its level).
 """
 from __future__ import annotations
 
@@ -93,17 +94,19 @@ def first_difference(a: int, b: int) -> int:
     return min(x for x in (a, b) if x > 0)
 
 
-def optimum(path: Path, *, time_limit: float = 120.0, fix_ties: bool = True) -> Answer:
+def optimum(path: Path, intervention: str | None = None, *, time_limit: float = 120.0,
+            fix_ties: bool = True) -> Answer:
     """The best expected objective of a policy for the plan at `path` (SCIP, full pairwise
-    non-anticipativity). `fix_ties=False` drops non-anticipativity: every scenario planned alone,
-    with its outcomes known from the start (the clairvoyant value)."""
+    non-anticipativity), for the baseline or an intervention at its own `units` (its numbers
+    from independent.variant). `fix_ties=False` drops non-anticipativity: every scenario planned
+    alone, with its outcomes known from the start (the clairvoyant value)."""
     path = Path(path)
     doc = tomllib.loads(path.read_text(encoding="utf-8"))
     plain = copy.deepcopy(doc)
     for s in plain["streams"]:
         s["after"] = []
     plain.setdefault("goal", {})["required"] = []
-    v = independent.variant(plain, path.parent, None, None)
+    v = independent.variant(plain, path.parent, intervention, None)
     H, step = v.H, v.step
     T = range(H)
     streams = {s.name: s for s in v.streams}

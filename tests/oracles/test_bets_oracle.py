@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
 import pytest
 from plans import fast_first
@@ -123,3 +124,19 @@ ORDERED = FAST + [s for s in SEEDS if s not in FAST]
 def test_planner_and_oracle_agree(seed, tmp_path):
     c = compare(seed, tmp_path, time_limit=300, max_scenarios=SCENARIOS)
     assert c.agree, c.line()
+
+
+def test_research_bets_model_against_the_oracle():
+    """models/research_bets.toml, whose figures the README quotes: the policy (baseline and
+    capabilities work) and the value of knowing every outcome (`evpi --outcomes`), each against
+    the oracle's own optimum with and without its ties."""
+    import planner
+    from planner.analysis.outcome_value import outcome_value
+
+    path = Path(__file__).resolve().parents[2] / "models" / "research_bets.toml"
+    plan = planner.load(path)
+    known = outcome_value(plan)
+    assert known.policy == pytest.approx(bets_oracle.optimum(path).objective, abs=1e-6)
+    assert known.clairvoyant == pytest.approx(bets_oracle.optimum(path, fix_ties=False).objective, abs=1e-6)
+    capabilities = planner.Model(plan, "capabilities work").solve()
+    assert capabilities.objective == pytest.approx(bets_oracle.optimum(path, "capabilities work").objective, abs=1e-6)
