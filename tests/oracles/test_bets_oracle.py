@@ -101,6 +101,9 @@ def test_oracle_values_by_hand(tmp_path):
     assert bets_oracle.optimum(path).objective == pytest.approx(0.25, abs=1e-9)
     path.write_text(path.read_text().replace("years = 5", "years = 4"))
     assert bets_oracle.optimum(path).objective == pytest.approx(0.0, abs=1e-9)
+    # half a year of lag still costs the whole period (the lag rounds up to the grid): 0 again
+    path.write_text(path.read_text().replace("lag = 1", "lag = 0.5"))
+    assert bets_oracle.optimum(path).objective == pytest.approx(0.0, abs=1e-9)
 
 
 SCENARIOS = 8   # at most, in these plans (the benchmark's campaign goes to 24)
