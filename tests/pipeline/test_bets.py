@@ -105,6 +105,18 @@ def test_a_bet_behind_a_precedence_lag():
     assert planner.solve(plan(streams, 4)).objective == pytest.approx(0.5, abs=1e-9)
 
 
+def test_a_half_year_lag_after_a_bet_costs_a_whole_period():
+    # A (2 years at 5 FTE, success 0.5) ends at 2; B waits for A to work plus half a year, which
+    # on a one-year grid is the whole of year 3; B (2 years) ends at 5. Deadline 5: 0.5 * 0.5;
+    # deadline 4: 0 (B would have to start right after A).
+    streams = [
+        {"name": "A", "effort": 10, "min_duration": 2, "success": 0.5},
+        {"name": "B", "effort": 10, "min_duration": 2, "success": 0.5, "after": [{"stream": "A", "lag": 0.5}]},
+    ]
+    assert planner.solve(plan(streams, 5, supply=5, goal=["B"])).objective == pytest.approx(0.25, abs=1e-9)
+    assert planner.solve(plan(streams, 4, supply=5, goal=["B"])).objective == pytest.approx(0.0, abs=1e-9)
+
+
 def test_value_of_a_bet_under_deadline_scenarios():
     # the bet V (value 10, effort 4, 2 years, success 0.5, 2 attempts: ends at 2 and 4) and a
     # certain C (value 1, effort 1). Deadline 3 or 5, each 0.5. V: works at 1 (0.5) counts in both
