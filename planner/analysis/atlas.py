@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from planner.analysis import atlas_reuse
-from planner.analysis.montecarlo import HARM, draw_samples, montecarlo, parse_uncertainty
+from planner.analysis.montecarlo import HARM, check_sample, draw_samples, montecarlo, parse_uncertainty
 from planner.analysis.runner import OnPoint, Point, check_workers, run
-from planner.errors import PlanError, UsageError
+from planner.errors import UsageError
 from planner.pipeline.arguments import MAX_SAMPLES, optional, whole
 from planner.plan import presets
 from planner.plan.paths import quote, split_path
@@ -293,7 +293,7 @@ def _shared(
         cells = {d: cell_plans[d, a] for d in d_names}
         for k, values in enumerate(samples):
             if n:
-                _check_sample(cells[d_names[0]], k, values)
+                check_sample(cells[d_names[0]], k, values)
             task = partial(atlas_reuse.across_deadlines, cells=cells)
             points.append(Point(cells[d_names[0]], [intervention], values, task))
             where.append((a, k))
@@ -313,17 +313,3 @@ def _shared(
             if r["variant"] == intervention and r["delta"] is not None:
                 deltas[r["deadline"], a].append(r["delta"])
     return deltas, outcome.interrupted, own
-
-
-def _check_sample(plan: Plan, k: int, values: dict[str, Any]) -> None:
-    """A draw that breaks a plan rule is an error naming the sample, before any solve (as montecarlo's)."""
-    try:
-        plan.with_changes(values)
-    except PlanError as e:
-        drawn = ", ".join(f"{p} = {v:.6g}" if isinstance(v, float) else f"{p} = {v}" for p, v in values.items())
-        raise PlanError(
-            f"sample {k} ({drawn}): {e.detail} (narrow or truncate its distribution in [uncertainty])",
-            file=e.file,
-            table=e.table,
-            key=e.key,
-        ) from None

@@ -309,16 +309,21 @@ def _check_samples(plan: Plan, samples: list[dict[str, Any]]) -> None:
     """Every sample applied to the plan in order; the first that breaks a plan rule is a PlanError
     naming it and its draws."""
     for k, values in enumerate(samples):
-        try:
-            plan.with_changes(values)
-        except PlanError as e:
-            drawn = ", ".join(f"{p} = {v:.6g}" if isinstance(v, float) else f"{p} = {v}" for p, v in values.items())
-            raise PlanError(
-                f"sample {k} ({drawn}): {e.detail} (narrow or truncate its distribution in [uncertainty])",
-                file=e.file,
-                table=e.table,
-                key=e.key,
-            ) from None
+        check_sample(plan, k, values)
+
+
+def check_sample(plan: Plan, k: int, values: dict[str, Any]) -> None:
+    """Sample `k` applied to the plan: a PlanError naming it and its draws if it breaks a plan rule."""
+    try:
+        plan.with_changes(values)
+    except PlanError as e:
+        drawn = ", ".join(f"{p} = {v:.6g}" if isinstance(v, float) else f"{p} = {v}" for p, v in values.items())
+        raise PlanError(
+            f"sample {k} ({drawn}): {e.detail} (narrow or truncate its distribution in [uncertainty])",
+            file=e.file,
+            table=e.table,
+            key=e.key,
+        ) from None
 
 
 def _sets_other_intervention(path: str, intervention: str) -> bool:
