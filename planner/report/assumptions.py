@@ -99,7 +99,7 @@ def _supply(value: Supply) -> tuple[str, bool]:
 
 def preset_source(preset: Preset) -> str:
     """A preset's source and publication date, as the assumptions table's source column gives it."""
-    return f"preset {preset.name}: {preset.source} (published {preset.published})"
+    return f"sourced: preset {preset.name}, {preset.source} (published {preset.published})"
 
 
 def assumptions(plan: Plan) -> list[tuple[str, str, str, str]]:
