@@ -6,7 +6,7 @@ planner/plan/presets.py.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from annotated_types import Gt, Le, Len
 from pydantic import Discriminator, Tag, field_validator, model_validator
@@ -39,20 +39,27 @@ class Percentiles(Table):
         return self
 
 
-class DeadlinePreset(Table):
-    """`distribution = { preset = "NAME" }`: a published forecast's percentile points in calendar
-    years (planner/plan/presets.py), turned into a `Percentiles` table for the plan's start_year by
-    planner/instance/deadlines.py."""
+class _Preset(Table):
+    """A table that names a preset of one kind (`KIND`); an unknown name is refused, naming the known ones."""
 
+    KIND: ClassVar[str]
     preset: str
 
     @field_validator("preset")
     @classmethod
     def _known(cls, name: str) -> str:
-        problem = unknown_preset("deadline", name)
+        problem = unknown_preset(cls.KIND, name)
         if problem:
             raise ValueError(problem)
         return name
+
+
+class DeadlinePreset(_Preset):
+    """`distribution = { preset = "NAME" }`: a published forecast's percentile points in calendar
+    years (planner/plan/presets.py), turned into a `Percentiles` table for the plan's start_year by
+    planner/instance/deadlines.py."""
+
+    KIND = "deadline"
 
     def percentiles(self, start_year: float) -> Percentiles:
         """The preset as percentiles in years after `start_year` (points before it dropped)."""
@@ -78,18 +85,10 @@ Distribution = Annotated[
 ]
 
 
-class ParallelizationPreset(Table):
+class ParallelizationPreset(_Preset):
     """`parallelization = { preset = "NAME" }`: a published exponent (planner/plan/presets.py)."""
 
-    preset: str
-
-    @field_validator("preset")
-    @classmethod
-    def _known(cls, name: str) -> str:
-        problem = unknown_preset("parallelization", name)
-        if problem:
-            raise ValueError(problem)
-        return name
+    KIND = "parallelization"
 
     @property
     def value(self) -> float:

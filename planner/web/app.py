@@ -100,15 +100,24 @@ def create_app(plan: Plan) -> Starlette:
             return HTMLResponse(oob, headers={"HX-Reswap": "none"})
         return HTMLResponse(await answer_of(state) + oob, headers={"HX-Replace-Url": state.url()})
 
-    async def chart(request: Request) -> Response:
+    async def solved(request: Request) -> tuple[State, Comparison] | Response:
+        """The request's state and its comparison, or the plain-text refusal a chart or a download
+        gets instead (400: a change the page refuses; 503: no answer)."""
         state = state_of(request)
-        name = request.path_params["name"]
         if state.errors:
             return Response("; ".join(state.errors.values()), status_code=400, media_type="text/plain")
         try:
             c, _ = await solve(state)
         except (PlannerError, TooSlow) as err:
             return Response(str(err), status_code=503, media_type="text/plain")
+        return state, c
+
+    async def chart(request: Request) -> Response:
+        name = request.path_params["name"]
+        answer = await solved(request)
+        if isinstance(answer, Response):
+            return answer
+        state, c = answer
         results = c.results()
         if name == "deadline":
             figure: Any = lambda: deadline_chart(c)  # noqa: E731
@@ -141,13 +150,10 @@ def create_app(plan: Plan) -> Starlette:
         )
 
     async def download_report(request: Request) -> Response:
-        state = state_of(request)
-        if state.errors:
-            return Response("; ".join(state.errors.values()), status_code=400, media_type="text/plain")
-        try:
-            c, _ = await solve(state)
-        except (PlannerError, TooSlow) as err:
-            return Response(str(err), status_code=503, media_type="text/plain")
+        answer = await solved(request)
+        if isinstance(answer, Response):
+            return answer
+        state, c = answer
         text = await solver.run(("report", state.key), lambda: html_report(state.plan, c), draw=True)
         stem = file_stem(plan)
         return Response(
