@@ -21,12 +21,13 @@ from planner.explain import explain
 from planner.instance.resolve import Instance
 from planner.mip.outcomes import bets_of
 from planner.mip.policy import PolicyModel, build_policy, earliest_progress
-from planner.pipeline.assemble import assemble, only_asked_stops, unlimited_structure
+from planner.pipeline.assemble import UNPROVEN, assemble, only_asked_stops, unlimited_structure
+from planner.pipeline.greedy_policy import greedy_policy
 from planner.plan.schema import Intervention, Plan
 from planner.result import PolicyBranch, Result, StreamResult, variant_fields
 from planner.solvers import get_backend
 from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
-from planner.structure import critical_path
+from planner.structure import critical_path, objective_bound
 from planner.verify_policy import VerifiedPolicy, check_policy
 
 
@@ -68,16 +69,17 @@ def solve_policy(
         raw = _earliest(pm, raw, solver, options)
     cp = critical_path(inst)
     structure = unlimited_structure(inst)
-    if raw.x is None:
+    solved: tuple[list[PolicyBranch], VerifiedPolicy] | None = None
+    if raw.x is not None:
+        solved = _branches(inst, pm, _allocations(pm, raw.x))
+        _check_solver(solved[1].objective, raw)
+    if raw.status in UNPROVEN:  # the time limit (or the user) cut the solve: the rules' policy too
+        raw, solved = _with_rules(inst, pm, raw, solved)
+    if solved is None:
         empty = RawSolution(raw.status, None, None, raw.bound, raw.gap, raw.runtime, raw.message, raw.interrupted)
         return assemble(plan, inst, cp, empty, None, backend.name, build_time, None, structure)
-    branches, checked = _branches(inst, pm, raw.x)
-    tol = 1e-6 * max(1.0, abs(raw.objective or 0.0))
-    if raw.objective is not None and checked.objective < raw.objective - tol:
-        raise VerificationError(
-            f"the policy's expected objective recomputed by playing every branch ({checked.objective:.9g}) "
-            f"is below the solver's ({raw.objective:.9g})"
-        )
+    branches, checked = solved
+    tol = 1e-6 * max(1.0, abs(checked.objective))
     if raw.bound is not None and checked.objective > raw.bound + tol:
         raise VerificationError(f"the policy's objective {checked.objective:.9g} beats the proven bound {raw.bound}")
     top = branches[0]
@@ -167,7 +169,7 @@ def solve_clairvoyant(
     raw = only_asked_stops(backend.solve(options), options)
     if raw.status != SolveStatus.OPTIMAL or raw.x is None:
         raise VerificationError(f"the clairvoyant plan did not solve to optimality ({raw.status}: {raw.message})")
-    branches, checked = _branches(inst, pm, raw.x, non_anticipative=False)
+    branches, checked = _branches(inst, pm, _allocations(pm, raw.x), non_anticipative=False)
     if abs(checked.objective - (raw.objective or 0.0)) > 1e-6 * max(1.0, abs(checked.objective)):
         raise VerificationError(
             f"the clairvoyant objective recomputed ({checked.objective:.9g}) differs from the solver's "
@@ -176,12 +178,47 @@ def solve_clairvoyant(
     return checked.objective, branches
 
 
-def _branches(
-    inst: Instance, pm: PolicyModel, x: np.ndarray, *, non_anticipative: bool = True
-) -> tuple[list[PolicyBranch], VerifiedPolicy]:
-    """Every scenario's allocation per attempt, played forward by the independent check."""
-    names = pm.bets.names(inst)
-    outcomes, allocations = [], []
+def _check_solver(objective: float, raw: RawSolution) -> None:
+    """The policy played forward must score what the solver says it does."""
+    tol = 1e-6 * max(1.0, abs(raw.objective or 0.0))
+    if raw.objective is not None and objective < raw.objective - tol:
+        raise VerificationError(
+            f"the policy's expected objective recomputed by playing every branch ({objective:.9g}) "
+            f"is below the solver's ({raw.objective:.9g})"
+        )
+
+
+def _with_rules(
+    inst: Instance, pm: PolicyModel, raw: RawSolution, solved: tuple[list[PolicyBranch], VerifiedPolicy] | None
+) -> tuple[RawSolution, tuple[list[PolicyBranch], VerifiedPolicy] | None]:
+    """A solve cut short: the better of its policy and the priority rules' (greedy_policy.py), each
+    verified, with the tighter of the solver's bound and the outcome scenarios' own bounds."""
+    bound = scenario_bound(pm)
+    if raw.bound is not None:
+        bound = min(bound, raw.bound)
+    greedy = greedy_policy(inst, pm.bets)
+    if greedy is not None and (solved is None or greedy.checked.objective > solved[1].objective + 1e-12):
+        solved = _branches(inst, pm, greedy.allocations)
+        note = f"the best policy found is the priority rule's ({greedy.rule}), not the solver's"
+        message = f"{raw.message}; {note}" if raw.message else note
+        status = raw.status if raw.status != SolveStatus.NO_SOLUTION else SolveStatus.TIME_LIMIT
+        raw = dataclasses.replace(raw, status=status, objective=solved[1].objective, message=message)
+    return dataclasses.replace(raw, bound=bound), solved
+
+
+def scenario_bound(pm: PolicyModel) -> float:
+    """No policy beats, in any outcome scenario, that scenario's plan with every stream at its
+    earliest finish (structure.objective_bound): their expectation bounds the policy's objective."""
+    total = 0.0
+    for s in pm.scenarios:
+        b = objective_bound(s.instance, critical_path(s.instance))
+        total += s.outcome.probability * (b if b is not None else float(s.instance.value.sum()))
+    return total
+
+
+def _allocations(pm: PolicyModel, x: np.ndarray) -> list[dict[tuple[str, int], np.ndarray]]:
+    """Each scenario's crew units per attempt key, read off the solver's columns."""
+    allocations = []
     for s in pm.scenarios:
         index = s.blocks["u"]
         alloc = {}
@@ -190,8 +227,20 @@ def _branches(
             row = np.where(np.abs(row) < 1e-9, 0.0, row)
             if np.any(row > 0):
                 alloc[key] = row
-        outcomes.append((s.outcome.works_at, s.outcome.probability))
         allocations.append(alloc)
+    return allocations
+
+
+def _branches(
+    inst: Instance,
+    pm: PolicyModel,
+    allocations: list[dict[tuple[str, int], np.ndarray]],
+    *,
+    non_anticipative: bool = True,
+) -> tuple[list[PolicyBranch], VerifiedPolicy]:
+    """Every scenario's allocation per attempt, played forward by the independent check."""
+    names = pm.bets.names(inst)
+    outcomes = [(s.outcome.works_at, s.outcome.probability) for s in pm.scenarios]
     checked = check_policy(inst, names, outcomes, allocations, non_anticipative=non_anticipative)
     branches = []
     for b, alloc in zip(checked.branches, allocations):
