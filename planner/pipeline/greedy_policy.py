@@ -9,7 +9,8 @@ attempt within reach) get crew units in priority order, as many as their caps, w
 their pools, and the work left allow. A few orders are tried (the longest chain first, bets
 first, certain work first, each also with the most serial work (the longest min_duration) first,
 which more people cannot speed up; the members of an `any` group side by side or one at a time)
-and the best, by its verified expected objective, is kept.
+and the best is improved by swapping two streams in its order while a swap helps and the
+budget lasts; the best by its own score that passes the policy check is kept.
 
 It covers plans without training, fixed crews, minimum staff, contiguous work or whole-person
 pools; for those `greedy_policy` returns None and the solver's answer stands alone.
@@ -17,6 +18,8 @@ pools; for those `greedy_policy` returns None and the solver's answer stands alo
 
 from __future__ import annotations
 
+import itertools
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,26 +53,57 @@ def covered(inst: Instance) -> bool:
     )
 
 
-def greedy_policy(inst: Instance, bets: Bets) -> GreedyPolicy | None:
-    """The best verified policy of the priority rules, or None for a plan they do not cover."""
+def greedy_policy(inst: Instance, bets: Bets, budget: float = 0.0) -> GreedyPolicy | None:
+    """The best verified policy of the priority rules, or None for a plan they do not cover.
+    `budget`: seconds for improving the best order by swapping two streams in it, as long as a
+    swap raises the expected objective (0: the fixed orders alone)."""
     if not covered(inst):
         return None
+    start = time.perf_counter()
     names = bets.names(inst)
     outcomes = [(o.works_at, o.probability) for o in bets.outcomes]
-    played: list[tuple[float, int, str, list[Allocation]]] = []
+    played: list[tuple[float, int, str, list[int], bool]] = []
     for rule, order in _orders(inst, bets).items():
         for side_by_side in (True, False):
-            allocations, score = _play(inst, bets, order, side_by_side)
+            _, score = _play(inst, bets, order, side_by_side)
             mode = "side by side" if side_by_side else "one at a time"
-            played.append((score, -len(played), f"{rule}, approaches {mode}", allocations))
+            played.append((score, -len(played), f"{rule}, approaches {mode}", order, side_by_side))
+    best = max(played, key=lambda p: p[:2])
+    if budget > 0:
+        improved = _swaps(inst, bets, best[0], best[3], best[4], start + budget)
+        if improved is not None:
+            played.append((improved[0], 1, f"{best[2]}, improved by swaps", improved[1], best[4]))
     # the check replays each scenario (slow for a thousand): the rules in order of their own score
     # until one passes (a rule the check refuses would be a bug here, and is never reported)
-    for _, _, rule, allocations in sorted(played, key=lambda p: p[:2], reverse=True):
+    for _, _, rule, order, side_by_side in sorted(played, key=lambda p: p[:2], reverse=True):
+        allocations, _ = _play(inst, bets, order, side_by_side)
         try:
             return GreedyPolicy(allocations, check_policy(inst, names, outcomes, allocations), rule)
         except VerificationError:
             continue
     return None
+
+
+def _swaps(
+    inst: Instance, bets: Bets, score: float, order: list[int], side_by_side: bool, until: float
+) -> tuple[float, list[int]] | None:
+    """Hill climbing over priority orders: swap two streams, keep the first swap that scores
+    higher, until none does or the clock reaches `until`; None if nothing improved."""
+    found = None
+    improved = True
+    while improved:
+        improved = False
+        for i, j in itertools.combinations(range(len(order)), 2):
+            if time.perf_counter() >= until:
+                return found
+            trial = list(order)
+            trial[i], trial[j] = trial[j], trial[i]
+            _, got = _play(inst, bets, trial, side_by_side)
+            if got > score + 1e-9:
+                score, order, improved = got, trial, True
+                found = (score, order)
+                break
+    return found
 
 
 def _orders(inst: Instance, bets: Bets) -> dict[str, list[int]]:

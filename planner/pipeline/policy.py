@@ -49,6 +49,10 @@ def policy_model(plan: Plan, inst: Instance) -> PolicyModel:
     return build_policy(inst, bets)
 
 
+RULES_SHARE = 0.2
+"""Of a time limit, the share the solver leaves to the priority rules' search (greedy_policy.py),
+which only runs if the solver has not proven its policy by then."""
+
 TIE_BREAK_UNDER = 5.0
 """Seconds: a policy whose first solve took longer is reported as found, without the tie-break's
 second solve (which can take as long again)."""
@@ -64,7 +68,11 @@ def solve_policy(
     build_time += time.perf_counter() - start
     backend = get_backend(solver)
     backend.load(pm.lm)
-    raw = only_asked_stops(backend.solve(options), options)
+    clock = time.perf_counter()
+    mip = options
+    if options.time_limit is not None:  # the rest is for the priority rules, should the solver not prove it
+        mip = dataclasses.replace(options, time_limit=options.time_limit * (1 - RULES_SHARE))
+    raw = only_asked_stops(backend.solve(mip), options)
     if tie_break and raw.status == SolveStatus.OPTIMAL and raw.objective is not None and raw.runtime < TIE_BREAK_UNDER:
         raw = _earliest(pm, raw, solver, options)
     cp = critical_path(inst)
@@ -74,7 +82,9 @@ def solve_policy(
         solved = _branches(inst, pm, _allocations(pm, raw.x))
         _check_solver(solved[1].objective, raw)
     if raw.status in UNPROVEN:  # the time limit (or the user) cut the solve: the rules' policy too
-        raw, solved = _with_rules(inst, pm, raw, solved)
+        limit = None if raw.interrupted else options.time_limit
+        left = 0.0 if limit is None else max(0.0, limit - (time.perf_counter() - clock))
+        raw, solved = _with_rules(inst, pm, raw, solved, left)
     if solved is None:
         empty = RawSolution(raw.status, None, None, raw.bound, raw.gap, raw.runtime, raw.message, raw.interrupted)
         return assemble(plan, inst, cp, empty, None, backend.name, build_time, None, structure)
@@ -189,14 +199,19 @@ def _check_solver(objective: float, raw: RawSolution) -> None:
 
 
 def _with_rules(
-    inst: Instance, pm: PolicyModel, raw: RawSolution, solved: tuple[list[PolicyBranch], VerifiedPolicy] | None
+    inst: Instance,
+    pm: PolicyModel,
+    raw: RawSolution,
+    solved: tuple[list[PolicyBranch], VerifiedPolicy] | None,
+    budget: float,
 ) -> tuple[RawSolution, tuple[list[PolicyBranch], VerifiedPolicy] | None]:
-    """A solve cut short: the better of its policy and the priority rules' (greedy_policy.py), each
-    verified, with the tighter of the solver's bound and the outcome scenarios' own bounds."""
+    """A solve cut short: the better of its policy and the priority rules' (greedy_policy.py, their
+    search given `budget` seconds), each verified, with the tighter of the solver's bound and the
+    outcome scenarios' own bounds."""
     bound = scenario_bound(pm)
     if raw.bound is not None:
         bound = min(bound, raw.bound)
-    greedy = greedy_policy(inst, pm.bets)
+    greedy = greedy_policy(inst, pm.bets, budget)
     if greedy is not None and (solved is None or greedy.checked.objective > solved[1].objective + 1e-12):
         solved = _branches(inst, pm, greedy.allocations)
         note = f"the best policy found is the priority rule's ({greedy.rule}), not the solver's"
