@@ -51,7 +51,8 @@ def policy_model(plan: Plan, inst: Instance) -> PolicyModel:
 
 RULES_SHARE = 0.2
 """Of a time limit, the share the solver leaves to the priority rules' search (greedy_policy.py),
-which only runs if the solver has not proven its policy by then."""
+which only runs if the solver has not proven its policy by then; the search gets what is left of
+the limit, and at least this share of it (a solver stopped late inside its presolve leaves none)."""
 
 TIE_BREAK_UNDER = 5.0
 """Seconds: a policy whose first solve took longer is reported as found, without the tie-break's
@@ -83,7 +84,8 @@ def solve_policy(
         _check_solver(solved[1].objective, raw)
     if raw.status in UNPROVEN:  # the time limit (or the user) cut the solve: the rules' policy too
         limit = None if raw.interrupted else options.time_limit
-        left = 0.0 if limit is None else max(0.0, limit - (time.perf_counter() - clock))
+        # the rest of the limit, and at least its share: HiGHS can overrun a limit inside presolve
+        left = 0.0 if limit is None else max(RULES_SHARE * limit, limit - (time.perf_counter() - clock))
         raw, solved = _with_rules(inst, pm, raw, solved, left)
     if solved is None:
         empty = RawSolution(raw.status, None, None, raw.bound, raw.gap, raw.runtime, raw.message, raw.interrupted)
