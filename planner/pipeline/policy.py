@@ -210,6 +210,7 @@ def _with_rules(
     """A solve cut short: the better of its policy and the priority rules' (greedy_policy.py, their
     search given `budget` seconds), each verified, with the tighter of the solver's bound and the
     outcome scenarios' own bounds."""
+    start = time.perf_counter()
     bound = scenario_bound(pm)
     if raw.bound is not None:
         bound = min(bound, raw.bound)
@@ -220,7 +221,7 @@ def _with_rules(
         message = f"{raw.message}; {note}" if raw.message else note
         status = raw.status if raw.status != SolveStatus.NO_SOLUTION else SolveStatus.TIME_LIMIT
         raw = dataclasses.replace(raw, status=status, objective=solved[1].objective, message=message)
-    return dataclasses.replace(raw, bound=bound), solved
+    return dataclasses.replace(raw, bound=bound, runtime=raw.runtime + time.perf_counter() - start), solved
 
 
 def scenario_bound(pm: PolicyModel) -> float:

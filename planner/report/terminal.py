@@ -43,6 +43,8 @@ def _headline(r: Result) -> str:
         lines.append(f"Deadline: {deadline_words(r)}.")
     if r.success_probability is not None and r.objective_kind != "probability":
         lines.append(f"Chance of finishing before the deadline: {r.success_probability:.4f} (probability).")
+    if r.status != SolveStatus.OPTIMAL and r.message:  # how the solve stopped, and whose plan this is
+        lines.append(f"Stopped: {r.message}.")
     return "\n".join(lines)
 
 
