@@ -211,9 +211,8 @@ def _with_rules(
     search given `budget` seconds), each verified, with the tighter of the solver's bound and the
     outcome scenarios' own bounds."""
     start = time.perf_counter()
-    bound = scenario_bound(pm)
-    if raw.bound is not None:
-        bound = min(bound, raw.bound)
+    bounds = [b for b in (scenario_bound(pm), raw.bound) if b is not None]
+    bound = min(bounds) if bounds else None
     greedy = greedy_policy(inst, pm.bets, budget)
     if greedy is not None and (solved is None or greedy.checked.objective > solved[1].objective + 1e-12):
         solved = _branches(inst, pm, greedy.allocations)
@@ -224,13 +223,16 @@ def _with_rules(
     return dataclasses.replace(raw, bound=bound, runtime=raw.runtime + time.perf_counter() - start), solved
 
 
-def scenario_bound(pm: PolicyModel) -> float:
+def scenario_bound(pm: PolicyModel) -> float | None:
     """No policy beats, in any outcome scenario, that scenario's plan with every stream at its
-    earliest finish (structure.objective_bound): their expectation bounds the policy's objective."""
+    earliest finish (structure.objective_bound): their expectation bounds the policy's objective.
+    None when the structure gives no bound (a `value` plan without a deadline)."""
     total = 0.0
     for s in pm.scenarios:
         b = objective_bound(s.instance, critical_path(s.instance))
-        total += s.outcome.probability * (b if b is not None else float(s.instance.value.sum()))
+        if b is None:
+            return None
+        total += s.outcome.probability * b
     return total
 
 

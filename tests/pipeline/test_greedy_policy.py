@@ -19,9 +19,9 @@ from planner.solvers.status import RawSolution, SolveStatus
 from planner.verify_policy import check_policy
 
 
-def plan(streams, deadline, supply=10.0, horizon=12, goal=None, **extra):
+def plan(streams, deadline, supply=10.0, horizon=12, goal=None, objective="probability", **extra):
     d = {
-        "plan": {"horizon": horizon, "objective": "probability"},
+        "plan": {"horizon": horizon, "objective": objective},
         "pools": [{"name": "r", "supply": supply}],
         "streams": [{"pool": "r", **s} for s in streams],
         "deadline": {"years": deadline},
@@ -166,3 +166,13 @@ def test_the_swap_search_never_loses_and_stops_on_a_cut_budget():
     assert "swaps" not in fixed.rule
     assert cut.checked.objective >= fixed.checked.objective - 1e-12
     assert searched.checked.objective >= cut.checked.objective - 1e-12
+
+
+def test_a_cut_solve_of_a_value_plan(monkeypatch):
+    # objective "value": A is worth 3 when it works by the deadline of 7 (both attempts fit, 0.84)
+    # and B, certain, worth 1, runs beside it (supply 10: A takes 2 a year, B 5): 3 * 0.84 + 1
+    monkeypatch.setattr(policy_pipeline, "get_backend", lambda name: _cut(SolveStatus.NO_SOLUTION))
+    streams = [{**RETRY, "value": 3}, {"name": "B", "effort": 10, "min_duration": 2, "value": 1}]
+    r = planner.solve(plan(streams, 7, objective="value"), time_limit=5)
+    assert r.status == SolveStatus.TIME_LIMIT
+    assert (r.objective, r.bound) == pytest.approx((3 * 0.84 + 1, 3 * 0.84 + 1), abs=1e-12)
