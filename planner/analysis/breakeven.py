@@ -107,6 +107,7 @@ def breakeven(
     samples: int = 9,
     nearest: bool = False,
     baseline: Result | None = None,
+    solved: Result | None = None,
     **options: Any,
 ) -> BreakEven:
     """Find the value of one plan number at which `intervention` stops losing to the baseline.
@@ -123,7 +124,8 @@ def breakeven(
     round number in the bracket is tried first (`_close`); `evaluations` then holds only the
     points solved and `reason` does not count other flips. `baseline`: the baseline's Result
     solved with the same `options`, when the caller has it (used only for a path inside
-    `interventions`, which cannot move it).
+    `interventions`, which cannot move it); `solved`: likewise the intervention's Result at the
+    plan's own value (used if the search asks for that value).
 
     Returns a BreakEven: `value` (the breaking-even end of the bracket, None if nothing in the
     range breaks even), `interval`, `kind` ("step", "continuous", "none", "always"), `reason` in
@@ -169,7 +171,8 @@ def breakeven(
     def effect(v: float) -> dict[str, Any]:
         at = changed(v)
         if fixed_base:
-            b, r = _record(base(), None), _solve_intervention(at, iv.name, base(), solver, solve_options)
+            own = solved if solved is not None and v == current else None
+            b, r = _record(base(), None), _intervention(at, iv.name, base(), solver, solve_options, own)
         else:
             from planner.analysis.runner import Point, solve_point
 
@@ -299,14 +302,16 @@ def _record(res: Result, delta: float | None, reason: str = "") -> dict[str, Any
     return {"variant": res.variant, "objective": res.objective, "status": res.status, "delta": delta, "reason": reason}
 
 
-def _solve_intervention(plan: Plan, name: str, base: Result, solver: str, options: dict[str, Any]) -> dict[str, Any]:
-    """The intervention of `plan` solved against the `base` it cannot move: its record, as
-    runner.solve_point gives it (the same Model, without resolving the baseline again)."""
+def _intervention(
+    plan: Plan, name: str, base: Result, solver: str, options: dict[str, Any], res: Result | None = None
+) -> dict[str, Any]:
+    """The intervention of `plan` solved (unless its Result `res` is given) against the `base` it
+    cannot move: its record, as runner.solve_point gives it (without resolving the baseline)."""
     from planner.explain import explain_change
     from planner.pipeline.session import Model
 
     iv = plan.intervention(name)
-    res = Model(plan, iv, solver=solver).solve(**options)
+    res = Model(plan, iv, solver=solver).solve(**options) if res is None else res
     delta = res.objective - base.objective if res.objective is not None and base.objective is not None else None
     return _record(res, delta, explain_change(base, res, iv.deadline_shift))
 
