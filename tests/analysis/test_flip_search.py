@@ -98,3 +98,15 @@ def test_labour_bound_flips_where_the_finish_meets_the_baselines():
     # multiplier m at shift -0.5: 6050 / (500 m) + 0.5 = 12.1
     check(plan, MULTIPLY, r.supply[0], np.arange(0.0, 10.41, 0.1), by_hand=6050 / (500 * 11.6))
     assert r.shift.kind == r.supply[0].kind == "continuous"
+
+
+def test_the_nearest_search_reports_the_whole_scans_flip_with_fewer_solves():
+    from planner.analysis.breakeven import breakeven
+
+    plan = load(TOY)
+    for low, high in ((-5.0, 0.0), (-1.7, 6.3)):  # the plan's value -2 inside, and just outside
+        full = breakeven(plan, IV, SHIFT, low=low, high=high, tolerance=1e-3, refine=False)
+        near = breakeven(plan, IV, SHIFT, low=low, high=high, tolerance=1e-3, refine=False, nearest=True)
+        assert near.kind == full.kind == "step"
+        assert near.value == pytest.approx(full.value, abs=1e-3) and near.value == pytest.approx(-1, abs=1e-3)
+        assert len(near.evaluations) < len(full.evaluations)
