@@ -11,10 +11,14 @@ is removed from their environment), after one untimed warm-up run each.
 
 Prints the median of `--runs` runs of each (taking turns, so drifts in load hit both alike), their
 difference, and for scale the planner's import-only time (`import planner.cli`, then the modules
-`compare` loads) and `compare --no-flip` (the same without the verdict's break-even search); `--modules` lists the third-party packages `compare` imports.
+`compare` loads) and `compare --no-flip` (the same without the verdict's break-even search);
+`--modules` lists the third-party packages `compare` imports; `--phases` times each phase of
+`compare` inside one fresh process (numpy and highspy, pydantic, the plan schema's classes, rich,
+the rest of the imports, reading the plan, the comparison's solves, the flip searches, the table),
+the median of `--runs` processes, with the interpreter's own start: what the difference is made of.
 
     .venv/bin/python benchmarks/startup.py            # 15 runs each
-    .venv/bin/python benchmarks/startup.py --runs 5
+    .venv/bin/python benchmarks/startup.py --runs 5 --modules --phases
 """
 
 from __future__ import annotations
@@ -59,6 +63,62 @@ print("IMPORTED", " ".join(third), file=sys.stderr)
 """
 
 
+PHASES = r"""
+import json, sys, time
+laps, t = {}, time.perf_counter()
+def lap(name):
+    global t
+    now = time.perf_counter()
+    laps[name], t = now - t, now
+import numpy, highspy
+lap("numpy + highspy (the raw script's too)")
+import pydantic, annotated_types
+from pydantic import BaseModel, ConfigDict, Discriminator, PrivateAttr, Tag, ValidationError, model_validator
+lap("pydantic import")
+import planner.plan.schema
+lap("plan schema: its tables' classes")
+import rich.console, rich.table
+lap("rich (the table)")
+import planner.cli.main, planner.cli.plan_cmds, planner.analysis.compare, planner.analysis.robustness
+import planner.report.terminal
+lap("the rest of compare's imports (planner)")
+import planner
+plan = planner.load(sys.argv[1])
+lap("plan file read and validated (the schema's validator built on first use)")
+from planner.analysis.compare import compare
+comparison = compare(plan)
+lap("compare: the baseline and intervention solves")
+from planner.analysis.robustness import verdict_robustness
+robustness = verdict_robustness(plan, comparison)
+lap("robustness: the flip searches")
+import io
+from rich.console import Console
+from planner.report import print_comparison, print_robustness
+out = Console(file=io.StringIO(), width=80)
+print_comparison(comparison, out)
+print_robustness(comparison, robustness, out)
+lap("the table printed")
+print(json.dumps(laps))
+"""
+
+
+def phases(python: str, env: dict, runs: int) -> None:
+    """Median seconds of each phase of `compare` inside one fresh process, in order, over `runs`
+    processes: what the difference to the raw script is made of."""
+    import json
+
+    rows: list[dict[str, float]] = []
+    for _ in range(runs):
+        done = subprocess.run([python, "-c", PHASES, str(TOY)], env=env, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"phases failed:\n{done.stderr[-2000:]}")
+        rows.append(json.loads(done.stdout.splitlines()[-1]))
+    start = [timed([python, "-c", "pass"], env) for _ in range(runs)]
+    print(f"phases of compare in one process (median of {runs}); the interpreter's start alone: {median(start):.3f} s")
+    for name in rows[0]:
+        print(f"  {median([r[name] for r in rows]):.3f} s  {name}")
+
+
 def save_toy_model(path: Path) -> None:
     """The toy baseline's whole MIP as arrays (the planner's own, as Model.linear_model builds it)."""
     import highspy
@@ -101,6 +161,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--modules", action="store_true", help="list the packages `planner compare` imports")
+    ap.add_argument("--phases", action="store_true", help="also time each phase of compare in one process")
     args = ap.parse_args()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH")}
     python = sys.executable
@@ -129,6 +190,8 @@ def main() -> None:
     if args.modules:
         done = subprocess.run([python, "-c", MODULES, str(TOY)], env=env, cwd=ROOT, capture_output=True, text=True)
         print(next((line for line in done.stderr.splitlines() if line.startswith("IMPORTED")), done.stderr[-500:]))
+    if args.phases:
+        phases(python, env, args.runs)
 
 
 if __name__ == "__main__":

@@ -8,16 +8,17 @@ it is narrower than the tolerance, and reports the bracket. Where the effect is 
 bracket closes on the crossing point; where it jumps, the bracket is the interval where the
 verdict flips. Where nothing in the range breaks even, the reason is the intervention's own
 explanation at the value that came closest (e.g. a serial chain longer than the deadline).
+`nearest=True` (the verdict's robustness) wants only the flip nearest the plan's value and finds
+the same one with far fewer solves (planner/analysis/bracket.py, NearestFlip).
 """
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from planner.analysis.runner import Point, solve_point
+from planner.analysis.bracket import EVEN, RELATIVE, NearestFlip, closed, midpoint
 from planner.errors import PlanError
 from planner.instance.resolve import resolve
 from planner.pipeline.arguments import number, optional, whole
@@ -30,10 +31,6 @@ if TYPE_CHECKING:
 
     from planner.result import Result
 
-EVEN = 1e-7
-"""An effect at or above -EVEN breaks even: differences below this are solver tolerance."""
-RELATIVE = 1e-4
-"""Without a tolerance, the bracket closes to this fraction of the value (four significant digits)."""
 MAX_SAMPLES = 1_000
 
 
@@ -108,6 +105,9 @@ def breakeven(
     high: float | None = None,
     tolerance: float | None = None,
     samples: int = 9,
+    nearest: bool = False,
+    baseline: Result | None = None,
+    solved: Result | None = None,
     **options: Any,
 ) -> BreakEven:
     """Find the value of one plan number at which `intervention` stops losing to the baseline.
@@ -117,6 +117,15 @@ def breakeven(
     (default: 0 to 10x a positive current value, else the current value +-10). `tolerance`: the
     width at which the bracket counts as closed (default: 1/10,000 of the value found).
     `samples`: scan points before bisecting (2 to 1,000). `options`: `Model.solve`'s plus `solver`.
+
+    `nearest` (the verdict's robustness): only the flip nearest the plan's own value is wanted, so
+    the scan brackets are tried nearest first and the scan stops at the first that flips (the one
+    the whole scan would pick), a value whose structural limit alone loses is not solved, and a
+    round number and a straight-line crossing are tried before halving (NearestFlip.close);
+    `evaluations` then holds only the points solved and `reason` does not count other flips. `baseline`: the baseline's Result
+    solved with the same `options`, when the caller has it (used only for a path inside
+    `interventions`, which cannot move it); `solved`: likewise the intervention's Result at the
+    plan's own value (used if the search asks for that value).
 
     Returns a BreakEven: `value` (the breaking-even end of the bracket, None if nothing in the
     range breaks even), `interval`, `kind` ("step", "continuous", "none", "always"), `reason` in
@@ -138,48 +147,83 @@ def breakeven(
     evaluations: list[dict[str, Any]] = []
     sign = -1.0 if plan.plan.objective == "earliest" else 1.0
     fixed_base = path.startswith("interventions.")
-    known: list[Result] = []  # the baseline, when the path cannot move it
+    known: list[Result] = (
+        [baseline] if fixed_base and baseline is not None else []
+    )  # the baseline, when the path cannot move it
+    solver = options.get("solver", "highs")
+    solve_options = {k: x for k, x in options.items() if k != "solver"}
 
-    def effect(v: float) -> dict[str, Any]:
+    def changed(v: float) -> Plan:
         try:
-            changed = plan.with_changes({path: v})
+            return plan.with_changes({path: v})
         except PlanError as e:
             raise PlanError(
                 f"at {path} = {v:g}: {e.detail} (give a --range inside the valid values)", key=path
             ) from None
-        if fixed_base and not known:  # the intervention's own numbers cannot move the baseline
+
+    def base() -> Result:
+        if not known:  # the intervention's own numbers cannot move the baseline: solved once
             from planner.pipeline.session import Model
 
-            known.append(
-                Model(plan, solver=options.get("solver", "highs")).solve(
-                    **{k: x for k, x in options.items() if k != "solver"}
-                )
-            )
-        base, res = solve_point(Point(changed, [iv.name]), options, base=known[0] if fixed_base else None)
-        for r in (base, res):
-            if r["status"] != SolveStatus.OPTIMAL:
+            known.append(Model(plan, solver=solver).solve(**solve_options))
+        return known[0]
+
+    def effect(v: float) -> dict[str, Any]:
+        at = changed(v)
+        if fixed_base:
+            own = solved if solved is not None and v == current else None
+            b, r = _record(base(), None), _intervention(at, iv.name, base(), solver, solve_options, own)
+        else:
+            from planner.analysis.runner import Point, solve_point
+
+            b, r = solve_point(Point(at, [iv.name]), options)
+        for x in (b, r):
+            if x["status"] != SolveStatus.OPTIMAL:
                 raise PlanError(
-                    f"at {path} = {v:g} the {r['variant']} solve ended '{r['status']}', so "
+                    f"at {path} = {v:g} the {x['variant']} solve ended '{x['status']}', so "
                     "no exact verdict: give more --time-limit or a narrower --range",
                     key=path,
                 )
         row = {
             "value": v,
-            "baseline": base["objective"],
-            "intervention": res["objective"],
-            "delta": res["delta"],
-            "reason": res["reason"],
+            "baseline": b["objective"],
+            "intervention": r["objective"],
+            "delta": r["delta"],
+            "reason": r["reason"],
             # the effect in the objective's own direction: for `earliest` a later goal loses
-            "gain": None if res["delta"] is None else sign * res["delta"],
+            "gain": None if r["delta"] is None else sign * r["delta"],
         }
         evaluations.append(row)
         return row
 
     values = [low + (high - low) * k / (samples - 1) for k in range(samples)]
-    rows = [effect(v) for v in values]
-    even = [r["gain"] >= -EVEN for r in rows]
-    flips = [k for k in range(samples - 1) if even[k] != even[k + 1]]
     common: dict[str, Any] = dict(intervention=iv.name, path=path, low=low, high=high, evaluations=evaluations)
+    if nearest:
+        limit = (lambda v: _structural_gain(changed(v), iv.name, base(), sign)) if fixed_base else None
+        search = NearestFlip(effect, limit, tolerance)
+        order = sorted(range(samples - 1), key=lambda j: (abs((values[j] + values[j + 1]) / 2 - float(current)), j))
+        k = next((j for j in order if search.even(values[j]) != search.even(values[j + 1])), None)
+        flips = [] if k is None else [k]
+        rows = [search.solved[v] for v in values if v in search.solved]
+        even = [search.even(v) for v in values] if k is None else []  # all known already when no flip
+        if k is None and not rows:  # every value ruled out by its structural limit: nothing solved
+            best_v = max(values, key=lambda v: search.settled[v])
+            return BreakEven(
+                value=None,
+                interval=None,
+                kind="none",
+                tolerance=tolerance,
+                reason=(
+                    f"nothing in {path} = [{low:g}, {high:g}] breaks even: at every value tried {iv.name}'s "
+                    f"structural limit (what unlimited labour reaches) is below the baseline's optimum "
+                    f"(at best {sign * search.settled[best_v]:+.6g}, at {best_v:g})"
+                ),
+                **common,
+            )
+    else:
+        rows = [effect(v) for v in values]
+        even = [r["gain"] >= -EVEN for r in rows]
+        flips = [k for k in range(samples - 1) if even[k] != even[k + 1]]
     if not flips:
         best = max(rows, key=lambda r: r["gain"])
         if even[0]:
@@ -194,6 +238,11 @@ def breakeven(
                 ),
                 **common,
             )
+        ruled_out = (
+            f" ({len(values) - len(rows)} more ruled out by the structural limit alone)"
+            if len(rows) < len(values)
+            else ""
+        )
         return BreakEven(
             value=None,
             interval=None,
@@ -201,26 +250,35 @@ def breakeven(
             tolerance=tolerance,
             reason=(
                 f"nothing in {path} = [{low:g}, {high:g}] breaks even: {iv.name} loses at every value tried "
-                f"(at best {best['delta']:+.6g}, at {best['value']:g}): {_why(best['reason'])}"
+                f"(at best {best['delta']:+.6g}, at {best['value']:g}): {_why(best['reason'])}{ruled_out}"
             ),
             **common,
         )
-    # the flip nearest the plan's own value
-    k = min(flips, key=lambda j: abs((values[j] + values[j + 1]) / 2 - float(current)))
-    a, b = rows[k], rows[k + 1]
-    while not _closed(a["value"], b["value"], tolerance):
-        mid = _midpoint(a["value"], b["value"])
-        if mid in (a["value"], b["value"]):  # neighbouring floats: nothing lies between them
-            break
-        m = effect(mid)
-        if (m["gain"] >= -EVEN) == (a["gain"] >= -EVEN):
-            a = m
-        else:
-            b = m
-    good, bad = (a, b) if a["gain"] >= -EVEN else (b, a)
-    good, bad = _snap(good, bad, effect)
+    if nearest:
+        k = flips[0]
+        good, bad = search.close(values[k], values[k + 1])
+        scan_a, scan_b = search.row(values[k]), search.row(values[k + 1])
+        step = _kind(scan_a, scan_b, good, bad) == "step"
+        reach = (tolerance or RELATIVE * max(abs(good["value"]), abs(bad["value"]))) if step else None
+        good, bad = _snap(good, bad, search.row, reach)
+    else:
+        # the flip nearest the plan's own value
+        k = min(flips, key=lambda j: abs((values[j] + values[j + 1]) / 2 - float(current)))
+        a, b = rows[k], rows[k + 1]
+        while not closed(a["value"], b["value"], tolerance):
+            mid = midpoint(a["value"], b["value"])
+            if mid in (a["value"], b["value"]):  # neighbouring floats: nothing lies between them
+                break
+            m = effect(mid)
+            if (m["gain"] >= -EVEN) == (a["gain"] >= -EVEN):
+                a = m
+            else:
+                b = m
+        good, bad = (a, b) if a["gain"] >= -EVEN else (b, a)
+        good, bad = _snap(good, bad, effect)
+        scan_a, scan_b = rows[k], rows[k + 1]
     tolerance = tolerance or RELATIVE * max(abs(good["value"]), abs(bad["value"]))
-    kind = _kind(rows[k], rows[k + 1], good, bad)
+    kind = _kind(scan_a, scan_b, good, bad)
     others = f"; the verdict also flips elsewhere in the range ({len(flips) - 1} more)" if len(flips) > 1 else ""
     if kind == "step":
         reason = (
@@ -240,6 +298,39 @@ def breakeven(
     )
 
 
+def _record(res: Result, delta: float | None, reason: str = "") -> dict[str, Any]:
+    return {"variant": res.variant, "objective": res.objective, "status": res.status, "delta": delta, "reason": reason}
+
+
+def _intervention(
+    plan: Plan, name: str, base: Result, solver: str, options: dict[str, Any], res: Result | None = None
+) -> dict[str, Any]:
+    """The intervention of `plan` solved (unless its Result `res` is given) against the `base` it
+    cannot move: its record, as runner.solve_point gives it (without resolving the baseline)."""
+    from planner.explain import explain_change
+    from planner.pipeline.session import Model
+
+    iv = plan.intervention(name)
+    res = Model(plan, iv, solver=solver).solve(**options) if res is None else res
+    delta = res.objective - base.objective if res.objective is not None and base.objective is not None else None
+    return _record(res, delta, explain_change(base, res, iv.deadline_shift))
+
+
+def _structural_gain(plan: Plan, name: str, base: Result, sign: float) -> float | None:
+    """The most the intervention of `plan` could gain over `base` with unlimited labour: its
+    structural limit (continuous.best_possible, which no continuous-time plan beats) minus the
+    baseline's optimum, in the objective's direction; None without a limit, and for a plan with
+    research bets or an intervention that chooses its level (their solves are not Model's plain one)."""
+    from planner.pipeline.continuous import best_possible
+
+    iv = plan.intervention(name)
+    inst = resolve(plan, iv)
+    limit = None if iv.choose or inst.has_bets else best_possible(inst, unlimited_labour=True)
+    if limit is None or base.objective is None:
+        return None
+    return sign * (limit - base.objective)
+
+
 def _kind(a: dict[str, Any], b: dict[str, Any], good: dict[str, Any], bad: dict[str, Any]) -> str:
     """'step' if the effect jumps across the final bracket [bad, good] by more than ten times what
     the scan bracket [a, b]'s slope gives over that width (a continuous effect's jump shrinks with
@@ -249,39 +340,17 @@ def _kind(a: dict[str, Any], b: dict[str, Any], good: dict[str, Any], bad: dict[
     return "step" if jump > max(1e-6, 10 * slope * abs(good["value"] - bad["value"])) else "continuous"
 
 
-def _closed(a: float, b: float, tolerance: float | None) -> bool:
-    """Narrower than the tolerance, or (without one) than RELATIVE of the larger end."""
-    return abs(b - a) <= (tolerance if tolerance else RELATIVE * max(abs(a), abs(b)))
-
-
-def _midpoint(a: float, b: float) -> float:
-    """The halfway point of the bracket, or, where its ends differ by orders of magnitude (or in
-    sign), the halfway float: over a range such as -1e300:1e300 plain halving would take a
-    thousand solves to come near -1, and halving the floats takes at most 64."""
-    lo, hi = sorted((a, b))
-    if lo > 0 and hi <= 2 * lo or hi < 0 and lo >= 2 * hi:
-        return (a + b) / 2
-    return _from_order((_order(lo) + _order(hi)) // 2)
-
-
-def _order(x: float) -> int:
-    """Floats as integers in the same order (neighbouring floats are neighbouring integers)."""
-    i = struct.unpack("<q", struct.pack("<d", x))[0]
-    return i if i >= 0 else -(i & 0x7FFFFFFFFFFFFFFF)
-
-
-def _from_order(i: int) -> float:
-    return struct.unpack("<d", struct.pack("<q", i if i >= 0 else (-i) | -0x8000000000000000))[0]
-
-
 def _snap(
-    good: dict[str, Any], bad: dict[str, Any], effect: Callable[[float], dict[str, Any]]
+    good: dict[str, Any], bad: dict[str, Any], effect: Callable[[float], dict[str, Any]], reach: float | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A step sits on a round number more often than not (a deadline shift of exactly -1 years):
-    try the roundest number inside the bracket, so the answer is -1, not -0.99902."""
-    lo, hi = sorted((good["value"], bad["value"]))
+    try the roundest number inside the bracket, so the answer is -1, not -0.99902. With `reach`,
+    inside the `reach` past the losing end towards the breaking-even one instead (for a step, whose
+    every value past the flip breaks even, so the answer does not hang on where halving stopped)."""
+    far = good["value"] if reach is None else bad["value"] + (reach if good["value"] > bad["value"] else -reach)
+    lo, hi = sorted((far, bad["value"]))
     for digits in range(0, 7):
-        c = round((lo + hi) / 2, digits)
+        c = round((lo + hi) / 2, digits) + 0.0  # + 0.0: 0, not -0
         if lo <= c <= hi and c != bad["value"]:
             if c == good["value"]:
                 return good, bad

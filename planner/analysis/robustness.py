@@ -5,12 +5,15 @@ plan has an `[uncertainty]` table, how often it harms over a Monte Carlo run of 
 (and the web page) call it, so they give the same numbers.
 
 - **Flip**: for each effect the intervention has (its `deadline_shift`, and each supply change with
-  a `multiply` other than 1), a `breakeven` search over that one value, the others as written:
-  the shift over its value +-10 years, a multiplier over 0 to 10x (at least 0 to 10). The search
-  is breakeven's: 9 scan points, then bisection to `tolerance` = 1e-4 x max(1, |value|), then the
-  roundest number in the last bracket; each point is two solves (baseline and intervention).
-  A scan bracket is 2.5 (shift) or 1.25 x max(1, m) (multiplier) wide, so bisection takes about
-  15 halvings, a few more where a bracket starts at 0; `Flip.solves` counts the solves made.
+  a `multiply` other than 1), a `breakeven(..., nearest=True)` search over that one value, the
+  others as written: the shift over its value +-10 years, a multiplier over 0 to 10x (at least 0
+  to 10), to `tolerance` = 1e-4 x max(1, |value|). It reports the flip breakeven's 9-point scan
+  would (the bracket nearest the plan's value) with far fewer solves: brackets nearest first,
+  values the structural limit alone rules out unsolved, a round guess and a straight-line guess
+  before halving (docs/analysis.md). The baseline is solved once and shared by every search (the
+  intervention's numbers cannot move it), or is the comparison's own when that is what the
+  search's solve would give (`_repeats`), as is the intervention at the plan's value;
+  `Flip.solves` counts the solves the answer rests on, the baseline's included.
 - **Monte Carlo**: `samples` draws of the `[uncertainty]` table (default `DEFAULT_SAMPLES`, a
   fixed count, so the same plan and seed give the same numbers on any machine; 0 turns it off),
   each a baseline and every intervention solved; P(harm), the mean and the 5-95% range of each
@@ -31,7 +34,8 @@ from planner.analysis.breakeven import BreakEven, breakeven
 from planner.errors import PlanError
 from planner.pipeline.arguments import DEFAULT_SAMPLES, optional, whole
 from planner.plan.schema import Intervention, Plan
-from planner.result import Comparison
+from planner.result import Comparison, Result
+from planner.solvers.status import SolveStatus
 
 if TYPE_CHECKING:
     from planner.analysis.montecarlo import MonteCarloResult
@@ -70,8 +74,9 @@ class Flip:
 
     @property
     def solves(self) -> int:
-        """One intervention solve per point, and the baseline once (breakeven: an intervention's
-        own numbers cannot move it)."""
+        """The solves the answer rests on: the intervention's at each point in `evaluations`, and
+        the baseline's (shared by every search of the comparison: an intervention's own numbers
+        cannot move it); some may be the comparison's own (`_repeats`)."""
         return len(self.search.evaluations) + 1
 
     def to_dict(self) -> dict[str, Any]:
@@ -166,9 +171,13 @@ def verdict_robustness(
     flips_of: dict[
         str, tuple[Flip | None, list[Flip]]
     ] = {}  # intervention name -> (shift, supply flips): only for a verdict there is to flip
+    solver = options.get("solver", "highs")
+    # the baseline solved once (refine=False) for every search: they vary only interventions
+    baseline = [comparison.baseline] if comparison.baseline and _repeats(comparison.baseline, solver) else []
     for iv_result in comparison.interventions:
         if iv_result.delta is not None and flips:
-            flips_of[iv_result.name] = _flips(plan, plan.intervention(iv_result.name), options)
+            own = iv_result.result if _repeats(iv_result.result, solver) else None
+            flips_of[iv_result.name] = _flips(plan, plan.intervention(iv_result.name), options, baseline, own)
     names = [plan.intervention(r.name).name for r in comparison.interventions]
     mc: MonteCarloResult | None = None
     summary = None  # its summary() by intervention, a pandas DataFrame
@@ -193,17 +202,42 @@ def verdict_robustness(
     return Robustness(samples, mc.seed, rows, mc)
 
 
-def _flips(plan: Plan, iv: Intervention, options: dict[str, Any]) -> tuple[Flip | None, list[Flip]]:
+def _repeats(res: Result | None, solver: str) -> bool:
+    """Whether a comparison's `res` is what the flip searches' own solve (`refine=False`) would
+    give: settled by the bound on the plan's own grid, where refining never starts, by the same
+    solver."""
+    return (
+        res is not None
+        and res.status == SolveStatus.OPTIMAL
+        and res.exactness == "exact"
+        and len(res.grid_steps) == 1
+        and res.solver == solver
+    )
+
+
+def _flips(
+    plan: Plan, iv: Intervention, options: dict[str, Any], baseline: list[Result], own: Result | None
+) -> tuple[Flip | None, list[Flip]]:
     """The flip search of each effect `iv` has: its deadline shift, and each supply multiplier."""
     quoted = _quoted(iv.name)
     shift = (
-        _flip(plan, iv.name, "shift", f"interventions.{quoted}.deadline_shift", iv.deadline_shift, options)
+        _flip(
+            plan, iv.name, "shift", f"interventions.{quoted}.deadline_shift", iv.deadline_shift, options, baseline, own
+        )
         if iv.deadline_shift
         else None
     )
     supply = [
         _flip(
-            plan, iv.name, "supply", f"interventions.{quoted}.supply.{k}.multiply", ch.multiply, options, pool=ch.pool
+            plan,
+            iv.name,
+            "supply",
+            f"interventions.{quoted}.supply.{k}.multiply",
+            ch.multiply,
+            options,
+            baseline,
+            own,
+            pool=ch.pool,
         )
         for k, ch in enumerate(iv.supply)
         if ch.multiply != 1
@@ -216,15 +250,41 @@ def _quoted(name: str) -> str:
 
 
 def _flip(
-    plan: Plan, name: str, effect: str, path: str, current: float, options: dict[str, Any], pool: str | None = None
+    plan: Plan,
+    name: str,
+    effect: str,
+    path: str,
+    current: float,
+    options: dict[str, Any],
+    baseline: list[Result],
+    own: Result | None,
+    pool: str | None = None,
 ) -> Flip:
+    """`baseline`: the shared baseline ([] until solved); `own`: the comparison's result of the
+    intervention as written, when the search's solve would repeat it."""
     if effect == "shift":
         low, high = current - SHIFT_SPAN, current + SHIFT_SPAN
     else:
         low, high = 0.0, MULTIPLY_SPAN * max(1.0, current)
     tolerance = 1e-4 * max(1.0, abs(current))
     try:
-        search = breakeven(plan, name, path, low=low, high=high, tolerance=tolerance, **options)
+        if not baseline:
+            from planner.pipeline.session import Model
+
+            solve = {k: v for k, v in options.items() if k != "solver"}
+            baseline.append(Model(plan, solver=options.get("solver", "highs")).solve(**solve))
+        search = breakeven(
+            plan,
+            name,
+            path,
+            low=low,
+            high=high,
+            tolerance=tolerance,
+            nearest=True,
+            baseline=baseline[0],
+            solved=own,
+            **options,
+        )
     except PlanError as e:  # e.g. a solve not proven optimal in the time limit: no exact flip
         search = BreakEven(name, path, low, high, tolerance, None, None, "none", e.detail)
     return Flip(effect, path, float(current), search, pool)

@@ -5,10 +5,7 @@ docs/web.md). Only the standard library at the top (see main.py); Starlette and 
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
-import threading
-import webbrowser
 from typing import TypeVar
 
 from planner.cli.arguments import plan_arguments
@@ -35,6 +32,10 @@ def add_parser(sub: argparse._SubParsersAction[P]) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import socket  # here, not at the top: every other command would pay for them at start-up
+    import threading
+    import webbrowser
+
     try:
         import uvicorn
 
