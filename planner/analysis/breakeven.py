@@ -122,10 +122,10 @@ def breakeven(
     the scan brackets are tried nearest first and the scan stops at the first that flips (the one
     the whole scan would pick), a value whose structural limit alone loses is not solved, and a
     round number and a straight-line crossing are tried before halving (NearestFlip.close);
-    `evaluations` then holds only the points solved and `reason` does not count other flips. `baseline`: the baseline's Result
-    solved with the same `options`, when the caller has it (used only for a path inside
-    `interventions`, which cannot move it); `solved`: likewise the intervention's Result at the
-    plan's own value (used if the search asks for that value).
+    `evaluations` then holds only the points solved and `reason` does not count other flips.
+    `baseline`: the baseline's Result solved with the same `options`, when the caller has it (used
+    only for a path inside `interventions`, which cannot move it); `solved`: likewise the
+    intervention's Result at the plan's own value (used if the search asks for that value).
 
     Returns a BreakEven: `value` (the breaking-even end of the bracket, None if nothing in the
     range breaks even), `interval`, `kind` ("step", "continuous", "none", "always"), `reason` in
