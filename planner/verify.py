@@ -50,19 +50,8 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
             problems.append(what + ": " + "; ".join(fmt(*ix) for ix in np.argwhere(mask)[:3]))
 
     report(u < -ABS, "negative crew units", lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g}")
-    # a period's progress: step * productivity * u ** parallelization (exactly, not the MIP's bound)
-    a = inst.parallelization[:, None]
-    with np.errstate(invalid="ignore"):
-        effective = np.where(a < 1, np.power(np.clip(u, 0.0, None), a), u)
-    made = inst.step * inst.productivity * effective
-    progress = np.cumsum(made, axis=1)
-    supply = trained_supply(inst, progress)
-    used = inst.crew.T @ u
-    report(
-        _over(used, supply),
-        "pool supply exceeded",
-        lambda r, t: f"{inst.pools[r]} period {t}: {used[r, t]:g} > {supply[r, t]:g}",
-    )
+    effective, progress = progress_of(inst, u)
+    supply = pool_supply(inst, u, progress, report)
     rate = inst.productivity * effective
     report(
         _over(rate, inst.rate_cap),
@@ -87,7 +76,7 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
 
     working = is_working(inst, u)
     if inst.has_dynamics:
-        _staffing(inst, u, working, done, report)
+        staffing(inst, u, working, done, report)
     if inst.precedences:
         # j may work in a period starting at year y only if i finished by y - lag (rounded up to
         # periods); every precedence at once (a predecessor never complete has ready = nan, which
@@ -128,6 +117,27 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
     return Verified(finish_years, effort_done, goal_years, success, objective, starts, supply)
 
 
+def progress_of(inst: Instance, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(effective crew units, cumulative progress), each (S, H): a period's progress is step *
+    productivity * u ** parallelization (exactly, not the MIP's piecewise-linear bound)."""
+    a = inst.parallelization[:, None]
+    with np.errstate(invalid="ignore"):
+        effective = np.where(a < 1, np.power(np.clip(u, 0.0, None), a), u)
+    return effective, np.cumsum(inst.step * inst.productivity * effective, axis=1)
+
+
+def pool_supply(inst: Instance, u: np.ndarray, progress: np.ndarray, report: Report) -> np.ndarray:
+    """Each pool's use within its supply, with the FTE the plan's own progress trained; the supply."""
+    supply = trained_supply(inst, progress)
+    used = inst.crew.T @ u
+    report(
+        _over(used, supply),
+        "pool supply exceeded",
+        lambda r, t: f"{inst.pools[r]} period {t}: {used[r, t]:g} > {supply[r, t]:g}",
+    )
+    return supply
+
+
 def trained_supply(inst: Instance, progress: np.ndarray) -> np.ndarray:
     """(R, H) each pool's supply with the FTE training streams add (`train`): the progress made in
     period tau, counted up to the stream's effort, times per_effort, joins ceil(delay / step)
@@ -146,7 +156,7 @@ def trained_supply(inst: Instance, progress: np.ndarray) -> np.ndarray:
     return supply
 
 
-def _staffing(inst: Instance, u: np.ndarray, working: np.ndarray, done: np.ndarray, report: Report) -> None:
+def staffing(inst: Instance, u: np.ndarray, working: np.ndarray, done: np.ndarray, report: Report) -> None:
     """The discrete staffing keys (docs/plan-file.md), from the allocation alone."""
     S, H = u.shape
     finish = np.where(done.any(axis=1), done.argmax(axis=1), H)

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.errors import VerificationError
+from planner.instance.copies import copy_streams
 from planner.instance.resolve import Instance
+from planner.verify import Format, is_working, pool_supply, progress_of, staffing
 
 REL, ABS = 1e-6, 1e-6
 Key = tuple[str, int]
@@ -63,6 +65,7 @@ def check_policy(
         branch, history = _play(inst, dict(zip(bets, works_at)), prob, alloc)
         branches.append(branch)
         histories.append(history)
+    _attempt_rules(inst, allocations)
     if non_anticipative:
         _non_anticipative(inst, allocations, histories)
     expected = float(sum(b.probability * b.objective for b in branches))
@@ -166,6 +169,37 @@ def _play(
     objective = _objective(inst, success, goal)
     branch = Branch(works_at, prob, success, attempt_years, goal, objective)
     return branch, history
+
+
+def _attempt_rules(inst: Instance, allocations: list[dict[Key, np.ndarray]]) -> None:
+    """The staffing keys (contiguous, min_staff, fixed crews, whole people) and the supply training
+    adds, checked per attempt in every scenario by the deterministic check's own rules
+    (verify.staffing, verify.pool_supply), each attempt a stream of its own: a contiguous
+    attempt's run is unbroken (the wait for a failure to be known is not part of it), and a failed
+    attempt's progress trains people as any progress does."""
+    if not (inst.discrete.any() or inst.trains.any()):
+        return
+    keys = sorted({k for a in allocations for k in a})
+    index = {n: i for i, n in enumerate(inst.streams)}
+    rows = copy_streams(inst, np.array([index[n] for n, _ in keys], int), [f"{n} #{a}" for n, a in keys])
+    zero = np.zeros(inst.periods)
+    problems: list[str] = []
+
+    def report(mask: np.ndarray, what: str, fmt: Format) -> None:
+        if mask.any():
+            problems.append(what + ": " + "; ".join(fmt(*ix) for ix in np.argwhere(mask)[:3]))
+
+    for w, alloc in enumerate(allocations):
+        u = np.array([alloc.get(k, zero) for k in keys]).reshape(len(keys), inst.periods)
+        _, progress = progress_of(rows, u)
+        done = progress >= rows.effort[:, None] * (1 - REL) - ABS
+        staffing(rows, u, is_working(rows, u), done, report)
+        if inst.trains.any():
+            pool_supply(rows, u, progress, report)
+        if problems:
+            raise VerificationError(
+                f"the policy breaks the model's rules in outcome scenario {w + 1}: " + " | ".join(problems)
+            )
 
 
 def _objective(inst: Instance, success: np.ndarray, goal: float | None) -> float:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.instance.copies import copy_streams
 from planner.instance.resolve import AnyPrecedence, Instance, Precedence
 from planner.structure import NEVER, critical_path, last_useful_period
 
@@ -170,41 +171,7 @@ def scenario_instance(inst: Instance, bets: Bets, outcome: Outcome) -> tuple[Ins
     return scen, keys
 
 
-PER_STREAM = (
-    "crew",
-    "productivity",
-    "effort",
-    "min_duration",
-    "max_staff",
-    "release",
-    "value",
-    "required",
-    "contiguous",
-    "min_staff",
-    "fixed_crew",
-    "speedup",
-    "parallelization",
-    "train_pool",
-    "train_per_effort",
-    "train_delay",
-    "train_attrition",
-    "success",
-    "attempts",
-)
-"""The Instance fields with one entry (or row) per stream, which a failed attempt copies."""
-
-
 def _copy_streams(inst: Instance, source: np.ndarray, names: list[str]) -> Instance:
-    """`inst` with stream i a copy of stream source[i] in every per-stream array (milestones'
-    stream masks too); failed copies are neither required nor in a milestone."""
-    S = len(inst.streams)
-    changes: dict = {"streams": names}
-    for name in PER_STREAM:
-        changes[name] = getattr(inst, name)[source].copy()
-    extra = np.arange(len(source)) >= S
-    changes["required"] = np.where(extra, False, changes["required"])
-    assert inst.milestone_streams is not None
-    ms = inst.milestone_streams[:, source].copy()
-    ms[:, extra] = False
-    changes["milestone_streams"] = ms
-    return dataclasses.replace(inst, **changes)
+    """`inst` with stream i a copy of stream source[i] (instance/copies.py); failed copies (past the
+    plan's own streams) are neither required nor in a milestone."""
+    return copy_streams(inst, source, names, counted=np.arange(len(source)) < len(inst.streams))

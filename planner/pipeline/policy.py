@@ -28,7 +28,7 @@ from planner.result import PolicyBranch, Result, StreamResult, variant_fields
 from planner.solvers import get_backend
 from planner.solvers.status import RawSolution, SolveOptions, SolveStatus
 from planner.structure import critical_path, objective_bound
-from planner.verify_policy import VerifiedPolicy, check_policy
+from planner.verify_policy import ABS, REL, VerifiedPolicy, check_policy
 
 
 def policy_model(plan: Plan, inst: Instance) -> PolicyModel:
@@ -237,18 +237,36 @@ def scenario_bound(pm: PolicyModel) -> float | None:
 
 
 def _allocations(pm: PolicyModel, x: np.ndarray) -> list[dict[tuple[str, int], np.ndarray]]:
-    """Each scenario's crew units per attempt key, read off the solver's columns."""
+    """Each scenario's crew units per attempt key, read off the solver's columns, without any work
+    after the attempt is complete (`_until_complete`)."""
     allocations = []
     for s in pm.scenarios:
         index = s.blocks["u"]
         alloc = {}
         for i, key in enumerate(s.keys):
             row = np.where(index[i] >= 0, x[np.maximum(index[i], 0)], 0.0) if x.size else np.zeros(index.shape[1])
-            row = np.where(np.abs(row) < 1e-9, 0.0, row)
+            row = _until_complete(s.instance, i, np.where(np.abs(row) < 1e-9, 0.0, row))
             if np.any(row > 0):
                 alloc[key] = row
         allocations.append(alloc)
     return allocations
+
+
+def _until_complete(inst: Instance, i: int, row: np.ndarray) -> np.ndarray:
+    """Stream i's crew units with none after the period its progress reaches its effort (as the
+    policy check reads it). A discrete stream's completion indicator may lag its progress by a
+    period in the MIP (a lag that costs the objective nothing when nothing waits on it), and its
+    row `no_work_once_complete` then lets work go on into a period the check counts as after the
+    attempt's end. Cutting it changes no progress, no completion and no outcome's timing; and
+    scenarios that share a history share the cut, since it follows from their common allocation."""
+    a = float(inst.parallelization[i])
+    effective = np.power(np.clip(row, 0.0, None), a) if a < 1 else row
+    progress = np.cumsum(inst.step * inst.productivity[i] * effective)
+    done = np.flatnonzero(progress >= inst.effort[i] * (1 - REL) - ABS)
+    if done.size and done[0] + 1 < row.size and row[done[0] + 1 :].any():
+        row = row.copy()
+        row[done[0] + 1 :] = 0.0
+    return row
 
 
 def _branches(
