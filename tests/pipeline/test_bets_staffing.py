@@ -80,3 +80,43 @@ def test_training(deadline, expected):
     pools = [{"name": "r", "supply": 10}, {"name": "s", "supply": 0}]
     t = {"name": "T", "pool": "r", "effort": 4, "train": {"pool": "s", "per_effort": 1, "delay": 1}}
     assert solve([bet(pool="s"), t], deadline, pools=pools) == pytest.approx(expected, abs=1e-9)
+
+
+def _with_keys(seed: int) -> dict:
+    """The bets campaign's random plan of `seed` (tests/oracles/bets_campaign.py) with staffing
+    keys and diminishing returns added at random."""
+    import random
+    import sys
+    import tomllib
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from oracles.bets_campaign import random_bet_plan
+
+    rng = random.Random(seed)
+    doc = tomllib.loads(random_bet_plan(seed, 12))
+    for s in doc["streams"]:
+        k = rng.random()
+        if k < 0.15:
+            s["min_staff"] = rng.choice([1, 2])
+            s.pop("max_staff", None)
+        elif k < 0.3:
+            s["contiguous"] = True
+        elif k < 0.4:
+            s["fixed_crew"] = True
+            s.setdefault("max_staff", rng.choice([1.5, 2, 3]))
+        elif k < 0.55:
+            s["parallelization"] = rng.choice([0.5, 0.7])
+    if rng.random() < 0.3:
+        doc["pools"][0]["integer_staff"] = True
+    return doc
+
+
+@pytest.mark.parametrize("seed", [pytest.param(s, marks=() if s < 8 else (pytest.mark.slow,)) for s in range(60)])
+def test_random_plans_with_staffing_keys_solve_and_pass_their_check(seed):
+    # every policy is played forward by verify_policy (staffing and training per attempt
+    # included) before it is reported: a broken rule raises VerificationError here
+    r = planner.solve(planner.from_dict(_with_keys(seed)))
+    assert r.status == "optimal"
+    assert r.bound is not None and -1e-9 <= r.objective <= r.bound + 1e-6 * max(1.0, abs(r.bound))
+    assert sum(b.probability for b in r.policy) == pytest.approx(1.0)
