@@ -130,6 +130,23 @@ class NearestFlip:
         return x if min(good, bad) + step < x < max(good, bad) - step else None
 
 
+def last_valid(valid: Callable[[float], bool], inside: float, outside: float, steps: int = 60) -> float:
+    """The value nearest `outside` that `valid` still accepts, from `inside` (accepted) towards
+    `outside` (refused), by halving: the plan's own rules decide (a probability's `0 < P <= 1`, a
+    minimum below its maximum), so a default range never asks for a plan that cannot exist."""
+    for _ in range(steps):
+        if closed(inside, outside, None) and inside != 0:
+            break
+        mid = (inside + outside) / 2
+        if mid in (inside, outside):
+            break
+        if valid(mid):
+            inside = mid
+        else:
+            outside = mid
+    return inside
+
+
 def roundest(a: float, b: float) -> float | None:
     """The number with the fewest decimals (up to 6) strictly inside (a, b), nearest its middle."""
     lo, hi = sorted((a, b))

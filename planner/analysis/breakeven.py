@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from planner.analysis.bracket import EVEN, RELATIVE, NearestFlip, closed, midpoint
+from planner.analysis.bracket import EVEN, RELATIVE, NearestFlip, closed, last_valid, midpoint
 from planner.errors import PlanError
 from planner.instance.resolve import resolve
 from planner.pipeline.arguments import number, optional, whole
@@ -90,10 +90,25 @@ class BreakEven:
 
 
 def default_range(current: float) -> tuple[float, float]:
-    """Without --range: 0 to 10x a positive value (multipliers, supplies, durations), else +-10."""
+    """Without --range: 0 to 10x a positive value (multipliers, supplies, durations), else +-10;
+    `breakeven` then keeps a fractional value's range inside what the plan accepts (a `success`
+    probability searches (0, 1])."""
     if current > 0:
         return 0.0, 10.0 * current
     return current - 10.0, current + 10.0
+
+
+def _inside(plan: Plan, path: str, current: float, end: float) -> float:
+    """`end` if the plan accepts it at `path`, else the last value towards it that it accepts."""
+
+    def valid(v: float) -> bool:
+        try:
+            plan.with_changes({path: v})
+        except PlanError:
+            return False
+        return True
+
+    return end if valid(end) else last_valid(valid, current, end)
 
 
 def breakeven(
@@ -140,6 +155,8 @@ def breakeven(
         raise PlanError(f"break-even varies a number, and this path holds {current!r}", key=path)
     if low is None or high is None:
         dlo, dhi = default_range(float(current))
+        if isinstance(current, float):  # kept inside the values the plan's rules accept
+            dlo, dhi = (_inside(plan, path, float(current), end) for end in (dlo, dhi))
         low, high = (dlo if low is None else low), (dhi if high is None else high)
     if not high > low:
         raise PlanError(f"the range needs LO < HI, got {low:g}:{high:g}", key=path)

@@ -54,6 +54,10 @@ RULES_SHARE = 0.2
 which only runs if the solver has not proven its policy by then; the search gets what is left of
 the limit, and at least this share of it (a solver stopped late inside its presolve leaves none)."""
 
+TIGHT_FEASIBILITY = 1e-9
+"""HiGHS's MIP feasibility tolerance for the second solve of a policy whose verified objective
+came out above the first solve's bound (`solve_policy`)."""
+
 TIE_BREAK_UNDER = 5.0
 """Seconds: a policy whose first solve took longer is reported as found, without the tie-break's
 second solve (which can take as long again)."""
@@ -68,20 +72,27 @@ def solve_policy(
     pm = policy_model(plan, inst)
     build_time += time.perf_counter() - start
     backend = get_backend(solver)
-    backend.load(pm.lm)
     clock = time.perf_counter()
     mip = options
     if options.time_limit is not None:  # the rest is for the priority rules, should the solver not prove it
         mip = dataclasses.replace(options, time_limit=options.time_limit * (1 - RULES_SHARE))
-    raw = only_asked_stops(backend.solve(mip), options)
-    if tie_break and raw.status == SolveStatus.OPTIMAL and raw.objective is not None and raw.runtime < TIE_BREAK_UNDER:
-        raw = _earliest(pm, raw, solver, options)
+    raw = _solve(pm, solver, mip, options, tie_break)
     cp = critical_path(inst)
     structure = unlimited_structure(inst)
     solved: tuple[list[PolicyBranch], VerifiedPolicy] | None = None
     if raw.x is not None:
         solved = _branches(inst, pm, _allocations(pm, raw.x))
         _check_solver(solved[1].objective, raw)
+        if _beyond(solved[1].objective, raw.bound) and solver == "highs" and raw.status == SolveStatus.OPTIMAL:
+            # outcome scenarios of tiny probability give objective coefficients down to 1e-11, and
+            # HiGHS's default MIP feasibility tolerance (1e-6) can then claim an optimum a few
+            # millionths short, which the check sees as a policy beyond the bound: solve again with
+            # a tight tolerance, and if that still disagrees, the check below refuses it
+            tight = {**mip.solver_options, "mip_feasibility_tolerance": TIGHT_FEASIBILITY}
+            raw = _solve(pm, solver, dataclasses.replace(mip, solver_options=tight), options, tie_break)
+            if raw.x is not None:
+                solved = _branches(inst, pm, _allocations(pm, raw.x))
+                _check_solver(solved[1].objective, raw)
     if raw.status in UNPROVEN:  # the time limit (or the user) cut the solve: the rules' policy too
         limit = None if raw.interrupted else options.time_limit
         # the rest of the limit, and at least its share: HiGHS can overrun a limit inside presolve
@@ -91,8 +102,7 @@ def solve_policy(
         empty = RawSolution(raw.status, None, None, raw.bound, raw.gap, raw.runtime, raw.message, raw.interrupted)
         return assemble(plan, inst, cp, empty, None, backend.name, build_time, None, structure)
     branches, checked = solved
-    tol = 1e-6 * max(1.0, abs(checked.objective))
-    if raw.bound is not None and checked.objective > raw.bound + tol:
+    if _beyond(checked.objective, raw.bound):
         raise VerificationError(f"the policy's objective {checked.objective:.9g} beats the proven bound {raw.bound}")
     top = branches[0]
     u = np.zeros((len(inst.streams), inst.periods))
@@ -188,6 +198,21 @@ def solve_clairvoyant(
             f"({raw.objective})"
         )
     return checked.objective, branches
+
+
+def _solve(pm: PolicyModel, solver: str, mip: SolveOptions, options: SolveOptions, tie_break: bool) -> RawSolution:
+    """The policy MIP solved with `mip`, then (if proven fast) re-solved for the earliest work."""
+    backend = get_backend(solver)
+    backend.load(pm.lm)
+    raw = only_asked_stops(backend.solve(mip), options)
+    if tie_break and raw.status == SolveStatus.OPTIMAL and raw.objective is not None and raw.runtime < TIE_BREAK_UNDER:
+        raw = _earliest(pm, raw, solver, mip)
+    return raw
+
+
+def _beyond(objective: float, bound: float | None) -> bool:
+    """The verified objective above the solver's bound (by more than rounding)."""
+    return bound is not None and objective > bound + 1e-6 * max(1.0, abs(objective))
 
 
 def _check_solver(objective: float, raw: RawSolution) -> None:

@@ -67,3 +67,30 @@ def test_cli_json(capsys):
     assert out["value"] is None and "serial-a" in out["reason"]
     assert main(["breakeven", str(TOY), "--intervention", IV, "--vary", "streams.nope.effort"]) == 2
     assert "no stream named 'nope'" in capsys.readouterr().err
+
+
+def test_default_range_keeps_a_probability_inside_0_1():
+    # A: a bet (success p, two 3-year attempts) on pool r; B: a bet of success 0.5, 40 of effort
+    # on pool s (4 a year: 10 years). Goal: either. Baseline, deadline 7: both of A's attempts
+    # (ending at 3 and 6), B too late: 1 - (1-p)^2. Capabilities work: deadline 5 (one attempt of
+    # A), s doubled (B in 5 years): 1 - (1-p) * 0.5. Equal where 1 - p = 0.5: the flip is at
+    # p = 0.5 (the intervention gains below it, loses above). Without a range, 0 to 10 x p
+    # would ask for p = 0 and p > 1, which no plan may hold: the search stays inside (0, 1].
+    plan = planner.from_dict(
+        {
+            "plan": {"horizon": 12},
+            "pools": [{"name": "r", "supply": 10}, {"name": "s", "supply": 4}],
+            "streams": [
+                {"name": "A", "pool": "r", "effort": 6, "min_duration": 3, "success": 0.7, "attempts": 2},
+                {"name": "B", "pool": "s", "effort": 40, "success": 0.5},
+            ],
+            "goal": {"required": [{"any": ["A", "B"]}]},
+            "deadline": {"years": 7},
+            "interventions": [
+                {"name": IV, "deadline_shift": -2, "supply": [{"pool": "s", "multiply": 2}]},
+            ],
+        }
+    )
+    r = breakeven(plan, IV, "streams.A.success")
+    assert 0 < r.low < 1e-3 and 1 - 1e-3 < r.high <= 1
+    assert r.value == pytest.approx(0.5, abs=2 * r.tolerance)
