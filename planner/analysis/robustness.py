@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 
 NOISE = 1e-9
 """Effects and percentiles closer to 0 than this are floating-point noise, and reported as 0."""
+UNKNOWN = "unknown"
+"""A flip's `kind` when its search stopped on a solve it could not prove (a time limit): whether
+and where the verdict flips is not known, which is not the same as "nothing in the range flips it"."""
+
 SHIFT_SPAN = 10.0
 MULTIPLY_SPAN = 10.0
 
@@ -69,8 +73,15 @@ class Flip:
 
     @property
     def kind(self) -> str | None:
-        """'continuous' or 'step', or None when nothing in the range flips the verdict."""
+        """'continuous' or 'step'; None when nothing in the range flips the verdict; UNKNOWN when
+        the search could not tell (a solve not proven optimal: `reason` says which)."""
+        if self.search.kind == UNKNOWN:
+            return UNKNOWN
         return self.search.kind if self.search.value is not None else None
+
+    @property
+    def reason(self) -> str:
+        return self.search.reason
 
     @property
     def solves(self) -> int:
@@ -92,6 +103,8 @@ class Flip:
             "tolerance": self.search.tolerance,
             "solves": self.solves,
         }
+        if self.kind == UNKNOWN:
+            out["reason"] = self.reason
         return {"pool": self.pool, **out} if self.pool is not None else out
 
 
@@ -286,7 +299,7 @@ def _flip(
             **options,
         )
     except PlanError as e:  # e.g. a solve not proven optimal in the time limit: no exact flip
-        search = BreakEven(name, path, low, high, tolerance, None, None, "none", e.detail)
+        search = BreakEven(name, path, low, high, tolerance, None, None, UNKNOWN, e.detail)
     return Flip(effect, path, float(current), search, pool)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.analysis.robustness import InterventionRobustness, Robustness
+from planner.analysis.robustness import UNKNOWN, InterventionRobustness, Robustness
 from planner.result import Comparison, Result
 
 
@@ -236,9 +236,11 @@ def flip_words(kind: str, r: InterventionRobustness) -> str:
         if harm or gain
         else f"{r.name} makes no difference"
     )
-    found, missing = [], []
+    found, missing, unknown = [], [], []
     for f in ([r.shift] if r.shift else []) + list(r.supply):
-        if f.value is not None:
+        if f.kind == UNKNOWN:  # the search stopped on an unproven solve: say so, claim nothing
+            unknown.append(("the deadline shift" if f.effect == "shift" else f"the {f.pool} multiplier", f.reason))
+        elif f.value is not None:
             pool = f.pool or "the pool"  # a supply flip always names its pool
             found.append(
                 _shift_words(f.value, f.current) if f.effect == "shift" else _multiply_words(f.value, f.current, pool)
@@ -252,6 +254,9 @@ def flip_words(kind: str, r: InterventionRobustness) -> str:
     text = lead + (f"; it {verb} if it " + ", or ".join(found) if found else "")
     if missing:
         text += "; " + " and ".join(missing) + (" makes it break even" if harm else " turns the verdict")
+    if unknown:
+        what = " or ".join(w for w, _ in unknown)
+        text += f"; where {what} would flip it is not known ({unknown[0][1]})"
     return text
 
 

@@ -232,3 +232,23 @@ def test_flips_wait_for_flip_on_plans_with_whole_unit_staffing(tmp_path):
     asked = subprocess.run(cmd + ["--flip"], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert asked.returncode == 0, asked.stderr
     assert json.loads(asked.stdout)["interventions"][0]["flip"]["shift"]["value"] == pytest.approx(-1, abs=1e-3)
+
+
+def test_a_flip_search_stopped_by_an_unproven_solve_says_it_does_not_know(monkeypatch):
+    # a search that meets a solve it cannot prove (the time limit) must not read as "nothing in
+    # the range flips the verdict": it says the flip is not known, and why
+    from planner.analysis import robustness
+    from planner.errors import PlanError
+
+    def stopped(*args, **kwargs):
+        raise PlanError("at the value 0.5 the baseline solve ended 'time_limit', so no exact verdict")
+
+    monkeypatch.setattr(robustness, "breakeven", stopped)
+    plan = load(TOY)
+    comparison = compare(plan)
+    r = verdict_robustness(plan, comparison, samples=0)["capabilities work"]
+    assert r.shift is not None and r.shift.kind == "unknown" and r.shift.value is None
+    assert r.shift.to_dict()["reason"].endswith("no exact verdict")
+    words = flip_words("probability", r)
+    assert "is not known" in words and "time_limit" in words
+    assert "makes it break even" not in words and "no deadline shift" not in words
