@@ -354,6 +354,13 @@ def _montecarlo(args: argparse.Namespace) -> int:
         )
         for name in result.summary()["intervention"]:
             _frame_table(result.tornado(name), f"{name}: rank correlation of each input with the effect")
+        frame = result.to_frame()
+        unproven = int((frame["status"].notna() & (frame["status"] != "optimal")).sum())
+        if unproven:  # the figures above then rest on plans not proven best: say so
+            print(
+                f"{unproven} of {len(frame)} solves were not proven optimal (the time limit): their "
+                "effects are the best plans found, so P(harm) and the percentiles are not proven either"
+            )
     if result.interrupted:
         print(
             f"planner: error: interrupted: {result.outcome.not_run} of {len(result.samples)} samples not run"

@@ -212,3 +212,42 @@ def test_a_comparison_of_cut_solves_whose_sign_is_open(monkeypatch):
     row = planner.compare(p, time_limit=5).interventions[0]
     assert row.delta == pytest.approx(0.0, abs=1e-12)
     assert row.reason.startswith("not proven: between -25.00 and +25.00 pp, so its sign is not settled")
+
+
+def test_a_monte_carlo_of_cut_solves_says_so(monkeypatch, tmp_path, capsys):
+    # every solve cut (forced; one worker runs in this process): the summary's figures rest on
+    # plans not proven best, and the command says how many
+    from planner.cli.main import main
+
+    monkeypatch.setattr(policy_pipeline, "get_backend", lambda name: _cut(SolveStatus.NO_SOLUTION))
+    path = tmp_path / "mc.toml"
+    path.write_text(
+        "\n".join(
+            [
+                "[plan]",
+                "horizon = 12",
+                "[[pools]]",
+                'name = "r"',
+                "supply = 5",
+                "[[streams]]",
+                'name = "A"',
+                'pool = "r"',
+                "effort = 10",
+                "min_duration = 2",
+                "success = 0.5",
+                "[deadline]",
+                "years = 2",
+                "[[interventions]]",
+                'name = "people"',
+                'supply = [{ pool = "r", multiply = 2 }]',
+                "[uncertainty]",
+                "seed = 3",
+                '"streams.A.success" = { kind = "uniform", low = 0.3, high = 0.7 }',
+            ]
+        ),
+        encoding="utf-8",
+    )
+    code = main(["montecarlo", str(path), "-n", "3", "--workers", "1", "--time-limit", "5"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "6 of 6 solves were not proven optimal" in out
