@@ -34,6 +34,16 @@ class Verified:
     supply: np.ndarray | None = None  # (R, H) each pool's supply, with the FTE the plan trained
 
 
+def reporter(problems: list[str]) -> Report:
+    """A Report that adds each broken rule, with its first three cells, to `problems`."""
+
+    def report(mask: np.ndarray, what: str, fmt: Format) -> None:
+        if mask.any():
+            problems.append(what + ": " + "; ".join(fmt(*ix) for ix in np.argwhere(mask)[:3]))
+
+    return report
+
+
 def _over(lhs: np.ndarray, rhs: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:
     scale = np.maximum(1.0, np.abs(rhs) if scale is None else scale)
     with np.errstate(invalid="ignore"):
@@ -44,11 +54,7 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
     """Every rule for allocation `u` (S x H crew units); raises VerificationError on the first breach."""
     S, H = u.shape
     problems: list[str] = []
-
-    def report(mask: np.ndarray, what: str, fmt: Format) -> None:
-        if mask.any():
-            problems.append(what + ": " + "; ".join(fmt(*ix) for ix in np.argwhere(mask)[:3]))
-
+    report = reporter(problems)
     report(u < -ABS, "negative crew units", lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g}")
     effective, progress = progress_of(inst, u)
     supply = pool_supply(inst, u, progress, report)

@@ -22,7 +22,7 @@ import numpy as np
 from planner.errors import VerificationError
 from planner.instance.copies import copy_streams
 from planner.instance.resolve import Instance
-from planner.verify import Format, is_working, pool_supply, progress_of, staffing
+from planner.verify import is_working, pool_supply, progress_of, reporter, staffing
 
 REL, ABS = 1e-6, 1e-6
 Key = tuple[str, int]
@@ -184,11 +184,7 @@ def _attempt_rules(inst: Instance, allocations: list[dict[Key, np.ndarray]]) -> 
     rows = copy_streams(inst, np.array([index[n] for n, _ in keys], int), [f"{n} #{a}" for n, a in keys])
     zero = np.zeros(inst.periods)
     problems: list[str] = []
-
-    def report(mask: np.ndarray, what: str, fmt: Format) -> None:
-        if mask.any():
-            problems.append(what + ": " + "; ".join(fmt(*ix) for ix in np.argwhere(mask)[:3]))
-
+    report = reporter(problems)
     for w, alloc in enumerate(allocations):
         u = np.array([alloc.get(k, zero) for k in keys]).reshape(len(keys), inst.periods)
         _, progress = progress_of(rows, u)

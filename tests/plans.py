@@ -100,6 +100,34 @@ def fast_first(values, fast: int, ids=None) -> list:
     return out
 
 
+# A labour-bound plan shared by the robustness tests: 500 FTE, effort 1210 at productivity 0.2:
+# 6050 FTE-years, done after 12.1 years; the intervention (x1.04, 520 FTE) after 6050 / 520 =
+# 11.635 years, with the deadline 0.5 years earlier
+LABOUR = """
+[plan]
+name = "labour-bound"
+horizon = 30
+objective = "probability"
+
+[[pools]]
+name = "researchers"
+supply = 500
+
+[[streams]]
+name = "work"
+pool = "researchers"
+effort = 1210
+productivity = 0.2
+
+[deadline]
+distribution = { kind = "lognormal", median = 14, sigma = 0.5 }
+
+[[interventions]]
+name = "capabilities work"
+deadline_shift = -0.5
+supply = [{ pool = "researchers", multiply = 1.04 }]
+"""
+
 # Two one-stream plans shared by the CLI and report tests.
 ONE_STREAM = """
 [plan]

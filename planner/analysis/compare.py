@@ -7,11 +7,10 @@ from typing import Any
 
 from planner.explain import explain_change
 from planner.pipeline.arguments import check_callback, check_interventions, check_plan, check_solve_options
-from planner.pipeline.refine import unsettled_words
+from planner.pipeline.refine import unproven_words, unsettled_words
 from planner.pipeline.session import Model
 from planner.plan.schema import Plan
 from planner.result import Comparison, InterventionResult, Result
-from planner.solvers.status import SolveStatus
 
 
 def compare(
@@ -60,10 +59,10 @@ def compare(
             )
             units = res.chosen_units if res.chosen_units is not None else iv.units
             reason = explain_change(baseline, res, iv.deadline_shift * units)
-            unsettled = unsettled_words(baseline, res) if delta is not None else ""
+            unproven = unproven_words(baseline, res) if delta is not None else ""
+            unsettled = unsettled_words(baseline, res) if delta is not None and not unproven else ""
             if unsettled:
                 reason = f"{reason}; {unsettled}" if reason else unsettled
-            unproven = unproven_words(baseline, res) if delta is not None else ""
             if unproven:  # first: what the change may still be matters more than why it is what it is
                 reason = f"{unproven}; {reason}" if reason else unproven
             rows.append(InterventionResult(iv.name, res, delta, reason))
@@ -74,35 +73,3 @@ def compare(
     if baseline is None:
         return Comparison(None, [], "", not_run or ["baseline"])
     return Comparison(baseline, rows, baseline.explanation, not_run)
-
-
-def unproven_words(base: Result, res: Result) -> str:
-    """'not proven: between -5.10 and +0.30 pp, so its sign is not settled' when either solve
-    stopped before proving its optimum (a time limit): each true optimum lies between the
-    objective found and its bound, so the change lies between these ends. Empty when both are
-    proven."""
-    if base.status == SolveStatus.OPTIMAL and res.status == SolveStatus.OPTIMAL:
-        return ""
-    assert base.objective is not None and res.objective is not None  # a delta was computed
-
-    def ends(r: Result) -> tuple[float, float] | None:
-        """Where r's true optimum lies, least first."""
-        found = float(r.objective or 0.0)
-        if r.status == SolveStatus.OPTIMAL:
-            return found, found
-        if r.bound is None:
-            return None
-        return (found, r.bound) if r.objective_kind != "earliest" else (r.bound, found)
-
-    b, i = ends(base), ends(res)
-    if b is None or i is None:
-        return "not proven, and without a bound: its sign is not settled"
-    lo, hi = i[0] - b[1], i[1] - b[0]
-    if res.objective_kind == "probability":
-        text = f"between {lo * 100:+.2f} and {hi * 100:+.2f} pp"
-    elif res.objective_kind == "earliest":
-        text = f"between {lo:+.2f} and {hi:+.2f} years"
-    else:
-        text = f"between {lo:+.4g} and {hi:+.4g}"
-    sign = ", so its sign is not settled" if lo < 0 < hi else ""
-    return f"not proven: {text}{sign}"

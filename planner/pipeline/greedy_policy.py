@@ -76,7 +76,7 @@ def greedy_policy(inst: Instance, bets: Bets, budget: float = 0.0) -> GreedyPoli
     # the check replays each scenario (slow for a thousand): the rules in order of their own score
     # until one passes (a rule the check refuses would be a bug here, and is never reported)
     for _, _, rule, order, side_by_side in sorted(played, key=lambda p: p[:2], reverse=True):
-        allocations, _ = _play(inst, bets, order, side_by_side)
+        allocations, _ = _play(inst, bets, order, side_by_side, keep=True)
         try:
             return GreedyPolicy(allocations, check_policy(inst, names, outcomes, allocations), rule)
         except VerificationError:
@@ -150,30 +150,34 @@ class _State:
         )
 
 
-def _play(inst: Instance, bets: Bets, order: list[int], side_by_side: bool) -> tuple[list[Allocation], float]:
-    """Each scenario's allocation under the rule, and the rule's expected objective as it plays it:
+def _play(
+    inst: Instance, bets: Bets, order: list[int], side_by_side: bool, keep: bool = False
+) -> tuple[list[Allocation], float]:
+    """The rule's expected objective as it plays it, and (with `keep`) each scenario's allocation:
     one state per group of scenarios that know the same outcomes, split when an attempt's outcome
-    tells them apart."""
+    tells them apart. The search scores orders without keeping them (the allocations of a
+    thousand scenarios cost more than the play)."""
     S, H, step = len(inst.streams), inst.periods, inst.step
     works_at = np.array([o.works_at for o in bets.outcomes], int).reshape(len(bets.outcomes), len(bets.streams))
     bet_of = {b: j for j, b in enumerate(bets.streams)}
     reach = np.array([bets.reach[bet_of[i]] if i in bet_of else 1 for i in range(S)])
     cap = inst.own_cap
     a_exp = inst.parallelization
-    units = np.zeros((len(bets.outcomes), S, int(reach.max()), H))
+    units = np.zeros((len(bets.outcomes), S, int(reach.max()), H) if keep else (0, 0, 0, 0))
     groups = [_State(np.arange(len(bets.outcomes)), np.zeros(S), np.ones(S, int), np.full(S, -1), np.zeros(S, bool))]
     for t in range(H):
         for g in groups:
             u = _allocate(inst, g, t, order, side_by_side, cap, reach)
             for i in np.flatnonzero(u > 0):
-                units[g.scenarios, i, g.attempt[i] - 1, t] = u[i]
+                if keep:
+                    units[g.scenarios, i, g.attempt[i] - 1, t] = u[i]
                 eff = u[i] ** a_exp[i] if a_exp[i] < 1 else u[i]
                 g.progress[i] += step * inst.productivity[i, t] * eff
         groups = [part for g in groups for part in _reveal(inst, g, t, works_at, bet_of, reach)]
     probability = np.array([o.probability for o in bets.outcomes])
     score = sum(float(probability[g.scenarios].sum()) * _score(inst, g.done) for g in groups)
-    out = []
-    for w in range(len(bets.outcomes)):
+    out: list[Allocation] = []
+    for w in range(len(bets.outcomes) if keep else 0):
         alloc: Allocation = {}
         for i, a in zip(*np.nonzero(units[w].any(axis=2))):
             alloc[(inst.streams[i], int(a) + 1)] = units[w, i, a].copy()

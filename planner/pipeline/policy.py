@@ -81,8 +81,7 @@ def solve_policy(
     structure = unlimited_structure(inst)
     solved: tuple[list[PolicyBranch], VerifiedPolicy] | None = None
     if raw.x is not None:
-        solved = _branches(inst, pm, _allocations(pm, raw.x))
-        _check_solver(solved[1].objective, raw)
+        solved = _read(inst, pm, raw)
         if _beyond(solved[1].objective, raw.bound) and solver == "highs" and raw.status == SolveStatus.OPTIMAL:
             # outcome scenarios of tiny probability give objective coefficients down to 1e-11, and
             # HiGHS's default MIP feasibility tolerance (1e-6) can then claim an optimum a few
@@ -91,8 +90,7 @@ def solve_policy(
             tight = {**mip.solver_options, "mip_feasibility_tolerance": TIGHT_FEASIBILITY}
             raw = _solve(pm, solver, dataclasses.replace(mip, solver_options=tight), options, tie_break)
             if raw.x is not None:
-                solved = _branches(inst, pm, _allocations(pm, raw.x))
-                _check_solver(solved[1].objective, raw)
+                solved = _read(inst, pm, raw)
     if raw.status in UNPROVEN:  # the time limit (or the user) cut the solve: the rules' policy too
         limit = None if raw.interrupted else options.time_limit
         # the rest of the limit, and at least its share: HiGHS can overrun a limit inside presolve
@@ -215,14 +213,18 @@ def _beyond(objective: float, bound: float | None) -> bool:
     return bound is not None and objective > bound + 1e-6 * max(1.0, abs(objective))
 
 
-def _check_solver(objective: float, raw: RawSolution) -> None:
-    """The policy played forward must score what the solver says it does."""
+def _read(inst: Instance, pm: PolicyModel, raw: RawSolution) -> tuple[list[PolicyBranch], VerifiedPolicy]:
+    """The solver's policy played forward by the check, which must score what the solver says."""
+    assert raw.x is not None
+    solved = _branches(inst, pm, _allocations(pm, raw.x))
+    objective = solved[1].objective
     tol = 1e-6 * max(1.0, abs(raw.objective or 0.0))
     if raw.objective is not None and objective < raw.objective - tol:
         raise VerificationError(
             f"the policy's expected objective recomputed by playing every branch ({objective:.9g}) "
             f"is below the solver's ({raw.objective:.9g})"
         )
+    return solved
 
 
 def _with_rules(

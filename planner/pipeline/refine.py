@@ -228,12 +228,29 @@ def unsettled_words(base: Result, res: Result) -> str:
     span = delta_range(base, res)
     if not loose or span is None:
         return ""
-    lo, hi = span
-    if res.objective_kind == "probability":
-        text = f"between {lo * 100:+.2f} and {hi * 100:+.2f} pp"
-    elif res.objective_kind == "earliest":
-        text = f"between {lo:+.2f} and {hi:+.2f} years"
-    else:
-        text = f"between {lo:+.4g} and {hi:+.4g}"
     status = "step-sensitive" if any(x.exactness == "step-sensitive" for x in loose) else "not refined"
-    return f"{status}: {text}"
+    return f"{status}: {_between(res.objective_kind, *span)}"
+
+
+def unproven_words(base: Result, res: Result) -> str:
+    """'not proven: between -5.10 and +0.30 pp, so its sign is not settled' when either solve
+    stopped before proving its optimum (a time limit): each answer's true value lies in its
+    `objective_range` (the plan found, the bound), so the change lies in `delta_range`. Empty when
+    both are proven."""
+    if base.status == SolveStatus.OPTIMAL and res.status == SolveStatus.OPTIMAL:
+        return ""
+    span = delta_range(base, res)
+    if span is None:
+        return "not proven, and without a bound: its sign is not settled"
+    lo, hi = span
+    open_sign = ", so its sign is not settled" if lo < 0 < hi else ""
+    return f"not proven: {_between(res.objective_kind, lo, hi)}{open_sign}"
+
+
+def _between(kind: str, lo: float, hi: float) -> str:
+    """A change's range in compare's units: pp for probabilities, years for `earliest`."""
+    if kind == "probability":
+        return f"between {lo * 100:+.2f} and {hi * 100:+.2f} pp"
+    if kind == "earliest":
+        return f"between {lo:+.2f} and {hi:+.2f} years"
+    return f"between {lo:+.4g} and {hi:+.4g}"

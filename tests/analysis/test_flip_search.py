@@ -10,7 +10,7 @@ import tomllib
 
 import numpy as np
 import pytest
-from plans import TOY
+from plans import LABOUR, TOY
 
 import planner
 from planner import Model, compare, from_dict, load
@@ -21,32 +21,6 @@ SHIFT = 'interventions."capabilities work".deadline_shift'
 MULTIPLY = 'interventions."capabilities work".supply.0.multiply'
 EVEN = 1e-7
 
-# 500 FTE, effort 1210 at productivity 0.2: 6050 FTE-years, done after 12.1 years; the
-# intervention (x1.04, 520 FTE) after 6050 / 520 = 11.635 years, with the deadline 0.5 years earlier
-LABOUR = """
-[plan]
-name = "labour-bound"
-horizon = 30
-objective = "probability"
-
-[[pools]]
-name = "researchers"
-supply = 500
-
-[[streams]]
-name = "work"
-pool = "researchers"
-effort = 1210
-productivity = 0.2
-
-[deadline]
-distribution = { kind = "lognormal", median = 14, sigma = 0.5 }
-
-[[interventions]]
-name = "capabilities work"
-deadline_shift = -0.5
-supply = [{ pool = "researchers", multiply = 1.04 }]
-"""
 
 
 def gain(plan: planner.Plan, path: str, value: float) -> float:

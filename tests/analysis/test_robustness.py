@@ -21,39 +21,13 @@ from planner.analysis.robustness import clean, verdict_robustness
 from planner.report.assumptions import assumptions
 from planner.report.words import effect, flip_words, montecarlo_words, number
 
-from plans import ROOT, TOY
+from plans import LABOUR, ROOT, TOY
 
 SHIFT = 'interventions."capabilities work".deadline_shift'
 
 
 def loads(text: str):
     return from_dict(tomllib.loads(text))
-
-# 500 FTE, 1210 effective person-years at productivity 0.2: 6050 FTE-years, done after 12.1 years
-LABOUR = """
-[plan]
-name = "labour-bound"
-horizon = 30
-objective = "probability"
-
-[[pools]]
-name = "researchers"
-supply = 500
-
-[[streams]]
-name = "work"
-pool = "researchers"
-effort = 1210
-productivity = 0.2
-
-[deadline]
-distribution = { kind = "lognormal", median = 14, sigma = 0.5 }
-
-[[interventions]]
-name = "capabilities work"
-deadline_shift = -0.5
-supply = [{ pool = "researchers", multiply = 1.04 }]
-"""
 
 
 def toy_with_uncertainty(seed: int) -> str:
