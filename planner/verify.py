@@ -127,8 +127,11 @@ def progress_of(inst: Instance, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(effective crew units, cumulative progress), each (S, H): a period's progress is step *
     productivity * u ** parallelization (exactly, not the MIP's piecewise-linear bound)."""
     a = inst.parallelization[:, None]
-    with np.errstate(invalid="ignore"):
-        effective = np.where(a < 1, np.power(np.clip(u, 0.0, None), a), u)
+    if not (a < 1).any():  # progress linear in every stream: u itself (what np.where would pick)
+        effective = u.copy()
+    else:
+        with np.errstate(invalid="ignore"):
+            effective = np.where(a < 1, np.power(np.clip(u, 0.0, None), a), u)
     return effective, np.cumsum(inst.step * inst.productivity * effective, axis=1)
 
 

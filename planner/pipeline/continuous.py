@@ -173,33 +173,32 @@ def front_load(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) 
     if not movable:
         return u
     # plain floats from here (numpy's per-call cost is more than this work): the schedule, and what
-    # each pool has free in each period, kept up to date as crews change; numpy copies of both
-    # (synced after each change) tell at once which streams have no room to move at all
+    # each pool has free in each period, kept up to date as crews change; a numpy copy of the
+    # latter (synced after each change) tells, for every stream at once, which have no room to move
     free_now = supply - inst.crew.T @ u
     rows, spare = u.tolist(), free_now.tolist()
     per_unit_np = inst.step * inst.productivity
-    per_unit_of, cap_of, effort_of = (
+    per_unit_of, cap_of, effort_of, crew_of = (
         per_unit_np.tolist(),
         inst.own_cap.tolist(),
         inst.effort.tolist(),
+        inst.crew.tolist(),
     )
+    worked = u > 0
+    first_of = np.where(worked.any(axis=1), worked.argmax(axis=1), -1).tolist()
+    stuck: list[bool] | None = None  # per stream: the loop below would change nothing (recomputed after a change)
     for i in movable:
         row = rows[i]
-        pools = [(r, float(inst.crew[i, r])) for r in inst.pools_of[i].tolist()]
-        first = next((t for t, x in enumerate(row) if x > 0), None)
-        if first is None or not pools:
+        pools = [(r, crew_of[i][r]) for r in inst.pools_of[i].tolist()]
+        first = first_of[i]
+        if first < 0 or not pools:
             continue
         whole = [units for r, units in pools if inst.integer_pools[r]]
         last = int(finish[i])
         if not whole:  # no period with both room and work left (the loop below would change nothing): skip
-            span = slice(first, last + 1)
-            idx, now, rate = inst.pools_of[i], u[i, span], per_unit_np[i, span]
-            free = (free_now[idx, span] / inst.crew[i, idx][:, None]).min(axis=0)
-            room = np.minimum(free, inst.own_cap[i, span] - now)
-            before = np.concatenate([[0.0], np.cumsum(rate * now)[:-1]])  # the loop's sums, in its order
-            with np.errstate(divide="ignore", invalid="ignore"):
-                left = np.where(rate > 0, (effort_of[i] - before) / rate - now, 0.0)
-            if not ((room > 0) & (left > 0)).any() and not u[i, last + 1 :].any():
+            if stuck is None:
+                stuck = _stuck(inst, u, free_now, per_unit_np, np.asarray(first_of), finish)
+            if stuck[i]:
                 continue
         per_unit_t, cap_t, effort, progress = per_unit_of[i], cap_of[i], effort_of[i], 0.0
         for t in range(first, last + 1):
@@ -223,7 +222,29 @@ def front_load(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) 
         u[i] = row
         for r, _ in pools:
             free_now[r] = spare[r]
+        stuck = None  # the pools' free supply changed
     return u
+
+
+def _stuck(
+    inst: Instance, u: np.ndarray, free_now: np.ndarray, per_unit: np.ndarray, first: np.ndarray, finish: np.ndarray
+) -> list[bool]:
+    """Per stream: whether front_load's loop would leave it as it is, because no period from its
+    first worked one to the one it completes in has both room (its pools' free supply and its
+    own cap) and work left, and it has no crew after that period. The loop's own arithmetic, for
+    every stream at once: the same divisions, and progress summed in the same order."""
+    crew = inst.crew
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_pool = np.where(crew[:, :, None] > 0, free_now[None, :, :] / crew[:, :, None], np.inf)
+        free = per_pool.min(axis=1)
+        room = np.minimum(free, inst.own_cap - u)
+        t = np.arange(u.shape[1])[None, :]
+        made = np.where(t >= first[:, None], per_unit * u, 0.0)  # progress counts from the first worked period
+        before = np.concatenate([np.zeros((len(u), 1)), np.cumsum(made, axis=1)[:, :-1]], axis=1)
+        left = np.where(per_unit > 0, (inst.effort[:, None] - before) / per_unit - u, 0.0)
+    span = (t >= first[:, None]) & (t <= finish[:, None])
+    after = (t > finish[:, None]) & (u != 0)
+    return (~(((room > 0) & (left > 0) & span).any(axis=1) | after.any(axis=1))).tolist()
 
 
 def spare_streams(inst: Instance) -> np.ndarray:

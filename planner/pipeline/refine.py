@@ -107,7 +107,12 @@ def as_continuous(result: Result, inst: Instance) -> Result:
         for s, f in zip(result.streams, finish.tolist())
     ]
     goal = goal_time(inst, finish)
-    success = float(in_time(inst, goal if goal is not None else math.nan)[0]) if inst.has_deadline else None
+    if not inst.has_deadline:
+        success = None
+    elif inst.objective == "probability" and value is not None:
+        success = value  # objective() is this very number: the chance the goal is met in time
+    else:
+        success = float(in_time(inst, goal if goal is not None else math.nan)[0])
     return dataclasses.replace(
         result,
         objective=value,
