@@ -354,7 +354,8 @@ def serial_streams(inst: Instance, share: float = 0.1) -> np.ndarray:
     """(S,) True for serial streams: they have a minimum duration, and working at their full rate
     takes at most `share` of their pools' smallest (non-zero) supply, so calendar time, not people,
     limits them."""
-    low = np.array([row[row > 0].min() if (row > 0).any() else 0.0 for row in inst.supply])
+    positive = inst.supply > 0
+    low = np.where(positive.any(axis=1), np.where(positive, inst.supply, np.inf).min(axis=1), 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         crew_units = inst.rate_cap.min(axis=1) / inst.productivity.mean(axis=1)  # at the full rate
         need = inst.crew * crew_units[:, None]  # (S, R) FTE

@@ -230,10 +230,12 @@ def continuous_objective(inst: Instance, u: np.ndarray) -> float | None:
     # plain floats (the same arithmetic as numpy's scalars, at a fraction of the cost per step)
     a, productivity, effort = inst.parallelization.tolist(), inst.productivity.tolist(), inst.effort.tolist()
     starts, step = inst.starts.tolist(), float(inst.step)
+    worked = u > 0
+    first = np.where(worked.any(axis=1), worked.argmax(axis=1), u.shape[1]).tolist()  # before: no progress
     for i, row in enumerate(u.tolist()):
         done = 0.0
-        for t, units in enumerate(row):
-            units = max(units, 0.0)
+        for t in range(first[i], len(row)):
+            units = max(row[t], 0.0)
             rate = productivity[i][t] * (units ** a[i] if a[i] < 1 else units)  # per year
             if rate > 0 and done + rate * step >= effort[i] * (1 - REL) - ABS:
                 finish[i] = starts[t] + min(step, max(0.0, (effort[i] - done) / rate))
