@@ -12,13 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from oracles.plans import random_plan
+from plans import ROOT
 
 import planner
 from planner.pipeline import continuous, refine
 from planner.pipeline.session import Model
-
-from oracles.plans import random_plan
-from plans import ROOT
 
 MODELS = sorted(p for p in (ROOT / "models").glob("*.toml") if "bets" not in p.name)
 
