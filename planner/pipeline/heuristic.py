@@ -93,9 +93,11 @@ def least_slack(inst: Instance, cp: CriticalPath, bound: np.ndarray, due: np.nda
     cost is more than that work on plans of a few streams (where it runs thousands of times)."""
     S, H = len(inst.streams), inst.periods
     rate = inst.step * inst.productivity  # effective person-years per crew unit
-    reach = np.concatenate([np.zeros((S, 1)), np.cumsum(rate * bound, axis=1)], axis=1).tolist()
+    reach = [[0.0] + row for row in np.cumsum(rate * bound, axis=1).tolist()]
     end = [int(min(d, H - 1)) + 1 if d < H else -1 for d in due.tolist()]  # reach[i][end] = by the due period
-    pools = [[(r, float(inst.crew[i, r])) for r in np.flatnonzero(inst.crew[i] > 0).tolist()] for i in range(S)]
+    # (pool, FTE per crew unit) of each stream's crew
+    pools = [[(r, units) for r, units in enumerate(row) if units > 0] for row in inst.crew.tolist()]
+    multi = [len(p) > 1 for p in pools]
     succ: list[list] = [[] for _ in range(S)]
     for p in inst.precedences:
         succ[p.pred].append((p.succ, p.gap))
@@ -106,39 +108,50 @@ def least_slack(inst: Instance, cp: CriticalPath, bound: np.ndarray, due: np.nda
     effort = inst.effort.astype(float).tolist()
     left = list(effort)
     u = np.zeros((S, H))
-    todo = set(range(S))
+    todo = S  # streams not yet done
+    free = [i for i in range(S) if waiting[i] == 0]  # not done, every predecessor done
     for t in range(H):
         if not todo:
             break
         bt, rt = bound_t[t], rate_t[t]
-        ready = [i for i in todo if waiting[i] == 0 and ready_from[i] <= t and bt[i] > 0 and rt[i] > 0]
+        ready = [i for i in free if ready_from[i] <= t and bt[i] > 0 and rt[i] > 0]
         if not ready:
             continue
-
-        def latest_start(i: int) -> float:
-            """The last s with reach[i][end] - reach[i][s] >= left[i]; inf without a due period."""
-            if end[i] < 0:
-                return math.inf
-            return bisect.bisect_right(reach[i], reach[i][end[i]] - left[i] * (1 - 1e-9), 0, end[i] + 1) - 1
-
+        if len(ready) > 1:  # by latest start (the last s with reach[i][end] - reach[i][s] >= left[i];
+            # inf without a due period), then earliest start
+            keys = [
+                (
+                    bisect.bisect_right(reach[i], reach[i][end[i]] - left[i] * (1 - 1e-9), 0, end[i] + 1) - 1
+                    if end[i] >= 0
+                    else math.inf,
+                    es[i],
+                    i,
+                )
+                for i in ready
+            ]
+            keys.sort()
+            ready = [key[2] for key in keys]
         supply = list(supply_t[t])
-        for i in sorted(ready, key=lambda i: (latest_start(i), es[i], i)) if len(ready) > 1 else ready:
-            room = (
-                min(supply[r] / units for r, units in pools[i])
-                if len(pools[i]) > 1
-                else supply[pools[i][0][0]] / pools[i][0][1]
-            )
+        for i in ready:
+            crew = pools[i]
+            if multi[i]:
+                room = min(supply[r] / units for r, units in crew)
+            else:
+                room = supply[crew[0][0]] / crew[0][1]
             work = min(bt[i], room, left[i] / rt[i])
             if work <= 0:
                 continue
             u[i, t] = work
-            for r, units in pools[i]:
+            for r, units in crew:
                 supply[r] -= units * work
             left[i] -= work * rt[i]
             if left[i] <= 1e-9 * effort[i]:
                 left[i] = 0.0
-                todo.discard(i)
+                todo -= 1
+                free.remove(i)
                 for j, gap in succ[i]:  # its successors may start once the lag has passed
                     waiting[j] -= 1
                     ready_from[j] = max(ready_from[j], t + 1 + gap)
+                    if waiting[j] == 0:
+                        free.append(j)
     return u

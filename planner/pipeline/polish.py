@@ -23,6 +23,7 @@ the critical-path bound (that plan is built front-first by heuristic.least_slack
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -40,9 +41,13 @@ DONE = 1 - 1e-12  # progress counted as the whole effort (verify allows 1e-6)
 
 def finish_periods(inst: Instance, u: np.ndarray) -> np.ndarray:
     """(S,) the period by whose end each stream's progress reaches its effort; H if never."""
-    progress = np.cumsum(inst.step * inst.productivity * inst.progress_per_unit(u), axis=1)
-    done = progress >= inst.effort[:, None] * (1 - 1e-6) - 1e-6
-    return np.where(done.any(axis=1), done.argmax(axis=1), u.shape[1])
+    S, H = u.shape
+    progress = np.add.accumulate(inst.step * inst.productivity * inst.progress_per_unit(u), axis=1)  # cumsum
+    # done, with a last column that always is: its first True is the finish, or H if never
+    done = np.empty((S, H + 1), bool)
+    np.greater_equal(progress, (inst.effort * (1 - 1e-6) - 1e-6)[:, None], out=done[:, :H])
+    done[:, H] = True
+    return done.argmax(axis=1)
 
 
 def earliest(
@@ -187,38 +192,58 @@ def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | 
             return u  # nothing can finish sooner, and front-first plans are already early
     else:
         settled = np.zeros(S, bool)
+    # numpy on whole rows, Python for the scalars: numpy's per-call cost is most of the pass on
+    # plans of a few streams, and the Monte Carlo runs it for every variant of every sample
     rate = inst.step * inst.productivity  # effective person-years per crew unit
     rank = {i: k for k, i in enumerate(inst.order)}
     used = inst.crew.T @ u  # (R, H) FTE in use
     release = inst.release_period.tolist()
+    effort = inst.effort.tolist()
+    crew_of = inst.crew.tolist()
     # each stream's progress in `u`, capped at its effort: a new schedule may never fall behind it
-    floor = np.minimum(np.cumsum(rate * u, axis=1), inst.effort[:, None]) - 1e-9 * np.maximum(1.0, inst.effort)[:, None]
-    for i in sorted(range(S), key=lambda i: (finish[i], rank[i])):
-        if settled[i]:
-            continue
+    floor = (
+        np.minimum(np.add.accumulate(rate * u, axis=1), inst.effort[:, None])
+        - 1e-9 * np.maximum(1.0, inst.effort)[:, None]
+    )
+    done_at = finish.tolist()
+    settled_list = settled.tolist()
+    for i in sorted((i for i in range(S) if not settled_list[i]), key=lambda i: (done_at[i], rank[i])):
         ready = max(
-            [release[i]] + [H if finish[p.pred] >= H else int(finish[p.pred]) + 1 + p.gap for p in inst.predecessors[i]]
+            [release[i]] + [H if done_at[p.pred] >= H else done_at[p.pred] + 1 + p.gap for p in inst.predecessors[i]]
         )
         if ready >= H:
             continue
         pools = inst.pools_of[i]
-        crew = inst.crew[i, pools][:, None]
-        others = used[pools] - crew * u[i]
-        room = ((inst.supply[pools] - others) / crew).min(axis=0) if len(pools) else np.full(H, np.inf)
-        cap = np.minimum(inst.staff_bound[i], room).clip(0.0, None)
+        if len(pools) == 1:  # one pool: its row, no reduction over pools
+            pool = int(pools[0])
+            units = crew_of[i][pool]
+            others = used[pool] - units * u[i]
+            room = (inst.supply[pool] - others) / units
+        else:
+            crew = inst.crew[i, pools][:, None]
+            others = used[pools] - crew * u[i]
+            room = ((inst.supply[pools] - others) / crew).min(axis=0) if len(pools) else np.full(H, np.inf)
+        cap = np.maximum(np.minimum(inst.staff_bound[i], room), 0.0)  # what ndarray.clip(0.0, None) computes
         cap[:ready] = 0.0
-        cum = np.cumsum(rate[i] * cap)
-        k = int(np.searchsorted(cum, inst.effort[i] * DONE))  # first period where cum reaches it
+        cum = np.add.accumulate(rate[i] * cap)  # cumsum
+        reached = cum.tolist()
+        # the first period where cum reaches it: np.searchsorted's own binary search (side left)
+        k = bisect.bisect_left(reached, effort[i] * DONE)
         if k >= H:
             continue  # cannot finish even alone in the free supply: keep the solver's work
-        if np.any(np.minimum(cum, inst.effort[i]) < floor[i]):
-            continue  # never behind the solver's plan (guards against rounding)
+        # never behind the solver's plan (guards against rounding): floor < effort wherever it is
+        # not nan, so this is min(cum, effort) < floor
+        if (cum < floor[i]).any():
+            continue
         new = cap
         new[k + 1 :] = 0.0
-        new[k] = min(cap[k], (inst.effort[i] - (cum[k - 1] if k else 0.0)) / rate[i, k])
-        used[pools] = others + crew * new
+        new[k] = min(cap[k], (effort[i] - (reached[k - 1] if k else 0.0)) / rate[i, k])
+        if len(pools) == 1:
+            used[pool] = others + units * new
+        else:
+            used[pools] = others + crew * new
         u[i] = new
-        finish[i] = k
+        done_at[i] = k
     return u
 
 
