@@ -199,7 +199,7 @@ def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | 
     used = inst.crew.T @ u  # (R, H) FTE in use
     release = inst.release_period.tolist()
     effort = inst.effort.tolist()
-    crew_of = inst.crew.tolist()
+    crews = [[(r, units) for r, units in enumerate(row) if units > 0] for row in inst.crew.tolist()]  # as pools_of
     # each stream's progress in `u`, capped at its effort: a new schedule may never fall behind it
     floor = (
         np.minimum(np.add.accumulate(rate * u, axis=1), inst.effort[:, None])
@@ -208,24 +208,25 @@ def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | 
     done_at = finish.tolist()
     settled_list = settled.tolist()
     for i in sorted((i for i in range(S) if not settled_list[i]), key=lambda i: (done_at[i], rank[i])):
-        ready = max(
-            [release[i]] + [H if done_at[p.pred] >= H else done_at[p.pred] + 1 + p.gap for p in inst.predecessors[i]]
-        )
+        ready = release[i]  # the first period it may work: its release, its predecessors' finish and lags
+        for p in inst.predecessors[i]:
+            after = H if done_at[p.pred] >= H else done_at[p.pred] + 1 + p.gap
+            if after > ready:
+                ready = after
         if ready >= H:
             continue
-        pools = inst.pools_of[i]
-        if len(pools) == 1:  # one pool: its row, no reduction over pools
-            pool = int(pools[0])
-            units = crew_of[i][pool]
-            others = used[pool] - units * u[i]
-            room = (inst.supply[pool] - others) / units
-        else:
-            crew = inst.crew[i, pools][:, None]
-            others = used[pools] - crew * u[i]
-            room = ((inst.supply[pools] - others) / crew).min(axis=0) if len(pools) else np.full(H, np.inf)
-        cap = np.maximum(np.minimum(inst.staff_bound[i], room), 0.0)  # what ndarray.clip(0.0, None) computes
+        # each pool's row on its own (the FTE the others use, the crew units it leaves free), and
+        # the least over them as ndarray.min(axis=0) takes it: one np.minimum after another
+        crew = crews[i]
+        others = [used[r] - units * u[i] for r, units in crew]
+        room = np.full(H, np.inf) if not crew else (inst.supply[crew[0][0]] - others[0]) / crew[0][1]
+        for (r, units), row in zip(crew[1:], others[1:]):
+            np.minimum(room, (inst.supply[r] - row) / units, out=room)
+        cap = np.minimum(inst.staff_bound[i], room, out=room)
+        np.maximum(cap, 0.0, out=cap)  # what cap.clip(0.0, None) computes
         cap[:ready] = 0.0
-        cum = np.add.accumulate(rate[i] * cap)  # cumsum
+        cum = np.multiply(rate[i], cap)
+        np.add.accumulate(cum, out=cum)  # cumsum
         reached = cum.tolist()
         # the first period where cum reaches it: np.searchsorted's own binary search (side left)
         k = bisect.bisect_left(reached, effort[i] * DONE)
@@ -238,10 +239,8 @@ def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | 
         new = cap
         new[k + 1 :] = 0.0
         new[k] = min(cap[k], (effort[i] - (reached[k - 1] if k else 0.0)) / rate[i, k])
-        if len(pools) == 1:
-            used[pool] = others + units * new
-        else:
-            used[pools] = others + crew * new
+        for (r, units), row in zip(crew, others):
+            np.add(row, units * new, out=used[r])
         u[i] = new
         done_at[i] = k
     return u
