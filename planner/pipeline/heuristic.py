@@ -153,8 +153,11 @@ def least_slack(inst: Instance, cp: CriticalPath, bound: np.ndarray, due: np.nda
             if work <= 0:
                 continue
             u[i, t] = work
-            for r, units in crew:
-                supply[r] -= units * work
+            if multi[i]:
+                for r, units in crew:
+                    supply[r] -= units * work
+            else:
+                supply[crew[0][0]] -= crew[0][1] * work
             left[i] -= work * rt[i]
             if left[i] <= 1e-9 * effort[i]:
                 left[i] = 0.0

@@ -195,11 +195,11 @@ def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | 
     # numpy on whole rows, Python for the scalars: numpy's per-call cost is most of the pass on
     # plans of a few streams, and the Monte Carlo runs it for every variant of every sample
     rate = inst.step * inst.productivity  # effective person-years per crew unit
-    rank = {i: k for k, i in enumerate(inst.order)}
     used = inst.crew.T @ u  # (R, H) FTE in use
     release = inst.release_period.tolist()
     effort = inst.effort.tolist()
-    crews = [[(r, units) for r, units in enumerate(row) if units > 0] for row in inst.crew.tolist()]  # as pools_of
+    crew_rows = inst.crew.tolist()
+    supply, staff_bound = inst.supply, inst.staff_bound
     # each stream's progress in `u`, capped at its effort: a new schedule may never fall behind it
     floor = (
         np.minimum(np.add.accumulate(rate * u, axis=1), inst.effort[:, None])
@@ -207,7 +207,10 @@ def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | 
     )
     done_at = finish.tolist()
     settled_list = settled.tolist()
-    for i in sorted((i for i in range(S) if not settled_list[i]), key=lambda i: (done_at[i], rank[i])):
+    # by finish, then as inst.order has them (a stable sort keeps that order among equal finishes)
+    for i in sorted(inst.order, key=done_at.__getitem__):
+        if settled_list[i]:
+            continue
         ready = release[i]  # the first period it may work: its release, its predecessors' finish and lags
         for p in inst.predecessors[i]:
             after = H if done_at[p.pred] >= H else done_at[p.pred] + 1 + p.gap
@@ -217,14 +220,19 @@ def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | 
             continue
         # each pool's row on its own (the FTE the others use, the crew units it leaves free), and
         # the least over them as ndarray.min(axis=0) takes it: one np.minimum after another
-        crew = crews[i]
-        others = [used[r] - units * u[i] for r, units in crew]
-        room = np.full(H, np.inf) if not crew else (inst.supply[crew[0][0]] - others[0]) / crew[0][1]
-        for (r, units), row in zip(crew[1:], others[1:]):
-            np.minimum(room, (inst.supply[r] - row) / units, out=room)
-        cap = np.minimum(inst.staff_bound[i], room, out=room)
+        crew = [(r, units) for r, units in enumerate(crew_rows[i]) if units > 0]  # inst.pools_of[i], with FTE
+        mine = u[i]
+        others = [used[r] - units * mine for r, units in crew]
+        if crew:
+            room = (supply[crew[0][0]] - others[0]) / crew[0][1]
+            for (r, units), row in zip(crew[1:], others[1:]):
+                np.minimum(room, (supply[r] - row) / units, out=room)
+        else:
+            room = np.full(H, np.inf)
+        cap = np.minimum(staff_bound[i], room, out=room)
         np.maximum(cap, 0.0, out=cap)  # what cap.clip(0.0, None) computes
-        cap[:ready] = 0.0
+        if ready:
+            cap[:ready] = 0.0
         cum = np.multiply(rate[i], cap)
         np.add.accumulate(cum, out=cum)  # cumsum
         reached = cum.tolist()
@@ -234,10 +242,11 @@ def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | 
             continue  # cannot finish even alone in the free supply: keep the solver's work
         # never behind the solver's plan (guards against rounding): floor < effort wherever it is
         # not nan, so this is min(cum, effort) < floor
-        if (cum < floor[i]).any():
+        if np.count_nonzero(cum < floor[i]):  # any
             continue
         new = cap
-        new[k + 1 :] = 0.0
+        if k + 1 < H:
+            new[k + 1 :] = 0.0
         new[k] = min(cap[k], (effort[i] - (reached[k - 1] if k else 0.0)) / rate[i, k])
         for (r, units), row in zip(crew, others):
             np.add(row, units * new, out=used[r])
