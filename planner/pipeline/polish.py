@@ -43,7 +43,7 @@ def finish_periods(inst: Instance, u: np.ndarray) -> np.ndarray:
     """(S,) the period by whose end each stream's progress reaches its effort; H if never."""
     S, H = u.shape
     progress = np.add.accumulate(inst.step * inst.productivity * inst.progress_per_unit(u), axis=1)  # cumsum
-    # done, with a last column that always is: its first True is the finish, or H if never
+    # done by the end of each period, and a last column always True: the first True is the finish (H if never)
     done = np.empty((S, H + 1), bool)
     np.greater_equal(progress, (inst.effort * (1 - 1e-6) - 1e-6)[:, None], out=done[:, :H])
     done[:, H] = True
@@ -186,12 +186,13 @@ def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | 
     S, H = u.shape
     finish = finish_periods(inst, u)
     u = np.where(np.arange(H)[None, :] > finish[:, None], 0.0, u)  # work past completion is idle
-    if earliest_finish is not None:
-        settled = finish <= np.where(earliest_finish < 0, H, earliest_finish)  # as `finished_at`
-        if settled.all():
+    done_at = finish.tolist()
+    if earliest_finish is not None:  # as `finished_at`
+        settled = [f <= (H if e < 0 else e) for f, e in zip(done_at, earliest_finish.tolist())]
+        if all(settled):
             return u  # nothing can finish sooner, and front-first plans are already early
     else:
-        settled = np.zeros(S, bool)
+        settled = [False] * S
     # numpy on whole rows, Python for the scalars: numpy's per-call cost is most of the pass on
     # plans of a few streams, and the Monte Carlo runs it for every variant of every sample
     rate = inst.step * inst.productivity  # effective person-years per crew unit
@@ -205,11 +206,9 @@ def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | 
         np.minimum(np.add.accumulate(rate * u, axis=1), inst.effort[:, None])
         - 1e-9 * np.maximum(1.0, inst.effort)[:, None]
     )
-    done_at = finish.tolist()
-    settled_list = settled.tolist()
     # by finish, then as inst.order has them (a stable sort keeps that order among equal finishes)
     for i in sorted(inst.order, key=done_at.__getitem__):
-        if settled_list[i]:
+        if settled[i]:
             continue
         ready = release[i]  # the first period it may work: its release, its predecessors' finish and lags
         for p in inst.predecessors[i]:
