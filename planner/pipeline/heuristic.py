@@ -93,52 +93,79 @@ def least_slack(inst: Instance, cp: CriticalPath, bound: np.ndarray, due: np.nda
     cost is more than that work on plans of a few streams (where it runs thousands of times)."""
     S, H = len(inst.streams), inst.periods
     rate = inst.step * inst.productivity  # effective person-years per crew unit
-    reach = np.concatenate([np.zeros((S, 1)), np.cumsum(rate * bound, axis=1)], axis=1).tolist()
+    most = np.add.accumulate(rate * bound, axis=1)  # cumsum: the most progress by the end of each period
     end = [int(min(d, H - 1)) + 1 if d < H else -1 for d in due.tolist()]  # reach[i][end] = by the due period
-    pools = [[(r, float(inst.crew[i, r])) for r in np.flatnonzero(inst.crew[i] > 0).tolist()] for i in range(S)]
+    # reach[i][s]: the most progress before period s, up to end[i] (made when stream i is first sorted)
+    reach: dict[int, list[float]] = {}
+    # (pool, FTE per crew unit) of each stream's crew
+    pools = [[(r, units) for r, units in enumerate(row) if units > 0] for row in inst.crew.tolist()]
+    multi = [len(p) > 1 for p in pools]
     succ: list[list] = [[] for _ in range(S)]
     for p in inst.precedences:
         succ[p.pred].append((p.succ, p.gap))
     waiting = [len(inst.predecessors[i]) for i in range(S)]  # predecessors not yet done
     ready_from = inst.release_period.astype(int).tolist()
     es = cp.earliest_start.tolist()
-    bound_t, rate_t, supply_t = bound.T.tolist(), rate.T.tolist(), inst.supply.T.tolist()
+    # one period's row at a time, as a list: the loop stops once every stream is done
+    bound_t, rate_t, supply_t = bound.T, rate.T, inst.supply.T
     effort = inst.effort.astype(float).tolist()
     left = list(effort)
     u = np.zeros((S, H))
-    todo = set(range(S))
+    todo = S  # streams not yet done
+    free = [i for i in range(S) if waiting[i] == 0]  # not done, every predecessor done
     for t in range(H):
         if not todo:
             break
-        bt, rt = bound_t[t], rate_t[t]
-        ready = [i for i in todo if waiting[i] == 0 and ready_from[i] <= t and bt[i] > 0 and rt[i] > 0]
+        if not free:
+            continue
+        bt, rt = bound_t[t].tolist(), rate_t[t].tolist()
+        ready = [i for i in free if ready_from[i] <= t and bt[i] > 0 and rt[i] > 0]
         if not ready:
             continue
-
-        def latest_start(i: int) -> float:
-            """The last s with reach[i][end] - reach[i][s] >= left[i]; inf without a due period."""
-            if end[i] < 0:
-                return math.inf
-            return bisect.bisect_right(reach[i], reach[i][end[i]] - left[i] * (1 - 1e-9), 0, end[i] + 1) - 1
-
-        supply = list(supply_t[t])
-        for i in sorted(ready, key=lambda i: (latest_start(i), es[i], i)) if len(ready) > 1 else ready:
-            room = (
-                min(supply[r] / units for r, units in pools[i])
-                if len(pools[i]) > 1
-                else supply[pools[i][0][0]] / pools[i][0][1]
-            )
-            work = min(bt[i], room, left[i] / rt[i])
+        if len(ready) > 1:  # by latest start (the last s with reach[i][end] - reach[i][s] >= left[i];
+            # inf without a due period), then earliest start
+            keys = []
+            for i in ready:
+                e = end[i]
+                if e < 0:
+                    keys.append((math.inf, es[i], i))
+                    continue
+                if i not in reach:
+                    reach[i] = [0.0] + most[i, :e].tolist()
+                keys.append((bisect.bisect_right(reach[i], reach[i][e] - left[i] * (1 - 1e-9), 0, e + 1) - 1, es[i], i))
+            keys.sort()
+            ready = [key[2] for key in keys]
+        supply = supply_t[t].tolist()
+        for i in ready:
+            crew = pools[i]
+            room = supply[crew[0][0]] / crew[0][1]
+            if multi[i]:  # the least any pool leaves, as min() picks it
+                for r, units in crew[1:]:
+                    x = supply[r] / units
+                    if x < room:
+                        room = x
+            work = bt[i]  # min(bt[i], room, left[i] / rt[i]), as min() picks it
+            if room < work:
+                work = room
+            x = left[i] / rt[i]
+            if x < work:
+                work = x
             if work <= 0:
                 continue
             u[i, t] = work
-            for r, units in pools[i]:
-                supply[r] -= units * work
+            if multi[i]:
+                for r, units in crew:
+                    supply[r] -= units * work
+            else:
+                supply[crew[0][0]] -= crew[0][1] * work
             left[i] -= work * rt[i]
             if left[i] <= 1e-9 * effort[i]:
                 left[i] = 0.0
-                todo.discard(i)
+                todo -= 1
+                free.remove(i)
                 for j, gap in succ[i]:  # its successors may start once the lag has passed
                     waiting[j] -= 1
                     ready_from[j] = max(ready_from[j], t + 1 + gap)
+                    if waiting[j] == 0:
+                        free.append(j)
     return u

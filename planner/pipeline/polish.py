@@ -23,6 +23,7 @@ the critical-path bound (that plan is built front-first by heuristic.least_slack
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -40,9 +41,13 @@ DONE = 1 - 1e-12  # progress counted as the whole effort (verify allows 1e-6)
 
 def finish_periods(inst: Instance, u: np.ndarray) -> np.ndarray:
     """(S,) the period by whose end each stream's progress reaches its effort; H if never."""
-    progress = np.cumsum(inst.step * inst.productivity * inst.progress_per_unit(u), axis=1)
-    done = progress >= inst.effort[:, None] * (1 - 1e-6) - 1e-6
-    return np.where(done.any(axis=1), done.argmax(axis=1), u.shape[1])
+    S, H = u.shape
+    progress = np.add.accumulate(inst.step * inst.productivity * inst.progress_per_unit(u), axis=1)  # cumsum
+    # done by the end of each period, and a last column always True: the first True is the finish (H if never)
+    done = np.empty((S, H + 1), bool)
+    np.greater_equal(progress, (inst.effort * (1 - 1e-6) - 1e-6)[:, None], out=done[:, :H])
+    done[:, H] = True
+    return done.argmax(axis=1)
 
 
 def earliest(
@@ -181,44 +186,71 @@ def earliest_start(inst: Instance, u: np.ndarray, earliest_finish: np.ndarray | 
     S, H = u.shape
     finish = finish_periods(inst, u)
     u = np.where(np.arange(H)[None, :] > finish[:, None], 0.0, u)  # work past completion is idle
-    if earliest_finish is not None:
-        settled = finish <= np.where(earliest_finish < 0, H, earliest_finish)  # as `finished_at`
-        if settled.all():
+    done_at = finish.tolist()
+    if earliest_finish is not None:  # as `finished_at`
+        settled = [f <= (H if e < 0 else e) for f, e in zip(done_at, earliest_finish.tolist())]
+        if all(settled):
             return u  # nothing can finish sooner, and front-first plans are already early
     else:
-        settled = np.zeros(S, bool)
+        settled = [False] * S
+    # numpy on whole rows, Python for the scalars: numpy's per-call cost is most of the pass on
+    # plans of a few streams, and the Monte Carlo runs it for every variant of every sample
     rate = inst.step * inst.productivity  # effective person-years per crew unit
-    rank = {i: k for k, i in enumerate(inst.order)}
     used = inst.crew.T @ u  # (R, H) FTE in use
     release = inst.release_period.tolist()
+    effort = inst.effort.tolist()
+    crew_rows = inst.crew.tolist()
+    supply, staff_bound = inst.supply, inst.staff_bound
     # each stream's progress in `u`, capped at its effort: a new schedule may never fall behind it
-    floor = np.minimum(np.cumsum(rate * u, axis=1), inst.effort[:, None]) - 1e-9 * np.maximum(1.0, inst.effort)[:, None]
-    for i in sorted(range(S), key=lambda i: (finish[i], rank[i])):
+    floor = (
+        np.minimum(np.add.accumulate(rate * u, axis=1), inst.effort[:, None])
+        - 1e-9 * np.maximum(1.0, inst.effort)[:, None]
+    )
+    # by finish, then as inst.order has them (a stable sort keeps that order among equal finishes)
+    for i in sorted(inst.order, key=done_at.__getitem__):
         if settled[i]:
             continue
-        ready = max(
-            [release[i]] + [H if finish[p.pred] >= H else int(finish[p.pred]) + 1 + p.gap for p in inst.predecessors[i]]
-        )
+        ready = release[i]  # the first period it may work: its release, its predecessors' finish and lags
+        for p in inst.predecessors[i]:
+            after = H if done_at[p.pred] >= H else done_at[p.pred] + 1 + p.gap
+            if after > ready:
+                ready = after
         if ready >= H:
             continue
-        pools = inst.pools_of[i]
-        crew = inst.crew[i, pools][:, None]
-        others = used[pools] - crew * u[i]
-        room = ((inst.supply[pools] - others) / crew).min(axis=0) if len(pools) else np.full(H, np.inf)
-        cap = np.minimum(inst.staff_bound[i], room).clip(0.0, None)
-        cap[:ready] = 0.0
-        cum = np.cumsum(rate[i] * cap)
-        k = int(np.searchsorted(cum, inst.effort[i] * DONE))  # first period where cum reaches it
+        # each pool's row on its own (the FTE the others use, the crew units it leaves free), and
+        # the least over them as ndarray.min(axis=0) takes it: one np.minimum after another
+        crew = [(r, units) for r, units in enumerate(crew_rows[i]) if units > 0]  # inst.pools_of[i], with FTE
+        mine = u[i]
+        others = [used[r] - units * mine for r, units in crew]
+        if crew:
+            room = (supply[crew[0][0]] - others[0]) / crew[0][1]
+            for (r, units), row in zip(crew[1:], others[1:]):
+                np.minimum(room, (supply[r] - row) / units, out=room)
+        else:
+            room = np.full(H, np.inf)
+        cap = np.minimum(staff_bound[i], room, out=room)
+        np.maximum(cap, 0.0, out=cap)  # what cap.clip(0.0, None) computes
+        if ready:
+            cap[:ready] = 0.0
+        cum = np.multiply(rate[i], cap)
+        np.add.accumulate(cum, out=cum)  # cumsum
+        reached = cum.tolist()
+        # the first period where cum reaches it: np.searchsorted's own binary search (side left)
+        k = bisect.bisect_left(reached, effort[i] * DONE)
         if k >= H:
             continue  # cannot finish even alone in the free supply: keep the solver's work
-        if np.any(np.minimum(cum, inst.effort[i]) < floor[i]):
-            continue  # never behind the solver's plan (guards against rounding)
+        # never behind the solver's plan (guards against rounding): floor < effort wherever it is
+        # not nan, so this is min(cum, effort) < floor
+        if np.count_nonzero(cum < floor[i]):  # any
+            continue
         new = cap
-        new[k + 1 :] = 0.0
-        new[k] = min(cap[k], (inst.effort[i] - (cum[k - 1] if k else 0.0)) / rate[i, k])
-        used[pools] = others + crew * new
+        if k + 1 < H:
+            new[k + 1 :] = 0.0
+        new[k] = min(cap[k], (effort[i] - (reached[k - 1] if k else 0.0)) / rate[i, k])
+        for (r, units), row in zip(crew, others):
+            np.add(row, units * new, out=used[r])
         u[i] = new
-        finish[i] = k
+        done_at[i] = k
     return u
 
 
