@@ -16,7 +16,7 @@ import numpy as np
 
 from planner.errors import PlanError
 from planner.instance import deadlines, series
-from planner.plan.schema import Deadline, FileColumn, Intervention, Plan, Window
+from planner.plan.schema import Deadline, FileColumn, Intervention, Plan, Span, Window
 
 _SIZED_LATER = cast(np.ndarray, None)
 """The default of an `Instance` array that `__post_init__` fills in from the plan's sizes: None
@@ -42,6 +42,9 @@ class AnyPrecedence:
     succ: int
     lag: float
     gap: int
+
+
+_WEIGHTS: dict[tuple, np.ndarray] = {}  # period weights by the exact scenarios (bytes) they come from
 
 
 @dataclass
@@ -95,28 +98,34 @@ class Instance:
     weights: np.ndarray = field(init=False)  # (H,) P(goal must be met by the end of period t)
 
     def __post_init__(self) -> None:
-        S, R = len(self.streams), len(self.pools)
-        for name, default in (
-            ("contiguous", np.zeros(S, bool)),
-            ("min_staff", np.zeros(S)),
-            ("fixed_crew", np.zeros(S, bool)),
-            ("integer_pools", np.zeros(R, bool)),
-            ("speedup", np.ones((S, len(self.starts)))),
-            ("milestone_streams", np.zeros((0, S), bool)),
-            ("milestone_value", np.zeros(0)),
-            ("parallelization", np.ones(S)),
-            ("train_pool", np.full(S, -1)),
-            ("train_per_effort", np.zeros(S)),
-            ("train_delay", np.zeros(S)),
-            ("train_attrition", np.zeros(S)),
-            ("success", np.ones(S)),
-            ("attempts", np.ones(S, int)),
-        ):
+        S, R, H = len(self.streams), len(self.pools), len(self.starts)
+        defaults = {  # built only for what was not given (resolve gives them all)
+            "contiguous": lambda: np.zeros(S, bool),
+            "min_staff": lambda: np.zeros(S),
+            "fixed_crew": lambda: np.zeros(S, bool),
+            "integer_pools": lambda: np.zeros(R, bool),
+            "speedup": lambda: np.ones((S, H)),
+            "milestone_streams": lambda: np.zeros((0, S), bool),
+            "milestone_value": lambda: np.zeros(0),
+            "parallelization": lambda: np.ones(S),
+            "train_pool": lambda: np.full(S, -1),
+            "train_per_effort": lambda: np.zeros(S),
+            "train_delay": lambda: np.zeros(S),
+            "train_attrition": lambda: np.zeros(S),
+            "success": lambda: np.ones(S),
+            "attempts": lambda: np.ones(S, int),
+        }
+        for name, default in defaults.items():
             if getattr(self, name) is None:
-                setattr(self, name, default)
-        self.weights = deadlines.period_weights(
-            self.deadline_years, self.deadline_probs, periods=self.periods, step=self.step
-        )
+                setattr(self, name, default())
+        years, probs = self.deadline_years, self.deadline_probs
+        key = (years.dtype.str, years.tobytes(), probs.dtype.str, probs.tobytes(), self.periods, float(self.step).hex())
+        if (weights := _WEIGHTS.get(key)) is None:
+            weights = deadlines.period_weights(years, probs, periods=self.periods, step=self.step)
+            if len(_WEIGHTS) >= 256:
+                _WEIGHTS.clear()
+            _WEIGHTS[key] = weights
+        self.weights = weights.copy()
 
     @property
     def periods(self) -> int:
@@ -283,6 +292,12 @@ class Instance:
         bound). The critical path, windows and progress caps use it."""
         return self.step * self.productivity * self.progress_per_unit(self.staff_bound)
 
+    @cached_property
+    def progress_rows(self) -> list[list[float]]:
+        """`max_progress` as plain floats, a list per stream: the critical path and the latest
+        finishes walk it period by period, where a numpy element costs more than its float."""
+        return self.max_progress.tolist()
+
 
 @lru_cache(maxsize=256)
 def _static_order(before: tuple[tuple[int, ...], ...]) -> tuple[int, ...]:
@@ -304,33 +319,9 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
             intervention.levels[0] if intervention.choose and intervention.levels is not None else intervention.units
         )
     hdr = plan.plan
-    file = str(plan.source) if plan.source else None
-    starts = series.period_starts(hdr.horizon, hdr.step)
-    pools = [q.name for q in plan.pools]
-    streams = [s.name for s in plan.streams]
-    files = any(
-        isinstance(spec, FileColumn) for spec in [q.supply for q in plan.pools] + [s.productivity for s in plan.streams]
-    )
-    # data_dirs resolves paths on disk: only worth it when a series reads a file
-    common: dict[str, Any] = dict(
-        start_year=hdr.start_year, base_dir=plan.base_dir, data_dirs=plan.data_dirs if files else (), file=file
-    )
-    supply = np.array(
-        [
-            series.evaluate(q.supply, starts, table=f'[[pools]] #{k} "{q.name}"', key="supply", **common)
-            for k, q in enumerate(plan.pools, 1)
-        ]
-    )
-    productivity = np.array(
-        [
-            series.evaluate(s.productivity, starts, table=f'[[streams]] #{k} "{s.name}"', key="productivity", **common)
-            for k, s in enumerate(plan.streams, 1)
-        ]
-    )
-    crew = np.zeros((len(streams), len(pools)))
-    for i, s in enumerate(plan.streams):
-        for r, per_unit in s.crew_units.items():
-            crew[i, pools.index(r)] = per_unit
+    base = _shared(plan)
+    starts, pools, streams = base.starts, base.pools, base.streams
+    supply, productivity = base.supply.copy(), base.productivity.copy()
     shift = 0.0
     speedup = np.ones((len(streams), len(starts)))
     if intervention is not None:
@@ -339,99 +330,170 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
         k = next(k for k, iv in enumerate(plan.interventions, 1) if iv.name == intervention.name)
         where = f'[[interventions]] #{k} "{intervention.name}"'
         for j, more in enumerate(intervention.supply, 1):
-            _apply(supply[pools.index(more.pool)], more, starts, file, where, f"supply[{j}]", units)
+            _apply(supply[pools.index(more.pool)], more, base, where, f"supply[{j}]", units)
         for j, faster in enumerate(intervention.productivity, 1):
             for name in faster.streams:
-                _apply(productivity[streams.index(name)], faster, starts, file, where, f"productivity[{j}]", units)
+                _apply(productivity[streams.index(name)], faster, base, where, f"productivity[{j}]", units)
         for serial in intervention.serial_speedup:
-            until = np.inf if serial.until_year is None else serial.until_year
-            window = (starts >= serial.from_year - 1e-9) & (starts < until - 1e-9)
+            window = base.window(serial)
             for name in serial.streams:
                 speedup[streams.index(name), window] *= serial.factor**units
-    precedences = [
-        Precedence(streams.index(a.stream), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
-        for i, s in enumerate(plan.streams)
-        for a in s.predecessors
-    ]
+    deadline, years, probs = None, np.zeros(0), np.zeros(0)
     if plan.deadline is not None:
-        years, probs = deadlines.scenarios(
-            plan.deadline, start_year=hdr.start_year, periods=len(starts), step=hdr.step, shift=shift
-        )
-    else:
-        years, probs = np.zeros(0), np.zeros(0)
-    required = set(plan.required)
-    index = {n: i for i, n in enumerate(streams)}
-    any_after = [
-        AnyPrecedence(tuple(index[m] for m in a.any), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
-        for i, s in enumerate(plan.streams)
-        for a in s.any_after
-    ]
+        deadline, years, probs = _scenarios(plan, base, shift)
     return Instance(
         name=intervention.name if intervention else "baseline",
         objective=hdr.objective,
         start_year=hdr.start_year,
         step=hdr.step,
-        starts=starts,
-        streams=streams,
-        pools=pools,
+        starts=starts.copy(),
+        streams=list(streams),
+        pools=list(pools),
         supply=supply,
-        crew=crew,
+        crew=base.crew.copy(),
         productivity=productivity,
-        effort=np.array([s.effort for s in plan.streams]),
-        min_duration=np.array([s.min_duration for s in plan.streams]),
-        max_staff=np.array([s.max_staff if s.max_staff is not None else np.inf for s in plan.streams]),
-        release=np.array([s.release for s in plan.streams]),
-        value=np.array([s.value for s in plan.streams]),
-        required=np.array([s.name in required for s in plan.streams]),
-        precedences=precedences,
+        precedences=list(base.precedences),
         deadline_years=years,
         deadline_probs=probs,
         has_deadline=plan.deadline is not None,
-        deadline=deadlines.resolved(plan.deadline, hdr.start_year) if plan.deadline is not None else None,
+        deadline=deadline,
         deadline_shift=shift,
-        contiguous=np.array([s.contiguous for s in plan.streams], bool),
-        min_staff=np.array([s.min_staff or 0.0 for s in plan.streams]),
-        fixed_crew=np.array([s.fixed_crew for s in plan.streams], bool),
-        integer_pools=np.array([q.integer_staff for q in plan.pools], bool),
         speedup=speedup,
-        milestones=[m.name for m in plan.goals],
-        milestone_streams=np.array([[s in m.streams for s in streams] for m in plan.goals], bool).reshape(
-            -1, len(streams)
-        ),
-        milestone_value=np.array([m.value for m in plan.goals], float),
-        parallelization=np.array([s.exponent for s in plan.streams], float),
-        train_pool=np.array([pools.index(s.train.pool) if s.train else -1 for s in plan.streams], int),
-        train_per_effort=np.array([s.train.per_effort if s.train else 0.0 for s in plan.streams]),
-        train_delay=np.array([s.train.delay if s.train else 0.0 for s in plan.streams]),
-        train_attrition=np.array([s.train.attrition if s.train else 0.0 for s in plan.streams]),
-        success=np.array([s.success for s in plan.streams], float),
-        attempts=np.array([s.attempts for s in plan.streams], int),
-        any_required=[tuple(index[m] for m in group) for group in plan.required_any],
-        any_after=any_after,
+        milestones=list(base.milestones),
+        any_required=list(base.any_required),
+        any_after=list(base.any_after),
+        **{name: values.copy() for name, values in base.arrays.items()},
     )
 
 
-def _apply(
-    row: np.ndarray, ch: Window, starts: np.ndarray, file: str | None, where: str, key: str, units: float = 1.0
-) -> None:
+class _Shared:
+    """What every variant of one plan has in common, worked out once per Plan object: a Monte
+    Carlo sample or a comparison resolves its baseline and each intervention from the same
+    (immutable) plan. Each Instance gets copies of these, so none shares an array with another."""
+
+    def __init__(self, plan: Plan) -> None:
+        hdr = plan.plan
+        self.file = file = str(plan.source) if plan.source else None
+        self.starts = starts = series.period_starts(hdr.horizon, hdr.step)
+        self.pools = pools = [q.name for q in plan.pools]
+        self.streams = streams = [s.name for s in plan.streams]
+        specs = [q.supply for q in plan.pools] + [s.productivity for s in plan.streams]
+        self.files = files = any(isinstance(spec, FileColumn) for spec in specs)
+        # data_dirs resolves paths on disk: only worth it when a series reads a file
+        common: dict[str, Any] = dict(
+            start_year=hdr.start_year, base_dir=plan.base_dir, data_dirs=plan.data_dirs if files else (), file=file
+        )
+        self.supply = np.array(
+            [
+                series.evaluate(q.supply, starts, table=f'[[pools]] #{k} "{q.name}"', key="supply", **common)
+                for k, q in enumerate(plan.pools, 1)
+            ]
+        )
+        self.productivity = np.array(
+            [
+                series.evaluate(
+                    s.productivity, starts, table=f'[[streams]] #{k} "{s.name}"', key="productivity", **common
+                )
+                for k, s in enumerate(plan.streams, 1)
+            ]
+        )
+        self.crew = np.zeros((len(streams), len(pools)))
+        for i, s in enumerate(plan.streams):
+            for r, per_unit in s.crew_units.items():
+                self.crew[i, pools.index(r)] = per_unit
+        self.precedences = [
+            Precedence(streams.index(a.stream), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
+            for i, s in enumerate(plan.streams)
+            for a in s.predecessors
+        ]
+        required = set(plan.required)
+        index = {n: i for i, n in enumerate(streams)}
+        self.any_after = [
+            AnyPrecedence(tuple(index[m] for m in a.any), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
+            for i, s in enumerate(plan.streams)
+            for a in s.any_after
+        ]
+        self.milestones = [m.name for m in plan.goals]
+        self.any_required = [tuple(index[m] for m in group) for group in plan.required_any]
+        self.arrays: dict[str, np.ndarray] = dict(
+            effort=np.array([s.effort for s in plan.streams]),
+            min_duration=np.array([s.min_duration for s in plan.streams]),
+            max_staff=np.array([s.max_staff if s.max_staff is not None else np.inf for s in plan.streams]),
+            release=np.array([s.release for s in plan.streams]),
+            value=np.array([s.value for s in plan.streams]),
+            required=np.array([s.name in required for s in plan.streams]),
+            contiguous=np.array([s.contiguous for s in plan.streams], bool),
+            min_staff=np.array([s.min_staff or 0.0 for s in plan.streams]),
+            fixed_crew=np.array([s.fixed_crew for s in plan.streams], bool),
+            integer_pools=np.array([q.integer_staff for q in plan.pools], bool),
+            milestone_streams=np.array([[s in m.streams for s in streams] for m in plan.goals], bool).reshape(
+                -1, len(streams)
+            ),
+            milestone_value=np.array([m.value for m in plan.goals], float),
+            parallelization=np.array([s.exponent for s in plan.streams], float),
+            train_pool=np.array([pools.index(s.train.pool) if s.train else -1 for s in plan.streams], int),
+            train_per_effort=np.array([s.train.per_effort if s.train else 0.0 for s in plan.streams]),
+            train_delay=np.array([s.train.delay if s.train else 0.0 for s in plan.streams]),
+            train_attrition=np.array([s.train.attrition if s.train else 0.0 for s in plan.streams]),
+            success=np.array([s.success for s in plan.streams], float),
+            attempts=np.array([s.attempts for s in plan.streams], int),
+        )
+        self.windows: dict[tuple[float, float], np.ndarray] = {}
+        self.deadline_text = repr(plan.deadline)  # every number of it, exactly (floats' repr round-trips)
+
+    def window(self, span: Span) -> np.ndarray:
+        """(H,) bool: the periods starting in [from_year, until_year); not to be written to."""
+        until = np.inf if span.until_year is None else span.until_year
+        key = (span.from_year, until)
+        if key not in self.windows:
+            self.windows[key] = (self.starts >= span.from_year - 1e-9) & (self.starts < until - 1e-9)
+        return self.windows[key]
+
+
+_LAST: list[tuple[Plan, _Shared]] = []  # the last plan resolved, and its numbers
+
+
+def _shared(plan: Plan) -> _Shared:
+    """The plan's `_Shared` numbers: the last plan's if it is this one (a Plan is immutable), else
+    new. A plan with a series read from a file is not kept: the file is read for every variant."""
+    last = _LAST[-1] if _LAST else None
+    if last is not None and last[0] is plan:
+        return last[1]
+    shared = _Shared(plan)
+    if not shared.files:
+        _LAST[:] = [(plan, shared)]
+    return shared
+
+
+_SCENARIOS: dict[tuple, tuple[Deadline, np.ndarray, np.ndarray]] = {}
+
+
+def _scenarios(plan: Plan, base: _Shared, shift: float) -> tuple[Deadline, np.ndarray, np.ndarray]:
+    """The resolved deadline and its scenarios (years, probabilities) after `shift`, computed once
+    for each deadline, start year, periods, step and shift: variants and samples mostly repeat them."""
+    assert plan.deadline is not None
+    hdr = plan.plan
+    key = (base.deadline_text, hdr.start_year, len(base.starts), float(hdr.step).hex(), float(shift).hex())
+    if (held := _SCENARIOS.get(key)) is None:
+        deadline = deadlines.resolved(plan.deadline, hdr.start_year)
+        years, probs = deadlines.scenarios(
+            deadline, start_year=hdr.start_year, periods=len(base.starts), step=hdr.step, shift=shift
+        )
+        if len(_SCENARIOS) >= 256:
+            _SCENARIOS.clear()
+        _SCENARIOS[key] = held = (deadline, years, probs)
+    return held[0], held[1].copy(), held[2].copy()
+
+
+def _apply(row: np.ndarray, ch: Window, base: _Shared, where: str, key: str, units: float = 1.0) -> None:
     """new = old * multiply**units + add*units over periods starting in [from_year, until_year);
     in place (units = 1: one unit of the intervention, as written)."""
-    until = np.inf if ch.until_year is None else ch.until_year
-    window = (starts >= ch.from_year - 1e-9) & (starts < until - 1e-9)
+    window, starts = base.window(ch), base.starts
     row[window] = row[window] * ch.multiply**units + ch.add * units
-    if np.any(row > 1e12):
-        t = int(np.flatnonzero(row > 1e12)[0])
-        raise PlanError(
-            f"makes the value larger than 1e12 ({row[t]:g}) in the period starting at year {starts[t]:g}",
-            file=file,
-            table=where,
-            key=key,
-        )
-    if np.any(row < 0):
-        t = int(np.flatnonzero(row < 0)[0])
-        raise PlanError(
-            f"makes the value negative ({row[t]:g}) in the period starting at year {starts[t]:g}",
-            file=file,
-            table=where,
-            key=key,
-        )
+    if row.min() >= 0 and row.max() <= 1e12:  # the usual case, one pass each (NaN fails both)
+        return
+    for bad, what in ((row > 1e12, "larger than 1e12"), (row < 0, "negative")):
+        if np.any(bad):
+            t = int(np.flatnonzero(bad)[0])
+            where_ = f"in the period starting at year {starts[t]:g}"
+            raise PlanError(f"makes the value {what} ({row[t]:g}) {where_}", file=base.file, table=where, key=key)
