@@ -100,7 +100,14 @@ def _first_reach(row: list[float], start: int, effort: float) -> int:
 def unlimited_key(inst: Instance) -> tuple:
     """Every number what unlimited labour allows reads (`critical_path(unlimited_labour=True)`, and
     continuous.goal_bound's): a key under which a result computed once holds for every variant
-    that differs only in supply or deadline, which is what sweeps and Monte Carlo vary most."""
+    that differs only in supply or deadline, which is what sweeps and Monte Carlo vary most.
+    Computed once per variant (`Instance.memo`)."""
+    if "unlimited_key" not in inst.memo:
+        inst.memo["unlimited_key"] = _unlimited_key(inst)
+    return inst.memo["unlimited_key"]
+
+
+def _unlimited_key(inst: Instance) -> tuple:
     arrays = (
         inst.productivity,
         inst.rate_cap,
@@ -253,15 +260,14 @@ def bound_due_periods(inst: Instance, cp: CriticalPath) -> np.ndarray | None:
     of the first such period at or after its earliest finish. Predecessors then have latest finishes
     of their own (`_propagate_due`). A plan that meets every due period reaches the bound, so it is
     optimal: no solver can do better, whatever the competition for labour."""
-    S = len(inst.streams)
-    due = np.full(S, NO_DUE)
     if inst.objective == "earliest":
         return None if cp.goal_finish == NEVER else due_by(inst, cp.goal_finish)
     if not inst.has_deadline:
         return None
-    counted = np.flatnonzero(inst.weights > 0)  # periods at whose end some deadline falls
+    due = np.full(len(inst.streams), NO_DUE)
+    counted = np.flatnonzero(inst.weights > 0)  # periods at whose end some deadline falls, in order
     if inst.objective == "probability":
-        if cp.goal_finish == NEVER or not np.any(counted >= cp.goal_finish):
+        if cp.goal_finish == NEVER or not (counted.size and counted[-1] >= cp.goal_finish):
             return due  # the bound is 0: every plan reaches it
         return due_by(inst, int(counted[np.searchsorted(counted, cp.goal_finish)]))
     for i in np.flatnonzero((inst.value > 0) & (cp.earliest_finish != NEVER)):
@@ -273,9 +279,13 @@ def bound_due_periods(inst: Instance, cp: CriticalPath) -> np.ndarray | None:
 
 def due_by(inst: Instance, period: int) -> np.ndarray:
     """(S,) the period by whose end each stream the goal waits on must be complete for the goal to
-    be met by the end of `period` (NO_DUE for the others)."""
+    be met by the end of `period` (NO_DUE for the others). Computed once per variant and period
+    (`Instance.memo`): the bound and the search ask for the same one."""
     period = int(period)
-    return np.array(_propagate(inst, [period if n else NO_DUE for n in _needed(inst)]), dtype=np.int64)
+    key = ("due_by", period)
+    if key not in inst.memo:
+        inst.memo[key] = np.array(_propagate(inst, [period if n else NO_DUE for n in _needed(inst)]), dtype=np.int64)
+    return inst.memo[key].copy()
 
 
 def goal_periods(inst: Instance, cp: CriticalPath) -> np.ndarray:

@@ -16,7 +16,7 @@ import numpy as np
 
 from planner.errors import PlanError
 from planner.instance import deadlines, series
-from planner.plan.schema import Deadline, FileColumn, Intervention, Plan, Span, Window
+from planner.plan.schema import Deadline, FileColumn, Intervention, Plan, Window
 
 _SIZED_LATER = cast(np.ndarray, None)
 """The default of an `Instance` array that `__post_init__` fills in from the plan's sizes: None
@@ -179,7 +179,7 @@ class Instance:
         + lag), per_effort times its whole effort (progress is capped at the effort; survival is
         at most 1). Everything that uses the supply as an upper bound (staff bounds, the critical
         path, windows, big-M's) uses this, so no plan is cut off."""
-        bound = self.supply.astype(float).copy()
+        bound = self.supply.astype(float)  # a copy
         t = np.arange(self.periods)
         for i in np.flatnonzero(self.trains):
             joined = t >= self.release_period[i] + self.train_lag[i]
@@ -189,7 +189,7 @@ class Instance:
     def progress_per_unit(self, units: np.ndarray) -> np.ndarray:
         """(S, H) crew units as effective crew units: u ** parallelization (u itself where it is 1);
         a period's progress is step * productivity times this."""
-        units = np.clip(units, 0.0, None)
+        units = np.maximum(units, 0.0)  # what np.clip(units, 0.0, None) calls, without its dispatch
         if not self.diminishing.any():  # the usual case: progress is linear in crew units
             return units
         a = self.parallelization[:, None]
@@ -208,10 +208,12 @@ class Instance:
         """(S, H) crew units each stream can take from its own limits alone (rate cap, max_staff),
         ignoring supply; inf if it has none. A fixed crew works at exactly this."""
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            cap = np.where(self.productivity > 0, self.rate_cap / self.productivity, 0.0)
-            # the rate cap limits progress, productivity * u ** a: u <= (cap / productivity) ** (1 / a)
-            a = self.parallelization[:, None]
-            cap = np.where(a < 1, np.power(cap, 1.0 / a), cap)
+            positive = self.productivity > 0
+            cap = np.divide(self.rate_cap, self.productivity, out=np.zeros(positive.shape), where=positive)
+            if self.diminishing.any():
+                # the rate cap limits progress, productivity * u ** a: u <= (cap / productivity) ** (1 / a)
+                a = self.parallelization[:, None]
+                cap = np.where(a < 1, np.power(cap, 1.0 / a), cap)
         return np.minimum(cap, self.max_staff[:, None])
 
     @cached_property
@@ -228,8 +230,8 @@ class Instance:
     def rate_cap(self) -> np.ndarray:
         """(S, H) effective person-years per year each stream can absorb: effort / min_duration
         (inf if 0), times any serial speed-up in that period."""
-        with np.errstate(divide="ignore"):
-            base = np.where(self.min_duration > 0, self.effort / self.min_duration, np.inf)
+        timed = self.min_duration > 0
+        base = np.divide(self.effort, self.min_duration, out=np.full(timed.shape, np.inf), where=timed)
         return base[:, None] * self.speedup
 
     @property
@@ -256,10 +258,12 @@ class Instance:
     def order(self) -> list[int]:
         """Stream indices with every predecessor (an `any` group's members too) before its
         successors (computed once per variant)."""
-        before: dict[int, list[int]] = {i: [p.pred for p in self.predecessors[i]] for i in range(len(self.streams))}
+        before: list[list[int]] = [[] for _ in self.streams]
+        for p in self.precedences:
+            before[p.succ].append(p.pred)
         for a in self.any_after:
             before[a.succ] += list(a.members)
-        return list(_static_order(tuple(tuple(v) for v in before.values())))
+        return list(_static_order(tuple(tuple(v) for v in before)))
 
     @property
     def has_bets(self) -> bool:
@@ -277,12 +281,12 @@ class Instance:
         """(S, H) the most crew units a stream can use in a period, from its own limits and its pools
         (their supply with all possible training, `supply_bound`). Computed once per variant;
         callers that change it take a copy."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_pool = np.where(
-                self.crew[:, :, None] > 0, self.supply_bound[None, :, :] / self.crew[:, :, None], np.inf
-            )
+        crew = self.crew[:, :, None]
+        per_pool = np.full(crew.shape[:2] + (self.periods,), np.inf)  # inf: a pool the crew does not use
+        np.divide(self.supply_bound[None, :, :], crew, out=per_pool, where=crew > 0)
         bound = np.minimum(self.own_cap, per_pool.min(axis=1))
-        bound[np.arange(self.periods)[None, :] < self.release_period[:, None]] = 0.0
+        if (self.release_period > 0).any():
+            bound[np.arange(self.periods)[None, :] < self.release_period[:, None]] = 0.0
         return bound
 
     @cached_property
@@ -291,6 +295,11 @@ class Instance:
         staff_bound ** parallelization (progress grows with crew units, so this is exact at the
         bound). The critical path, windows and progress caps use it."""
         return self.step * self.productivity * self.progress_per_unit(self.staff_bound)
+
+    @cached_property
+    def memo(self) -> dict[Any, Any]:
+        """Values computed from this variant alone by other modules (structure.py), kept with it."""
+        return {}
 
     @cached_property
     def progress_rows(self) -> list[list[float]]:
@@ -335,7 +344,8 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
             for name in faster.streams:
                 _apply(productivity[streams.index(name)], faster, base, where, f"productivity[{j}]", units)
         for serial in intervention.serial_speedup:
-            window = base.window(serial)
+            until = np.inf if serial.until_year is None else serial.until_year
+            window = (starts >= serial.from_year - 1e-9) & (starts < until - 1e-9)
             for name in serial.streams:
                 speedup[streams.index(name), window] *= serial.factor**units
     deadline, years, probs = None, np.zeros(0), np.zeros(0)
@@ -416,10 +426,8 @@ class _Shared:
         self.milestones = [m.name for m in plan.goals]
         self.any_required = [tuple(index[m] for m in group) for group in plan.required_any]
         self.arrays: dict[str, np.ndarray] = dict(
-            effort=np.array([s.effort for s in plan.streams]),
-            min_duration=np.array([s.min_duration for s in plan.streams]),
+            **{key: np.array([getattr(s, key) for s in plan.streams]) for key in ("effort", "min_duration", "release")},
             max_staff=np.array([s.max_staff if s.max_staff is not None else np.inf for s in plan.streams]),
-            release=np.array([s.release for s in plan.streams]),
             value=np.array([s.value for s in plan.streams]),
             required=np.array([s.name in required for s in plan.streams]),
             contiguous=np.array([s.contiguous for s in plan.streams], bool),
@@ -438,16 +446,7 @@ class _Shared:
             success=np.array([s.success for s in plan.streams], float),
             attempts=np.array([s.attempts for s in plan.streams], int),
         )
-        self.windows: dict[tuple[float, float], np.ndarray] = {}
         self.deadline_text = repr(plan.deadline)  # every number of it, exactly (floats' repr round-trips)
-
-    def window(self, span: Span) -> np.ndarray:
-        """(H,) bool: the periods starting in [from_year, until_year); not to be written to."""
-        until = np.inf if span.until_year is None else span.until_year
-        key = (span.from_year, until)
-        if key not in self.windows:
-            self.windows[key] = (self.starts >= span.from_year - 1e-9) & (self.starts < until - 1e-9)
-        return self.windows[key]
 
 
 _LAST: list[tuple[Plan, _Shared]] = []  # the last plan resolved, and its numbers
@@ -488,7 +487,8 @@ def _scenarios(plan: Plan, base: _Shared, shift: float) -> tuple[Deadline, np.nd
 def _apply(row: np.ndarray, ch: Window, base: _Shared, where: str, key: str, units: float = 1.0) -> None:
     """new = old * multiply**units + add*units over periods starting in [from_year, until_year);
     in place (units = 1: one unit of the intervention, as written)."""
-    window, starts = base.window(ch), base.starts
+    starts, until = base.starts, np.inf if ch.until_year is None else ch.until_year
+    window = (starts >= ch.from_year - 1e-9) & (starts < until - 1e-9)
     row[window] = row[window] * ch.multiply**units + ch.add * units
     if row.min() >= 0 and row.max() <= 1e12:  # the usual case, one pass each (NaN fails both)
         return
