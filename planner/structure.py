@@ -190,11 +190,11 @@ def _latest_start(per_period: list[float], effort: float, finish: int) -> int:
     reversed row would), stopping at the first hit: it runs dozens of times per variant."""
     if finish < 0:
         return -1
-    need, back = effort * (1 - 1e-9), 0.0
-    for k, t in enumerate(range(min(finish, len(per_period) - 1), -1, -1)):  # progress from finish - k to finish
+    need, back, top = effort * (1 - 1e-9), 0.0, min(finish, len(per_period) - 1)
+    for t in range(top, -1, -1):  # progress from finish - k to finish, k = top - t
         back += per_period[t]
         if back >= need:
-            return finish - k
+            return finish - (top - t)
     return -1
 
 
@@ -204,7 +204,14 @@ def needed_streams(inst: Instance) -> np.ndarray:
 
 
 def _needed(inst: Instance) -> list[bool]:
-    """`needed_streams` as a list of plain bools, for the loops that read it stream by stream."""
+    """`needed_streams` as a list of plain bools, for the loops that read it stream by stream
+    (computed once per variant, `Instance.memo`; not to be written to)."""
+    if "needed" not in inst.memo:
+        inst.memo["needed"] = _needed_now(inst)
+    return inst.memo["needed"]
+
+
+def _needed_now(inst: Instance) -> list[bool]:
     needed = inst.required.tolist()
     for group in inst.any_required:
         for m in group:
