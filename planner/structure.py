@@ -50,7 +50,7 @@ def critical_path(inst: Instance, *, unlimited_labour: bool = False) -> Critical
         per_period[np.arange(inst.periods)[None, :] < inst.release_period[:, None]] = 0.0
         rows = per_period.tolist()  # plain floats: a loop stops at the first hit, numpy sums every period
     else:  # at the staff bound (with all possible training), the most progress u ** a gives
-        rows = inst.progress_rows
+        rows = _rows(inst)
     # plain ints and floats: this runs for every variant, and a numpy element costs more than its value
     release, effort = inst.release_period.tolist(), inst.effort.tolist()
     es, ef = [H] * S, [NEVER] * S
@@ -84,6 +84,15 @@ def critical_path(inst: Instance, *, unlimited_labour: bool = False) -> Critical
         chain.append(before)
     finish = np.array(ef, dtype=int)
     return CriticalPath(np.array(es, dtype=int), finish, goal, [inst.streams[i] for i in reversed(chain)])
+
+
+def _rows(inst: Instance) -> list[list[float]]:
+    """`max_progress` as plain floats, a list per stream, once per variant (`Instance.memo`): the
+    critical path and the latest finishes walk it period by period, and a numpy element costs
+    more than its float."""
+    if "rows" not in inst.memo:
+        inst.memo["rows"] = inst.max_progress.tolist()
+    return inst.memo["rows"]
 
 
 def _first_reach(row: list[float], start: int, effort: float) -> int:
@@ -139,7 +148,7 @@ def latest_finish(inst: Instance, last: int) -> np.ndarray:
         return np.full(S, H - 1)  # `any` groups: no stream's lateness alone rules the goal out
     needed = _needed(inst)
     lf = [int(last) if n else H - 1 for n in needed]
-    per_period, effort = inst.progress_rows, inst.effort.tolist()
+    per_period, effort = _rows(inst), inst.effort.tolist()
     succ: dict[int, list] = {i: [] for i in range(S)}
     for p in inst.precedences:
         succ[p.pred].append(p)
@@ -316,7 +325,7 @@ def _propagate_due(inst: Instance, due: np.ndarray) -> np.ndarray:
 
 def _propagate(inst: Instance, due: list[int]) -> list[int]:
     """`_propagate_due` on a list of plain ints, in place; returns it."""
-    per_period, effort, last = inst.progress_rows, inst.effort.tolist(), inst.periods - 1
+    per_period, effort, last = _rows(inst), inst.effort.tolist(), inst.periods - 1
     for j in reversed(inst.order):
         if due[j] == NO_DUE:
             continue

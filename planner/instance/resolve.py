@@ -301,12 +301,6 @@ class Instance:
         """Values computed from this variant alone by other modules (structure.py), kept with it."""
         return {}
 
-    @cached_property
-    def progress_rows(self) -> list[list[float]]:
-        """`max_progress` as plain floats, a list per stream: the critical path and the latest
-        finishes walk it period by period, where a numpy element costs more than its float."""
-        return self.max_progress.tolist()
-
 
 @lru_cache(maxsize=256)
 def _static_order(before: tuple[tuple[int, ...], ...]) -> tuple[int, ...]:
@@ -329,7 +323,7 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
         )
     hdr = plan.plan
     base = _shared(plan)
-    starts, pools, streams = base.starts, base.pools, base.streams
+    starts, pools, streams = base.starts, base.fields["pools"], base.fields["streams"]
     supply, productivity = base.supply.copy(), base.productivity.copy()
     shift = 0.0
     speedup = np.ones((len(streams), len(starts)))
@@ -348,91 +342,77 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
             window = (starts >= serial.from_year - 1e-9) & (starts < until - 1e-9)
             for name in serial.streams:
                 speedup[streams.index(name), window] *= serial.factor**units
-    deadline, years, probs = None, np.zeros(0), np.zeros(0)
-    if plan.deadline is not None:
-        deadline, years, probs = _scenarios(plan, base, shift)
-    return Instance(
+    none = (None, np.zeros(0), np.zeros(0))
+    deadline, years, probs = _scenarios(plan, base, shift) if plan.deadline is not None else none
+    inst = Instance(
         name=intervention.name if intervention else "baseline",
         objective=hdr.objective,
         start_year=hdr.start_year,
         step=hdr.step,
-        starts=starts.copy(),
-        streams=list(streams),
-        pools=list(pools),
         supply=supply,
-        crew=base.crew.copy(),
         productivity=productivity,
-        precedences=list(base.precedences),
         deadline_years=years,
         deadline_probs=probs,
         has_deadline=plan.deadline is not None,
         deadline=deadline,
         deadline_shift=shift,
         speedup=speedup,
-        milestones=list(base.milestones),
-        any_required=list(base.any_required),
-        any_after=list(base.any_after),
-        **{name: values.copy() for name, values in base.arrays.items()},
+        **{name: _copied(value) for name, value in base.fields.items()},
     )
+    base.share(inst, plain=intervention is None or not (intervention.productivity or intervention.serial_speedup))
+    return inst
 
 
 class _Shared:
-    """What every variant of one plan has in common, worked out once per Plan object: a Monte
-    Carlo sample or a comparison resolves its baseline and each intervention from the same
-    (immutable) plan. Each Instance gets copies of these, so none shares an array with another."""
+    """What every variant of one (immutable) Plan object has in common, worked out once: a Monte Carlo
+    sample resolves its baseline and each intervention from one. Each Instance gets its own copies."""
 
     def __init__(self, plan: Plan) -> None:
         hdr = plan.plan
         self.file = file = str(plan.source) if plan.source else None
         self.starts = starts = series.period_starts(hdr.horizon, hdr.step)
-        self.pools = pools = [q.name for q in plan.pools]
-        self.streams = streams = [s.name for s in plan.streams]
+        pools, streams = [q.name for q in plan.pools], [s.name for s in plan.streams]
         specs = [q.supply for q in plan.pools] + [s.productivity for s in plan.streams]
         self.files = files = any(isinstance(spec, FileColumn) for spec in specs)
         # data_dirs resolves paths on disk: only worth it when a series reads a file
         common: dict[str, Any] = dict(
             start_year=hdr.start_year, base_dir=plan.base_dir, data_dirs=plan.data_dirs if files else (), file=file
         )
-        self.supply = np.array(
-            [
-                series.evaluate(q.supply, starts, table=f'[[pools]] #{k} "{q.name}"', key="supply", **common)
-                for k, q in enumerate(plan.pools, 1)
-            ]
-        )
-        self.productivity = np.array(
-            [
-                series.evaluate(
-                    s.productivity, starts, table=f'[[streams]] #{k} "{s.name}"', key="productivity", **common
-                )
-                for k, s in enumerate(plan.streams, 1)
-            ]
-        )
-        self.crew = np.zeros((len(streams), len(pools)))
+
+        def each(table: str, key: str, xs: list[Any]) -> np.ndarray:  # the series of every pool or stream
+            args = [(getattr(x, key), f'[[{table}]] #{k} "{x.name}"') for k, x in enumerate(xs, 1)]
+            return np.array([series.evaluate(v, starts, table=w, key=key, **common) for v, w in args])
+
+        self.supply = each("pools", "supply", plan.pools)
+        self.productivity = each("streams", "productivity", plan.streams)
+        crew = np.zeros((len(streams), len(pools)))
         for i, s in enumerate(plan.streams):
             for r, per_unit in s.crew_units.items():
-                self.crew[i, pools.index(r)] = per_unit
-        self.precedences = [
-            Precedence(streams.index(a.stream), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
-            for i, s in enumerate(plan.streams)
-            for a in s.predecessors
-        ]
+                crew[i, pools.index(r)] = per_unit
         required = set(plan.required)
         index = {n: i for i, n in enumerate(streams)}
-        self.any_after = [
-            AnyPrecedence(tuple(index[m] for m in a.any), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
-            for i, s in enumerate(plan.streams)
-            for a in s.any_after
-        ]
-        self.milestones = [m.name for m in plan.goals]
-        self.any_required = [tuple(index[m] for m in group) for group in plan.required_any]
-        self.arrays: dict[str, np.ndarray] = dict(
-            **{key: np.array([getattr(s, key) for s in plan.streams]) for key in ("effort", "min_duration", "release")},
+        self.fields: dict[str, Any] = dict(  # Instance's, as the plan gives them to every variant
+            starts=starts,
+            streams=streams,
+            pools=pools,
+            crew=crew,
+            precedences=[
+                Precedence(streams.index(a.stream), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
+                for i, s in enumerate(plan.streams)
+                for a in s.predecessors
+            ],
+            any_after=[
+                AnyPrecedence(tuple(index[m] for m in a.any), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
+                for i, s in enumerate(plan.streams)
+                for a in s.any_after
+            ],
+            milestones=[m.name for m in plan.goals],
+            any_required=[tuple(index[m] for m in group) for group in plan.required_any],
+            **{k: np.array([getattr(s, k) for s in plan.streams]) for k in "effort min_duration release value".split()},
             max_staff=np.array([s.max_staff if s.max_staff is not None else np.inf for s in plan.streams]),
-            value=np.array([s.value for s in plan.streams]),
             required=np.array([s.name in required for s in plan.streams]),
-            contiguous=np.array([s.contiguous for s in plan.streams], bool),
+            **{k: np.array([getattr(s, k) for s in plan.streams], bool) for k in ("contiguous", "fixed_crew")},
             min_staff=np.array([s.min_staff or 0.0 for s in plan.streams]),
-            fixed_crew=np.array([s.fixed_crew for s in plan.streams], bool),
             integer_pools=np.array([q.integer_staff for q in plan.pools], bool),
             milestone_streams=np.array([[s in m.streams for s in streams] for m in plan.goals], bool).reshape(
                 -1, len(streams)
@@ -447,6 +427,29 @@ class _Shared:
             attempts=np.array([s.attempts for s in plan.streams], int),
         )
         self.deadline_text = repr(plan.deadline)  # every number of it, exactly (floats' repr round-trips)
+        self.donors: dict[bool, Instance] = {}  # the first variant, and the first plain one (`share`)
+
+    def share(self, inst: Instance, plain: bool) -> None:
+        """Give `inst` copies of what an earlier variant of this plan derived from the same numbers: the
+        structure's from any; the caps (which read productivity and speedup) from a `plain` one."""
+        for donor, names in ((self.donors.get(False), _STRUCTURE), (self.donors.get(True) if plain else None, _CAPS)):
+            for name in names.split() if donor is not None else ():
+                if name in donor.__dict__:  # computed by now (a cached_property keeps it there)
+                    inst.__dict__[name] = _copied(donor.__dict__[name])
+        self.donors.setdefault(False, inst)
+        if plain:
+            self.donors.setdefault(True, inst)
+
+
+_STRUCTURE = "release_period predecessors order integer_staff discrete has_dynamics diminishing trains train_lag"
+_CAPS = "rate_cap own_cap floor"
+
+
+def _copied(value: Any) -> Any:
+    """A copy of an array, or of a list of them (or of immutable values); any other value itself."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return [_copied(v) for v in value] if isinstance(value, list) else value
 
 
 _LAST: list[tuple[Plan, _Shared]] = []  # the last plan resolved, and its numbers
@@ -455,8 +458,7 @@ _LAST: list[tuple[Plan, _Shared]] = []  # the last plan resolved, and its number
 def _shared(plan: Plan) -> _Shared:
     """The plan's `_Shared` numbers: the last plan's if it is this one (a Plan is immutable), else
     new. A plan with a series read from a file is not kept: the file is read for every variant."""
-    last = _LAST[-1] if _LAST else None
-    if last is not None and last[0] is plan:
+    if (last := _LAST[-1] if _LAST else None) is not None and last[0] is plan:
         return last[1]
     shared = _Shared(plan)
     if not shared.files:
@@ -468,16 +470,14 @@ _SCENARIOS: dict[tuple, tuple[Deadline, np.ndarray, np.ndarray]] = {}
 
 
 def _scenarios(plan: Plan, base: _Shared, shift: float) -> tuple[Deadline, np.ndarray, np.ndarray]:
-    """The resolved deadline and its scenarios (years, probabilities) after `shift`, computed once
-    for each deadline, start year, periods, step and shift: variants and samples mostly repeat them."""
+    """The resolved deadline and its (years, probabilities) after `shift`: once per set of these numbers."""
     assert plan.deadline is not None
     hdr = plan.plan
-    key = (base.deadline_text, hdr.start_year, len(base.starts), float(hdr.step).hex(), float(shift).hex())
+    H, year = len(base.starts), hdr.start_year
+    key = (base.deadline_text, year, H, float(hdr.step).hex(), float(shift).hex())
     if (held := _SCENARIOS.get(key)) is None:
-        deadline = deadlines.resolved(plan.deadline, hdr.start_year)
-        years, probs = deadlines.scenarios(
-            deadline, start_year=hdr.start_year, periods=len(base.starts), step=hdr.step, shift=shift
-        )
+        deadline = deadlines.resolved(plan.deadline, year)
+        years, probs = deadlines.scenarios(deadline, start_year=year, periods=H, step=hdr.step, shift=shift)
         if len(_SCENARIOS) >= 256:
             _SCENARIOS.clear()
         _SCENARIOS[key] = held = (deadline, years, probs)
