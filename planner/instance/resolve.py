@@ -99,25 +99,24 @@ class Instance:
 
     def __post_init__(self) -> None:
         S, R, H = len(self.streams), len(self.pools), len(self.starts)
-        defaults = {  # built only for what was not given (resolve gives them all)
-            "contiguous": lambda: np.zeros(S, bool),
-            "min_staff": lambda: np.zeros(S),
-            "fixed_crew": lambda: np.zeros(S, bool),
-            "integer_pools": lambda: np.zeros(R, bool),
-            "speedup": lambda: np.ones((S, H)),
-            "milestone_streams": lambda: np.zeros((0, S), bool),
-            "milestone_value": lambda: np.zeros(0),
-            "parallelization": lambda: np.ones(S),
-            "train_pool": lambda: np.full(S, -1),
-            "train_per_effort": lambda: np.zeros(S),
-            "train_delay": lambda: np.zeros(S),
-            "train_attrition": lambda: np.zeros(S),
-            "success": lambda: np.ones(S),
-            "attempts": lambda: np.ones(S, int),
-        }
-        for name, default in defaults.items():
+        for name, make, shape, kind in (  # made only when not given (resolve gives every one)
+            ("contiguous", np.zeros, S, bool),
+            ("min_staff", np.zeros, S, float),
+            ("fixed_crew", np.zeros, S, bool),
+            ("integer_pools", np.zeros, R, bool),
+            ("speedup", np.ones, (S, H), float),
+            ("milestone_streams", np.zeros, (0, S), bool),
+            ("milestone_value", np.zeros, 0, float),
+            ("parallelization", np.ones, S, float),
+            ("train_pool", lambda shape, kind: np.full(shape, -1, kind), S, int),
+            ("train_per_effort", np.zeros, S, float),
+            ("train_delay", np.zeros, S, float),
+            ("train_attrition", np.zeros, S, float),
+            ("success", np.ones, S, float),
+            ("attempts", np.ones, S, int),
+        ):
             if getattr(self, name) is None:
-                setattr(self, name, default())
+                setattr(self, name, make(shape, kind))
         years, probs = self.deadline_years, self.deadline_probs
         key = (years.dtype.str, years.tobytes(), probs.dtype.str, probs.tobytes(), self.periods, float(self.step).hex())
         if (weights := _WEIGHTS.get(key)) is None:
@@ -449,7 +448,7 @@ def _copied(value: Any) -> Any:
     """A copy of an array, or of a list of them (or of immutable values); any other value itself."""
     if isinstance(value, np.ndarray):
         return value.copy()
-    return [_copied(v) for v in value] if isinstance(value, list) else value
+    return [_copied(v) if isinstance(v, (list, np.ndarray)) else v for v in value] if isinstance(value, list) else value
 
 
 _LAST: list[tuple[Plan, _Shared]] = []  # the last plan resolved, and its numbers
