@@ -152,12 +152,15 @@ def latest_finish(inst: Instance, last: int) -> np.ndarray:
     succ: dict[int, list] = {i: [] for i in range(S)}
     for p in inst.precedences:
         succ[p.pred].append(p)
+    start: dict[int, int] = {}  # latest start of each successor, final once reached (reverse order)
     for i in reversed(inst.order):
         if not needed[i]:
             continue
         for p in succ[i]:
-            if needed[p.succ]:
-                lf[i] = min(lf[i], _latest_start(per_period[p.succ], effort[p.succ], lf[p.succ]) - 1 - p.gap)
+            if needed[j := p.succ]:
+                if j not in start:
+                    start[j] = _latest_start(per_period[j], effort[j], lf[j])
+                lf[i] = min(lf[i], start[j] - 1 - p.gap)
     return np.array(lf, dtype=int)
 
 
