@@ -48,14 +48,15 @@ def critical_path(inst: Instance, *, unlimited_labour: bool = False) -> Critical
             own = np.minimum(inst.rate_cap, inst.productivity * staff)
         per_period = np.where(inst.productivity > 0, inst.step * own, 0.0)
         per_period[np.arange(inst.periods)[None, :] < inst.release_period[:, None]] = 0.0
+        rows = per_period.tolist()  # plain floats: a loop stops at the first hit, numpy sums every period
     else:  # at the staff bound (with all possible training), the most progress u ** a gives
-        per_period = inst.max_progress
-    rows = per_period.tolist()  # plain floats: a loop stops at the first hit, numpy sums every period
-    es = np.full(S, H)
-    ef = np.full(S, NEVER)
+        rows = _rows(inst)
+    # plain ints and floats: this runs for every variant, and a numpy element costs more than its value
+    release, effort = inst.release_period.tolist(), inst.effort.tolist()
+    es, ef = [H] * S, [NEVER] * S
     via: dict[int, int | None] = {}
     for i in inst.order:
-        start, via[i] = int(inst.release_period[i]), None
+        start, via[i] = int(release[i]), None
         for p in inst.predecessors[i]:
             ready = H if ef[p.pred] == NEVER else ef[p.pred] + 1 + p.gap
             if ready > start:
@@ -68,22 +69,30 @@ def critical_path(inst: Instance, *, unlimited_labour: bool = False) -> Critical
                     start, via[i] = ready, first
         es[i] = min(start, H)
         if start < H:
-            ef[i] = _first_reach(rows[i], start, float(inst.effort[i]))
+            ef[i] = _first_reach(rows[i], start, float(effort[i]))
     # each goal `any` group counts as its earliest member
-    req = np.r_[
-        np.flatnonzero(inst.required),
-        [min(g, key=lambda m: H if ef[m] == NEVER else ef[m]) for g in inst.any_required],
-    ].astype(int)
-    if np.any(ef[req] == NEVER):
-        last = int(req[ef[req] == NEVER][0])
-        goal = NEVER
+    req = [i for i, needed in enumerate(inst.required.tolist()) if needed]
+    req += [min(g, key=lambda m: H if ef[m] == NEVER else ef[m]) for g in inst.any_required]
+    never = [i for i in req if ef[i] == NEVER]
+    if never:
+        last, goal = never[0], NEVER
     else:
-        last = int(req[np.argmax(ef[req])])
-        goal = int(ef[last])
+        last = max(req, key=ef.__getitem__)  # the first of the latest, as argmax
+        goal = ef[last]
     chain = [last]
     while (before := via.get(chain[-1])) is not None:
         chain.append(before)
-    return CriticalPath(es, ef, goal, [inst.streams[i] for i in reversed(chain)])
+    finish = np.array(ef, dtype=int)
+    return CriticalPath(np.array(es, dtype=int), finish, goal, [inst.streams[i] for i in reversed(chain)])
+
+
+def _rows(inst: Instance) -> list[list[float]]:
+    """`max_progress` as plain floats, a list per stream, once per variant (`Instance.memo`): the
+    critical path and the latest finishes walk it period by period, and a numpy element costs
+    more than its float."""
+    if "rows" not in inst.memo:
+        inst.memo["rows"] = inst.max_progress.tolist()
+    return inst.memo["rows"]
 
 
 def _first_reach(row: list[float], start: int, effort: float) -> int:
@@ -100,7 +109,14 @@ def _first_reach(row: list[float], start: int, effort: float) -> int:
 def unlimited_key(inst: Instance) -> tuple:
     """Every number what unlimited labour allows reads (`critical_path(unlimited_labour=True)`, and
     continuous.goal_bound's): a key under which a result computed once holds for every variant
-    that differs only in supply or deadline, which is what sweeps and Monte Carlo vary most."""
+    that differs only in supply or deadline, which is what sweeps and Monte Carlo vary most.
+    Computed once per variant (`Instance.memo`)."""
+    if "unlimited_key" not in inst.memo:
+        inst.memo["unlimited_key"] = _unlimited_key(inst)
+    return inst.memo["unlimited_key"]
+
+
+def _unlimited_key(inst: Instance) -> tuple:
     arrays = (
         inst.productivity,
         inst.rate_cap,
@@ -128,22 +144,24 @@ def latest_finish(inst: Instance, last: int) -> np.ndarray:
     from which the successor, working at its own caps alone, still finishes in time. Work after
     these periods cannot help a `probability` or `earliest` objective, so the model fixes it to 0."""
     S, H = len(inst.streams), inst.periods
-    lf = np.full(S, H - 1)
     if inst.objective == "value" or inst.any_required or inst.any_after:
-        return lf  # `any` groups: no stream's lateness alone rules the goal out
-    needed = needed_streams(inst)
-    lf[needed] = last
-    per_period = inst.max_progress.tolist()
+        return np.full(S, H - 1)  # `any` groups: no stream's lateness alone rules the goal out
+    needed = _needed(inst)
+    lf = [int(last) if n else H - 1 for n in needed]
+    per_period, effort = _rows(inst), inst.effort.tolist()
     succ: dict[int, list] = {i: [] for i in range(S)}
     for p in inst.precedences:
         succ[p.pred].append(p)
+    start: dict[int, int] = {}  # latest start of each successor, final once reached (reverse order)
     for i in reversed(inst.order):
         if not needed[i]:
             continue
         for p in succ[i]:
-            if needed[p.succ]:
-                lf[i] = min(lf[i], _latest_start(per_period[p.succ], inst.effort[p.succ], lf[p.succ]) - 1 - p.gap)
-    return lf
+            if needed[j := p.succ]:
+                if j not in start:
+                    start[j] = _latest_start(per_period[j], effort[j], lf[j])
+                lf[i] = min(lf[i], start[j] - 1 - p.gap)
+    return np.array(lf, dtype=int)
 
 
 def last_useful_period(inst: Instance) -> int:
@@ -184,26 +202,40 @@ def _latest_start(per_period: list[float], effort: float, finish: int) -> int:
     reversed row would), stopping at the first hit: it runs dozens of times per variant."""
     if finish < 0:
         return -1
-    need, back = effort * (1 - 1e-9), 0.0
-    for k, t in enumerate(range(min(finish, len(per_period) - 1), -1, -1)):  # progress from finish - k to finish
+    need, back, top = effort * (1 - 1e-9), 0.0, min(finish, len(per_period) - 1)
+    for t in range(top, -1, -1):  # progress from finish - k to finish, k = top - t
         back += per_period[t]
         if back >= need:
-            return finish - k
+            return finish - (top - t)
     return -1
 
 
 def needed_streams(inst: Instance) -> np.ndarray:
     """(S,) bool: the streams the goal waits on, the required ones and everything they come after."""
-    needed = inst.required.copy()
+    return np.array(_needed(inst), dtype=inst.required.dtype)
+
+
+def _needed(inst: Instance) -> list[bool]:
+    """`needed_streams` as a list of plain bools, for the loops that read it stream by stream
+    (computed once per variant, `Instance.memo`; not to be written to)."""
+    if "needed" not in inst.memo:
+        inst.memo["needed"] = _needed_now(inst)
+    return inst.memo["needed"]
+
+
+def _needed_now(inst: Instance) -> list[bool]:
+    needed = inst.required.tolist()
     for group in inst.any_required:
-        needed[list(group)] = True
+        for m in group:
+            needed[m] = True
     for i in reversed(inst.order):
         if needed[i]:
             for p in inst.predecessors[i]:
                 needed[p.pred] = True
             for a in inst.any_after:
                 if a.succ == i:
-                    needed[list(a.members)] = True
+                    for m in a.members:
+                        needed[m] = True
     return needed
 
 
@@ -247,15 +279,14 @@ def bound_due_periods(inst: Instance, cp: CriticalPath) -> np.ndarray | None:
     of the first such period at or after its earliest finish. Predecessors then have latest finishes
     of their own (`_propagate_due`). A plan that meets every due period reaches the bound, so it is
     optimal: no solver can do better, whatever the competition for labour."""
-    S = len(inst.streams)
-    due = np.full(S, NO_DUE)
     if inst.objective == "earliest":
         return None if cp.goal_finish == NEVER else due_by(inst, cp.goal_finish)
     if not inst.has_deadline:
         return None
-    counted = np.flatnonzero(inst.weights > 0)  # periods at whose end some deadline falls
+    due = np.full(len(inst.streams), NO_DUE)
+    counted = np.flatnonzero(inst.weights > 0)  # periods at whose end some deadline falls, in order
     if inst.objective == "probability":
-        if cp.goal_finish == NEVER or not np.any(counted >= cp.goal_finish):
+        if cp.goal_finish == NEVER or not (counted.size and counted[-1] >= cp.goal_finish):
             return due  # the bound is 0: every plan reaches it
         return due_by(inst, int(counted[np.searchsorted(counted, cp.goal_finish)]))
     for i in np.flatnonzero((inst.value > 0) & (cp.earliest_finish != NEVER)):
@@ -267,10 +298,13 @@ def bound_due_periods(inst: Instance, cp: CriticalPath) -> np.ndarray | None:
 
 def due_by(inst: Instance, period: int) -> np.ndarray:
     """(S,) the period by whose end each stream the goal waits on must be complete for the goal to
-    be met by the end of `period` (NO_DUE for the others)."""
-    due = np.full(len(inst.streams), NO_DUE)
-    due[needed_streams(inst)] = period
-    return _propagate_due(inst, due)
+    be met by the end of `period` (NO_DUE for the others). Computed once per variant and period
+    (`Instance.memo`): the bound and the search ask for the same one."""
+    period = int(period)
+    key = ("due_by", period)
+    if key not in inst.memo:
+        inst.memo[key] = np.array(_propagate(inst, [period if n else NO_DUE for n in _needed(inst)]), dtype=np.int64)
+    return inst.memo[key].copy()
 
 
 def goal_periods(inst: Instance, cp: CriticalPath) -> np.ndarray:
@@ -289,12 +323,16 @@ def _propagate_due(inst: Instance, due: np.ndarray) -> np.ndarray:
     """Latest finishes backwards along the precedences, as `latest_finish` does for the goal: a
     predecessor of a stream with a due period must be complete before that stream's latest start
     (at its own caps, alone), less the lag."""
-    due = due.copy()
-    per_period = inst.max_progress.tolist()
+    return np.array(_propagate(inst, due.tolist()), dtype=due.dtype)
+
+
+def _propagate(inst: Instance, due: list[int]) -> list[int]:
+    """`_propagate_due` on a list of plain ints, in place; returns it."""
+    per_period, effort, last = _rows(inst), inst.effort.tolist(), inst.periods - 1
     for j in reversed(inst.order):
         if due[j] == NO_DUE:
             continue
-        start = _latest_start(per_period[j], inst.effort[j], int(min(due[j], inst.periods - 1)))
+        start = _latest_start(per_period[j], effort[j], int(min(due[j], last)))
         for p in inst.predecessors[j]:
             due[p.pred] = min(due[p.pred], start - 1 - p.gap)
     return due

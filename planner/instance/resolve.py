@@ -44,6 +44,9 @@ class AnyPrecedence:
     gap: int
 
 
+_WEIGHTS: dict[tuple, np.ndarray] = {}  # period weights by the exact scenarios (bytes) they come from
+
+
 @dataclass
 class Instance:
     """One variant of a plan as numpy arrays, ready for the MIP: S streams, R pools, H periods and
@@ -95,28 +98,33 @@ class Instance:
     weights: np.ndarray = field(init=False)  # (H,) P(goal must be met by the end of period t)
 
     def __post_init__(self) -> None:
-        S, R = len(self.streams), len(self.pools)
-        for name, default in (
-            ("contiguous", np.zeros(S, bool)),
-            ("min_staff", np.zeros(S)),
-            ("fixed_crew", np.zeros(S, bool)),
-            ("integer_pools", np.zeros(R, bool)),
-            ("speedup", np.ones((S, len(self.starts)))),
-            ("milestone_streams", np.zeros((0, S), bool)),
-            ("milestone_value", np.zeros(0)),
-            ("parallelization", np.ones(S)),
-            ("train_pool", np.full(S, -1)),
-            ("train_per_effort", np.zeros(S)),
-            ("train_delay", np.zeros(S)),
-            ("train_attrition", np.zeros(S)),
-            ("success", np.ones(S)),
-            ("attempts", np.ones(S, int)),
+        S, R, H = len(self.streams), len(self.pools), len(self.starts)
+        for name, make, shape, kind in (  # made only when not given (resolve gives every one)
+            ("contiguous", np.zeros, S, bool),
+            ("min_staff", np.zeros, S, float),
+            ("fixed_crew", np.zeros, S, bool),
+            ("integer_pools", np.zeros, R, bool),
+            ("speedup", np.ones, (S, H), float),
+            ("milestone_streams", np.zeros, (0, S), bool),
+            ("milestone_value", np.zeros, 0, float),
+            ("parallelization", np.ones, S, float),
+            ("train_pool", lambda shape, kind: np.full(shape, -1, kind), S, int),
+            ("train_per_effort", np.zeros, S, float),
+            ("train_delay", np.zeros, S, float),
+            ("train_attrition", np.zeros, S, float),
+            ("success", np.ones, S, float),
+            ("attempts", np.ones, S, int),
         ):
             if getattr(self, name) is None:
-                setattr(self, name, default)
-        self.weights = deadlines.period_weights(
-            self.deadline_years, self.deadline_probs, periods=self.periods, step=self.step
-        )
+                setattr(self, name, make(shape, kind))
+        years, probs = self.deadline_years, self.deadline_probs
+        key = (years.dtype.str, years.tobytes(), probs.dtype.str, probs.tobytes(), self.periods, float(self.step).hex())
+        if (weights := _WEIGHTS.get(key)) is None:
+            weights = deadlines.period_weights(years, probs, periods=self.periods, step=self.step)
+            if len(_WEIGHTS) >= 256:
+                _WEIGHTS.clear()
+            _WEIGHTS[key] = weights
+        self.weights = weights.copy()
 
     @property
     def periods(self) -> int:
@@ -170,7 +178,7 @@ class Instance:
         + lag), per_effort times its whole effort (progress is capped at the effort; survival is
         at most 1). Everything that uses the supply as an upper bound (staff bounds, the critical
         path, windows, big-M's) uses this, so no plan is cut off."""
-        bound = self.supply.astype(float).copy()
+        bound = self.supply.astype(float)  # a copy
         t = np.arange(self.periods)
         for i in np.flatnonzero(self.trains):
             joined = t >= self.release_period[i] + self.train_lag[i]
@@ -180,7 +188,7 @@ class Instance:
     def progress_per_unit(self, units: np.ndarray) -> np.ndarray:
         """(S, H) crew units as effective crew units: u ** parallelization (u itself where it is 1);
         a period's progress is step * productivity times this."""
-        units = np.clip(units, 0.0, None)
+        units = np.maximum(units, 0.0)  # what np.clip(units, 0.0, None) calls, without its dispatch
         if not self.diminishing.any():  # the usual case: progress is linear in crew units
             return units
         a = self.parallelization[:, None]
@@ -199,10 +207,12 @@ class Instance:
         """(S, H) crew units each stream can take from its own limits alone (rate cap, max_staff),
         ignoring supply; inf if it has none. A fixed crew works at exactly this."""
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            cap = np.where(self.productivity > 0, self.rate_cap / self.productivity, 0.0)
-            # the rate cap limits progress, productivity * u ** a: u <= (cap / productivity) ** (1 / a)
-            a = self.parallelization[:, None]
-            cap = np.where(a < 1, np.power(cap, 1.0 / a), cap)
+            positive = self.productivity > 0
+            cap = np.divide(self.rate_cap, self.productivity, out=np.zeros(positive.shape), where=positive)
+            if self.diminishing.any():
+                # the rate cap limits progress, productivity * u ** a: u <= (cap / productivity) ** (1 / a)
+                a = self.parallelization[:, None]
+                cap = np.where(a < 1, np.power(cap, 1.0 / a), cap)
         return np.minimum(cap, self.max_staff[:, None])
 
     @cached_property
@@ -219,8 +229,8 @@ class Instance:
     def rate_cap(self) -> np.ndarray:
         """(S, H) effective person-years per year each stream can absorb: effort / min_duration
         (inf if 0), times any serial speed-up in that period."""
-        with np.errstate(divide="ignore"):
-            base = np.where(self.min_duration > 0, self.effort / self.min_duration, np.inf)
+        timed = self.min_duration > 0
+        base = np.divide(self.effort, self.min_duration, out=np.full(timed.shape, np.inf), where=timed)
         return base[:, None] * self.speedup
 
     @property
@@ -247,10 +257,12 @@ class Instance:
     def order(self) -> list[int]:
         """Stream indices with every predecessor (an `any` group's members too) before its
         successors (computed once per variant)."""
-        before: dict[int, list[int]] = {i: [p.pred for p in self.predecessors[i]] for i in range(len(self.streams))}
+        before: list[list[int]] = [[] for _ in self.streams]
+        for p in self.precedences:
+            before[p.succ].append(p.pred)
         for a in self.any_after:
             before[a.succ] += list(a.members)
-        return list(_static_order(tuple(tuple(v) for v in before.values())))
+        return list(_static_order(tuple(tuple(v) for v in before)))
 
     @property
     def has_bets(self) -> bool:
@@ -268,12 +280,12 @@ class Instance:
         """(S, H) the most crew units a stream can use in a period, from its own limits and its pools
         (their supply with all possible training, `supply_bound`). Computed once per variant;
         callers that change it take a copy."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_pool = np.where(
-                self.crew[:, :, None] > 0, self.supply_bound[None, :, :] / self.crew[:, :, None], np.inf
-            )
+        crew = self.crew[:, :, None]
+        per_pool = np.full(crew.shape[:2] + (self.periods,), np.inf)  # inf: a pool the crew does not use
+        np.divide(self.supply_bound[None, :, :], crew, out=per_pool, where=crew > 0)
         bound = np.minimum(self.own_cap, per_pool.min(axis=1))
-        bound[np.arange(self.periods)[None, :] < self.release_period[:, None]] = 0.0
+        if (self.release_period > 0).any():
+            bound[np.arange(self.periods)[None, :] < self.release_period[:, None]] = 0.0
         return bound
 
     @cached_property
@@ -282,6 +294,11 @@ class Instance:
         staff_bound ** parallelization (progress grows with crew units, so this is exact at the
         bound). The critical path, windows and progress caps use it."""
         return self.step * self.productivity * self.progress_per_unit(self.staff_bound)
+
+    @cached_property
+    def memo(self) -> dict[Any, Any]:
+        """Values computed from this variant alone by other modules (structure.py), kept with it."""
+        return {}
 
 
 @lru_cache(maxsize=256)
@@ -304,33 +321,9 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
             intervention.levels[0] if intervention.choose and intervention.levels is not None else intervention.units
         )
     hdr = plan.plan
-    file = str(plan.source) if plan.source else None
-    starts = series.period_starts(hdr.horizon, hdr.step)
-    pools = [q.name for q in plan.pools]
-    streams = [s.name for s in plan.streams]
-    files = any(
-        isinstance(spec, FileColumn) for spec in [q.supply for q in plan.pools] + [s.productivity for s in plan.streams]
-    )
-    # data_dirs resolves paths on disk: only worth it when a series reads a file
-    common: dict[str, Any] = dict(
-        start_year=hdr.start_year, base_dir=plan.base_dir, data_dirs=plan.data_dirs if files else (), file=file
-    )
-    supply = np.array(
-        [
-            series.evaluate(q.supply, starts, table=f'[[pools]] #{k} "{q.name}"', key="supply", **common)
-            for k, q in enumerate(plan.pools, 1)
-        ]
-    )
-    productivity = np.array(
-        [
-            series.evaluate(s.productivity, starts, table=f'[[streams]] #{k} "{s.name}"', key="productivity", **common)
-            for k, s in enumerate(plan.streams, 1)
-        ]
-    )
-    crew = np.zeros((len(streams), len(pools)))
-    for i, s in enumerate(plan.streams):
-        for r, per_unit in s.crew_units.items():
-            crew[i, pools.index(r)] = per_unit
+    base = _shared(plan)
+    starts, pools, streams = base.starts, base.fields["pools"], base.fields["streams"]
+    supply, productivity = base.supply.copy(), base.productivity.copy()
     shift = 0.0
     speedup = np.ones((len(streams), len(starts)))
     if intervention is not None:
@@ -339,99 +332,167 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
         k = next(k for k, iv in enumerate(plan.interventions, 1) if iv.name == intervention.name)
         where = f'[[interventions]] #{k} "{intervention.name}"'
         for j, more in enumerate(intervention.supply, 1):
-            _apply(supply[pools.index(more.pool)], more, starts, file, where, f"supply[{j}]", units)
+            _apply(supply[pools.index(more.pool)], more, base, where, f"supply[{j}]", units)
         for j, faster in enumerate(intervention.productivity, 1):
             for name in faster.streams:
-                _apply(productivity[streams.index(name)], faster, starts, file, where, f"productivity[{j}]", units)
+                _apply(productivity[streams.index(name)], faster, base, where, f"productivity[{j}]", units)
         for serial in intervention.serial_speedup:
             until = np.inf if serial.until_year is None else serial.until_year
             window = (starts >= serial.from_year - 1e-9) & (starts < until - 1e-9)
             for name in serial.streams:
                 speedup[streams.index(name), window] *= serial.factor**units
-    precedences = [
-        Precedence(streams.index(a.stream), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
-        for i, s in enumerate(plan.streams)
-        for a in s.predecessors
-    ]
-    if plan.deadline is not None:
-        years, probs = deadlines.scenarios(
-            plan.deadline, start_year=hdr.start_year, periods=len(starts), step=hdr.step, shift=shift
-        )
-    else:
-        years, probs = np.zeros(0), np.zeros(0)
-    required = set(plan.required)
-    index = {n: i for i, n in enumerate(streams)}
-    any_after = [
-        AnyPrecedence(tuple(index[m] for m in a.any), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
-        for i, s in enumerate(plan.streams)
-        for a in s.any_after
-    ]
-    return Instance(
+    none = (None, np.zeros(0), np.zeros(0))
+    deadline, years, probs = _scenarios(plan, base, shift) if plan.deadline is not None else none
+    inst = Instance(
         name=intervention.name if intervention else "baseline",
         objective=hdr.objective,
         start_year=hdr.start_year,
         step=hdr.step,
-        starts=starts,
-        streams=streams,
-        pools=pools,
         supply=supply,
-        crew=crew,
         productivity=productivity,
-        effort=np.array([s.effort for s in plan.streams]),
-        min_duration=np.array([s.min_duration for s in plan.streams]),
-        max_staff=np.array([s.max_staff if s.max_staff is not None else np.inf for s in plan.streams]),
-        release=np.array([s.release for s in plan.streams]),
-        value=np.array([s.value for s in plan.streams]),
-        required=np.array([s.name in required for s in plan.streams]),
-        precedences=precedences,
         deadline_years=years,
         deadline_probs=probs,
         has_deadline=plan.deadline is not None,
-        deadline=deadlines.resolved(plan.deadline, hdr.start_year) if plan.deadline is not None else None,
+        deadline=deadline,
         deadline_shift=shift,
-        contiguous=np.array([s.contiguous for s in plan.streams], bool),
-        min_staff=np.array([s.min_staff or 0.0 for s in plan.streams]),
-        fixed_crew=np.array([s.fixed_crew for s in plan.streams], bool),
-        integer_pools=np.array([q.integer_staff for q in plan.pools], bool),
         speedup=speedup,
-        milestones=[m.name for m in plan.goals],
-        milestone_streams=np.array([[s in m.streams for s in streams] for m in plan.goals], bool).reshape(
-            -1, len(streams)
-        ),
-        milestone_value=np.array([m.value for m in plan.goals], float),
-        parallelization=np.array([s.exponent for s in plan.streams], float),
-        train_pool=np.array([pools.index(s.train.pool) if s.train else -1 for s in plan.streams], int),
-        train_per_effort=np.array([s.train.per_effort if s.train else 0.0 for s in plan.streams]),
-        train_delay=np.array([s.train.delay if s.train else 0.0 for s in plan.streams]),
-        train_attrition=np.array([s.train.attrition if s.train else 0.0 for s in plan.streams]),
-        success=np.array([s.success for s in plan.streams], float),
-        attempts=np.array([s.attempts for s in plan.streams], int),
-        any_required=[tuple(index[m] for m in group) for group in plan.required_any],
-        any_after=any_after,
+        **{name: _copied(value) for name, value in base.fields.items()},
     )
+    base.share(inst, plain=intervention is None or not (intervention.productivity or intervention.serial_speedup))
+    return inst
 
 
-def _apply(
-    row: np.ndarray, ch: Window, starts: np.ndarray, file: str | None, where: str, key: str, units: float = 1.0
-) -> None:
+class _Shared:
+    """What every variant of one (immutable) Plan object has in common, worked out once: a Monte Carlo
+    sample resolves its baseline and each intervention from one. Each Instance gets its own copies."""
+
+    def __init__(self, plan: Plan) -> None:
+        hdr = plan.plan
+        self.file = file = str(plan.source) if plan.source else None
+        self.starts = starts = series.period_starts(hdr.horizon, hdr.step)
+        pools, streams = [q.name for q in plan.pools], [s.name for s in plan.streams]
+        specs = [q.supply for q in plan.pools] + [s.productivity for s in plan.streams]
+        self.files = files = any(isinstance(spec, FileColumn) for spec in specs)
+        # data_dirs resolves paths on disk: only worth it when a series reads a file
+        common: dict[str, Any] = dict(
+            start_year=hdr.start_year, base_dir=plan.base_dir, data_dirs=plan.data_dirs if files else (), file=file
+        )
+
+        def each(table: str, key: str, xs: list[Any]) -> np.ndarray:  # the series of every pool or stream
+            args = [(getattr(x, key), f'[[{table}]] #{k} "{x.name}"') for k, x in enumerate(xs, 1)]
+            return np.array([series.evaluate(v, starts, table=w, key=key, **common) for v, w in args])
+
+        self.supply = each("pools", "supply", plan.pools)
+        self.productivity = each("streams", "productivity", plan.streams)
+        crew = np.zeros((len(streams), len(pools)))
+        for i, s in enumerate(plan.streams):
+            for r, per_unit in s.crew_units.items():
+                crew[i, pools.index(r)] = per_unit
+        required = set(plan.required)
+        index = {n: i for i, n in enumerate(streams)}
+        self.fields: dict[str, Any] = dict(  # Instance's, as the plan gives them to every variant
+            starts=starts,
+            streams=streams,
+            pools=pools,
+            crew=crew,
+            precedences=[
+                Precedence(streams.index(a.stream), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
+                for i, s in enumerate(plan.streams)
+                for a in s.predecessors
+            ],
+            any_after=[
+                AnyPrecedence(tuple(index[m] for m in a.any), i, a.lag, math.ceil(a.lag / hdr.step - 1e-9))
+                for i, s in enumerate(plan.streams)
+                for a in s.any_after
+            ],
+            milestones=[m.name for m in plan.goals],
+            any_required=[tuple(index[m] for m in group) for group in plan.required_any],
+            **{k: np.array([getattr(s, k) for s in plan.streams]) for k in "effort min_duration release value".split()},
+            max_staff=np.array([s.max_staff if s.max_staff is not None else np.inf for s in plan.streams]),
+            required=np.array([s.name in required for s in plan.streams]),
+            **{k: np.array([getattr(s, k) for s in plan.streams], bool) for k in ("contiguous", "fixed_crew")},
+            min_staff=np.array([s.min_staff or 0.0 for s in plan.streams]),
+            integer_pools=np.array([q.integer_staff for q in plan.pools], bool),
+            milestone_streams=np.array([[s in m.streams for s in streams] for m in plan.goals], bool).reshape(
+                -1, len(streams)
+            ),
+            milestone_value=np.array([m.value for m in plan.goals], float),
+            parallelization=np.array([s.exponent for s in plan.streams], float),
+            train_pool=np.array([pools.index(s.train.pool) if s.train else -1 for s in plan.streams], int),
+            train_per_effort=np.array([s.train.per_effort if s.train else 0.0 for s in plan.streams]),
+            train_delay=np.array([s.train.delay if s.train else 0.0 for s in plan.streams]),
+            train_attrition=np.array([s.train.attrition if s.train else 0.0 for s in plan.streams]),
+            success=np.array([s.success for s in plan.streams], float),
+            attempts=np.array([s.attempts for s in plan.streams], int),
+        )
+        self.deadline_text = repr(plan.deadline)  # every number of it, exactly (floats' repr round-trips)
+        self.donors: dict[bool, Instance] = {}  # the first variant, and the first plain one (`share`)
+
+    def share(self, inst: Instance, plain: bool) -> None:
+        """Give `inst` copies of what an earlier variant of this plan derived from the same numbers: the
+        structure's from any; the caps (which read productivity and speedup) from a `plain` one."""
+        for donor, names in ((self.donors.get(False), _STRUCTURE), (self.donors.get(True) if plain else None, _CAPS)):
+            for name in names.split() if donor is not None else ():
+                if name in donor.__dict__:  # computed by now (a cached_property keeps it there)
+                    inst.__dict__[name] = _copied(donor.__dict__[name])
+        self.donors.setdefault(False, inst)
+        if plain:
+            self.donors.setdefault(True, inst)
+
+
+_STRUCTURE = "release_period predecessors order integer_staff discrete has_dynamics diminishing trains train_lag"
+_CAPS = "rate_cap own_cap floor"
+
+
+def _copied(value: Any) -> Any:
+    """A copy of an array, or of a list of them (or of immutable values); any other value itself."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return [_copied(v) if isinstance(v, (list, np.ndarray)) else v for v in value] if isinstance(value, list) else value
+
+
+_LAST: list[tuple[Plan, _Shared]] = []  # the last plan resolved, and its numbers
+
+
+def _shared(plan: Plan) -> _Shared:
+    """The plan's `_Shared` numbers: the last plan's if it is this one (a Plan is immutable), else
+    new. A plan with a series read from a file is not kept: the file is read for every variant."""
+    if (last := _LAST[-1] if _LAST else None) is not None and last[0] is plan:
+        return last[1]
+    shared = _Shared(plan)
+    if not shared.files:
+        _LAST[:] = [(plan, shared)]
+    return shared
+
+
+_SCENARIOS: dict[tuple, tuple[Deadline, np.ndarray, np.ndarray]] = {}
+
+
+def _scenarios(plan: Plan, base: _Shared, shift: float) -> tuple[Deadline, np.ndarray, np.ndarray]:
+    """The resolved deadline and its (years, probabilities) after `shift`: once per set of these numbers."""
+    assert plan.deadline is not None
+    hdr = plan.plan
+    H, year = len(base.starts), hdr.start_year
+    key = (base.deadline_text, year, H, float(hdr.step).hex(), float(shift).hex())
+    if (held := _SCENARIOS.get(key)) is None:
+        deadline = deadlines.resolved(plan.deadline, year)
+        years, probs = deadlines.scenarios(deadline, start_year=year, periods=H, step=hdr.step, shift=shift)
+        if len(_SCENARIOS) >= 256:
+            _SCENARIOS.clear()
+        _SCENARIOS[key] = held = (deadline, years, probs)
+    return held[0], held[1].copy(), held[2].copy()
+
+
+def _apply(row: np.ndarray, ch: Window, base: _Shared, where: str, key: str, units: float = 1.0) -> None:
     """new = old * multiply**units + add*units over periods starting in [from_year, until_year);
     in place (units = 1: one unit of the intervention, as written)."""
-    until = np.inf if ch.until_year is None else ch.until_year
+    starts, until = base.starts, np.inf if ch.until_year is None else ch.until_year
     window = (starts >= ch.from_year - 1e-9) & (starts < until - 1e-9)
     row[window] = row[window] * ch.multiply**units + ch.add * units
-    if np.any(row > 1e12):
-        t = int(np.flatnonzero(row > 1e12)[0])
-        raise PlanError(
-            f"makes the value larger than 1e12 ({row[t]:g}) in the period starting at year {starts[t]:g}",
-            file=file,
-            table=where,
-            key=key,
-        )
-    if np.any(row < 0):
-        t = int(np.flatnonzero(row < 0)[0])
-        raise PlanError(
-            f"makes the value negative ({row[t]:g}) in the period starting at year {starts[t]:g}",
-            file=file,
-            table=where,
-            key=key,
-        )
+    if row.min() >= 0 and row.max() <= 1e12:  # the usual case, one pass each (NaN fails both)
+        return
+    for bad, what in ((row > 1e12, "larger than 1e12"), (row < 0, "negative")):
+        if np.any(bad):
+            t = int(np.flatnonzero(bad)[0])
+            where_ = f"in the period starting at year {starts[t]:g}"
+            raise PlanError(f"makes the value {what} ({row[t]:g}) {where_}", file=base.file, table=where, key=key)
