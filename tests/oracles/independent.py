@@ -16,10 +16,12 @@ on purpose from planner/mip/formulation.py's, so that a shared mistake is unlike
   whole people from an `integer_staff` pool are an integer variable per stream, pool and period;
 - `parallelization = a`: effective crew units below every chord of `u ** a` between the breakpoints
   docs/model.md lists (its documented bound, so that optima are comparable);
-- `train`: progress counted up to the effort, `y[t] <= min(cumulative progress, effort)`, monotone,
-  each period's increment times `per_effort` joining `max(1, ceil(delay/step))` periods later with
-  `(1 - attrition) ** (step k)` left k periods after joining (more trained people never hurt, so no
-  binary is needed).
+- `train`: progress counted up to the effort, `y[t] = min(cumulative progress, effort)` (held
+  to it from both sides with the completion one-hot: before completion y is the progress, after
+  it the effort), each period's increment times `per_effort` joining `max(1, ceil(delay/step))`
+  periods later with `(1 - attrition) ** (step k)` left k periods after joining. An upper bound
+  alone is not enough: with attrition, a plan could count its progress later than it made it and
+  keep more of the people it trains.
 
 No planner code is imported. `optimum()` returns the variant's optimum (None when no schedule meets
 `earliest`'s goal inside the horizon); `replay()` evaluates a given allocation (crew units per
@@ -404,8 +406,15 @@ def _solve(v: Variant, fixed: dict | None, time_limit: float, careful: bool = Fa
         if not s.train:
             continue
         y = [m.addVar(lb=0.0, ub=s.effort) for t in T]
+        most = 0.0  # the most progress the stream can have made by the end of t (a big-M)
         for t in T:
+            most += step * s.prod[t] * (max(s.U[t], 0.0) ** s.a if fixed is None else max(0.0, fixed[s.name, t]) ** s.a)
+            # y[t] = min(progress by t, effort) exactly: with attrition, counting progress later
+            # than it was made would keep more of the people it trains
             m.addCons(y[t] <= s._cum[t])
+            m.addCons(y[t] >= s.effort * done[s.name, t])
+            if math.isfinite(most):  # a crew drawing on no pool has no cap: then y <= effort, as before
+                m.addCons(y[t] >= s._cum[t] - (most + 1.0) * done[s.name, t])
             if t > 0:
                 m.addCons(y[t] >= y[t - 1])
         d = train_delay(s.train, step)

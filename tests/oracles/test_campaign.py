@@ -108,3 +108,45 @@ def test_a_floor_crew_held_before_its_predecessor_is_dropped(name, variant):
     got = planner.Model(planner.load(path), variant).solve(refine=False, gap=1e-9)
     assert got.status == "optimal"
     assert got.grid_objective == pytest.approx(want.objective, rel=1e-6, abs=1e-6)
+
+
+TRAINED = """
+[plan]
+horizon = 6
+objective = "probability"
+[[pools]]
+name = "r"
+supply = 3
+[[streams]]
+name = "trainer"
+pool = "r"
+effort = 1
+min_duration = 2
+train = { pool = "r", per_effort = 1.0, delay = 1, attrition = 0.5 }
+[[streams]]
+name = "big"
+pool = "r"
+effort = 4
+max_staff = 4
+fixed_crew = true
+[deadline]
+years = 10
+"""
+
+
+@pytest.mark.parametrize("attrition, chance", [(0.5, 0.0), (0.0, 1.0)])
+def test_trained_people_count_when_the_progress_is_made(tmp_path, attrition, chance):
+    """Found by the campaign (seed 1173): the oracle let a training stream count its progress later
+    than it made it, which with attrition keeps more of the people it trains. By hand: the trainer
+    makes at most 0.5 of its effort a year (min_duration 2), so its two halves train 0.5 FTE each,
+    joining one and two years after the work began. With half of them leaving each year, the pool
+    holds at most 3 + 0.5 * 0.5 + 0.5 = 3.75 FTE, never the 4 that `big`'s fixed crew needs: the
+    goal is never met (0). Counted as one lump at the end, all 1.0 FTE would join at once (4 FTE).
+    Without attrition the pool does reach 4 and the goal is met by year 3 (1)."""
+    import planner
+
+    path = tmp_path / "plan.toml"
+    path.write_text(TRAINED.replace("attrition = 0.5", f"attrition = {attrition}"))
+    assert independent.optimum(path).objective == pytest.approx(chance)
+    got = planner.Model(planner.load(path)).solve()
+    assert got.status == "optimal" and got.objective == pytest.approx(chance)
