@@ -445,10 +445,12 @@ _CAPS = "rate_cap own_cap floor"
 
 
 def _copied(value: Any) -> Any:
-    """A copy of an array, or of a list of them (or of immutable values); any other value itself."""
+    """A copy of an array, or of a list of arrays, lists or immutable values (one kind per list)."""
     if isinstance(value, np.ndarray):
         return value.copy()
-    return [_copied(v) if isinstance(v, (list, np.ndarray)) else v for v in value] if isinstance(value, list) else value
+    if isinstance(value, list):
+        return [_copied(v) for v in value] if value and isinstance(value[0], (list, np.ndarray)) else value.copy()
+    return value
 
 
 _LAST: list[tuple[Plan, _Shared]] = []  # the last plan resolved, and its numbers
