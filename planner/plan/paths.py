@@ -14,6 +14,7 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from planner.errors import PlanError
@@ -38,7 +39,13 @@ def did_you_mean(name: str | int, valid: Iterable[object]) -> str:
 
 
 def split_path(path: str) -> list[str]:
-    """`interventions."capabilities work".supply.0.multiply` -> its parts (quotes keep dots)."""
+    """`interventions."capabilities work".supply.0.multiply` -> its parts (quotes keep dots), as a
+    new list (a Monte Carlo sets the same few paths in every sample: each is read once)."""
+    return list(_parts(path))
+
+
+@lru_cache(maxsize=256)
+def _parts(path: str) -> tuple[str, ...]:
     parts, token = [], re.compile(r'\s*(?:"([^"]*)"|\'([^\']*)\'|([^."\']+))\s*(\.|$)')
     at = 0
     path = path.strip()
@@ -56,7 +63,7 @@ def split_path(path: str) -> list[str]:
             raise PlanError(f"the path '{path}' ends in a dot", key=path)
     if not parts:
         raise PlanError("an empty path", key=path)
-    return parts
+    return tuple(parts)
 
 
 def quote(key: str) -> str:
@@ -75,8 +82,24 @@ def parse_value(text: str) -> Any:
 
 def plan_data(table: BaseModel) -> dict[str, Any]:
     """A plan (or any of its tables) as the nested dicts its file would give (unset optional keys
-    left out)."""
-    return table.model_dump(mode="python", exclude_none=True)
+    left out), the caller's own to change. The last table's dump is kept (tables are frozen) and
+    each call gets a copy: a Monte Carlo changes one plan in every sample."""
+    if (last := _DUMPED[-1] if _DUMPED else None) is None or last[0] is not table:
+        _DUMPED[:] = [last := (table, table.model_dump(mode="python", exclude_none=True))]
+    return _fresh(last[1])
+
+
+_DUMPED: list[tuple[BaseModel, dict[str, Any]]] = []  # the last table dumped, and its data
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _fresh(data: Any) -> Any:
+    """A deep copy of a plan's data: new dicts and lists, the same (immutable) numbers and strings."""
+    if isinstance(data, dict):
+        return {key: _fresh(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_fresh(value) for value in data]
+    return data if isinstance(data, _ATOMS) else copy.deepcopy(data)
 
 
 def get(plan: BaseModel | dict[str, Any], path: str) -> Any:
