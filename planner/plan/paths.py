@@ -82,24 +82,8 @@ def parse_value(text: str) -> Any:
 
 def plan_data(table: BaseModel) -> dict[str, Any]:
     """A plan (or any of its tables) as the nested dicts its file would give (unset optional keys
-    left out), the caller's own to change. The last table's dump is kept (tables are frozen) and
-    each call gets a copy: a Monte Carlo changes one plan in every sample."""
-    if (last := _DUMPED[-1] if _DUMPED else None) is None or last[0] is not table:
-        _DUMPED[:] = [last := (table, table.model_dump(mode="python", exclude_none=True))]
-    return _fresh(last[1])
-
-
-_DUMPED: list[tuple[BaseModel, dict[str, Any]]] = []  # the last table dumped, and its data
-_ATOMS = (str, int, float, bool, type(None))
-
-
-def _fresh(data: Any) -> Any:
-    """A deep copy of a plan's data: new dicts and lists, the same (immutable) numbers and strings."""
-    if isinstance(data, dict):
-        return {key: _fresh(value) for key, value in data.items()}
-    if isinstance(data, list):
-        return [_fresh(value) for value in data]
-    return data if isinstance(data, _ATOMS) else copy.deepcopy(data)
+    left out)."""
+    return table.model_dump(mode="python", exclude_none=True)
 
 
 def get(plan: BaseModel | dict[str, Any], path: str) -> Any:
