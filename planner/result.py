@@ -353,14 +353,15 @@ def variant_fields(plan: Plan, inst: Instance) -> dict[str, Any]:
 def serial_streams(inst: Instance, share: float = 0.1) -> np.ndarray:
     """(S,) True for serial streams: they have a minimum duration, and working at their full rate
     takes at most `share` of their pools' smallest (non-zero) supply, so calendar time, not people,
-    limits them."""
+    limits them. `share` is a finite fraction: a room that is NaN (0 / 0) or inf (a pool with no
+    supply) is never within it, as NumPy compares them."""
     positive = inst.supply > 0
     low = np.where(positive.any(axis=1), np.where(positive, inst.supply, np.inf).min(axis=1), 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         crew_units = inst.rate_cap.min(axis=1) / inst.productivity.mean(axis=1)  # at the full rate
         need = inst.crew * crew_units[:, None]  # (S, R) FTE
         room = np.where(inst.crew > 0, need / low[None, :], 0.0)
-    return (inst.min_duration > 0) & np.all(np.nan_to_num(room, nan=np.inf) <= share, axis=1)
+    return (inst.min_duration > 0) & np.all(room <= share, axis=1)
 
 
 @dataclass(frozen=True)
