@@ -198,3 +198,20 @@ def test_a_result_is_frozen():
         r.explanation = "changed"
     copy_ = dataclasses.replace(r, status="time_limit")
     assert copy_.status is planner.SolveStatus.TIME_LIMIT and r.status is planner.SolveStatus.OPTIMAL
+
+
+def test_replaced_is_dataclasses_replace():
+    """Result.replaced (the quick copy a solve makes) gives what dataclasses.replace gives: every
+    field the same object but the ones changed, the status coerced to its member, the original
+    untouched, and an unknown field refused."""
+    import dataclasses
+
+    r = planner.solve(planner.load(ROOT / "models/serial_parallel_toy.toml"))
+    for changes in ({"status": "time_limit", "explanation": "x"}, {"objective": 0.25}, {}):
+        quick, slow = r.replaced(**changes), dataclasses.replace(r, **changes)
+        for f in dataclasses.fields(r):  # a status is its member, one object
+            assert getattr(quick, f.name) is getattr(slow, f.name), f.name
+    assert r.status is planner.SolveStatus.OPTIMAL and r.explanation != "x"
+    assert r.replaced(status="time_limit").status is planner.SolveStatus.TIME_LIMIT
+    with pytest.raises(TypeError):
+        r.replaced(no_such_field=1)

@@ -16,7 +16,7 @@ import numpy as np
 
 from planner.errors import PlanError
 from planner.instance import deadlines, series
-from planner.plan.schema import Deadline, FileColumn, Intervention, Plan, Window
+from planner.plan.schema import Deadline, FileColumn, Intervention, Plan, Span, Window
 
 _SIZED_LATER = cast(np.ndarray, None)
 """The default of an `Instance` array that `__post_init__` fills in from the plan's sizes: None
@@ -35,8 +35,7 @@ class Precedence:
 
 @dataclass(frozen=True)
 class AnyPrecedence:
-    """Stream `succ` may work in period t only once one of `members` has succeeded by the end of
-    t - 1 - gap (`after = [{ any = [...] }]`)."""
+    """Stream `succ` may work in period t once one of `members` succeeded by the end of t - 1 - gap (`any`)."""
 
     members: tuple[int, ...]
     succ: int
@@ -303,8 +302,7 @@ class Instance:
 
 @lru_cache(maxsize=256)
 def _static_order(before: tuple[tuple[int, ...], ...]) -> tuple[int, ...]:
-    """A topological order of streams 0..S-1 given each one's predecessors (`Instance.order`): the
-    same precedences give the same order, so a process computes it once per plan structure."""
+    """A topological order of streams 0..S-1 given each one's predecessors: once per plan structure."""
     return tuple(TopologicalSorter(dict(enumerate(before))).static_order())
 
 
@@ -316,16 +314,13 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
     its own `units`, or its first level for one that chooses). Returns the variant's Instance."""
     if isinstance(intervention, str):
         intervention = plan.intervention(intervention)
-    if intervention is not None and units is None:
-        units = (
-            intervention.levels[0] if intervention.choose and intervention.levels is not None else intervention.units
-        )
+    if intervention is not None and units is None:  # its own units, or the first level of one that chooses
+        units = intervention.levels[0] if intervention.choose and intervention.levels else intervention.units
     hdr = plan.plan
     base = _shared(plan)
     starts, pools, streams = base.starts, base.fields["pools"], base.fields["streams"]
     supply, productivity = base.supply.copy(), base.productivity.copy()
-    shift = 0.0
-    speedup = np.ones((len(streams), len(starts)))
+    shift, speedup = 0.0, np.ones((len(streams), len(starts)))
     if intervention is not None:
         assert units is not None  # given, or the intervention's own (above)
         shift = intervention.deadline_shift * units
@@ -337,8 +332,7 @@ def resolve(plan: Plan, intervention: Intervention | str | None = None, units: f
             for name in faster.streams:
                 _apply(productivity[streams.index(name)], faster, base, where, f"productivity[{j}]", units)
         for serial in intervention.serial_speedup:
-            until = np.inf if serial.until_year is None else serial.until_year
-            window = (starts >= serial.from_year - 1e-9) & (starts < until - 1e-9)
+            window = base.window(serial)
             for name in serial.streams:
                 speedup[streams.index(name), window] *= serial.factor**units
     none = (None, np.zeros(0), np.zeros(0))
@@ -426,7 +420,16 @@ class _Shared:
             attempts=np.array([s.attempts for s in plan.streams], int),
         )
         self.deadline_text = repr(plan.deadline)  # every number of it, exactly (floats' repr round-trips)
+        self.windows: dict[tuple, slice] = {}  # `window`'s
         self.donors: dict[bool, Instance] = {}  # the first variant, and the first plain one (`share`)
+
+    def window(self, span: Span) -> slice:
+        """The periods starting in [from_year, until_year), which follow each other: once per span."""
+        if (held := self.windows.get(key := (span.from_year, span.until_year))) is None:
+            until = np.inf if span.until_year is None else span.until_year
+            inside = np.flatnonzero((self.starts >= span.from_year - 1e-9) & (self.starts < until - 1e-9))
+            self.windows[key] = held = slice(inside[0], inside[-1] + 1) if inside.size else slice(0, 0)
+        return held
 
     def share(self, inst: Instance, plain: bool) -> None:
         """Give `inst` copies of what an earlier variant of this plan derived from the same numbers: the
@@ -445,10 +448,10 @@ _CAPS = "rate_cap own_cap floor"
 
 
 def _copied(value: Any) -> Any:
-    """A copy of an array, or of a list of them (or of immutable values); any other value itself."""
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    return [_copied(v) if isinstance(v, (list, np.ndarray)) else v for v in value] if isinstance(value, list) else value
+    """A copy of an array, or of a list of arrays, lists or immutable values (one kind per list)."""
+    if isinstance(value, list) and value and isinstance(value[0], (list, np.ndarray)):
+        return [_copied(v) for v in value]
+    return value.copy() if isinstance(value, (list, np.ndarray)) else value
 
 
 _LAST: list[tuple[Plan, _Shared]] = []  # the last plan resolved, and its numbers
@@ -486,8 +489,7 @@ def _scenarios(plan: Plan, base: _Shared, shift: float) -> tuple[Deadline, np.nd
 def _apply(row: np.ndarray, ch: Window, base: _Shared, where: str, key: str, units: float = 1.0) -> None:
     """new = old * multiply**units + add*units over periods starting in [from_year, until_year);
     in place (units = 1: one unit of the intervention, as written)."""
-    starts, until = base.starts, np.inf if ch.until_year is None else ch.until_year
-    window = (starts >= ch.from_year - 1e-9) & (starts < until - 1e-9)
+    starts, window = base.starts, base.window(ch)
     row[window] = row[window] * ch.multiply**units + ch.add * units
     if row.min() >= 0 and row.max() <= 1e12:  # the usual case, one pass each (NaN fails both)
         return

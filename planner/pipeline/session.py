@@ -244,7 +244,7 @@ class Model:
             clock.lap("cross_check")
         result = self._earliest_if_out_of_reach(result, options, tie_break, clock)
         result = self._in_continuous_time(result, options, tie_break, refine and not raw.interrupted, clock)
-        result = dataclasses.replace(result, explanation=explain(result))
+        result = result.replaced(explanation=explain(result))
         self.timing = clock.laps
         return result
 

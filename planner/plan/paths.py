@@ -14,6 +14,7 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from planner.errors import PlanError
@@ -38,7 +39,13 @@ def did_you_mean(name: str | int, valid: Iterable[object]) -> str:
 
 
 def split_path(path: str) -> list[str]:
-    """`interventions."capabilities work".supply.0.multiply` -> its parts (quotes keep dots)."""
+    """`interventions."capabilities work".supply.0.multiply` -> its parts (quotes keep dots), as a
+    new list (a Monte Carlo sets the same few paths in every sample: each is read once)."""
+    return list(_parts(path))
+
+
+@lru_cache(maxsize=256)
+def _parts(path: str) -> tuple[str, ...]:
     parts, token = [], re.compile(r'\s*(?:"([^"]*)"|\'([^\']*)\'|([^."\']+))\s*(\.|$)')
     at = 0
     path = path.strip()
@@ -56,7 +63,7 @@ def split_path(path: str) -> list[str]:
             raise PlanError(f"the path '{path}' ends in a dot", key=path)
     if not parts:
         raise PlanError("an empty path", key=path)
-    return parts
+    return tuple(parts)
 
 
 def quote(key: str) -> str:
