@@ -249,7 +249,8 @@ def _stuck(
     room = np.minimum(free, inst.own_cap - u)
     t = np.arange(u.shape[1])[None, :]
     made = np.where(t >= first[:, None], per_unit * u, 0.0)  # progress counts from the first worked period
-    before = np.concatenate([np.zeros((len(u), 1)), np.cumsum(made, axis=1)[:, :-1]], axis=1)
+    before = np.zeros(u.shape)  # progress before each period: the running sum of the ones before it
+    np.cumsum(made[:, :-1], axis=1, out=before[:, 1:])
     left = np.zeros(u.shape)
     working = per_unit > 0
     np.divide(inst.effort[:, None] - before, per_unit, out=left, where=working)
