@@ -43,16 +43,22 @@ def finish_times(inst: Instance, u: np.ndarray) -> np.ndarray:
     cum = np.cumsum(made, axis=1)
     done = cum >= inst.effort[:, None] * (1 - DONE) - DONE
     out = [math.nan] * len(done)
-    # plain floats from the arrays (the same arithmetic as numpy's scalars, without their cost)
-    last, effort, starts, step = done.argmax(axis=1).tolist(), inst.effort.tolist(), inst.starts.tolist(), inst.step
-    made_of, cum_of = made.tolist(), cum.tolist()
+    # plain floats (the same arithmetic as numpy's scalars, without their cost)
+    last = done.argmax(axis=1)
+    rates, befores = _at_completion(made, cum, last)
+    effort, starts, step, last_of = inst.effort.tolist(), inst.starts.tolist(), inst.step, last.tolist()
     for i in np.flatnonzero(done.any(axis=1)).tolist():
-        t = last[i]
-        before = cum_of[i][t - 1] if t > 0 else 0.0
-        rate = made_of[i][t]
+        t, before, rate = last_of[i], befores[i], rates[i]
         share = (effort[i] - before) / rate if rate > 0 else 0.0
         out[i] = starts[t] + step * min(1.0, max(0.0, share))
     return np.array(out, dtype=float)
+
+
+def _at_completion(made: np.ndarray, cum: np.ndarray, last: np.ndarray) -> tuple[list[float], list[float]]:
+    """(S,) each stream's progress in period `last[i]` and its progress before that period, as plain
+    floats: the two cells each stream needs, read at once, not the whole (S, H) arrays."""
+    rows = np.arange(len(last))
+    return made[rows, last].tolist(), np.where(last > 0, cum[rows, last - 1], 0.0).tolist()
 
 
 def hasten(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None, *, lend: bool = True) -> np.ndarray:
@@ -73,11 +79,11 @@ def hasten(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None, *, l
     spare = spare_streams(inst) if lend else np.zeros(len(inst.streams), bool)
     lent = False
     order = []
-    last = done.argmax(axis=1).tolist()
-    made_of, cum_of, effort = made.tolist(), cum.tolist(), inst.effort.tolist()  # plain floats: the same sums
+    last = done.argmax(axis=1)
+    rates, befores = _at_completion(made, cum, last)  # plain floats: the same sums
+    effort, last_of = inst.effort.tolist(), last.tolist()
     for i in np.flatnonzero(done.any(axis=1) & ~inst.fixed_crew).tolist():
-        t = last[i]
-        before, rate = (cum_of[i][t - 1] if t > 0 else 0.0), made_of[i][t]
+        t, before, rate = last_of[i], befores[i], rates[i]
         if rate > 0 and effort[i] - before < rate * (1 - 1e-9) or rate <= 0:
             continue  # already at a rate that takes the whole period (or it finished before)
         order.append((bool(spare[i]), -(effort[i] - before) / rate, i, t))
@@ -122,17 +128,17 @@ def _take_free(inst: Instance, u: np.ndarray, supply: np.ndarray, order: list[tu
     """hasten's loop where no stream lends its crew (in place): in that order, each stream's crew
     in period t raised to its own cap and the supply its pools have left, a hair inside both."""
     left = (supply - inst.crew.T @ u).tolist()  # what each pool has free in each period, kept up to date
-    crew, own_cap = inst.crew.tolist(), inst.own_cap.tolist()
-    for _, _, i, t in order:
+    crew, integer = inst.crew.tolist(), inst.integer_pools.tolist()
+    cells = ([i for _, _, i, _ in order], [t for _, _, _, t in order])  # each stream once: read them all now
+    haves, caps = u[cells].tolist(), inst.own_cap[cells].tolist()
+    for (_, _, i, t), have, cap in zip(order, haves, caps):
         pools = inst.pools_of[i].tolist()
         if not pools:
             continue
-        have = float(u[i, t])
         target = have + max(0.0, min(left[r][t] / crew[i][r] for r in pools))
-        cap = own_cap[i][t]
         target = min(target, cap) if math.isfinite(cap) else target
         for r in pools:
-            if inst.integer_pools[r]:  # whole people stay whole
+            if integer[r]:  # whole people stay whole
                 target = min(target, math.floor(crew[i][r] * target + 1e-9) / crew[i][r])
         target *= 1 - 1e-9  # a hair inside the caps, for the verifier's tolerance
         if target <= have * (1 + 1e-9):
@@ -178,24 +184,19 @@ def front_load(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) 
     movable = sorted(np.flatnonzero(free_rules & completes).tolist(), key=finish_of.__getitem__)
     if not movable:
         return u
-    # plain floats from here (numpy's per-call cost is more than this work): the schedule, and what
-    # each pool has free in each period, kept up to date as crews change; a numpy copy of the
-    # latter (synced after each change) tells, for every stream at once, which have no room to move
+    # plain floats from here (numpy's per-call cost is more than this work): what each pool has
+    # free in each period, kept up to date as crews change, and a stream's own rows once it moves;
+    # a numpy copy of the former (synced after each change) tells, for every stream at once, which
+    # have no room to move
     free_now = supply - inst.crew.T @ u
-    rows, spare = u.tolist(), free_now.tolist()
+    spare = free_now.tolist()
     per_unit_np = inst.step * inst.productivity
-    per_unit_of, cap_of, effort_of, crew_of = (
-        per_unit_np.tolist(),
-        inst.own_cap.tolist(),
-        inst.effort.tolist(),
-        inst.crew.tolist(),
-    )
+    effort_of, crew_of = inst.effort.tolist(), inst.crew.tolist()
     worked = u > 0
     first_of = np.where(worked.any(axis=1), worked.argmax(axis=1), -1).tolist()
     integer = inst.integer_pools.tolist()
     stuck: list[bool] | None = None  # per stream: the loop below would change nothing (recomputed after a change)
     for i in movable:
-        row = rows[i]
         crew_i = crew_of[i]
         pools = [(r, crew_i[r]) for r in inst.pools_of[i].tolist()]
         first = first_of[i]
@@ -208,7 +209,8 @@ def front_load(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) 
                 stuck = _stuck(inst, u, free_now, per_unit_np, np.asarray(first_of), finish)
             if stuck[i]:
                 continue
-        per_unit_t, cap_t, effort, progress = per_unit_of[i], cap_of[i], effort_of[i], 0.0
+        row, per_unit_t, cap_t = u[i].tolist(), per_unit_np[i].tolist(), inst.own_cap[i].tolist()
+        effort, progress = effort_of[i], 0.0
         for t in range(first, last + 1):
             have, per_unit = row[t], per_unit_t[t]
             room_t = min(min(spare[r][t] / units for r, units in pools), cap_t[t] - have)
@@ -335,7 +337,8 @@ def goal_time(inst: Instance, finish: np.ndarray) -> float | None:
     req = inst.required
     if not req.any():
         return 0.0
-    return float(np.max(finish[req])) if np.all(np.isfinite(finish[req])) else None
+    needed = finish[req]
+    return float(needed.max()) if np.isfinite(needed).all() else None
 
 
 def earliest_finishes(inst: Instance, *, unlimited_labour: bool = False) -> np.ndarray:
