@@ -350,8 +350,6 @@ def earliest_finishes(inst: Instance, *, unlimited_labour: bool = False) -> np.n
     step, H = inst.step, inst.periods
     if unlimited_labour:
         staff = inst.own_cap
-    elif not inst.release_period.any():  # no release zeroes a period: the same numbers, maybe computed already
-        staff = inst.staff_bound
     else:
         crew = inst.crew[:, :, None]
         per_pool = np.full(crew.shape[:2] + (H,), np.inf)  # inf: a pool the crew does not use
