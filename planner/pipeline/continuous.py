@@ -193,7 +193,9 @@ def front_load(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) 
     per_unit_np = inst.step * inst.productivity
     effort_of, crew_of = inst.effort.tolist(), inst.crew.tolist()
     worked = u > 0
-    first_of = np.where(worked.any(axis=1), worked.argmax(axis=1), -1).tolist()
+    first_worked = np.where(worked.any(axis=1), worked.argmax(axis=1), -1)
+    first_of = first_worked.tolist()
+    window: tuple[np.ndarray, ...] = ()  # for _stuck, made when first needed: the periods each stream counts
     integer = inst.integer_pools.tolist()
     stuck: list[bool] | None = None  # per stream: the loop below would change nothing (recomputed after a change)
     for i in movable:
@@ -206,7 +208,11 @@ def front_load(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) 
         last = finish_of[i]
         if not whole:  # no period with both room and work left (the loop below would change nothing): skip
             if stuck is None:
-                stuck = _stuck(inst, u, free_now, per_unit_np, np.asarray(first_of), finish)
+                if not window:
+                    periods = np.arange(u.shape[1])[None, :]
+                    counted = periods >= first_worked[:, None]  # progress counts from the first worked period
+                    window = (counted, counted & (periods <= finish[:, None]), periods > finish[:, None])
+                stuck = _stuck(inst, u, free_now, per_unit_np, *window)
             if stuck[i]:
                 continue
         row, per_unit_t, cap_t = u[i].tolist(), per_unit_np[i].tolist(), inst.own_cap[i].tolist()
@@ -237,28 +243,33 @@ def front_load(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) 
 
 
 def _stuck(
-    inst: Instance, u: np.ndarray, free_now: np.ndarray, per_unit: np.ndarray, first: np.ndarray, finish: np.ndarray
+    inst: Instance,
+    u: np.ndarray,
+    free_now: np.ndarray,
+    per_unit: np.ndarray,
+    counted: np.ndarray,
+    span: np.ndarray,
+    after_finish: np.ndarray,
 ) -> list[bool]:
-    """Per stream: whether front_load's loop would leave it as it is, because no period from its
-    first worked one to the one it completes in has both room (its pools' free supply and its
-    own cap) and work left, and it has no crew after that period. The loop's own arithmetic, for
-    every stream at once: the same divisions, and progress summed in the same order."""
+    """Per stream: whether front_load's loop would leave it as it is, because no period of its
+    `span` (its first worked one to the one it completes in) has both room (its pools' free supply
+    and its own cap) and work left, and it has no crew `after_finish`. The loop's own arithmetic,
+    for every stream at once: the same divisions, and progress summed in the same order from its
+    first worked period (`counted`)."""
     crew = inst.crew[:, :, None]
     # divisions only where they are defined (np.where would divide everywhere, then pick)
     per_pool = np.full((len(u),) + free_now.shape, np.inf)
     np.divide(free_now[None, :, :], crew, out=per_pool, where=crew > 0)
     free = per_pool.min(axis=1)
     room = np.minimum(free, inst.own_cap - u)
-    t = np.arange(u.shape[1])[None, :]
-    made = np.where(t >= first[:, None], per_unit * u, 0.0)  # progress counts from the first worked period
+    made = np.where(counted, per_unit * u, 0.0)
     before = np.zeros(u.shape)  # progress before each period: the running sum of the ones before it
     np.cumsum(made[:, :-1], axis=1, out=before[:, 1:])
     left = np.zeros(u.shape)
     working = per_unit > 0
     np.divide(inst.effort[:, None] - before, per_unit, out=left, where=working)
     np.subtract(left, u, out=left, where=working)
-    span = (t >= first[:, None]) & (t <= finish[:, None])
-    after = (t > finish[:, None]) & (u != 0)
+    after = after_finish & (u != 0)
     return (~(((room > 0) & (left > 0) & span).any(axis=1) | after.any(axis=1))).tolist()
 
 
