@@ -7,12 +7,14 @@ A broken rule is a `VerificationError`: the planner never reports a schedule tha
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from planner.errors import VerificationError
+from planner.instance.deadlines import cdf
 from planner.instance.resolve import Instance
 
 REL, ABS = 1e-6, 1e-6  # tolerances: solver feasibility tolerances are ~1e-7
@@ -45,19 +47,24 @@ def reporter(problems: list[str]) -> Report:
 
 
 def _over(lhs: np.ndarray, rhs: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:
+    """Where `lhs` exceeds `rhs` beyond the tolerances (the caller ignores numpy's "invalid")."""
     scale = np.maximum(1.0, np.abs(rhs) if scale is None else scale)
-    with np.errstate(invalid="ignore"):
-        return lhs > rhs + REL * scale + ABS
+    return lhs > rhs + REL * scale + ABS
 
 
 def check(inst: Instance, u: np.ndarray) -> Verified:
     """Every rule for allocation `u` (S x H crew units); raises VerificationError on the first breach."""
+    with np.errstate(invalid="ignore"):  # once for every comparison below (each costs microseconds)
+        return _check(inst, u)
+
+
+def _check(inst: Instance, u: np.ndarray) -> Verified:
     S, H = u.shape
     problems: list[str] = []
     report = reporter(problems)
     report(u < -ABS, "negative crew units", lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g}")
     effective, progress = progress_of(inst, u)
-    supply = pool_supply(inst, u, progress, report)
+    supply = _pool_supply(inst, u, progress, report)
     rate = inst.productivity * effective
     report(
         _over(rate, inst.rate_cap),
@@ -65,7 +72,7 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
         lambda i, t: f"{inst.streams[i]} period {t}: {rate[i, t]:g} > {inst.rate_cap[i, t]:g}/year",
     )
     report(
-        _over(u, inst.max_staff[:, None] * np.ones((1, H))),
+        _over(u, inst.max_staff[:, None]),  # each stream's cap, for every period
         "max_staff exceeded",
         lambda i, t: f"{inst.streams[i]} period {t}: {u[i, t]:g} > {inst.max_staff[i]:g}",
     )
@@ -89,8 +96,7 @@ def check(inst: Instance, u: np.ndarray) -> Verified:
         # no start reaches: then any work of j is early)
         pred = np.array([p.pred for p in inst.precedences])
         ready = finish_years[pred] + np.array([p.gap for p in inst.precedences]) * inst.step
-        with np.errstate(invalid="ignore"):
-            early = working[[p.succ for p in inst.precedences]] & ~(inst.starts[None, :] >= ready[:, None] - 1e-9)
+        early = working[[p.succ for p in inst.precedences]] & ~(inst.starts[None, :] >= ready[:, None] - 1e-9)
         for row in np.flatnonzero(early.any(axis=1)).tolist():
             p = inst.precedences[row]
             report(
@@ -137,6 +143,11 @@ def progress_of(inst: Instance, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def pool_supply(inst: Instance, u: np.ndarray, progress: np.ndarray, report: Report) -> np.ndarray:
     """Each pool's use within its supply, with the FTE the plan's own progress trained; the supply."""
+    with np.errstate(invalid="ignore"):
+        return _pool_supply(inst, u, progress, report)
+
+
+def _pool_supply(inst: Instance, u: np.ndarray, progress: np.ndarray, report: Report) -> np.ndarray:
     supply = trained_supply(inst, progress)
     used = inst.crew.T @ u
     report(
@@ -151,7 +162,7 @@ def trained_supply(inst: Instance, progress: np.ndarray) -> np.ndarray:
     """(R, H) each pool's supply with the FTE training streams add (`train`): the progress made in
     period tau, counted up to the stream's effort, times per_effort, joins ceil(delay / step)
     periods later (at least 1) and keeps (1 - attrition) ** (step * k) of itself k periods after."""
-    supply = inst.supply.astype(float).copy()
+    supply = inst.supply.astype(float)  # a copy
     H = progress.shape[1]
     for i in np.flatnonzero(inst.train_pool >= 0):
         counted = np.minimum(progress[i], inst.effort[i])
@@ -226,21 +237,24 @@ def continuous_objective(inst: Instance, u: np.ndarray) -> float | None:
     is planner/pipeline/continuous.py): each stream's finish is the moment its summed progress reaches the
     effort, walking period by period at each period's rate; the goal is in time for a deadline D
     (shifted, read in years, past the horizon counting at its end) when it is met by min(D, H*step)."""
-    finish = np.full(len(inst.streams), np.nan)
+    ends = [np.nan] * len(inst.streams)
     # plain floats (the same arithmetic as numpy's scalars, at a fraction of the cost per step)
     a, productivity, effort = inst.parallelization.tolist(), inst.productivity.tolist(), inst.effort.tolist()
     starts, step = inst.starts.tolist(), float(inst.step)
     worked = u > 0
     first = np.where(worked.any(axis=1), worked.argmax(axis=1), u.shape[1]).tolist()  # before: no progress
     for i, row in enumerate(u.tolist()):
-        done = 0.0
+        done, power, of_t = 0.0, a[i], productivity[i]
+        enough = effort[i] * (1 - REL) - ABS
         for t in range(first[i], len(row)):
             units = max(row[t], 0.0)
-            rate = productivity[i][t] * (units ** a[i] if a[i] < 1 else units)  # per year
-            if rate > 0 and done + rate * step >= effort[i] * (1 - REL) - ABS:
-                finish[i] = starts[t] + min(step, max(0.0, (effort[i] - done) / rate))
+            rate = of_t[t] * (units**power if power < 1 else units)  # per year
+            made = rate * step
+            if rate > 0 and done + made >= enough:
+                ends[i] = starts[t] + min(step, max(0.0, (effort[i] - done) / rate))
                 break
-            done += rate * step
+            done += made
+    finish = np.array(ends, dtype=float)
     horizon = inst.periods * inst.step
     req = inst.required
     goal = float(finish[req].max()) if req.any() else 0.0
@@ -251,13 +265,11 @@ def continuous_objective(inst: Instance, u: np.ndarray) -> float | None:
         return None
 
     def chance(when: float) -> float:
-        if not np.isfinite(when) or when > horizon + 1e-9:
+        if not math.isfinite(when) or when > horizon + 1e-9:
             return 0.0
         if d.distribution is None:
             years = np.minimum(inst.deadline_years, horizon)  # points: fixed, scenarios, p_never
             return float(inst.deadline_probs[years + 1e-9 >= when].sum())
-        from planner.instance.deadlines import cdf
-
         return 1.0 - (1.0 - (d.p_never or 0.0)) * float(cdf(d.distribution, np.array([when - inst.deadline_shift]))[0])
 
     if inst.objective == "probability":

@@ -10,6 +10,7 @@ like a finished plan; `cross_check` solves the same model with a second solver; 
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 
@@ -85,16 +86,19 @@ def assemble(
     u = np.where(np.abs(u) < 1e-12, 0.0, u)
     checked = verify.check(inst, u)
     _agrees_with_solver(inst, raw.objective, bound, checked)
-    starts = checked.start_years
+    # plain Python numbers from each array at once (numpy's scalars cost more per read than this)
+    effort, done = inst.effort.astype(float).tolist(), checked.effort_done.astype(float).tolist()
+    starts, finish = checked.start_years.astype(float).tolist(), checked.finish_years.astype(float).tolist()
+    required = inst.required.astype(bool).tolist()
     streams = [
         StreamResult(
             n,
-            float(inst.effort[i]),
-            float(checked.effort_done[i]),
-            None if np.isnan(starts[i]) else float(starts[i]),
-            None if np.isnan(checked.finish_years[i]) else float(checked.finish_years[i]),
+            effort[i],
+            done[i],
+            None if math.isnan(starts[i]) else starts[i],
+            None if math.isnan(finish[i]) else finish[i],
             inst.start_year,
-            bool(inst.required[i]),
+            required[i],
         )
         for i, n in enumerate(inst.streams)
     ]

@@ -39,16 +39,26 @@ def finish_times(inst: Instance, u: np.ndarray) -> np.ndarray:
     """(S,) the moment, in years from start, at which each stream's progress reaches its effort
     (nan if never inside the horizon): the start of the period it completes in, plus the share of
     that period its remaining effort takes at that period's rate."""
-    made, effort = progress_made(inst, u), inst.effort
+    made = progress_made(inst, u)
     cum = np.cumsum(made, axis=1)
-    done = cum >= effort[:, None] * (1 - DONE) - DONE
-    out = np.full(len(effort), np.nan)
-    for i in np.flatnonzero(done.any(axis=1)):
-        t = int(done[i].argmax())
-        before = cum[i, t - 1] if t > 0 else 0.0
-        share = (effort[i] - before) / made[i, t] if made[i, t] > 0 else 0.0
-        out[i] = inst.starts[t] + inst.step * min(1.0, max(0.0, share))
-    return out
+    done = cum >= inst.effort[:, None] * (1 - DONE) - DONE
+    out = [math.nan] * len(done)
+    # plain floats (the same arithmetic as numpy's scalars, without their cost)
+    last = done.argmax(axis=1)
+    rates, befores = _at_completion(made, cum, last)
+    effort, starts, step, last_of = inst.effort.tolist(), inst.starts.tolist(), inst.step, last.tolist()
+    for i in np.flatnonzero(done.any(axis=1)).tolist():
+        t, before, rate = last_of[i], befores[i], rates[i]
+        share = (effort[i] - before) / rate if rate > 0 else 0.0
+        out[i] = starts[t] + step * min(1.0, max(0.0, share))
+    return np.array(out, dtype=float)
+
+
+def _at_completion(made: np.ndarray, cum: np.ndarray, last: np.ndarray) -> tuple[list[float], list[float]]:
+    """(S,) each stream's progress in period `last[i]` and its progress before that period, as plain
+    floats: the two cells each stream needs, read at once, not the whole (S, H) arrays."""
+    rows = np.arange(len(last))
+    return made[rows, last].tolist(), np.where(last > 0, cum[rows, last - 1], 0.0).tolist()
 
 
 def hasten(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None, *, lend: bool = True) -> np.ndarray:
@@ -69,11 +79,11 @@ def hasten(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None, *, l
     spare = spare_streams(inst) if lend else np.zeros(len(inst.streams), bool)
     lent = False
     order = []
-    last = done.argmax(axis=1).tolist()
-    made_of, cum_of, effort = made.tolist(), cum.tolist(), inst.effort.tolist()  # plain floats: the same sums
+    last = done.argmax(axis=1)
+    rates, befores = _at_completion(made, cum, last)  # plain floats: the same sums
+    effort, last_of = inst.effort.tolist(), last.tolist()
     for i in np.flatnonzero(done.any(axis=1) & ~inst.fixed_crew).tolist():
-        t = last[i]
-        before, rate = (cum_of[i][t - 1] if t > 0 else 0.0), made_of[i][t]
+        t, before, rate = last_of[i], befores[i], rates[i]
         if rate > 0 and effort[i] - before < rate * (1 - 1e-9) or rate <= 0:
             continue  # already at a rate that takes the whole period (or it finished before)
         order.append((bool(spare[i]), -(effort[i] - before) / rate, i, t))
@@ -118,17 +128,17 @@ def _take_free(inst: Instance, u: np.ndarray, supply: np.ndarray, order: list[tu
     """hasten's loop where no stream lends its crew (in place): in that order, each stream's crew
     in period t raised to its own cap and the supply its pools have left, a hair inside both."""
     left = (supply - inst.crew.T @ u).tolist()  # what each pool has free in each period, kept up to date
-    crew, own_cap = inst.crew.tolist(), inst.own_cap.tolist()
-    for _, _, i, t in order:
+    crew, integer = inst.crew.tolist(), inst.integer_pools.tolist()
+    cells = ([i for _, _, i, _ in order], [t for _, _, _, t in order])  # each stream once: read them all now
+    haves, caps = u[cells].tolist(), inst.own_cap[cells].tolist()
+    for (_, _, i, t), have, cap in zip(order, haves, caps):
         pools = inst.pools_of[i].tolist()
         if not pools:
             continue
-        have = float(u[i, t])
         target = have + max(0.0, min(left[r][t] / crew[i][r] for r in pools))
-        cap = own_cap[i][t]
         target = min(target, cap) if math.isfinite(cap) else target
         for r in pools:
-            if inst.integer_pools[r]:  # whole people stay whole
+            if integer[r]:  # whole people stay whole
                 target = min(target, math.floor(crew[i][r] * target + 1e-9) / crew[i][r])
         target *= 1 - 1e-9  # a hair inside the caps, for the verifier's tolerance
         if target <= have * (1 + 1e-9):
@@ -168,39 +178,45 @@ def front_load(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) 
     finish = np.full(len(inst.streams), inst.periods)
     cum = np.cumsum(progress_made(inst, u), axis=1)
     done = cum >= inst.effort[:, None] * (1 - DONE) - DONE
-    finish[done.any(axis=1)] = done.argmax(axis=1)[done.any(axis=1)]
-    movable = sorted(np.flatnonzero(free_rules & done.any(axis=1)).tolist(), key=lambda i: finish[i])
+    completes = done.any(axis=1)
+    finish[completes] = done.argmax(axis=1)[completes]
+    finish_of = finish.tolist()
+    movable = sorted(np.flatnonzero(free_rules & completes).tolist(), key=finish_of.__getitem__)
     if not movable:
         return u
-    # plain floats from here (numpy's per-call cost is more than this work): the schedule, and what
-    # each pool has free in each period, kept up to date as crews change; a numpy copy of the
-    # latter (synced after each change) tells, for every stream at once, which have no room to move
+    # plain floats from here (numpy's per-call cost is more than this work): what each pool has
+    # free in each period, kept up to date as crews change, and a stream's own rows once it moves;
+    # a numpy copy of the former (synced after each change) tells, for every stream at once, which
+    # have no room to move
     free_now = supply - inst.crew.T @ u
-    rows, spare = u.tolist(), free_now.tolist()
+    spare = free_now.tolist()
     per_unit_np = inst.step * inst.productivity
-    per_unit_of, cap_of, effort_of, crew_of = (
-        per_unit_np.tolist(),
-        inst.own_cap.tolist(),
-        inst.effort.tolist(),
-        inst.crew.tolist(),
-    )
+    effort_of, crew_of = inst.effort.tolist(), inst.crew.tolist()
     worked = u > 0
-    first_of = np.where(worked.any(axis=1), worked.argmax(axis=1), -1).tolist()
+    first_worked = np.where(worked.any(axis=1), worked.argmax(axis=1), -1)
+    first_of = first_worked.tolist()
+    window: tuple[np.ndarray, ...] = ()  # for _stuck, made when first needed: the periods each stream counts
+    integer = inst.integer_pools.tolist()
     stuck: list[bool] | None = None  # per stream: the loop below would change nothing (recomputed after a change)
     for i in movable:
-        row = rows[i]
-        pools = [(r, crew_of[i][r]) for r in inst.pools_of[i].tolist()]
+        crew_i = crew_of[i]
+        pools = [(r, crew_i[r]) for r in inst.pools_of[i].tolist()]
         first = first_of[i]
         if first < 0 or not pools:
             continue
-        whole = [units for r, units in pools if inst.integer_pools[r]]
-        last = int(finish[i])
+        whole = [units for r, units in pools if integer[r]]
+        last = finish_of[i]
         if not whole:  # no period with both room and work left (the loop below would change nothing): skip
             if stuck is None:
-                stuck = _stuck(inst, u, free_now, per_unit_np, np.asarray(first_of), finish)
+                if not window:
+                    periods = np.arange(u.shape[1])[None, :]
+                    counted = periods >= first_worked[:, None]  # progress counts from the first worked period
+                    window = (counted, counted & (periods <= finish[:, None]), periods > finish[:, None])
+                stuck = _stuck(inst, u, free_now, per_unit_np, *window)
             if stuck[i]:
                 continue
-        per_unit_t, cap_t, effort, progress = per_unit_of[i], cap_of[i], effort_of[i], 0.0
+        row, per_unit_t, cap_t = u[i].tolist(), per_unit_np[i].tolist(), inst.own_cap[i].tolist()
+        effort, progress = effort_of[i], 0.0
         for t in range(first, last + 1):
             have, per_unit = row[t], per_unit_t[t]
             room_t = min(min(spare[r][t] / units for r, units in pools), cap_t[t] - have)
@@ -227,23 +243,33 @@ def front_load(inst: Instance, u: np.ndarray, supply: np.ndarray | None = None) 
 
 
 def _stuck(
-    inst: Instance, u: np.ndarray, free_now: np.ndarray, per_unit: np.ndarray, first: np.ndarray, finish: np.ndarray
+    inst: Instance,
+    u: np.ndarray,
+    free_now: np.ndarray,
+    per_unit: np.ndarray,
+    counted: np.ndarray,
+    span: np.ndarray,
+    after_finish: np.ndarray,
 ) -> list[bool]:
-    """Per stream: whether front_load's loop would leave it as it is, because no period from its
-    first worked one to the one it completes in has both room (its pools' free supply and its
-    own cap) and work left, and it has no crew after that period. The loop's own arithmetic, for
-    every stream at once: the same divisions, and progress summed in the same order."""
-    crew = inst.crew
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_pool = np.where(crew[:, :, None] > 0, free_now[None, :, :] / crew[:, :, None], np.inf)
-        free = per_pool.min(axis=1)
-        room = np.minimum(free, inst.own_cap - u)
-        t = np.arange(u.shape[1])[None, :]
-        made = np.where(t >= first[:, None], per_unit * u, 0.0)  # progress counts from the first worked period
-        before = np.concatenate([np.zeros((len(u), 1)), np.cumsum(made, axis=1)[:, :-1]], axis=1)
-        left = np.where(per_unit > 0, (inst.effort[:, None] - before) / per_unit - u, 0.0)
-    span = (t >= first[:, None]) & (t <= finish[:, None])
-    after = (t > finish[:, None]) & (u != 0)
+    """Per stream: whether front_load's loop would leave it as it is, because no period of its
+    `span` (its first worked one to the one it completes in) has both room (its pools' free supply
+    and its own cap) and work left, and it has no crew `after_finish`. The loop's own arithmetic,
+    for every stream at once: the same divisions, and progress summed in the same order from its
+    first worked period (`counted`)."""
+    crew = inst.crew[:, :, None]
+    # divisions only where they are defined (np.where would divide everywhere, then pick)
+    per_pool = np.full((len(u),) + free_now.shape, np.inf)
+    np.divide(free_now[None, :, :], crew, out=per_pool, where=crew > 0)
+    free = per_pool.min(axis=1)
+    room = np.minimum(free, inst.own_cap - u)
+    made = np.where(counted, per_unit * u, 0.0)
+    before = np.zeros(u.shape)  # progress before each period: the running sum of the ones before it
+    np.cumsum(made[:, :-1], axis=1, out=before[:, 1:])
+    left = np.zeros(u.shape)
+    working = per_unit > 0
+    np.divide(inst.effort[:, None] - before, per_unit, out=left, where=working)
+    np.subtract(left, u, out=left, where=working)
+    after = after_finish & (u != 0)
     return (~(((room > 0) & (left > 0) & span).any(axis=1) | after.any(axis=1))).tolist()
 
 
@@ -255,15 +281,17 @@ def spare_streams(inst: Instance) -> np.ndarray:
     counts = inst.required.copy() if inst.objective != "value" else inst.value > 0
     if inst.objective == "value" and len(inst.milestones):
         counts |= inst.milestone_streams.any(axis=0)
-    needed = counts.copy()
+    needed = counts.tolist()  # plain bools: numpy's per-element reads cost more than this walk
+    predecessors = inst.predecessors
     for i in reversed(inst.order):
         if needed[i]:
-            for p in inst.predecessors[i]:
+            for p in predecessors[i]:
                 needed[p.pred] = True
-    last = np.ones(len(inst.streams), bool)  # nothing waits on it, so its work may move later
+    free = [True] * len(needed)  # nothing waits on it, so its work may move later
     for p in inst.precedences:
-        last[p.pred] = False
-    return ~needed & ~inst.trains & ~inst.discrete & ~inst.diminishing & last
+        free[p.pred] = False
+    movable = ~inst.trains & ~inst.discrete & ~inst.diminishing
+    return np.array([f and not n for f, n in zip(free, needed)], dtype=bool) & movable
 
 
 def in_time(inst: Instance, when: np.ndarray | float) -> np.ndarray:
@@ -272,12 +300,18 @@ def in_time(inst: Instance, when: np.ndarray | float) -> np.ndarray:
     The deadline is read in continuous years, after the variant's shift; a deadline past the
     horizon counts as the horizon's end (work must finish inside it), and `p_never` is the mass on
     "no deadline in the horizon"."""
+    d = inst.deadline
+    if isinstance(when, float) and d is not None and d.distribution is not None:  # one goal: plain floats
+        out = np.zeros(1)
+        if math.isfinite(when) and when <= inst.periods * inst.step + 1e-9:
+            keep = 1.0 - (d.p_never or 0.0)
+            out[0] = 1.0 - keep * float(deadlines.cdf(d.distribution, np.array([when - inst.deadline_shift]))[0])
+        return out
     when = np.atleast_1d(np.asarray(when, dtype=float))
     out = np.zeros(when.shape)
     ok = np.isfinite(when)
     horizon = inst.periods * inst.step
     ok[ok] = when[ok] <= horizon + 1e-9
-    d = inst.deadline
     if d is None or not ok.any():
         return out
     if d.distribution is None:  # points: a fixed deadline or scenarios (with p_never at the horizon)
@@ -314,7 +348,8 @@ def goal_time(inst: Instance, finish: np.ndarray) -> float | None:
     req = inst.required
     if not req.any():
         return 0.0
-    return float(np.max(finish[req])) if np.all(np.isfinite(finish[req])) else None
+    needed = finish[req]
+    return float(needed.max()) if np.isfinite(needed).all() else None
 
 
 def earliest_finishes(inst: Instance, *, unlimited_labour: bool = False) -> np.ndarray:
@@ -327,16 +362,18 @@ def earliest_finishes(inst: Instance, *, unlimited_labour: bool = False) -> np.n
     if unlimited_labour:
         staff = inst.own_cap
     else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_pool = np.where(
-                inst.crew[:, :, None] > 0, inst.supply_bound[None, :, :] / inst.crew[:, :, None], np.inf
-            )
+        crew = inst.crew[:, :, None]
+        per_pool = np.full(crew.shape[:2] + (H,), np.inf)  # inf: a pool the crew does not use
+        np.divide(inst.supply_bound[None, :, :], crew, out=per_pool, where=crew > 0)
         staff = np.minimum(inst.own_cap, per_pool.min(axis=1))
-    with np.errstate(invalid="ignore", over="ignore"):
-        rate = np.where(inst.productivity > 0, inst.productivity * inst.progress_per_unit(staff), 0.0)
-    rate = np.minimum(np.where(np.isnan(rate), np.inf, rate), inst.rate_cap)  # effective person-years a year
+    made = np.zeros(staff.shape)  # 0 where there is no productivity (not 0 * inf)
+    positive = inst.productivity > 0
+    with np.errstate(over="ignore"):
+        np.multiply(inst.productivity, inst.progress_per_unit(staff), out=made, where=positive)
+    rate = np.minimum(np.where(np.isnan(made), np.inf, made), inst.rate_cap)  # effective person-years a year
     rate = np.where(np.isinf(rate), 1e15, rate)  # no cap at all: done at once (efforts are at most 1e9)
-    bounds_of = np.concatenate([np.zeros((len(inst.streams), 1)), np.cumsum(rate * step, axis=1)], axis=1).tolist()
+    rows: list[list[float]] = np.cumsum(rate * step, axis=1).tolist()
+    bounds_of = [[0.0, *row] for row in rows]
     rate_of, starts, effort, release = rate.tolist(), inst.starts.tolist(), inst.effort.tolist(), inst.release.tolist()
     finish = [math.inf] * len(inst.streams)  # plain floats: the same arithmetic, without numpy's per-call cost
     for i in inst.order:
@@ -368,28 +405,29 @@ def goal_bound(inst: Instance, *, unlimited_labour: bool = False) -> float:
     bound = float(np.max(finish[req]))
     if unlimited_labour:
         return bound
-    needed = np.zeros(len(inst.streams), bool)  # the required streams and everything before them
+    needed_of = req.tolist()  # the required streams and everything before them (plain bools)
+    predecessors = inst.predecessors
     for i in reversed(inst.order):
-        if req[i] or needed[i]:
-            needed[i] = True
-            for p in inst.predecessors[i]:
-                needed[p.pred] = True
+        if needed_of[i]:
+            for p in predecessors[i]:
+                needed_of[p.pred] = True
+    needed = np.array(needed_of, dtype=bool)
     best = inst.productivity.max(axis=1) if inst.periods else np.zeros(len(inst.streams))
     linear = needed & ~inst.diminishing & (best > 0)
     if linear.any():
         crew_years = np.where(linear, inst.effort / np.where(best > 0, best, 1.0), 0.0)
         fte_years = inst.crew.T @ crew_years  # (R,) what each pool must give
-        capacity = np.concatenate(
-            [np.zeros((len(inst.pools), 1)), np.cumsum(inst.supply_bound * inst.step, axis=1)], axis=1
-        )
-        for r in np.flatnonzero(fte_years > 0):
-            target = fte_years[r]
-            k = int(np.searchsorted(capacity[r], target, side="left"))
+        capacity = np.cumsum(inst.supply_bound * inst.step, axis=1).tolist()
+        supply, starts = inst.supply_bound.tolist(), inst.starts.tolist()
+        for r in np.flatnonzero(fte_years > 0).tolist():
+            target = float(fte_years[r])
+            cap = [0.0, *capacity[r]]
+            k = bisect.bisect_left(cap, target)  # numpy's searchsorted, side "left"
             if k > inst.periods:
                 return math.inf
             t = max(k - 1, 0)
-            s = inst.supply_bound[r, t]
-            at = inst.starts[t] + ((target - capacity[r, t]) / s if s > 0 else 0.0)
+            s = supply[r][t]
+            at = np.float64(starts[t] + ((target - cap[t]) / s if s > 0 else 0.0))  # numpy's scalar, as before
             bound = max(bound, at)
     return bound
 

@@ -13,6 +13,7 @@ import dataclasses
 import math
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -113,7 +114,7 @@ def as_continuous(result: Result, inst: Instance) -> Result:
         success = value  # objective() is this very number: the chance the goal is met in time
     else:
         success = float(in_time(inst, goal if goal is not None else math.nan)[0])
-    return dataclasses.replace(
+    return _replaced(
         result,
         objective=value,
         goal_completion_years=goal,
@@ -126,6 +127,13 @@ def as_continuous(result: Result, inst: Instance) -> Result:
         grid_step=inst.step,
         structure=structure(inst, result.structure),
     )
+
+
+def _replaced(result: Result, **changes: Any) -> Result:
+    """`dataclasses.replace(result, **changes)` at half its cost (a Monte Carlo makes two per variant):
+    every field of a Result is an init field, kept in its __dict__, so that dict is replace's
+    arguments; Result's own __init__ checks the names as before."""
+    return type(result)(**{**vars(result), **changes})
 
 
 def better(kind: str, a: float | None, b: float | None) -> bool:
@@ -173,7 +181,7 @@ def settle(
             if best.objective is None or bound is None
             else abs(bound - best.objective) / max(abs(bound), abs(best.objective), 1e-10)
         )
-        return dataclasses.replace(
+        return _replaced(
             best,
             exactness=status,
             objective_range=(best.objective, bound),
