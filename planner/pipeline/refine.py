@@ -13,7 +13,6 @@ import dataclasses
 import math
 import time
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
@@ -114,8 +113,7 @@ def as_continuous(result: Result, inst: Instance) -> Result:
         success = value  # objective() is this very number: the chance the goal is met in time
     else:
         success = float(in_time(inst, goal if goal is not None else math.nan)[0])
-    return _replaced(
-        result,
+    return result.replaced(
         objective=value,
         goal_completion_years=goal,
         success_probability=success,
@@ -127,13 +125,6 @@ def as_continuous(result: Result, inst: Instance) -> Result:
         grid_step=inst.step,
         structure=structure(inst, result.structure),
     )
-
-
-def _replaced(result: Result, **changes: Any) -> Result:
-    """`dataclasses.replace(result, **changes)` at half its cost (a Monte Carlo makes two per variant):
-    every field of a Result is an init field, kept in its __dict__, so that dict is replace's
-    arguments; Result's own __init__ checks the names as before."""
-    return type(result)(**{**vars(result), **changes})
 
 
 def better(kind: str, a: float | None, b: float | None) -> bool:
@@ -181,8 +172,7 @@ def settle(
             if best.objective is None or bound is None
             else abs(bound - best.objective) / max(abs(bound), abs(best.objective), 1e-10)
         )
-        return _replaced(
-            best,
+        return best.replaced(
             exactness=status,
             objective_range=(best.objective, bound),
             grid_steps=tuple(steps),
