@@ -36,7 +36,8 @@ from _common import ROOT, print_environment, table, write_json  # noqa: E402
 from planner.instance import deadlines
 from planner.plan import synthetic  # noqa: E402
 from planner.plan.load import load as load_plan  # noqa: E402
-from planner.instance.resolve import Instance, resolve  # noqa: E402
+from planner.instance.instance import Instance  # noqa: E402
+from planner.instance.resolve import resolve  # noqa: E402
 from planner.mip.linear import Family, LinearModel  # noqa: E402
 
 INF = np.inf

@@ -38,7 +38,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time `__getattr__` 
     from planner.analysis.margins import margins
     from planner.analysis.montecarlo import montecarlo
     from planner.analysis.sweep import sweep
-    from planner.instance.resolve import Instance, resolve
+    from planner.instance.instance import Instance
+    from planner.instance.resolve import resolve
     from planner.pipeline.session import Model, solve
     from planner.plan.load import load
     from planner.plan.schema import Plan, from_dict

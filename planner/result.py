@@ -17,7 +17,7 @@ from planner.solvers.status import SolveStatus
 if TYPE_CHECKING:
     import pandas as pd
 
-    from planner.instance.resolve import Instance
+    from planner.instance.instance import Instance
     from planner.plan.schema import Plan
 
 # statuses that come with a (verified) plan

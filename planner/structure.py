@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
-    from planner.instance.resolve import Instance
+    from planner.instance.instance import Instance
 
 
 NEVER = -1  # finish period of a stream that cannot complete inside the horizon

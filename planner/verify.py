@@ -15,7 +15,7 @@ import numpy as np
 
 from planner.errors import VerificationError
 from planner.instance.deadlines import cdf
-from planner.instance.resolve import Instance
+from planner.instance.instance import Instance
 
 REL, ABS = 1e-6, 1e-6  # tolerances: solver feasibility tolerances are ~1e-7
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from planner.errors import VerificationError
 from planner.instance.copies import copy_streams
-from planner.instance.resolve import Instance
+from planner.instance.instance import Instance
 from planner.verify import is_working, pool_supply, progress_of, reporter, staffing
 
 REL, ABS = 1e-6, 1e-6

@@ -28,7 +28,8 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from planner import verify
-from planner.instance.resolve import Instance, resolve
+from planner.instance.instance import Instance
+from planner.instance.resolve import resolve
 from planner.pipeline import refine
 from planner.pipeline.continuous import finish_times, goal_time, in_time, objective
 from planner.solvers.status import SolveStatus

@@ -30,7 +30,8 @@ import numpy as np
 
 from planner import verify
 from planner.errors import PlanError, UsageError, VerificationError
-from planner.instance.resolve import Instance, resolve
+from planner.instance.instance import Instance
+from planner.instance.resolve import resolve
 from planner.mip.formulation import build
 from planner.mip.linear import LinearModel
 from planner.pipeline.arguments import number, whole

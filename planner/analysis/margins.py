@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from planner.errors import PlanError
-from planner.instance.resolve import Instance, resolve
+from planner.instance.instance import Instance
+from planner.instance.resolve import resolve
 from planner.pipeline import continuous
 from planner.pipeline.session import Model
 from planner.plan.paths import plan_data

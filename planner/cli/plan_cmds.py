@@ -28,7 +28,7 @@ from planner.errors import UsageError
 
 if TYPE_CHECKING:
     from planner.analysis.robustness import Robustness
-    from planner.instance.resolve import Instance
+    from planner.instance.instance import Instance
     from planner.plan.lint import Warning
     from planner.plan.schema import Plan
     from planner.result import Comparison, Result

@@ -9,7 +9,7 @@ import dataclasses
 
 import numpy as np
 
-from planner.instance.resolve import Instance
+from planner.instance.instance import Instance
 
 PER_STREAM = (
     "crew",

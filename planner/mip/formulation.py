@@ -35,7 +35,7 @@ from planner.mip.linear import INF, LinearModel
 from planner.structure import NEVER, CriticalPath, critical_path, last_useful_period, progress_cap, windows
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
-    from planner.instance.resolve import Instance, Precedence
+    from planner.instance.instance import Instance, Precedence
 
 
 def build(

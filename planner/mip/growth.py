@@ -17,7 +17,7 @@ from planner.mip.linear import INF, LinearModel
 from planner.structure import progress_cap
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
-    from planner.instance.resolve import Instance
+    from planner.instance.instance import Instance
 
 
 def breakpoints(bound: float, extra: Iterable[float] = ()) -> np.ndarray:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.instance.copies import copy_streams
-from planner.instance.resolve import AnyPrecedence, Instance, Precedence
+from planner.instance.instance import AnyPrecedence, Instance, Precedence
 from planner.structure import NEVER, critical_path, last_useful_period
 
 MAX_SCENARIOS = 4096

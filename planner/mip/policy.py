@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.instance.resolve import Instance
+from planner.instance.instance import Instance
 from planner.mip.formulation import build
 from planner.mip.linear import INF, Family, LinearModel
 from planner.mip.outcomes import Bets, Key, Outcome, bets_of, scenario_instance

@@ -15,7 +15,7 @@ import numpy as np
 from planner.mip.linear import INF, LinearModel
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
-    from planner.instance.resolve import Instance
+    from planner.instance.instance import Instance
 
 
 def rigid_periods(inst: Instance, window: tuple[np.ndarray, np.ndarray]) -> np.ndarray:

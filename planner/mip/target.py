@@ -15,7 +15,7 @@ from planner.mip.linear import INF, LinearModel
 from planner.structure import CriticalPath
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
-    from planner.instance.resolve import Instance
+    from planner.instance.instance import Instance
 
 
 def build_target(inst: Instance, cp: CriticalPath, due: np.ndarray) -> LinearModel:

@@ -16,7 +16,7 @@ import numpy as np
 
 from planner import verify
 from planner.errors import VerificationError
-from planner.instance.resolve import Instance
+from planner.instance.instance import Instance
 from planner.mip.linear import LinearModel
 from planner.plan.schema import Plan
 from planner.result import Result, StreamResult, Structure, variant_fields

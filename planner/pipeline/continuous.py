@@ -25,7 +25,7 @@ from planner.result import Structure
 from planner.structure import unlimited_key
 
 if TYPE_CHECKING:
-    from planner.instance.resolve import Instance
+    from planner.instance.instance import Instance
 
 DONE = 1e-6  # relative and absolute tolerance on "progress reached the effort", as verify's
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.instance.resolve import Instance
+from planner.instance.instance import Instance
 from planner.mip.linear import LinearModel
 from planner.solvers import Backend
 from planner.structure import NEVER, CriticalPath, critical_path, needed_streams

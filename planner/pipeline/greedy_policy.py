@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.errors import VerificationError
-from planner.instance.resolve import Instance
+from planner.instance.instance import Instance
 from planner.mip.outcomes import Bets, Key
 from planner.structure import NEVER, CriticalPath, critical_path, objective_bound
 from planner.verify_policy import ABS, REL, VerifiedPolicy, check_policy

@@ -25,7 +25,7 @@ from planner.mip.linear import LinearModel
 from planner.structure import CriticalPath, last_useful_period, needed_streams
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
-    from planner.instance.resolve import Instance
+    from planner.instance.instance import Instance
 
 
 def greedy(inst: Instance, cp: CriticalPath, bound: np.ndarray | None = None) -> np.ndarray:

@@ -19,7 +19,8 @@ import numpy as np
 
 from planner.errors import VerificationError
 from planner.explain import explain
-from planner.instance.resolve import Instance, resolve
+from planner.instance.instance import Instance
+from planner.instance.resolve import resolve
 from planner.mip.formulation import build
 from planner.mip.levels import either
 from planner.pipeline import polish

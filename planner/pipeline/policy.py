@@ -18,7 +18,7 @@ import numpy as np
 
 from planner.errors import PlanError, VerificationError
 from planner.explain import explain
-from planner.instance.resolve import Instance
+from planner.instance.instance import Instance
 from planner.mip.outcomes import bets_of
 from planner.mip.policy import PolicyModel, build_policy, earliest_progress
 from planner.pipeline.assemble import UNPROVEN, assemble, only_asked_stops, unlimited_structure

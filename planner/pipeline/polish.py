@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
-    from planner.instance.resolve import Instance
+    from planner.instance.instance import Instance
     from planner.mip.linear import LinearModel
     from planner.solvers import Backend
     from planner.solvers.status import RawSolution, SolveOptions

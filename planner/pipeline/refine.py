@@ -18,7 +18,7 @@ import numpy as np
 
 from planner import verify
 from planner.instance import deadlines
-from planner.instance.resolve import Instance, Precedence
+from planner.instance.instance import Instance, Precedence
 from planner.pipeline.continuous import (
     best_possible,
     finish_times,

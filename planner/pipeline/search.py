@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from planner.instance.resolve import Instance
+from planner.instance.instance import Instance
 from planner.mip.linear import LinearModel
 from planner.mip.target import build_target
 from planner.pipeline import heuristic, polish

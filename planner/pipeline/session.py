@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 
 from planner.explain import explain
-from planner.instance.resolve import Instance, resolve
+from planner.instance.instance import Instance
+from planner.instance.resolve import resolve
 from planner.mip.formulation import build
 from planner.mip.linear import LinearModel
 from planner.pipeline import heuristic, polish, refine

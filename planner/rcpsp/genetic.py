@@ -19,7 +19,7 @@ import numpy as np
 from planner.mip.rigid import rigid_crews, rigid_periods
 
 if TYPE_CHECKING:  # annotations only: importing it at run time would load the plan schema (pydantic)
-    from planner.instance.resolve import Instance
+    from planner.instance.instance import Instance
 
 # one schedule of the search: (makespan, starts, the improved schedule's own order)
 Member = tuple[int, list[int], list[int]]

@@ -27,7 +27,7 @@ import dataclasses
 
 import numpy as np
 
-from planner.instance.resolve import Instance
+from planner.instance.instance import Instance
 from planner.mip.rigid import clashes, rigid_crews, rigid_periods
 from planner.structure import NEVER, CriticalPath, due_by
 

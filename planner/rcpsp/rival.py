@@ -23,7 +23,7 @@ from planner.solvers import scip_available
 from planner.solvers.status import SolveOptions
 
 if TYPE_CHECKING:  # annotations only
-    from planner.instance.resolve import Instance
+    from planner.instance.instance import Instance
     from planner.rcpsp.cumulative import Rival
 
 # Seconds HiGHS works alone on a project-scheduling question before SCIP's cumulative model joins
