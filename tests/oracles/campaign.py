@@ -24,7 +24,7 @@ from pathlib import Path
 import planner
 
 from . import independent
-from .plans import random_plan
+from .plans import random_plan, write_plan
 
 TOL = 1e-6
 FAILING = ("wrong_optimum", "false_infeasible", "oracle_infeasible", "abort", "refused", "timeout")
@@ -76,11 +76,7 @@ def _grid_objective(result) -> float | None:
 def run_seed(seed: int, folder: Path, *, time_limit: float = 60.0) -> list[Outcome]:
     """Write the seed's plan into `folder`, solve each variant both ways, classify."""
     case = random_plan(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{seed}.toml"
-    path.write_text(case.text, encoding="utf-8")
-    for name, text in case.files.items():
-        (folder / name).write_text(text, encoding="utf-8")
+    path = write_plan(case, folder)
     try:
         plan = planner.load(path)
     except planner.PlanError as e:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from pathlib import Path
 from dataclasses import dataclass, field
 
 
@@ -269,3 +270,13 @@ def random_plan(seed: int) -> RandomPlan:
     if interventions:
         doc["interventions"] = interventions
     return RandomPlan(seed, toml_text(doc), files, [None] + [iv["name"] for iv in interventions], keys)
+
+
+def write_plan(case: RandomPlan, folder: Path) -> Path:
+    """The case's plan file (and its CSV files) written into `folder`; returns the plan's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{case.seed}.toml"
+    path.write_text(case.text, encoding="utf-8")
+    for name, text in case.files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return path

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from oracles.plans import random_plan
+from oracles.plans import random_plan, write_plan
 from plans import ROOT
 
 import planner
@@ -46,10 +46,7 @@ def _cases(tmp_path: Path, seeds: range):
             yield from _captured(plan, v)
     for seed in seeds:
         case = random_plan(seed)
-        path = tmp_path / f"{seed}.toml"
-        path.write_text(case.text, encoding="utf-8")
-        for name, text in case.files.items():
-            (tmp_path / name).write_text(text, encoding="utf-8")
+        path = write_plan(case, tmp_path)
         try:
             plan = planner.load(path)
         except planner.PlanError:
