@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import math
 import random
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
