@@ -134,7 +134,7 @@ class _Shared:
         )
         self.deadline_text = repr(plan.deadline)  # every number of it, exactly (floats' repr round-trips)
         self.windows: dict[tuple, slice] = {}  # `window`'s
-        self.donors: dict[bool, Instance] = {}  # the first variant, and the first plain one (`share`)
+        self.template: Instance | None = None  # a plain variant of its own, never handed out (`share`)
 
     def window(self, span: Span) -> slice:
         """The periods starting in [from_year, until_year), which follow each other: once per span."""
@@ -145,15 +145,29 @@ class _Shared:
         return held
 
     def share(self, inst: Instance, plain: bool) -> None:
-        """Give `inst` copies of what an earlier variant of this plan derived from the same numbers: the
-        structure's from any; the caps (which read productivity and speedup) from a `plain` one."""
-        for donor, names in ((self.donors.get(False), _STRUCTURE), (self.donors.get(True) if plain else None, _CAPS)):
-            for name in names.split() if donor is not None else ():
-                if name in donor.__dict__:  # computed by now (a cached_property keeps it there)
-                    inst.__dict__[name] = _copied(donor.__dict__[name])
-        self.donors.setdefault(False, inst)
-        if plain:
-            self.donors.setdefault(True, inst)
+        """Give `inst` copies of what this plan's own plain variant derives from the numbers every
+        variant has: the structure's (order, release periods, dynamics flags) always, the caps
+        (which read productivity and speedup) when `inst` is `plain` (an intervention that leaves
+        both alone). That variant is this object's, never handed out, so nothing a caller does to
+        an Instance it was given reaches the next one."""
+        if self.template is None:
+            self.template = Instance(
+                name="baseline",
+                objective=inst.objective,
+                start_year=inst.start_year,
+                step=inst.step,
+                supply=self.supply.copy(),
+                productivity=self.productivity.copy(),
+                deadline_years=np.zeros(0),
+                deadline_probs=np.zeros(0),
+                has_deadline=False,
+                deadline=None,
+                deadline_shift=0.0,
+                speedup=np.ones((len(self.fields["streams"]), len(self.starts))),
+                **{name: _copied(value) for name, value in self.fields.items()},
+            )
+        for name in (_STRUCTURE + " " + _CAPS if plain else _STRUCTURE).split():
+            inst.__dict__[name] = _copied(getattr(self.template, name))  # as a cached_property keeps it
 
 
 _STRUCTURE = "release_period predecessors order integer_staff discrete has_dynamics diminishing trains train_lag"
