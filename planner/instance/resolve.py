@@ -134,7 +134,22 @@ class _Shared:
         )
         self.deadline_text = repr(plan.deadline)  # every number of it, exactly (floats' repr round-trips)
         self.windows: dict[tuple, slice] = {}  # `window`'s
-        self.template: Instance | None = None  # a plain variant of its own, never handed out (`share`)
+        # a plain variant of this object's own, never handed out: what `share` copies from
+        self.template = Instance(
+            name="baseline",
+            objective=hdr.objective,
+            start_year=hdr.start_year,
+            step=hdr.step,
+            supply=self.supply,
+            productivity=self.productivity,
+            deadline_years=np.zeros(0),
+            deadline_probs=np.zeros(0),
+            has_deadline=False,
+            deadline=None,
+            deadline_shift=0.0,
+            speedup=np.ones((len(streams), len(starts))),
+            **self.fields,
+        )
 
     def window(self, span: Span) -> slice:
         """The periods starting in [from_year, until_year), which follow each other: once per span."""
@@ -150,28 +165,22 @@ class _Shared:
         (which read productivity and speedup) when `inst` is `plain` (an intervention that leaves
         both alone). That variant is this object's, never handed out, so nothing a caller does to
         an Instance it was given reaches the next one."""
-        if self.template is None:
-            self.template = Instance(
-                name="baseline",
-                objective=inst.objective,
-                start_year=inst.start_year,
-                step=inst.step,
-                supply=self.supply.copy(),
-                productivity=self.productivity.copy(),
-                deadline_years=np.zeros(0),
-                deadline_probs=np.zeros(0),
-                has_deadline=False,
-                deadline=None,
-                deadline_shift=0.0,
-                speedup=np.ones((len(self.fields["streams"]), len(self.starts))),
-                **{name: _copied(value) for name, value in self.fields.items()},
-            )
-        for name in (_STRUCTURE + " " + _CAPS if plain else _STRUCTURE).split():
+        for name in _STRUCTURE + _CAPS if plain else _STRUCTURE:
             inst.__dict__[name] = _copied(getattr(self.template, name))  # as a cached_property keeps it
 
 
-_STRUCTURE = "release_period predecessors order integer_staff discrete has_dynamics diminishing trains train_lag"
-_CAPS = "rate_cap own_cap floor"
+_STRUCTURE = (
+    "release_period",
+    "predecessors",
+    "order",
+    "integer_staff",
+    "discrete",
+    "has_dynamics",
+    "diminishing",
+    "trains",
+    "train_lag",
+)
+_CAPS = ("rate_cap", "own_cap", "floor")
 
 
 def _copied(value: Any) -> Any:

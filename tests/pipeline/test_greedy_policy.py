@@ -178,21 +178,26 @@ def test_a_cut_solve_of_a_value_plan(monkeypatch):
     assert (r.objective, r.bound) == pytest.approx((3 * 0.84 + 1, 3 * 0.84 + 1), abs=1e-12)
 
 
-def test_a_comparison_of_cut_solves_says_what_the_change_may_be(monkeypatch):
-    # both solves cut (forced): the baseline (people for one approach at a time, 2 years) scores
-    # 0.5 by the rules with bound 0.75 (each scenario alone); doubling the people runs both side
-    # by side: 0.75 with bound 0.75. The change is +25 pp as found; the true one lies between
-    # 0.75 - 0.75 = 0 and 0.75 - 0.5 = +25 pp (in fact +25: the baseline's true optimum is 0.5)
+def _cut_comparison(monkeypatch, name, multiply):
+    """The comparison row of an intervention multiplying the people of the two-approach plan
+    (deadline 2, 5 people), with every solve cut before the solver has a plan (forced)."""
     monkeypatch.setattr(policy_pipeline, "get_backend", lambda name: _cut(SolveStatus.NO_SOLUTION))
     p = plan(
         TWO,
         2,
         supply=5,
         goal=[{"any": ["A", "B"]}],
-        interventions=[{"name": "people", "supply": [{"pool": "r", "multiply": 2}]}],
+        interventions=[{"name": name, "supply": [{"pool": "r", "multiply": multiply}]}],
     )
-    c = planner.compare(p, time_limit=5)
-    row = c.interventions[0]
+    return planner.compare(p, time_limit=5).interventions[0]
+
+
+def test_a_comparison_of_cut_solves_says_what_the_change_may_be(monkeypatch):
+    # both solves cut (forced): the baseline (people for one approach at a time, 2 years) scores
+    # 0.5 by the rules with bound 0.75 (each scenario alone); doubling the people runs both side
+    # by side: 0.75 with bound 0.75. The change is +25 pp as found; the true one lies between
+    # 0.75 - 0.75 = 0 and 0.75 - 0.5 = +25 pp (in fact +25: the baseline's true optimum is 0.5)
+    row = _cut_comparison(monkeypatch, "people", 2)
     assert row.delta == pytest.approx(0.25, abs=1e-12)
     assert row.reason.startswith("not proven: between +0.00 and +25.00 pp")
     assert "sign is not settled" not in row.reason
@@ -201,15 +206,7 @@ def test_a_comparison_of_cut_solves_says_what_the_change_may_be(monkeypatch):
 def test_a_comparison_of_cut_solves_whose_sign_is_open(monkeypatch):
     # 1% more people changes nothing here (5.05 still runs one approach at a time): both score
     # 0.5 by the rules with bound 0.75, so the change may be anything from -25 to +25 pp
-    monkeypatch.setattr(policy_pipeline, "get_backend", lambda name: _cut(SolveStatus.NO_SOLUTION))
-    p = plan(
-        TWO,
-        2,
-        supply=5,
-        goal=[{"any": ["A", "B"]}],
-        interventions=[{"name": "a few more", "supply": [{"pool": "r", "multiply": 1.01}]}],
-    )
-    row = planner.compare(p, time_limit=5).interventions[0]
+    row = _cut_comparison(monkeypatch, "a few more", 1.01)
     assert row.delta == pytest.approx(0.0, abs=1e-12)
     assert row.reason.startswith("not proven: between -25.00 and +25.00 pp, so its sign is not settled")
 
